@@ -1,0 +1,91 @@
+# Shouwang — `make run` builds and serves the demo; `make test` runs every test.
+CC      ?= gcc
+PKGS     = libmicrohttpd jansson sqlite3 libpq libsodium libqrencode xlsxwriter
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
+LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpq -lm -pthread
+SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+SRC      = $(sort $(wildcard src/*.c src/core/*.c src/store/*.c src/http/*.c src/domain/*.c src/domain/*/*.c))
+LIBSRC   = $(filter-out src/main.c,$(SRC))
+HDR      = $(wildcard src/*/*.h src/domain/*/*.h)
+MIGR     = $(sort $(wildcard src/store/migrations/*.sql))
+WEBSRC   = $(shell find web/src web/index.html web/public web/vite.config.js web/package.json -type f 2>/dev/null)
+GEN      = build/migrations.c build/webapp.c
+
+.PHONY: all run deps web test unit api api-sqlite api-pg e2e bench fuzz clean asan
+all: bin/shouwang
+
+deps:
+	@scripts/deps.sh
+
+build/embed: scripts/embed.c
+	@mkdir -p build
+	$(CC) -O1 -o $@ $<
+
+build/migrations.c: build/embed $(MIGR)
+	build/embed migrations $@ $(MIGR)
+
+# The web app: Vite build, gzip copies, embedded as byte arrays.
+build/webapp.stamp: $(WEBSRC)
+	@mkdir -p build
+	cd web && npx vite build --logLevel warn
+	find web/dist -type f ! -name '*.gz' -exec gzip -9nkf {} \;
+	touch $@
+
+build/webapp.c: build/embed build/webapp.stamp
+	build/embed web $@ web/dist $$(find web/dist -type f ! -name '*.gz' | sort)
+
+bin/shouwang: $(SRC) $(HDR) $(GEN)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $(SRC) $(GEN) $(LDLIBS)
+
+# The server under test: same sources with AddressSanitizer and UBSan.
+bin/shouwang-asan: $(SRC) $(HDR) $(GEN)
+	@mkdir -p bin
+	$(CC) $(CFLAGS:-O2=-O1) $(SAN) -o $@ $(SRC) $(GEN) $(LDLIBS)
+
+asan: bin/shouwang-asan
+
+# C unit tests (cmocka), each tests/unit/test_*.c a binary linked with the library code.
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
+build/unit/%: tests/unit/%.c $(LIBSRC) $(HDR) $(GEN)
+	@mkdir -p build/unit
+	$(CC) $(CFLAGS:-O2=-O1) $(SAN) -Isrc -o $@ $< $(LIBSRC) $(GEN) $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+	cd tests && ./pg-cluster.sh run ../scripts/run-unit.sh $(addprefix ../,$(UNIT_BIN))
+
+api: api-sqlite api-pg
+api-sqlite: bin/shouwang-asan
+	cd tests && SHOUWANG_BIN=../bin/shouwang-asan SHOUWANG_BACKEND=sqlite node --test --test-concurrency=1 api/
+api-pg: bin/shouwang-asan
+	cd tests && SHOUWANG_BIN=../bin/shouwang-asan SHOUWANG_BACKEND=postgresql ./pg-cluster.sh run node --test --test-concurrency=1 api/
+
+e2e: bin/shouwang
+	cd tests && SHOUWANG_BIN=../bin/shouwang node --test --test-concurrency=1 e2e/
+
+test: deps
+	@$(MAKE) --no-print-directory bin/shouwang bin/shouwang-asan
+	@scripts/test-all.sh
+
+data/shouwang.db: | bin/shouwang
+	@mkdir -p data
+	bin/shouwang init --db $@
+	bin/shouwang demo --db $@
+
+run: deps
+	@$(MAKE) --no-print-directory bin/shouwang data/shouwang.db
+	bin/shouwang serve --db data/shouwang.db --listen 127.0.0.1:8080
+
+bench: deps
+	@$(MAKE) --no-print-directory bin/shouwang
+	bench/run.sh
+
+fuzz: deps
+	@fuzz/run.sh
+
+clean:
+	rm -rf bin build web/dist

@@ -1,0 +1,19 @@
+/* validate.h — pure checks for input values. Each returns NULL when the value is
+ * acceptable, or the i18n key of the reason ("err.too_long", ...) when it is not. */
+#ifndef SW_VALIDATE_H
+#define SW_VALIDATE_H
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+const char *validate_text(const char *s, size_t min_chars, size_t max_chars); /* UTF-8, no controls */
+const char *validate_utf8(const char *s);
+const char *validate_username(const char *s);   /* 3-32 of [a-z0-9_.-] */
+const char *validate_password(const char *s);   /* 8-128 bytes */
+const char *validate_phone(const char *s);      /* CN mobile or landline digits */
+const char *validate_lang(const char *s);       /* "zh-CN" or "en" */
+const char *validate_timezone(const char *s);   /* Area/City known to the system */
+const char *validate_cn_id(const char *s);      /* GB 11643 with check digit */
+size_t utf8_chars(const char *s);
+bool str_is_int(const char *s, int64_t *out);
+#endif

@@ -1,0 +1,489 @@
+/* accounts.c — communities, users, role assignments, API tokens, "me", and the audit
+ * log reader. Owns the tables of 001_foundation.sql other than sessions and jobs.
+ *
+ * Scope: committee staff see the users of their own community; a superuser sees every
+ * community. Password hashing (argon2id, ~50 ms) runs in a route's prepare step on the
+ * HTTP thread, never inside the writer, so it cannot stall the group commit. */
+#include "accounts.h"
+#include "../core/clock.h"
+#include "../core/secret.h"
+#include "../core/validate.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+unsigned accounts_role_bit(const char *role) { return auth_role_bit(role); }
+const char *accounts_role_name(unsigned bit) { return auth_role_name(bit); }
+
+int accounts_create_community(store_conn *c, const char *name, const char *timezone, int64_t *id_out)
+{
+    store_stmt *st;
+    int rc = store_run(c, &st, "INSERT INTO communities (name, timezone, created_at) VALUES ($1, $2, $3) RETURNING id",
+                       "tti", name, timezone ? timezone : "Asia/Shanghai", clock_now_us());
+    if (rc != STORE_ROW) return rc;
+    if (id_out) *id_out = store_col_int(st, 0);
+    store_done(st);
+    return 0;
+}
+
+int accounts_create_user_hashed(store_conn *c, int64_t community_id, const char *username, const char *display_name,
+                                const char *hash, const char *language, int64_t *id_out)
+{
+    store_stmt *st = store_prepare(c,
+        "INSERT INTO users (community_id, username, display_name, password_hash, language, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id");
+    if (!st) return STORE_ERR;
+    if (community_id) store_bind_int(st, 1, community_id); else store_bind_null(st, 1);
+    store_bind_text(st, 2, username);
+    store_bind_text(st, 3, display_name);
+    store_bind_text(st, 4, hash);
+    store_bind_text(st, 5, language ? language : "zh-CN");
+    store_bind_int(st, 6, clock_now_us());
+    int rc = store_step(st);
+    if (rc == STORE_ROW && id_out) *id_out = store_col_int(st, 0);
+    store_done(st);
+    return rc == STORE_ROW ? 0 : rc;
+}
+
+int accounts_create_user(store_conn *c, int64_t community_id, const char *username, const char *display_name,
+                         const char *password, const char *language, int64_t *id_out)
+{
+    char hash[128];
+    if (secret_password_hash(password, hash)) return STORE_ERR;
+    return accounts_create_user_hashed(c, community_id, username, display_name, hash, language, id_out);
+}
+
+int accounts_assign_role(store_conn *c, int64_t community_id, int64_t user_id, const char *role,
+                         const char *scope_kind, int64_t scope_id)
+{
+    store_stmt *st = store_prepare(c,
+        "INSERT INTO role_assignments (community_id, user_id, role, scope_kind, scope_id, created_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, role, scope_kind, scope_id) DO NOTHING");
+    if (!st) return STORE_ERR;
+    if (community_id) store_bind_int(st, 1, community_id); else store_bind_null(st, 1);
+    store_bind_int(st, 2, user_id);
+    store_bind_text(st, 3, role);
+    store_bind_text(st, 4, scope_kind);
+    store_bind_int(st, 5, scope_id);
+    store_bind_int(st, 6, clock_now_us());
+    int rc = store_step(st);
+    store_done(st);
+    return rc == STORE_DONE ? 0 : rc;
+}
+
+int accounts_set_password(store_conn *c, int64_t user_id, const char *hash)
+{
+    int rc = store_run(c, NULL, "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3", "tii", hash,
+                       clock_now_us(), user_id);
+    if (rc != STORE_DONE) return rc;
+    /* A new password ends every other session of the user. */
+    return store_run(c, NULL, "DELETE FROM sessions WHERE user_id = $1", "i", user_id) == STORE_DONE ? 0 : STORE_ERR;
+}
+
+/* ---------------------------------------------------------------- me */
+
+static int me_get(http_req *req)
+{
+    json_t *me = auth_me_json(req, req->actor.user_id, req->actor.csrf_token);
+    return me ? http_reply(req, 200, me) : http_fail_internal(req, "me");
+}
+
+static int me_patch(http_req *req)
+{
+    const char *language = NULL, *display = NULL;
+    if (!http_body_str_opt(req, "language", 1, 8, &language)) return -1;
+    if (language && validate_lang(language)) return http_fail_field(req, "language", "err.lang");
+    if (!http_body_str_opt(req, "display_name", 1, 64, &display)) return -1;
+    json_t *fields = json_array();
+    if (language) json_array_append_new(fields, json_string("language"));
+    if (display) json_array_append_new(fields, json_string("display_name"));
+    if (store_run(req->conn, NULL,
+            "UPDATE users SET language = COALESCE($1, language), display_name = COALESCE($2, display_name), "
+            "updated_at = $3 WHERE id = $4", "ttii", language, display, clock_now_us(), req->actor.user_id) != STORE_DONE) {
+        json_decref(fields);
+        return http_fail_internal(req, "me update");
+    }
+    req->audit_target_type = "user";
+    req->audit_target_id = req->actor.user_id;
+    req->audit_detail = json_pack("{s:o}", "fields", fields);
+    arena_on_free(req->a, (void (*)(void *))json_decref, req->audit_detail);
+    return me_get(req);
+}
+
+typedef struct password_change {
+    char hash[128];
+} password_change;
+
+static int password_prepare(http_req *req)
+{
+    const char *old_pw, *new_pw;
+    if (!http_body_str(req, "old_password", 1, 1024, &old_pw)) return -1;
+    if (!http_body_str(req, "new_password", 1, 1024, &new_pw)) return -1;
+    const char *why = validate_password(new_pw);
+    if (why) return http_fail_field(req, "new_password", why);
+    char *hash = NULL;
+    store_stmt *st;
+    if (store_run(req->conn, &st, "SELECT password_hash FROM users WHERE id = $1", "i", req->actor.user_id) == STORE_ROW) {
+        hash = arena_strdup(req->a, store_col_text(st, 0));
+        store_done(st);
+    }
+    if (!hash || !secret_password_verify(hash, old_pw)) return http_fail_field(req, "old_password", "err.old_password");
+    password_change *pc = arena_alloc(req->a, sizeof *pc);
+    if (secret_password_hash(new_pw, pc->hash)) return http_fail_internal(req, "hash");
+    req->scratch = pc;
+    return 0;
+}
+
+static int password_change_handler(http_req *req)
+{
+    password_change *pc = req->scratch;
+    if (accounts_set_password(req->conn, req->actor.user_id, pc->hash)) return http_fail_internal(req, "password");
+    req->audit_target_type = "user";
+    req->audit_target_id = req->actor.user_id;
+    /* The current session was ended with the others; the client logs in again. */
+    req->set_cookie[req->n_set_cookie++] = "sw_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
+    return http_reply(req, 200, json_pack("{s:b}", "ok", 1));
+}
+
+/* ---------------------------------------------------------------- users */
+
+/* 0 for a superuser (every community), else the actor's community. */
+static int64_t community_filter(http_req *req)
+{
+    return actor_has(&req->actor, ROLE_SUPERUSER) ? 0 : req->actor.community_id;
+}
+
+static const list_column user_columns[] = {
+    {"id", "col.id"}, {"username", "col.username"}, {"display_name", "col.display_name"},
+    {"roles_text", "col.roles"}, {"language", "col.language"}, {"created_at", "col.created_at"}, {0, 0},
+};
+
+static int users_list(http_req *req)
+{
+    const char *role = http_query(req, "role"), *q = http_query(req, "q");
+    int64_t limit = http_list_limit(req), cursor = http_list_cursor(req);
+    char *like = arena_printf(req->a, "%%%s%%", q ? q : "");
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT u.id, u.username, u.display_name, u.language, u.created_at, u.community_id FROM users u "
+        "WHERE ($1 = 0 OR u.community_id = $1) "
+        "AND ($2 = '' OR EXISTS (SELECT 1 FROM role_assignments r WHERE r.user_id = u.id AND r.role = $2)) "
+        "AND ($3 = '' OR LOWER(u.username) LIKE LOWER($4) OR LOWER(u.display_name) LIKE LOWER($4)) "
+        "AND u.id > $5 ORDER BY u.id LIMIT $6");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    store_bind_int(st, 1, community_filter(req));
+    store_bind_text(st, 2, role ? role : "");
+    store_bind_text(st, 3, q ? q : "");
+    store_bind_text(st, 4, like);
+    store_bind_int(st, 5, cursor);
+    store_bind_int(st, 6, limit + 1);
+    json_t *items = json_array();
+    int64_t last = 0, n = 0;
+    bool more = false;
+    while (store_step(st) == STORE_ROW) {
+        if (n == limit) { more = true; break; }
+        last = store_col_int(st, 0);
+        char when[32];
+        clock_format_utc(store_col_int(st, 4), when, sizeof when);
+        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)last,
+                              "username", store_col_text(st, 1), "display_name", store_col_text(st, 2),
+                              "language", store_col_text(st, 3), "created_at", when));
+        n++;
+    }
+    store_done(st);
+    /* Roles per listed user, in one more query per page. */
+    store_stmt *rs = store_prepare(req->conn, "SELECT role, scope_kind, scope_id FROM role_assignments WHERE user_id = $1 ORDER BY id");
+    size_t i;
+    json_t *item;
+    json_array_foreach(items, i, item) {
+        json_t *roles = json_array();
+        char text[256] = "";
+        store_bind_int(rs, 1, json_integer_value(json_object_get(item, "id")));
+        while (store_step(rs) == STORE_ROW) {
+            json_array_append_new(roles, json_pack("{s:s, s:s, s:I}", "role", store_col_text(rs, 0),
+                                  "scope_kind", store_col_text(rs, 1), "scope_id", (json_int_t)store_col_int(rs, 2)));
+            size_t l = strlen(text);
+            snprintf(text + l, sizeof text - l, "%s%s", l ? " " : "", store_col_text(rs, 0));
+        }
+        store_done(rs);
+        json_object_set_new(item, "roles", roles);
+        json_object_set_new(item, "roles_text", json_string(text));
+    }
+    return http_reply_list(req, "list.users", user_columns, items, more ? last : 0);
+}
+
+typedef struct new_user {
+    const char *username, *display_name, *language;
+    char hash[128];
+    json_t *roles;
+} new_user;
+
+static const char *scope_for_role(const char *role)
+{
+    if (!strcmp(role, "zone_leader")) return "zone";
+    if (!strcmp(role, "block_leader")) return "block";
+    if (!strcmp(role, "resident")) return "household";
+    if (!strcmp(role, "committee") || !strcmp(role, "volunteer")) return "community";
+    return NULL;
+}
+
+static int users_create_prepare(http_req *req)
+{
+    new_user *nu = arena_alloc(req->a, sizeof *nu);
+    const char *password;
+    nu->language = "zh-CN";
+    if (!http_body_str(req, "username", 1, 64, &nu->username)) return -1;
+    const char *why = validate_username(nu->username);
+    if (why) return http_fail_field(req, "username", why);
+    if (!http_body_str(req, "display_name", 1, 64, &nu->display_name)) return -1;
+    if (!http_body_str(req, "password", 1, 1024, &password)) return -1;
+    if ((why = validate_password(password))) return http_fail_field(req, "password", why);
+    if (!http_body_str_opt(req, "language", 1, 8, &nu->language)) return -1;
+    if (validate_lang(nu->language)) return http_fail_field(req, "language", "err.lang");
+    nu->roles = json_object_get(req->json, "roles");
+    if (!json_is_array(nu->roles) || json_array_size(nu->roles) == 0 || json_array_size(nu->roles) > 16)
+        return http_fail_field(req, "roles", "err.roles");
+    size_t i;
+    json_t *r;
+    json_array_foreach(nu->roles, i, r) {
+        const char *role = json_string_value(json_object_get(r, "role"));
+        if (!role || !scope_for_role(role)) return http_fail_field(req, "roles", "err.role_unknown");
+        /* Only a superuser makes committee accounts of another kind of authority. */
+        if (!strcmp(role, "committee") && !actor_has(&req->actor, ROLE_SUPERUSER | ROLE_COMMITTEE))
+            return http_fail(req, 403, "forbidden", NULL, "err.forbidden");
+    }
+    if (secret_password_hash(password, nu->hash)) return http_fail_internal(req, "hash");
+    req->scratch = nu;
+    return 0;
+}
+
+/* A scope id must name a zone, block or household of the caller's community. */
+static bool scope_in_community(http_req *req, const char *kind, int64_t id, int64_t community)
+{
+    const char *sql = !strcmp(kind, "zone") ? "SELECT COUNT(*) FROM zones WHERE id = $1 AND community_id = $2"
+                    : !strcmp(kind, "block") ? "SELECT COUNT(*) FROM blocks WHERE id = $1 AND community_id = $2"
+                    : "SELECT COUNT(*) FROM households WHERE id = $1 AND community_id = $2";
+    return store_query_int(req->conn, 0, sql, "ii", id, community) > 0;
+}
+
+static int users_create(http_req *req)
+{
+    new_user *nu = req->scratch;
+    int64_t community = req->actor.community_id;
+    json_t *c = json_object_get(req->json, "community_id");
+    if (actor_has(&req->actor, ROLE_SUPERUSER) && json_is_integer(c)) community = json_integer_value(c);
+    if (!community) return http_fail_field(req, "community_id", "err.required");
+    if (!store_query_int(req->conn, 0, "SELECT COUNT(*) FROM communities WHERE id = $1", "i", community))
+        return http_fail_field(req, "community_id", "err.not_found");
+    if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM users WHERE username = $1", "t", nu->username))
+        return http_fail(req, 409, "conflict", "username", "err.username_taken");
+    int64_t id;
+    if (accounts_create_user_hashed(req->conn, community, nu->username, nu->display_name, nu->hash, nu->language, &id))
+        return http_fail(req, 409, "conflict", "username", "err.username_taken");
+    size_t i;
+    json_t *r;
+    json_array_foreach(nu->roles, i, r) {
+        const char *role = json_string_value(json_object_get(r, "role"));
+        const char *kind = scope_for_role(role);
+        int64_t scope = community;
+        if (strcmp(kind, "community")) {
+            json_t *sid = json_object_get(r, "scope_id");
+            if (!json_is_integer(sid) || !scope_in_community(req, kind, json_integer_value(sid), community))
+                return http_fail_field(req, "roles", "err.scope");
+            scope = json_integer_value(sid);
+        }
+        int rc = accounts_assign_role(req->conn, community, id, role, kind, scope);
+        if (rc == STORE_CONSTRAINT) continue;    /* the same role twice: once is enough */
+        if (rc) return http_fail_internal(req, "role insert");
+    }
+    req->audit_target_type = "user";
+    req->audit_target_id = id;
+    json_t *me = auth_me_json(req, id, NULL);
+    if (!me) return http_fail_internal(req, "user read");
+    json_t *user = json_incref(json_object_get(me, "user"));
+    json_decref(me);
+    return http_reply(req, 201, json_pack("{s:o}", "user", user));
+}
+
+static int users_export(http_req *req) { return job_export_start(req, "GET", "/api/v1/users"); }
+
+/* ---------------------------------------------------------------- tokens */
+
+static int tokens_create(http_req *req)
+{
+    const char *name;
+    if (!http_body_str(req, "name", 1, 64, &name)) return -1;
+    char token[44], hash[65];
+    secret_token(token);
+    secret_token_hash(token, hash);
+    store_stmt *st;
+    if (store_run(req->conn, &st,
+            "INSERT INTO api_tokens (community_id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "iitti", req->actor.community_id, req->actor.user_id, name, hash, clock_now_us()) != STORE_ROW)
+        return http_fail_internal(req, "token insert");
+    int64_t id = store_col_int(st, 0);
+    store_done(st);
+    req->audit_target_type = "api_token";
+    req->audit_target_id = id;
+    return http_reply(req, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name", name, "token", token));
+}
+
+static int tokens_list(http_req *req)
+{
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT id, name, created_at FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL AND id > $2 ORDER BY id LIMIT $3");
+    int64_t limit = http_list_limit(req);
+    store_bind_int(st, 1, req->actor.user_id);
+    store_bind_int(st, 2, http_list_cursor(req));
+    store_bind_int(st, 3, limit + 1);
+    json_t *items = json_array();
+    int64_t n = 0, last = 0;
+    bool more = false;
+    while (store_step(st) == STORE_ROW) {
+        if (n++ == limit) { more = true; break; }
+        char when[32];
+        clock_format_utc(store_col_int(st, 2), when, sizeof when);
+        last = store_col_int(st, 0);
+        json_array_append_new(items, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)last, "name", store_col_text(st, 1),
+                                               "created_at", when));
+    }
+    store_done(st);
+    return http_reply_list(req, "list.tokens", NULL, items, more ? last : 0);
+}
+
+static int tokens_revoke(http_req *req)
+{
+    int64_t id;
+    if (!http_param_id(req, "id", &id)) return -1;
+    store_stmt *st;
+    if (store_run(req->conn, &st,
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL RETURNING id",
+            "iii", clock_now_us(), id, req->actor.user_id) != STORE_ROW)
+        return http_fail_not_found(req);
+    store_done(st);
+    req->audit_target_type = "api_token";
+    req->audit_target_id = id;
+    return http_reply(req, 200, json_pack("{s:b}", "ok", 1));
+}
+
+/* ---------------------------------------------------------------- communities */
+
+static int communities_list(http_req *req)
+{
+    int64_t limit = http_list_limit(req);
+    store_stmt *st = store_prepare(req->conn, "SELECT id, name, timezone FROM communities WHERE id > $1 ORDER BY id LIMIT $2");
+    store_bind_int(st, 1, http_list_cursor(req));
+    store_bind_int(st, 2, limit + 1);
+    json_t *items = json_array();
+    int64_t n = 0, last = 0;
+    bool more = false;
+    while (store_step(st) == STORE_ROW) {
+        if (n++ == limit) { more = true; break; }
+        last = store_col_int(st, 0);
+        json_array_append_new(items, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)last, "name", store_col_text(st, 1),
+                                               "timezone", store_col_text(st, 2)));
+    }
+    store_done(st);
+    static const list_column cols[] = {{"id", "col.id"}, {"name", "col.name"}, {"timezone", "col.timezone"}, {0, 0}};
+    return http_reply_list(req, "list.communities", cols, items, more ? last : 0);
+}
+
+static int communities_create(http_req *req)
+{
+    const char *name, *tz = "Asia/Shanghai";
+    if (!http_body_str(req, "name", 1, 64, &name)) return -1;
+    if (!http_body_str_opt(req, "timezone", 1, 64, &tz)) return -1;
+    if (validate_timezone(tz)) return http_fail_field(req, "timezone", "err.timezone");
+    int64_t id;
+    if (accounts_create_community(req->conn, name, tz, &id)) return http_fail_internal(req, "community insert");
+    req->audit_target_type = "community";
+    req->audit_target_id = id;
+    return http_reply(req, 201, json_pack("{s:{s:I, s:s, s:s}}", "community", "id", (json_int_t)id, "name", name,
+                                          "timezone", tz));
+}
+
+/* ---------------------------------------------------------------- audit log (read only) */
+
+static const list_column audit_columns[] = {
+    {"id", "col.id"}, {"at", "col.at"}, {"user_id", "col.user_id"}, {"action", "col.action"},
+    {"target_type", "col.target_type"}, {"target_id", "col.target_id"}, {"address", "col.address"}, {0, 0},
+};
+
+static int audit_list(http_req *req)
+{
+    const char *action = http_query(req, "action"), *uid = http_query(req, "user_id");
+    int64_t user_id = 0;
+    if (uid && !str_is_int(uid, &user_id)) return http_fail_field(req, "user_id", "err.not_integer");
+    int64_t limit = http_list_limit(req), cursor = http_list_cursor(req);
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT id, at, user_id, action, target_type, target_id, address, detail, on_behalf_of FROM audit_log "
+        "WHERE ($1 = 0 OR community_id = $1) AND ($2 = '' OR action = $2) AND ($3 = 0 OR user_id = $3) "
+        "AND id > $4 ORDER BY id LIMIT $5");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    store_bind_int(st, 1, community_filter(req));
+    store_bind_text(st, 2, action ? action : "");
+    store_bind_int(st, 3, user_id);
+    store_bind_int(st, 4, cursor);
+    store_bind_int(st, 5, limit + 1);
+    json_t *items = json_array();
+    int64_t n = 0, last = 0;
+    bool more = false;
+    while (store_step(st) == STORE_ROW) {
+        if (n++ == limit) { more = true; break; }
+        last = store_col_int(st, 0);
+        char when[32];
+        clock_format_utc(store_col_int(st, 1), when, sizeof when);
+        json_t *detail = json_loads(store_col_text(st, 7), 0, NULL);
+        json_t *item = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)last, "at", when,
+                                 "action", store_col_text(st, 3), "target_type", store_col_text(st, 4),
+                                 "address", store_col_text(st, 6), "detail", detail ? detail : json_object());
+        json_object_set_new(item, "user_id", store_col_null(st, 2) ? json_null() : json_integer(store_col_int(st, 2)));
+        json_object_set_new(item, "target_id", store_col_null(st, 5) ? json_null() : json_integer(store_col_int(st, 5)));
+        json_object_set_new(item, "on_behalf_of", store_col_null(st, 8) ? json_null() : json_integer(store_col_int(st, 8)));
+        json_array_append_new(items, item);
+    }
+    store_done(st);
+    return http_reply_list(req, "list.audit", audit_columns, items, more ? last : 0);
+}
+
+const http_route accounts_routes[] = {
+    {"GET", "/api/v1/me", NULL, me_get, ROLES_ANY, 0, 0, NULL},
+    {"PATCH", "/api/v1/me", NULL, me_patch, ROLES_ANY, ROUTE_WRITE, 4096, "me.update"},
+    {"POST", "/api/v1/me/password", password_prepare, password_change_handler, ROLES_ANY, ROUTE_WRITE, 4096, "me.password"},
+    {"GET", "/api/v1/users", NULL, users_list, ROLES_STAFF, ROUTE_EXPORTABLE, 0, NULL},
+    {"POST", "/api/v1/users", users_create_prepare, users_create, ROLES_STAFF, ROUTE_WRITE, 16384, "user.create"},
+    {"POST", "/api/v1/users/export", NULL, users_export, ROLES_STAFF, ROUTE_WRITE, 4096, "export.start"},
+    {"GET", "/api/v1/tokens", NULL, tokens_list, ROLES_ANY, 0, 0, NULL},
+    {"POST", "/api/v1/tokens", NULL, tokens_create, ROLES_ANY, ROUTE_WRITE, 4096, "token.create"},
+    {"DELETE", "/api/v1/tokens/{id}", NULL, tokens_revoke, ROLES_ANY, ROUTE_WRITE, 0, "token.revoke"},
+    {"GET", "/api/v1/communities", NULL, communities_list, ROLE_SUPERUSER, ROUTE_EXPORTABLE, 0, NULL},
+    {"POST", "/api/v1/communities", NULL, communities_create, ROLE_SUPERUSER, ROUTE_WRITE, 4096, "community.create"},
+    {"GET", "/api/v1/audit", NULL, audit_list, ROLES_STAFF, ROUTE_EXPORTABLE, 0, NULL},
+    {0},
+};
+
+const i18n_entry accounts_messages[] = {
+    {"err.old_password", "原密码不正确", "The current password is wrong"},
+    {"err.roles", "请至少指定一个角色", "Give at least one role"},
+    {"err.role_unknown", "未知的角色", "Unknown role"},
+    {"err.scope", "角色的范围不属于本社区", "The role's scope is not in this community"},
+    {"err.username_taken", "该用户名已被使用", "This username is taken"},
+    {"list.users", "账号列表", "Accounts"},
+    {"list.tokens", "接口令牌", "API tokens"},
+    {"list.communities", "社区列表", "Communities"},
+    {"list.audit", "操作日志", "Audit log"},
+    {"col.id", "编号", "ID"},
+    {"col.username", "用户名", "Username"},
+    {"col.display_name", "姓名", "Name"},
+    {"col.roles", "角色", "Roles"},
+    {"col.language", "语言", "Language"},
+    {"col.created_at", "创建时间", "Created"},
+    {"col.name", "名称", "Name"},
+    {"col.timezone", "时区", "Time zone"},
+    {"col.at", "时间", "Time"},
+    {"col.user_id", "操作人", "User"},
+    {"col.action", "操作", "Action"},
+    {"col.target_type", "对象类型", "Target type"},
+    {"col.target_id", "对象编号", "Target"},
+    {"col.address", "来源地址", "Address"},
+    {0, 0, 0},
+};

@@ -1,0 +1,12 @@
+/* dashboard.h — one screen of figures, each tile supplied by the capability that owns
+ * the data. A provider appends tiles visible to the actor (scope applies as for lists). */
+#ifndef SW_DASHBOARD_H
+#define SW_DASHBOARD_H
+#include "../http/http.h"
+typedef void (*dashboard_provider)(http_req *req, json_t *tiles);
+/* {"key","label","value","unit"}: label from the i18n key, in the request's language. */
+void dashboard_tile(http_req *req, json_t *tiles, const char *key, const char *label_key, int64_t value,
+                    const char *unit_key);
+extern const http_route dashboard_routes[];
+extern const i18n_entry dashboard_messages[];
+#endif

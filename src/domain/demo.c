@@ -1,0 +1,982 @@
+/* demo.c — owns the demo community: a deterministic generator of one neighbourhood
+ * shaped like 阳光绿园 (Shanghai, 2022; see shared domain notes) and its loader.
+ *
+ * Loading has two phases. First the whole community is planned in memory from a fixed
+ * seed with our own PRNG (splitmix64, never rand(), so every platform draws the same
+ * people): zones, blocks, households, residents with names, birth dates, phones, ID
+ * numbers, and vulnerability flags. Encryption, lookup hashes and the one argon2id
+ * password hash happen here too, off the writer. Then one write job inserts it all in
+ * a single transaction with statements prepared once and reused, so the load is all
+ * or nothing and takes well under a second on SQLite.
+ *
+ * Figures follow the story: 6 zones, 62 block leaders, ~1,000 households, ~3,000
+ * residents, about 30% over 60, several hundred party members, a few foreigners, a
+ * handful of households in home isolation. To change the shape, edit the tables and
+ * rates below; the seed keeps every run identical. */
+#include "demo.h"
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <inttypes.h>
+#include "accounts.h"
+#include "../core/arena.h"
+#include "../core/clock.h"
+#include "../core/secret.h"
+
+#define DEMO_SEED 0x53484f5557414e47ull   /* "SHOUWANG" */
+#define SET_BITS 13                        /* 8192 slots: > 2x phones and IDs drawn */
+#define SET_CAP (1u << SET_BITS)
+#define SHANGHAI_OFFSET_S (8 * 3600)       /* Asia/Shanghai has no daylight saving */
+#define DAY_US (86400ll * 1000000ll)
+
+/* ---- PRNG: splitmix64 ---- */
+
+static uint64_t rng_next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n) by multiply-shift: no modulo bias worth speaking of at our sizes. */
+static uint32_t rng_below(uint64_t *s, uint32_t n)
+{
+    return (uint32_t)(((rng_next(s) >> 32) * (uint64_t)n) >> 32);
+}
+
+static int rng_range(uint64_t *s, int lo, int hi)     /* inclusive */
+{
+    return lo + (int)rng_below(s, (uint32_t)(hi - lo + 1));
+}
+
+static int rng_permille(uint64_t *s, int permille)
+{
+    return (int)rng_below(s, 1000) < permille;
+}
+
+#define PICK(s, arr) ((arr)[rng_below((s), (uint32_t)(sizeof(arr) / sizeof((arr)[0])))])
+
+/* ---- civil dates (proleptic Gregorian, days since 1970-01-01) ---- */
+
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* Writes the n lowest decimal digits of v, zero-padded: fixed widths by construction. */
+static void put_digits(char *dst, unsigned v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v /= 10) dst[i] = (char)('0' + v % 10);
+}
+
+static void format_day(int64_t day, char out[11])
+{
+    int y, m, d;
+    civil_from_days(day, &y, &m, &d);
+    put_digits(out, (unsigned)y, 4);
+    out[4] = '-';
+    put_digits(out + 5, (unsigned)m, 2);
+    out[7] = '-';
+    put_digits(out + 8, (unsigned)d, 2);
+    out[10] = 0;
+}
+
+/* ---- GB 11643 citizen ID numbers ---- */
+
+char demo_id_check_char(const char *first17)
+{
+    static const int weight[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    int sum = 0;
+    for (int i = 0; i < 17; i++) {
+        if (first17[i] < '0' || first17[i] > '9') return 0;
+        sum += (first17[i] - '0') * weight[i];
+    }
+    return "10X98765432"[sum % 11];
+}
+
+int demo_id_valid(const char *id)
+{
+    if (!id || strlen(id) != 18) return 0;
+    char c = demo_id_check_char(id);
+    return c && c == id[17];
+}
+
+void demo_id_number(uint64_t *rng_state, const char *region, int year, int month, int day,
+                    int male, char out[19])
+{
+    /* The 17th digit is odd for men and even for women. */
+    int seq = (int)rng_below(rng_state, 499) * 2 + (male ? 1 : 2);
+    memcpy(out, region, 6);
+    put_digits(out + 6, (unsigned)year, 4);
+    put_digits(out + 10, (unsigned)month, 2);
+    put_digits(out + 12, (unsigned)day, 2);
+    put_digits(out + 14, (unsigned)seq, 3);
+    out[17] = demo_id_check_char(out);
+    out[18] = 0;
+}
+
+/* ---- word lists ---- */
+
+/* Common surnames around Shanghai come first: they are drawn more often. */
+static const char *const surname_common[] = {
+    "张", "王", "陈", "李", "徐", "周", "朱", "沈", "陆", "顾",
+    "吴", "杨", "黄", "刘", "孙", "胡", "钱", "金", "许", "蔡",
+};
+static const char *const surname_other[] = {
+    "赵", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "韩", "冯", "邓",
+    "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于", "蒋", "余", "杜", "叶", "程",
+    "苏", "魏", "吕", "丁", "任", "姚", "卢", "姜", "崔", "钟", "谭", "汪", "范", "石",
+    "廖", "贾", "夏", "韦", "方", "白", "邹", "孟", "熊", "秦", "邱", "江", "尹", "薛",
+    "段", "雷", "侯", "龙", "史", "陶", "贺", "毛", "郝", "龚", "邵", "万", "严", "戴",
+    "孔", "汤", "倪", "施", "葛", "奚", "瞿", "殷", "凌", "俞", "庄", "华", "马", "包",
+};
+
+/* Given-name characters by generation (born before 1955, 1955-79, 1980-99, 2000 on)
+ * and gender, so an 80-year-old is 秀英 or 根宝 and a child is 梓涵 or 浩宇. */
+static const char *const given_m0[] = {"国", "建", "德", "永", "福", "根", "金", "宝", "荣", "兴",
+    "海", "林", "明", "华", "志", "文", "财", "龙", "生", "祥", "昌", "发", "庆", "忠", "富", "良"};
+static const char *const given_f0[] = {"秀", "英", "兰", "凤", "芳", "珍", "娣", "梅", "华", "玉",
+    "桂", "琴", "萍", "莲", "妹", "美", "菊", "翠", "月", "娟", "素", "云", "彩", "宝"};
+static const char *const given_m1[] = {"伟", "军", "勇", "强", "斌", "磊", "杰", "涛", "刚", "峰",
+    "波", "辉", "明", "华", "平", "林", "东", "洪", "卫", "新", "建", "国", "忠", "民", "春", "毅"};
+static const char *const given_f1[] = {"丽", "娟", "敏", "静", "燕", "艳", "红", "霞", "芳", "玲",
+    "萍", "琳", "洁", "慧", "颖", "雯", "佳", "蓉", "英", "莉", "梅", "君", "晓", "平"};
+static const char *const given_m2[] = {"磊", "杰", "超", "鹏", "飞", "浩", "俊", "晨", "骏", "毅",
+    "斌", "涛", "凯", "昊", "宇", "航", "翔", "亮", "捷", "文", "伟", "剑", "炜", "晔", "奕"};
+static const char *const given_f2[] = {"婷", "雯", "倩", "佳", "颖", "琳", "洁", "晶", "怡", "蕾",
+    "莹", "菁", "丹", "丽", "敏", "婧", "琼", "燕", "晓", "雪", "露", "薇", "云", "蓓"};
+static const char *const given_m3[] = {"浩", "宇", "轩", "睿", "泽", "辰", "子", "博", "文", "昊",
+    "然", "逸", "梓", "铭", "嘉", "晨", "宸", "俊", "奕", "皓", "航", "阳", "天", "一"};
+static const char *const given_f3[] = {"欣", "怡", "梓", "涵", "诗", "雨", "萱", "可", "馨", "思",
+    "佳", "琪", "若", "悦", "一", "语", "芷", "晴", "依", "彤", "妍", "媛", "沐", "安"};
+
+/* Districts of Shanghai residents' ID numbers (310115 Pudong, where the estate is, is
+ * drawn half the time) and home regions of people who moved in from other provinces. */
+static const char *const region_shanghai[] = {"310101", "310104", "310105", "310106", "310107",
+    "310109", "310110", "310112", "310113", "310114", "310117", "310120"};
+static const char *const region_elsewhere[] = {"320321", "320681", "340121", "341221", "330683",
+    "362330", "411522", "421023", "430524", "511602", "371321", "350583", "610323", "232301"};
+
+static const char *const mobile_prefix[] = {"130", "131", "132", "133", "135", "136", "137",
+    "138", "139", "150", "151", "152", "153", "155", "156", "157", "158", "159", "166", "173",
+    "176", "177", "180", "181", "182", "183", "185", "186", "187", "188", "189", "191", "199"};
+
+static const char *const chronic[][2] = {
+    {"高血压", "苯磺酸氨氯地平片"}, {"高血压", "缬沙坦胶囊"}, {"高血压", "硝苯地平控释片"},
+    {"糖尿病", "盐酸二甲双胍片"}, {"糖尿病", "阿卡波糖片"}, {"糖尿病", "胰岛素注射液"},
+    {"冠心病", "阿司匹林肠溶片"}, {"冠心病", "单硝酸异山梨酯缓释片"}, {"慢阻肺", "噻托溴铵吸入粉雾剂"},
+    {"帕金森病", "多巴丝肼片"}, {"尿毒症", "每周三次血液透析"}, {"精神疾病", "奥氮平片"},
+};
+static const char *const disability_kind[] = {"physical", "physical", "visual", "hearing",
+    "speech", "intellectual", "mental"};
+static const char *const caregiver[] = {"spouse", "child", "child", "carer"};
+static const char *const maternity_hospital[] = {"国际和平妇幼保健院", "上海市第一妇婴保健院",
+    "复旦大学附属妇产科医院", "浦东新区妇幼保健院"};
+static const char *const zone_names[6] = {"一片区", "二片区", "三片区", "四片区", "五片区", "六片区"};
+
+/* ---- the plan ---- */
+
+enum { H_ALONE, H_OLD_COUPLE, H_SINGLE, H_YOUNG_COUPLE, H_FAMILY1, H_FAMILY2, H_THREE_GEN,
+       H_ADULT_CHILD, H_TENANTS, H_LEADER, H_FOREIGN };
+
+/* Household shapes of owner-occupied flats, per mille. Elderly couples and three
+ * generations under one roof are what puts ~30% of residents over 60. */
+static const struct { int kind, permille; } shapes[] = {
+    {H_ALONE, 65}, {H_OLD_COUPLE, 210}, {H_SINGLE, 35}, {H_YOUNG_COUPLE, 60},
+    {H_FAMILY1, 190}, {H_FAMILY2, 90}, {H_THREE_GEN, 215}, {H_ADULT_CHILD, 135},
+};
+
+typedef struct plan_block {
+    int zone;                 /* index into zone_names */
+    char name[40];            /* 3号楼2单元 */
+    int floors, flats;
+} plan_block;
+
+typedef struct plan_household {
+    int block;
+    char room[56];            /* 3号楼2单元502 */
+    const char *status;
+    char phone[12];
+    const char *notes;
+    int first, count;         /* residents [first, first + count) */
+    int forced;               /* holds a demo login: never drawn for isolation */
+} plan_household;
+
+typedef struct plan_resident {
+    int household;
+    char name[48];
+    char gender[2];
+    int birth_year;
+    char birth_date[11];      /* empty: not recorded */
+    char phone[12];
+    const char *id_kind;
+    char *id_cipher;          /* NULL without a field key */
+    char id_hash[65];
+    char *id_masked;
+    const char *languages;
+    int owner, floating, party;
+} plan_resident;
+
+typedef struct plan_flag {
+    int resident;
+    const char *flag;
+    char detail[192];         /* JSON; no_smartphone gets its relay filled in at insert */
+    int64_t set_at, cleared_at;  /* cleared_at 0: still set */
+} plan_flag;
+
+typedef struct demo_plan {
+    const config *cfg;
+    uint64_t rng;
+    int64_t now;              /* µs UTC */
+    int64_t today;            /* day number in Shanghai */
+    int ref_year;
+    plan_block blocks[62];
+    int n_blocks;
+    plan_household *hh;
+    int n_hh;
+    plan_resident *res;
+    int n_res, cap_res;
+    plan_flag *flags;
+    int n_flags, cap_flags;
+    uint64_t phones[SET_CAP], ids[SET_CAP];
+    int n_rented_highrise;
+    int leader_res, leader_hh, resident_res, resident_hh;
+    int n_passports;
+    char pw_hash[128];
+    /* filled by the write job */
+    int already;
+    int64_t community_id, zone_id[6], *block_id, *hh_id, *res_id;
+    int64_t user_admin, user_committee, user_zone, user_block, user_volunteer, user_resident;
+    char err[256];
+} demo_plan;
+
+/* Adds v (non-zero) to an open-addressing set; 0 when it was already there. */
+static int set_add(uint64_t *tab, uint64_t v)
+{
+    uint32_t i = (uint32_t)((v * 0x9e3779b97f4a7c15ull) >> (64 - SET_BITS));
+    while (tab[i]) {
+        if (tab[i] == v) return 0;
+        i = (i + 1) & (SET_CAP - 1);
+    }
+    tab[i] = v;
+    return 1;
+}
+
+static void draw_phone(demo_plan *p, char out[12])
+{
+    for (;;) {
+        snprintf(out, 12, "%s%08" PRIu32, PICK(&p->rng, mobile_prefix), rng_below(&p->rng, 100000000));
+        if (set_add(p->phones, strtoull(out, NULL, 10))) return;
+    }
+}
+
+static const char *draw_surname(demo_plan *p)
+{
+    if (rng_permille(&p->rng, 650)) {
+        /* the smaller of two draws favours the head of the list */
+        uint32_t a = rng_below(&p->rng, 20), b = rng_below(&p->rng, 20);
+        return surname_common[a < b ? a : b];
+    }
+    return PICK(&p->rng, surname_other);
+}
+
+static void draw_given(demo_plan *p, int male, int birth_year, char *out, size_t n)
+{
+    const char *const *set;
+    uint32_t len;
+#define USE(a) do { set = (a); len = (uint32_t)(sizeof(a) / sizeof((a)[0])); } while (0)
+    if (birth_year < 1955) { if (male) USE(given_m0); else USE(given_f0); }
+    else if (birth_year < 1980) { if (male) USE(given_m1); else USE(given_f1); }
+    else if (birth_year < 2000) { if (male) USE(given_m2); else USE(given_f2); }
+    else { if (male) USE(given_m3); else USE(given_f3); }
+#undef USE
+    uint32_t a = rng_below(&p->rng, len);
+    if (rng_permille(&p->rng, 300)) { snprintf(out, n, "%s", set[a]); return; }
+    uint32_t b = rng_below(&p->rng, len - 1);
+    if (b >= a) b++;          /* two different characters */
+    snprintf(out, n, "%s%s", set[a], set[b]);
+}
+
+static plan_resident *new_resident(demo_plan *p, int hh)
+{
+    if (p->n_res == p->cap_res) {
+        p->cap_res = p->cap_res ? p->cap_res * 2 : 4096;
+        p->res = xrealloc(p->res, (size_t)p->cap_res * sizeof *p->res);
+    }
+    plan_resident *r = &p->res[p->n_res++];
+    memset(r, 0, sizeof *r);
+    r->household = hh;
+    p->hh[hh].count++;
+    return r;
+}
+
+static void seal_id(demo_plan *p, plan_resident *r, const char *number, int head, int tail)
+{
+    /* Only the ciphertext, the keyed hash and the mask leave this function. */
+    r->id_cipher = secret_encrypt(p->cfg, number);
+    secret_lookup_hash(p->cfg, number, r->id_hash);
+    r->id_masked = secret_mask(number, head, tail);
+}
+
+/* Draws a birth date in the year the person turns `age` this year, never in the
+ * future. */
+static int64_t draw_birth_day(demo_plan *p, int age)
+{
+    int year = p->ref_year - age;
+    int64_t first = days_from_civil(year, 1, 1);
+    int64_t len = days_from_civil(year + 1, 1, 1) - first;
+    if (first + len > p->today + 1) len = p->today + 1 - first;
+    return first + rng_below(&p->rng, (uint32_t)len);
+}
+
+/* Who a person is, before names and numbers are drawn. */
+typedef struct person {
+    const char *surname;      /* NULL: draw one */
+    int male, age;
+    int owner, floating;
+    const char *region;       /* NULL: Shanghai-born */
+} person;
+
+static int add_person(demo_plan *p, int hh, const person *who)
+{
+    plan_resident *r = new_resident(p, hh);
+    int idx = p->n_res - 1;
+    int age = who->age < 0 ? 0 : who->age;
+    int64_t bday = draw_birth_day(p, age);
+    int y, m, d;
+    civil_from_days(bday, &y, &m, &d);
+    char given[16];
+    draw_given(p, who->male, y, given, sizeof given);
+    snprintf(r->name, sizeof r->name, "%s%s", who->surname ? who->surname : draw_surname(p), given);
+    snprintf(r->gender, sizeof r->gender, "%s", who->male ? "m" : "f");
+    r->birth_year = y;
+    format_day(bday, r->birth_date);
+    if (age >= 12) draw_phone(p, r->phone);
+    const char *region = who->region;
+    if (!region) region = rng_permille(&p->rng, 500) ? "310115" : PICK(&p->rng, region_shanghai);
+    char id[19];
+    for (;;) {
+        demo_id_number(&p->rng, region, y, m, d, who->male, id);
+        if (set_add(p->ids, strtoull(id, NULL, 10) + 1)) break;
+    }
+    r->id_kind = "cn_id";
+    seal_id(p, r, id, 4, 4);
+    r->languages = (y >= 1975 && rng_permille(&p->rng, 120)) ? "zh,en" : "zh";
+    r->owner = who->owner;
+    r->floating = who->floating;
+    int rate = age >= 60 ? 290 : age >= 35 ? 180 : age >= 22 ? 100 : 0;
+    r->party = rng_permille(&p->rng, rate);
+    return idx;
+}
+
+/* Adults who moved to Shanghai keep their home region's ID number. */
+static const char *adult_region(demo_plan *p, int age)
+{
+    if (age >= 25 && age <= 55 && rng_permille(&p->rng, 250)) return PICK(&p->rng, region_elsewhere);
+    return NULL;
+}
+
+static int add_couple(demo_plan *p, int hh, int age_lo, int age_hi, int owner, const char **surname)
+{
+    person man = {.male = 1, .age = rng_range(&p->rng, age_lo, age_hi), .owner = owner};
+    man.surname = draw_surname(p);
+    man.region = adult_region(p, man.age);
+    person woman = {.male = 0, .age = man.age - rng_range(&p->rng, 0, 4), .owner = owner};
+    if (woman.age < age_lo) woman.age = age_lo;
+    woman.region = adult_region(p, woman.age);
+    add_person(p, hh, &man);
+    add_person(p, hh, &woman);
+    *surname = man.surname;
+    return woman.age;
+}
+
+static void add_children(demo_plan *p, int hh, const char *surname, int mother_age, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int top = mother_age - 23;
+        if (top > 24) top = 24;
+        if (top < 0) top = 0;
+        person kid = {.male = rng_permille(&p->rng, 510), .age = rng_range(&p->rng, 0, top)};
+        /* one child in ten carries the mother's surname */
+        kid.surname = rng_permille(&p->rng, 100) ? NULL : surname;
+        add_person(p, hh, &kid);
+    }
+}
+
+static void fill_owner_household(demo_plan *p, int hh, int kind)
+{
+    const char *surname;
+    int mother;
+    switch (kind) {
+    case H_ALONE: {
+        person old = {.male = rng_permille(&p->rng, 300), .age = rng_range(&p->rng, 68, 93), .owner = 1};
+        add_person(p, hh, &old);
+        break;
+    }
+    case H_OLD_COUPLE:
+        add_couple(p, hh, 62, 90, 1, &surname);
+        break;
+    case H_SINGLE: {
+        person one = {.male = rng_permille(&p->rng, 550), .age = rng_range(&p->rng, 24, 42), .owner = 1};
+        one.region = adult_region(p, one.age);
+        add_person(p, hh, &one);
+        break;
+    }
+    case H_YOUNG_COUPLE:
+        add_couple(p, hh, 25, 38, 1, &surname);
+        break;
+    case H_FAMILY1:
+    case H_FAMILY2:
+        mother = add_couple(p, hh, 29, 50, 1, &surname);
+        add_children(p, hh, surname, mother, kind == H_FAMILY1 ? 1 : 2);
+        break;
+    case H_THREE_GEN: {
+        const char *gs;
+        int grandma;
+        if (rng_permille(&p->rng, 700)) {
+            grandma = add_couple(p, hh, 62, 88, 1, &gs);
+        } else {
+            person g = {.male = rng_permille(&p->rng, 250), .age = rng_range(&p->rng, 64, 90), .owner = 1};
+            add_person(p, hh, &g);
+            grandma = g.age;
+        }
+        int parent_age = grandma - rng_range(&p->rng, 25, 33);
+        if (parent_age < 27) parent_age = 27;
+        mother = add_couple(p, hh, parent_age, parent_age, 0, &surname);
+        add_children(p, hh, surname, mother, rng_permille(&p->rng, 700) ? 1 : 2);
+        break;
+    }
+    case H_ADULT_CHILD:
+        mother = add_couple(p, hh, 52, 70, 1, &surname);
+        {
+            int age = mother - rng_range(&p->rng, 24, 32);
+            if (age < 20) age = 20;
+            person child = {.surname = surname, .male = rng_permille(&p->rng, 500), .age = age};
+            add_person(p, hh, &child);
+        }
+        break;
+    }
+    /* A live-in carer (保姆) from another province in some elderly households. */
+    if ((kind == H_OLD_COUPLE || kind == H_THREE_GEN) && rng_permille(&p->rng, 60)) {
+        person carer = {.male = 0, .age = rng_range(&p->rng, 45, 60), .floating = 1};
+        carer.region = PICK(&p->rng, region_elsewhere);
+        add_person(p, hh, &carer);
+    }
+}
+
+static void fill_tenants(demo_plan *p, int hh)
+{
+    /* A couple, a small family, or a flat shared by young workers. */
+    int shape = (int)rng_below(&p->rng, 10);
+    int n = shape < 3 ? 2 : shape < 5 ? 3 : shape < 8 ? rng_range(&p->rng, 3, 4) : 1;
+    if (shape >= 3 && shape < 5) {
+        person man = {.male = 1, .age = rng_range(&p->rng, 28, 42), .floating = 1};
+        man.surname = draw_surname(p);
+        man.region = PICK(&p->rng, region_elsewhere);
+        person woman = {.male = 0, .age = man.age - rng_range(&p->rng, 0, 3), .floating = 1};
+        woman.region = rng_permille(&p->rng, 700) ? man.region : PICK(&p->rng, region_elsewhere);
+        add_person(p, hh, &man);
+        add_person(p, hh, &woman);
+        add_children(p, hh, man.surname, woman.age, 1);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        int local = rng_permille(&p->rng, 150);
+        person t = {.male = rng_permille(&p->rng, 520), .age = rng_range(&p->rng, 21, 40),
+                    .floating = !local};
+        if (!local) t.region = PICK(&p->rng, region_elsewhere);
+        add_person(p, hh, &t);
+    }
+}
+
+/* Foreign tenants hold passports and read notices in their own language. */
+static void fill_foreign(demo_plan *p, int hh, int which)
+{
+    static const struct {
+        const char *name, *gender, *langs, *prefix;
+        int age;
+    } people[][3] = {
+        {{"Michael Johnson", "m", "en", "5", 41}, {"Emily Johnson", "f", "en", "5", 38}, {0}},
+        {{"佐藤 健一", "m", "ja", "TK", 45}, {"佐藤 由美", "f", "ja", "TK", 42}, {"佐藤 陽菜", "f", "ja,zh", "TK", 12}},
+        {{"김지훈", "m", "ko", "M", 36}, {"이서연", "f", "ko,en", "M", 33}, {0}},
+        {{"Thomas Miller", "m", "en,zh", "1", 29}, {0}, {0}},
+    };
+    for (int i = 0; i < 3 && people[which][i].name; i++) {
+        plan_resident *r = new_resident(p, hh);
+        snprintf(r->name, sizeof r->name, "%s", people[which][i].name);
+        snprintf(r->gender, sizeof r->gender, "%s", people[which][i].gender);
+        r->birth_year = p->ref_year - people[which][i].age;
+        draw_phone(p, r->phone);
+        /* 9 characters: the issuing country's letters, then digits */
+        char number[10];
+        const char *pre = people[which][i].prefix;
+        size_t pl = strlen(pre);
+        memcpy(number, pre, pl);
+        put_digits(number + pl, rng_below(&p->rng, 1000000000u), (int)(9 - pl));
+        number[9] = 0;
+        r->id_kind = "passport";
+        seal_id(p, r, number, 1, 3);
+        r->languages = people[which][i].langs;
+        r->floating = 1;
+        p->n_passports++;
+    }
+}
+
+static void add_flag(demo_plan *p, int res, const char *flag, int64_t set_at, int64_t cleared_at,
+                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void add_flag(demo_plan *p, int res, const char *flag, int64_t set_at, int64_t cleared_at,
+                     const char *fmt, ...)
+{
+    if (p->n_flags == p->cap_flags) {
+        p->cap_flags = p->cap_flags ? p->cap_flags * 2 : 1024;
+        p->flags = xrealloc(p->flags, (size_t)p->cap_flags * sizeof *p->flags);
+    }
+    plan_flag *f = &p->flags[p->n_flags++];
+    f->resident = res;
+    f->flag = flag;
+    f->set_at = set_at;
+    f->cleared_at = cleared_at;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->detail, sizeof f->detail, fmt, ap);
+    va_end(ap);
+}
+
+/* A moment some days before now, at 09:00-17:59 Shanghai time. */
+static int64_t days_ago(demo_plan *p, int lo, int hi)
+{
+    int64_t day = p->today - rng_range(&p->rng, lo, hi);
+    int64_t sec = day * 86400 - SHANGHAI_OFFSET_S + rng_range(&p->rng, 9 * 3600, 18 * 3600 - 1);
+    return sec * 1000000;
+}
+
+static void flag_person(demo_plan *p, int res, int kind)
+{
+    plan_resident *r = &p->res[res];
+    int age = p->ref_year - r->birth_year;
+    int female = r->gender[0] == 'f';
+    if (kind == H_ALONE) add_flag(p, res, "alone_elderly", days_ago(p, 30, 700), 0, "{}");
+    if ((age >= 60 && rng_permille(&p->rng, 230)) || (age >= 45 && age < 60 && rng_permille(&p->rng, 60))) {
+        int c = (int)rng_below(&p->rng, sizeof chronic / sizeof chronic[0]);
+        add_flag(p, res, "chronic_illness", days_ago(p, 10, 700), 0,
+                 "{\"condition\":\"%s\",\"medicine\":\"%s\"}", chronic[c][0], chronic[c][1]);
+    }
+    if (rng_permille(&p->rng, age >= 60 ? 30 : 10))
+        add_flag(p, res, "disabled", days_ago(p, 30, 900), 0, "{\"kind\":\"%s\",\"grade\":%d}",
+                 PICK(&p->rng, disability_kind), rng_range(&p->rng, 1, 4));
+    int bedridden = (age >= 80 && rng_permille(&p->rng, 80)) || (age >= 70 && age < 80 && rng_permille(&p->rng, 20));
+    if (bedridden)
+        add_flag(p, res, "bedridden", days_ago(p, 10, 500), 0, "{\"caregiver\":\"%s\"}",
+                 kind == H_ALONE ? "carer" : PICK(&p->rng, caregiver));
+    if (bedridden || (age >= 75 && rng_permille(&p->rng, 450)) || (age >= 65 && age < 75 && rng_permille(&p->rng, 150)))
+        add_flag(p, res, "no_smartphone", days_ago(p, 10, 500), 0, "{\"relay\":\"block_leader\"}");
+    if (female && age >= 23 && age <= 40 && kind != H_SINGLE && rng_permille(&p->rng, 30)) {
+        char due[11];
+        format_day(p->today + rng_range(&p->rng, 14, 250), due);
+        add_flag(p, res, "pregnant", days_ago(p, 20, 120), 0, "{\"due_date\":\"%s\",\"hospital\":\"%s\"}",
+                 due, PICK(&p->rng, maternity_hospital));
+    }
+}
+
+/* Home isolation: 14 days from the start. Current ones are still set; earlier ones
+ * were cleared when they ended, which is the history the flags table keeps. */
+static void isolate_household(demo_plan *p, int hh, int current)
+{
+    int start_ago = current ? rng_range(&p->rng, 1, 10) : rng_range(&p->rng, 30, 90);
+    int64_t start = p->today - start_ago, end = start + 14;
+    char s[11], e[11];
+    format_day(start, s);
+    format_day(end, e);
+    const char *reason = rng_permille(&p->rng, 500) ? "returnee" : "close_contact";
+    int64_t set_at = (start * 86400 - SHANGHAI_OFFSET_S + 10 * 3600) * 1000000;
+    int64_t cleared = current ? 0 : (end * 86400 - SHANGHAI_OFFSET_S + 10 * 3600) * 1000000;
+    for (int i = 0; i < p->hh[hh].count; i++)
+        add_flag(p, p->hh[hh].first + i, "home_isolation", set_at, cleared,
+                 "{\"start\":\"%s\",\"end\":\"%s\",\"reason\":\"%s\"}", s, e, reason);
+}
+
+/* Estate layout: buildings 1-24 are six-storey walk-ups with two flats a floor, 25-31
+ * ten-storey blocks with three; each building has two units (楼组), each unit its
+ * block leader: 62 blocks, 996 households. Zones hold about 166 households each. */
+static void plan_layout(demo_plan *p)
+{
+    static const int zone_last_building[6] = {7, 14, 21, 25, 28, 31};
+    int zone = 0;
+    for (int b = 1; b <= 31; b++) {
+        while (b > zone_last_building[zone]) zone++;
+        for (int u = 1; u <= 2; u++) {
+            plan_block *bl = &p->blocks[p->n_blocks++];
+            bl->zone = zone;
+            snprintf(bl->name, sizeof bl->name, "%d号楼%d单元", b, u);
+            bl->floors = b <= 24 ? 6 : 10;
+            bl->flats = b <= 24 ? 2 : 3;
+        }
+    }
+    int total = 0;
+    for (int i = 0; i < p->n_blocks; i++) total += p->blocks[i].floors * p->blocks[i].flats;
+    p->hh = xcalloc((size_t)total, sizeof *p->hh);
+    for (int i = 0; i < p->n_blocks; i++)
+        for (int f = 1; f <= p->blocks[i].floors; f++)
+            for (int k = 1; k <= p->blocks[i].flats; k++) {
+                plan_household *h = &p->hh[p->n_hh++];
+                h->block = i;
+                snprintf(h->room, sizeof h->room, "%s%d%02d", p->blocks[i].name, f, k);
+            }
+}
+
+static int draw_shape(demo_plan *p)
+{
+    int u = (int)rng_below(&p->rng, 1000);
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        if (u < shapes[i].permille) return shapes[i].kind;
+        u -= shapes[i].permille;
+    }
+    return H_FAMILY1;
+}
+
+static void plan_people(demo_plan *p)
+{
+    static const char *const away_note[] = {"全家在外地", "长期在国外", "回老家未返沪"};
+    static const char *const vacant_note[] = {"空置", "房屋待售", "业主住其他小区"};
+    static const char *const rented_note[] = {"整租", "合租", "中介代管"};
+    int resident_block = 1;   /* the resident login lives in 1号楼2单元, not block 1 */
+    for (int i = 0; i < p->n_hh; i++) {
+        plan_household *h = &p->hh[i];
+        h->first = p->n_res;
+        h->notes = "";
+        int first_of_block = i == 0 || p->hh[i - 1].block != h->block;
+        int kind;
+        if (i == 0) {
+            kind = H_LEADER;
+            h->status = "occupied";
+        } else if (first_of_block && h->block == resident_block) {
+            kind = H_FAMILY1;
+            h->status = "occupied";
+        } else {
+            int u = (int)rng_below(&p->rng, 1000);
+            h->status = u < 20 ? "vacant" : u < 60 ? "away" : u < 140 ? "rented_out" : "occupied";
+            kind = !strcmp(h->status, "rented_out") ? H_TENANTS : draw_shape(p);
+        }
+        if (!strcmp(h->status, "vacant")) {
+            draw_phone(p, h->phone);      /* the owner, who lives elsewhere */
+            h->notes = PICK(&p->rng, vacant_note);
+            continue;
+        }
+        if (!strcmp(h->status, "away")) h->notes = PICK(&p->rng, away_note);
+        if (kind == H_TENANTS) {
+            h->notes = PICK(&p->rng, rented_note);
+            /* The first four rentals in the ten-storey blocks went to foreigners. */
+            if (p->blocks[h->block].floors == 10 && p->n_rented_highrise < 4) {
+                fill_foreign(p, i, p->n_rented_highrise++);
+                kind = H_FOREIGN;
+            } else {
+                fill_tenants(p, i);
+            }
+        } else if (kind == H_LEADER) {
+            /* The block leader: a retired party member, with her husband. */
+            person wife = {.male = 0, .age = rng_range(&p->rng, 60, 65), .owner = 1};
+            wife.surname = draw_surname(p);
+            person husband = {.male = 1, .age = wife.age + rng_range(&p->rng, 1, 4), .owner = 1};
+            p->leader_res = add_person(p, i, &wife);
+            p->res[p->leader_res].party = 1;
+            add_person(p, i, &husband);
+            p->leader_hh = i;
+            h->forced = 1;
+        } else {
+            fill_owner_household(p, i, kind);
+            if (first_of_block && h->block == resident_block) {
+                p->resident_res = h->first;
+                p->resident_hh = i;
+                h->forced = 1;
+            }
+        }
+        snprintf(h->phone, sizeof h->phone, "%s", p->res[h->first].phone);
+        for (int r = h->first; r < p->n_res; r++)
+            if (r != p->leader_res || kind != H_LEADER) flag_person(p, r, kind);
+    }
+    /* A handful of people in home isolation now, a few households earlier (cleared). */
+    for (int n = 0, current = 2, past = 3; n < 10000 && (current || past); n++) {
+        int i = (int)rng_below(&p->rng, (uint32_t)p->n_hh);
+        plan_household *h = &p->hh[i];
+        if (h->forced || h->count == 0 || strcmp(h->status, "occupied")) continue;
+        if (current && h->count > 3) continue;   /* keep the current ones a handful of people */
+        if (current) { isolate_household(p, i, 1); current--; h->forced = 1; }
+        else { isolate_household(p, i, 0); past--; h->forced = 1; }
+    }
+}
+
+static void plan_free(demo_plan *p)
+{
+    if (!p) return;
+    for (int i = 0; i < p->n_res; i++) {
+        free(p->res[i].id_cipher);
+        free(p->res[i].id_masked);
+    }
+    free(p->res);
+    free(p->hh);
+    free(p->flags);
+    free(p->block_id);
+    free(p->hh_id);
+    free(p->res_id);
+    free(p);
+}
+
+/* ---- the write job ---- */
+
+static int job_fail(demo_plan *p, store_conn *c, const char *what)
+{
+    snprintf(p->err, sizeof p->err, "demo: %s: %s", what, store_errmsg(c));
+    return STORE_ERR;
+}
+
+/* Steps an INSERT ... RETURNING id once and resets the statement for reuse. */
+static int step_id(store_stmt *st, int64_t *id)
+{
+    int rc = store_step(st);
+    if (rc == STORE_ROW) {
+        *id = store_col_int(st, 0);
+        rc = STORE_OK;
+    } else if (rc == STORE_DONE) {
+        rc = STORE_ERR;
+    }
+    store_done(st);
+    return rc;
+}
+
+static int step_done(store_stmt *st)
+{
+    int rc = store_step(st);
+    store_done(st);
+    return rc == STORE_DONE ? STORE_OK : rc == STORE_ROW ? STORE_ERR : rc;
+}
+
+static int insert_registry(demo_plan *p, store_conn *c)
+{
+    int64_t cid = p->community_id, now = p->now;
+    store_stmt *st = store_prepare(c, "INSERT INTO zones (community_id, name, sort_order, created_at) "
+                                      "VALUES ($1, $2, $3, $4) RETURNING id");
+    if (!st) return job_fail(p, c, "zones");
+    for (int i = 0; i < 6; i++) {
+        int rc = store_bind_int(st, 1, cid) | store_bind_text(st, 2, zone_names[i]) |
+                 store_bind_int(st, 3, i + 1) | store_bind_int(st, 4, now);
+        if (rc || step_id(st, &p->zone_id[i])) { store_done(st); return job_fail(p, c, "zones"); }
+    }
+
+    st = store_prepare(c, "INSERT INTO blocks (community_id, zone_id, name, kind, sort_order, created_at) "
+                          "VALUES ($1, $2, $3, 'building', $4, $5) RETURNING id");
+    if (!st) return job_fail(p, c, "blocks");
+    for (int i = 0; i < p->n_blocks; i++) {
+        int rc = store_bind_int(st, 1, cid) | store_bind_int(st, 2, p->zone_id[p->blocks[i].zone]) |
+                 store_bind_text(st, 3, p->blocks[i].name) | store_bind_int(st, 4, i + 1) |
+                 store_bind_int(st, 5, now);
+        if (rc || step_id(st, &p->block_id[i])) { store_done(st); return job_fail(p, c, "blocks"); }
+    }
+
+    st = store_prepare(c, "INSERT INTO households (community_id, block_id, room, status, phone, notes, "
+                          "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id");
+    if (!st) return job_fail(p, c, "households");
+    for (int i = 0; i < p->n_hh; i++) {
+        const plan_household *h = &p->hh[i];
+        int rc = store_bind_int(st, 1, cid) | store_bind_int(st, 2, p->block_id[h->block]) |
+                 store_bind_text(st, 3, h->room) | store_bind_text(st, 4, h->status) |
+                 store_bind_text(st, 5, h->phone) | store_bind_text(st, 6, h->notes) |
+                 store_bind_int(st, 7, now);
+        if (rc || step_id(st, &p->hh_id[i])) { store_done(st); return job_fail(p, c, "households"); }
+    }
+
+    st = store_prepare(c, "INSERT INTO residents (community_id, household_id, name, gender, birth_year, "
+                          "birth_date, phone, id_kind, id_cipher, id_hash, id_masked, languages, owner, "
+                          "floating, party_member, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, "
+                          "$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id");
+    if (!st) return job_fail(p, c, "residents");
+    for (int i = 0; i < p->n_res; i++) {
+        const plan_resident *r = &p->res[i];
+        int rc = store_bind_int(st, 1, cid) | store_bind_int(st, 2, p->hh_id[r->household]) |
+                 store_bind_text(st, 3, r->name) | store_bind_text(st, 4, r->gender) |
+                 store_bind_int(st, 5, r->birth_year) |
+                 store_bind_text(st, 6, r->birth_date[0] ? r->birth_date : NULL) |
+                 store_bind_text(st, 7, r->phone) | store_bind_text(st, 8, r->id_kind) |
+                 store_bind_text(st, 9, r->id_cipher) | store_bind_text(st, 10, r->id_hash) |
+                 store_bind_text(st, 11, r->id_masked) | store_bind_text(st, 12, r->languages) |
+                 store_bind_int(st, 13, r->owner) | store_bind_int(st, 14, r->floating) |
+                 store_bind_int(st, 15, r->party) | store_bind_int(st, 16, now);
+        if (rc || step_id(st, &p->res_id[i])) { store_done(st); return job_fail(p, c, "residents"); }
+    }
+    return STORE_OK;
+}
+
+static int insert_users(demo_plan *p, store_conn *c)
+{
+    int64_t cid = p->community_id;
+    const char *h = p->pw_hash;
+    int rc = accounts_create_user_hashed(c, 0, "admin", "系统管理员", h, "zh-CN", &p->user_admin);
+    if (!rc) rc = accounts_assign_role(c, 0, p->user_admin, "superuser", "global", 0);
+    if (!rc) rc = accounts_create_user_hashed(c, cid, "committee", "陈慧敏", h, "zh-CN", &p->user_committee);
+    if (!rc) rc = accounts_assign_role(c, cid, p->user_committee, "committee", "community", cid);
+    if (!rc) rc = accounts_create_user_hashed(c, cid, "zone", "周建国", h, "zh-CN", &p->user_zone);
+    if (!rc) rc = accounts_assign_role(c, cid, p->user_zone, "zone_leader", "zone", p->zone_id[0]);
+    /* One person, three roles: she leads block 1, lives there, and volunteers. */
+    if (!rc) rc = accounts_create_user_hashed(c, cid, "block", p->res[p->leader_res].name, h, "zh-CN",
+                                              &p->user_block);
+    if (!rc) rc = accounts_assign_role(c, cid, p->user_block, "block_leader", "block", p->block_id[0]);
+    if (!rc) rc = accounts_assign_role(c, cid, p->user_block, "resident", "household", p->hh_id[p->leader_hh]);
+    if (!rc) rc = accounts_assign_role(c, cid, p->user_block, "volunteer", "community", cid);
+    if (!rc) rc = accounts_create_user_hashed(c, cid, "volunteer", "刘子轩", h, "zh-CN", &p->user_volunteer);
+    if (!rc) rc = accounts_assign_role(c, cid, p->user_volunteer, "volunteer", "community", cid);
+    if (!rc) rc = accounts_create_user_hashed(c, cid, "resident", p->res[p->resident_res].name, h, "zh-CN",
+                                              &p->user_resident);
+    if (!rc) rc = accounts_assign_role(c, cid, p->user_resident, "resident", "household", p->hh_id[p->resident_hh]);
+    return rc ? job_fail(p, c, "demo logins") : STORE_OK;
+}
+
+static int insert_flags(demo_plan *p, store_conn *c)
+{
+    store_stmt *st = store_prepare(c, "INSERT INTO resident_flags (community_id, resident_id, flag, detail, "
+                                      "set_by, set_at, cleared_at) VALUES ($1, $2, $3, $4, $5, $6, $7)");
+    if (!st) return job_fail(p, c, "flags");
+    for (int i = 0; i < p->n_flags; i++) {
+        const plan_flag *f = &p->flags[i];
+        char detail[256];
+        const char *d = f->detail;
+        /* Block 1's leader has a login, so her residents' relay can name her. */
+        if (!strcmp(f->flag, "no_smartphone") && p->hh[p->res[f->resident].household].block == 0) {
+            snprintf(detail, sizeof detail, "{\"relay\":\"block_leader\",\"relay_user_id\":%" PRId64 "}",
+                     p->user_block);
+            d = detail;
+        }
+        int rc = store_bind_int(st, 1, p->community_id) | store_bind_int(st, 2, p->res_id[f->resident]) |
+                 store_bind_text(st, 3, f->flag) | store_bind_text(st, 4, d) |
+                 store_bind_int(st, 5, p->user_committee) | store_bind_int(st, 6, f->set_at) |
+                 (f->cleared_at ? store_bind_int(st, 7, f->cleared_at) : store_bind_null(st, 7));
+        if (rc || step_done(st)) { store_done(st); return job_fail(p, c, "flags"); }
+    }
+    return STORE_OK;
+}
+
+static int demo_job(store_conn *c, void *ctx)
+{
+    demo_plan *p = ctx;
+    if (store_query_int(c, 0, "SELECT id FROM communities WHERE name = $1", "t", DEMO_COMMUNITY_NAME)) {
+        p->already = 1;
+        return STORE_ERR;
+    }
+    static const char *const logins[] = {"admin", "committee", "zone", "block", "volunteer", "resident"};
+    for (size_t i = 0; i < sizeof logins / sizeof logins[0]; i++)
+        if (store_query_int(c, 0, "SELECT id FROM users WHERE username = $1", "t", logins[i])) {
+            snprintf(p->err, sizeof p->err, "demo: a user named %s already exists", logins[i]);
+            return STORE_ERR;
+        }
+    if (accounts_create_community(c, DEMO_COMMUNITY_NAME, DEMO_TIMEZONE, &p->community_id))
+        return job_fail(p, c, "community");
+    int rc = insert_registry(p, c);
+    if (!rc) rc = insert_users(p, c);
+    if (!rc) rc = insert_flags(p, c);
+    return rc;
+}
+
+/* ---- summary ---- */
+
+static void print_summary(const demo_plan *p, FILE *out, int64_t elapsed_us)
+{
+    int st[4] = {0}, over60 = 0, party = 0, floating = 0;
+    static const char *const status[4] = {"occupied", "away", "vacant", "rented_out"};
+    for (int i = 0; i < p->n_hh; i++)
+        for (int k = 0; k < 4; k++)
+            if (!strcmp(p->hh[i].status, status[k])) st[k]++;
+    for (int i = 0; i < p->n_res; i++) {
+        over60 += p->ref_year - p->res[i].birth_year >= 60;
+        party += p->res[i].party;
+        floating += p->res[i].floating;
+    }
+    fprintf(out, "%s (%s) loaded in %" PRId64 " ms\n", DEMO_COMMUNITY_NAME, DEMO_TIMEZONE, elapsed_us / 1000);
+    fprintf(out, "  6 zones, %d blocks, %d households (%d occupied, %d away, %d vacant, %d rented out)\n",
+            p->n_blocks, p->n_hh, st[0], st[1], st[2], st[3]);
+    fprintf(out, "  %d residents: %d over 60 (%.1f%%), %d party members, %d floating, %d with passports\n",
+            p->n_res, over60, p->n_res ? 100.0 * over60 / p->n_res : 0.0, party, floating, p->n_passports);
+    static const char *const flags[] = {"alone_elderly", "disabled", "pregnant", "chronic_illness",
+                                        "bedridden", "no_smartphone", "home_isolation"};
+    fprintf(out, "  flags:");
+    for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++) {
+        int set = 0, cleared = 0;
+        for (int i = 0; i < p->n_flags; i++)
+            if (!strcmp(p->flags[i].flag, flags[k])) { if (p->flags[i].cleared_at) cleared++; else set++; }
+        fprintf(out, " %s %d", flags[k], set);
+        if (cleared) fprintf(out, " (+%d cleared)", cleared);
+        fputc(k + 1 < sizeof flags / sizeof flags[0] ? ',' : '\n', out);
+    }
+    if (!p->cfg->have_field_key)
+        fprintf(out, "  no field_key configured: ID numbers kept only as lookup hash and mask\n");
+    const char *block = p->blocks[0].name, *home2 = p->hh[p->resident_hh].room;
+    fprintf(out, "Logins (password %s):\n", DEMO_PASSWORD);
+    fprintf(out, "  admin      系统管理员  superuser (global)\n");
+    fprintf(out, "  committee  陈慧敏  committee (%s)\n", DEMO_COMMUNITY_NAME);
+    fprintf(out, "  zone       周建国  zone_leader (%s)\n", zone_names[0]);
+    fprintf(out, "  block      %s  block_leader (%s), resident (%s), volunteer (%s)\n",
+            p->res[p->leader_res].name, block, p->hh[p->leader_hh].room, DEMO_COMMUNITY_NAME);
+    fprintf(out, "  volunteer  刘子轩  volunteer (%s)\n", DEMO_COMMUNITY_NAME);
+    fprintf(out, "  resident   %s  resident (%s)\n", p->res[p->resident_res].name, home2);
+}
+
+/* ---- entry ---- */
+
+int demo_load(store *s, const config *cfg, FILE *out, char *err, size_t errlen)
+{
+    int64_t t0 = clock_mono_us();
+    if (secret_init() != 0) {
+        snprintf(err, errlen, "demo: cannot initialise the crypto library");
+        return DEMO_ERR;
+    }
+    demo_plan *p = xcalloc(1, sizeof *p);
+    p->cfg = cfg;
+    p->rng = DEMO_SEED;
+    p->now = clock_now_us();
+    p->today = (p->now / 1000000 + SHANGHAI_OFFSET_S) / 86400;
+    int m, d;
+    civil_from_days(p->today, &p->ref_year, &m, &d);
+
+    /* argon2id is slow on purpose: hash the shared demo password once, here. */
+    if (secret_password_hash(DEMO_PASSWORD, p->pw_hash) != 0) {
+        snprintf(err, errlen, "demo: cannot hash the demo password");
+        plan_free(p);
+        return DEMO_ERR;
+    }
+    plan_layout(p);
+    plan_people(p);
+    p->block_id = xcalloc((size_t)p->n_blocks, sizeof *p->block_id);
+    p->hh_id = xcalloc((size_t)p->n_hh, sizeof *p->hh_id);
+    p->res_id = xcalloc((size_t)p->n_res, sizeof *p->res_id);
+
+    int rc = store_write_sync(s, demo_job, p);
+    int result = 0;
+    if (p->already) {
+        snprintf(err, errlen, "demo already loaded: community %s exists", DEMO_COMMUNITY_NAME);
+        result = DEMO_ALREADY_LOADED;
+    } else if (rc != 0) {
+        snprintf(err, errlen, "%s", p->err[0] ? p->err : "demo: the write failed and was rolled back");
+        result = DEMO_ERR;
+    } else if (out) {
+        print_summary(p, out, clock_mono_us() - t0);
+    }
+    plan_free(p);
+    return result;
+}

@@ -1,0 +1,21 @@
+/* domains.c — every capability's route table and messages, in one list. The HTTP
+ * layer's own tables (session, health, jobs) come first. */
+#include "domains.h"
+#include "accounts.h"
+#include "dashboard.h"
+#include "../http/server_int.h"
+
+const http_route *const shouwang_route_tables[] = {
+    auth_routes,
+    jobs_routes,
+    accounts_routes,
+    dashboard_routes,
+    NULL,
+};
+
+void domains_register_messages(void)
+{
+    i18n_register(http_messages);
+    i18n_register(accounts_messages);
+    i18n_register(dashboard_messages);
+}

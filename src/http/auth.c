@@ -1,0 +1,355 @@
+/* auth.c — who is calling: session cookies, bearer tokens, login with throttling,
+ * logout, and the messages of the HTTP layer.
+ *
+ * Session and API tokens are 256 random bits; the database keeps only their BLAKE2b
+ * hash, so a copy of the database does not log anyone in. Throttling counters live in
+ * the database (not in memory) so several server processes share them. */
+#include "server_int.h"
+#include "../core/clock.h"
+#include "../core/log.h"
+#include "../core/secret.h"
+#include "../core/validate.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct { const char *name; unsigned bit; } role_names[] = {
+    {"superuser", ROLE_SUPERUSER}, {"committee", ROLE_COMMITTEE}, {"zone_leader", ROLE_ZONE_LEADER},
+    {"block_leader", ROLE_BLOCK_LEADER}, {"volunteer", ROLE_VOLUNTEER}, {"resident", ROLE_RESIDENT},
+};
+
+unsigned auth_role_bit(const char *name)
+{
+    for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
+        if (name && !strcmp(role_names[i].name, name)) return role_names[i].bit;
+    return 0;
+}
+
+const char *auth_role_name(unsigned bit)
+{
+    for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
+        if (role_names[i].bit == bit) return role_names[i].name;
+    return "";
+}
+
+static char scope_letter(const char *kind)
+{
+    if (!strcmp(kind, "community")) return 'c';
+    if (!strcmp(kind, "zone")) return 'z';
+    if (!strcmp(kind, "block")) return 'b';
+    if (!strcmp(kind, "household")) return 'h';
+    return 'g';
+}
+
+/* Loads the role rows of a user into the actor. */
+static int load_roles(http_req *req, int64_t user_id)
+{
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT role, scope_kind, scope_id FROM role_assignments WHERE user_id = $1 ORDER BY id");
+    if (!st) return -1;
+    store_bind_int(st, 1, user_id);
+    int cap = 8;
+    actor_role *list = arena_alloc(req->a, (size_t)cap * sizeof *list);
+    int n = 0;
+    while (store_step(st) == STORE_ROW) {
+        if (n == cap) {
+            actor_role *bigger = arena_alloc(req->a, (size_t)cap * 2 * sizeof *list);
+            memcpy(bigger, list, (size_t)n * sizeof *list);
+            list = bigger;
+            cap *= 2;
+        }
+        list[n].role = auth_role_bit(store_col_text(st, 0));
+        list[n].scope_kind = scope_letter(store_col_text(st, 1));
+        list[n].scope_id = store_col_int(st, 2);
+        req->actor.roles |= list[n].role;
+        n++;
+    }
+    store_done(st);
+    req->actor.role_list = list;
+    req->actor.n_roles = n;
+    return 0;
+}
+
+typedef struct touch_ctx {
+    int64_t session_id, now;
+} touch_ctx;
+
+static int touch_session_job(store_conn *c, void *p)
+{
+    touch_ctx *t = p;
+    return store_run(c, NULL, "UPDATE sessions SET last_seen_at = $1 WHERE id = $2", "ii", t->now, t->session_id)
+           == STORE_DONE ? 0 : -1;
+}
+
+static void touch_done(int rc, void *p)
+{
+    (void)rc;
+    free(p);
+}
+
+int auth_authenticate(http_req *req)
+{
+    const char *cookie = http_cookie(req, "sw_session");
+    const char *authz = http_header(req, "Authorization");
+    int64_t now = clock_now_us();
+    char hash[65];
+    store_stmt *st;
+    if (authz && !strncmp(authz, "Bearer ", 7)) {
+        secret_token_hash(authz + 7, hash);
+        if (store_run(req->conn, &st,
+                "SELECT t.user_id, u.community_id, u.username, u.display_name, u.language, u.disabled "
+                "FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                "WHERE t.token_hash = $1 AND t.revoked_at IS NULL", "t", hash) != STORE_ROW)
+            return -1;
+        req->actor.via_token = true;
+    } else if (cookie && *cookie) {
+        secret_token_hash(cookie, hash);
+        if (store_run(req->conn, &st,
+                "SELECT s.user_id, u.community_id, u.username, u.display_name, u.language, u.disabled, "
+                "s.id, s.csrf_token, s.last_seen_at, s.expires_at "
+                "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1", "t", hash) != STORE_ROW)
+            return -1;
+        int64_t last_seen = store_col_int(st, 8), expires = store_col_int(st, 9);
+        if (expires <= now || last_seen + req->cfg->session_idle_s * 1000000 <= now) {
+            store_done(st);
+            return -1;
+        }
+        req->actor.session_id = store_col_int(st, 6);
+        req->actor.csrf_token = arena_strdup(req->a, store_col_text(st, 7));
+        /* Idle expiry needs last_seen, but a write per request would cost a flush each:
+         * refresh it at most once a minute, without making the request wait. */
+        if (now - last_seen > 60 * 1000000LL) {
+            touch_ctx *t = xmalloc(sizeof *t);
+            t->session_id = req->actor.session_id;
+            t->now = now;
+            if (store_write(req->db, touch_session_job, t, touch_done, t)) free(t);
+        }
+    } else {
+        return -1;
+    }
+    req->actor.user_id = store_col_int(st, 0);
+    req->actor.community_id = store_col_int(st, 1);
+    req->actor.username = arena_strdup(req->a, store_col_text(st, 2));
+    req->actor.display_name = arena_strdup(req->a, store_col_text(st, 3));
+    req->actor.language = arena_strdup(req->a, store_col_text(st, 4));
+    int disabled = (int)store_col_int(st, 5);
+    store_done(st);
+    if (disabled) return -1;
+    return load_roles(req, req->actor.user_id);
+}
+
+/* ---------------------------------------------------------------- the "me" shape */
+
+json_t *auth_me_json(http_req *req, int64_t user_id, const char *csrf)
+{
+    store_stmt *st;
+    if (store_run(req->conn, &st,
+            "SELECT u.id, u.username, u.display_name, u.language, u.community_id, c.name, c.timezone "
+            "FROM users u LEFT JOIN communities c ON c.id = u.community_id WHERE u.id = $1", "i", user_id) != STORE_ROW)
+        return NULL;
+    json_t *user = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
+                             "username", store_col_text(st, 1), "display_name", store_col_text(st, 2),
+                             "language", store_col_text(st, 3));
+    json_t *community = json_null();
+    if (!store_col_null(st, 4)) {
+        json_object_set_new(user, "community_id", json_integer(store_col_int(st, 4)));
+        community = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)store_col_int(st, 4),
+                              "name", store_col_text(st, 5), "timezone", store_col_text(st, 6));
+    } else {
+        json_object_set_new(user, "community_id", json_null());
+    }
+    store_done(st);
+    json_t *roles = json_array();
+    st = store_prepare(req->conn, "SELECT role, scope_kind, scope_id FROM role_assignments WHERE user_id = $1 ORDER BY id");
+    if (st) {
+        store_bind_int(st, 1, user_id);
+        while (store_step(st) == STORE_ROW)
+            json_array_append_new(roles, json_pack("{s:s, s:s, s:I}", "role", store_col_text(st, 0),
+                                                   "scope_kind", store_col_text(st, 1),
+                                                   "scope_id", (json_int_t)store_col_int(st, 2)));
+        store_done(st);
+    }
+    json_object_set_new(user, "roles", roles);
+    return json_pack("{s:o, s:o, s:o}", "user", user, "community", community,
+                     "csrf_token", csrf ? json_string(csrf) : json_null());
+}
+
+/* ---------------------------------------------------------------- login */
+
+typedef struct login_state {
+    const char *username;
+    int64_t user_id;        /* 0: unknown user */
+    bool ok;
+} login_state;
+
+/* A hash to verify against when the user is unknown, so both answers take as long. */
+static char dummy_hash[128];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static void make_dummy_hash(void) { secret_password_hash("not-a-real-password", dummy_hash); }
+
+static int64_t throttle_retry_after(http_req *req, const char *key, int limit)
+{
+    int64_t now = clock_now_us(), window = req->cfg->login_window_s * 1000000;
+    store_stmt *st;
+    int64_t retry = 0;
+    if (store_run(req->conn, &st, "SELECT window_start, failures FROM login_failures WHERE key = $1", "t", key) == STORE_ROW) {
+        int64_t start = store_col_int(st, 0), failures = store_col_int(st, 1);
+        if (start + window > now && failures >= limit) retry = (start + window - now) / 1000000 + 1;
+        store_done(st);
+    }
+    return retry;
+}
+
+static int login_prepare(http_req *req)
+{
+    login_state *ls = arena_alloc(req->a, sizeof *ls);
+    req->scratch = ls;
+    const char *password;
+    if (!http_body_str(req, "username", 1, 64, &ls->username)) return -1;
+    if (!http_body_str(req, "password", 1, 1024, &password)) return -1;
+    char ukey[128], akey[128];
+    snprintf(ukey, sizeof ukey, "u:%s", ls->username);
+    snprintf(akey, sizeof akey, "a:%s", req->address);
+    int64_t retry = throttle_retry_after(req, ukey, req->cfg->login_fail_account);
+    int64_t retry_addr = throttle_retry_after(req, akey, req->cfg->login_fail_address);
+    if (retry_addr > retry) retry = retry_addr;
+    if (retry > 0) {
+        req->retry_after = arena_printf(req->a, "%lld", (long long)retry);
+        return http_fail(req, 429, "throttled", NULL, "err.throttled");
+    }
+    store_stmt *st;
+    char *hash = NULL;
+    if (store_run(req->conn, &st, "SELECT id, password_hash, disabled FROM users WHERE username = $1", "t",
+                  ls->username) == STORE_ROW) {
+        if (!store_col_int(st, 2)) {
+            ls->user_id = store_col_int(st, 0);
+            hash = arena_strdup(req->a, store_col_text(st, 1));
+        }
+        store_done(st);
+    }
+    pthread_once(&dummy_once, make_dummy_hash);
+    bool match = secret_password_verify(hash ? hash : dummy_hash, password);
+    ls->ok = hash && match;
+    return 0;
+}
+
+static int login_failed_counter(http_req *req, const char *key)
+{
+    int64_t now = clock_now_us(), cutoff = now - req->cfg->login_window_s * 1000000;
+    return store_run(req->conn, NULL,
+        "INSERT INTO login_failures (key, window_start, failures) VALUES ($1, $2, 1) "
+        "ON CONFLICT (key) DO UPDATE SET "
+        "failures = CASE WHEN login_failures.window_start < $3 THEN 1 ELSE login_failures.failures + 1 END, "
+        "window_start = CASE WHEN login_failures.window_start < $3 THEN $2 ELSE login_failures.window_start END",
+        "tii", key, now, cutoff) == STORE_DONE ? 0 : -1;
+}
+
+static int login_handler(http_req *req)
+{
+    login_state *ls = req->scratch;
+    char ukey[128], akey[128];
+    snprintf(ukey, sizeof ukey, "u:%s", ls->username);
+    snprintf(akey, sizeof akey, "a:%s", req->address);
+    if (!ls->ok) {
+        /* Counted and audited even though the answer is an error: keep these writes. */
+        if (login_failed_counter(req, ukey) || login_failed_counter(req, akey)) return http_fail_internal(req, "throttle");
+        json_t *d = json_pack("{s:s}", "reason", ls->user_id ? "wrong_password" : "unknown_user");
+        audit_write(req, "login_failed", "user", ls->user_id, d);
+        json_decref(d);
+        http_fail(req, 401, "unauthenticated", NULL, "err.login_failed");
+        return 0;
+    }
+    char token[44], hash[65], csrf[44];
+    secret_token(token);
+    secret_token(csrf);
+    secret_token_hash(token, hash);
+    int64_t now = clock_now_us();
+    int64_t community = store_query_int(req->conn, 0, "SELECT community_id FROM users WHERE id = $1", "i", ls->user_id);
+    store_stmt *st;
+    if (store_run(req->conn, &st,
+            "INSERT INTO sessions (community_id, user_id, token_hash, csrf_token, created_at, last_seen_at, expires_at, address) "
+            "VALUES ($1, $2, $3, $4, $5, $5, $6, $7) RETURNING id",
+            "iittiit", community, ls->user_id, hash, csrf, now, now + req->cfg->session_abs_s * 1000000,
+            req->address) != STORE_ROW)
+        return http_fail_internal(req, "session insert");
+    store_done(st);
+    store_run(req->conn, NULL, "DELETE FROM login_failures WHERE key = $1", "t", ukey);
+    req->actor.user_id = ls->user_id;
+    req->actor.community_id = community;
+    audit_write(req, "login", "user", ls->user_id, NULL);
+    json_t *me = auth_me_json(req, ls->user_id, csrf);
+    if (!me) return http_fail_internal(req, "me");
+    req->set_cookie[req->n_set_cookie++] = arena_printf(req->a,
+        "sw_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", token,
+        (long long)req->cfg->session_abs_s, req->secure ? "; Secure" : "");
+    return http_reply(req, 200, me);
+}
+
+static int logout_handler(http_req *req)
+{
+    if (req->actor.session_id)
+        store_run(req->conn, NULL, "DELETE FROM sessions WHERE id = $1", "i", req->actor.session_id);
+    req->set_cookie[req->n_set_cookie++] = arena_printf(req->a,
+        "sw_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", req->secure ? "; Secure" : "");
+    return http_reply(req, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static int health_handler(http_req *req)
+{
+    int64_t level = store_query_int(req->conn, 0, "SELECT MAX(level) FROM schema_migrations", NULL);
+    return http_reply(req, 200, json_pack("{s:s, s:s, s:s, s:I}", "status", "ok", "version", http_version(),
+                                          "backend", store_backend_name(req->db), "migration", (json_int_t)level));
+}
+
+const http_route auth_routes[] = {
+    {"GET", "/api/v1/health", NULL, health_handler, 0, ROUTE_PUBLIC, 0, NULL},
+    {"POST", "/api/v1/session", login_prepare, login_handler, 0, ROUTE_PUBLIC | ROUTE_WRITE | ROUTE_NO_CSRF, 4096, NULL},
+    {"DELETE", "/api/v1/session", NULL, logout_handler, ROLES_ANY, ROUTE_WRITE, 0, "logout"},
+    {0},
+};
+
+const i18n_entry http_messages[] = {
+    {"err.not_found", "未找到该记录或页面", "Not found"},
+    {"err.internal", "服务器内部错误，请稍后再试", "Internal error; please try again later"},
+    {"err.unauthenticated", "请先登录", "Please log in"},
+    {"err.login_failed", "用户名或密码错误", "Wrong username or password"},
+    {"err.forbidden", "您的角色无权进行此操作", "Your role may not do this"},
+    {"err.csrf", "请求缺少有效的安全令牌，请刷新页面后重试", "Missing or invalid CSRF token; reload the page and try again"},
+    {"err.method_not_allowed", "不支持该请求方法", "Method not allowed"},
+    {"err.body_too_large", "提交的内容过大", "Request body too large"},
+    {"err.headers_too_large", "请求头过大", "Request headers too large"},
+    {"err.overloaded", "服务器繁忙，请稍后再试", "Server busy; please try again shortly"},
+    {"err.shutting_down", "服务器正在关闭，请稍后再试", "Server is shutting down; try again shortly"},
+    {"err.write_failed", "保存失败，未做任何更改，请重试", "Could not save; nothing was changed. Please retry"},
+    {"err.throttled", "登录失败次数过多，请稍后再试", "Too many failed logins; try again later"},
+    {"err.bad_json", "请求内容不是有效的 JSON", "Request body is not valid JSON"},
+    {"err.json_not_object", "请求内容必须是 JSON 对象", "Request body must be a JSON object"},
+    {"err.required", "此项必填", "This field is required"},
+    {"err.too_short", "内容太短", "Too short"},
+    {"err.too_long", "内容太长", "Too long"},
+    {"err.not_string", "应为文本", "Must be text"},
+    {"err.not_integer", "应为整数", "Must be a whole number"},
+    {"err.out_of_range", "数值超出允许范围", "Value out of range"},
+    {"err.bad_utf8", "包含无效字符编码", "Contains invalid UTF-8"},
+    {"err.control_chars", "包含不允许的控制字符", "Contains control characters"},
+    {"err.username_chars", "用户名只能包含小写字母、数字和 _ . -", "Username may contain only a-z, 0-9, _ . -"},
+    {"err.password_short", "密码至少 8 位", "Password must be at least 8 characters"},
+    {"err.phone_format", "电话号码格式不正确", "Phone number format is invalid"},
+    {"err.lang", "语言只能是 zh-CN 或 en", "Language must be zh-CN or en"},
+    {"err.timezone", "未知的时区", "Unknown time zone"},
+    {"err.id_length", "身份证号应为 18 位", "ID number must have 18 characters"},
+    {"err.id_format", "身份证号格式不正确", "ID number format is invalid"},
+    {"err.id_check_digit", "身份证号校验位不正确", "ID number check digit is wrong"},
+    {"err.id_birth_date", "身份证号中的出生日期无效", "Birth date in the ID number is invalid"},
+    {"err.format", "导出格式只能是 csv 或 xlsx", "Export format must be csv or xlsx"},
+    {"err.idempotency_key", "Idempotency-Key 长度应为 1 到 128 个字符", "Idempotency-Key must be 1 to 128 characters"},
+    {"err.idempotency_key_reused", "该幂等键已用于另一个不同的请求", "This Idempotency-Key was used for a different request"},
+    {"err.idempotency_in_progress", "相同的请求正在处理中，请稍候", "The same request is still being processed"},
+    {"list.yes", "是", "yes"},
+    {"list.no", "否", "no"},
+    {"list.printed_at", "打印时间", "Printed at"},
+    {"list.total", "合计", "Total"},
+    {"err.conflict", "与现有记录冲突", "Conflicts with an existing record"},
+    {0, 0, 0},
+};

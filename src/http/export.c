@@ -1,0 +1,191 @@
+/* export.c — one list reply, three more shapes: CSV (UTF-8 with BOM, so Excel opens it
+ * in Chinese), XLSX (libxlsxwriter) and a printable HTML table. Every exporter reads
+ * the same items the JSON list would have returned, so scope and masking carry over. */
+#include "server_int.h"
+#include "../core/clock.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+/* The text of one cell; NULL for null. */
+static const char *cell_text(http_req *req, json_t *item, const char *key)
+{
+    json_t *v = json_object_get(item, key);
+    if (!v || json_is_null(v)) return NULL;
+    if (json_is_string(v)) return json_string_value(v);
+    if (json_is_integer(v)) return arena_printf(req->a, "%lld", (long long)json_integer_value(v));
+    if (json_is_real(v)) return arena_printf(req->a, "%g", json_real_value(v));
+    if (json_is_true(v)) return i18n_text(req->lang, "list.yes");
+    if (json_is_false(v)) return i18n_text(req->lang, "list.no");
+    char *s = json_dumps(v, JSON_COMPACT);
+    char *copy = arena_strdup(req->a, s);
+    free(s);
+    return copy;
+}
+
+/* A cell a spreadsheet would run as a formula gets a leading apostrophe. */
+static bool formula_like(const char *s)
+{
+    return s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r');
+}
+
+static void csv_cell(buf *b, const char *s)
+{
+    if (!s) return;
+    bool quote = formula_like(s) || strpbrk(s, ",\"\r\n") != NULL;
+    if (quote) buf_puts(b, "\"");
+    if (formula_like(s)) buf_puts(b, "'");
+    for (const char *p = s; *p; p++) {
+        if (*p == '"') buf_puts(b, "\"\"");
+        else buf_append(b, p, 1);
+    }
+    if (quote) buf_puts(b, "\"");
+}
+
+static int render_csv(http_req *req, list_reply *l)
+{
+    buf b;
+    buf_init(&b, 0);
+    buf_puts(&b, "\xEF\xBB\xBF");
+    for (int c = 0; l->cols[c].key; c++) {
+        if (c) buf_puts(&b, ",");
+        csv_cell(&b, i18n_text(req->lang, l->cols[c].label_key));
+    }
+    buf_puts(&b, "\r\n");
+    size_t i;
+    json_t *item;
+    json_array_foreach(l->items, i, item) {
+        for (int c = 0; l->cols[c].key; c++) {
+            if (c) buf_puts(&b, ",");
+            csv_cell(&b, cell_text(req, item, l->cols[c].key));
+        }
+        buf_puts(&b, "\r\n");
+    }
+    size_t n;
+    char *data = buf_take(&b, &n);
+    req->out_raw = arena_strndup(req->a, data, n);
+    req->out_raw_len = n;
+    free(data);
+    req->out_type = "text/csv; charset=utf-8";
+    req->out_filename = "export.csv";
+    req->status = 200;
+    return 0;
+}
+
+static int render_xlsx(http_req *req, list_reply *l)
+{
+    char path[] = "/tmp/shouwang-export-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) return http_fail_internal(req, "mkstemp");
+    close(fd);
+    lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = "/tmp"};
+    lxw_workbook *wb = workbook_new_opt(path, &opt);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, NULL);
+    lxw_format *bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    for (int c = 0; l->cols[c].key; c++)
+        worksheet_write_string(ws, 0, (lxw_col_t)c, i18n_text(req->lang, l->cols[c].label_key), bold);
+    size_t i;
+    json_t *item;
+    json_array_foreach(l->items, i, item) {
+        for (int c = 0; l->cols[c].key; c++) {
+            json_t *v = json_object_get(item, l->cols[c].key);
+            lxw_row_t row = (lxw_row_t)(i + 1);
+            if (json_is_integer(v))
+                worksheet_write_number(ws, row, (lxw_col_t)c, (double)json_integer_value(v), NULL);
+            else {
+                /* write_string never makes a formula, so no escaping is needed here. */
+                const char *s = cell_text(req, item, l->cols[c].key);
+                if (s) worksheet_write_string(ws, row, (lxw_col_t)c, s, NULL);
+            }
+        }
+    }
+    lxw_error e = workbook_close(wb);
+    FILE *f = e == LXW_NO_ERROR ? fopen(path, "rb") : NULL;
+    if (!f) {
+        unlink(path);
+        return http_fail_internal(req, "xlsx write");
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *data = arena_alloc(req->a, (size_t)n + 1);
+    size_t got = fread(data, 1, (size_t)n, f);
+    fclose(f);
+    unlink(path);
+    req->out_raw = data;
+    req->out_raw_len = got;
+    req->out_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    req->out_filename = "export.xlsx";
+    req->status = 200;
+    return 0;
+}
+
+static void html_escape(buf *b, const char *s)
+{
+    for (const char *p = s ? s : ""; *p; p++) {
+        switch (*p) {
+        case '<': buf_puts(b, "&lt;"); break;
+        case '>': buf_puts(b, "&gt;"); break;
+        case '&': buf_puts(b, "&amp;"); break;
+        case '"': buf_puts(b, "&quot;"); break;
+        case '\'': buf_puts(b, "&#39;"); break;
+        default: buf_append(b, p, 1);
+        }
+    }
+}
+
+static int render_html(http_req *req, list_reply *l)
+{
+    buf b;
+    buf_init(&b, 0);
+    const char *title = i18n_text(req->lang, l->title_key);
+    char when[32];
+    clock_format_utc(clock_now_us(), when, sizeof when);
+    buf_printf(&b, "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\"><title>",
+               req->lang == LANG_EN ? "en" : "zh-CN");
+    html_escape(&b, title);
+    buf_puts(&b, "</title><style>body{font:12pt sans-serif;margin:1cm}table{border-collapse:collapse;width:100%}"
+                 "th,td{border:1px solid #000;padding:4px 6px;text-align:left}th{background:#eee}"
+                 "@media print{@page{margin:1cm}}</style></head><body><h1>");
+    html_escape(&b, title);
+    buf_printf(&b, "</h1><p>%s %s · ", i18n_text(req->lang, "list.printed_at"), when);
+    html_escape(&b, req->actor.display_name);
+    buf_puts(&b, "</p><table><thead><tr>");
+    for (int c = 0; l->cols[c].key; c++) {
+        buf_puts(&b, "<th>");
+        html_escape(&b, i18n_text(req->lang, l->cols[c].label_key));
+        buf_puts(&b, "</th>");
+    }
+    buf_puts(&b, "</tr></thead><tbody>");
+    size_t i;
+    json_t *item;
+    json_array_foreach(l->items, i, item) {
+        buf_puts(&b, "<tr>");
+        for (int c = 0; l->cols[c].key; c++) {
+            buf_puts(&b, "<td>");
+            html_escape(&b, cell_text(req, item, l->cols[c].key));
+            buf_puts(&b, "</td>");
+        }
+        buf_puts(&b, "</tr>");
+    }
+    buf_printf(&b, "</tbody></table><p>%s: %zu</p></body></html>", i18n_text(req->lang, "list.total"),
+               json_array_size(l->items));
+    size_t n;
+    char *data = buf_take(&b, &n);
+    req->out_raw = arena_strndup(req->a, data, n);
+    req->out_raw_len = n;
+    free(data);
+    req->out_type = "text/html; charset=utf-8";
+    req->status = 200;
+    return 0;
+}
+
+int export_render(http_req *req, list_reply *l, const char *format)
+{
+    if (!strcmp(format, "csv")) return render_csv(req, l);
+    if (!strcmp(format, "xlsx")) return render_xlsx(req, l);
+    return render_html(req, l);
+}

@@ -1,0 +1,214 @@
+/* http.h — the HTTP layer: server, route table, request context, replies.
+ *
+ * Every capability exports a const array of http_route rows ended by {0}. The server
+ * applies a row before its handler runs: authentication (session cookie or bearer
+ * token), CSRF on state-changing cookie requests, role, body size, JSON parsing. A
+ * handler never checks these again, and a route without a row cannot exist.
+ *
+ * Read routes run their handler on the HTTP thread with a pooled read connection.
+ * WRITE routes run `prepare` (optional) on the HTTP thread, then `handler` as a job on
+ * the store's writer, inside a savepoint of a group commit; the connection is suspended
+ * meanwhile and the answer is sent after the commit is durable. The audit entry and the
+ * idempotency record are written in the same job, so they commit with the change. */
+#ifndef SW_HTTP_H
+#define SW_HTTP_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <jansson.h>
+#include "../core/arena.h"
+#include "../core/config.h"
+#include "../core/i18n.h"
+#include "../store/store.h"
+
+/* Roles as bits: a route lists the roles that may use it. */
+enum {
+    ROLE_SUPERUSER    = 1u << 0,
+    ROLE_COMMITTEE    = 1u << 1,
+    ROLE_ZONE_LEADER  = 1u << 2,
+    ROLE_BLOCK_LEADER = 1u << 3,
+    ROLE_VOLUNTEER    = 1u << 4,
+    ROLE_RESIDENT     = 1u << 5,
+};
+#define ROLES_ANY (ROLE_SUPERUSER | ROLE_COMMITTEE | ROLE_ZONE_LEADER | \
+                   ROLE_BLOCK_LEADER | ROLE_VOLUNTEER | ROLE_RESIDENT)
+#define ROLES_STAFF (ROLE_SUPERUSER | ROLE_COMMITTEE)
+#define ROLES_LEADERS (ROLES_STAFF | ROLE_ZONE_LEADER | ROLE_BLOCK_LEADER)
+
+/* Route flags:
+ *   ROUTE_PUBLIC     no authentication (health, login)
+ *   ROUTE_WRITE      runs as a write job (group commit, audit, idempotency)
+ *   ROUTE_EXPORTABLE the handler replies with http_reply_list; ?format=csv|xlsx
+ *                    exports it (audited) and ?print=1 the printable HTML
+ *   ROUTE_NO_CSRF    a state-changing route a cookie session may call without the
+ *                    CSRF header (only login, which has no session yet)
+ *   ROUTE_RAW_BODY   body is not JSON (uploads: multipart/form-data); req->body only */
+enum {
+    ROUTE_PUBLIC     = 1u << 0,
+    ROUTE_WRITE      = 1u << 1,
+    ROUTE_EXPORTABLE = 1u << 2,
+    ROUTE_NO_CSRF    = 1u << 3,
+    ROUTE_RAW_BODY   = 1u << 4,
+};
+
+typedef struct http_req http_req;
+/* Handlers return 0 on success (commit for writes) or -1 after http_fail (rollback). */
+typedef int (*http_handler)(http_req *req);
+
+typedef struct http_route {
+    const char *method;       /* "GET", "POST", "PATCH", "PUT", "DELETE" */
+    const char *pattern;      /* "/api/v1/jobs/{id}": {name} matches one segment */
+    http_handler prepare;     /* WRITE routes: optional step on the HTTP thread */
+    http_handler handler;
+    unsigned roles;           /* ROLE_* bits allowed; ignored with ROUTE_PUBLIC */
+    unsigned flags;           /* ROUTE_* */
+    size_t body_limit;        /* 0: the configured default (1 MiB) */
+    const char *audit_action; /* WRITE routes: action recorded on success */
+} http_route;
+
+/* One role a user holds and where: scope_kind is 'c'ommunity, 'z'one, 'b'lock,
+ * 'h'ousehold or 'g'lobal (superuser). */
+typedef struct actor_role {
+    unsigned role;            /* one ROLE_* bit */
+    char scope_kind;
+    int64_t scope_id;
+} actor_role;
+
+typedef struct actor {
+    int64_t user_id;          /* 0 when not logged in */
+    int64_t community_id;     /* 0 for a superuser without a community */
+    int64_t session_id;       /* 0 for bearer tokens */
+    unsigned roles;           /* union of the ROLE_* bits held */
+    int n_roles;
+    actor_role *role_list;    /* in the request arena */
+    const char *username;
+    const char *display_name;
+    const char *language;
+    const char *csrf_token;
+    bool via_token;
+} actor;
+
+#define HTTP_MAX_PARAMS 8
+
+struct http_req {
+    arena *a;
+    const config *cfg;
+    store *db;                /* the store */
+    store_conn *conn;         /* read conn on the HTTP thread, write conn in a job */
+    const http_route *route;
+    const char *method;
+    const char *path;
+    const char *address;      /* client address (X-Forwarded-For from trusted proxies) */
+    bool secure;              /* TLS directly or via a trusted proxy */
+    lang_id lang;
+    actor actor;
+    /* path parameters, by name */
+    int n_params;
+    const char *param_name[HTTP_MAX_PARAMS];
+    const char *param_value[HTTP_MAX_PARAMS];
+    /* body */
+    char *body;
+    size_t body_len;
+    json_t *json;             /* parsed body for JSON routes (object), else NULL */
+    /* reply */
+    int status;
+    json_t *out;              /* the JSON reply; owned by the arena */
+    char *out_raw;            /* or raw bytes */
+    size_t out_raw_len;
+    const char *out_type;     /* content type for out_raw */
+    const char *out_filename; /* Content-Disposition attachment name */
+    const char *set_cookie[2];
+    int n_set_cookie;
+    const char *retry_after;
+    /* audit hints set by the handler for the automatic entry */
+    const char *audit_target_type;
+    int64_t audit_target_id;
+    json_t *audit_detail;     /* ids and field names, never personal data */
+    int64_t on_behalf_of;     /* resident served by a leader, if any */
+    void *scratch;            /* prepare -> handler hand-over */
+    void *server_state;       /* internal */
+};
+
+/* ---- request helpers ---- */
+const char *http_param(http_req *req, const char *name);         /* path parameter */
+bool http_param_id(http_req *req, const char *name, int64_t *out);/* false: 404 set */
+const char *http_query(http_req *req, const char *name);         /* ?name=value */
+const char *http_header(http_req *req, const char *name);
+const char *http_cookie(http_req *req, const char *name);
+bool actor_has(const actor *a, unsigned role_bits);
+
+/* ---- replies ---- */
+/* Sets the error reply: status, code ("validation_failed"), field (or NULL), and the
+ * message for msg_key in the request's language. Returns -1 for `return http_fail(..)`. */
+int http_fail(http_req *req, int status, const char *code, const char *field,
+              const char *msg_key);
+/* Validation shorthand: 400 validation_failed naming field, with the reason key. */
+int http_fail_field(http_req *req, const char *field, const char *reason_key);
+int http_fail_not_found(http_req *req);
+int http_fail_internal(http_req *req, const char *what);   /* logs what; 500 */
+int http_reply(http_req *req, int status, json_t *body);   /* steals body; returns 0 */
+
+/* JSON body accessors: false (and an error set) when missing or of the wrong type.
+ * Optional variants leave *out unchanged when the field is absent. */
+bool http_body_str(http_req *req, const char *field, size_t min, size_t max, const char **out);
+bool http_body_str_opt(http_req *req, const char *field, size_t min, size_t max, const char **out);
+bool http_body_int_opt(http_req *req, const char *field, int64_t min, int64_t max, int64_t *out, bool *present);
+
+/* ---- lists: filters, cursor pagination and exports ----
+ * A list handler reads http_list_limit/cursor, queries limit+1 rows with
+ * `id > cursor ORDER BY id`, and replies through http_reply_list with its columns.
+ * The server turns the same reply into JSON {items, next_cursor}, CSV, XLSX or a
+ * printable HTML table depending on ?format= / ?print=1. */
+typedef struct list_column {
+    const char *key;          /* JSON field of each item */
+    const char *label_key;    /* i18n key of the column header */
+} list_column;
+int64_t http_list_limit(http_req *req);  /* ?limit= 1..500, default 50; exports: 100000 */
+int64_t http_list_cursor(http_req *req); /* ?cursor= decoded, 0 when absent */
+/* items: JSON array (stolen). last_id: id of the last item when more rows follow, else 0.
+ * title_key: i18n key of the list's title (print view, file name). */
+int http_reply_list(http_req *req, const char *title_key, const list_column *cols,
+                    json_t *items, int64_t next_after_id);
+
+/* ---- audit ---- */
+/* Writes an audit row on req->conn (inside a write job). detail may be NULL. */
+int audit_write(http_req *req, const char *action, const char *target_type,
+                int64_t target_id, json_t *detail);
+/* Same, outside a request (CLI, background jobs). */
+int audit_write_raw(store_conn *c, int64_t community_id, int64_t user_id,
+                    const char *action, const char *target_type, int64_t target_id,
+                    const char *address, const char *detail_json);
+
+/* ---- roles and the "me" shape (auth.c) ---- */
+unsigned auth_role_bit(const char *name);          /* 0 when unknown */
+const char *auth_role_name(unsigned bit);
+/* {"user":{…,"roles":[…]}, "community":{…}|null, "csrf_token":…} read on req->conn. */
+json_t *auth_me_json(http_req *req, int64_t user_id, const char *csrf);
+
+/* ---- background jobs (jobs.c) ----
+ * A route answers 202 {"job":{…}} and the work goes on in a thread; the client polls
+ * GET /api/v1/jobs/{id}. job_export_start runs an exportable list route's handler in
+ * the background with the filters given in the request body and stores the file. */
+int job_export_start(http_req *req, const char *list_method, const char *list_pattern);
+
+/* ---- the server ---- */
+typedef struct http_server http_server;
+/* tables: NULL-terminated list of route arrays (each ended by a row with method NULL). */
+http_server *http_server_start(const config *cfg, store *db, const http_route *const *tables,
+                               char *err, size_t errlen);
+void http_server_stop(http_server *srv);      /* finishes in-flight requests */
+int http_server_port(http_server *srv);
+const char *http_version(void);
+
+/* Route matching, exposed for unit tests and the fuzzer. Returns the row or NULL;
+ * *method_mismatch is set when the path matched under another method (405). */
+const http_route *http_route_match(const http_route *const *tables, const char *method,
+                                   const char *path, http_req *req, bool *method_mismatch);
+#endif
+
+#ifndef SW_HTTP_JSON_DECODE
+#define SW_HTTP_JSON_DECODE
+/* Decodes a request body that must be one JSON object (depth and size bounded).
+ * Returns the object (caller decrefs) or NULL with *err_key set to an i18n key. */
+json_t *http_json_decode(const char *body, size_t len, const char **err_key);
+#endif

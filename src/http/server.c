@@ -1,0 +1,920 @@
+/* server.c — libmicrohttpd glue: request lifecycle, the generic checks a route row
+ * asks for, write jobs with suspend/resume, idempotency, static files, access log.
+ *
+ * Lifecycle of one request (see docs/ARCHITECTURE.md):
+ *   first call     create the request state and arena; reject early (503, 413)
+ *   body calls     append to a capped buffer
+ *   last call      route, authenticate, check role/CSRF, parse JSON, run the handler;
+ *                  a WRITE route suspends the connection and queues a store job
+ *   after resume   queue the response the job's done callback built
+ *   completed      access-log line, free the arena */
+#include "server_int.h"
+#include "webapp.h"
+#include "../core/clock.h"
+#include "../core/log.h"
+#include "../core/secret.h"
+#include "../core/validate.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#define VERSION_STRING "0.1.0"
+
+struct http_server {
+    const config *cfg;
+    store *db;
+    const http_route *const *tables;
+    struct MHD_Daemon *d;
+    int listen_fd;
+    int port;
+    atomic_int connections;
+    atomic_int in_flight;
+    /* Idempotency keys whose first request is still running (this process). */
+    pthread_mutex_t idem_mu;
+    char **idem_running;
+    int n_idem_running, cap_idem_running;
+};
+
+req_state *http_state(http_req *req) { return req->server_state; }
+
+void http_set_after_commit(http_req *req, void (*fn)(http_req *, void *), void *ctx)
+{
+    req_state *rs = req->server_state;
+    rs->after_commit = fn;
+    rs->after_commit_ctx = ctx;
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+const char *http_param(http_req *req, const char *name)
+{
+    for (int i = 0; i < req->n_params; i++)
+        if (!strcmp(req->param_name[i], name)) return req->param_value[i];
+    return NULL;
+}
+
+bool http_param_id(http_req *req, const char *name, int64_t *out)
+{
+    const char *v = http_param(req, name);
+    char *end;
+    long long n = v ? strtoll(v, &end, 10) : 0;
+    if (!v || *end || n <= 0) {
+        http_fail_not_found(req);
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
+const char *http_query(http_req *req, const char *name)
+{
+    req_state *rs = req->server_state;
+    for (int i = 0; i < rs->n_query; i++)
+        if (!strcmp(rs->query_key[i], name)) return rs->query_val[i];
+    return NULL;
+}
+
+const char *http_header(http_req *req, const char *name)
+{
+    req_state *rs = req->server_state;
+    return rs->conn ? MHD_lookup_connection_value(rs->conn, MHD_HEADER_KIND, name) : NULL;
+}
+
+const char *http_cookie(http_req *req, const char *name)
+{
+    req_state *rs = req->server_state;
+    return rs->conn ? MHD_lookup_connection_value(rs->conn, MHD_COOKIE_KIND, name) : NULL;
+}
+
+bool actor_has(const actor *a, unsigned role_bits) { return (a->roles & role_bits) != 0; }
+
+int http_reply(http_req *req, int status, json_t *body)
+{
+    req->status = status;
+    req->out = body;
+    if (body) arena_on_free(req->a, (void (*)(void *))json_decref, body);
+    return 0;
+}
+
+int http_fail(http_req *req, int status, const char *code, const char *field, const char *msg_key)
+{
+    json_t *err = json_pack("{s:s, s:s}", "code", code, "message", i18n_text(req->lang, msg_key));
+    if (field) json_object_set_new(err, "field", json_string(field));
+    req->out_raw = NULL;
+    http_reply(req, status, json_pack("{s:o}", "error", err));
+    return -1;
+}
+
+int http_fail_field(http_req *req, const char *field, const char *reason_key)
+{
+    return http_fail(req, 400, "validation_failed", field, reason_key);
+}
+
+int http_fail_not_found(http_req *req) { return http_fail(req, 404, "not_found", NULL, "err.not_found"); }
+
+int http_fail_internal(http_req *req, const char *what)
+{
+    log_error("%s %s: %s", req->method, req->path, what);
+    return http_fail(req, 500, "internal", NULL, "err.internal");
+}
+
+json_t *http_json_decode(const char *body, size_t len, const char **err_key)
+{
+    json_error_t e;
+    /* JSON_REJECT_DUPLICATES: two values for one field are ambiguous, refuse them. */
+    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &e);
+    if (!j) {
+        *err_key = "err.bad_json";
+        return NULL;
+    }
+    if (!json_is_object(j)) {
+        json_decref(j);
+        *err_key = "err.json_not_object";
+        return NULL;
+    }
+    return j;
+}
+
+static bool body_field(http_req *req, const char *field, json_t **out)
+{
+    *out = req->json ? json_object_get(req->json, field) : NULL;
+    return *out && !json_is_null(*out);
+}
+
+bool http_body_str_opt(http_req *req, const char *field, size_t min, size_t max, const char **out)
+{
+    json_t *v;
+    if (!body_field(req, field, &v)) return true;
+    if (!json_is_string(v)) {
+        http_fail_field(req, field, "err.not_string");
+        return false;
+    }
+    const char *s = json_string_value(v);
+    if (strlen(s) != json_string_length(v)) {
+        http_fail_field(req, field, "err.control_chars");
+        return false;
+    }
+    const char *why = validate_text(s, min, max);
+    if (why) {
+        http_fail_field(req, field, why);
+        return false;
+    }
+    *out = s;
+    return true;
+}
+
+bool http_body_str(http_req *req, const char *field, size_t min, size_t max, const char **out)
+{
+    json_t *v;
+    if (!body_field(req, field, &v)) {
+        http_fail_field(req, field, "err.required");
+        return false;
+    }
+    return http_body_str_opt(req, field, min, max, out);
+}
+
+bool http_body_int_opt(http_req *req, const char *field, int64_t min, int64_t max, int64_t *out, bool *present)
+{
+    json_t *v;
+    if (present) *present = false;
+    if (!body_field(req, field, &v)) return true;
+    if (!json_is_integer(v)) {
+        http_fail_field(req, field, "err.not_integer");
+        return false;
+    }
+    int64_t n = json_integer_value(v);
+    if (n < min || n > max) {
+        http_fail_field(req, field, "err.out_of_range");
+        return false;
+    }
+    *out = n;
+    if (present) *present = true;
+    return true;
+}
+
+/* ---------------------------------------------------------------- lists */
+
+int64_t http_list_limit(http_req *req)
+{
+    req_state *rs = req->server_state;
+    if (rs->export_format) return 100000;
+    const char *v = http_query(req, "limit");
+    int64_t n;
+    if (!v || !str_is_int(v, &n)) return 50;
+    return n < 1 ? 1 : n > 500 ? 500 : n;
+}
+
+int64_t http_list_cursor(http_req *req)
+{
+    req_state *rs = req->server_state;
+    if (rs->export_format) return 0;
+    const char *v = http_query(req, "cursor");
+    unsigned char raw[32];
+    size_t n;
+    if (!v || sodium_base642bin(raw, sizeof raw - 1, v, strlen(v), NULL, &n, NULL,
+                                sodium_base64_VARIANT_URLSAFE_NO_PADDING))
+        return 0;
+    raw[n] = 0;
+    int64_t id;
+    return str_is_int((char *)raw, &id) && id > 0 ? id : 0;
+}
+
+int http_reply_list(http_req *req, const char *title_key, const list_column *cols, json_t *items,
+                    int64_t next_after_id)
+{
+    req_state *rs = req->server_state;
+    if (rs->export_format) {
+        list_reply *l = arena_alloc(req->a, sizeof *l);
+        l->title_key = title_key;
+        l->cols = cols;
+        l->items = items;
+        l->next_after_id = 0;
+        arena_on_free(req->a, (void (*)(void *))json_decref, items);
+        rs->list = l;
+        rs->export_rows = (int64_t)json_array_size(items);
+        return export_render(req, l, rs->export_format);
+    }
+    json_t *cursor = json_null();
+    if (next_after_id > 0) {
+        char num[24], enc[40];
+        snprintf(num, sizeof num, "%lld", (long long)next_after_id);
+        sodium_bin2base64(enc, sizeof enc, (unsigned char *)num, strlen(num),
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        cursor = json_string(enc);
+    }
+    return http_reply(req, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", cursor));
+}
+
+/* ---------------------------------------------------------------- audit */
+
+int audit_write_raw(store_conn *c, int64_t community_id, int64_t user_id, const char *action,
+                    const char *target_type, int64_t target_id, const char *address, const char *detail)
+{
+    store_stmt *st = store_prepare(c,
+        "INSERT INTO audit_log (community_id, at, user_id, on_behalf_of, action, target_type, target_id, address, detail) "
+        "VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8)");
+    if (!st) return STORE_ERR;
+    if (community_id) store_bind_int(st, 1, community_id); else store_bind_null(st, 1);
+    store_bind_int(st, 2, clock_now_us());
+    if (user_id) store_bind_int(st, 3, user_id); else store_bind_null(st, 3);
+    store_bind_text(st, 4, action);
+    store_bind_text(st, 5, target_type ? target_type : "");
+    if (target_id) store_bind_int(st, 6, target_id); else store_bind_null(st, 6);
+    store_bind_text(st, 7, address ? address : "");
+    store_bind_text(st, 8, detail ? detail : "{}");
+    int rc = store_step(st);
+    store_done(st);
+    return rc == STORE_DONE ? 0 : rc;
+}
+
+int audit_write(http_req *req, const char *action, const char *target_type, int64_t target_id, json_t *detail)
+{
+    char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    store_stmt *st = store_prepare(req->conn,
+        "INSERT INTO audit_log (community_id, at, user_id, on_behalf_of, action, target_type, target_id, address, detail) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+    int rc = STORE_ERR;
+    if (st) {
+        if (req->actor.community_id) store_bind_int(st, 1, req->actor.community_id); else store_bind_null(st, 1);
+        store_bind_int(st, 2, clock_now_us());
+        if (req->actor.user_id) store_bind_int(st, 3, req->actor.user_id); else store_bind_null(st, 3);
+        if (req->on_behalf_of) store_bind_int(st, 4, req->on_behalf_of); else store_bind_null(st, 4);
+        store_bind_text(st, 5, action);
+        store_bind_text(st, 6, target_type ? target_type : "");
+        if (target_id) store_bind_int(st, 7, target_id); else store_bind_null(st, 7);
+        store_bind_text(st, 8, req->address ? req->address : "");
+        store_bind_text(st, 9, d ? d : "{}");
+        rc = store_step(st) == STORE_DONE ? 0 : STORE_ERR;
+        store_done(st);
+    }
+    free(d);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- responses */
+
+static void add_common_headers(struct MHD_Response *r)
+{
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+}
+
+static struct MHD_Response *build_response(http_req *req)
+{
+    req_state *rs = req->server_state;
+    struct MHD_Response *r;
+    if (req->out_raw) {
+        void *copy = xmalloc(req->out_raw_len ? req->out_raw_len : 1);
+        memcpy(copy, req->out_raw, req->out_raw_len);
+        r = MHD_create_response_from_buffer(req->out_raw_len, copy, MHD_RESPMEM_MUST_FREE);
+        MHD_add_response_header(r, "Content-Type", req->out_type ? req->out_type : "application/octet-stream");
+        if (req->out_filename) {
+            char cd[512];
+            snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", req->out_filename);
+            MHD_add_response_header(r, "Content-Disposition", cd);
+        }
+    } else {
+        char *s = req->out ? json_dumps(req->out, JSON_COMPACT) : xstrdup("{}");
+        r = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+        MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+    }
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    add_common_headers(r);
+    for (int i = 0; i < req->n_set_cookie; i++) MHD_add_response_header(r, "Set-Cookie", req->set_cookie[i]);
+    if (req->retry_after) MHD_add_response_header(r, "Retry-After", req->retry_after);
+    if (rs->replayed) MHD_add_response_header(r, "Idempotent-Replayed", "true");
+    if (req->status == 0) req->status = 200;
+    return r;
+}
+
+static enum MHD_Result send_now(http_req *req)
+{
+    req_state *rs = req->server_state;
+    struct MHD_Response *r = build_response(req);
+    enum MHD_Result ok = MHD_queue_response(rs->conn, (unsigned)req->status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+/* An early answer before the request is fully parsed (limits, overload). */
+static enum MHD_Result send_error_now(http_req *req, int status, const char *code, const char *key)
+{
+    http_fail(req, status, code, NULL, key);
+    return send_now(req);
+}
+
+/* ---------------------------------------------------------------- static files */
+
+static const webapp_asset *find_asset(const char *path)
+{
+    for (const webapp_asset *a = webapp_assets; a->path; a++)
+        if (!strcmp(a->path, path)) return a;
+    return NULL;
+}
+
+static enum MHD_Result serve_static(http_req *req)
+{
+    req_state *rs = req->server_state;
+    const webapp_asset *a = find_asset(req->path);
+    bool hashed = a && !strncmp(req->path, "/assets/", 8);
+    if (!a) a = find_asset("/index.html");          /* SPA fallback */
+    if (!a || (strcmp(req->method, "GET") && strcmp(req->method, "HEAD"))) {
+        http_fail_not_found(req);
+        return send_now(req);
+    }
+    req->status = 200;
+    const char *inm = http_header(req, "If-None-Match");
+    struct MHD_Response *r;
+    if (inm && !strcmp(inm, a->etag)) {
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        req->status = 304;
+    } else {
+        const char *ae = http_header(req, "Accept-Encoding");
+        bool gz = a->gz_len && ae && strstr(ae, "gzip");
+        r = MHD_create_response_from_buffer(gz ? a->gz_len : a->len,
+                                            (void *)(gz ? a->gz : a->data), MHD_RESPMEM_PERSISTENT);
+        if (gz) MHD_add_response_header(r, "Content-Encoding", "gzip");
+        MHD_add_response_header(r, "Content-Type", a->content_type);
+    }
+    MHD_add_response_header(r, "ETag", a->etag);
+    MHD_add_response_header(r, "Vary", "Accept-Encoding");
+    /* Hashed asset names never change content; index.html must be revalidated. */
+    MHD_add_response_header(r, "Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
+    if (!strncmp(a->content_type, "text/html", 9))
+        MHD_add_response_header(r, "Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+    add_common_headers(r);
+    enum MHD_Result ok = MHD_queue_response(rs->conn, (unsigned)req->status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+/* ---------------------------------------------------------------- idempotency */
+
+static bool idem_claim(struct http_server *srv, const char *k)
+{
+    pthread_mutex_lock(&srv->idem_mu);
+    for (int i = 0; i < srv->n_idem_running; i++)
+        if (!strcmp(srv->idem_running[i], k)) {
+            pthread_mutex_unlock(&srv->idem_mu);
+            return false;
+        }
+    if (srv->n_idem_running == srv->cap_idem_running) {
+        srv->cap_idem_running = srv->cap_idem_running ? srv->cap_idem_running * 2 : 16;
+        srv->idem_running = xrealloc(srv->idem_running, (size_t)srv->cap_idem_running * sizeof(char *));
+    }
+    srv->idem_running[srv->n_idem_running++] = xstrdup(k);
+    pthread_mutex_unlock(&srv->idem_mu);
+    return true;
+}
+
+static void idem_release(struct http_server *srv, const char *k)
+{
+    pthread_mutex_lock(&srv->idem_mu);
+    for (int i = 0; i < srv->n_idem_running; i++)
+        if (!strcmp(srv->idem_running[i], k)) {
+            free(srv->idem_running[i]);
+            srv->idem_running[i] = srv->idem_running[--srv->n_idem_running];
+            break;
+        }
+    pthread_mutex_unlock(&srv->idem_mu);
+}
+
+static void idem_request_hash(http_req *req, char out[65])
+{
+    req_state *rs = req->server_state;
+    crypto_generichash_state h;
+    unsigned char d[32];
+    crypto_generichash_init(&h, NULL, 0, sizeof d);
+    crypto_generichash_update(&h, (const unsigned char *)req->method, strlen(req->method) + 1);
+    crypto_generichash_update(&h, (const unsigned char *)req->path, strlen(req->path) + 1);
+    if (rs->body.len) crypto_generichash_update(&h, (const unsigned char *)rs->body.data, rs->body.len);
+    crypto_generichash_final(&h, d, sizeof d);
+    sodium_bin2hex(out, 65, d, sizeof d);
+}
+
+/* Looks for an earlier response to this key. Returns 1 when the reply is set (a
+ * replay or a 422), 0 when the request should run. */
+static int idem_lookup(http_req *req)
+{
+    req_state *rs = req->server_state;
+    store_stmt *st;
+    int rc = store_run(req->conn, &st,
+        "SELECT request_hash, status, response FROM idempotency_keys WHERE user_id = $1 AND idem_key = $2",
+        "it", req->actor.user_id, rs->idem_key);
+    if (rc != STORE_ROW) return 0;
+    int found = 1;
+    if (strcmp(store_col_text(st, 0), rs->idem_hash)) {
+        http_fail(req, 422, "idempotency_key_reused", NULL, "err.idempotency_key_reused");
+    } else {
+        json_t *body = json_loads(store_col_text(st, 2), 0, NULL);
+        http_reply(req, (int)store_col_int(st, 1), body ? body : json_object());
+        rs->replayed = true;
+    }
+    store_done(st);
+    return found;
+}
+
+static int idem_record(http_req *req)
+{
+    req_state *rs = req->server_state;
+    char *resp = req->out ? json_dumps(req->out, JSON_COMPACT) : xstrdup("{}");
+    int rc = store_run(req->conn, NULL,
+        "INSERT INTO idempotency_keys (user_id, idem_key, community_id, request_hash, status, response, created_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "itititi", req->actor.user_id, rs->idem_key, req->actor.community_id, rs->idem_hash,
+        (int64_t)req->status, resp, clock_now_us());
+    free(resp);
+    return rc == STORE_DONE ? 0 : rc;
+}
+
+/* ---------------------------------------------------------------- write jobs */
+
+/* Runs on the writer thread inside a savepoint. */
+static int write_job(store_conn *c, void *p)
+{
+    http_req *req = p;
+    req_state *rs = req->server_state;
+    req->conn = c;
+    int rc = req->route->handler(req);
+    if (rc != 0) return -1;
+    if (req->status == 0) req->status = 200;
+    if (req->status >= 400) return 0;   /* handler chose to keep its writes (e.g. failed-login counters) */
+    if (req->route->audit_action &&
+        audit_write(req, req->route->audit_action, req->audit_target_type, req->audit_target_id, req->audit_detail))
+        return http_fail_internal(req, "audit write failed");
+    if (rs->idem_key && idem_record(req)) {
+        /* Another process took the key first: it is running or done; the client retries. */
+        http_fail(req, 409, "idempotency_in_progress", NULL, "err.idempotency_in_progress");
+        return -1;
+    }
+    return 0;
+}
+
+static void write_done(int rc, void *p)
+{
+    http_req *req = p;
+    req_state *rs = req->server_state;
+    if (rc != 0 && (req->status < 400 || !req->out)) {
+        /* The job succeeded but its commit did not: nothing was written. */
+        http_fail(req, 503, "unavailable", NULL, "err.write_failed");
+    }
+    if (rc == 0 && req->status < 400 && rs->after_commit) rs->after_commit(req, rs->after_commit_ctx);
+    rs->ready = build_response(req);
+    req->conn = NULL;
+    if (rs->idem_registered) {
+        char k[300];
+        snprintf(k, sizeof k, "%lld:%s", (long long)req->actor.user_id, rs->idem_key);
+        idem_release(rs->srv, k);
+        rs->idem_registered = false;
+    }
+    rs->phase = 3;
+    MHD_resume_connection(rs->conn);
+}
+
+/* Exports and prints are recorded before the file leaves the server. */
+static int export_audit_job(store_conn *c, void *p)
+{
+    http_req *req = p;
+    req_state *rs = req->server_state;
+    req->conn = c;
+    json_t *d = json_pack("{s:s, s:s, s:I}", "route", req->route->pattern, "format", rs->export_format,
+                          "rows", (json_int_t)rs->export_rows);
+    int rc = audit_write(req, !strcmp(rs->export_format, "html") ? "print" : "export", "list", 0, d);
+    json_decref(d);
+    return rc;
+}
+
+static void export_done(int rc, void *p)
+{
+    http_req *req = p;
+    req_state *rs = req->server_state;
+    if (rc != 0) http_fail(req, 503, "unavailable", NULL, "err.write_failed");
+    rs->ready = build_response(req);
+    req->conn = NULL;
+    rs->phase = 3;
+    MHD_resume_connection(rs->conn);
+}
+
+/* ---------------------------------------------------------------- the pipeline */
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    http_req *req = cls;
+    req_state *rs = req->server_state;
+    if (rs->n_query >= 64) return MHD_NO;
+    if (!rs->query_key) {
+        rs->query_key = arena_alloc(req->a, 64 * sizeof(char *));
+        rs->query_val = arena_alloc(req->a, 64 * sizeof(char *));
+    }
+    rs->query_key[rs->n_query] = arena_strdup(req->a, key);
+    rs->query_val[rs->n_query] = arena_strdup(req->a, value ? value : "");
+    rs->n_query++;
+    return MHD_YES;
+}
+
+static const char *client_address(http_req *req, bool *secure)
+{
+    req_state *rs = req->server_state;
+    char addr[INET6_ADDRSTRLEN] = "";
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(rs->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr) {
+        if (ci->client_addr->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr, addr, sizeof addr);
+        else if (ci->client_addr->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, addr, sizeof addr);
+    }
+    *secure = false;
+    if (config_is_trusted_proxy(req->cfg, addr)) {
+        /* The proxy appends the address it saw last: take the rightmost entry. */
+        const char *xff = http_header(req, "X-Forwarded-For");
+        if (xff && *xff) {
+            const char *last = strrchr(xff, ',');
+            last = last ? last + 1 : xff;
+            while (*last == ' ') last++;
+            if (*last && strlen(last) < sizeof addr) snprintf(addr, sizeof addr, "%s", last);
+        }
+        const char *proto = http_header(req, "X-Forwarded-Proto");
+        *secure = proto && !strcmp(proto, "https");
+    }
+    return arena_strdup(req->a, addr);
+}
+
+static bool is_state_changing(const char *m)
+{
+    return strcmp(m, "GET") && strcmp(m, "HEAD") && strcmp(m, "OPTIONS");
+}
+
+static enum MHD_Result process(http_req *req)
+{
+    req_state *rs = req->server_state;
+    struct http_server *srv = rs->srv;
+    if (strncmp(req->path, "/api/", 5) && strcmp(req->path, "/api")) return serve_static(req);
+
+    bool mismatch;
+    const http_route *route = http_route_match(srv->tables, req->method, req->path, req, &mismatch);
+    if (!route) {
+        if (mismatch) http_fail(req, 405, "method_not_allowed", NULL, "err.method_not_allowed");
+        else http_fail_not_found(req);
+        return send_now(req);
+    }
+    req->route = route;
+
+    if (!(route->flags & ROUTE_PUBLIC)) {
+        req->conn = store_acquire(srv->db);
+        int authed = auth_authenticate(req);
+        store_release(srv->db, req->conn);
+        req->conn = NULL;
+        if (authed != 0) {
+            http_fail(req, 401, "unauthenticated", NULL, "err.unauthenticated");
+            return send_now(req);
+        }
+        if (!(req->actor.roles & route->roles)) {
+            http_fail(req, 403, "forbidden", NULL, "err.forbidden");
+            return send_now(req);
+        }
+        rs->via_cookie = !req->actor.via_token;
+        if (rs->via_cookie && is_state_changing(req->method) && !(route->flags & ROUTE_NO_CSRF)) {
+            const char *tok = http_header(req, "X-CSRF-Token");
+            if (!tok || !secret_const_eq(tok, req->actor.csrf_token)) {
+                http_fail(req, 403, "csrf_failed", NULL, "err.csrf");
+                return send_now(req);
+            }
+        }
+    }
+
+    if (!(route->flags & ROUTE_RAW_BODY) && rs->body.len) {
+        const char *why;
+        req->json = http_json_decode(rs->body.data, rs->body.len, &why);
+        if (!req->json) {
+            http_fail(req, 400, "bad_json", NULL, why);
+            return send_now(req);
+        }
+        arena_on_free(req->a, (void (*)(void *))json_decref, req->json);
+    }
+    if (!req->json && !(route->flags & ROUTE_RAW_BODY)) {
+        req->json = json_object();
+        arena_on_free(req->a, (void (*)(void *))json_decref, req->json);
+    }
+    req->body = rs->body.data;
+    req->body_len = rs->body.len;
+
+    if (!(route->flags & ROUTE_WRITE)) {
+        if (route->flags & ROUTE_EXPORTABLE) {
+            const char *fmt = http_query(req, "format");
+            const char *print = http_query(req, "print");
+            if (print && !strcmp(print, "1")) rs->export_format = "html";
+            else if (fmt && (!strcmp(fmt, "csv") || !strcmp(fmt, "xlsx"))) rs->export_format = fmt;
+            else if (fmt && strcmp(fmt, "json")) {
+                http_fail_field(req, "format", "err.format");
+                return send_now(req);
+            }
+        }
+        req->conn = store_acquire(srv->db);
+        int rc = route->handler(req);
+        store_release(srv->db, req->conn);
+        req->conn = NULL;
+        if (rc == 0 && rs->export_format && req->status < 400) {
+            rs->phase = 2;
+            MHD_suspend_connection(rs->conn);
+            if (store_write(srv->db, export_audit_job, req, export_done, req) == 0) return MHD_YES;
+            MHD_resume_connection(rs->conn);
+            rs->phase = 1;
+            http_fail(req, 503, "unavailable", NULL, "err.shutting_down");
+        }
+        return send_now(req);
+    }
+
+    /* A write: idempotency first, then the optional prepare step, then the job. */
+    const char *ik = http_header(req, "Idempotency-Key");
+    if (ik && req->actor.user_id) {
+        if (!*ik || strlen(ik) > 128) {
+            http_fail_field(req, "Idempotency-Key", "err.idempotency_key");
+            return send_now(req);
+        }
+        rs->idem_key = arena_strdup(req->a, ik);
+        idem_request_hash(req, rs->idem_hash);
+        req->conn = store_acquire(srv->db);
+        int found = idem_lookup(req);
+        store_release(srv->db, req->conn);
+        req->conn = NULL;
+        if (found) return send_now(req);
+        char k[300];
+        snprintf(k, sizeof k, "%lld:%s", (long long)req->actor.user_id, rs->idem_key);
+        if (!idem_claim(srv, k)) {
+            http_fail(req, 409, "idempotency_in_progress", NULL, "err.idempotency_in_progress");
+            return send_now(req);
+        }
+        rs->idem_registered = true;
+    }
+    if (route->prepare) {
+        req->conn = store_acquire(srv->db);
+        int rc = route->prepare(req);
+        store_release(srv->db, req->conn);
+        req->conn = NULL;
+        if (rc != 0 || req->status >= 400) {
+            if (rs->idem_registered) {
+                char k[300];
+                snprintf(k, sizeof k, "%lld:%s", (long long)req->actor.user_id, rs->idem_key);
+                idem_release(srv, k);
+                rs->idem_registered = false;
+            }
+            if (req->status == 0) http_fail_internal(req, "prepare failed without a reply");
+            return send_now(req);
+        }
+    }
+    rs->phase = 2;
+    MHD_suspend_connection(rs->conn);
+    if (store_write(srv->db, write_job, req, write_done, req) != 0) {
+        MHD_resume_connection(rs->conn);
+        rs->phase = 1;
+        http_fail(req, 503, "unavailable", NULL, "err.shutting_down");
+        return send_now(req);
+    }
+    return MHD_YES;
+}
+
+static size_t route_body_limit(struct http_server *srv, const char *method, const char *url)
+{
+    const http_route *r = http_route_match(srv->tables, method, url, NULL, NULL);
+    return r && r->body_limit ? r->body_limit : srv->cfg->body_limit;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
+{
+    (void)version;
+    struct http_server *srv = cls;
+    http_req *req = *req_cls;
+    if (!req) {
+        /* First call: headers only. Set up and return; answering now would cost keep-alive. */
+        arena *a = arena_new();
+        req = arena_alloc(a, sizeof *req);
+        req_state *rs = arena_alloc(a, sizeof *rs);
+        req->a = a;
+        req->server_state = rs;
+        req->cfg = srv->cfg;
+        req->db = srv->db;
+        req->method = arena_strdup(a, method);
+        req->path = arena_strdup(a, url);
+        rs->conn = conn;
+        rs->srv = srv;
+        rs->started_us = clock_mono_us();
+        size_t limit = route_body_limit(srv, method, url);
+        buf_init(&rs->body, limit);
+        req->lang = i18n_from_accept_language(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language"));
+        atomic_fetch_add(&srv->in_flight, 1);
+        *req_cls = req;
+        if (atomic_load(&srv->connections) > srv->cfg->conn_limit) rs->reject_status = 503;
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > limit) {
+            /* Refuse before reading a byte of an oversized body. */
+            rs->reject_status = 413;
+            return send_error_now(req, 413, "body_too_large", "err.body_too_large");
+        }
+        if (rs->reject_status == 503) return send_error_now(req, 503, "unavailable", "err.overloaded");
+        return MHD_YES;
+    }
+    req_state *rs = req->server_state;
+    if (rs->phase == 3) {
+        rs->phase = 4;
+        enum MHD_Result ok = MHD_queue_response(conn, (unsigned)req->status, rs->ready);
+        MHD_destroy_response(rs->ready);
+        rs->ready = NULL;
+        return ok;
+    }
+    if (*upload_size) {
+        if (!rs->reject_status && !buf_append(&rs->body, upload_data, *upload_size)) rs->reject_status = 413;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (rs->phase >= 2) return MHD_YES;
+    rs->phase = 1;
+    if (rs->reject_status == 413) return send_error_now(req, 413, "body_too_large", "err.body_too_large");
+    bool secure;
+    req->address = client_address(req, &secure);
+    req->secure = secure;
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, req);
+    return process(req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    (void)toe;
+    struct http_server *srv = cls;
+    http_req *req = *req_cls;
+    if (!req) return;
+    req_state *rs = req->server_state;
+    if (!srv->cfg->quiet)
+        log_info("%s %s %d %lldus user=%lld", req->method, req->path, req->status,
+                 (long long)(clock_mono_us() - rs->started_us), (long long)req->actor.user_id);
+    if (rs->ready) MHD_destroy_response(rs->ready);
+    buf_free(&rs->body);
+    arena_free(req->a);
+    *req_cls = NULL;
+    atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)conn;
+    (void)socket_context;
+    struct http_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) atomic_fetch_add(&srv->connections, 1);
+    else atomic_fetch_sub(&srv->connections, 1);
+}
+
+static int open_listener(const char *listen_addr, int *port_out, char *err, size_t errlen)
+{
+    char host[128];
+    snprintf(host, sizeof host, "%s", listen_addr);
+    char *colon = strrchr(host, ':');
+    if (!colon) {
+        snprintf(err, errlen, "listen address must be HOST:PORT, got %s", listen_addr);
+        return -1;
+    }
+    *colon = 0;
+    int port = atoi(colon + 1);
+    char *h = host;
+    if (*h == '[') {
+        h++;
+        char *rb = strchr(h, ']');
+        if (rb) *rb = 0;
+    }
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    socklen_t len;
+    int family;
+    struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, h, &s4->sin_addr) == 1) {
+        family = AF_INET;
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)port);
+        len = sizeof *s4;
+    } else if (inet_pton(AF_INET6, h, &s6->sin6_addr) == 1) {
+        family = AF_INET6;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        len = sizeof *s6;
+    } else {
+        snprintf(err, errlen, "listen address must be a numeric IP, got %s", h);
+        return -1;
+    }
+    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 1024)) {
+        snprintf(err, errlen, "cannot listen on %s: %s", listen_addr, strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    getsockname(fd, (struct sockaddr *)&ss, &len);
+    *port_out = ntohs(family == AF_INET ? s4->sin_port : s6->sin6_port);
+    return fd;
+}
+
+http_server *http_server_start(const config *cfg, store *db, const http_route *const *tables, char *err, size_t errlen)
+{
+    struct http_server *srv = xcalloc(1, sizeof *srv);
+    srv->cfg = cfg;
+    srv->db = db;
+    srv->tables = tables;
+    pthread_mutex_init(&srv->idem_mu, NULL);
+    i18n_register(http_messages);
+    jobs_init(tables);
+    srv->listen_fd = open_listener(cfg->listen, &srv->port, err, errlen);
+    if (srv->listen_fd < 0) {
+        free(srv);
+        return NULL;
+    }
+    /* MHD's own hard limit sits above ours so that, past our limit, we can still
+     * accept a connection and answer 503 instead of leaving it unanswered. */
+    srv->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC,
+                              0, NULL, NULL, on_request, srv,
+                              MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
+                              MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)(cfg->conn_limit + 64),
+                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_s,
+                              MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_limit,
+                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                              MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+                              MHD_OPTION_END);
+    if (!srv->d) {
+        snprintf(err, errlen, "cannot start the HTTP server on %s", cfg->listen);
+        close(srv->listen_fd);
+        free(srv);
+        return NULL;
+    }
+    return srv;
+}
+
+int http_server_port(http_server *srv) { return srv->port; }
+
+void http_server_stop(http_server *srv)
+{
+    if (!srv) return;
+    /* Stop accepting, let in-flight requests (and their write jobs) finish, then stop. */
+    MHD_quiesce_daemon(srv->d);
+    for (int i = 0; i < 300 && atomic_load(&srv->in_flight) > 0; i++) usleep(10000);
+    MHD_stop_daemon(srv->d);
+    close(srv->listen_fd);
+    for (int i = 0; i < srv->n_idem_running; i++) free(srv->idem_running[i]);
+    free(srv->idem_running);
+    pthread_mutex_destroy(&srv->idem_mu);
+    free(srv);
+}
+
+const char *http_version(void) { return VERSION_STRING; }

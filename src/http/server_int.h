@@ -1,0 +1,56 @@
+/* server_int.h — state shared by the files of src/http (not for domain code). */
+#ifndef SW_SERVER_INT_H
+#define SW_SERVER_INT_H
+#include "http.h"
+#include "../core/buf.h"
+#include <microhttpd.h>
+
+/* What http_reply_list left for the renderer. */
+typedef struct list_reply {
+    const char *title_key;
+    const list_column *cols;
+    json_t *items;
+    int64_t next_after_id;
+} list_reply;
+
+typedef struct req_state {
+    struct MHD_Connection *conn;       /* NULL for requests made by a background job */
+    struct http_server *srv;
+    int64_t started_us;
+    buf body;
+    int reject_status;                 /* 413 / 503 decided before the body */
+    int phase;                         /* 0 new, 1 reading, 2 suspended, 3 ready */
+    struct MHD_Response *ready;        /* built by the writer's done callback */
+    list_reply *list;
+    char *idem_key;                    /* Idempotency-Key, when given */
+    char idem_hash[65];
+    bool idem_registered;
+    bool replayed;
+    bool via_cookie;
+    const char *export_format;         /* csv / xlsx / html, for the audit entry */
+    int64_t export_rows;
+    void (*after_commit)(http_req *req, void *ctx);
+    void *after_commit_ctx;
+    /* query arguments, collected once */
+    int n_query;
+    const char **query_key, **query_val;
+} req_state;
+
+/* server.c */
+req_state *http_state(http_req *req);
+void http_set_after_commit(http_req *req, void (*fn)(http_req *, void *), void *ctx);
+
+/* auth.c */
+/* Fills req->actor from the session cookie or bearer token. Returns 0 when a valid
+ * credential was found, -1 when none or an invalid one (not an error reply). */
+int auth_authenticate(http_req *req);
+extern const http_route auth_routes[];
+extern const i18n_entry http_messages[];
+
+/* export.c: renders a list reply as CSV, XLSX or printable HTML into out_raw. */
+int export_render(http_req *req, list_reply *l, const char *format);
+
+/* jobs.c */
+extern const http_route jobs_routes[];
+void jobs_init(const http_route *const *tables);
+#endif

@@ -1,0 +1,472 @@
+/* main.c — the `shouwang` command: serve, init, community add, demo, user add|passwd|list,
+ * backup, restore, routes, version. Settings come from --config FILE, then SHOUWANG_*
+ * environment variables, then flags. */
+#include "core/arena.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/secret.h"
+#include "core/validate.h"
+#include "domain/accounts.h"
+#include "domain/demo.h"
+#include "domain/domains.h"
+#include "http/http.h"
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *usage_main =
+    "usage: shouwang <command> [options]\n\n"
+    "commands:\n"
+    "  serve            serve the API and web app\n"
+    "  init             create or migrate the database\n"
+    "  community add    add a community and its first committee account\n"
+    "  demo             load the demo community (阳光绿园) and six demo logins\n"
+    "  user add|passwd|list   manage accounts\n"
+    "  backup OUT       consistent online copy of the database\n"
+    "  restore IN       replace the database's contents with a backup\n"
+    "  routes [--json]  print the route table\n"
+    "  version          print the version\n\n"
+    "database options (every command): --db PATH (SQLite, default data/shouwang.db) | --pg CONNINFO,\n"
+    "  --config FILE. Environment: SHOUWANG_DB, SHOUWANG_PG, SHOUWANG_FIELD_KEY (kid:base64 of 32 bytes),\n"
+    "  SHOUWANG_LISTEN, SHOUWANG_TRUSTED_PROXIES, SHOUWANG_QUIET. Run `shouwang <command> --help` for more.\n";
+
+typedef struct cli {
+    config cfg;
+    const char *username, *display_name, *password, *role, *name, *timezone, *language;
+    int64_t community_id, scope_id;
+    int json;
+    int help;
+    int argc;          /* positional arguments left */
+    char **argv;
+} cli;
+
+enum { OPT_DB = 1000, OPT_PG, OPT_CONFIG, OPT_LISTEN, OPT_CONN_LIMIT, OPT_THREADS, OPT_USERNAME, OPT_DISPLAY,
+       OPT_PASSWORD, OPT_ROLE, OPT_COMMUNITY, OPT_SCOPE, OPT_NAME, OPT_TZ, OPT_JSON, OPT_LANG, OPT_HELP };
+
+static const struct option long_opts[] = {
+    {"db", required_argument, 0, OPT_DB}, {"pg", required_argument, 0, OPT_PG},
+    {"config", required_argument, 0, OPT_CONFIG}, {"listen", required_argument, 0, OPT_LISTEN},
+    {"conn-limit", required_argument, 0, OPT_CONN_LIMIT}, {"threads", required_argument, 0, OPT_THREADS},
+    {"username", required_argument, 0, OPT_USERNAME}, {"display-name", required_argument, 0, OPT_DISPLAY},
+    {"password", required_argument, 0, OPT_PASSWORD}, {"role", required_argument, 0, OPT_ROLE},
+    {"community", required_argument, 0, OPT_COMMUNITY}, {"scope", required_argument, 0, OPT_SCOPE},
+    {"name", required_argument, 0, OPT_NAME}, {"timezone", required_argument, 0, OPT_TZ},
+    {"language", required_argument, 0, OPT_LANG},
+    {"json", no_argument, 0, OPT_JSON}, {"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
+};
+
+static int die(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "shouwang: ");
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    return 1;
+}
+
+/* Parses the options after the command words. Order: config file, env, flags. */
+static int parse(cli *c, int argc, char **argv)
+{
+    char err[256];
+    config_defaults(&c->cfg);
+    /* --config first, so flags override the file. */
+    for (int i = 0; i < argc - 1; i++)
+        if (!strcmp(argv[i], "--config") && config_load_file(&c->cfg, argv[i + 1], err, sizeof err))
+            return die("%s", err);
+    if (config_load_env(&c->cfg, err, sizeof err)) return die("%s", err);
+    optind = 1;
+    int o;
+    while ((o = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+        const char *key = NULL;
+        switch (o) {
+        case OPT_DB: key = "db"; c->cfg.pg_conninfo[0] = 0; break;
+        case OPT_PG: key = "pg"; break;
+        case OPT_CONFIG: break;
+        case OPT_LISTEN: key = "listen"; break;
+        case OPT_CONN_LIMIT: key = "conn_limit"; break;
+        case OPT_THREADS: key = "threads"; break;
+        case OPT_USERNAME: c->username = optarg; break;
+        case OPT_DISPLAY: c->display_name = optarg; break;
+        case OPT_PASSWORD: c->password = optarg; break;
+        case OPT_ROLE: c->role = optarg; break;
+        case OPT_COMMUNITY: c->community_id = atoll(optarg); break;
+        case OPT_SCOPE: c->scope_id = atoll(optarg); break;
+        case OPT_NAME: c->name = optarg; break;
+        case OPT_TZ: c->timezone = optarg; break;
+        case OPT_LANG: c->language = optarg; break;
+        case OPT_JSON: c->json = 1; break;
+        case 'h': case OPT_HELP: c->help = 1; break;
+        default: return 1;
+        }
+        if (key && config_set(&c->cfg, key, optarg, err, sizeof err)) return die("%s", err);
+    }
+    c->argc = argc - optind;
+    c->argv = argv + optind;
+    return 0;
+}
+
+static store *open_store(cli *c, int migrate)
+{
+    char err[512];
+    if (!c->cfg.pg_conninfo[0]) {
+        /* Make the directory of a SQLite file, like data/ on the first run. */
+        char dir[512];
+        snprintf(dir, sizeof dir, "%s", c->cfg.db_path);
+        char *slash = strrchr(dir, '/');
+        if (slash) {
+            *slash = 0;
+            if (*dir) mkdir(dir, 0750);
+        }
+    }
+    store_options opt = {.read_conns = c->cfg.threads + 2, .writer_threads = 4, .batch_max = c->cfg.write_batch_max};
+    store *s = store_open(c->cfg.db_path, c->cfg.pg_conninfo, &opt, err, sizeof err);
+    if (!s) {
+        die("%s", err);
+        return NULL;
+    }
+    if (migrate && store_migrate(s, err, sizeof err) < 0) {
+        die("%s", err);
+        store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* ---------------------------------------------------------------- serve */
+
+static volatile sig_atomic_t stop_requested;
+static void on_signal(int sig) { (void)sig; stop_requested = 1; }
+
+static int cmd_serve(cli *c)
+{
+    if (c->help) {
+        puts("usage: shouwang serve [--db PATH | --pg CONNINFO] [--listen 127.0.0.1:8080] [--config FILE]\n"
+             "                      [--threads N] [--conn-limit N]\n"
+             "Serves the JSON API under /api/v1 and the web app. SIGTERM/SIGINT stop it gracefully.");
+        return 0;
+    }
+    if (!c->cfg.have_field_key)
+        log_warn("no field-encryption key (SHOUWANG_FIELD_KEY): ID numbers cannot be stored or revealed");
+    store *s = open_store(c, 1);
+    if (!s) return 1;
+    char err[256];
+    http_server *srv = http_server_start(&c->cfg, s, shouwang_route_tables, err, sizeof err);
+    if (!srv) {
+        store_close(s);
+        return die("%s", err);
+    }
+    char host[128];
+    snprintf(host, sizeof host, "%s", c->cfg.listen);
+    char *colon = strrchr(host, ':');
+    if (colon) *colon = 0;
+    printf("Shouwang %s (%s) listening on http://%s:%d\n", http_version(), store_backend_name(s), host,
+           http_server_port(srv));
+    fflush(stdout);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    while (!stop_requested) pause();
+    log_info("stopping: finishing in-flight requests");
+    http_server_stop(srv);
+    store_close(s);
+    log_info("stopped");
+    return 0;
+}
+
+/* ---------------------------------------------------------------- init / demo */
+
+static int cmd_init(cli *c)
+{
+    if (c->help) {
+        puts("usage: shouwang init [--db PATH | --pg CONNINFO]\nCreates the database or applies new migrations.");
+        return 0;
+    }
+    store *s = open_store(c, 1);
+    if (!s) return 1;
+    printf("database ready (%s), migration level %d\n", store_backend_name(s), store_migration_level(s));
+    store_close(s);
+    return 0;
+}
+
+static int cmd_demo(cli *c)
+{
+    if (c->help) {
+        puts("usage: shouwang demo [--db PATH | --pg CONNINFO]\n"
+             "Loads the demo community 阳光绿园 (6 zones, 62 blocks, ~1,000 households, ~3,000 residents)\n"
+             "and six demo logins, password " DEMO_PASSWORD ".");
+        return 0;
+    }
+    store *s = open_store(c, 1);
+    if (!s) return 1;
+    char err[512] = "";
+    int rc = demo_load(s, &c->cfg, stdout, err, sizeof err);
+    store_close(s);
+    if (rc == DEMO_ALREADY_LOADED) {
+        fprintf(stderr, "shouwang: %s\n", err[0] ? err : "the demo community is already loaded");
+        return 2;
+    }
+    if (rc) return die("%s", err[0] ? err : "demo failed");
+    return 0;
+}
+
+/* ---------------------------------------------------------------- community / user */
+
+typedef struct account_job {
+    cli *c;
+    const char *hash;
+    int64_t community_id, user_id;
+    const char *error;
+} account_job;
+
+static const char *role_scope_kind(const char *role)
+{
+    if (!strcmp(role, "superuser")) return "global";
+    if (!strcmp(role, "zone_leader")) return "zone";
+    if (!strcmp(role, "block_leader")) return "block";
+    if (!strcmp(role, "resident")) return "household";
+    return "community";
+}
+
+static int community_add_job(store_conn *conn, void *p)
+{
+    account_job *j = p;
+    cli *c = j->c;
+    if (accounts_create_community(conn, c->name, c->timezone ? c->timezone : "Asia/Shanghai", &j->community_id))
+        return j->error = "cannot create the community", -1;
+    if (accounts_create_user_hashed(conn, j->community_id, c->username, c->display_name ? c->display_name : c->username,
+                                    j->hash, c->language, &j->user_id))
+        return j->error = "cannot create the user (username taken?)", -1;
+    if (accounts_assign_role(conn, j->community_id, j->user_id, "committee", "community", j->community_id))
+        return j->error = "cannot assign the role", -1;
+    audit_write_raw(conn, j->community_id, 0, "community.create", "community", j->community_id, "cli", "{}");
+    audit_write_raw(conn, j->community_id, 0, "user.create", "user", j->user_id, "cli", "{}");
+    return 0;
+}
+
+static int check_password(const char *pw)
+{
+    const char *why = pw ? validate_password(pw) : "err.required";
+    if (why) return die("--password: %s (8 to 128 characters)", why);
+    return 0;
+}
+
+static int cmd_community_add(cli *c)
+{
+    if (c->help || !c->name || !c->username || !c->password) {
+        puts("usage: shouwang community add --name NAME --username USER --password PW\n"
+             "                              [--display-name NAME] [--timezone Asia/Shanghai] [--db PATH | --pg CONNINFO]\n"
+             "Adds a community and its first committee account.");
+        return c->help ? 0 : 1;
+    }
+    if (validate_username(c->username)) return die("--username: %s", validate_username(c->username));
+    if (c->timezone && validate_timezone(c->timezone)) return die("--timezone: unknown time zone %s", c->timezone);
+    if (check_password(c->password)) return 1;
+    char hash[128];
+    if (secret_password_hash(c->password, hash)) return die("%s", "password hashing failed");
+    store *s = open_store(c, 1);
+    if (!s) return 1;
+    account_job j = {.c = c, .hash = hash};
+    int rc = store_write_sync(s, community_add_job, &j);
+    store_close(s);
+    if (rc) return die("%s", j.error ? j.error : "failed");
+    printf("community %lld added; committee login %s\n", (long long)j.community_id, c->username);
+    return 0;
+}
+
+static int user_add_job(store_conn *conn, void *p)
+{
+    account_job *j = p;
+    cli *c = j->c;
+    int64_t community = !strcmp(c->role, "superuser") ? 0 : c->community_id;
+    if (community && !store_query_int(conn, 0, "SELECT COUNT(*) FROM communities WHERE id = $1", "i", community))
+        return j->error = "no such community", -1;
+    if (accounts_create_user_hashed(conn, community, c->username, c->display_name ? c->display_name : c->username,
+                                    j->hash, c->language, &j->user_id))
+        return j->error = "cannot create the user (username taken?)", -1;
+    const char *kind = role_scope_kind(c->role);
+    int64_t scope = !strcmp(kind, "community") ? community : !strcmp(kind, "global") ? 0 : c->scope_id;
+    if (strcmp(kind, "community") && strcmp(kind, "global") && !scope)
+        return j->error = "this role needs --scope ID (zone, block or household id)", -1;
+    if (accounts_assign_role(conn, community, j->user_id, c->role, kind, scope)) return j->error = "cannot assign the role", -1;
+    return audit_write_raw(conn, community, 0, "user.create", "user", j->user_id, "cli", "{}");
+}
+
+static int user_passwd_job(store_conn *conn, void *p)
+{
+    account_job *j = p;
+    j->user_id = store_query_int(conn, 0, "SELECT id FROM users WHERE username = $1", "t", j->c->username);
+    if (!j->user_id) return j->error = "no such user", -1;
+    if (accounts_set_password(conn, j->user_id, j->hash)) return j->error = "cannot set the password", -1;
+    int64_t community = store_query_int(conn, 0, "SELECT community_id FROM users WHERE id = $1", "i", j->user_id);
+    return audit_write_raw(conn, community, 0, "user.password", "user", j->user_id, "cli", "{}");
+}
+
+static int cmd_user(cli *c)
+{
+    const char *sub = c->argc ? c->argv[0] : "";
+    if (!strcmp(sub, "list")) {
+        if (c->help) {
+            puts("usage: shouwang user list [--community ID] [--db PATH | --pg CONNINFO]");
+            return 0;
+        }
+        store *s = open_store(c, 1);
+        if (!s) return 1;
+        store_conn *conn = store_acquire(s);
+        store_stmt *st = store_prepare(conn,
+            "SELECT u.id, u.username, u.display_name, COALESCE(u.community_id, 0), "
+            "(SELECT MIN(r.role) FROM role_assignments r WHERE r.user_id = u.id) FROM users u "
+            "WHERE ($1 = 0 OR u.community_id = $1) ORDER BY u.id");
+        store_bind_int(st, 1, c->community_id);
+        printf("%-6s %-20s %-10s %-14s %s\n", "id", "username", "community", "role", "name");
+        while (store_step(st) == STORE_ROW)
+            printf("%-6lld %-20s %-10lld %-14s %s\n", (long long)store_col_int(st, 0), store_col_text(st, 1),
+                   (long long)store_col_int(st, 3), store_col_text(st, 4) ? store_col_text(st, 4) : "-",
+                   store_col_text(st, 2));
+        store_done(st);
+        store_release(s, conn);
+        store_close(s);
+        return 0;
+    }
+    if (!strcmp(sub, "add")) {
+        if (c->help || !c->username || !c->password || !c->role) {
+            puts("usage: shouwang user add --username USER --password PW --role ROLE [--community ID]\n"
+                 "                         [--scope ID] [--display-name NAME] [--language zh-CN|en]\n"
+                 "roles: superuser committee zone_leader block_leader volunteer resident\n"
+                 "(zone_leader, block_leader and resident need --scope: the zone, block or household id)");
+            return c->help ? 0 : 1;
+        }
+        if (!accounts_role_bit(c->role)) return die("--role: unknown role %s", c->role);
+        if (validate_username(c->username)) return die("--username: %s", validate_username(c->username));
+        if (strcmp(c->role, "superuser") && !c->community_id) return die("%s", "--community ID is required for this role");
+        if (check_password(c->password)) return 1;
+        if (c->language && validate_lang(c->language)) return die("--language: %s", "zh-CN or en");
+        char hash[128];
+        secret_password_hash(c->password, hash);
+        store *s = open_store(c, 1);
+        if (!s) return 1;
+        account_job j = {.c = c, .hash = hash};
+        int rc = store_write_sync(s, user_add_job, &j);
+        store_close(s);
+        if (rc) return die("%s", j.error ? j.error : "failed");
+        printf("user %lld (%s) added\n", (long long)j.user_id, c->username);
+        return 0;
+    }
+    if (!strcmp(sub, "passwd")) {
+        if (c->help || !c->username || !c->password) {
+            puts("usage: shouwang user passwd --username USER --password NEWPW\nSets a password and ends the user's sessions.");
+            return c->help ? 0 : 1;
+        }
+        if (check_password(c->password)) return 1;
+        char hash[128];
+        secret_password_hash(c->password, hash);
+        store *s = open_store(c, 1);
+        if (!s) return 1;
+        account_job j = {.c = c, .hash = hash};
+        int rc = store_write_sync(s, user_passwd_job, &j);
+        store_close(s);
+        if (rc) return die("%s", j.error ? j.error : "failed");
+        printf("password of %s changed\n", c->username);
+        return 0;
+    }
+    puts("usage: shouwang user add|passwd|list [options]   (--help on each)");
+    return c->help ? 0 : 1;
+}
+
+/* ---------------------------------------------------------------- backup / restore */
+
+static int cmd_backup(cli *c, int restore)
+{
+    if (c->help || c->argc < 1) {
+        printf("usage: shouwang %s FILE [--db PATH | --pg CONNINFO]\n%s\n", restore ? "restore" : "backup",
+               restore ? "Replaces the database's contents with the backup. Stop the server first."
+                       : "Writes a consistent copy while the server runs. The field-encryption key is not in it:\n"
+                         "keep the key apart from the backups.");
+        return c->help ? 0 : 1;
+    }
+    store *s = open_store(c, !restore);
+    if (!s) return 1;
+    char err[512];
+    int rc = restore ? store_restore(s, c->argv[0], err, sizeof err) : store_backup(s, c->argv[0], err, sizeof err);
+    if (rc == 0 && restore && store_migrate(s, err, sizeof err) < 0) rc = -1;
+    store_close(s);
+    if (rc) return die("%s", err);
+    printf("%s %s\n", restore ? "restored from" : "backup written to", c->argv[0]);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- routes */
+
+static int cmd_routes(cli *c)
+{
+    json_t *all = json_array();
+    for (int t = 0; shouwang_route_tables[t]; t++)
+        for (const http_route *r = shouwang_route_tables[t]; r->method; r++) {
+            json_t *roles = json_array();
+            for (unsigned bit = 1; bit <= ROLE_RESIDENT; bit <<= 1)
+                if (!(r->flags & ROUTE_PUBLIC) && (r->roles & bit)) json_array_append_new(roles, json_string(accounts_role_name(bit)));
+            json_array_append_new(all, json_pack("{s:s, s:s, s:o, s:b, s:b, s:b}", "method", r->method, "pattern", r->pattern,
+                                                 "roles", roles, "public", (r->flags & ROUTE_PUBLIC) != 0,
+                                                 "write", (r->flags & ROUTE_WRITE) != 0,
+                                                 "exportable", (r->flags & ROUTE_EXPORTABLE) != 0));
+        }
+    if (c->json) {
+        char *s = json_dumps(all, JSON_INDENT(1));
+        puts(s);
+        free(s);
+    } else {
+        size_t i;
+        json_t *r;
+        json_array_foreach(all, i, r) {
+            char *roles = json_dumps(json_object_get(r, "roles"), JSON_COMPACT);
+            printf("%-7s %-36s %s\n", json_string_value(json_object_get(r, "method")),
+                   json_string_value(json_object_get(r, "pattern")),
+                   json_is_true(json_object_get(r, "public")) ? "public" : roles);
+            free(roles);
+        }
+    }
+    json_decref(all);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        fputs(usage_main, stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    if (secret_init()) return die("%s", "libsodium failed to initialise");
+    domains_register_messages();
+    cli c;
+    memset(&c, 0, sizeof c);
+    const char *cmd = argv[1];
+    int skip = 1;
+    if (!strcmp(cmd, "community")) {
+        if (argc < 3 || strcmp(argv[2], "add")) {
+            puts("usage: shouwang community add --name NAME --username USER --password PW");
+            return argc >= 3 && !strcmp(argv[2], "--help") ? 0 : 1;
+        }
+        skip = 2;
+    }
+    if (parse(&c, argc - skip, argv + skip)) return 1;
+    log_set_quiet(c.cfg.quiet);
+    if (!strcmp(cmd, "serve")) return cmd_serve(&c);
+    if (!strcmp(cmd, "init")) return cmd_init(&c);
+    if (!strcmp(cmd, "demo")) return cmd_demo(&c);
+    if (!strcmp(cmd, "community")) return cmd_community_add(&c);
+    if (!strcmp(cmd, "user")) return cmd_user(&c);
+    if (!strcmp(cmd, "backup")) return cmd_backup(&c, 0);
+    if (!strcmp(cmd, "restore")) return cmd_backup(&c, 1);
+    if (!strcmp(cmd, "routes")) return cmd_routes(&c);
+    if (!strcmp(cmd, "version")) {
+        printf("shouwang %s\n", http_version());
+        return 0;
+    }
+    fprintf(stderr, "shouwang: unknown command %s\n\n%s", cmd, usage_main);
+    return 1;
+}

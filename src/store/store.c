@@ -1,0 +1,412 @@
+/* store.c — the backend-independent part of the storage layer: opening, the read pool,
+ * the writer queue with group commit, migrations and small conveniences. */
+#include "store_int.h"
+#include "../core/arena.h"
+#include "../core/buf.h"
+#include "../core/clock.h"
+#include "../core/log.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *store_writer_main(void *arg);
+
+typedef struct writer_arg {
+    store *s;
+    store_conn *c;
+} writer_arg;
+
+store *store_open(const char *sqlite_path, const char *pg_conninfo, const store_options *opt,
+                  char *err, size_t errlen)
+{
+    store *s = xcalloc(1, sizeof *s);
+    if (pg_conninfo && *pg_conninfo) {
+        s->be = &store_pg_backend;
+        snprintf(s->pg_conninfo, sizeof s->pg_conninfo, "%s", pg_conninfo);
+    } else {
+        s->be = &store_sqlite_backend;
+        snprintf(s->sqlite_path, sizeof s->sqlite_path, "%s", sqlite_path ? sqlite_path : "");
+    }
+    store_options o = {.read_conns = 4, .writer_threads = 4, .batch_max = 256};
+    if (opt) {
+        if (opt->read_conns > 0) o.read_conns = opt->read_conns;
+        if (opt->writer_threads > 0) o.writer_threads = opt->writer_threads;
+        if (opt->batch_max > 0) o.batch_max = opt->batch_max;
+    }
+    s->opt = o;
+    pthread_mutex_init(&s->pool_mu, NULL);
+    pthread_cond_init(&s->pool_cv, NULL);
+    pthread_mutex_init(&s->q_mu, NULL);
+    pthread_cond_init(&s->q_cv, NULL);
+
+    /* The writer connects first: for SQLite it sets WAL mode, which readers rely on. */
+    s->n_writers = s->be->kind == STORE_SQLITE ? 1 : o.writer_threads;
+    s->writers = xcalloc((size_t)s->n_writers, sizeof(pthread_t));
+    s->writer_conns = xcalloc((size_t)s->n_writers, sizeof(store_conn *));
+    for (int i = 0; i < s->n_writers; i++) {
+        s->writer_conns[i] = s->be->connect(s, 1, err, errlen);
+        if (!s->writer_conns[i]) {
+            for (int j = 0; j < i; j++) s->be->disconnect(s->writer_conns[j]);
+            free(s->writers);
+            free(s->writer_conns);
+            free(s);
+            return NULL;
+        }
+    }
+    s->all_readers = xcalloc((size_t)o.read_conns, sizeof(store_conn *));
+    for (int i = 0; i < o.read_conns; i++) {
+        store_conn *c = s->be->connect(s, 0, err, errlen);
+        if (!c) {
+            s->n_writers = 0;   /* threads not started yet */
+            for (int j = 0; j < i; j++) s->be->disconnect(s->all_readers[j]);
+            free(s->all_readers);
+            free(s->writers);
+            free(s->writer_conns);
+            free(s);
+            return NULL;
+        }
+        s->all_readers[s->n_readers++] = c;
+        c->next_free = s->free_readers;
+        s->free_readers = c;
+    }
+    for (int i = 0; i < s->n_writers; i++) {
+        writer_arg *wa = xmalloc(sizeof *wa);
+        wa->s = s;
+        wa->c = s->writer_conns[i];
+        pthread_create(&s->writers[i], NULL, store_writer_main, wa);
+    }
+    return s;
+}
+
+void store_close(store *s)
+{
+    if (!s) return;
+    pthread_mutex_lock(&s->q_mu);
+    s->stopping = 1;
+    pthread_cond_broadcast(&s->q_cv);
+    pthread_mutex_unlock(&s->q_mu);
+    for (int i = 0; i < s->n_writers; i++) pthread_join(s->writers[i], NULL);
+    for (int i = 0; i < s->n_writers; i++) s->be->disconnect(s->writer_conns[i]);
+    for (int i = 0; i < s->n_readers; i++) s->be->disconnect(s->all_readers[i]);
+    free(s->writers);
+    free(s->writer_conns);
+    free(s->all_readers);
+    pthread_mutex_destroy(&s->pool_mu);
+    pthread_cond_destroy(&s->pool_cv);
+    pthread_mutex_destroy(&s->q_mu);
+    pthread_cond_destroy(&s->q_cv);
+    free(s);
+}
+
+store_kind store_kind_of(const store *s) { return s->be->kind; }
+const char *store_backend_name(const store *s) { return s->be->name; }
+store_kind store_conn_kind(const store_conn *c) { return c->be->kind; }
+
+store_conn *store_acquire(store *s)
+{
+    pthread_mutex_lock(&s->pool_mu);
+    while (!s->free_readers) pthread_cond_wait(&s->pool_cv, &s->pool_mu);
+    store_conn *c = s->free_readers;
+    s->free_readers = c->next_free;
+    pthread_mutex_unlock(&s->pool_mu);
+    return c;
+}
+
+void store_release(store *s, store_conn *c)
+{
+    if (!c) return;
+    pthread_mutex_lock(&s->pool_mu);
+    c->next_free = s->free_readers;
+    s->free_readers = c;
+    pthread_cond_signal(&s->pool_cv);
+    pthread_mutex_unlock(&s->pool_mu);
+}
+
+/* ---- thin dispatch to the backend ---- */
+store_stmt *store_prepare(store_conn *c, const char *sql) { return c->be->prepare(c, sql); }
+int store_bind_int(store_stmt *st, int i, int64_t v) { return st->c->be->bind_int(st, i, v); }
+int store_bind_text(store_stmt *st, int i, const char *v)
+{
+    return v ? st->c->be->bind_text(st, i, v) : st->c->be->bind_null(st, i);
+}
+int store_bind_blob(store_stmt *st, int i, const void *p, size_t n) { return st->c->be->bind_blob(st, i, p, n); }
+int store_bind_null(store_stmt *st, int i) { return st->c->be->bind_null(st, i); }
+int store_step(store_stmt *st) { return st->c->be->step(st); }
+int store_col_count(store_stmt *st) { return st->c->be->col_count(st); }
+const char *store_col_name(store_stmt *st, int col) { return st->c->be->col_name(st, col); }
+bool store_col_null(store_stmt *st, int col) { return st->c->be->col_null(st, col); }
+int64_t store_col_int(store_stmt *st, int col) { return st->c->be->col_int(st, col); }
+const char *store_col_text(store_stmt *st, int col) { return st->c->be->col_text(st, col); }
+const void *store_col_blob(store_stmt *st, int col, size_t *n) { return st->c->be->col_blob(st, col, n); }
+int64_t store_changes(store_stmt *st) { return st->c->be->changes(st); }
+void store_done(store_stmt *st) { if (st) st->c->be->done(st); }
+int store_exec(store_conn *c, const char *sql) { return c->be->exec(c, sql); }
+const char *store_errmsg(store_conn *c) { return c->be->errmsg(c); }
+
+static int bind_fmt(store_stmt *st, const char *fmt, va_list ap)
+{
+    int idx = 1;
+    for (const char *f = fmt ? fmt : ""; *f; f++, idx++) {
+        int rc;
+        switch (*f) {
+        case 'i': rc = store_bind_int(st, idx, va_arg(ap, int64_t)); break;
+        case 't': rc = store_bind_text(st, idx, va_arg(ap, const char *)); break;
+        case 'n': rc = store_bind_null(st, idx); break;
+        default: return STORE_ERR;
+        }
+        if (rc != STORE_OK) return rc;
+    }
+    return STORE_OK;
+}
+
+int store_run(store_conn *c, store_stmt **out, const char *sql, const char *fmt, ...)
+{
+    if (out) *out = NULL;
+    store_stmt *st = store_prepare(c, sql);
+    if (!st) return STORE_ERR;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = bind_fmt(st, fmt, ap);
+    va_end(ap);
+    if (rc == STORE_OK) rc = store_step(st);
+    if (out && rc == STORE_ROW) *out = st;
+    else store_done(st);
+    return rc;
+}
+
+int64_t store_query_int(store_conn *c, int64_t dflt, const char *sql, const char *fmt, ...)
+{
+    store_stmt *st = store_prepare(c, sql);
+    if (!st) return dflt;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = bind_fmt(st, fmt, ap);
+    va_end(ap);
+    int64_t v = dflt;
+    if (rc == STORE_OK && store_step(st) == STORE_ROW && !store_col_null(st, 0)) v = store_col_int(st, 0);
+    store_done(st);
+    return v;
+}
+
+/* ---- writes ---- */
+int store_write(store *s, store_job_fn fn, void *ctx, store_done_fn done, void *done_ctx)
+{
+    store_job *j = xcalloc(1, sizeof *j);
+    j->fn = fn;
+    j->ctx = ctx;
+    j->done = done;
+    j->done_ctx = done_ctx;
+    pthread_mutex_lock(&s->q_mu);
+    if (s->stopping) {
+        pthread_mutex_unlock(&s->q_mu);
+        free(j);
+        return -1;
+    }
+    if (s->q_tail) s->q_tail->next = j;
+    else s->q_head = j;
+    s->q_tail = j;
+    s->q_len++;
+    pthread_cond_signal(&s->q_cv);
+    pthread_mutex_unlock(&s->q_mu);
+    return 0;
+}
+
+typedef struct sync_wait {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int finished, rc;
+} sync_wait;
+
+static void sync_done(int rc, void *p)
+{
+    sync_wait *w = p;
+    pthread_mutex_lock(&w->mu);
+    w->rc = rc;
+    w->finished = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+int store_write_sync(store *s, store_job_fn fn, void *ctx)
+{
+    sync_wait w = {.finished = 0};
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    if (store_write(s, fn, ctx, sync_done, &w)) return STORE_ERR;
+    pthread_mutex_lock(&w.mu);
+    while (!w.finished) pthread_cond_wait(&w.cv, &w.mu);
+    pthread_mutex_unlock(&w.mu);
+    pthread_mutex_destroy(&w.mu);
+    pthread_cond_destroy(&w.cv);
+    return w.rc;
+}
+
+/* Runs one batch: BEGIN, each job inside its own savepoint (a failing job rolls back
+ * alone), one COMMIT — one durable flush for the whole batch. When the commit itself
+ * fails, every job in the batch failed; each is then retried alone so one poisoned job
+ * cannot sink its neighbours. */
+static void run_batch(store_conn *c, store_job *batch, int single)
+{
+    int begun = store_exec(c, c->be->kind == STORE_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN") == STORE_OK;
+    for (store_job *j = batch; j; j = j->next) {
+        if (!begun) { j->rc = STORE_ERR; continue; }
+        if (!single && store_exec(c, "SAVEPOINT job") != STORE_OK) { j->rc = STORE_ERR; continue; }
+        j->rc = j->fn(c, j->ctx);
+        if (single) continue;
+        if (j->rc == 0) store_exec(c, "RELEASE SAVEPOINT job");
+        else {
+            store_exec(c, "ROLLBACK TO SAVEPOINT job");
+            store_exec(c, "RELEASE SAVEPOINT job");
+        }
+    }
+    if (!begun) return;
+    if (single && batch->rc != 0) {
+        store_exec(c, "ROLLBACK");
+        return;
+    }
+    if (store_exec(c, "COMMIT") != STORE_OK) {
+        log_error("store: commit failed: %s", store_errmsg(c));
+        store_exec(c, "ROLLBACK");
+        for (store_job *j = batch; j; j = j->next)
+            if (j->rc == 0) j->rc = STORE_ERR;
+    }
+}
+
+static void *store_writer_main(void *arg)
+{
+    writer_arg *wa = arg;
+    store *s = wa->s;
+    store_conn *c = wa->c;
+    free(wa);
+    int max = c->be->batch_jobs > 1 ? s->opt.batch_max : 1;
+    for (;;) {
+        pthread_mutex_lock(&s->q_mu);
+        while (!s->q_head && !s->stopping) pthread_cond_wait(&s->q_cv, &s->q_mu);
+        if (!s->q_head && s->stopping) {
+            pthread_mutex_unlock(&s->q_mu);
+            break;
+        }
+        store_job *batch = s->q_head, *last = batch;
+        int n = 1;
+        while (last->next && n < max) { last = last->next; n++; }
+        s->q_head = last->next;
+        if (!s->q_head) s->q_tail = NULL;
+        s->q_len -= n;
+        last->next = NULL;
+        pthread_mutex_unlock(&s->q_mu);
+
+        run_batch(c, batch, n == 1);
+        for (store_job *j = batch; j;) {
+            store_job *next = j->next;
+            if (j->done) j->done(j->rc, j->done_ctx);
+            free(j);
+            j = next;
+        }
+    }
+    return NULL;
+}
+
+/* ---- migrations ---- */
+char *store_expand_ddl(const store_backend *be, const char *sql)
+{
+    buf b;
+    buf_init(&b, 0);
+    const char *p = sql;
+    while (*p) {
+        const char *open = strstr(p, "{{");
+        if (!open) { buf_puts(&b, p); break; }
+        const char *close = strstr(open, "}}");
+        if (!close) { buf_puts(&b, p); break; }
+        buf_append(&b, p, (size_t)(open - p));
+        char word[32];
+        snprintf(word, sizeof word, "%.*s", (int)(close - open - 2), open + 2);
+        const char *w = be->ddl_word(word);
+        buf_puts(&b, w ? w : word);
+        p = close + 2;
+    }
+    return buf_take(&b, NULL);
+}
+
+typedef struct migrate_ctx {
+    const store_migration *m;
+    char *sql;
+    char *err;
+    size_t errlen;
+} migrate_ctx;
+
+/* Executes the statements of one migration file, split on ';' at line ends. */
+static int migrate_job(store_conn *c, void *p)
+{
+    migrate_ctx *mc = p;
+    char *sql = mc->sql, *stmt = sql;
+    for (char *q = sql;; q++) {
+        if (*q == ';' || !*q) {
+            int end = !*q;
+            *q = 0;
+            const char *t = stmt;
+            /* skip blank and comment-only pieces */
+            int has_code = 0;
+            for (const char *r = t; *r; r++) {
+                if (*r == '-' && r[1] == '-') { while (*r && *r != '\n') r++; if (!*r) break; continue; }
+                if (*r != ' ' && *r != '\n' && *r != '\t' && *r != '\r') { has_code = 1; break; }
+            }
+            if (has_code && store_exec(c, t) != STORE_OK) {
+                snprintf(mc->err, mc->errlen, "migration %s: %s", mc->m->name, store_errmsg(c));
+                return STORE_ERR;
+            }
+            if (end) break;
+            stmt = q + 1;
+        }
+    }
+    return store_run(c, NULL, "INSERT INTO schema_migrations (level, name, applied_at) VALUES ($1, $2, $3)",
+                     "iti", (int64_t)mc->m->level, mc->m->name, clock_now_us()) == STORE_DONE ? 0 : STORE_ERR;
+}
+
+static int create_migrations_table(store_conn *c, void *p)
+{
+    (void)p;
+    return store_exec(c, "CREATE TABLE IF NOT EXISTS schema_migrations (level INTEGER PRIMARY KEY, "
+                         "name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+}
+
+int store_migration_level(store *s)
+{
+    store_conn *c = store_acquire(s);
+    int64_t lvl = store_query_int(c, 0, "SELECT MAX(level) FROM schema_migrations", NULL);
+    store_release(s, c);
+    return (int)lvl;
+}
+
+int store_migrate(store *s, char *err, size_t errlen)
+{
+    if (store_write_sync(s, create_migrations_table, NULL) != 0) {
+        snprintf(err, errlen, "cannot create schema_migrations");
+        return -1;
+    }
+    int level = store_migration_level(s);
+    for (int i = 0; i < store_migrations_count; i++) {
+        const store_migration *m = &store_migrations[i];
+        if (m->level <= level) continue;
+        migrate_ctx mc = {.m = m, .sql = store_expand_ddl(s->be, m->sql), .err = err, .errlen = errlen};
+        err[0] = 0;
+        int rc = store_write_sync(s, migrate_job, &mc);
+        free(mc.sql);
+        if (rc != 0) {
+            if (!err[0]) snprintf(err, errlen, "migration %s failed", m->name);
+            return -1;
+        }
+        level = m->level;
+    }
+    return level;
+}
+
+int store_backup(store *s, const char *out_path, char *err, size_t errlen)
+{
+    return s->be->backup(s, out_path, err, errlen);
+}
+
+int store_restore(store *s, const char *in_path, char *err, size_t errlen)
+{
+    return s->be->restore(s, in_path, err, errlen);
+}

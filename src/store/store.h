@@ -1,0 +1,103 @@
+/* store.h — the one storage interface, with a SQLite and a PostgreSQL backend.
+ *
+ * SQL is written once, in the subset both engines accept, with $1, $2, ... parameters
+ * (SQLite binds them by name, so a repeated $1 is exact). Times are int64 microseconds
+ * UTC, booleans 0/1, money integer fen.
+ *
+ * Reads: store_acquire() lends a connection from the read pool; store_release() returns
+ * it. Writes: store_write() queues a job for the writer. On SQLite one writer thread
+ * takes every waiting job, runs each in its own SAVEPOINT inside one transaction and
+ * commits once (group commit: one fsync for the batch); on PostgreSQL a few writer
+ * threads run each job in its own transaction. A job's done callback runs after its
+ * commit is durable (or after it failed and was rolled back).
+ *
+ * Statements: store_prepare() returns a statement owned by the connection (cached by
+ * SQL text); store_done() resets it for the next use. Column text is valid until the
+ * next step or store_done(). */
+#ifndef SW_STORE_H
+#define SW_STORE_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+typedef struct store store;
+typedef struct store_conn store_conn;
+typedef struct store_stmt store_stmt;
+
+typedef enum { STORE_SQLITE = 1, STORE_PG = 2 } store_kind;
+
+/* Result codes shared by every store call. */
+enum {
+    STORE_OK = 0,
+    STORE_ROW = 1,        /* store_step: a row is ready */
+    STORE_DONE = 2,       /* store_step: no more rows */
+    STORE_ERR = -1,       /* any other failure; store_errmsg tells */
+    STORE_CONSTRAINT = -2,/* unique / foreign key / check violation */
+    STORE_BUSY = -3,      /* serialization failure or lock timeout: retry */
+};
+
+typedef struct store_options {
+    int read_conns;       /* read pool size */
+    int writer_threads;   /* PostgreSQL only; SQLite always has one writer */
+    int batch_max;        /* jobs per group commit (SQLite) */
+} store_options;
+
+store *store_open(const char *sqlite_path, const char *pg_conninfo,
+                  const store_options *opt, char *err, size_t errlen);
+void store_close(store *s);                     /* waits for queued writes; NULL ok */
+store_kind store_kind_of(const store *s);
+const char *store_backend_name(const store *s); /* "sqlite" or "postgresql" */
+
+store_conn *store_acquire(store *s);            /* blocks until a reader is free */
+void store_release(store *s, store_conn *c);
+
+store_stmt *store_prepare(store_conn *c, const char *sql); /* NULL on error */
+int store_bind_int(store_stmt *st, int idx, int64_t v);     /* idx from 1 ($1) */
+int store_bind_text(store_stmt *st, int idx, const char *v); /* NULL binds NULL */
+int store_bind_blob(store_stmt *st, int idx, const void *p, size_t n);
+int store_bind_null(store_stmt *st, int idx);
+int store_step(store_stmt *st);                  /* STORE_ROW / STORE_DONE / error */
+int store_col_count(store_stmt *st);
+const char *store_col_name(store_stmt *st, int col);
+bool store_col_null(store_stmt *st, int col);
+int64_t store_col_int(store_stmt *st, int col);  /* NULL reads as 0 */
+const char *store_col_text(store_stmt *st, int col); /* NULL reads as NULL */
+const void *store_col_blob(store_stmt *st, int col, size_t *n);
+/* Rows changed by the last INSERT/UPDATE/DELETE run through this statement. */
+int64_t store_changes(store_stmt *st);
+void store_done(store_stmt *st);                 /* reset + clear bindings; NULL ok */
+
+/* Runs SQL without parameters or rows (DDL, BEGIN, ...). */
+int store_exec(store_conn *c, const char *sql);
+const char *store_errmsg(store_conn *c);
+store_kind store_conn_kind(const store_conn *c);
+
+/* Convenience: prepare, bind ints/texts described by fmt ("i" int64, "t" text,
+ * "n" null), step once. Returns STORE_ROW, STORE_DONE or an error; the statement is
+ * left for the caller to read and store_done() through *out (may be NULL: done here). */
+int store_run(store_conn *c, store_stmt **out, const char *sql, const char *fmt, ...);
+/* Runs a query expected to yield one integer (count, id); dflt when no row. */
+int64_t store_query_int(store_conn *c, int64_t dflt, const char *sql, const char *fmt, ...);
+
+/* ---- writes ---- */
+typedef int (*store_job_fn)(store_conn *c, void *ctx);       /* 0 commit, else rollback */
+typedef void (*store_done_fn)(int rc, void *ctx);             /* after the durable commit */
+
+/* Queues a write job. Returns 0, or -1 when the store is shutting down. */
+int store_write(store *s, store_job_fn fn, void *ctx, store_done_fn done, void *done_ctx);
+/* Queues and waits; returns the job's rc (or STORE_ERR if commit failed). */
+int store_write_sync(store *s, store_job_fn fn, void *ctx);
+
+/* ---- schema ---- */
+/* Applies embedded migrations not yet recorded; each in its own transaction.
+ * Returns the migration level reached, or -1 with err set. */
+int store_migrate(store *s, char *err, size_t errlen);
+int store_migration_level(store *s);
+
+/* Online consistent copy (SQLite backup API / pg_dump-free COPY of every table).
+ * Restore replaces the database's contents with the backup's. */
+int store_backup(store *s, const char *out_path, char *err, size_t errlen);
+int store_restore(store *s, const char *in_path, char *err, size_t errlen);
+
+/* ---- backend vtable (internal to src/store) ---- */
+#endif

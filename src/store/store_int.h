@@ -1,0 +1,95 @@
+/* store_int.h — what a storage backend implements (private to src/store).
+ *
+ * A backend fills one store_backend table. Its connection and statement structs start
+ * with the generic store_conn / store_stmt so the generic layer can hold them. */
+#ifndef SW_STORE_INT_H
+#define SW_STORE_INT_H
+#include "store.h"
+#include <pthread.h>
+
+typedef struct store_backend {
+    const char *name;                                    /* "sqlite" / "postgresql" */
+    store_kind kind;
+    /* role: 0 reader, 1 writer (SQLite writer gets synchronous=FULL etc.) */
+    store_conn *(*connect)(store *s, int role, char *err, size_t errlen);
+    void (*disconnect)(store_conn *c);
+    store_stmt *(*prepare)(store_conn *c, const char *sql);
+    int (*bind_int)(store_stmt *st, int idx, int64_t v);
+    int (*bind_text)(store_stmt *st, int idx, const char *v);
+    int (*bind_blob)(store_stmt *st, int idx, const void *p, size_t n);
+    int (*bind_null)(store_stmt *st, int idx);
+    int (*step)(store_stmt *st);
+    int (*col_count)(store_stmt *st);
+    const char *(*col_name)(store_stmt *st, int col);
+    bool (*col_null)(store_stmt *st, int col);
+    int64_t (*col_int)(store_stmt *st, int col);
+    const char *(*col_text)(store_stmt *st, int col);
+    const void *(*col_blob)(store_stmt *st, int col, size_t *n);
+    int64_t (*changes)(store_stmt *st);
+    void (*done)(store_stmt *st);
+    int (*exec)(store_conn *c, const char *sql);
+    const char *(*errmsg)(store_conn *c);
+    /* The DDL word for a migration placeholder such as "ID", "BLOB", "BIGINT". */
+    const char *(*ddl_word)(const char *placeholder);
+    int (*backup)(store *s, const char *out_path, char *err, size_t errlen);
+    int (*restore)(store *s, const char *in_path, char *err, size_t errlen);
+    /* Jobs per transaction the generic writer may batch (SQLite many, PG 1). */
+    int batch_jobs;
+} store_backend;
+
+struct store_conn {
+    store *s;
+    const store_backend *be;
+    struct store_conn *next_free;   /* read pool link */
+};
+
+struct store_stmt {
+    store_conn *c;
+};
+
+typedef struct store_job {
+    store_job_fn fn;
+    void *ctx;
+    store_done_fn done;
+    void *done_ctx;
+    int rc;
+    struct store_job *next;
+} store_job;
+
+struct store {
+    const store_backend *be;
+    char sqlite_path[512];
+    char pg_conninfo[512];
+    store_options opt;
+    /* read pool */
+    pthread_mutex_t pool_mu;
+    pthread_cond_t pool_cv;
+    store_conn *free_readers;
+    store_conn **all_readers;
+    int n_readers;
+    /* write queue */
+    pthread_mutex_t q_mu;
+    pthread_cond_t q_cv;
+    store_job *q_head, *q_tail;
+    int q_len;
+    int stopping;
+    pthread_t *writers;
+    store_conn **writer_conns;
+    int n_writers;
+};
+
+extern const store_backend store_sqlite_backend;
+extern const store_backend store_pg_backend;
+
+/* Embedded migrations (generated at build time from the .sql files in src/store/migrations). */
+typedef struct store_migration {
+    int level;
+    const char *name;
+    const char *sql;
+} store_migration;
+extern const store_migration store_migrations[];
+extern const int store_migrations_count;
+
+/* Expands {{PLACEHOLDER}} words of a migration for this backend (malloc'd). */
+char *store_expand_ddl(const store_backend *be, const char *sql);
+#endif

@@ -1,0 +1,165 @@
+// The role matrix: every route from `shouwang routes --json`, without a session and as
+// each demo user; then scope denials that the matrix cannot see.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, Client, DEMO_USERS } from '../lib/server.mjs';
+import { assertError, loggedIn, listItems, routeTable, createUser, jobOf, uniq } from '../lib/api-helpers.mjs';
+
+const routes = routeTable();
+const ALLOWED_STATUS = new Set([200, 201, 202, 204, 400, 404, 409, 415, 422]);
+
+let srv;
+const clients = {};
+const roles = {};
+
+before(async () => {
+  srv = await startServer();
+  for (const u of DEMO_USERS) {
+    clients[u] = await loggedIn(srv.url, u);
+    roles[u] = clients[u].me.user.roles.map((r) => r.role);
+  }
+});
+
+after(async () => {
+  if (srv) await srv.stop();
+});
+
+function concrete(route) {
+  const id = route.write ? '999999' : '1';
+  return route.pattern.replace(/\{[^}]+\}/g, id);
+}
+
+async function send(client, route) {
+  const path = concrete(route);
+  const body = route.write || ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined;
+  return client.req(route.method, path, body);
+}
+
+test('routes --json describes every route', () => {
+  const seen = new Set();
+  for (const r of routes) {
+    assert.ok(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method), JSON.stringify(r));
+    assert.match(r.pattern, /^\/api\/v1\//, JSON.stringify(r));
+    assert.ok(Array.isArray(r.roles), JSON.stringify(r));
+    assert.equal(typeof r.public, 'boolean');
+    assert.equal(typeof r.write, 'boolean');
+    if (!r.public) assert.ok(r.roles.length > 0, `a private route names its roles: ${JSON.stringify(r)}`);
+    for (const role of r.roles) {
+      assert.ok(['superuser', 'committee', 'zone_leader', 'block_leader', 'volunteer', 'resident'].includes(role),
+        `known role ${role}`);
+    }
+    const key = `${r.method} ${r.pattern}`;
+    assert.ok(!seen.has(key), `listed once: ${key}`);
+    seen.add(key);
+  }
+  for (const must of ['GET /api/v1/health', 'POST /api/v1/session', 'DELETE /api/v1/session', 'GET /api/v1/me',
+    'PATCH /api/v1/me', 'POST /api/v1/me/password', 'POST /api/v1/tokens', 'GET /api/v1/tokens',
+    'GET /api/v1/users', 'GET /api/v1/audit', 'GET /api/v1/jobs/{id}']) {
+    assert.ok(seen.has(must), `route ${must} listed`);
+  }
+  const pub = new Set(routes.filter((r) => r.public).map((r) => `${r.method} ${r.pattern}`));
+  assert.ok(pub.has('GET /api/v1/health') && pub.has('POST /api/v1/session'), 'health and login are public');
+  for (const r of ['GET /api/v1/me', 'GET /api/v1/users', 'GET /api/v1/audit', 'DELETE /api/v1/session']) {
+    assert.ok(!pub.has(r), `${r} is not public`);
+  }
+});
+
+for (const route of routes) {
+  test(`matrix: ${route.method} ${route.pattern}`, async () => {
+    const problems = [];
+    const anon = new Client(srv.url);
+    const r0 = await send(anon, route);
+    if (route.public) {
+      if (r0.status === 401 || r0.status === 403 || r0.status >= 500) problems.push(`anonymous on a public route: ${r0.status}`);
+    } else if (r0.status !== 401 || r0.json?.error?.code !== 'unauthenticated') {
+      problems.push(`anonymous: expected 401 unauthenticated, got ${r0.status} ${r0.text.slice(0, 120)}`);
+    }
+
+    for (const u of DEMO_USERS) {
+      const allowed = route.public || roles[u].some((r) => route.roles.includes(r));
+      let res = await send(clients[u], route);
+      if (allowed && res.status === 401) {
+        // An earlier route may have ended this session (logout): log in again once.
+        if ((await clients[u].get('/api/v1/me')).status === 401) {
+          clients[u] = await loggedIn(srv.url, u);
+          res = await send(clients[u], route);
+        }
+      }
+      if (allowed) {
+        if (!ALLOWED_STATUS.has(res.status)) problems.push(`${u} (allowed): got ${res.status} ${res.text.slice(0, 160)}`);
+      } else if (res.status !== 403 || res.json?.error?.code !== 'forbidden') {
+        problems.push(`${u} (not allowed): expected 403 forbidden, got ${res.status} ${res.text.slice(0, 160)}`);
+      }
+      if (route.method === 'DELETE' && route.pattern === '/api/v1/session') {
+        clients[u] = await loggedIn(srv.url, u);
+      }
+    }
+    assert.deepEqual(problems, [], `${route.method} ${route.pattern} [${route.roles}]`);
+  });
+}
+
+test('writes without the CSRF header are refused before the role check matters', async () => {
+  const c = await loggedIn(srv.url, 'committee');
+  for (const route of routes.filter((r) => r.method !== 'GET' && !r.public)) {
+    const path = concrete(route);
+    const saved = c.csrf;
+    c.csrf = null;
+    const r = await c.req(route.method, path, route.method === 'DELETE' ? undefined : {});
+    c.csrf = saved;
+    assertError(r, 403, 'csrf_failed');
+  }
+  assert.equal((await c.get('/api/v1/me')).status, 200, 'the session survived');
+});
+
+test('leaders, volunteers and residents cannot read users or the audit log', async () => {
+  for (const u of ['zone', 'block', 'volunteer', 'resident']) {
+    const c = await loggedIn(srv.url, u);
+    assertError(await c.get('/api/v1/users'), 403, 'forbidden');
+    assertError(await c.get('/api/v1/audit'), 403, 'forbidden');
+    assertError(await c.get('/api/v1/users?format=csv'), 403, 'forbidden');
+    assertError(await c.post('/api/v1/users', { username: uniq('x'), display_name: 'X', password: 'long-enough-1', roles: [{ role: 'volunteer' }] }),
+      403, 'forbidden');
+  }
+});
+
+test('a bearer token carries its owner\'s roles, no more', async () => {
+  const v = await loggedIn(srv.url, 'volunteer');
+  const t = await v.post('/api/v1/tokens', { name: 'volunteer-int' });
+  assert.equal(t.status, 201, t.text);
+  const api = new Client(srv.url);
+  api.bearer = t.json.token;
+  assert.equal((await api.get('/api/v1/me')).status, 200);
+  assertError(await api.get('/api/v1/users'), 403, 'forbidden');
+  assertError(await api.get('/api/v1/audit'), 403, 'forbidden');
+});
+
+test('a committee member cannot see another user\'s job', async () => {
+  const committee = await loggedIn(srv.url, 'committee');
+  const other = await createUser(committee, { username: uniq('com2-'), display_name: 'Second Committee',
+    password: 'second-committee-1', roles: [{ role: 'committee' }] });
+  const c2 = await loggedIn(srv.url, other.username, other.password);
+  assert.ok(c2.me.user.roles.some((r) => r.role === 'committee'), JSON.stringify(c2.me.user.roles));
+  assert.equal(c2.me.user.community_id, committee.me.user.community_id);
+
+  const started = await committee.post('/api/v1/users/export', { format: 'csv' });
+  assert.equal(started.status, 202, started.text);
+  const id = jobOf(started).id;
+  assert.ok(id !== undefined && id !== null);
+  assert.equal((await committee.get(`/api/v1/jobs/${id}`)).status, 200);
+  assertError(await c2.get(`/api/v1/jobs/${id}`), 404, 'not_found');
+  assertError(await c2.get(`/api/v1/jobs/${id}/result`), 404, 'not_found');
+});
+
+test('the superuser lists communities; a committee member may not', async () => {
+  const admin = await loggedIn(srv.url, 'admin');
+  const r = await admin.get('/api/v1/communities');
+  const items = listItems(r, 'communities');
+  const committee = await loggedIn(srv.url, 'committee');
+  const demo = items.find((c) => c.id === committee.me.community.id);
+  assert.ok(demo, `the demo community is listed: ${r.text.slice(0, 300)}`);
+  assert.equal(demo.name, committee.me.community.name);
+  assertError(await committee.get('/api/v1/communities'), 403, 'forbidden');
+  for (const u of ['zone', 'block', 'volunteer', 'resident']) {
+    assertError(await (await loggedIn(srv.url, u)).get('/api/v1/communities'), 403, 'forbidden');
+  }
+});

@@ -1,0 +1,275 @@
+// The web app in a real browser against the real server with the demo community:
+// login per role, the navigation each role gets, logout, language switch, login errors.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { startServer, Client, DEMO_USERS, DEMO_PASSWORD } from '../lib/server.mjs';
+
+const CHROMIUM = process.env.SHOUWANG_CHROMIUM || '/usr/bin/chromium';
+const PHONE = { width: 360, height: 740 };
+
+// What each demo login must see: the home of its highest role and exactly these
+// navigation entries (the entries of roles it does not hold must be absent).
+const EXPECTED = {
+  admin: { home: 'superuser', nav: ['home', 'me'] },
+  committee: { home: 'committee', nav: ['home', 'dashboard', 'me'] },
+  zone: { home: 'zone_leader', nav: ['home', 'dashboard', 'me'] },
+  block: { home: 'block_leader', nav: ['home', 'dashboard', 'me'] },
+  volunteer: { home: 'volunteer', nav: ['home', 'me'] },
+  resident: { home: 'resident', nav: ['home', 'me'] },
+};
+
+const HEADINGS = {
+  superuser: { 'zh-CN': '实例管理', en: 'Instance administration' },
+  committee: { 'zh-CN': '居委工作台', en: 'Committee desk' },
+  zone_leader: { 'zh-CN': '片区', en: 'My zone' },
+  block_leader: { 'zh-CN': '楼组', en: 'My blocks' },
+  volunteer: { 'zh-CN': '志愿者', en: 'My shifts and tasks' },
+  resident: { 'zh-CN': '我家', en: 'My household' },
+};
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// A fresh browser profile (no cookie, no stored language) on a phone-sized screen.
+// Uncaught page errors are collected so that each test can assert there were none.
+async function openPage(t, baseUrl = server.url) {
+  const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', baseURL: baseUrl });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  page.pageErrors = [];
+  page.on('pageerror', (error) => page.pageErrors.push(error.message));
+  t.after(() => context.close());
+  return page;
+}
+
+async function submitLogin(page, username, password) {
+  await page.goto('/login');
+  await page.getByTestId('login-page').waitFor();
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.getByTestId('login-submit').click();
+}
+
+function waitForLanguageSave(page) {
+  return page.waitForResponse((response) =>
+    new URL(response.url()).pathname === '/api/v1/me' && response.request().method() === 'PATCH');
+}
+
+async function navKeys(page) {
+  const ids = await page.getByTestId('main-nav').locator('[data-testid^="nav-"]').evaluateAll(
+    (links) => links.map((link) => link.getAttribute('data-testid')));
+  return ids.map((id) => id.slice('nav-'.length));
+}
+
+async function rolesFromServer(username) {
+  const client = new Client(server.url);
+  const me = await client.login(username);
+  await client.del('/api/v1/session');
+  return me.json.user.roles;
+}
+
+for (const username of DEMO_USERS) {
+  test(`${username}: logs in through the form, sees its home and nav, logs out`, async (t) => {
+    const expected = EXPECTED[username];
+    const page = await openPage(t);
+    await submitLogin(page, username, DEMO_PASSWORD);
+
+    const home = page.getByTestId(`home-${expected.home}`);
+    await home.waitFor();
+    assert.equal(new URL(page.url()).pathname, '/home');
+    assert.equal((await home.locator('h1').textContent()).trim(), HEADINGS[expected.home]['zh-CN']);
+
+    assert.deepEqual(await navKeys(page), expected.nav, 'navigation entries');
+
+    // Every role the server lists is shown, even when the home is the highest one's.
+    const roles = await rolesFromServer(username);
+    const shownRoles = await home.getByTestId('role-list').locator('li[data-role]').evaluateAll(
+      (items) => items.map((item) => item.getAttribute('data-role')));
+    assert.deepEqual(shownRoles.sort(), roles.map((r) => r.role).sort(), 'role list');
+
+    if (expected.home === 'superuser') {
+      // The communities come from the server; the demo loads at least one.
+      await home.getByTestId('community-item').first().waitFor();
+      assert.ok(await home.getByTestId('community-item').count() >= 1);
+    } else {
+      // Figures or the friendly empty state, never an error.
+      await home.locator('[data-testid="dashboard-tiles"], [data-testid="dashboard-empty"]').first().waitFor();
+      assert.equal(await home.getByTestId('error').count(), 0, 'dashboard error shown');
+    }
+
+    // Designed for 360 px phones: nothing may force sideways scrolling.
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= PHONE.width, `page is ${width}px wide`);
+
+    if (!expected.nav.includes('dashboard')) {
+      // A page the role may not use is not reachable by typing its address either.
+      await page.goto('/dashboard');
+      await page.getByTestId('not-found').waitFor();
+    }
+
+    await page.getByTestId('logout').click();
+    await page.getByTestId('login-page').waitFor();
+    assert.equal(new URL(page.url()).pathname, '/login');
+    assert.equal(await page.getByTestId('main-nav').count(), 0);
+
+    // The session is gone on the server too: reloading a private page goes to login.
+    await page.goto('/home');
+    await page.getByTestId('login-page').waitFor();
+    assert.deepEqual(page.pageErrors, []);
+  });
+}
+
+test('committee dashboard page shows the figures the server reports', async (t) => {
+  const client = new Client(server.url, 'zh-CN');
+  await client.login('committee');
+  const { tiles } = (await client.get('/api/v1/dashboard')).json;
+
+  const page = await openPage(t);
+  await submitLogin(page, 'committee', DEMO_PASSWORD);
+  await page.getByTestId('home-committee').waitFor();
+  await page.getByTestId('nav-dashboard').click();
+  await page.getByTestId('dashboard-page').waitFor();
+  if (tiles.length === 0) {
+    await page.getByTestId('dashboard-page').getByTestId('dashboard-empty').waitFor();
+  } else {
+    const shown = page.getByTestId('dashboard-page').locator('[data-testid^="tile-"]');
+    await shown.first().waitFor();
+    assert.equal(await shown.count(), tiles.length);
+    const first = page.getByTestId(`tile-${tiles[0].key}`);
+    assert.ok((await first.textContent()).includes(tiles[0].label));
+  }
+  assert.equal(await page.getByTestId('error').count(), 0);
+  assert.deepEqual(page.pageErrors, []);
+});
+
+test('language switches from zh-CN to English and back, and is saved to the account', async (t) => {
+  const page = await openPage(t);
+  const acceptLanguages = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname.startsWith('/api/')) acceptLanguages.push(request.headers()['accept-language']);
+  });
+
+  await submitLogin(page, 'committee', DEMO_PASSWORD);
+  const heading = page.getByTestId('home-committee').locator('h1');
+  await heading.waitFor();
+  assert.equal((await heading.textContent()).trim(), '居委工作台');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+  assert.ok(acceptLanguages.length > 0 && acceptLanguages.every((value) => value === 'zh-CN'), `sent ${acceptLanguages}`);
+
+  acceptLanguages.length = 0;
+  const savedEnglish = waitForLanguageSave(page);
+  await page.getByTestId('language-toggle').click();
+  await page.getByText('Committee desk', { exact: true }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  assert.equal((await page.getByTestId('nav-me').textContent()).trim(), 'My account');
+  // The switch is saved on the server (PATCH /me), after which requests ask for English.
+  assert.equal((await savedEnglish).status(), 200);
+  await page.getByTestId('nav-me').click();
+  await page.getByTestId('me-page').waitFor();
+  assert.ok(acceptLanguages.length > 0 && acceptLanguages.every((value) => value === 'en'), `sent ${acceptLanguages}`);
+
+  // A new browser (nothing in local storage) gets English from the account.
+  const otherPage = await openPage(t);
+  await submitLogin(otherPage, 'committee', DEMO_PASSWORD);
+  await otherPage.getByText('Committee desk', { exact: true }).waitFor();
+
+  // And back to Chinese, which survives a reload.
+  await page.goto('/home');
+  await page.getByText('Committee desk', { exact: true }).waitFor();
+  const savedChinese = waitForLanguageSave(page);
+  await page.getByTestId('language-toggle').click();
+  await page.getByText('居委工作台', { exact: true }).waitFor();
+  assert.equal((await savedChinese).status(), 200);
+  await page.reload();
+  await page.getByText('居委工作台', { exact: true }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+
+  const client = new Client(server.url);
+  const me = await client.login('committee');
+  assert.equal(me.json.user.language, 'zh-CN');
+  assert.deepEqual(page.pageErrors, []);
+  assert.deepEqual(otherPage.pageErrors, []);
+});
+
+test('display name is edited on the me page', async (t) => {
+  const page = await openPage(t);
+  await submitLogin(page, 'volunteer', DEMO_PASSWORD);
+  await page.getByTestId('home-volunteer').waitFor();
+  await page.getByTestId('nav-me').click();
+  await page.getByTestId('me-page').waitFor();
+  assert.equal((await page.getByTestId('me-username').textContent()).trim(), 'volunteer');
+  await page.fill('#display_name', '小陈 (志愿者)');
+  await page.getByTestId('me-save').click();
+  await page.getByTestId('me-saved').waitFor();
+  await page.reload();
+  await page.getByTestId('me-page').waitFor();
+  assert.equal(await page.inputValue('#display_name'), '小陈 (志愿者)');
+  assert.deepEqual(page.pageErrors, []);
+});
+
+test('a wrong password shows the server message in the chosen language', async (t) => {
+  const page = await openPage(t);
+  await submitLogin(page, 'resident', 'not-the-password');
+  const error = page.getByTestId('login-error');
+  await error.waitFor();
+  assert.equal(await error.getAttribute('data-status'), '401');
+  const chinese = (await error.textContent()).trim();
+  assert.ok(chinese.length > 0, 'message is shown');
+  assert.equal(new URL(page.url()).pathname, '/login');
+  assert.equal(await page.getByTestId('main-nav').count(), 0);
+
+  await page.getByTestId('language-toggle').click();
+  await page.getByRole('heading', { name: 'Log in' }).waitFor();
+  await page.fill('#password', 'still-not-the-password');
+  await page.getByTestId('login-submit').click();
+  await page.waitForFunction((before) => {
+    const node = document.querySelector('[data-testid="login-error"]');
+    return node && node.textContent.trim() !== before;
+  }, chinese);
+  const english = (await error.textContent()).trim();
+  assert.ok(english.length > 0);
+  assert.doesNotMatch(english, /[\u4e00-\u9fff]/, `English message expected, got ${english}`);
+  assert.deepEqual(page.pageErrors, []);
+});
+
+test('too many failed logins show the retry message (429)', async (t) => {
+  // Its own server, so the failures counted here cannot throttle the other tests.
+  const throttledServer = await startServer();
+  t.after(() => throttledServer.stop());
+  const client = new Client(throttledServer.url, 'zh-CN');
+  let last;
+  for (let attempt = 0; attempt < 6; attempt++) {
+    last = await client.post('/api/v1/session', { username: 'block', password: 'wrong-password' });
+  }
+  assert.equal(last.status, 429, 'server throttles after 5 failures');
+
+  const page = await openPage(t, throttledServer.url);
+  await submitLogin(page, 'block', DEMO_PASSWORD);
+  const error = page.getByTestId('login-error');
+  await error.waitFor();
+  assert.equal(await error.getAttribute('data-status'), '429');
+  assert.ok((await error.textContent()).trim().length > 0);
+  if (last.headers.get('retry-after')) await page.getByTestId('login-retry').waitFor();
+  assert.equal(await page.getByTestId('main-nav').count(), 0);
+  assert.deepEqual(page.pageErrors, []);
+});

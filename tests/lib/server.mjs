@@ -1,0 +1,101 @@
+// Starts the real shouwang binary on a random loopback port against a fresh database
+// (SQLite file in a temp dir, or a new database in the private PostgreSQL cluster that
+// pg-cluster.sh started), loads the demo community, and stops it afterwards.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export const BIN = resolve(process.env.SHOUWANG_BIN || '../bin/shouwang');
+export const BACKEND = process.env.SHOUWANG_BACKEND || 'sqlite';
+export const DEMO_PASSWORD = 'shouwang-demo';
+export const DEMO_USERS = ['admin', 'committee', 'zone', 'block', 'volunteer', 'resident'];
+const FIELD_KEY = 'k1:' + Buffer.alloc(32, 7).toString('base64');
+
+// A database for one server: returns {args, env, dispose}.
+export function freshDatabase() {
+  const dir = mkdtempSync(join(tmpdir(), 'sw-test-'));
+  if (BACKEND === 'postgresql') {
+    const base = process.env.SHOUWANG_PG_BASE;
+    if (!base) throw new Error('SHOUWANG_PG_BASE is not set: run under tests/pg-cluster.sh');
+    const name = 'sw_' + randomBytes(6).toString('hex');
+    execFileSync('psql', [`${base} dbname=postgres`, '-qc', `CREATE DATABASE ${name}`]);
+    return { args: ['--pg', `${base} dbname=${name}`], dir,
+             dispose() { rmSync(dir, { recursive: true, force: true }); } };
+  }
+  return { args: ['--db', join(dir, 'test.db')], dir,
+           dispose() { rmSync(dir, { recursive: true, force: true }); } };
+}
+
+export function runCli(db, args, extraEnv = {}) {
+  return execFileSync(BIN, [...args, ...db.args], {
+    env: { ...process.env, SHOUWANG_FIELD_KEY: FIELD_KEY, ...extraEnv }, encoding: 'utf8' });
+}
+
+// Starts `shouwang serve`; resolves to {url, port, proc, db, stop(), kill()}.
+// opts.demo (default true) loads the demo data first; opts.db reuses a database;
+// opts.args adds serve flags; opts.env adds environment.
+export async function startServer(opts = {}) {
+  const db = opts.db || freshDatabase();
+  if (!opts.db) {
+    runCli(db, ['init']);
+    if (opts.demo !== false) runCli(db, ['demo']);
+  }
+  const env = { ...process.env, SHOUWANG_FIELD_KEY: FIELD_KEY, SHOUWANG_QUIET: '1', ...(opts.env || {}) };
+  const proc = spawn(BIN, ['serve', ...db.args, '--listen', '127.0.0.1:0', ...(opts.args || [])],
+                     { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; if (process.env.SHOUWANG_TEST_VERBOSE) process.stderr.write(d); });
+  const port = await new Promise((ok, fail) => {
+    let out = '';
+    const timer = setTimeout(() => fail(new Error('server did not start: ' + stderr)), 20000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      if (m) { clearTimeout(timer); ok(Number(m[1])); }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); fail(new Error(`server exited ${code}: ${stderr}`)); });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise((r) => proc.on('exit', (code, sig) => r({ code, sig })));
+  return {
+    url, port, proc, db, stderr: () => stderr,
+    async stop({ keepDb = false } = {}) {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      const r = await exited;
+      if (!keepDb && !opts.db) db.dispose();
+      return r;
+    },
+    async kill() { proc.kill('SIGKILL'); return exited; },
+  };
+}
+
+// A tiny client that keeps the cookie and CSRF token like the web app does.
+export class Client {
+  constructor(url, lang = 'en') { this.url = url; this.cookie = null; this.csrf = null; this.lang = lang; this.bearer = null; }
+  async req(method, path, body, headers = {}) {
+    const h = { 'Accept-Language': this.lang, ...headers };
+    if (body !== undefined && typeof body !== 'string') { h['Content-Type'] = 'application/json'; body = JSON.stringify(body); }
+    if (this.cookie) h.Cookie = this.cookie;
+    if (this.bearer) h.Authorization = 'Bearer ' + this.bearer;
+    if (this.csrf && method !== 'GET' && !('X-CSRF-Token' in headers)) h['X-CSRF-Token'] = this.csrf;
+    const res = await fetch(this.url + path, { method, headers: h, body });
+    const setCookie = res.headers.get('set-cookie');
+    if (setCookie) { const m = setCookie.match(/sw_session=([^;]*)/); if (m) this.cookie = m[1] ? `sw_session=${m[1]}` : null; }
+    const text = await res.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { /* not JSON (exports) */ }
+    if (json && json.csrf_token) this.csrf = json.csrf_token;
+    return { status: res.status, headers: res.headers, json, text };
+  }
+  get(p, h) { return this.req('GET', p, undefined, h); }
+  post(p, b, h) { return this.req('POST', p, b, h); }
+  patch(p, b, h) { return this.req('PATCH', p, b, h); }
+  del(p, h) { return this.req('DELETE', p, undefined, h); }
+  async login(username, password = DEMO_PASSWORD) {
+    const r = await this.post('/api/v1/session', { username, password });
+    if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${r.text}`);
+    return r;
+  }
+}

@@ -1,0 +1,53 @@
+// Two catalogues with identical keys; zh-CN is the default because the committees and
+// most residents read Chinese, English serves foreign residents and visitors.
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import zhCN from './zh-CN.json';
+import en from './en.json';
+
+export const LANGUAGES = ['zh-CN', 'en'];
+export const DEFAULT_LANGUAGE = 'zh-CN';
+const CATALOGUES = { 'zh-CN': zhCN, en };
+const STORAGE_KEY = 'shouwang.language';
+
+export function isLanguage(value) {
+  return LANGUAGES.includes(value);
+}
+
+export function storedLanguage() {
+  try {
+    const value = localStorage.getItem(STORAGE_KEY);
+    return isLanguage(value) ? value : DEFAULT_LANGUAGE;
+  } catch {
+    // Storage can be unavailable (private mode, locked-down browsers): use the default.
+    return DEFAULT_LANGUAGE;
+  }
+}
+
+export function storeLanguage(lang) {
+  try {
+    localStorage.setItem(STORAGE_KEY, lang);
+  } catch {
+    // Not persisting is acceptable; the choice still holds for this page view.
+  }
+}
+
+// Looks a key up and fills {name} placeholders. A missing key shows itself, so a gap
+// is visible on screen instead of an empty space (the catalogue test guards against it).
+export function translate(lang, key, params) {
+  const catalogue = CATALOGUES[lang] || CATALOGUES[DEFAULT_LANGUAGE];
+  const text = catalogue[key] ?? key;
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+// {lang, setLang, t}: provided by the app so every component re-renders on a switch.
+export const LanguageContext = createContext({
+  lang: DEFAULT_LANGUAGE,
+  setLang: () => {},
+  t: (key, params) => translate(DEFAULT_LANGUAGE, key, params),
+});
+
+export function useI18n() {
+  return useContext(LanguageContext);
+}

@@ -1,0 +1,35 @@
+// Roles from the highest to the lowest: a user who holds several sees the home of the
+// highest one first, and may open the home of any other role they hold.
+export const ROLE_ORDER = ['superuser', 'committee', 'zone_leader', 'block_leader', 'volunteer', 'resident'];
+
+export function roleNames(user) {
+  const held = new Set((user?.roles || []).map((assignment) => assignment.role));
+  return ROLE_ORDER.filter((role) => held.has(role));
+}
+
+export function highestRole(user) {
+  return roleNames(user)[0] || null;
+}
+
+export function hasAnyRole(user, roles) {
+  const held = roleNames(user);
+  return roles.some((role) => held.includes(role));
+}
+
+// Community roles: everyone except the instance-wide superuser.
+export const COMMUNITY_ROLES = ROLE_ORDER.filter((role) => role !== 'superuser');
+
+// The full figures page is for the people who run the community and its zones and
+// blocks; volunteers and residents see the figures meant for them on their home page.
+export const DASHBOARD_ROLES = ['committee', 'zone_leader', 'block_leader'];
+
+// Shown whenever the page uses any part of the navigation; `roles` says who may use it.
+export const NAV_ITEMS = [
+  { key: 'home', path: '/home', label: 'nav.home', roles: ROLE_ORDER },
+  { key: 'dashboard', path: '/dashboard', label: 'nav.dashboard', roles: DASHBOARD_ROLES },
+  { key: 'me', path: '/me', label: 'nav.me', roles: ROLE_ORDER },
+];
+
+export function navItemsFor(user) {
+  return NAV_ITEMS.filter((item) => hasAnyRole(user, item.roles));
+}
