@@ -142,6 +142,18 @@ static store *open_store(cli *c, int migrate)
 static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 
+/* Hourly: forget idempotency keys after 24 h, expired sessions and stale throttling
+ * counters, so these tables stay small. */
+static int maintenance_job(store_conn *conn, void *p)
+{
+    (void)p;
+    int64_t now = clock_now_us(), day = 24 * 3600 * 1000000LL;
+    store_run(conn, NULL, "DELETE FROM idempotency_keys WHERE created_at < $1", "i", now - day);
+    store_run(conn, NULL, "DELETE FROM sessions WHERE expires_at < $1", "i", now);
+    store_run(conn, NULL, "DELETE FROM login_failures WHERE window_start < $1", "i", now - day);
+    return 0;
+}
+
 static int cmd_serve(cli *c)
 {
     if (c->help) {
@@ -171,7 +183,14 @@ static int cmd_serve(cli *c)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    while (!stop_requested) pause();
+    int64_t next_sweep = 0;
+    while (!stop_requested) {
+        if (clock_mono_us() >= next_sweep) {
+            store_write(s, maintenance_job, NULL, NULL, NULL);
+            next_sweep = clock_mono_us() + 3600LL * 1000000;
+        }
+        sleep(1);
+    }
     log_info("stopping: finishing in-flight requests");
     http_server_stop(srv);
     store_close(s);

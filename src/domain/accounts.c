@@ -107,7 +107,10 @@ static int me_patch(http_req *req)
     req->audit_target_id = req->actor.user_id;
     req->audit_detail = json_pack("{s:o}", "fields", fields);
     arena_on_free(req->a, (void (*)(void *))json_decref, req->audit_detail);
-    return me_get(req);
+    /* No CSRF token in a write's answer: it is kept for idempotent replays, and a
+     * replay to another session must not hand out this session's token. */
+    json_t *me = auth_me_json(req, req->actor.user_id, NULL);
+    return me ? http_reply(req, 200, me) : http_fail_internal(req, "me");
 }
 
 typedef struct password_change {

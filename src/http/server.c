@@ -619,10 +619,6 @@ static enum MHD_Result process(http_req *req)
             http_fail(req, 401, "unauthenticated", NULL, "err.unauthenticated");
             return send_now(req);
         }
-        if (!(req->actor.roles & route->roles)) {
-            http_fail(req, 403, "forbidden", NULL, "err.forbidden");
-            return send_now(req);
-        }
         rs->via_cookie = !req->actor.via_token;
         if (rs->via_cookie && is_state_changing(req->method) && !(route->flags & ROUTE_NO_CSRF)) {
             const char *tok = http_header(req, "X-CSRF-Token");
@@ -630,6 +626,10 @@ static enum MHD_Result process(http_req *req)
                 http_fail(req, 403, "csrf_failed", NULL, "err.csrf");
                 return send_now(req);
             }
+        }
+        if (!(req->actor.roles & route->roles)) {
+            http_fail(req, 403, "forbidden", NULL, "err.forbidden");
+            return send_now(req);
         }
     }
 
