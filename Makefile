@@ -56,7 +56,7 @@ build/unit/%: tests/unit/%.c $(LIBSRC) $(HDR) $(GEN)
 	$(CC) $(CFLAGS:-O2=-O1) $(SAN) -Isrc -o $@ $< $(LIBSRC) $(GEN) $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BIN)
-	cd tests && ./pg-cluster.sh run ../scripts/run-unit.sh $(addprefix ../,$(UNIT_BIN))
+	cd tests && SHOUWANG_REQUIRE_PG=1 ./pg-cluster.sh run ../scripts/run-unit.sh $(addprefix ../,$(UNIT_BIN))
 
 api: api-sqlite api-pg
 api-sqlite: bin/shouwang-asan

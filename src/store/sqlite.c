@@ -194,7 +194,7 @@ static const char *sq_ddl_word(const char *w)
 }
 
 /* Copies every page of `from` into `to` in one step: one consistent snapshot. */
-static int sq_copy(const char *from_path, int from_flags, const char *to_path, char *err, size_t errlen)
+static int sq_copy(const char *from_path, int from_flags, const char *to_path, int standalone, char *err, size_t errlen)
 {
     sqlite3 *src = NULL, *dst = NULL;
     int rc = -1;
@@ -215,6 +215,9 @@ static int sq_copy(const char *from_path, int from_flags, const char *to_path, c
     }
     int step = sqlite3_backup_step(bk, -1);
     sqlite3_backup_finish(bk);
+    /* A backup file is one self-contained file: no -wal/-shm beside it. */
+    if (step == SQLITE_DONE && standalone)
+        sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
     if (step != SQLITE_DONE) {
         snprintf(err, errlen, "backup: %s", sqlite3_errstr(step));
         goto out;
@@ -229,7 +232,7 @@ out:
 static int sq_backup(store *s, const char *out_path, char *err, size_t errlen)
 {
     remove(out_path);
-    return sq_copy(s->sqlite_path, SQLITE_OPEN_READONLY, out_path, err, errlen);
+    return sq_copy(s->sqlite_path, SQLITE_OPEN_READONLY, out_path, 1, err, errlen);
 }
 
 static int sq_restore(store *s, const char *in_path, char *err, size_t errlen)
@@ -249,7 +252,7 @@ static int sq_restore(store *s, const char *in_path, char *err, size_t errlen)
         snprintf(err, errlen, "%s is not a Shouwang backup", in_path);
         return -1;
     }
-    return sq_copy(in_path, SQLITE_OPEN_READONLY, s->sqlite_path, err, errlen);
+    return sq_copy(in_path, SQLITE_OPEN_READONLY, s->sqlite_path, 0, err, errlen);
 }
 
 const store_backend store_sqlite_backend = {

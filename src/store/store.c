@@ -244,8 +244,8 @@ int store_write_sync(store *s, store_job_fn fn, void *ctx)
 
 /* Runs one batch: BEGIN, each job inside its own savepoint (a failing job rolls back
  * alone), one COMMIT — one durable flush for the whole batch. When the commit itself
- * fails, every job in the batch failed; each is then retried alone so one poisoned job
- * cannot sink its neighbours. */
+ * fails (disk full, I/O error), every job of the batch reports failure: nothing of it
+ * was written, and each client is told so and may retry with its idempotency key. */
 static void run_batch(store_conn *c, store_job *batch, int single)
 {
     int begun = store_exec(c, c->be->kind == STORE_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN") == STORE_OK;

@@ -12,7 +12,8 @@
  * commit is durable (or after it failed and was rolled back).
  *
  * Statements: store_prepare() returns a statement owned by the connection (cached by
- * SQL text); store_done() resets it for the next use. Column text is valid until the
+ * SQL text); store_done() resets it for the next use. One SQL text is in one use at a
+ * time per connection: a nested loop over the same query needs a second, distinct text. Column text is valid until the
  * next step or store_done(). */
 #ifndef SW_STORE_H
 #define SW_STORE_H
@@ -94,7 +95,7 @@ int store_write_sync(store *s, store_job_fn fn, void *ctx);
 int store_migrate(store *s, char *err, size_t errlen);
 int store_migration_level(store *s);
 
-/* Online consistent copy (SQLite backup API / pg_dump-free COPY of every table).
+/* Online consistent copy (SQLite backup API; pg_dump/pg_restore for PostgreSQL).
  * Restore replaces the database's contents with the backup's. */
 int store_backup(store *s, const char *out_path, char *err, size_t errlen);
 int store_restore(store *s, const char *in_path, char *err, size_t errlen);

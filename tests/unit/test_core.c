@@ -1,0 +1,220 @@
+/* test_core.c — unit tests of the core and of the HTTP layer's pure parts: route
+ * matching over the real tables, validation helpers, JSON body decoding, the
+ * message catalogue, arena and capped buffer, field encryption and masking. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+#include <stdlib.h>
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/i18n.h"
+#include "core/secret.h"
+#include "core/validate.h"
+#include "http/http.h"
+#include "domain/domains.h"
+
+/* core-1: routes match literal and parameter segments, and 405 is told apart. */
+static void test_router(void **state)
+{
+    (void)state;
+    static const struct { const char *method, *path, *pattern, *param; int mismatch; } cases[] = {
+        {"GET", "/api/v1/health", "/api/v1/health", NULL, 0},
+        {"GET", "/api/v1/jobs/42", "/api/v1/jobs/{id}", "42", 0},
+        {"GET", "/api/v1/jobs/42/result", "/api/v1/jobs/{id}/result", "42", 0},
+        {"POST", "/api/v1/users/export", "/api/v1/users/export", NULL, 0},
+        {"DELETE", "/api/v1/tokens/7", "/api/v1/tokens/{id}", "7", 0},
+        {"PUT", "/api/v1/health", NULL, NULL, 1},
+        {"GET", "/api/v1/jobs/", NULL, NULL, 0},
+        {"GET", "/api/v1/jobs//result", NULL, NULL, 0},
+        {"GET", "/api/v1/healthz", NULL, NULL, 0},
+        {"GET", "/api/v1/health/", NULL, NULL, 0},
+        {"GET", "", NULL, NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        arena *a = arena_new();
+        http_req req;
+        memset(&req, 0, sizeof req);
+        req.a = a;
+        bool mismatch;
+        const http_route *r = http_route_match(shouwang_route_tables, cases[i].method, cases[i].path, &req, &mismatch);
+        if (cases[i].pattern) {
+            assert_non_null(r);
+            assert_string_equal(r->pattern, cases[i].pattern);
+            if (cases[i].param) assert_string_equal(http_param(&req, "id"), cases[i].param);
+        } else {
+            assert_null(r);
+            assert_int_equal(mismatch, cases[i].mismatch);
+        }
+        arena_free(a);
+    }
+}
+
+/* core-2: every route row is well formed: a handler, roles unless public, and
+ * WRITE on every state-changing method (so each write is audited and batched). */
+static void test_route_table_rows(void **state)
+{
+    (void)state;
+    int n = 0;
+    for (int t = 0; shouwang_route_tables[t]; t++)
+        for (const http_route *r = shouwang_route_tables[t]; r->method; r++, n++) {
+            assert_non_null(r->handler);
+            assert_true(r->pattern[0] == '/');
+            if (!(r->flags & ROUTE_PUBLIC)) assert_true(r->roles != 0);
+            if (strcmp(r->method, "GET")) assert_true(r->flags & ROUTE_WRITE);
+            if (r->flags & ROUTE_WRITE && !(r->flags & ROUTE_PUBLIC)) assert_non_null(r->audit_action);
+        }
+    assert_true(n > 10);
+}
+
+static void test_validate(void **state)
+{
+    (void)state;
+    assert_null(validate_cn_id("11010519491231002X"));
+    assert_null(validate_cn_id("11010519491231002x"));
+    assert_string_equal(validate_cn_id("110105194912310021"), "err.id_check_digit");
+    assert_string_equal(validate_cn_id("1101051949123100"), "err.id_length");
+    assert_string_equal(validate_cn_id("1101051949123100AX"), "err.id_format");
+    assert_null(validate_phone("13812345678"));
+    assert_null(validate_phone("021-64381234"));
+    assert_string_equal(validate_phone("12812345678"), "err.phone_format");
+    assert_string_equal(validate_phone("138 1234 5678"), "err.phone_format");
+    assert_null(validate_username("block.leader-1"));
+    assert_string_equal(validate_username("Ab"), "err.too_short");
+    assert_string_equal(validate_username("Admin"), "err.username_chars");
+    assert_string_equal(validate_password("short"), "err.password_short");
+    assert_null(validate_text("陈慧敏", 1, 3));
+    assert_string_equal(validate_text("陈慧敏x", 1, 3), "err.too_long");
+    assert_string_equal(validate_text("a\x01", 1, 3), "err.control_chars");
+    assert_string_equal(validate_utf8("\xC0\xAF"), "err.bad_utf8");
+    assert_string_equal(validate_utf8("\xED\xA0\x80"), "err.bad_utf8");
+    assert_null(validate_timezone("Asia/Shanghai"));
+    assert_non_null(validate_timezone("../etc/passwd"));
+    assert_null(validate_lang("en"));
+    assert_non_null(validate_lang("fr"));
+    int64_t v;
+    assert_true(str_is_int("-42", &v));
+    assert_int_equal(v, -42);
+    assert_false(str_is_int("4x", &v));
+    assert_false(str_is_int("99999999999999999999", &v));
+}
+
+static void test_json_decode(void **state)
+{
+    (void)state;
+    const char *why;
+    json_t *j = http_json_decode("{\"a\":1}", 7, &why);
+    assert_non_null(j);
+    json_decref(j);
+    assert_null(http_json_decode("[1]", 3, &why));
+    assert_string_equal(why, "err.json_not_object");
+    assert_null(http_json_decode("{\"a\":", 5, &why));
+    assert_string_equal(why, "err.bad_json");
+    assert_null(http_json_decode("{\"a\":1,\"a\":2}", 13, &why));
+    assert_null(http_json_decode("", 0, &why));
+}
+
+static void report_missing(const char *key) { fprintf(stderr, "missing translation: %s\n", key); }
+
+/* Every server message exists in both languages. */
+static void test_i18n(void **state)
+{
+    (void)state;
+    domains_register_messages();
+    assert_int_equal(i18n_check_complete(report_missing), 0);
+    assert_string_equal(i18n_text(LANG_EN, "err.not_found"), "Not found");
+    assert_string_equal(i18n_text(LANG_ZH, "err.not_found"), "未找到该记录或页面");
+    assert_string_equal(i18n_text(LANG_EN, "no.such.key"), "no.such.key");
+    assert_int_equal(i18n_from_accept_language("en-US,en;q=0.9"), LANG_EN);
+    assert_int_equal(i18n_from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), LANG_ZH);
+    assert_int_equal(i18n_from_accept_language("fr, en"), LANG_EN);
+    assert_int_equal(i18n_from_accept_language(NULL), LANG_ZH);
+}
+
+static void test_arena_buf(void **state)
+{
+    (void)state;
+    arena *a = arena_new();
+    for (int i = 0; i < 1000; i++) {
+        char *s = arena_printf(a, "row %d", i);
+        assert_string_equal(s, arena_strdup(a, s));
+    }
+    char *big = arena_alloc(a, 100000);
+    big[99999] = 1;
+    arena_free(a);
+    buf b;
+    buf_init(&b, 10);
+    assert_true(buf_puts(&b, "12345"));
+    assert_false(buf_puts(&b, "123456"));   /* over the cap: refused and freed */
+    assert_null(b.data);
+    buf_init(&b, 0);
+    assert_true(buf_printf(&b, "%0600d", 7));
+    assert_int_equal(b.len, 600);
+    buf_free(&b);
+}
+
+static void test_secret(void **state)
+{
+    (void)state;
+    assert_int_equal(secret_init(), 0);
+    config c;
+    config_defaults(&c);
+    char err[128];
+    assert_int_equal(config_set(&c, "field_key", "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", err, sizeof err), 0);
+    assert_int_not_equal(config_set(&c, "field_key", "k1:short", err, sizeof err), 0);
+    char *ct = secret_encrypt(&c, "11010519491231002X");
+    assert_non_null(ct);
+    assert_null(strstr(ct, "1101051949"));
+    assert_memory_equal(ct, "k1:", 3);
+    char *pt = secret_decrypt(&c, ct);
+    assert_string_equal(pt, "11010519491231002X");
+    free(pt);
+    /* A relabelled ciphertext (another key id) does not open. */
+    config c2 = c;
+    snprintf(c2.field_key_id, sizeof c2.field_key_id, "k2");
+    ct[1] = '2';
+    assert_null(secret_decrypt(&c2, ct));
+    free(ct);
+    char *m = secret_mask("11010519491231002X", 4, 4);
+    assert_string_equal(m, "1101**********002X");
+    free(m);
+    char h1[65], h2[65];
+    secret_lookup_hash(&c, "11010519491231002X", h1);
+    secret_lookup_hash(&c, "11010519491231002X", h2);
+    assert_string_equal(h1, h2);
+    char t1[44], t2[44];
+    secret_token(t1);
+    secret_token(t2);
+    assert_int_equal(strlen(t1), 43);
+    assert_string_not_equal(t1, t2);
+    assert_true(secret_const_eq("abc", "abc"));
+    assert_false(secret_const_eq("abc", "abd"));
+}
+
+static void test_config(void **state)
+{
+    (void)state;
+    config c;
+    config_defaults(&c);
+    char err[128];
+    assert_int_equal(config_set(&c, "trusted_proxies", "127.0.0.1, 10.0.0.2", err, sizeof err), 0);
+    assert_true(config_is_trusted_proxy(&c, "10.0.0.2"));
+    assert_false(config_is_trusted_proxy(&c, "10.0.0.3"));
+    assert_int_not_equal(config_set(&c, "threads", "0", err, sizeof err), 0);
+    assert_int_not_equal(config_set(&c, "no_such_setting", "1", err, sizeof err), 0);
+    assert_int_equal(config_set(&c, "body_limit", "2048", err, sizeof err), 0);
+    assert_int_equal(c.body_limit, 2048);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_router), cmocka_unit_test(test_route_table_rows), cmocka_unit_test(test_validate),
+        cmocka_unit_test(test_json_decode), cmocka_unit_test(test_i18n), cmocka_unit_test(test_arena_buf),
+        cmocka_unit_test(test_secret), cmocka_unit_test(test_config),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
