@@ -71,14 +71,9 @@ test: deps
 	@$(MAKE) --no-print-directory bin/shouwang bin/shouwang-asan
 	@scripts/test-all.sh
 
-data/shouwang.db: | bin/shouwang
-	@mkdir -p data
-	bin/shouwang init --db $@
-	bin/shouwang demo --db $@
-
 run: deps
-	@$(MAKE) --no-print-directory bin/shouwang data/shouwang.db
-	bin/shouwang serve --db data/shouwang.db --listen 127.0.0.1:8080
+	@$(MAKE) --no-print-directory bin/shouwang
+	@scripts/run.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory bin/shouwang
