@@ -29,8 +29,8 @@ SW_BIN=${SHOUWANG_BIN:-$ROOT/bin/shouwang}
 NGINX=/usr/sbin/nginx
 BUILD=$ROOT/build/bench
 
-for tool in wrk curl gcc pkg-config "$NGINX"; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (make deps)" >&2; exit 1; }
+for prog in wrk curl gcc pkg-config "$NGINX"; do
+  command -v "$prog" >/dev/null || { echo "bench: $prog is missing (make deps)" >&2; exit 1; }
 done
 
 # Two benchmarks at once on two cores would measure each other; queue behind any other.

@@ -366,7 +366,9 @@ static enum MHD_Result serve_static(http_req *req)
     req_state *rs = req->server_state;
     const webapp_asset *a = find_asset(req->path);
     bool hashed = a && !strncmp(req->path, "/assets/", 8);
-    if (!a) a = find_asset("/index.html");          /* SPA fallback */
+    /* SPA fallback for page paths; a missing hashed asset is a plain 404 so an old tab
+     * after an upgrade fails cleanly instead of parsing HTML as a script. */
+    if (!a && strncmp(req->path, "/assets/", 8)) a = find_asset("/index.html");
     if (!a || (strcmp(req->method, "GET") && strcmp(req->method, "HEAD"))) {
         http_fail_not_found(req);
         return send_now(req);

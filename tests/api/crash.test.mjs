@@ -20,7 +20,9 @@ after(async () => {
   }
 });
 
-test('acknowledged writes survive kill -9; nothing is half-written', async () => {
+test('acknowledged writes survive kill -9; nothing is half-written', async (t) => {
+  const t0 = Date.now();
+  const lap = (what) => t.diagnostic(`${what}: ${Date.now() - t0} ms`);
   first = await startServer();
   const c = await loggedIn(first.url, 'committee');
   const uid = c.me.user.id;
@@ -95,7 +97,10 @@ test('acknowledged writes survive kill -9; nothing is half-written', async () =>
   assert.ok(started.length < ops.length, 'the kill came before the end of the stream');
   assert.ok(inFlightAtKill > 0, 'requests were in flight at the kill');
 
+  t.diagnostic(`ops ${ops.length}, started ${started.length}, acknowledged ${ackedOps.length}, in flight at the kill ${inFlightAtKill}`);
+  lap('killed');
   second = await startServer({ db: first.db, demo: false });
+  lap('restarted');
   const c2 = await loggedIn(second.url, 'committee');
 
   // Every acknowledged token exists and works.
@@ -137,6 +142,7 @@ test('acknowledged writes survive kill -9; nothing is half-written', async () =>
   assert.ok(startedPatches.some((o) => o.body.display_name === me.json.user.display_name) ||
     me.json.user.display_name === c.me.user.display_name, `display_name ${me.json.user.display_name}`);
 
+  lap('checked');
   // Retrying every sent request with its key: exactly the committed ones replay.
   let replayedPatches = 0;
   let replayedTokens = 0;
@@ -155,6 +161,8 @@ test('acknowledged writes survive kill -9; nothing is half-written', async () =>
       if (replayed && o.kind === 'token') replayedTokens++;
     }));
   }
+  lap('replayed');
+  t.diagnostic(`audit me.update ${updates.length}, tokens ${tokenIds.size}, replayed ${replayedPatches}+${replayedTokens}`);
   assert.equal(replayedPatches, updates.length, 'idempotency records match the audit entries');
   assert.equal(replayedTokens, tokenIds.size - 1, 'idempotency records match the tokens (besides the probe)');
 });
