@@ -54,11 +54,11 @@ PIDS=()
 
 declare -A STOPPED
 stop_pid() {
-  local pid=$1 i
+  local pid=$1
   [ -z "${STOPPED[$pid]:-}" ] || return 0
   STOPPED[$pid]=1
   kill -TERM "$pid" 2>/dev/null || return 0
-  for i in $(seq 50); do
+  for _ in $(seq 50); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
@@ -76,8 +76,8 @@ trap 'exit 130' INT TERM
 
 # Waits for "listening on http://127.0.0.1:PORT" in a log; prints PORT.
 wait_listening() {
-  local log=$1 pid=$2 i port
-  for i in $(seq 200); do
+  local log=$1 pid=$2 port
+  for _ in $(seq 200); do
     port=$(sed -n 's#.*listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*#\1#p' "$log" | head -1)
     if [ -n "$port" ]; then echo "$port"; return 0; fi
     kill -0 "$pid" 2>/dev/null || return 1
@@ -192,11 +192,11 @@ EOF
 
 # nginx cannot pick a free port itself: try a few random ones that nothing listens on.
 NGINX_PORT=""
-for attempt in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
   port=$((20000 + RANDOM % 30000))
   [ -z "$(ss -Htln "sport = :$port" 2>/dev/null)" ] || continue
   start_nginx "$port"
-  for i in $(seq 50); do
+  for _ in $(seq 50); do
     if curl -fsS -o /dev/null "http://127.0.0.1:$port/static.json" 2>/dev/null; then
       NGINX_PORT=$port; break
     fi
@@ -213,8 +213,11 @@ stop_pid "$NGINX_PID"
 # ---- 3. raw SQLite, one row per durable transaction ----
 echo "bench: raw SQLite, WAL + synchronous=FULL, 1 row/transaction, ${SECONDS_EACH}s" >&2
 RAW_LINE=$("$BUILD/sqlite_raw" "$WORK/raw.db" "$SECONDS_EACH")
-eval "$(echo "$RAW_LINE" | awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); printf "RAW_%s=%s\n", kv[1], kv[2] } }')"
-RPS[sqlite]=$RAW_commits_per_s; P50[sqlite]=$RAW_p50_ms; P99[sqlite]=$RAW_p99_ms; BAD[sqlite]=0
+read -r RAW_RPS RAW_P50 RAW_P99 < <(echo "$RAW_LINE" | awk '{
+  for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+  print v["commits_per_s"], v["p50_ms"], v["p99_ms"] }')
+[ -n "$RAW_P99" ] || { echo "bench: cannot read sqlite_raw: $RAW_LINE" >&2; exit 1; }
+RPS[sqlite]=$RAW_RPS; P50[sqlite]=$RAW_P50; P99[sqlite]=$RAW_P99; BAD[sqlite]=0
 LABEL[sqlite]="sqlite raw, commits/s"
 ROWS+=(sqlite)
 rm -f "$WORK"/raw.db*
@@ -226,7 +229,8 @@ if [ ! -x "$SW_BIN" ]; then
   echo "bench: $SW_BIN is not built; shouwang rows skipped (make bin/shouwang)" >&2
 else
   DB=$WORK/shouwang.db
-  export SHOUWANG_FIELD_KEY="k1:$(head -c 32 /dev/urandom | base64 -w0)"
+  SHOUWANG_FIELD_KEY="k1:$(head -c 32 /dev/urandom | base64 -w0)"
+  export SHOUWANG_FIELD_KEY
   "$SW_BIN" init --db "$DB" >"$WORK/init.log" 2>&1 || {
     echo "bench: shouwang init failed:" >&2; cat "$WORK/init.log" >&2; exit 1; }
   "$SW_BIN" demo --db "$DB" >"$WORK/demo.log" 2>&1 || {
@@ -247,22 +251,25 @@ else
   [ "$code" = 200 ] || { echo "bench: login answered $code:" >&2; cat "$WORK/login.json" >&2; exit 1; }
   SW_COOKIE=$(sed -n 's/^[Ss]et-[Cc]ookie: *\(sw_session=[^;[:space:]]*\).*/\1/p' "$WORK/login.hdr" | head -1)
   SW_CSRF=$(grep -o '"csrf_token": *"[^"]*"' "$WORK/login.json" | sed 's/.*: *"\([^"]*\)"/\1/' | head -1)
-  [ -n "$SW_COOKIE" ] && [ -n "$SW_CSRF" ] || {
-    echo "bench: login gave no sw_session cookie or csrf_token" >&2; exit 1; }
+  if [ -z "$SW_COOKIE" ] || [ -z "$SW_CSRF" ]; then
+    echo "bench: login gave no sw_session cookie or csrf_token" >&2; exit 1
+  fi
   export SW_COOKIE SW_CSRF
   RSS_LOGIN_KB=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SW_PID/status")
 
   # Check each request once by hand: a load of 4xx answers would measure nothing.
-  for check in "GET /api/v1/health" "GET /api/v1/me" "PATCH /api/v1/me"; do
-    set -- $check
-    if [ "$1" = PATCH ]; then
+  for check in GET:/api/v1/health GET:/api/v1/me PATCH:/api/v1/me; do
+    method=${check%%:*} path=${check#*:}
+    if [ "$method" = PATCH ]; then
       code=$(curl -sS -o "$WORK/check.json" -w '%{http_code}' -X PATCH -H "Cookie: $SW_COOKIE" \
         -H "X-CSRF-Token: $SW_CSRF" -H 'Content-Type: application/json' \
-        --data '{"display_name":"Committee Chair Wang"}' "$SW_URL$2")
+        --data '{"display_name":"Committee Chair Wang"}' "$SW_URL$path")
     else
-      code=$(curl -sS -o "$WORK/check.json" -w '%{http_code}' -H "Cookie: $SW_COOKIE" "$SW_URL$2")
+      code=$(curl -sS -o "$WORK/check.json" -w '%{http_code}' -H "Cookie: $SW_COOKIE" "$SW_URL$path")
     fi
-    [ "$code" = 200 ] || { echo "bench: $check answered $code:" >&2; cat "$WORK/check.json" >&2; exit 1; }
+    if [ "$code" != 200 ]; then
+      echo "bench: $method $path answered $code:" >&2; cat "$WORK/check.json" >&2; exit 1
+    fi
   done
 
   run_wrk health "shouwang GET /health" "$SW_URL/api/v1/health"

@@ -30,8 +30,9 @@ command -v clang >/dev/null || { echo "fuzz: clang is missing (make deps)" >&2; 
 
 # The generated sources come from the main Makefile; then the targets themselves.
 make --no-print-directory build/migrations.c build/webapp.c
-make --no-print-directory -f fuzz/fuzz.mk -j"$(nproc)" \
-  $(printf "$O/fuzz_%s " "${targets[@]}")
+bins=()
+for t in "${targets[@]}"; do bins+=("$O/fuzz_$t"); done
+make --no-print-directory -f fuzz/fuzz.mk -j"$(nproc)" "${bins[@]}"
 
 # UBSan findings abort with a stack, like ASan's, so libFuzzer records them as crashes.
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -65,7 +66,7 @@ for t in "${targets[@]}"; do
   if [ "$rc" -eq 0 ]; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
-    echo "fuzz: $t ok — ${runs:-?} runs, coverage ${cov:-?} edges, corpus $(ls "$WORK/corpus-$t" | wc -l) inputs"
+    echo "fuzz: $t ok — ${runs:-?} runs, coverage ${cov:-?} edges, corpus $(find "$WORK/corpus-$t" -type f | wc -l) inputs"
   else
     failed+=("$t")
     echo "fuzz: $t FAILED (exit $rc); the report:" >&2

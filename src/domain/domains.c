@@ -5,11 +5,17 @@
 #include "dashboard.h"
 #include "../http/server_int.h"
 
+extern const http_route registry_routes[], registry_import_routes[], sweep_routes[];
+extern const i18n_entry registry_messages[], registry_import_messages[], sweep_messages[];
+
 const http_route *const shouwang_route_tables[] = {
     auth_routes,
     jobs_routes,
     accounts_routes,
     dashboard_routes,
+    registry_import_routes,
+    sweep_routes,
+    registry_routes,
     NULL,
 };
 
@@ -18,4 +24,7 @@ void domains_register_messages(void)
     i18n_register(http_messages);
     i18n_register(accounts_messages);
     i18n_register(dashboard_messages);
+    i18n_register(registry_messages);
+    i18n_register(registry_import_messages);
+    i18n_register(sweep_messages);
 }

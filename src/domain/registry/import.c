@@ -1,0 +1,10 @@
+/* import.c — part of the community registry; see registry.h. */
+#include "registry.h"
+
+const http_route registry_import_routes[] = {
+    {0},
+};
+
+const i18n_entry registry_import_messages[] = {
+    {0, 0, 0},
+};
