@@ -335,29 +335,32 @@ typedef struct migrate_ctx {
     size_t errlen;
 } migrate_ctx;
 
-/* Executes the statements of one migration file, split on ';' at line ends. */
+/* Executes the statements of one migration file, split on ';' outside quotes and
+ * outside `--` comments (a comment may contain a semicolon). */
 static int migrate_job(store_conn *c, void *p)
 {
     migrate_ctx *mc = p;
-    char *sql = mc->sql, *stmt = sql;
-    for (char *q = sql;; q++) {
-        if (*q == ';' || !*q) {
+    char *stmt = mc->sql;
+    bool in_quote = false, has_code = false;
+    for (char *q = mc->sql;; q++) {
+        if (!*q || (!in_quote && *q == ';')) {
             int end = !*q;
             *q = 0;
-            const char *t = stmt;
-            /* skip blank and comment-only pieces */
-            int has_code = 0;
-            for (const char *r = t; *r; r++) {
-                if (*r == '-' && r[1] == '-') { while (*r && *r != '\n') r++; if (!*r) break; continue; }
-                if (*r != ' ' && *r != '\n' && *r != '\t' && *r != '\r') { has_code = 1; break; }
-            }
-            if (has_code && store_exec(c, t) != STORE_OK) {
+            if (has_code && store_exec(c, stmt) != STORE_OK) {
                 snprintf(mc->err, mc->errlen, "migration %s: %s", mc->m->name, store_errmsg(c));
                 return STORE_ERR;
             }
             if (end) break;
             stmt = q + 1;
+            has_code = false;
+            continue;
         }
+        if (!in_quote && q[0] == '-' && q[1] == '-') {
+            while (q[1] && q[1] != '\n') q++;
+            continue;
+        }
+        if (*q == '\'') in_quote = !in_quote;
+        if (*q != ' ' && *q != '\n' && *q != '\t' && *q != '\r') has_code = true;
     }
     return store_run(c, NULL, "INSERT INTO schema_migrations (level, name, applied_at) VALUES ($1, $2, $3)",
                      "iti", (int64_t)mc->m->level, mc->m->name, clock_now_us()) == STORE_DONE ? 0 : STORE_ERR;
