@@ -84,8 +84,7 @@ int accounts_set_password(store_conn *c, int64_t user_id, const char *hash)
 
 static int me_get(http_req *req)
 {
-    json_t *me = auth_me_json(req, req->actor.user_id, req->actor.csrf_token);
-    return me ? http_reply(req, 200, me) : http_fail_internal(req, "me");
+    return http_reply(req, 200, auth_me_json_actor(req, true));
 }
 
 static int me_patch(http_req *req)
@@ -109,8 +108,9 @@ static int me_patch(http_req *req)
     arena_on_free(req->a, (void (*)(void *))json_decref, req->audit_detail);
     /* No CSRF token in a write's answer: it is kept for idempotent replays, and a
      * replay to another session must not hand out this session's token. */
-    json_t *me = auth_me_json(req, req->actor.user_id, NULL);
-    return me ? http_reply(req, 200, me) : http_fail_internal(req, "me");
+    if (language) req->actor.language = language;
+    if (display) req->actor.display_name = display;
+    return http_reply(req, 200, auth_me_json_actor(req, false));
 }
 
 typedef struct password_change {

@@ -98,8 +98,9 @@ int auth_authenticate(http_req *req)
     if (authz && !strncmp(authz, "Bearer ", 7)) {
         secret_token_hash(authz + 7, hash);
         if (store_run(req->conn, &st,
-                "SELECT t.user_id, u.community_id, u.username, u.display_name, u.language, u.disabled "
-                "FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                "SELECT t.user_id, u.community_id, u.username, u.display_name, u.language, u.disabled, "
+                "0, NULL, 0, 0, c.name, c.timezone "
+                "FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN communities c ON c.id = u.community_id "
                 "WHERE t.token_hash = $1 AND t.revoked_at IS NULL", "t", hash) != STORE_ROW)
             return -1;
         req->actor.via_token = true;
@@ -107,8 +108,9 @@ int auth_authenticate(http_req *req)
         secret_token_hash(cookie, hash);
         if (store_run(req->conn, &st,
                 "SELECT s.user_id, u.community_id, u.username, u.display_name, u.language, u.disabled, "
-                "s.id, s.csrf_token, s.last_seen_at, s.expires_at "
-                "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1", "t", hash) != STORE_ROW)
+                "s.id, s.csrf_token, s.last_seen_at, s.expires_at, c.name, c.timezone "
+                "FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN communities c ON c.id = u.community_id "
+                "WHERE s.token_hash = $1", "t", hash) != STORE_ROW)
             return -1;
         int64_t last_seen = store_col_int(st, 8), expires = store_col_int(st, 9);
         if (expires <= now || last_seen + req->cfg->session_idle_s * 1000000 <= now) {
@@ -134,6 +136,8 @@ int auth_authenticate(http_req *req)
     req->actor.display_name = arena_strdup(req->a, store_col_text(st, 3));
     req->actor.language = arena_strdup(req->a, store_col_text(st, 4));
     int disabled = (int)store_col_int(st, 5);
+    req->actor.community_name = arena_strdup(req->a, store_col_text(st, 10));
+    req->actor.community_timezone = arena_strdup(req->a, store_col_text(st, 11));
     store_done(st);
     if (disabled) return -1;
     return load_roles(req, req->actor.user_id);
@@ -173,6 +177,30 @@ json_t *auth_me_json(http_req *req, int64_t user_id, const char *csrf)
     json_object_set_new(user, "roles", roles);
     return json_pack("{s:o, s:o, s:o}", "user", user, "community", community,
                      "csrf_token", csrf ? json_string(csrf) : json_null());
+}
+
+/* The same shape from the request's actor, without another query. */
+json_t *auth_me_json_actor(http_req *req, bool with_csrf)
+{
+    const actor *a = &req->actor;
+    json_t *roles = json_array();
+    for (int i = 0; i < a->n_roles; i++) {
+        const actor_role *r = &a->role_list[i];
+        const char *kind = r->scope_kind == 'c' ? "community" : r->scope_kind == 'z' ? "zone"
+                         : r->scope_kind == 'b' ? "block" : r->scope_kind == 'h' ? "household" : "global";
+        json_array_append_new(roles, json_pack("{s:s, s:s, s:I}", "role", auth_role_name(r->role),
+                                               "scope_kind", kind, "scope_id", (json_int_t)r->scope_id));
+    }
+    json_t *user = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o}", "id", (json_int_t)a->user_id,
+                             "username", a->username, "display_name", a->display_name, "language", a->language,
+                             "community_id", a->community_id ? json_integer(a->community_id) : json_null(),
+                             "roles", roles);
+    json_t *community = a->community_id && a->community_name
+        ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)a->community_id, "name", a->community_name,
+                    "timezone", a->community_timezone ? a->community_timezone : "Asia/Shanghai")
+        : json_null();
+    return json_pack("{s:o, s:o, s:o}", "user", user, "community", community, "csrf_token",
+                     with_csrf && a->csrf_token ? json_string(a->csrf_token) : json_null());
 }
 
 /* ---------------------------------------------------------------- login */
@@ -234,15 +262,30 @@ static int login_prepare(http_req *req)
     return 0;
 }
 
-static int login_failed_counter(http_req *req, const char *key)
+/* Counts one failure and returns the count in the window (atomic on both backends:
+ * one upsert), or -1 on a storage error. */
+static int64_t login_failed_counter(http_req *req, const char *key)
 {
     int64_t now = clock_now_us(), cutoff = now - req->cfg->login_window_s * 1000000;
-    return store_run(req->conn, NULL,
+    store_stmt *st;
+    if (store_run(req->conn, &st,
         "INSERT INTO login_failures (key, window_start, failures) VALUES ($1, $2, 1) "
         "ON CONFLICT (key) DO UPDATE SET "
         "failures = CASE WHEN login_failures.window_start < $3 THEN 1 ELSE login_failures.failures + 1 END, "
-        "window_start = CASE WHEN login_failures.window_start < $3 THEN $2 ELSE login_failures.window_start END",
-        "tii", key, now, cutoff) == STORE_DONE ? 0 : -1;
+        "window_start = CASE WHEN login_failures.window_start < $3 THEN $2 ELSE login_failures.window_start END "
+        "RETURNING failures",
+        "tii", key, now, cutoff) != STORE_ROW)
+        return -1;
+    int64_t n = store_col_int(st, 0);
+    store_done(st);
+    return n;
+}
+
+static int login_throttled(http_req *req, int64_t retry)
+{
+    req->retry_after = arena_printf(req->a, "%lld", (long long)(retry > 0 ? retry : req->cfg->login_window_s));
+    http_fail(req, 429, "throttled", NULL, "err.throttled");
+    return 0;
 }
 
 static int login_handler(http_req *req)
@@ -251,12 +294,20 @@ static int login_handler(http_req *req)
     char ukey[128], akey[128];
     snprintf(ukey, sizeof ukey, "u:%s", ls->username);
     snprintf(akey, sizeof akey, "a:%s", req->address);
+    /* Checked again here, where writes are ordered: guesses that raced past the check
+     * in prepare while the password was being verified are not evaluated. */
+    int64_t retry = throttle_retry_after(req, ukey, req->cfg->login_fail_account);
+    int64_t retry_addr = throttle_retry_after(req, akey, req->cfg->login_fail_address);
+    if (retry > 0 || retry_addr > 0) return login_throttled(req, retry > retry_addr ? retry : retry_addr);
     if (!ls->ok) {
         /* Counted and audited even though the answer is an error: keep these writes. */
-        if (login_failed_counter(req, ukey) || login_failed_counter(req, akey)) return http_fail_internal(req, "throttle");
+        int64_t nu = login_failed_counter(req, ukey), na = login_failed_counter(req, akey);
+        if (nu < 0 || na < 0) return http_fail_internal(req, "throttle");
         json_t *d = json_pack("{s:s}", "reason", ls->user_id ? "wrong_password" : "unknown_user");
         audit_write(req, "login_failed", "user", ls->user_id, d);
         json_decref(d);
+        if (nu > req->cfg->login_fail_account || na > req->cfg->login_fail_address)
+            return login_throttled(req, req->cfg->login_window_s);
         http_fail(req, 401, "unauthenticated", NULL, "err.login_failed");
         return 0;
     }
@@ -297,7 +348,8 @@ static int logout_handler(http_req *req)
 
 static int health_handler(http_req *req)
 {
-    int64_t level = store_query_int(req->conn, 0, "SELECT MAX(level) FROM schema_migrations", NULL);
+    /* Migrations run before the server starts, so the level read then is still true. */
+    int64_t level = http_migration_level();
     return http_reply(req, 200, json_pack("{s:s, s:s, s:s, s:I}", "status", "ok", "version", http_version(),
                                           "backend", store_backend_name(req->db), "migration", (json_int_t)level));
 }

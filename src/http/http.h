@@ -85,6 +85,8 @@ typedef struct actor {
     const char *display_name;
     const char *language;
     const char *csrf_token;
+    const char *community_name;
+    const char *community_timezone;
     bool via_token;
 } actor;
 
@@ -184,6 +186,7 @@ unsigned auth_role_bit(const char *name);          /* 0 when unknown */
 const char *auth_role_name(unsigned bit);
 /* {"user":{…,"roles":[…]}, "community":{…}|null, "csrf_token":…} read on req->conn. */
 json_t *auth_me_json(http_req *req, int64_t user_id, const char *csrf);
+json_t *auth_me_json_actor(http_req *req, bool with_csrf);
 
 /* ---- background jobs (jobs.c) ----
  * A route answers 202 {"job":{…}} and the work goes on in a thread; the client polls
@@ -199,6 +202,7 @@ http_server *http_server_start(const config *cfg, store *db, const http_route *c
 void http_server_stop(http_server *srv);      /* finishes in-flight requests */
 int http_server_port(http_server *srv);
 const char *http_version(void);
+int http_migration_level(void);   /* read once when the server starts */
 
 /* Route matching, exposed for unit tests and the fuzzer. Returns the row or NULL;
  * *method_mismatch is set when the path matched under another method (405). */

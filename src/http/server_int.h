@@ -21,6 +21,7 @@ typedef struct req_state {
     int reject_status;                 /* 413 / 503 decided before the body */
     int phase;                         /* 0 new, 1 reading, 2 suspended, 3 ready */
     struct MHD_Response *ready;        /* built by the writer's done callback */
+    store_conn *reader;                /* read connection held by this request */
     list_reply *list;
     char *idem_key;                    /* Idempotency-Key, when given */
     char idem_hash[65];

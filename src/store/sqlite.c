@@ -109,8 +109,12 @@ static store_stmt *sq_prepare(store_conn *bc, const char *sql)
 /* Index of "$n"; 0 when the statement has no such parameter. */
 static int sq_index(sq_stmt *st, int idx)
 {
-    char name[16];
-    snprintf(name, sizeof name, "$%d", idx);
+    char name[16], digits[12];
+    int n = 0;
+    do { digits[n++] = (char)('0' + idx % 10); idx /= 10; } while (idx && n < 11);
+    name[0] = '$';
+    for (int i = 0; i < n; i++) name[i + 1] = digits[n - 1 - i];
+    name[n + 1] = 0;
     return sqlite3_bind_parameter_index(st->st, name);
 }
 

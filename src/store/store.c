@@ -113,6 +113,16 @@ store_conn *store_acquire(store *s)
     return c;
 }
 
+void store_read_begin(store_conn *c)
+{
+    if (c->be->kind == STORE_SQLITE) store_exec(c, "BEGIN");
+}
+
+void store_read_end(store_conn *c)
+{
+    if (c->be->kind == STORE_SQLITE) store_exec(c, "COMMIT");
+}
+
 void store_release(store *s, store_conn *c)
 {
     if (!c) return;

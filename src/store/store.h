@@ -50,6 +50,10 @@ store_kind store_kind_of(const store *s);
 const char *store_backend_name(const store *s); /* "sqlite" or "postgresql" */
 
 store_conn *store_acquire(store *s);            /* blocks until a reader is free */
+/* A read transaction around several reads: one snapshot (SQLite; PostgreSQL reads
+ * autocommit). */
+void store_read_begin(store_conn *c);
+void store_read_end(store_conn *c);
 void store_release(store *s, store_conn *c);
 
 store_stmt *store_prepare(store_conn *c, const char *sql); /* NULL on error */
