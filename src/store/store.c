@@ -391,16 +391,21 @@ int store_migration_level(store *s)
     return (int)lvl;
 }
 
+/* Applies every embedded migration not recorded yet — by its own level, not by the
+ * highest level applied, so a migration merged after a later-numbered one still runs. */
 int store_migrate(store *s, char *err, size_t errlen)
 {
     if (store_write_sync(s, create_migrations_table, NULL) != 0) {
         snprintf(err, errlen, "cannot create schema_migrations");
         return -1;
     }
-    int level = store_migration_level(s);
     for (int i = 0; i < store_migrations_count; i++) {
         const store_migration *m = &store_migrations[i];
-        if (m->level <= level) continue;
+        store_conn *c = store_acquire(s);
+        int64_t done = store_query_int(c, 0, "SELECT COUNT(*) FROM schema_migrations WHERE level = $1", "i",
+                                       (int64_t)m->level);
+        store_release(s, c);
+        if (done) continue;
         migrate_ctx mc = {.m = m, .sql = store_expand_ddl(s->be, m->sql), .err = err, .errlen = errlen};
         err[0] = 0;
         int rc = store_write_sync(s, migrate_job, &mc);
@@ -409,9 +414,8 @@ int store_migrate(store *s, char *err, size_t errlen)
             if (!err[0]) snprintf(err, errlen, "migration %s failed", m->name);
             return -1;
         }
-        level = m->level;
     }
-    return level;
+    return store_migration_level(s);
 }
 
 int store_backup(store *s, const char *out_path, char *err, size_t errlen)

@@ -226,7 +226,6 @@ static void test_migrate(void **state)
     int level = store_migrate(f->s, err, sizeof err);
     if (level < 0) fprintf(stderr, "migrate: %s\n", err);
     assert_true(store_migrations_count > 0);
-    assert_int_equal(level, store_migrations_count);
     assert_int_equal(level, store_migrations[store_migrations_count - 1].level);
     assert_int_equal(store_migration_level(f->s), level);
     assert_int_equal(store_migrate(f->s, err, sizeof err), level);   /* nothing left to do */
@@ -766,7 +765,7 @@ static void test_backup_restore(void **state)
     assert_int_equal(rc, 0);
     assert_int_equal(count_label(f, "before"), 1);
     assert_int_equal(count_label(f, "after"), 0);
-    assert_int_equal(store_migration_level(f->s), store_migrations_count);
+    assert_int_equal(store_migration_level(f->s), store_migrations[store_migrations_count - 1].level);
 
     /* The store keeps working: writes go on, and identity ids continue past the
      * restored rows. */
