@@ -271,7 +271,7 @@ static int community_add_job(store_conn *conn, void *p)
 static int check_password(const char *pw)
 {
     const char *why = pw ? validate_password(pw) : "err.required";
-    if (why) return die("--password: %s (8 to 128 characters)", why);
+    if (why) return die("--password: %s (8 to 128 characters)", i18n_text(LANG_EN, why));
     return 0;
 }
 
@@ -283,7 +283,7 @@ static int cmd_community_add(cli *c)
              "Adds a community and its first committee account.");
         return c->help ? 0 : 1;
     }
-    if (validate_username(c->username)) return die("--username: %s", validate_username(c->username));
+    if (validate_username(c->username)) return die("--username: %s", i18n_text(LANG_EN, validate_username(c->username)));
     if (c->timezone && validate_timezone(c->timezone)) return die("--timezone: unknown time zone %s", c->timezone);
     if (check_password(c->password)) return 1;
     char hash[128];
@@ -361,7 +361,7 @@ static int cmd_user(cli *c)
             return c->help ? 0 : 1;
         }
         if (!accounts_role_bit(c->role)) return die("--role: unknown role %s", c->role);
-        if (validate_username(c->username)) return die("--username: %s", validate_username(c->username));
+        if (validate_username(c->username)) return die("--username: %s", i18n_text(LANG_EN, validate_username(c->username)));
         if (strcmp(c->role, "superuser") && !c->community_id) return die("%s", "--community ID is required for this role");
         if (check_password(c->password)) return 1;
         if (c->language && validate_lang(c->language)) return die("--language: %s", "zh-CN or en");
