@@ -1,6 +1,7 @@
 /* dashboard.c — GET /api/v1/dashboard gathers tiles from every provider listed below.
  * Capabilities add a provider function and a line in `providers`. */
 #include "dashboard.h"
+#include "registry/registry.h"
 #include <string.h>
 
 void dashboard_tile(http_req *req, json_t *tiles, const char *key, const char *label_key, int64_t value,
@@ -25,7 +26,41 @@ static void accounts_tiles(http_req *req, json_t *tiles)
                                                  "WHERE community_id = $1 AND role = 'volunteer'", "i", c), "unit.people");
 }
 
-static const dashboard_provider providers[] = {accounts_tiles, NULL};
+/* Registry figures for leaders, in their scope: households, residents, residents per
+ * vulnerability flag and in home isolation (current flags, residents not moved out). */
+static void registry_tiles(http_req *req, json_t *tiles)
+{
+    if (!actor_has(&req->actor, REGISTRY_LEADERS)) return;
+    int64_t c = req->actor.community_id, u = req->actor.user_id;
+    dashboard_tile(req, tiles, "households", "tile.households",
+                   store_query_int(req->conn, 0, "SELECT COUNT(*) FROM households h JOIN blocks b ON b.id = h.block_id "
+                                                 "WHERE " REGISTRY_BLOCK_SCOPE, "ii", c, u), "unit.households");
+    dashboard_tile(req, tiles, "residents", "tile.residents",
+                   store_query_int(req->conn, 0, "SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id "
+                                                 "JOIN blocks b ON b.id = h.block_id WHERE " REGISTRY_BLOCK_SCOPE
+                                                 " AND r.moved_out_at IS NULL", "ii", c, u), "unit.people");
+    static const char *const flags[] = {"alone_elderly", "disabled", "pregnant", "chronic_illness", "bedridden",
+                                        "no_smartphone", "home_isolation"};
+    int64_t counts[7] = {0};
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT f.flag, COUNT(DISTINCT f.resident_id) FROM resident_flags f JOIN residents r ON r.id = f.resident_id "
+        "JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id WHERE f.community_id = $1 "
+        "AND f.cleared_at IS NULL AND r.moved_out_at IS NULL AND " REGISTRY_BLOCK_SCOPE " GROUP BY f.flag");
+    if (st) {
+        registry_bind_scope(req, st);
+        while (store_step(st) == STORE_ROW)
+            for (int k = 0; k < 7; k++)
+                if (!strcmp(store_col_text(st, 0), flags[k])) counts[k] = store_col_int(st, 1);
+        store_done(st);
+    }
+    for (int k = 0; k < 7; k++) {
+        const char *key = k == 6 ? "in_isolation" : flags[k];
+        dashboard_tile(req, tiles, key, k == 6 ? "tile.in_isolation" : arena_printf(req->a, "reg.flag.%s", flags[k]),
+                       counts[k], "unit.people");
+    }
+}
+
+static const dashboard_provider providers[] = {accounts_tiles, registry_tiles, NULL};
 
 static int dashboard_get(http_req *req)
 {
@@ -44,5 +79,9 @@ const i18n_entry dashboard_messages[] = {
     {"tile.block_leaders", "楼组长", "Block leaders"},
     {"tile.volunteers", "志愿者", "Volunteers"},
     {"unit.people", "人", "people"},
+    {"tile.households", "住户", "Households"},
+    {"tile.residents", "居民", "Residents"},
+    {"tile.in_isolation", "居家隔离中", "In home isolation"},
+    {"unit.households", "户", "households"},
     {0, 0, 0},
 };

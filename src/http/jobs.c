@@ -7,11 +7,20 @@
 #include "../core/clock.h"
 #include "../core/log.h"
 #include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const http_route *const *job_tables;
+/* Background threads still running; shutdown waits for them before the store closes. */
+static atomic_int jobs_running;
+
+void jobs_wait(int max_ms)
+{
+    for (int i = 0; i < max_ms / 10 && atomic_load(&jobs_running) > 0; i++) usleep(10000);
+}
 
 void jobs_init(const http_route *const *tables) { job_tables = tables; }
 
@@ -128,6 +137,7 @@ static void *export_thread(void *p)
     json_decref(ej->filters);
     arena_free(ej->a);
     free(ej);
+    atomic_fetch_sub(&jobs_running, 1);
     return NULL;
 }
 
@@ -138,7 +148,11 @@ static void start_export_thread(http_req *req, void *p)
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    if (pthread_create(&t, &attr, export_thread, p) != 0) log_error("cannot start export thread");
+    atomic_fetch_add(&jobs_running, 1);
+    if (pthread_create(&t, &attr, export_thread, p) != 0) {
+        atomic_fetch_sub(&jobs_running, 1);
+        log_error("cannot start export thread");
+    }
     pthread_attr_destroy(&attr);
 }
 

@@ -942,6 +942,7 @@ void http_server_stop(http_server *srv)
     for (int i = 0; i < 300 && atomic_load(&srv->in_flight) > 0; i++) usleep(10000);
     MHD_stop_daemon(srv->d);
     close(srv->listen_fd);
+    jobs_wait(30000);
     for (int i = 0; i < srv->n_idem_running; i++) free(srv->idem_running[i]);
     free(srv->idem_running);
     pthread_mutex_destroy(&srv->idem_mu);

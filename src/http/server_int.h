@@ -54,4 +54,5 @@ int export_render(http_req *req, list_reply *l, const char *format);
 /* jobs.c */
 extern const http_route jobs_routes[];
 void jobs_init(const http_route *const *tables);
+void jobs_wait(int max_ms);   /* waits for running background jobs */
 #endif

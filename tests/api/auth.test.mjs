@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client, DEMO_USERS, DEMO_PASSWORD } from '../lib/server.mjs';
-import { assertError, loggedIn, withoutCsrf, listItems } from '../lib/api-helpers.mjs';
+import { assertError, loggedIn, withoutCsrf, listItems, stopServer } from '../lib/api-helpers.mjs';
 
 let srv;
 
@@ -12,7 +12,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (srv) await srv.stop();
+  await stopServer(srv);
 });
 
 const EXPECTED_ROLE = {
@@ -223,6 +223,21 @@ test('PATCH /me validates language and display_name', async () => {
   assert.equal(me.json.user.language, 'en');
 });
 
+test('PATCH /me ignores or refuses fields it does not own', async () => {
+  const c = await loggedIn(srv.url, 'volunteer');
+  const before = (await c.get('/api/v1/me')).json.user;
+  const r = await c.patch('/api/v1/me', { username: 'hijacked', community_id: 999, id: 1,
+    roles: [{ role: 'committee', scope_kind: 'community', scope_id: 1 }] });
+  assert.ok(r.status === 200 || r.status === 400, `${r.status} ${r.text}`);
+  if (r.status === 400) assertError(r, 400, 'validation_failed');
+  const after = (await c.get('/api/v1/me')).json.user;
+  assert.equal(after.id, before.id);
+  assert.equal(after.username, 'volunteer');
+  assert.equal(after.community_id, before.community_id);
+  assert.deepEqual(after.roles, before.roles);
+  assertError(await c.get('/api/v1/users'), 403, 'forbidden');
+});
+
 test('POST /me/password: wrong old password, short new one, then a real change', async () => {
   const c = await loggedIn(srv.url, 'zone');
   assertError(await c.post('/api/v1/me/password', { old_password: 'wrong-old-pass', new_password: 'brand-new-pass-1' }),
@@ -259,4 +274,69 @@ test('throttling: 5 failures lock the account with 429 and Retry-After, even for
 
   const otherAccount = await new Client(srv.url).post('/api/v1/session', { username: 'block', password: DEMO_PASSWORD });
   assert.equal(otherAccount.status, 200, 'another account is not throttled');
+});
+
+test('throttling: 20 failures from one address lock every account from it', async () => {
+  const own = await startServer();
+  try {
+    const c = new Client(own.url);
+    for (let i = 1; i <= 20; i++) {
+      const r = await c.post('/api/v1/session', { username: `nobody-${i}`, password: 'wrong-password' },
+        { 'X-Forwarded-For': `198.51.100.${i}` });
+      assertError(r, 401, 'unauthenticated');
+    }
+    // X-Forwarded-For from an untrusted peer changes nothing.
+    const next = await c.post('/api/v1/session', { username: 'nobody-21', password: 'wrong-password' },
+      { 'X-Forwarded-For': '203.0.113.77' });
+    assertError(next, 429, 'throttled');
+    assert.match(next.headers.get('retry-after') || '', /^\d+$/);
+    const right = await c.post('/api/v1/session', { username: 'committee', password: DEMO_PASSWORD });
+    assertError(right, 429, 'throttled');
+    assert.equal(right.headers.get('set-cookie'), null);
+  } finally {
+    await stopServer(own);
+  }
+});
+
+test('behind a trusted proxy: Secure cookie over https, throttling by the forwarded address', async () => {
+  const own = await startServer({ env: { SHOUWANG_TRUSTED_PROXIES: '127.0.0.1' } });
+  try {
+    const login = (headers, username = 'committee', password = DEMO_PASSWORD) => fetch(own.url + '/api/v1/session', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify({ username, password }),
+    }).then(async (r) => ({ status: r.status, cookies: r.headers.getSetCookie(), text: await r.text() }));
+    const https = await login({ 'X-Forwarded-Proto': 'https', 'X-Forwarded-For': '192.0.2.10' });
+    assert.equal(https.status, 200, https.text);
+    const sc = https.cookies.find((x) => x.startsWith('sw_session='));
+    assert.ok(sc && sc.split(';').map((a) => a.trim().toLowerCase()).includes('secure'), `Secure over https: ${sc}`);
+    const plain = await login({ 'X-Forwarded-Proto': 'http', 'X-Forwarded-For': '192.0.2.10' });
+    const sc2 = plain.cookies.find((x) => x.startsWith('sw_session='));
+    assert.ok(sc2 && !sc2.split(';').map((a) => a.trim().toLowerCase()).includes('secure'), `no Secure over http: ${sc2}`);
+
+    for (let i = 1; i <= 20; i++) {
+      const r = await login({ 'X-Forwarded-For': '192.0.2.66' }, `ghost-${i}`, 'wrong-password');
+      assert.equal(r.status, 401, r.text);
+    }
+    assert.equal((await login({ 'X-Forwarded-For': '192.0.2.66' }, 'ghost-21', 'wrong-password')).status, 429);
+    assert.equal((await login({ 'X-Forwarded-For': '192.0.2.66' })).status, 429, 'that address is locked');
+    assert.equal((await login({ 'X-Forwarded-For': '192.0.2.67' })).status, 200, 'another address is not');
+  } finally {
+    await stopServer(own);
+  }
+});
+
+test('throttling holds under concurrency: a burst of guesses gets at most 5 evaluated', async () => {
+  const own = await startServer();
+  try {
+    const burst = await Promise.all(Array.from({ length: 16 }, (_, i) =>
+      new Client(own.url).post('/api/v1/session', { username: 'volunteer', password: `burst-wrong-${i}` })));
+    const statuses = burst.map((r) => r.status);
+    assert.ok(statuses.every((s) => s === 401 || s === 429), `statuses ${statuses}`);
+    const evaluated = statuses.filter((s) => s === 401).length;
+    assert.ok(evaluated <= 5, `at most 5 guesses evaluated, got ${evaluated} (${statuses})`);
+    const right = await new Client(own.url).post('/api/v1/session', { username: 'volunteer', password: DEMO_PASSWORD });
+    assertError(right, 429, 'throttled');
+  } finally {
+    await stopServer(own);
+  }
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { startServer, freshDatabase, runCli, Client, DEMO_USERS, DEMO_PASSWORD } from '../lib/server.mjs';
-import { loggedIn, createUser, listItems, runBin, uniq } from '../lib/api-helpers.mjs';
+import { loggedIn, createUser, listItems, runBin, runCliResult, uniq, stopServer } from '../lib/api-helpers.mjs';
 
 let db;
 let srv;
@@ -17,8 +17,11 @@ before(() => {
 });
 
 after(async () => {
-  if (srv) await srv.stop();
-  if (db) db.dispose();
+  try {
+    await stopServer(srv);
+  } finally {
+    if (db) db.dispose();
+  }
 });
 
 async function canLogin(url, username, password = DEMO_PASSWORD) {
@@ -34,7 +37,7 @@ test('a database made by init and demo serves the demo users', async () => {
 });
 
 test('init on an initialised database destroys nothing', async () => {
-  try { runCli(db, ['init']); } catch { /* refusing is fine too */ }
+  runCliResult(db, ['init']);   /* refusing is fine too */
   for (const u of DEMO_USERS) assert.equal(await canLogin(srv.url, u), 200, u);
 });
 
@@ -52,7 +55,7 @@ test('backup while serving, change, restore: the change is gone', async () => {
   const renamed = await committee.patch('/api/v1/me', { display_name: 'Renamed After Backup' });
   assert.equal(renamed.status, 200);
 
-  await srv.stop();
+  await stopServer(srv, { keepDb: true });
   srv = null;
   runCli(db, ['restore', out]);
   srv = await startServer({ db });
@@ -67,7 +70,9 @@ test('backup while serving, change, restore: the change is gone', async () => {
 });
 
 test('restore of a missing file fails and leaves the database alone', async () => {
-  assert.throws(() => runCli(db, ['restore', join(db.dir, 'no-such-backup')], {}));
+  const r = runCliResult(db, ['restore', join(db.dir, 'no-such-backup')]);
+  assert.notEqual(r.status, 0, 'restore fails');
+  assert.match(r.stderr, /no-such-backup/, `names the file: ${r.stderr}`);
   assert.equal(await canLogin(srv.url, 'committee'), 200);
 });
 
@@ -93,10 +98,17 @@ test('user add / passwd / list on the command line', async () => {
 });
 
 test('user add refuses a duplicate username and a weak password', () => {
-  assert.throws(() => runCli(db, ['user', 'add', '--community', '1', '--username', 'committee',
-    '--display-name', 'Dup', '--role', 'volunteer', '--password', 'secret-pass-1']));
-  assert.throws(() => runCli(db, ['user', 'add', '--community', '1', '--username', uniq('weak'),
-    '--display-name', 'Weak', '--role', 'volunteer', '--password', 'short']));
+  const dup = runCliResult(db, ['user', 'add', '--community', '1', '--username', 'committee',
+    '--display-name', 'Dup', '--role', 'volunteer', '--password', 'secret-pass-1']);
+  assert.notEqual(dup.status, 0, 'a duplicate username fails');
+  assert.ok(dup.stderr.length > 0, 'and says why');
+  const weakName = uniq('weak');
+  const weak = runCliResult(db, ['user', 'add', '--community', '1', '--username', weakName,
+    '--display-name', 'Weak', '--role', 'volunteer', '--password', 'short']);
+  assert.notEqual(weak.status, 0, 'a short password fails');
+  assert.match(weak.stderr, /password/i);
+  assert.doesNotMatch(weak.stderr, /\berr\.[a-z_]+/, `a message, not an i18n key: ${weak.stderr}`);
+  assert.doesNotMatch(runCli(db, ['user', 'list', '--community', '1']), new RegExp(weakName), 'nothing was created');
 });
 
 test('--help, serve --help and version', async () => {

@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client } from '../lib/server.mjs';
-import { loggedIn, walkList, uniq } from '../lib/api-helpers.mjs';
+import { loggedIn, walkList, uniq, stopServer } from '../lib/api-helpers.mjs';
 
 const PATCHES = 400;
 const TOKENS = 100;
@@ -13,10 +13,13 @@ let first;
 let second;
 
 after(async () => {
-  if (second) await second.stop();
-  if (first) {
-    if (first.proc.exitCode === null && first.proc.signalCode === null) await first.kill();
-    first.db.dispose();
+  try {
+    await stopServer(second);
+  } finally {
+    if (first) {
+      if (first.proc.exitCode === null && first.proc.signalCode === null) await first.kill();
+      first.db.dispose();
+    }
   }
 });
 

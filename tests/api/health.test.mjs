@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client, BACKEND } from '../lib/server.mjs';
-import { assertError } from '../lib/api-helpers.mjs';
+import { assertError, stopServer } from '../lib/api-helpers.mjs';
 
 let srv;
 let anon;
@@ -13,7 +13,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (srv) await srv.stop();
+  await stopServer(srv);
 });
 
 test('GET /api/v1/health reports status, version, backend and migration', async () => {
@@ -35,7 +35,7 @@ test('health needs no session and ignores a bogus cookie', async () => {
 });
 
 test('an unknown /api path answers 404 not_found in the error shape', async () => {
-  for (const p of ['/api/v1/no-such-thing', '/api/v1/health/extra', '/api/unknown', '/api/v2/health']) {
+  for (const p of ['/api/v1/no-such-thing', '/api/v1/health/extra', '/api/unknown', '/api/v2/health', '/api', '/api/']) {
     const r = await anon.get(p);
     assertError(r, 404, 'not_found');
     assert.match(r.headers.get('content-type') || '', /application\/json/, p);
@@ -115,5 +115,15 @@ test('assets referenced by index.html are served', async () => {
     assert.equal(r.status, 200, ref);
     assert.ok(body.byteLength > 0, ref);
     assert.doesNotMatch(r.headers.get('content-type') || '', /^text\/html/, `${ref} is not index.html`);
+  }
+});
+
+test('paths that climb out of the web app never reach the file system', async () => {
+  for (const p of ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2f..%2fetc%2fpasswd',
+    '/..%5c..%5cetc%5cpasswd']) {
+    const r = await fetch(srv.url + p);
+    const text = await r.text();
+    assert.ok([200, 400, 404].includes(r.status), `${p}: ${r.status}`);
+    assert.doesNotMatch(text, /root:.*:0:0:/, p);
   }
 });

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { assertError, loggedIn, walkList, uniq } from '../lib/api-helpers.mjs';
+import { assertError, loggedIn, walkList, uniq, stopServer } from '../lib/api-helpers.mjs';
 
 let srv;
 let committee;
@@ -13,7 +13,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (srv) await srv.stop();
+  await stopServer(srv);
 });
 
 // me.update audit entries written for one user.
@@ -95,8 +95,10 @@ test('keys belong to one user: another user with the same key is independent', a
   assert.equal((await a.get('/api/v1/me')).json.user.display_name, 'Shared A');
 });
 
-test('an Idempotency-Key over 128 characters is refused with 400', async () => {
+test('an Idempotency-Key over 128 characters or empty is refused with 400', async () => {
   const c = await loggedIn(srv.url, 'committee');
+  assertError(await c.patch('/api/v1/me', { display_name: 'Empty Key' }, { 'Idempotency-Key': '' }),
+    400, 'validation_failed');
   assertError(await c.patch('/api/v1/me', { display_name: 'Long Key' }, { 'Idempotency-Key': 'k'.repeat(129) }),
     400, 'validation_failed');
   const ok = await c.patch('/api/v1/me', { display_name: 'Max Key' }, { 'Idempotency-Key': 'k'.repeat(128) });

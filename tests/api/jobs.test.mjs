@@ -1,9 +1,10 @@
 // Background jobs: an export runs as a job, reports progress and offers its result.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { startServer, DEMO_PASSWORD } from '../lib/server.mjs';
 import {
   assertError, loggedIn, jobOf, waitJob, getBytes, parseCsv, createUser, listItems, uniq,
+  stopServer,
 } from '../lib/api-helpers.mjs';
 
 let srv;
@@ -20,7 +21,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (srv) await srv.stop();
+  await stopServer(srv);
 });
 
 test('POST /users/export answers 202 with a job', async () => {
@@ -88,4 +89,19 @@ test('an unknown job answers 404', async () => {
   assertError(await committee.get('/api/v1/jobs/999999/result'), 404, 'not_found');
   const bad = await committee.get('/api/v1/jobs/not-a-number');
   assert.ok(bad.status === 404 || bad.status === 400, `non-numeric id: ${bad.status}`);
+});
+
+test('SIGTERM while export jobs run: the server exits cleanly', async () => {
+  const own = await startServer();
+  let stopped = false;
+  try {
+    const c = await loggedIn(own.url, 'committee', DEMO_PASSWORD);
+    const started = await Promise.all(Array.from({ length: 6 }, (_, i) =>
+      c.post('/api/v1/users/export', { format: i % 2 ? 'xlsx' : 'csv' })));
+    for (const r of started) assert.equal(r.status, 202, r.text);
+    stopped = true;
+    await stopServer(own, { timeoutMs: 15000 });
+  } finally {
+    if (!stopped) await own.stop();
+  }
 });

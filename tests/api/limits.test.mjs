@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { assertError, loggedIn, rawRequest, idleSocket, sleep } from '../lib/api-helpers.mjs';
+import { assertError, loggedIn, rawRequest, idleSocket, sleep, stopServer } from '../lib/api-helpers.mjs';
 
 let srv;
 let committee;
@@ -13,7 +13,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (srv) await srv.stop();
+  await stopServer(srv);
 });
 
 const MiB = 1024 * 1024;
@@ -94,6 +94,31 @@ test('JSON that is not an object answers 400', async () => {
   assertError(w, 400, ['bad_json', 'validation_failed']);
 });
 
+test('deeply nested JSON answers 400, not a crash', async () => {
+  const depth = 1500;
+  const body = '{"username":' + '['.repeat(depth) + ']'.repeat(depth) + ',"password":"x"}';
+  const r = await committee.post('/api/v1/session', body, { 'Content-Type': 'application/json' });
+  assertError(r, 400, ['bad_json', 'validation_failed']);
+  assert.equal((await committee.get('/api/v1/me')).status, 200, 'the server is fine');
+});
+
+test('a NUL inside a JSON string answers 400', async () => {
+  const r = await committee.req('PATCH', '/api/v1/me', '{"display_name":"a\\u0000b"}', { 'Content-Type': 'application/json' });
+  assertError(r, 400, ['bad_json', 'validation_failed']);
+  const me = await committee.get('/api/v1/me');
+  assert.ok(!me.json.user.display_name.startsWith('a'), 'nothing stored');
+});
+
+test('many query parameters and a long query string do not break a list', async () => {
+  const many = Array.from({ length: 200 }, (_, i) => `p${i}=${i}`).join('&');
+  const r = await committee.get(`/api/v1/users?${many}&limit=2`);
+  assert.ok(r.status === 200 || r.status === 400, `${r.status} ${r.text.slice(0, 200)}`);
+  if (r.status === 400) assertError(r, 400);
+  const q = await committee.get(`/api/v1/users?q=${'%25'.repeat(300)}${'_'.repeat(300)}`);
+  assert.equal(q.status, 200, q.text.slice(0, 200));
+  assert.ok(Array.isArray(q.json.items));
+});
+
 test('an empty body on a JSON write answers 400', async () => {
   const r = await committee.req('POST', '/api/v1/session', '', { 'Content-Type': 'application/json' });
   assertError(r, 400, ['bad_json', 'validation_failed']);
@@ -129,6 +154,6 @@ test('past the connection limit the server answers 503, and recovers', async () 
     assert.equal(status, 200, 'serves again once the idle connections are gone');
   } finally {
     for (const s of sockets) s.destroy();
-    await small.stop();
+    await stopServer(small);
   }
 });

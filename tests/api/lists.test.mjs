@@ -5,6 +5,7 @@ import { startServer } from '../lib/server.mjs';
 import {
   assertError, loggedIn, listItems, walkList, roleNames, createUser, getBytes, parseCsv,
   rawCsvLine, uniq,
+  stopServer,
 } from '../lib/api-helpers.mjs';
 
 let srv;
@@ -22,7 +23,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (srv) await srv.stop();
+  await stopServer(srv);
 });
 
 async function exportCount() {

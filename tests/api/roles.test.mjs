@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client, DEMO_USERS } from '../lib/server.mjs';
-import { assertError, loggedIn, listItems, routeTable, createUser, jobOf, uniq } from '../lib/api-helpers.mjs';
+import { assertError, loggedIn, listItems, routeTable, createUser, jobOf, waitJob, uniq, stopServer } from '../lib/api-helpers.mjs';
 
 const routes = routeTable();
 const ALLOWED_STATUS = new Set([200, 201, 202, 204, 400, 404, 409, 415, 422]);
@@ -21,7 +21,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (srv) await srv.stop();
+  await stopServer(srv);
 });
 
 function concrete(route) {
@@ -148,6 +148,8 @@ test('a committee member cannot see another user\'s job', async () => {
   assert.equal((await committee.get(`/api/v1/jobs/${id}`)).status, 200);
   assertError(await c2.get(`/api/v1/jobs/${id}`), 404, 'not_found');
   assertError(await c2.get(`/api/v1/jobs/${id}/result`), 404, 'not_found');
+  assert.equal((await waitJob(committee, id)).job.state, 'done');
+  assertError(await c2.get(`/api/v1/jobs/${id}/result`), 404, 'not_found');
 });
 
 test('the superuser lists communities; a committee member may not', async () => {
@@ -162,4 +164,54 @@ test('the superuser lists communities; a committee member may not', async () => 
   for (const u of ['zone', 'block', 'volunteer', 'resident']) {
     assertError(await (await loggedIn(srv.url, u)).get('/api/v1/communities'), 403, 'forbidden');
   }
+});
+
+test('communities do not see each other', async () => {
+  const admin = await loggedIn(srv.url, 'admin');
+  const committee = await loggedIn(srv.url, 'committee');
+  const home = committee.me.community.id;
+  const made = await admin.post('/api/v1/communities', { name: '另一个社区', timezone: 'Asia/Shanghai' });
+  assert.equal(made.status, 201, made.text);
+  const otherId = made.json.community.id;
+  assert.ok(Number.isInteger(otherId) && otherId !== home);
+  const listed = listItems(await admin.get('/api/v1/communities?limit=500'));
+  assert.ok(listed.some((c) => c.id === otherId && c.name === '另一个社区'));
+
+  // The superuser makes the other community's first committee member.
+  const name = uniq('far-');
+  const u = await admin.post('/api/v1/users', { username: name, display_name: 'Far Committee',
+    password: 'far-committee-1', roles: [{ role: 'committee' }], community_id: otherId });
+  assert.equal(u.status, 201, u.text);
+  assert.equal(u.json.user.community_id, otherId);
+  const far = await loggedIn(srv.url, name, 'far-committee-1');
+  assert.equal(far.me.community.id, otherId);
+
+  // Neither committee sees the other's people or audit entries.
+  const homeUsers = listItems(await committee.get('/api/v1/users?limit=500'));
+  assert.ok(!homeUsers.some((x) => x.username === name), 'the far member is not listed at home');
+  const farUsers = listItems(await far.get('/api/v1/users?limit=500'));
+  assert.deepEqual(farUsers.map((x) => x.username), [name], 'the far community holds only its member');
+  const farAudit = listItems(await far.get('/api/v1/audit?limit=500'));
+  assert.ok(!farAudit.some((e) => e.user_id === committee.me.user.id), 'no home entries in the far audit log');
+  const homeAudit = listItems(await committee.get(`/api/v1/audit?user_id=${far.me.user.id}&limit=500`));
+  assert.equal(homeAudit.length, 0, 'no far entries in the home audit log');
+  const csv = await committee.get('/api/v1/users?format=csv');
+  assert.ok(!csv.text.includes(name), 'exports keep the scope');
+
+  // A committee member cannot place a user in another community.
+  const sneaky = uniq('sneak-');
+  const r = await committee.post('/api/v1/users', { username: sneaky, display_name: 'Sneaky',
+    password: 'sneaky-pass-1', roles: [{ role: 'volunteer' }], community_id: otherId });
+  if (r.status === 201) assert.equal(r.json.user.community_id, home, 'community_id from a committee member is ignored');
+  else assert.ok([400, 403].includes(r.status), `${r.status} ${r.text}`);
+  assert.ok(!listItems(await far.get('/api/v1/users?limit=500')).some((x) => x.username === sneaky));
+
+  // A far committee member cannot revoke a home token or read a home job.
+  const tok = await committee.post('/api/v1/tokens', { name: 'home-token' });
+  assert.equal(tok.status, 201);
+  assertError(await far.del(`/api/v1/tokens/${tok.json.id}`), 404, 'not_found');
+  const job = await committee.post('/api/v1/users/export', { format: 'csv' });
+  assert.equal(job.status, 202);
+  assertError(await far.get(`/api/v1/jobs/${jobOf(job).id}`), 404, 'not_found');
+  assert.equal((await waitJob(committee, jobOf(job).id)).job.state, 'done');
 });

@@ -274,3 +274,32 @@ export function idleSocket(port, partial = '') {
     sock.once('connect', () => { clearTimeout(timer); if (partial) sock.write(partial); resolve(sock); });
   });
 }
+
+// Runs a CLI command expected to fail, capturing its output instead of printing it.
+// Same environment as runCli in server.mjs (the test field key included).
+export function runCliResult(db, args) {
+  const r = spawnSync(BIN, [...args, ...db.args], {
+    encoding: 'utf8', timeout: 60000,
+    env: { ...process.env, SHOUWANG_FIELD_KEY: 'k1:' + Buffer.alloc(32, 7).toString('base64') },
+  });
+  return { status: r.status, stdout: r.stdout || '', stderr: r.stderr || '' };
+}
+
+// Stops a server with SIGTERM and checks that it exits cleanly (status 0, no sanitizer
+// report) within timeoutMs; a server that hangs is killed so the suite goes on.
+export async function stopServer(srv, { timeoutMs = 20000, keepDb = false } = {}) {
+  if (!srv) return;
+  let timer;
+  const stopped = srv.stop({ keepDb });
+  const timedOut = await Promise.race([
+    stopped.then(() => false),
+    new Promise((r) => { timer = setTimeout(() => r(true), timeoutMs); }),
+  ]);
+  clearTimeout(timer);
+  if (timedOut) srv.proc.kill('SIGKILL');
+  const { code, sig } = await stopped;
+  const tail = srv.stderr().slice(-3000);
+  assert.ok(!timedOut, `the server did not exit within ${timeoutMs} ms of SIGTERM: ${tail}`);
+  assert.doesNotMatch(srv.stderr(), /AddressSanitizer|LeakSanitizer|runtime error:/, `sanitizer report: ${tail}`);
+  assert.equal(code, 0, `exit status ${code} (signal ${sig}): ${tail}`);
+}

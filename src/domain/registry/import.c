@@ -1,10 +1,1195 @@
-/* import.c — part of the community registry; see registry.h. */
+/* import.c — import of households and residents from a CSV or XLSX file (committee).
+ *
+ *   POST /api/v1/registry/import?dry_run=1   the report only
+ *   POST /api/v1/registry/import             the report, and the rows written
+ *
+ * The body is the file itself (text/csv, the XLSX type, or multipart/form-data with
+ * one file part and an optional `mapping` field). The flow has three stages:
+ *
+ *   1. read (prepare step, HTTP thread, no database): bytes -> table (import_csv.c,
+ *      import_xlsx.c), headers -> fields (the confirmed ?mapping= first, then the
+ *      header vocabulary), each row checked on its own; ID numbers are encrypted, hashed
+ *      and masked here so that the writer never waits for libsodium;
+ *   2. plan (on a connection): the community's blocks, households and residents are
+ *      loaded once into hash maps, each row is matched (household by block and room,
+ *      resident by the ID lookup hash, else by household, name and phone) and marked
+ *      create / update / unchanged / error;
+ *   3. write (the write job): the plan is made again on the writer's connection, so
+ *      that nothing changed in between, and applied with statements prepared once. One
+ *      job is one transaction: a row with an error means 422 and nothing written.
+ *
+ * A dry run does stage 2 on a read connection and answers the report. The route's audit
+ * entry `registry.import` (dry runs too: they read personal data) carries counts only.
+ * With ?async=1 the same three stages run in a thread of their own and the report
+ * becomes the result of a row in `jobs` (see "background runs" below). */
 #include "registry.h"
+#include "import_table.h"
+#include "../../core/clock.h"
+#include "../../core/secret.h"
+#include "../../core/validate.h"
+#include "../../core/log.h"
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <pthread.h>
+#include <time.h>
+
+#define IMPORT_BODY_LIMIT (20u << 20)
+#define REPORT_ROWS 1000          /* rows listed in the report besides those with errors */
+#define REPORT_ERROR_ROWS 10000   /* rows with errors listed at most */
+
+/* ---------------------------------------------------------------- string map */
+
+typedef struct smap {
+    const char **k;
+    int *v;
+    size_t mask;
+} smap;
+
+static void smap_init(arena *a, smap *m, size_t n)
+{
+    size_t cap = 64;
+    while (cap < n * 2) cap <<= 1;
+    m->k = arena_alloc(a, cap * sizeof *m->k);
+    m->v = arena_alloc(a, cap * sizeof *m->v);
+    m->mask = cap - 1;
+}
+
+static size_t smap_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* The value for key, or -1. */
+static int smap_get(const smap *m, const char *key)
+{
+    for (size_t i = smap_hash(key) & m->mask;; i = (i + 1) & m->mask) {
+        if (!m->k[i]) return -1;
+        if (!strcmp(m->k[i], key)) return m->v[i];
+    }
+}
+
+/* Sets key (kept by reference: an arena string) to v. */
+static void smap_put(smap *m, const char *key, int v)
+{
+    size_t i = smap_hash(key) & m->mask;
+    while (m->k[i] && strcmp(m->k[i], key)) i = (i + 1) & m->mask;
+    m->k[i] = key;
+    m->v[i] = v;
+}
+
+/* ---------------------------------------------------------------- the plan */
+
+typedef struct irow {
+    int line;
+    const char *cell[IF_COUNT];   /* trimmed cell, NULL when the field has no column */
+    const char *block, *zone, *room, *name, *phone, *hh_phone, *status, *gender, *birth_date, *id_kind;
+    int birth_year;               /* 0: not given */
+    int party, floating, owner;   /* -1: not given */
+    bool has_id;
+    char id_hash[65];
+    const char *id_cipher, *id_masked;
+    json_t *errors;               /* array, arena-owned */
+    size_t n_static;              /* errors found in stage 1 */
+    /* stage 2 */
+    int hh, res;
+    bool res_new, res_changed, touched_hh, update_id;
+    const char *action;
+} irow;
+
+typedef struct phh {
+    int64_t id, block_id;
+    const char *room, *status, *phone, *db_status, *db_phone;
+    bool is_new;
+} phh;
+
+typedef struct pres {
+    int64_t id;
+    int hh, next_same;            /* next resident with the same household and name */
+    const char *name, *phone, *gender, *birth_date, *id_kind, *id_hash;
+    int birth_year, owner, floating, party;
+    int claimed;                  /* row index, -1 */
+} pres;
+
+typedef struct pblock {
+    int64_t id;
+    const char *name, *zone;
+} pblock;
+
+typedef struct import_job {
+    bool dry_run;
+    const char *format, *encoding;
+    import_table t;
+    int col[IF_COUNT];            /* column of each field, -1 */
+    json_t *mapping, *unmapped, *ignored;
+    irow *rows;
+    int n;
+    /* the plan */
+    phh *hh;
+    int n_hh, cap_hh;
+    pres *res;
+    int n_res, cap_res;
+    int households_new, households_changed, residents_new, residents_changed, unchanged, errors;
+    /* background runs (?async=1) */
+    int64_t job_id;
+    void (*progress)(void *ctx, int done, int total);
+    void *progress_ctx;
+} import_job;
+
+/* ---------------------------------------------------------------- values */
+
+/* Trims ASCII space, U+3000 and U+00A0 at both ends, and the marks spreadsheets use to
+ * keep digits as text: a leading ' and the ="..." form. */
+static const char *trim(arena *a, const char *s)
+{
+    const char *b = s, *e = s + strlen(s);
+    for (;;) {
+        if (b < e && isspace((unsigned char)*b)) b++;
+        else if (e - b >= 3 && !memcmp(b, "\u3000", 3)) b += 3;
+        else if (e - b >= 2 && !memcmp(b, "\u00a0", 2)) b += 2;
+        else break;
+    }
+    for (;;) {
+        if (e > b && isspace((unsigned char)e[-1])) e--;
+        else if (e - b >= 3 && !memcmp(e - 3, "\u3000", 3)) e -= 3;
+        else if (e - b >= 2 && !memcmp(e - 2, "\u00a0", 2)) e -= 2;
+        else break;
+    }
+    if (e - b >= 3 && b[0] == '=' && b[1] == '"' && e[-1] == '"') { b += 2; e--; }
+    else if (e > b && *b == '\'') b++;
+    return arena_strndup(a, b, (size_t)(e - b));
+}
+
+static bool word_in(const char *v, const char *const *words)
+{
+    for (; *words; words++)
+        if (!strcasecmp(v, *words)) return true;
+    return false;
+}
+
+static const char *const yes_words[] = {"是", "有", "y", "yes", "true", "1", "√", "✓", "✔", NULL};
+static const char *const no_words[] = {"否", "无", "不是", "n", "no", "false", "0", "×", "-", NULL};
+
+/* 1, 0, or -2 when not a yes/no. */
+static int parse_bool(const char *v, const char *const *extra_yes, const char *const *extra_no)
+{
+    if (word_in(v, yes_words) || (extra_yes && word_in(v, extra_yes))) return 1;
+    if (word_in(v, no_words) || (extra_no && word_in(v, extra_no))) return 0;
+    return -2;
+}
+
+static int current_year(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    return tm.tm_year + 1900;
+}
+
+static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+static bool valid_date(int y, int m, int d)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1) return false;
+    return d <= mdays[m - 1] + (m == 2 && leap(y));
+}
+
+/* Year, or year and date: 1956, 1956-03-12, 1956/3/12, 1956.3.12, 19560312,
+ * 1956年3月12日, 1956年3月, 1956-03, or an Excel day number (22352). */
+static bool parse_birth(arena *a, const char *v, int *year, const char **date)
+{
+    int y = 0, m = 0, d = 0, n = 0;
+    size_t len = strlen(v);
+    *date = NULL;
+    int64_t num;
+    if (str_is_int(v, &num)) {
+        if (len == 4) y = (int)num;
+        else if (len == 8) { y = (int)(num / 10000); m = (int)(num / 100 % 100); d = (int)(num % 100); }
+        else if (num >= 366 && num < 2958466) {
+            /* Days since 1899-12-30 (Excel's epoch, leap-year bug included). */
+            int64_t z = num - 25569 + 719468;   /* to days since 0000-03-01 */
+            int64_t era = z / 146097, doe = z - era * 146097;
+            int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+            int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+            d = (int)(doy - (153 * mp + 2) / 5 + 1);
+            m = (int)(mp < 10 ? mp + 3 : mp - 9);
+            y = (int)(yoe + era * 400 + (m <= 2));
+        } else return false;
+    } else {
+        char sep[8];
+        if (sscanf(v, "%4d年%2d月%2d日%n", &y, &m, &d, &n) == 3 && (size_t)n == len) {}
+        else if (sscanf(v, "%4d年%2d月%2d%n", &y, &m, &d, &n) == 3 && (size_t)n == len) {}
+        else if ((n = 0, sscanf(v, "%4d年%2d月%n", &y, &m, &n) == 2) && (size_t)n == len) d = 0;
+        else if ((n = 0, sscanf(v, "%4d年%n", &y, &n) == 1) && (size_t)n == len) m = 0;
+        else if ((n = 0, sscanf(v, "%4d%1[-/.]%2d%1[-/.]%2d%n", &y, sep, &m, sep, &d, &n) == 5) && (size_t)n == len) {}
+        else if ((n = 0, sscanf(v, "%4d%1[-/.]%2d%n", &y, sep, &m, &n) == 3) && (size_t)n == len) d = 0;
+        else return false;
+    }
+    if (y < 1900 || y > current_year()) return false;
+    if (m && !valid_date(y, m, d ? d : 1)) return false;
+    *year = y;
+    if (m && d) *date = arena_printf(a, "%04d-%02d-%02d", y, m, d);
+    return true;
+}
+
+static const char *parse_status(const char *v)
+{
+    static const char *const occupied[] = {"自住", "居住", "在住", "常住", "入住", "occupied", NULL};
+    static const char *const away[] = {"外出", "不在", "外地", "离沪", "away", NULL};
+    static const char *const vacant[] = {"空置", "空关", "空房", "vacant", NULL};
+    static const char *const rented[] = {"出租", "出租户", "租住", "rented", "rented_out", "rented out", NULL};
+    if (word_in(v, occupied)) return "occupied";
+    if (word_in(v, away)) return "away";
+    if (word_in(v, vacant)) return "vacant";
+    if (word_in(v, rented)) return "rented_out";
+    return NULL;
+}
+
+static const char *parse_gender(const char *v)
+{
+    static const char *const m[] = {"男", "男性", "m", "male", NULL};
+    static const char *const f[] = {"女", "女性", "f", "female", NULL};
+    if (word_in(v, m)) return "m";
+    if (word_in(v, f)) return "f";
+    return NULL;
+}
+
+static const char *parse_id_kind(const char *v)
+{
+    static const char *const cn[] = {"身份证", "居民身份证", "二代身份证", "cn_id", "id", "id card", NULL};
+    static const char *const pp[] = {"护照", "passport", NULL};
+    static const char *const other[] = {"其他", "其它", "港澳通行证", "台胞证", "港澳台居民居住证",
+                                        "外国人永久居留身份证", "外国人永久居留证", "other", NULL};
+    if (word_in(v, cn)) return "cn_id";
+    if (word_in(v, pp)) return "passport";
+    if (word_in(v, other)) return "other";
+    return NULL;
+}
+
+/* Phone numbers as dialled: spaces and a +86 / 0086 prefix removed. */
+static const char *clean_phone(arena *a, const char *v)
+{
+    char *o = arena_alloc(a, strlen(v) + 1), *w = o;
+    if (!strncmp(v, "+86", 3)) v += 3;
+    else if (!strncmp(v, "0086", 4)) v += 4;
+    for (; *v; v++)
+        if (*v != ' ' && *v != '\t') *w++ = *v;
+    *w = 0;
+    return o;
+}
+
+/* ---------------------------------------------------------------- stage 1: read */
+
+static void row_error(http_req *req, import_job *ij, irow *r, int field, const char *key)
+{
+    const char *col = ij->col[field] >= 0 ? ij->t.rows[0][ij->col[field]] : "";
+    json_array_append_new(r->errors, json_pack("{s:s, s:s, s:s}", "column", col, "field", import_field_name(field),
+                                               "message", i18n_text(req->lang, key)));
+}
+
+static const char *cellv(const irow *r, int f) { return r->cell[f] && *r->cell[f] ? r->cell[f] : NULL; }
+
+static void read_row(http_req *req, import_job *ij, irow *r)
+{
+    const char *v, *why;
+    r->party = r->floating = r->owner = -1;
+    r->res = r->hh = -1;
+    if (!(r->block = cellv(r, IF_BLOCK))) row_error(req, ij, r, IF_BLOCK, "err.required");
+    else if ((why = validate_text(r->block, 1, 64))) { row_error(req, ij, r, IF_BLOCK, why); r->block = NULL; }
+    r->zone = cellv(r, IF_ZONE);
+    if (!(r->room = cellv(r, IF_ROOM))) row_error(req, ij, r, IF_ROOM, "err.required");
+    else if ((why = validate_text(r->room, 1, 64))) row_error(req, ij, r, IF_ROOM, why);
+    if (!(r->name = cellv(r, IF_NAME))) row_error(req, ij, r, IF_NAME, "err.required");
+    else if ((why = validate_text(r->name, 1, 64))) row_error(req, ij, r, IF_NAME, why);
+    if ((v = cellv(r, IF_STATUS)) && !(r->status = parse_status(v))) row_error(req, ij, r, IF_STATUS, "import.err.status");
+    if ((v = cellv(r, IF_HH_PHONE))) {
+        r->hh_phone = clean_phone(req->a, v);
+        if ((why = validate_phone(r->hh_phone))) row_error(req, ij, r, IF_HH_PHONE, why);
+    }
+    if ((v = cellv(r, IF_PHONE))) {
+        r->phone = clean_phone(req->a, v);
+        if ((why = validate_phone(r->phone))) row_error(req, ij, r, IF_PHONE, why);
+    }
+    if ((v = cellv(r, IF_GENDER)) && !(r->gender = parse_gender(v))) row_error(req, ij, r, IF_GENDER, "import.err.gender");
+    if ((v = cellv(r, IF_BIRTH)) && !parse_birth(req->a, v, &r->birth_year, &r->birth_date))
+        row_error(req, ij, r, IF_BIRTH, "import.err.birth");
+    if ((v = cellv(r, IF_PARTY))) {
+        static const char *const y[] = {"党员", "中共党员", "预备党员", "中共预备党员", NULL};
+        static const char *const n[] = {"群众", "团员", "共青团员", "无党派", "民主党派", "非党员", NULL};
+        if ((r->party = parse_bool(v, y, n)) < 0) row_error(req, ij, r, IF_PARTY, "import.err.bool");
+    }
+    if ((v = cellv(r, IF_FLOATING))) {
+        static const char *const y[] = {"流动人口", "流动", "外来", NULL};
+        static const char *const n[] = {"常住", "户籍", "本地", NULL};
+        if ((r->floating = parse_bool(v, y, n)) < 0) row_error(req, ij, r, IF_FLOATING, "import.err.bool");
+    }
+    if ((v = cellv(r, IF_OWNER))) {
+        static const char *const y[] = {"业主", "产权人", "owner", NULL};
+        static const char *const n[] = {"租户", "租客", "承租人", "tenant", NULL};
+        if ((r->owner = parse_bool(v, y, n)) < 0) row_error(req, ij, r, IF_OWNER, "import.err.owner");
+    }
+    const char *kind = "cn_id";
+    if ((v = cellv(r, IF_ID_KIND)) && !(kind = parse_id_kind(v))) row_error(req, ij, r, IF_ID_KIND, "import.err.id_kind");
+    if ((v = cellv(r, IF_ID_NUMBER)) && kind) {
+        size_t n = strlen(v);
+        char *id = arena_alloc(req->a, n + 1), *w = id;
+        for (const char *p = v; *p; p++)
+            if (*p != ' ') *w++ = (char)toupper((unsigned char)*p);
+        *w = 0;
+        why = NULL;
+        if (!strcmp(kind, "cn_id")) why = validate_cn_id(id);
+        else {
+            size_t l = strlen(id);
+            bool ok = l >= (strcmp(kind, "passport") ? 3u : 5u) && l <= 32;
+            for (const char *p = id; *p && ok; p++)
+                ok = !strcmp(kind, "passport") ? isalnum((unsigned char)*p) : (*p > 0x20 && *p < 0x7f);
+            if (!ok) why = !strcmp(kind, "passport") ? "import.err.passport" : "import.err.id_other";
+        }
+        if (why) row_error(req, ij, r, IF_ID_NUMBER, why);
+        else {
+            r->has_id = true;
+            r->id_kind = kind;
+            secret_lookup_hash(req->cfg, id, r->id_hash);
+            char *c = secret_encrypt(req->cfg, id), *m = secret_mask(id, 4, 4);
+            r->id_cipher = c ? arena_strdup(req->a, c) : NULL;
+            r->id_masked = arena_strdup(req->a, m);
+            free(c);
+            free(m);
+        }
+    }
+    r->n_static = json_array_size(r->errors);
+}
+
+/* The confirmed mapping {field: header} from ?mapping= or the multipart field. */
+static int apply_mapping(http_req *req, import_job *ij, const char *text)
+{
+    json_error_t e;
+    json_t *m = json_loads(text, JSON_REJECT_DUPLICATES, &e);
+    if (!json_is_object(m)) {
+        json_decref(m);
+        return http_fail_field(req, "mapping", "import.err.mapping");
+    }
+    arena_on_free(req->a, (void (*)(void *))json_decref, m);
+    const char *k;
+    json_t *v;
+    json_object_foreach(m, k, v) {
+        int f = import_field_by_name(k);
+        if (f < 0) return http_fail_field(req, "mapping", "import.err.mapping");
+        if (json_is_null(v) || (json_is_string(v) && !*json_string_value(v))) { ij->col[f] = -2; continue; }
+        if (!json_is_string(v)) return http_fail_field(req, "mapping", "import.err.mapping");
+        int found = -1;
+        for (int c = 0; c < ij->t.n_cols && found < 0; c++)
+            if (!strcmp(trim(req->a, ij->t.rows[0][c]), json_string_value(v))) found = c;
+        if (found < 0) return http_fail_field(req, "mapping", "import.err.mapping");
+        ij->col[f] = found;
+    }
+    return 0;
+}
+
+static int read_file(http_req *req, import_job *ij, const char *ctype, const char *mapping)
+{
+    const char *data = req->body;
+    size_t len = req->body_len;
+    if (!data || !len) return http_fail_field(req, "file", "import.err.empty");
+    if (ctype && !strncasecmp(ctype, "multipart/form-data", 19)) {
+        import_part parts[8];
+        int n = import_multipart(req->a, ctype, req->body, req->body_len, parts, 8);
+        if (n < 0) return http_fail_field(req, "file", "import.err.multipart");
+        data = NULL;
+        for (int i = 0; i < n; i++) {
+            if (parts[i].name && !strcmp(parts[i].name, "mapping") && !parts[i].filename)
+                mapping = arena_strndup(req->a, parts[i].data, parts[i].len);
+            else if (parts[i].filename || (parts[i].name && !strcmp(parts[i].name, "file"))) {
+                if (data) return http_fail_field(req, "file", "import.err.multipart");
+                data = parts[i].data;
+                len = parts[i].len;
+                ctype = parts[i].content_type;
+            }
+        }
+        if (!data || !len) return http_fail_field(req, "file", "import.err.empty");
+    }
+    const char *err;
+    if (import_is_zip(data, len)) {
+        ij->format = "xlsx";
+        ij->encoding = "utf-8";
+        err = import_parse_xlsx(req->a, data, len, &ij->t);
+    } else if (len >= 8 && !memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8)) {
+        return http_fail_field(req, "file", "import.err.xls");      /* Excel 97-2003 */
+    } else if (ctype && strstr(ctype, "spreadsheetml")) {
+        return http_fail_field(req, "file", "import.err.xlsx");
+    } else if (ctype && (strstr(ctype, "json") || strstr(ctype, "x-www-form-urlencoded"))) {
+        return http_fail(req, 415, "unsupported_media_type", "file", "import.err.media_type");
+    } else {
+        /* text/csv, text/plain, application/octet-stream, and application/vnd.ms-excel,
+         * which Windows browsers send for .csv files */
+        char *text;
+        size_t tl;
+        ij->format = "csv";
+        err = import_to_utf8(req->a, data, len, &text, &tl, &ij->encoding);
+        if (!err) err = import_parse_csv(req->a, text, tl, &ij->t);
+    }
+    if (err) {
+        http_fail_field(req, "file", err);
+        if (ij->t.err_line)
+            json_object_set_new(json_object_get(req->out, "error"), "line", json_integer(ij->t.err_line));
+        return -1;
+    }
+
+    /* Columns: the confirmed mapping first, then the vocabulary for the rest. */
+    for (int f = 0; f < IF_COUNT; f++) ij->col[f] = -1;
+    if (mapping && *mapping && apply_mapping(req, ij, mapping)) return -1;
+    bool used[IMPORT_MAX_COLS] = {0};
+    for (int f = 0; f < IF_COUNT; f++)
+        if (ij->col[f] >= 0) used[ij->col[f]] = true;
+    ij->mapping = json_object();
+    ij->unmapped = json_array();
+    ij->ignored = json_array();
+    arena_on_free(req->a, (void (*)(void *))json_decref, ij->mapping);
+    arena_on_free(req->a, (void (*)(void *))json_decref, ij->unmapped);
+    arena_on_free(req->a, (void (*)(void *))json_decref, ij->ignored);
+    for (int c = 0; c < ij->t.n_cols; c++) {
+        const char *h = trim(req->a, ij->t.rows[0][c]);
+        ij->t.rows[0][c] = (char *)h;
+        if (used[c]) continue;
+        int f = import_auto_field(h);
+        if (f >= 0 && ij->col[f] == -1) { ij->col[f] = c; continue; }
+        if (!*h) continue;
+        json_array_append_new(f == IMPORT_IGNORED ? ij->ignored : ij->unmapped, json_string(h));
+    }
+    for (int f = 0; f < IF_COUNT; f++) {
+        if (ij->col[f] == -2) ij->col[f] = -1;
+        if (ij->col[f] >= 0) json_object_set_new(ij->mapping, import_field_name(f), json_string(ij->t.rows[0][ij->col[f]]));
+    }
+    if (ij->col[IF_BLOCK] < 0 || ij->col[IF_ROOM] < 0 || ij->col[IF_NAME] < 0) {
+        http_fail_field(req, "mapping", "import.err.mapping_missing");
+        json_t *missing = json_array();
+        if (ij->col[IF_BLOCK] < 0) json_array_append_new(missing, json_string("block"));
+        if (ij->col[IF_ROOM] < 0) json_array_append_new(missing, json_string("room"));
+        if (ij->col[IF_NAME] < 0) json_array_append_new(missing, json_string("name"));
+        json_object_set_new(req->out, "missing", missing);
+        json_object_set(req->out, "mapping", ij->mapping);
+        json_object_set(req->out, "unmapped_headers", ij->unmapped);
+        return -1;
+    }
+
+    ij->n = ij->t.n_rows - 1;
+    ij->rows = arena_alloc(req->a, (size_t)(ij->n ? ij->n : 1) * sizeof *ij->rows);
+    json_t *all_errors = json_array();   /* owns every row's error array */
+    arena_on_free(req->a, (void (*)(void *))json_decref, all_errors);
+    for (int i = 0; i < ij->n; i++) {
+        irow *r = &ij->rows[i];
+        char **cells = ij->t.rows[i + 1];
+        r->line = ij->t.line[i + 1];
+        for (int f = 0; f < IF_COUNT; f++)
+            r->cell[f] = ij->col[f] >= 0 ? trim(req->a, cells[ij->col[f]]) : NULL;
+        r->errors = json_array();
+        json_array_append_new(all_errors, r->errors);
+        read_row(req, ij, r);
+        if (ij->progress && (i + 1) % 2000 == 0) ij->progress(ij->progress_ctx, i + 1, ij->n);
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- stage 2: plan */
+
+static const char *sql_blocks =
+    "SELECT b.id, b.name, COALESCE(z.name, '') FROM blocks b LEFT JOIN zones z ON z.id = b.zone_id "
+    "WHERE " REGISTRY_BLOCK_SCOPE " ORDER BY b.id";
+static const char *sql_households =
+    "SELECT h.id, h.block_id, h.room, h.status, h.phone FROM households h JOIN blocks b ON b.id = h.block_id "
+    "WHERE " REGISTRY_SCOPE " ORDER BY h.id";
+static const char *sql_residents =
+    "SELECT r.id, r.household_id, r.name, r.phone, r.gender, r.birth_year, r.birth_date, r.id_kind, r.id_hash, "
+    "r.owner, r.floating, r.party_member FROM residents r JOIN households h ON h.id = r.household_id "
+    "JOIN blocks b ON b.id = h.block_id WHERE r.community_id = $1 AND r.moved_out_at IS NULL AND " REGISTRY_SCOPE
+    " ORDER BY r.id";
+
+static int add_hh(arena *a, import_job *ij)
+{
+    if (ij->n_hh == ij->cap_hh) {
+        int cap = ij->cap_hh ? ij->cap_hh * 2 : 1024;
+        phh *n = arena_alloc(a, (size_t)cap * sizeof *n);
+        if (ij->n_hh) memcpy(n, ij->hh, (size_t)ij->n_hh * sizeof *n);
+        ij->hh = n;
+        ij->cap_hh = cap;
+    }
+    memset(&ij->hh[ij->n_hh], 0, sizeof ij->hh[0]);
+    return ij->n_hh++;
+}
+
+static int add_res(arena *a, import_job *ij)
+{
+    if (ij->n_res == ij->cap_res) {
+        int cap = ij->cap_res ? ij->cap_res * 2 : 4096;
+        pres *n = arena_alloc(a, (size_t)cap * sizeof *n);
+        if (ij->n_res) memcpy(n, ij->res, (size_t)ij->n_res * sizeof *n);
+        ij->res = n;
+        ij->cap_res = cap;
+    }
+    memset(&ij->res[ij->n_res], 0, sizeof ij->res[0]);
+    ij->res[ij->n_res].claimed = -1;
+    ij->res[ij->n_res].next_same = -1;
+    return ij->n_res++;
+}
+
+static const char *sdup(arena *a, store_stmt *st, int col)
+{
+    return store_col_null(st, col) ? NULL : arena_strdup(a, store_col_text(st, col));
+}
+
+static bool same(const char *a, const char *b) { return !strcmp(a ? a : "", b ? b : ""); }
+
+/* Runs the match on conn. Returns 0, or -1 after an error reply. */
+static int plan(http_req *req, import_job *ij, store_conn *conn)
+{
+    arena *a = req->a;
+    ij->n_hh = ij->cap_hh = ij->n_res = ij->cap_res = 0;
+    ij->households_new = ij->households_changed = ij->residents_new = ij->residents_changed = 0;
+    ij->unchanged = ij->errors = 0;
+
+    /* blocks: by name, and by zone + name; a name used twice without zone is ambiguous */
+    store_stmt *st = store_prepare(conn, sql_blocks);
+    if (!st) return http_fail_internal(req, store_errmsg(conn));
+    registry_bind_scope(req, st);
+    int nb = 0, capb = 256;
+    pblock *blocks = xmalloc((size_t)capb * sizeof *blocks);
+    while (store_step(st) == STORE_ROW) {
+        if (nb == capb) blocks = xrealloc(blocks, (size_t)(capb *= 2) * sizeof *blocks);
+        blocks[nb].id = store_col_int(st, 0);
+        blocks[nb].name = sdup(a, st, 1);
+        blocks[nb].zone = sdup(a, st, 2);
+        nb++;
+    }
+    store_done(st);
+    smap bmap, bzmap;
+    smap_init(a, &bmap, (size_t)nb);
+    smap_init(a, &bzmap, (size_t)nb);
+    for (int i = 0; i < nb; i++) {
+        smap_put(&bmap, blocks[i].name, smap_get(&bmap, blocks[i].name) != -1 ? -2 : i);
+        smap_put(&bzmap, arena_printf(a, "%s\x1f%s", blocks[i].zone, blocks[i].name), i);
+    }
+
+    /* households, keyed by block id and room */
+    st = store_prepare(conn, sql_households);
+    if (!st) { free(blocks); return http_fail_internal(req, store_errmsg(conn)); }
+    registry_bind_scope(req, st);
+    while (store_step(st) == STORE_ROW) {
+        int i = add_hh(a, ij);
+        phh *h = &ij->hh[i];
+        h->id = store_col_int(st, 0);
+        h->block_id = store_col_int(st, 1);
+        h->room = sdup(a, st, 2);
+        h->status = h->db_status = sdup(a, st, 3);
+        h->phone = h->db_phone = sdup(a, st, 4);
+    }
+    store_done(st);
+    smap hmap, hid;
+    smap_init(a, &hmap, (size_t)(ij->n_hh + ij->n));
+    smap_init(a, &hid, (size_t)ij->n_hh);
+    for (int i = 0; i < ij->n_hh; i++) {
+        smap_put(&hmap, arena_printf(a, "%lld\x1f%s", (long long)ij->hh[i].block_id, ij->hh[i].room), i);
+        smap_put(&hid, arena_printf(a, "%lld", (long long)ij->hh[i].id), i);
+    }
+
+    /* residents, keyed by ID hash and by household + name */
+    st = store_prepare(conn, sql_residents);
+    if (!st) { free(blocks); return http_fail_internal(req, store_errmsg(conn)); }
+    registry_bind_scope(req, st);
+    while (store_step(st) == STORE_ROW) {
+        int hh = smap_get(&hid, arena_printf(a, "%lld", (long long)store_col_int(st, 1)));
+        if (hh < 0) continue;
+        int i = add_res(a, ij);
+        pres *p = &ij->res[i];
+        p->id = store_col_int(st, 0);
+        p->hh = hh;
+        p->name = sdup(a, st, 2);
+        p->phone = sdup(a, st, 3);
+        p->gender = sdup(a, st, 4);
+        p->birth_year = store_col_null(st, 5) ? 0 : (int)store_col_int(st, 5);
+        p->birth_date = sdup(a, st, 6);
+        p->id_kind = sdup(a, st, 7);
+        p->id_hash = sdup(a, st, 8);
+        p->owner = (int)store_col_int(st, 9);
+        p->floating = (int)store_col_int(st, 10);
+        p->party = (int)store_col_int(st, 11);
+    }
+    store_done(st);
+    smap idmap, nmap;
+    smap_init(a, &idmap, (size_t)(ij->n_res + ij->n));
+    smap_init(a, &nmap, (size_t)(ij->n_res + ij->n));
+    for (int i = 0; i < ij->n_res; i++) {
+        pres *p = &ij->res[i];
+        if (p->id_hash && *p->id_hash) smap_put(&idmap, p->id_hash, i);
+        const char *k = arena_printf(a, "%d\x1f%s", p->hh, p->name);
+        p->next_same = smap_get(&nmap, k);
+        smap_put(&nmap, k, i);
+    }
+
+    for (int ri = 0; ri < ij->n; ri++) {
+        irow *r = &ij->rows[ri];
+        while (json_array_size(r->errors) > r->n_static) json_array_remove(r->errors, json_array_size(r->errors) - 1);
+        r->hh = r->res = -1;
+        r->res_new = r->res_changed = r->touched_hh = r->update_id = false;
+        r->action = "error";
+        if (!r->block) continue;
+
+        /* the block (checked even when other cells are wrong: one report says it all) */
+        int b = r->zone ? smap_get(&bzmap, arena_printf(a, "%s\x1f%s", r->zone, r->block)) : smap_get(&bmap, r->block);
+        if (b == -2) { row_error(req, ij, r, IF_BLOCK, "import.err.block_ambiguous"); continue; }
+        if (b < 0) {
+            row_error(req, ij, r, IF_BLOCK, r->zone && smap_get(&bmap, r->block) != -1 ? "import.err.block_zone"
+                                                                                  : "import.err.block_unknown");
+            continue;
+        }
+        if (r->n_static) continue;
+        /* the household: as written, or with the block's name in front (1号楼1单元101) */
+        int64_t block_id = blocks[b].id;
+        int hh = smap_get(&hmap, arena_printf(a, "%lld\x1f%s", (long long)block_id, r->room));
+        if (hh < 0 && strncmp(r->room, blocks[b].name, strlen(blocks[b].name)))
+            hh = smap_get(&hmap, arena_printf(a, "%lld\x1f%s%s", (long long)block_id, blocks[b].name, r->room));
+        if (hh < 0) {
+            hh = add_hh(a, ij);
+            phh *h = &ij->hh[hh];
+            h->is_new = true;
+            h->block_id = block_id;
+            h->room = r->room;
+            h->status = r->status ? r->status : "occupied";
+            h->phone = r->hh_phone ? r->hh_phone : "";
+            smap_put(&hmap, arena_printf(a, "%lld\x1f%s", (long long)block_id, r->room), hh);
+        } else {
+            phh *h = &ij->hh[hh];
+            if (r->status && !same(r->status, h->status)) { h->status = r->status; r->touched_hh = true; }
+            if (r->hh_phone && !same(r->hh_phone, h->phone)) { h->phone = r->hh_phone; r->touched_hh = true; }
+        }
+        r->hh = hh;
+
+        /* the resident: by ID hash, else by household, name and a phone that agrees */
+        int m = -1;
+        if (r->has_id) {
+            m = smap_get(&idmap, r->id_hash);
+            if (m >= 0 && ij->res[m].claimed >= 0) {
+                row_error(req, ij, r, IF_ID_NUMBER, "import.err.duplicate_id");
+                continue;
+            }
+        }
+        if (m < 0) {
+            for (int c = smap_get(&nmap, arena_printf(a, "%d\x1f%s", hh, r->name)); c >= 0; c = ij->res[c].next_same) {
+                pres *p = &ij->res[c];
+                if (p->claimed >= 0) continue;
+                if (r->has_id && p->id_hash && *p->id_hash && strcmp(p->id_hash, r->id_hash)) continue;
+                if (r->phone && p->phone && *p->phone && strcmp(r->phone, p->phone)) continue;
+                m = c;
+                break;
+            }
+        }
+        if (m < 0) {
+            m = add_res(a, ij);
+            pres *p = &ij->res[m];
+            p->hh = hh;
+            p->name = r->name;
+            p->phone = r->phone ? r->phone : "";
+            p->gender = r->gender ? r->gender : "";
+            p->birth_year = r->birth_year;
+            p->birth_date = r->birth_date;
+            p->id_kind = r->has_id ? r->id_kind : NULL;
+            p->id_hash = r->has_id ? r->id_hash : NULL;
+            p->owner = r->owner > 0;
+            p->floating = r->floating > 0;
+            p->party = r->party > 0;
+            r->res_new = true;
+            if (r->has_id) smap_put(&idmap, r->id_hash, m);
+            const char *k = arena_printf(a, "%d\x1f%s", hh, r->name);
+            p->next_same = smap_get(&nmap, k);
+            smap_put(&nmap, k, m);
+        } else {
+            /* Fields the file gives replace the stored ones; empty cells keep them. */
+            pres *p = &ij->res[m];
+            bool ch = false;
+#define SETS(dst, v) do { if ((v) && !same((dst), (v))) { (dst) = (v); ch = true; } } while (0)
+#define SETI(dst, v) do { if ((v) >= 0 && (dst) != (v)) { (dst) = (v); ch = true; } } while (0)
+            if (p->hh != hh) { p->hh = hh; ch = true; }
+            SETS(p->name, r->name);
+            SETS(p->phone, r->phone);
+            SETS(p->gender, r->gender);
+            if (r->birth_year && p->birth_year != r->birth_year) { p->birth_year = r->birth_year; ch = true; }
+            SETS(p->birth_date, r->birth_date);
+            SETI(p->owner, r->owner);
+            SETI(p->floating, r->floating);
+            SETI(p->party, r->party);
+#undef SETS
+#undef SETI
+            if (r->has_id && (!same(p->id_hash, r->id_hash) || !same(p->id_kind, r->id_kind))) {
+                p->id_hash = r->id_hash;
+                p->id_kind = r->id_kind;
+                r->update_id = ch = true;
+            }
+            r->res_changed = ch;
+        }
+        ij->res[m].claimed = ri;
+        r->res = m;
+    }
+    free(blocks);
+
+    for (int i = 0; i < ij->n_hh; i++) {
+        phh *h = &ij->hh[i];
+        if (h->is_new) ij->households_new++;
+        else if (!same(h->status, h->db_status) || !same(h->phone, h->db_phone)) ij->households_changed++;
+    }
+    for (int ri = 0; ri < ij->n; ri++) {
+        irow *r = &ij->rows[ri];
+        if (json_array_size(r->errors)) { r->action = "error"; ij->errors++; continue; }
+        phh *h = &ij->hh[r->hh];
+        bool hh_changed = !h->is_new && (!same(h->status, h->db_status) || !same(h->phone, h->db_phone));
+        if (r->res_new) { r->action = "create"; ij->residents_new++; }
+        else if (r->res_changed) { r->action = "update"; ij->residents_changed++; }
+        else if (r->touched_hh && hh_changed) r->action = "update";
+        else { r->action = "unchanged"; ij->unchanged++; }
+    }
+    return 0;
+}
+
+static json_t *report(import_job *ij)
+{
+    json_t *rows = json_array();
+    int listed = 0, listed_err = 0;
+    bool truncated = false;
+    for (int i = 0; i < ij->n; i++) {
+        irow *r = &ij->rows[i];
+        bool err = json_array_size(r->errors) > 0;
+        if (err ? listed_err >= REPORT_ERROR_ROWS : listed >= REPORT_ROWS) { truncated = true; continue; }
+        if (err) listed_err++; else listed++;
+        json_array_append_new(rows, json_pack("{s:i, s:s, s:s, s:O}", "line", r->line, "action", r->action,
+                                              "kind", "resident", "errors", r->errors));
+    }
+    return json_pack("{s:b, s:s, s:s, s:O, s:O, s:O, s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i}, s:o, s:b}",
+                     "dry_run", ij->dry_run, "format", ij->format, "encoding", ij->encoding,
+                     "mapping", ij->mapping, "unmapped_headers", ij->unmapped, "ignored_headers", ij->ignored,
+                     "summary", "rows", ij->n, "households_new", ij->households_new,
+                     "households_changed", ij->households_changed, "residents_new", ij->residents_new,
+                     "residents_changed", ij->residents_changed, "unchanged", ij->unchanged, "errors", ij->errors,
+                     "rows", rows, "rows_truncated", truncated);
+}
+
+/* 422 with the report and the usual error object. */
+static int reply_invalid(http_req *req, import_job *ij)
+{
+    json_t *body = report(ij);
+    json_object_set_new(body, "error", json_pack("{s:s, s:s}", "code", "validation_failed",
+                                                 "message", i18n_text(req->lang, "import.err.rows_invalid")));
+    http_reply(req, 422, body);
+    return -1;
+}
+
+/* ---------------------------------------------------------------- stage 3: write */
+
+static int apply(http_req *req, import_job *ij)
+{
+    store_conn *c = req->conn;
+    int64_t now = clock_now_us(), community = req->actor.community_id;
+    store_stmt *ins_hh = store_prepare(c,
+        "INSERT INTO households (community_id, block_id, room, status, phone, notes, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, '', $6, $6) RETURNING id");
+    store_stmt *upd_hh = store_prepare(c,
+        "UPDATE households SET status = $1, phone = $2, updated_at = $3 WHERE id = $4 AND community_id = $5");
+    store_stmt *ins_res = store_prepare(c,
+        "INSERT INTO residents (community_id, household_id, name, gender, birth_year, birth_date, phone, id_kind, "
+        "id_cipher, id_hash, id_masked, owner, floating, party_member, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)");
+    store_stmt *upd_res = store_prepare(c,
+        "UPDATE residents SET household_id = $1, name = $2, gender = $3, birth_year = $4, birth_date = $5, "
+        "phone = $6, owner = $7, floating = $8, party_member = $9, updated_at = $10 WHERE id = $11 AND community_id = $12");
+    store_stmt *upd_id = store_prepare(c,
+        "UPDATE residents SET id_kind = $1, id_cipher = $2, id_hash = $3, id_masked = $4 WHERE id = $5 AND community_id = $6");
+    if (!ins_hh || !upd_hh || !ins_res || !upd_res || !upd_id) return http_fail_internal(req, store_errmsg(c));
+
+    for (int i = 0; i < ij->n_hh; i++) {
+        phh *h = &ij->hh[i];
+        if (h->is_new) {
+            store_bind_int(ins_hh, 1, community);
+            store_bind_int(ins_hh, 2, h->block_id);
+            store_bind_text(ins_hh, 3, h->room);
+            store_bind_text(ins_hh, 4, h->status);
+            store_bind_text(ins_hh, 5, h->phone);
+            store_bind_int(ins_hh, 6, now);
+            int rc = store_step(ins_hh);
+            if (rc == STORE_ROW) h->id = store_col_int(ins_hh, 0);
+            store_done(ins_hh);
+            if (rc != STORE_ROW) return http_fail_internal(req, store_errmsg(c));
+        } else if (!same(h->status, h->db_status) || !same(h->phone, h->db_phone)) {
+            store_bind_text(upd_hh, 1, h->status);
+            store_bind_text(upd_hh, 2, h->phone);
+            store_bind_int(upd_hh, 3, now);
+            store_bind_int(upd_hh, 4, h->id);
+            store_bind_int(upd_hh, 5, community);
+            int rc = store_step(upd_hh);
+            store_done(upd_hh);
+            if (rc != STORE_DONE) return http_fail_internal(req, store_errmsg(c));
+        }
+    }
+    for (int i = 0; i < ij->n; i++) {
+        irow *r = &ij->rows[i];
+        if (strcmp(r->action, "create") && strcmp(r->action, "update")) continue;
+        if (r->res < 0) continue;
+        pres *p = &ij->res[r->res];
+        int64_t hh_id = ij->hh[p->hh].id;
+        int rc;
+        if (r->res_new) {
+            store_stmt *s = ins_res;
+            store_bind_int(s, 1, community);
+            store_bind_int(s, 2, hh_id);
+            store_bind_text(s, 3, p->name);
+            store_bind_text(s, 4, p->gender);
+            if (p->birth_year) store_bind_int(s, 5, p->birth_year); else store_bind_null(s, 5);
+            store_bind_text(s, 6, p->birth_date);
+            store_bind_text(s, 7, p->phone);
+            store_bind_text(s, 8, r->has_id ? r->id_kind : NULL);
+            store_bind_text(s, 9, r->has_id ? r->id_cipher : NULL);
+            store_bind_text(s, 10, r->has_id ? r->id_hash : NULL);
+            store_bind_text(s, 11, r->has_id ? r->id_masked : NULL);
+            store_bind_int(s, 12, p->owner);
+            store_bind_int(s, 13, p->floating);
+            store_bind_int(s, 14, p->party);
+            store_bind_int(s, 15, now);
+            rc = store_step(s);
+            store_done(s);
+        } else if (r->res_changed) {
+            store_stmt *s = upd_res;
+            store_bind_int(s, 1, hh_id);
+            store_bind_text(s, 2, p->name);
+            store_bind_text(s, 3, p->gender ? p->gender : "");
+            if (p->birth_year) store_bind_int(s, 4, p->birth_year); else store_bind_null(s, 4);
+            store_bind_text(s, 5, p->birth_date);
+            store_bind_text(s, 6, p->phone ? p->phone : "");
+            store_bind_int(s, 7, p->owner);
+            store_bind_int(s, 8, p->floating);
+            store_bind_int(s, 9, p->party);
+            store_bind_int(s, 10, now);
+            store_bind_int(s, 11, p->id);
+            store_bind_int(s, 12, community);
+            rc = store_step(s);
+            store_done(s);
+            if (rc == STORE_DONE && r->update_id) {
+                s = upd_id;
+                store_bind_text(s, 1, r->id_kind);
+                store_bind_text(s, 2, r->id_cipher);
+                store_bind_text(s, 3, r->id_hash);
+                store_bind_text(s, 4, r->id_masked);
+                store_bind_int(s, 5, p->id);
+                store_bind_int(s, 6, community);
+                rc = store_step(s);
+                store_done(s);
+            }
+        } else {
+            continue;   /* only the household changed */
+        }
+        if (rc != STORE_DONE) return http_fail_internal(req, store_errmsg(c));
+    }
+    return 0;
+}
+
+/* Counts for the audit entry: never names, numbers or rooms. */
+static json_t *audit_counts(import_job *ij)
+{
+    return json_pack("{s:b, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "dry_run", ij->dry_run, "format", ij->format,
+                     "rows", ij->n, "households_new", ij->households_new, "households_changed", ij->households_changed,
+                     "residents_new", ij->residents_new, "residents_changed", ij->residents_changed,
+                     "unchanged", ij->unchanged, "errors", ij->errors);
+}
+
+/* ---------------------------------------------------------------- background runs
+ *
+ * ?async=1: the prepare step copies the file, inserts a `jobs` row (kind "import") in
+ * a write of its own and starts a thread; the request answers 202 with the job. The
+ * thread reads and checks the rows (progress every 2,000 rows in done/total), plans,
+ * and runs the same one-transaction write as a request would, updating the job row in
+ * that transaction. The report is the job's result (JSON); a file with errors ends
+ * `done` with the job's error set and nothing written. */
+
+typedef struct async_import {
+    int64_t job_id;
+    store *db;
+    const config *cfg;
+    lang_id lang;
+    int64_t community_id, user_id;
+    unsigned roles;
+    bool dry_run;
+    char *body, *ctype, *mapping, *address;
+    size_t body_len;
+} async_import;
+
+typedef struct job_row {
+    int64_t id, community_id, user_id;
+    const char *state, *error;
+    int64_t done, total;
+    char *result;             /* JSON report, or NULL */
+} job_row;
+
+static int job_insert(store_conn *c, void *p)
+{
+    job_row *j = p;
+    store_stmt *st;
+    int64_t now = clock_now_us();
+    if (store_run(c, &st, "INSERT INTO jobs (community_id, user_id, kind, state, created_at, updated_at) "
+                          "VALUES ($1, $2, 'import', 'queued', $3, $3) RETURNING id",
+                  "iii", j->community_id, j->user_id, now) != STORE_ROW)
+        return -1;
+    j->id = store_col_int(st, 0);
+    store_done(st);
+    return 0;
+}
+
+static int job_update(store_conn *c, void *p)
+{
+    job_row *j = p;
+    store_stmt *st = store_prepare(c,
+        "UPDATE jobs SET state = $1, done_count = $2, total_count = $3, error = $4, result_type = $5, "
+        "result_name = $6, result_data = $7, updated_at = $8 WHERE id = $9");
+    if (!st) return -1;
+    store_bind_text(st, 1, j->state);
+    store_bind_int(st, 2, j->done);
+    store_bind_int(st, 3, j->total);
+    store_bind_text(st, 4, j->error);
+    store_bind_text(st, 5, j->result ? "application/json" : NULL);
+    store_bind_text(st, 6, j->result ? "import-report.json" : NULL);
+    if (j->result) store_bind_blob(st, 7, j->result, strlen(j->result)); else store_bind_null(st, 7);
+    store_bind_int(st, 8, clock_now_us());
+    store_bind_int(st, 9, j->id);
+    int rc = store_step(st);
+    store_done(st);
+    return rc == STORE_DONE ? 0 : -1;
+}
+
+static void async_progress(void *ctx, int done, int total)
+{
+    async_import *bg = ctx;
+    job_row j = {.id = bg->job_id, .state = "running", .done = done, .total = total};
+    store_write_sync(bg->db, job_update, &j);
+}
+
+/* The final job row: the report as result; written with the import when there is one. */
+static void job_final(http_req *req, import_job *ij, job_row *j)
+{
+    j->id = ij->job_id;
+    bool report_ready = req->out && (req->status == 200 || req->status == 422);
+    j->state = report_ready ? "done" : "failed";
+    j->done = j->total = ij->n;
+    json_t *err = json_object_get(json_object_get(req->out, "error"), "message");
+    j->error = err ? json_string_value(err) : NULL;
+    if (!req->out) j->error = i18n_text(req->lang, "err.internal");
+    j->result = report_ready ? json_dumps(req->out, JSON_COMPACT) : NULL;
+}
+
+static int async_write(store_conn *c, void *p)
+{
+    http_req *req = p;
+    import_job *ij = req->scratch;
+    req->conn = c;
+    if (plan(req, ij, c)) return -1;
+    if (ij->errors) return reply_invalid(req, ij);
+    if (apply(req, ij)) return -1;
+    json_t *detail = audit_counts(ij);
+    int rc = audit_write(req, "registry.import.result", "job", ij->job_id, detail);
+    json_decref(detail);
+    if (rc) return http_fail_internal(req, "audit write failed");
+    http_reply(req, 200, report(ij));
+    job_row j = {0};
+    job_final(req, ij, &j);
+    rc = job_update(c, &j);
+    free(j.result);
+    if (rc) return http_fail_internal(req, "job update");
+    return 0;
+}
+
+static void *async_thread(void *p)
+{
+    async_import *bg = p;
+    arena *a = arena_new();
+    http_req *req = arena_alloc(a, sizeof *req);
+    req->a = a;
+    req->cfg = bg->cfg;
+    req->db = bg->db;
+    req->lang = bg->lang;
+    req->method = "POST";
+    req->path = "/api/v1/registry/import";
+    req->address = bg->address;
+    req->actor.community_id = bg->community_id;
+    req->actor.user_id = bg->user_id;
+    req->actor.roles = bg->roles;
+    req->body = bg->body;
+    req->body_len = bg->body_len;
+    import_job *ij = arena_alloc(a, sizeof *ij);
+    ij->dry_run = bg->dry_run;
+    ij->job_id = bg->job_id;
+    ij->progress = async_progress;
+    ij->progress_ctx = bg;
+    req->scratch = ij;
+
+    job_row running = {.id = bg->job_id, .state = "running"};
+    store_write_sync(bg->db, job_update, &running);
+    req->conn = store_acquire(bg->db);
+    int rc = read_file(req, ij, bg->ctype, bg->mapping);
+    if (!rc) {
+        async_progress(bg, ij->n, ij->n);
+        rc = plan(req, ij, req->conn);
+    }
+    store_release(bg->db, req->conn);
+    req->conn = NULL;
+    bool written = false;
+    if (!rc) {
+        if (ij->dry_run) http_reply(req, 200, report(ij));
+        else if (ij->errors) reply_invalid(req, ij);
+        else {
+            rc = store_write_sync(bg->db, async_write, req);
+            written = rc == 0;
+            if (rc && (!req->out || req->status < 400)) http_fail(req, 503, "unavailable", NULL, "err.write_failed");
+        }
+    }
+    if (!written) {
+        job_row j = {0};
+        job_final(req, ij, &j);
+        if (store_write_sync(bg->db, job_update, &j) != 0) log_error("import job %lld: cannot store the result", (long long)bg->job_id);
+        free(j.result);
+    }
+    arena_free(a);
+    free(bg->body);
+    free(bg->ctype);
+    free(bg->mapping);
+    free(bg->address);
+    free(bg);
+    return NULL;
+}
+
+static int async_start(http_req *req, import_job *ij)
+{
+    if (!req->body_len) return http_fail_field(req, "file", "import.err.empty");
+    const char *ctype = http_header(req, "Content-Type"), *mapping = http_query(req, "mapping");
+    job_row j = {.community_id = req->actor.community_id, .user_id = req->actor.user_id};
+    if (store_write_sync(req->db, job_insert, &j) != 0) return http_fail_internal(req, "job insert");
+    async_import *bg = xcalloc(1, sizeof *bg);
+    bg->job_id = j.id;
+    bg->db = req->db;
+    bg->cfg = req->cfg;
+    bg->lang = req->lang;
+    bg->community_id = req->actor.community_id;
+    bg->user_id = req->actor.user_id;
+    bg->roles = req->actor.roles;
+    bg->dry_run = ij->dry_run;
+    bg->body = xmalloc(req->body_len + 1);
+    memcpy(bg->body, req->body, req->body_len);
+    bg->body[req->body_len] = 0;
+    bg->body_len = req->body_len;
+    bg->ctype = ctype ? xstrdup(ctype) : NULL;
+    bg->mapping = mapping ? xstrdup(mapping) : NULL;
+    bg->address = xstrdup(req->address ? req->address : "");
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int rc = pthread_create(&t, &attr, async_thread, bg);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        free(bg->body);
+        free(bg->ctype);
+        free(bg->mapping);
+        free(bg->address);
+        free(bg);
+        return http_fail_internal(req, "cannot start the import thread");
+    }
+    ij->job_id = j.id;
+    req->scratch = ij;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- handlers */
+
+static bool query_flag(http_req *req, const char *name)
+{
+    const char *v = http_query(req, name);
+    return v && (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes"));
+}
+
+static int import_prepare(http_req *req)
+{
+    import_job *ij = arena_alloc(req->a, sizeof *ij);
+    ij->dry_run = query_flag(req, "dry_run");
+    if (query_flag(req, "async")) return async_start(req, ij);
+    if (read_file(req, ij, http_header(req, "Content-Type"), http_query(req, "mapping"))) return -1;
+    /* A first plan on a read connection: a dry run answers from it, and a real run
+     * with errors is refused here without taking the writer's time. */
+    if (plan(req, ij, req->conn)) return -1;
+    if (!ij->dry_run && ij->errors) return reply_invalid(req, ij);
+    req->scratch = ij;
+    return 0;
+}
+
+static int import_run(http_req *req)
+{
+    import_job *ij = req->scratch;
+    if (!ij) return http_fail_internal(req, "import without prepare");
+    if (ij->job_id) {
+        req->audit_target_type = "job";
+        req->audit_target_id = ij->job_id;
+        req->audit_detail = json_pack("{s:b, s:b}", "async", 1, "dry_run", ij->dry_run);
+        arena_on_free(req->a, (void (*)(void *))json_decref, req->audit_detail);
+        return http_reply(req, 202, json_pack("{s:{s:I, s:s, s:s}}", "job", "id", (json_int_t)ij->job_id,
+                                              "kind", "import", "state", "queued"));
+    }
+    if (!ij->dry_run) {
+        if (plan(req, ij, req->conn)) return -1;
+        if (ij->errors) return reply_invalid(req, ij);
+        if (apply(req, ij)) return -1;
+    }
+    /* The route's audit entry (written with the rows) carries the counts. */
+    req->audit_target_type = "community";
+    req->audit_target_id = req->actor.community_id;
+    req->audit_detail = audit_counts(ij);
+    arena_on_free(req->a, (void (*)(void *))json_decref, req->audit_detail);
+    return http_reply(req, 200, report(ij));
+}
 
 const http_route registry_import_routes[] = {
+    {"POST", "/api/v1/registry/import", import_prepare, import_run, ROLE_COMMITTEE, ROUTE_WRITE | ROUTE_RAW_BODY,
+     IMPORT_BODY_LIMIT, "registry.import"},
     {0},
 };
 
 const i18n_entry registry_import_messages[] = {
+    {"import.err.encoding", "无法识别文件编码，请使用 UTF-8 或 GBK/GB18030 编码的 CSV",
+     "Unknown text encoding; use a UTF-8 or GBK/GB18030 CSV file"},
+    {"import.err.csv_quote", "CSV 文件中有未闭合的引号", "The CSV file has an unclosed quote"},
+    {"import.err.too_many_rows", "文件超过 100000 行", "The file has more than 100,000 rows"},
+    {"import.err.too_many_columns", "文件超过 64 列", "The file has more than 64 columns"},
+    {"import.err.cell_too_long", "单元格内容过长（最多 4096 字节）", "A cell is too long (at most 4,096 bytes)"},
+    {"import.err.empty", "文件中没有数据", "The file holds no data"},
+    {"import.err.xlsx", "无法读取该 XLSX 文件，请另存为 .xlsx 或 CSV 后重试",
+     "Cannot read this XLSX file; save it again as .xlsx or CSV"},
+    {"import.err.xls", "不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV",
+     "Old .xls files are not supported; save as .xlsx or CSV in Excel"},
+    {"import.err.too_large", "文件解压后过大", "The file is too large once uncompressed"},
+    {"import.err.media_type", "请上传 CSV 或 XLSX 文件", "Upload a CSV or XLSX file"},
+    {"import.err.multipart", "上传内容格式不正确，请只附带一个文件", "Malformed upload; attach exactly one file"},
+    {"import.err.mapping", "列对应关系无效：字段名或表头不存在", "Invalid column mapping: unknown field or header"},
+    {"import.err.mapping_missing", "缺少必需的列：楼组、房号、姓名", "Required columns missing: block, room, name"},
+    {"import.err.rows_invalid", "部分行有错误，未导入任何内容，请查看报告",
+     "Some rows have errors; nothing was imported. See the report"},
+    {"import.err.block_unknown", "本社区没有这个楼组", "No block of this name in the community"},
+    {"import.err.block_zone", "该片区下没有这个楼组", "This block is not in the given zone"},
+    {"import.err.block_ambiguous", "有多个同名楼组，请填写片区", "Several blocks have this name; give the zone"},
+    {"import.err.status", "户状态应为 自住、外出、空置 或 出租", "Status must be occupied, away, vacant or rented out"},
+    {"import.err.gender", "性别应为 男 或 女", "Gender must be 男/女 (m/f)"},
+    {"import.err.birth", "出生年份或日期无效（应在 1900 年至今之间）",
+     "Invalid birth year or date (1900 to this year)"},
+    {"import.err.bool", "应填 是 或 否", "Must be yes or no"},
+    {"import.err.owner", "应填 业主 或 租户", "Must be owner or tenant"},
+    {"import.err.id_kind", "证件类型应为 身份证、护照 或 其他", "Document kind must be ID card, passport or other"},
+    {"import.err.passport", "护照号码格式不正确", "Passport number format is invalid"},
+    {"import.err.id_other", "证件号码格式不正确", "Document number format is invalid"},
+    {"import.err.duplicate_id", "文件中有重复的证件号码", "This document number appears twice in the file"},
     {0, 0, 0},
 };

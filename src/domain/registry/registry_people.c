@@ -1,0 +1,846 @@
+/* registry_people.c — residents: search, records with encrypted ID numbers, moving in
+ * and out, the committee's audited ID reveal, vulnerability flags with history and
+ * travel history. Scope as in registry.h: $1 community, $2 actor, household `h` and
+ * block `b` joined, a resident outside the scope is not found.
+ *
+ * ID numbers: the plaintext is normalised (trimmed, upper case), validated, then only
+ * its ciphertext, keyed lookup hash and masked form are written. Lists and records
+ * carry id_masked; the plaintext leaves the server only through reveal-id. */
+#include "registry.h"
+#include "../../core/clock.h"
+#include "../../core/secret.h"
+#include "../../core/validate.h"
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* registry.c */
+bool registry_query_id(http_req *req, const char *name, int64_t *out);
+char *registry_like(http_req *req, const char *q, bool anchor_start);
+int registry_current_year(void);
+void registry_audit(http_req *req, const char *type, int64_t id, json_t *detail);
+bool registry_household_visible(http_req *req, int64_t household_id);
+
+/* ---------------------------------------------------------------- flags vocabulary */
+
+static const char *const registry_flags[] = {
+    "alone_elderly", "disabled", "pregnant", "chronic_illness", "bedridden", "no_smartphone", "home_isolation", NULL,
+};
+
+bool registry_flag_known(const char *flag)
+{
+    for (int i = 0; flag && registry_flags[i]; i++)
+        if (!strcmp(flag, registry_flags[i])) return true;
+    return false;
+}
+
+const char *registry_flag_label(http_req *req, const char *flag)
+{
+    return i18n_text(req->lang, arena_printf(req->a, "reg.flag.%s", flag));
+}
+
+/* ---------------------------------------------------------------- dates */
+
+static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+/* "YYYY-MM-DD", a real calendar day between 1880 and 2200. */
+bool registry_date_ok(const char *s, int *year)
+{
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-') return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i])) return false;
+    int y = atoi(s), m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1880 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
+    if (d > mdays[m - 1] + (m == 2 && leap(y))) return false;
+    if (year) *year = y;
+    return true;
+}
+
+/* ---------------------------------------------------------------- resident items */
+
+#define RES_COLS \
+    "SELECT r.id, r.name, r.gender, r.birth_year, r.birth_date, r.phone, r.id_kind, r.id_masked, r.languages, " \
+    "r.owner, r.floating, r.party_member, r.household_id, h.room, h.block_id, b.name, b.zone_id, r.moved_out_at " \
+    "FROM residents r JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id " \
+    "WHERE r.community_id = $1 AND " REGISTRY_SCOPE
+
+static json_t *resident_item(store_stmt *st, int year)
+{
+    json_t *item = json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:s, s:b, s:b, s:b, s:I, s:s, s:I, s:s, s:b}",
+        "id", (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1), "gender", store_col_text(st, 2),
+        "birth_date", store_col_text(st, 4), "phone", store_col_text(st, 5), "id_kind", store_col_text(st, 6),
+        "id_masked", store_col_text(st, 7), "languages", store_col_text(st, 8), "owner", (int)store_col_int(st, 9),
+        "floating", (int)store_col_int(st, 10), "party_member", (int)store_col_int(st, 11),
+        "household_id", (json_int_t)store_col_int(st, 12), "room", store_col_text(st, 13),
+        "block_id", (json_int_t)store_col_int(st, 14), "block_name", store_col_text(st, 15),
+        "moved_out", !store_col_null(st, 17));
+    if (store_col_null(st, 3)) {
+        json_object_set_new(item, "birth_year", json_null());
+        json_object_set_new(item, "age", json_null());
+    } else {
+        json_object_set_new(item, "birth_year", json_integer(store_col_int(st, 3)));
+        json_object_set_new(item, "age", json_integer(year - store_col_int(st, 3)));
+    }
+    json_object_set_new(item, "zone_id", store_col_null(st, 16) ? json_null() : json_integer(store_col_int(st, 16)));
+    return item;
+}
+
+/* Adds "flags" (current flag names) and "flags_text" (their labels) to each item of
+ * an id-ordered array, with one query over the id range. */
+static void attach_flags(http_req *req, json_t *items)
+{
+    size_t n = json_array_size(items), i = 0;
+    if (!n) return;
+    for (size_t k = 0; k < n; k++) json_object_set_new(json_array_get(items, k), "flags", json_array());
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT resident_id, flag FROM resident_flags WHERE community_id = $1 AND cleared_at IS NULL "
+        "AND resident_id >= $2 AND resident_id <= $3 ORDER BY resident_id, id");
+    if (st) {
+        store_bind_int(st, 1, req->actor.community_id);
+        store_bind_int(st, 2, json_integer_value(json_object_get(json_array_get(items, 0), "id")));
+        store_bind_int(st, 3, json_integer_value(json_object_get(json_array_get(items, n - 1), "id")));
+        while (store_step(st) == STORE_ROW) {
+            int64_t rid = store_col_int(st, 0);
+            while (i < n && json_integer_value(json_object_get(json_array_get(items, i), "id")) < rid) i++;
+            if (i == n) break;
+            json_t *item = json_array_get(items, i);
+            if (json_integer_value(json_object_get(item, "id")) != rid) continue;
+            json_t *flags = json_object_get(item, "flags");
+            const char *f = store_col_text(st, 1);
+            bool dup = false;
+            size_t j;
+            json_t *v;
+            json_array_foreach(flags, j, v) if (!strcmp(json_string_value(v), f)) dup = true;
+            if (!dup) json_array_append_new(flags, json_string(f));
+        }
+        store_done(st);
+    }
+    for (size_t k = 0; k < n; k++) {
+        json_t *item = json_array_get(items, k), *v;
+        char *text = "";
+        size_t j;
+        json_array_foreach(json_object_get(item, "flags"), j, v)
+            text = arena_printf(req->a, "%s%s%s", text, j ? ", " : "", registry_flag_label(req, json_string_value(v)));
+        json_object_set_new(item, "flags_text", json_string(text));
+    }
+}
+
+/* The residents living in a household (scope checked by the caller), id order. */
+json_t *registry_household_residents(http_req *req, int64_t household_id)
+{
+    store_stmt *st = store_prepare(req->conn, RES_COLS " AND r.household_id = $3 AND r.moved_out_at IS NULL ORDER BY r.id");
+    if (!st) return NULL;
+    registry_bind_scope(req, st);
+    store_bind_int(st, 3, household_id);
+    int year = registry_current_year();
+    json_t *items = json_array();
+    while (store_step(st) == STORE_ROW) json_array_append_new(items, resident_item(st, year));
+    store_done(st);
+    attach_flags(req, items);
+    return items;
+}
+
+/* The resident {id} as the actor sees it (moved out too), or NULL with 404 set. */
+static json_t *resident_read(http_req *req, int64_t id)
+{
+    store_stmt *st = store_prepare(req->conn, RES_COLS " AND r.id = $3");
+    if (!st) { http_fail_internal(req, store_errmsg(req->conn)); return NULL; }
+    registry_bind_scope(req, st);
+    store_bind_int(st, 3, id);
+    json_t *item = store_step(st) == STORE_ROW ? resident_item(st, registry_current_year()) : NULL;
+    store_done(st);
+    if (!item) { http_fail_not_found(req); return NULL; }
+    json_t *one = json_array();
+    json_array_append(one, item);
+    attach_flags(req, one);
+    json_decref(one);
+    return item;
+}
+
+/* ---------------------------------------------------------------- search */
+
+static const list_column resident_columns[] = {
+    {"id", "col.id"}, {"name", "reg.col.name"}, {"gender", "reg.col.gender"}, {"birth_year", "reg.col.birth_year"},
+    {"phone", "reg.col.phone"}, {"id_masked", "reg.col.id_masked"}, {"block_name", "reg.col.block"},
+    {"room", "reg.col.room"}, {"flags_text", "reg.col.flags"}, {0, 0},
+};
+
+static bool query_age(http_req *req, const char *name, int64_t *out)
+{
+    const char *v = http_query(req, name);
+    *out = -1;
+    if (!v || !*v) return true;
+    if (!str_is_int(v, out) || *out < 0 || *out > 150) {
+        http_fail_field(req, name, "reg.err.age");
+        return false;
+    }
+    return true;
+}
+
+int registry_residents_list(http_req *req)
+{
+    const char *q = http_query(req, "q"), *tail = http_query(req, "id_tail"), *flag = http_query(req, "flag");
+    const char *iso = http_query(req, "isolation"), *party = http_query(req, "party_member");
+    const char *moved = http_query(req, "include_moved_out");
+    int64_t zone_id, block_id, household_id, age_min, age_max, limit = http_list_limit(req);
+    if (!registry_query_id(req, "zone_id", &zone_id) || !registry_query_id(req, "block_id", &block_id) ||
+        !registry_query_id(req, "household_id", &household_id) || !query_age(req, "age_min", &age_min) ||
+        !query_age(req, "age_max", &age_max))
+        return -1;
+    if (flag && *flag && !registry_flag_known(flag)) return http_fail_field(req, "flag", "reg.err.flag");
+    if (iso && *iso && strcmp(iso, "current")) return http_fail_field(req, "isolation", "reg.err.isolation");
+    char tail_like[8] = "";
+    if (tail && *tail) {
+        size_t n = strlen(tail);
+        if (n > 4) return http_fail_field(req, "id_tail", "reg.err.id_tail");
+        tail_like[0] = '%';
+        for (size_t i = 0; i < n; i++) {
+            if (!isalnum((unsigned char)tail[i])) return http_fail_field(req, "id_tail", "reg.err.id_tail");
+            tail_like[i + 1] = (char)toupper((unsigned char)tail[i]);
+        }
+        tail_like[n + 1] = 0;
+    }
+    /* Phone search ignores the dash of landline numbers: digits against digits. */
+    char *digits = "";
+    if (q) {
+        char *d = arena_alloc(req->a, strlen(q) + 1), *p = d;
+        for (const char *s = q; *s; s++) if (isdigit((unsigned char)*s)) *p++ = *s;
+        *p = 0;
+        if (*d) digits = registry_like(req, d, false);
+    }
+    int year = registry_current_year();
+    store_stmt *st = store_prepare(req->conn, RES_COLS
+        " AND (LOWER(r.name) LIKE $3 ESCAPE '\\' OR LOWER(h.room) LIKE $3 ESCAPE '\\' OR r.phone LIKE $3 ESCAPE '\\' "
+        "OR ($16 <> '' AND REPLACE(r.phone, '-', '') LIKE $16)) "
+        "AND ($4 = '' OR UPPER(r.id_masked) LIKE $4) "
+        "AND ($5 = '' OR EXISTS (SELECT 1 FROM resident_flags f WHERE f.community_id = $1 AND f.resident_id = r.id "
+        "AND f.flag = $5 AND f.cleared_at IS NULL)) "
+        "AND ($6 = 0 OR EXISTS (SELECT 1 FROM resident_flags fi WHERE fi.community_id = $1 AND fi.resident_id = r.id "
+        "AND fi.flag = 'home_isolation' AND fi.cleared_at IS NULL)) "
+        "AND ($7 = 0 OR r.birth_year <= $7) AND ($8 = 0 OR r.birth_year >= $8) AND ($9 = 0 OR r.party_member = 1) "
+        "AND ($10 = 0 OR b.zone_id = $10) AND ($11 = 0 OR h.block_id = $11) AND ($12 = 0 OR r.household_id = $12) "
+        "AND ($13 = 1 OR r.moved_out_at IS NULL) AND r.id > $14 ORDER BY r.id LIMIT $15");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    registry_bind_scope(req, st);
+    store_bind_text(st, 3, registry_like(req, q, false));
+    store_bind_text(st, 4, tail_like);
+    store_bind_text(st, 5, flag ? flag : "");
+    store_bind_int(st, 6, iso && *iso ? 1 : 0);
+    store_bind_int(st, 7, age_min >= 0 ? year - age_min : 0);
+    store_bind_int(st, 8, age_max >= 0 ? year - age_max : 0);
+    store_bind_int(st, 9, party && !strcmp(party, "1") ? 1 : 0);
+    store_bind_int(st, 10, zone_id);
+    store_bind_int(st, 11, block_id);
+    store_bind_int(st, 12, household_id);
+    store_bind_int(st, 13, moved && !strcmp(moved, "1") ? 1 : 0);
+    store_bind_int(st, 14, http_list_cursor(req));
+    store_bind_int(st, 15, limit + 1);
+    store_bind_text(st, 16, digits);
+    json_t *items = json_array();
+    int64_t n = 0, last = 0;
+    bool more = false;
+    while (store_step(st) == STORE_ROW) {
+        if (n++ == limit) { more = true; break; }
+        last = store_col_int(st, 0);
+        json_array_append_new(items, resident_item(st, year));
+    }
+    store_done(st);
+    attach_flags(req, items);
+    return http_reply_list(req, "reg.list.residents", resident_columns, items, more ? last : 0);
+}
+
+int registry_resident_get(http_req *req)
+{
+    int64_t id;
+    if (!http_param_id(req, "id", &id)) return -1;
+    json_t *r = resident_read(req, id);
+    return r ? http_reply(req, 200, json_pack("{s:o}", "resident", r)) : -1;
+}
+
+/* ---------------------------------------------------------------- resident input */
+
+typedef struct resident_input {
+    const char *name, *gender, *birth_date, *phone, *id_kind, *id_number, *languages;
+    int64_t birth_year;
+    int owner, floating, party_member;     /* -1: not given */
+    bool has_birth_year;
+    char id_norm[40];
+    json_t *fields;                        /* names of the fields given, for the audit */
+} resident_input;
+
+static bool body_flag(http_req *req, const char *field, int *out, resident_input *ri)
+{
+    json_t *v = json_object_get(req->json, field);
+    *out = -1;
+    if (!v || json_is_null(v)) return true;
+    if (json_is_boolean(v)) *out = json_is_true(v);
+    else if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1)) *out = (int)json_integer_value(v);
+    else { http_fail_field(req, field, "reg.err.boolean"); return false; }
+    json_array_append_new(ri->fields, json_string(field));
+    return true;
+}
+
+static bool languages_ok(const char *s)
+{
+    int len = 0, tokens = 0;
+    for (const char *p = s;; p++) {
+        if (*p >= 'a' && *p <= 'z') { len++; continue; }
+        if ((*p == ',' || !*p) && len >= 2 && len <= 3) {
+            if (++tokens > 8) return false;
+            len = 0;
+            if (!*p) return true;
+            continue;
+        }
+        return false;
+    }
+}
+
+static void note(resident_input *ri, const char *field, const void *given)
+{
+    if (given) json_array_append_new(ri->fields, json_string(field));
+}
+
+/* Reads and validates the resident fields of the body; each error names its field. */
+static bool resident_parse(http_req *req, resident_input *ri, bool create)
+{
+    memset(ri, 0, sizeof *ri);
+    ri->fields = json_array();
+    arena_on_free(req->a, (void (*)(void *))json_decref, ri->fields);
+    if (create ? !http_body_str(req, "name", 1, 64, &ri->name) : !http_body_str_opt(req, "name", 1, 64, &ri->name))
+        return false;
+    note(ri, "name", ri->name);
+    if (!http_body_str_opt(req, "gender", 0, 1, &ri->gender)) return false;
+    if (ri->gender && strcmp(ri->gender, "f") && strcmp(ri->gender, "m") && *ri->gender)
+        return http_fail_field(req, "gender", "reg.err.gender"), false;
+    note(ri, "gender", ri->gender);
+    int year = registry_current_year(), date_year = 0;
+    json_t *by = json_object_get(req->json, "birth_year");
+    if (json_is_integer(by) && (json_integer_value(by) < 1880 || json_integer_value(by) > year))
+        return http_fail_field(req, "birth_year", "reg.err.birth_year"), false;
+    if (!http_body_int_opt(req, "birth_year", 1880, year, &ri->birth_year, &ri->has_birth_year)) return false;
+    note(ri, "birth_year", ri->has_birth_year ? "" : NULL);
+    if (!http_body_str_opt(req, "birth_date", 0, 10, &ri->birth_date)) return false;
+    if (ri->birth_date && *ri->birth_date) {
+        if (!registry_date_ok(ri->birth_date, &date_year) || date_year > year)
+            return http_fail_field(req, "birth_date", "reg.err.birth_date"), false;
+        if (ri->has_birth_year && ri->birth_year != date_year)
+            return http_fail_field(req, "birth_date", "reg.err.birth_mismatch"), false;
+        ri->birth_year = date_year;
+        ri->has_birth_year = true;
+    }
+    note(ri, "birth_date", ri->birth_date);
+    if (!http_body_str_opt(req, "phone", 0, 32, &ri->phone)) return false;
+    if (ri->phone && *ri->phone) {
+        const char *why = validate_phone(ri->phone);
+        if (why) return http_fail_field(req, "phone", why), false;
+    }
+    note(ri, "phone", ri->phone);
+    if (!http_body_str_opt(req, "id_kind", 1, 16, &ri->id_kind)) return false;
+    if (ri->id_kind && strcmp(ri->id_kind, "cn_id") && strcmp(ri->id_kind, "passport") && strcmp(ri->id_kind, "other"))
+        return http_fail_field(req, "id_kind", "reg.err.id_kind"), false;
+    note(ri, "id_kind", ri->id_kind);
+    if (!http_body_str_opt(req, "id_number", 1, 64, &ri->id_number)) return false;
+    if (ri->id_number) {
+        /* Normalised: no spaces, upper case (the check character X). */
+        size_t k = 0;
+        for (const char *p = ri->id_number; *p && k + 1 < sizeof ri->id_norm; p++)
+            if (*p != ' ') ri->id_norm[k++] = (char)toupper((unsigned char)*p);
+        ri->id_norm[k] = 0;
+        note(ri, "id_number", ri->id_number);
+    }
+    if (!http_body_str_opt(req, "languages", 2, 40, &ri->languages)) return false;
+    if (ri->languages && !languages_ok(ri->languages)) return http_fail_field(req, "languages", "reg.err.languages"), false;
+    note(ri, "languages", ri->languages);
+    if (!body_flag(req, "owner", &ri->owner, ri) || !body_flag(req, "floating", &ri->floating, ri) ||
+        !body_flag(req, "party_member", &ri->party_member, ri))
+        return false;
+    return true;
+}
+
+/* Checks the ID number against its kind; fills birth date and gender from a citizen
+ * ID when the body gave none. */
+static bool resident_check_id(http_req *req, resident_input *ri, const char *kind, bool derive)
+{
+    if (!ri->id_number) return true;
+    if (!strcmp(kind, "cn_id")) {
+        const char *why = validate_cn_id(ri->id_norm);
+        if (why) return http_fail_field(req, "id_number", why), false;
+        char date[11];
+        snprintf(date, sizeof date, "%.4s-%.2s-%.2s", ri->id_norm + 6, ri->id_norm + 10, ri->id_norm + 12);
+        int y;
+        if (derive && !ri->has_birth_year && !ri->birth_date && registry_date_ok(date, &y) && y <= registry_current_year()) {
+            ri->birth_date = arena_strdup(req->a, date);
+            ri->birth_year = y;
+            ri->has_birth_year = true;
+        }
+        if (derive && !ri->gender) ri->gender = (ri->id_norm[16] - '0') % 2 ? "m" : "f";
+        return true;
+    }
+    size_t n = strlen(ri->id_norm);
+    bool ok = n >= 3 && n <= 32;
+    for (size_t i = 0; ok && i < n; i++) ok = isalnum((unsigned char)ri->id_norm[i]);
+    if (!ok) return http_fail_field(req, "id_number", "reg.err.id_other"), false;
+    return true;
+}
+
+typedef struct sealed_id {
+    char *cipher, *masked;
+    char hash[65];
+} sealed_id;
+
+/* Encrypts the normalised number; false with the reply set when no key is set or the
+ * number is already registered to another resident of the community. */
+static bool resident_seal_id(http_req *req, resident_input *ri, const char *kind, int64_t self, sealed_id *out)
+{
+    char *cipher = secret_encrypt(req->cfg, ri->id_norm);
+    if (!cipher) return http_fail(req, 503, "unavailable", "id_number", "reg.err.no_field_key"), false;
+    out->cipher = arena_strdup(req->a, cipher);
+    free(cipher);
+    secret_lookup_hash(req->cfg, ri->id_norm, out->hash);
+    bool cn = !strcmp(kind, "cn_id");
+    char *masked = secret_mask(ri->id_norm, cn ? 4 : 1, cn ? 4 : 3);
+    out->masked = arena_strdup(req->a, masked);
+    free(masked);
+    if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM residents WHERE community_id = $1 AND id_hash = $2 "
+                                      "AND moved_out_at IS NULL AND id <> $3", "iti",
+                        req->actor.community_id, out->hash, self))
+        return http_fail(req, 409, "conflict", "id_number", "reg.err.id_duplicate"), false;
+    return true;
+}
+
+/* ---------------------------------------------------------------- writes */
+
+int registry_resident_create(http_req *req)
+{
+    int64_t household_id = 0;
+    bool has_household;
+    resident_input ri;
+    if (!http_body_int_opt(req, "household_id", 1, INT64_MAX, &household_id, &has_household)) return -1;
+    if (!has_household) return http_fail_field(req, "household_id", "err.required");
+    if (!resident_parse(req, &ri, true)) return -1;
+    const char *kind = ri.id_kind ? ri.id_kind : ri.id_number ? "cn_id" : NULL;
+    if (!resident_check_id(req, &ri, kind ? kind : "cn_id", true)) return -1;
+    if (!registry_household_visible(req, household_id)) return http_fail_not_found(req);
+    sealed_id sid = {0};
+    if (ri.id_number && !resident_seal_id(req, &ri, kind, 0, &sid)) return -1;
+    int64_t now = clock_now_us();
+    store_stmt *st = store_prepare(req->conn,
+        "INSERT INTO residents (community_id, household_id, name, gender, birth_year, birth_date, phone, id_kind, "
+        "id_cipher, id_hash, id_masked, languages, owner, floating, party_member, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    store_bind_int(st, 1, req->actor.community_id);
+    store_bind_int(st, 2, household_id);
+    store_bind_text(st, 3, ri.name);
+    store_bind_text(st, 4, ri.gender ? ri.gender : "");
+    if (ri.has_birth_year) store_bind_int(st, 5, ri.birth_year); else store_bind_null(st, 5);
+    store_bind_text(st, 6, ri.birth_date && *ri.birth_date ? ri.birth_date : NULL);
+    store_bind_text(st, 7, ri.phone ? ri.phone : "");
+    store_bind_text(st, 8, kind);
+    store_bind_text(st, 9, sid.cipher);
+    store_bind_text(st, 10, sid.cipher ? sid.hash : NULL);
+    store_bind_text(st, 11, sid.masked);
+    store_bind_text(st, 12, ri.languages ? ri.languages : "zh");
+    store_bind_int(st, 13, ri.owner > 0);
+    store_bind_int(st, 14, ri.floating > 0);
+    store_bind_int(st, 15, ri.party_member > 0);
+    store_bind_int(st, 16, now);
+    int rc = store_step(st);
+    int64_t id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+    store_done(st);
+    if (rc == STORE_CONSTRAINT) return http_fail(req, 409, "conflict", "id_number", "reg.err.id_duplicate");
+    if (!id) return http_fail_internal(req, "resident insert");
+    req->on_behalf_of = id;
+    registry_audit(req, "resident", id, json_pack("{s:O, s:I}", "fields", ri.fields, "household_id", (json_int_t)household_id));
+    json_t *r = resident_read(req, id);
+    return r ? http_reply(req, 201, json_pack("{s:o}", "resident", r)) : -1;
+}
+
+/* Loads the resident's stored fields for an update; 404 when outside the scope. */
+static bool resident_current(http_req *req, int64_t id, resident_input *cur, int64_t *household_id, bool *moved_out)
+{
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT r.name, r.gender, r.birth_year, r.birth_date, r.phone, r.id_kind, r.languages, r.owner, r.floating, "
+        "r.party_member, r.household_id, r.moved_out_at FROM residents r JOIN households h ON h.id = r.household_id "
+        "JOIN blocks b ON b.id = h.block_id WHERE r.community_id = $1 AND " REGISTRY_SCOPE " AND r.id = $3");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn)), false;
+    registry_bind_scope(req, st);
+    store_bind_int(st, 3, id);
+    bool found = store_step(st) == STORE_ROW;
+    if (found) {
+        memset(cur, 0, sizeof *cur);
+        cur->name = arena_strdup(req->a, store_col_text(st, 0));
+        cur->gender = arena_strdup(req->a, store_col_text(st, 1));
+        cur->has_birth_year = !store_col_null(st, 2);
+        cur->birth_year = store_col_int(st, 2);
+        cur->birth_date = arena_strdup(req->a, store_col_text(st, 3));
+        cur->phone = arena_strdup(req->a, store_col_text(st, 4));
+        cur->id_kind = arena_strdup(req->a, store_col_text(st, 5));
+        cur->languages = arena_strdup(req->a, store_col_text(st, 6));
+        cur->owner = (int)store_col_int(st, 7);
+        cur->floating = (int)store_col_int(st, 8);
+        cur->party_member = (int)store_col_int(st, 9);
+        if (household_id) *household_id = store_col_int(st, 10);
+        if (moved_out) *moved_out = !store_col_null(st, 11);
+    }
+    store_done(st);
+    if (!found) http_fail_not_found(req);
+    return found;
+}
+
+int registry_resident_update(http_req *req)
+{
+    int64_t id;
+    resident_input cur, ri;
+    if (!http_param_id(req, "id", &id)) return -1;
+    if (!resident_current(req, id, &cur, NULL, NULL)) return -1;
+    if (!resident_parse(req, &ri, false)) return -1;
+    const char *kind = ri.id_kind ? ri.id_kind : cur.id_kind ? cur.id_kind : "cn_id";
+    if (!resident_check_id(req, &ri, kind, false)) return -1;
+    sealed_id sid = {0};
+    if (ri.id_number && !resident_seal_id(req, &ri, kind, id, &sid)) return -1;
+    /* A new birth year without a date drops a date of another year. */
+    const char *bdate = ri.birth_date ? ri.birth_date : cur.birth_date;
+    int64_t byear = ri.has_birth_year ? ri.birth_year : cur.birth_year;
+    bool has_year = ri.has_birth_year || cur.has_birth_year;
+    if (bdate && *bdate && has_year && atoi(bdate) != byear) bdate = NULL;
+    store_stmt *st = store_prepare(req->conn,
+        "UPDATE residents SET name = $1, gender = $2, birth_year = $3, birth_date = $4, phone = $5, languages = $6, "
+        "owner = $7, floating = $8, party_member = $9, updated_at = $10 WHERE id = $11 AND community_id = $12");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    store_bind_text(st, 1, ri.name ? ri.name : cur.name);
+    store_bind_text(st, 2, ri.gender ? ri.gender : cur.gender);
+    if (has_year) store_bind_int(st, 3, byear); else store_bind_null(st, 3);
+    store_bind_text(st, 4, bdate && *bdate ? bdate : NULL);
+    store_bind_text(st, 5, ri.phone ? ri.phone : cur.phone);
+    store_bind_text(st, 6, ri.languages ? ri.languages : cur.languages);
+    store_bind_int(st, 7, ri.owner >= 0 ? ri.owner : cur.owner);
+    store_bind_int(st, 8, ri.floating >= 0 ? ri.floating : cur.floating);
+    store_bind_int(st, 9, ri.party_member >= 0 ? ri.party_member : cur.party_member);
+    store_bind_int(st, 10, clock_now_us());
+    store_bind_int(st, 11, id);
+    store_bind_int(st, 12, req->actor.community_id);
+    int rc = store_step(st);
+    store_done(st);
+    if (rc != STORE_DONE) return http_fail_internal(req, "resident update");
+    if (ri.id_number || ri.id_kind) {
+        rc = store_run(req->conn, NULL,
+            "UPDATE residents SET id_kind = $1, id_cipher = CASE WHEN $2 = '' THEN id_cipher ELSE $2 END, "
+            "id_hash = CASE WHEN $3 = '' THEN id_hash ELSE $3 END, id_masked = CASE WHEN $4 = '' THEN id_masked ELSE $4 END "
+            "WHERE id = $5 AND community_id = $6", "ttttii", kind, sid.cipher ? sid.cipher : "",
+            sid.cipher ? sid.hash : "", sid.masked ? sid.masked : "", id, req->actor.community_id);
+        if (rc == STORE_CONSTRAINT) return http_fail(req, 409, "conflict", "id_number", "reg.err.id_duplicate");
+        if (rc != STORE_DONE) return http_fail_internal(req, "resident id update");
+    }
+    req->on_behalf_of = id;
+    registry_audit(req, "resident", id, json_pack("{s:O}", "fields", ri.fields));
+    json_t *r = resident_read(req, id);
+    return r ? http_reply(req, 200, json_pack("{s:o}", "resident", r)) : -1;
+}
+
+int registry_resident_move(http_req *req)
+{
+    int64_t id, from, to = 0;
+    bool has_to, moved_out;
+    resident_input cur;
+    if (!http_param_id(req, "id", &id)) return -1;
+    if (!resident_current(req, id, &cur, &from, &moved_out)) return -1;
+    if (!http_body_int_opt(req, "household_id", 1, INT64_MAX, &to, &has_to)) return -1;
+    if (!has_to) return http_fail_field(req, "household_id", "err.required");
+    if (!registry_household_visible(req, to)) return http_fail_not_found(req);
+    int rc = store_run(req->conn, NULL, "UPDATE residents SET household_id = $1, moved_out_at = NULL, updated_at = $2 "
+                                        "WHERE id = $3 AND community_id = $4", "iiii", to, clock_now_us(), id,
+                       req->actor.community_id);
+    if (rc == STORE_CONSTRAINT) return http_fail(req, 409, "conflict", "id_number", "reg.err.id_duplicate");
+    if (rc != STORE_DONE) return http_fail_internal(req, "resident move");
+    req->on_behalf_of = id;
+    registry_audit(req, "resident", id, json_pack("{s:I, s:I, s:b}", "from_household_id", (json_int_t)from,
+                                                  "to_household_id", (json_int_t)to, "moved_in", moved_out));
+    json_t *r = resident_read(req, id);
+    return r ? http_reply(req, 200, json_pack("{s:o}", "resident", r)) : -1;
+}
+
+int registry_resident_move_out(http_req *req)
+{
+    int64_t id, from;
+    bool moved_out;
+    resident_input cur;
+    if (!http_param_id(req, "id", &id)) return -1;
+    if (!resident_current(req, id, &cur, &from, &moved_out)) return -1;
+    if (moved_out) return http_fail(req, 409, "conflict", NULL, "reg.err.moved_out");
+    if (store_run(req->conn, NULL, "UPDATE residents SET moved_out_at = $1, updated_at = $1 WHERE id = $2 AND community_id = $3",
+                  "iii", clock_now_us(), id, req->actor.community_id) != STORE_DONE)
+        return http_fail_internal(req, "resident move out");
+    req->on_behalf_of = id;
+    registry_audit(req, "resident", id, json_pack("{s:I}", "from_household_id", (json_int_t)from));
+    json_t *r = resident_read(req, id);
+    return r ? http_reply(req, 200, json_pack("{s:o}", "resident", r)) : -1;
+}
+
+/* Committee only (route row); audited as resident.reveal_id without the number. */
+int registry_resident_reveal_id(http_req *req)
+{
+    int64_t id;
+    if (!http_param_id(req, "id", &id)) return -1;
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT r.id_cipher FROM residents r JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id "
+        "WHERE r.community_id = $1 AND " REGISTRY_SCOPE " AND r.id = $3");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    registry_bind_scope(req, st);
+    store_bind_int(st, 3, id);
+    if (store_step(st) != STORE_ROW) { store_done(st); return http_fail_not_found(req); }
+    char *cipher = arena_strdup(req->a, store_col_text(st, 0));
+    store_done(st);
+    if (!cipher) return http_fail(req, 409, "conflict", "id_number", "reg.err.no_id");
+    char *plain = secret_decrypt(req->cfg, cipher);
+    if (!plain) return http_fail_internal(req, "id decrypt");
+    json_t *body = json_pack("{s:s}", "id_number", plain);
+    sodium_memzero(plain, strlen(plain));
+    free(plain);
+    registry_audit(req, "resident", id, json_pack("{s:s}", "field", "id_number"));
+    return http_reply(req, 200, body);
+}
+
+/* ---------------------------------------------------------------- flags */
+
+static bool resident_visible(http_req *req, int64_t id, bool *moved_out)
+{
+    resident_input cur;
+    return resident_current(req, id, &cur, NULL, moved_out);
+}
+
+static json_t *flag_item(http_req *req, store_stmt *st)
+{
+    char set_at[32], cleared[32];
+    clock_format_utc(store_col_int(st, 4), set_at, sizeof set_at);
+    json_t *detail = json_loads(store_col_text(st, 2), 0, NULL);
+    const char *flag = store_col_text(st, 1);
+    json_t *item = json_pack("{s:I, s:s, s:s, s:o, s:s, s:b}", "id", (json_int_t)store_col_int(st, 0), "flag", flag,
+                             "label", registry_flag_label(req, flag), "detail", detail ? detail : json_object(),
+                             "set_at", set_at, "current", store_col_null(st, 5));
+    json_object_set_new(item, "set_by", store_col_null(st, 3) ? json_null() : json_integer(store_col_int(st, 3)));
+    if (store_col_null(st, 5)) json_object_set_new(item, "cleared_at", json_null());
+    else {
+        clock_format_utc(store_col_int(st, 5), cleared, sizeof cleared);
+        json_object_set_new(item, "cleared_at", json_string(cleared));
+    }
+    return item;
+}
+
+int registry_flags_list(http_req *req)
+{
+    int64_t id;
+    const char *history = http_query(req, "history");
+    if (!http_param_id(req, "id", &id)) return -1;
+    if (!resident_visible(req, id, NULL)) return -1;
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT id, flag, detail, set_by, set_at, cleared_at FROM resident_flags WHERE community_id = $1 "
+        "AND resident_id = $2 AND ($3 = 1 OR cleared_at IS NULL) ORDER BY id");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    store_bind_int(st, 1, req->actor.community_id);
+    store_bind_int(st, 2, id);
+    store_bind_int(st, 3, history && !strcmp(history, "1") ? 1 : 0);
+    json_t *items = json_array();
+    while (store_step(st) == STORE_ROW) json_array_append_new(items, flag_item(req, st));
+    store_done(st);
+    return http_reply_list(req, "reg.list.flags", NULL, items, 0);
+}
+
+/* Field of the detail object: a string of min..max characters. */
+static bool detail_str(http_req *req, json_t *detail, const char *key, bool required, size_t max, json_t *clean)
+{
+    json_t *v = json_object_get(detail, key);
+    const char *field = arena_printf(req->a, "detail.%s", key);
+    if (!v || json_is_null(v)) {
+        if (required) return http_fail_field(req, field, "err.required"), false;
+        return true;
+    }
+    if (!json_is_string(v)) return http_fail_field(req, field, "err.not_string"), false;
+    const char *why = validate_text(json_string_value(v), 1, max);
+    if (why) return http_fail_field(req, field, why), false;
+    json_object_set(clean, key, v);
+    return true;
+}
+
+static bool detail_date(http_req *req, json_t *detail, const char *key, bool required, json_t *clean)
+{
+    json_t *v = json_object_get(detail, key);
+    const char *field = arena_printf(req->a, "detail.%s", key);
+    if (!v || json_is_null(v)) {
+        if (required) return http_fail_field(req, field, "err.required"), false;
+        return true;
+    }
+    if (!json_is_string(v) || !registry_date_ok(json_string_value(v), NULL))
+        return http_fail_field(req, field, "reg.err.date"), false;
+    json_object_set(clean, key, v);
+    return true;
+}
+
+/* The detail stored for a flag: the documented fields, checked; NULL with the
+ * reply set when one is wrong. */
+static json_t *flag_detail(http_req *req, const char *flag, json_t *detail)
+{
+    json_t *clean = json_object();
+    arena_on_free(req->a, (void (*)(void *))json_decref, clean);
+    if (!detail) detail = clean;
+    bool ok = true;
+    if (!strcmp(flag, "pregnant")) {
+        ok = detail_date(req, detail, "due_date", true, clean) && detail_str(req, detail, "hospital", false, 64, clean);
+    } else if (!strcmp(flag, "chronic_illness")) {
+        ok = detail_str(req, detail, "condition", true, 64, clean) && detail_str(req, detail, "medicine", false, 128, clean);
+    } else if (!strcmp(flag, "no_smartphone")) {
+        json_t *uid = json_object_get(detail, "relay_user_id");
+        if (uid && !json_is_null(uid)) {
+            if (!json_is_integer(uid)) return http_fail_field(req, "detail.relay_user_id", "err.not_integer"), NULL;
+            if (!store_query_int(req->conn, 0, "SELECT COUNT(*) FROM users WHERE id = $1 AND community_id = $2", "ii",
+                                 (int64_t)json_integer_value(uid), req->actor.community_id))
+                return http_fail_field(req, "detail.relay_user_id", "reg.err.relay_user"), NULL;
+            json_object_set(clean, "relay_user_id", uid);
+        }
+        ok = detail_str(req, detail, "relay_name", false, 64, clean) && detail_str(req, detail, "relay", false, 32, clean);
+        if (ok && !json_object_get(clean, "relay_user_id") && !json_object_get(clean, "relay_name"))
+            return http_fail_field(req, "detail.relay_name", "reg.err.relay"), NULL;
+    } else if (!strcmp(flag, "home_isolation")) {
+        ok = detail_date(req, detail, "start", true, clean) && detail_date(req, detail, "planned_end", false, clean) &&
+             detail_str(req, detail, "reason", false, 64, clean);
+        json_t *end = json_object_get(clean, "planned_end");
+        if (ok && end && strcmp(json_string_value(end), json_string_value(json_object_get(clean, "start"))) < 0)
+            return http_fail_field(req, "detail.planned_end", "reg.err.date_order"), NULL;
+    } else {
+        /* alone_elderly, disabled, bedridden: short free-form facts (kind, grade, caregiver). */
+        const char *key;
+        json_t *v;
+        json_object_foreach(detail, key, v) {
+            if (json_object_size(clean) >= 8) break;
+            if (json_is_string(v) && strlen(json_string_value(v)) <= 128 && !validate_text(json_string_value(v), 0, 128))
+                json_object_set(clean, key, v);
+            else if (json_is_integer(v) || json_is_boolean(v)) json_object_set(clean, key, v);
+            else return http_fail_field(req, arena_printf(req->a, "detail.%s", key), "err.not_string"), NULL;
+        }
+    }
+    return ok ? clean : NULL;
+}
+
+int registry_flag_set(http_req *req)
+{
+    int64_t id;
+    const char *flag;
+    bool moved_out;
+    if (!http_param_id(req, "id", &id)) return -1;
+    if (!http_body_str(req, "flag", 1, 32, &flag)) return -1;
+    if (!registry_flag_known(flag)) return http_fail_field(req, "flag", "reg.err.flag");
+    json_t *detail = json_object_get(req->json, "detail");
+    if (detail && !json_is_null(detail) && !json_is_object(detail)) return http_fail_field(req, "detail", "reg.err.detail");
+    if (!resident_visible(req, id, &moved_out)) return -1;
+    if (moved_out) return http_fail(req, 409, "conflict", NULL, "reg.err.moved_out");
+    json_t *clean = flag_detail(req, flag, json_is_object(detail) ? detail : NULL);
+    if (!clean) return -1;
+    char *text = json_dumps(clean, JSON_COMPACT | JSON_SORT_KEYS);
+    char *stored = arena_strdup(req->a, text);
+    free(text);
+    int64_t now = clock_now_us();
+    /* Setting a flag again closes the previous entry: its detail stays in the history. */
+    if (store_run(req->conn, NULL, "UPDATE resident_flags SET cleared_at = $1 WHERE community_id = $2 AND resident_id = $3 "
+                                   "AND flag = $4 AND cleared_at IS NULL", "iiit", now, req->actor.community_id, id, flag)
+        != STORE_DONE)
+        return http_fail_internal(req, "flag close");
+    store_stmt *st;
+    if (store_run(req->conn, &st, "INSERT INTO resident_flags (community_id, resident_id, flag, detail, set_by, set_at) "
+                                  "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, flag, detail, set_by, set_at, cleared_at",
+                  "iittii", req->actor.community_id, id, flag, stored, req->actor.user_id, now) != STORE_ROW)
+        return http_fail_internal(req, "flag insert");
+    json_t *item = flag_item(req, st);
+    int64_t flag_id = store_col_int(st, 0);
+    store_done(st);
+    req->on_behalf_of = id;
+    registry_audit(req, "resident", id, json_pack("{s:I}", "flag_id", (json_int_t)flag_id));
+    return http_reply(req, 201, json_pack("{s:o}", "flag", item));
+}
+
+int registry_flag_clear(http_req *req)
+{
+    int64_t id;
+    const char *flag = http_param(req, "flag");
+    if (!http_param_id(req, "id", &id)) return -1;
+    if (!registry_flag_known(flag)) return http_fail_not_found(req);
+    if (!resident_visible(req, id, NULL)) return -1;
+    store_stmt *st = store_prepare(req->conn, "UPDATE resident_flags SET cleared_at = $1 WHERE community_id = $2 "
+                                              "AND resident_id = $3 AND flag = $4 AND cleared_at IS NULL");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    store_bind_int(st, 1, clock_now_us());
+    store_bind_int(st, 2, req->actor.community_id);
+    store_bind_int(st, 3, id);
+    store_bind_text(st, 4, flag);
+    int rc = store_step(st);
+    int64_t changed = store_changes(st);
+    store_done(st);
+    if (rc != STORE_DONE) return http_fail_internal(req, "flag clear");
+    if (!changed) return http_fail_not_found(req);
+    req->on_behalf_of = id;
+    registry_audit(req, "resident", id, json_pack("{s:I}", "flags_cleared", (json_int_t)changed));
+    return http_reply(req, 200, json_pack("{s:b}", "ok", 1));
+}
+
+/* ---------------------------------------------------------------- travel */
+
+static json_t *travel_item(store_stmt *st)
+{
+    char created[32];
+    clock_format_utc(store_col_int(st, 4), created, sizeof created);
+    return json_pack("{s:I, s:s, s:s, s:s?, s:s}", "id", (json_int_t)store_col_int(st, 0), "place", store_col_text(st, 1),
+                     "from_date", store_col_text(st, 2), "to_date", store_col_text(st, 3), "created_at", created);
+}
+
+int registry_travel_list(http_req *req)
+{
+    int64_t id, limit = http_list_limit(req);
+    if (!http_param_id(req, "id", &id)) return -1;
+    if (!resident_visible(req, id, NULL)) return -1;
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT id, place, from_date, to_date, created_at FROM resident_travel WHERE community_id = $1 "
+        "AND resident_id = $2 AND id > $3 ORDER BY id LIMIT $4");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    store_bind_int(st, 1, req->actor.community_id);
+    store_bind_int(st, 2, id);
+    store_bind_int(st, 3, http_list_cursor(req));
+    store_bind_int(st, 4, limit + 1);
+    json_t *items = json_array();
+    int64_t n = 0, last = 0;
+    bool more = false;
+    while (store_step(st) == STORE_ROW) {
+        if (n++ == limit) { more = true; break; }
+        last = store_col_int(st, 0);
+        json_array_append_new(items, travel_item(st));
+    }
+    store_done(st);
+    return http_reply_list(req, "reg.list.travel", NULL, items, more ? last : 0);
+}
+
+int registry_travel_add(http_req *req)
+{
+    int64_t id;
+    const char *place, *from, *to = NULL;
+    if (!http_param_id(req, "id", &id)) return -1;
+    if (!http_body_str(req, "place", 1, 128, &place)) return -1;
+    if (!http_body_str(req, "from_date", 1, 10, &from)) return -1;
+    if (!registry_date_ok(from, NULL)) return http_fail_field(req, "from_date", "reg.err.date");
+    if (!http_body_str_opt(req, "to_date", 1, 10, &to)) return -1;
+    if (to && !registry_date_ok(to, NULL)) return http_fail_field(req, "to_date", "reg.err.date");
+    if (to && strcmp(to, from) < 0) return http_fail_field(req, "to_date", "reg.err.date_order");
+    if (!resident_visible(req, id, NULL)) return -1;
+    store_stmt *st;
+    if (store_run(req->conn, &st, "INSERT INTO resident_travel (community_id, resident_id, place, from_date, to_date, "
+                                  "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                                  "RETURNING id, place, from_date, to_date, created_at",
+                  "iitttii", req->actor.community_id, id, place, from, to, req->actor.user_id, clock_now_us()) != STORE_ROW)
+        return http_fail_internal(req, "travel insert");
+    json_t *item = travel_item(st);
+    int64_t tid = store_col_int(st, 0);
+    store_done(st);
+    req->on_behalf_of = id;
+    registry_audit(req, "resident", id, json_pack("{s:I}", "travel_id", (json_int_t)tid));
+    return http_reply(req, 201, json_pack("{s:o}", "travel", item));
+}
