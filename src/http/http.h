@@ -42,13 +42,16 @@ enum {
  *                    exports it (audited) and ?print=1 the printable HTML
  *   ROUTE_NO_CSRF    a state-changing route a cookie session may call without the
  *                    CSRF header (only login, which has no session yet)
- *   ROUTE_RAW_BODY   body is not JSON (uploads: multipart/form-data); req->body only */
+ *   ROUTE_RAW_BODY   body is not JSON (uploads: multipart/form-data); req->body only
+ *   ROUTE_NO_REPLAY  a write whose answer holds personal data: an Idempotency-Key is
+ *                    not stored for it (its answer must not rest in the database) */
 enum {
     ROUTE_PUBLIC     = 1u << 0,
     ROUTE_WRITE      = 1u << 1,
     ROUTE_EXPORTABLE = 1u << 2,
     ROUTE_NO_CSRF    = 1u << 3,
     ROUTE_RAW_BODY   = 1u << 4,
+    ROUTE_NO_REPLAY  = 1u << 5,
 };
 
 typedef struct http_req http_req;

@@ -709,7 +709,7 @@ static enum MHD_Result process_request(http_req *req)
     }
 
     /* A write: idempotency first, then the optional prepare step, then the job. */
-    const char *ik = http_header(req, "Idempotency-Key");
+    const char *ik = (route->flags & ROUTE_NO_REPLAY) ? NULL : http_header(req, "Idempotency-Key");
     if (ik && req->actor.user_id) {
         if (!*ik || strlen(ik) > 128) {
             http_fail_field(req, "Idempotency-Key", "err.idempotency_key");

@@ -508,7 +508,7 @@ const http_route registry_routes[] = {
     {"PATCH", "/api/v1/residents/{id}", NULL, registry_resident_update, REGISTRY_LEADERS, ROUTE_WRITE, 8192, "resident.update"},
     {"DELETE", "/api/v1/residents/{id}", NULL, registry_resident_move_out, REGISTRY_LEADERS, ROUTE_WRITE, 0, "resident.move_out"},
     {"POST", "/api/v1/residents/{id}/move", NULL, registry_resident_move, REGISTRY_LEADERS, ROUTE_WRITE, 4096, "resident.move"},
-    {"POST", "/api/v1/residents/{id}/reveal-id", NULL, registry_resident_reveal_id, ROLE_COMMITTEE, ROUTE_WRITE, 1024,
+    {"POST", "/api/v1/residents/{id}/reveal-id", NULL, registry_resident_reveal_id, ROLE_COMMITTEE, ROUTE_WRITE | ROUTE_NO_REPLAY, 1024,
      "resident.reveal_id"},
     {"GET", "/api/v1/residents/{id}/flags", NULL, registry_flags_list, REGISTRY_ROLES, 0, 0, NULL},
     {"POST", "/api/v1/residents/{id}/flags", NULL, registry_flag_set, REGISTRY_LEADERS, ROUTE_WRITE, 8192, "resident.flag_set"},
