@@ -170,6 +170,11 @@ typedef struct list_column {
 } list_column;
 int64_t http_list_limit(http_req *req);  /* ?limit= 1..500, default 50; exports: 100000 */
 int64_t http_list_cursor(http_req *req); /* ?cursor= decoded, 0 when absent */
+/* Steps a statement that selected up to limit+1 rows, id in column 0, into a JSON array
+ * built by item(st, ctx); *next_after is the last id when more rows follow, else 0.
+ * Resets the statement. */
+json_t *http_list_collect(store_stmt *st, int64_t limit, json_t *(*item)(store_stmt *st, void *ctx),
+                          void *ctx, int64_t *next_after);
 /* items: JSON array (stolen). last_id: id of the last item when more rows follow, else 0.
  * title_key: i18n key of the list's title (print view, file name). */
 int http_reply_list(http_req *req, const char *title_key, const list_column *cols,

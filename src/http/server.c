@@ -229,6 +229,24 @@ int64_t http_list_cursor(http_req *req)
     return str_is_int((char *)raw, &id) && id > 0 ? id : 0;
 }
 
+json_t *http_list_collect(store_stmt *st, int64_t limit, json_t *(*item)(store_stmt *st, void *ctx),
+                          void *ctx, int64_t *next_after)
+{
+    json_t *items = json_array();
+    int64_t n = 0, last = 0;
+    *next_after = 0;
+    while (store_step(st) == STORE_ROW) {
+        if (n++ == limit) {
+            *next_after = last;
+            break;
+        }
+        last = store_col_int(st, 0);
+        json_array_append_new(items, item(st, ctx));
+    }
+    store_done(st);
+    return items;
+}
+
 int http_reply_list(http_req *req, const char *title_key, const list_column *cols, json_t *items,
                     int64_t next_after_id)
 {

@@ -196,6 +196,12 @@ static json_t *block_item(store_stmt *st)
     return item;
 }
 
+static json_t *block_row(store_stmt *st, void *ctx)
+{
+    (void)ctx;
+    return block_item(st);
+}
+
 static const list_column block_columns[] = {
     {"id", "col.id"}, {"name", "col.name"}, {"zone_name", "reg.col.zone"}, {"households", "reg.col.households"},
     {"residents", "reg.col.residents"}, {0, 0},
@@ -212,16 +218,9 @@ static int blocks_list(http_req *req)
     store_bind_int(st, 3, zone_id);
     store_bind_int(st, 4, http_list_cursor(req));
     store_bind_int(st, 5, limit + 1);
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    while (store_step(st) == STORE_ROW) {
-        if (n++ == limit) { more = true; break; }
-        last = store_col_int(st, 0);
-        json_array_append_new(items, block_item(st));
-    }
-    store_done(st);
-    return http_reply_list(req, "reg.list.blocks", block_columns, items, more ? last : 0);
+    int64_t next_after;
+    json_t *items = http_list_collect(st, limit, block_row, NULL, &next_after);
+    return http_reply_list(req, "reg.list.blocks", block_columns, items, next_after);
 }
 
 /* The block {id} as the actor sees it, or NULL (404 set). */
@@ -341,6 +340,12 @@ static json_t *household_item(store_stmt *st)
     return item;
 }
 
+static json_t *household_row(store_stmt *st, void *ctx)
+{
+    (void)ctx;
+    return household_item(st);
+}
+
 static const list_column household_columns[] = {
     {"id", "col.id"}, {"block_name", "reg.col.block"}, {"room", "reg.col.room"}, {"status", "reg.col.status"},
     {"phone", "reg.col.phone"}, {"residents", "reg.col.residents"}, {"notes", "reg.col.notes"}, {0, 0},
@@ -364,16 +369,9 @@ static int households_list(http_req *req)
     store_bind_text(st, 6, registry_like(req, http_query(req, "q"), false));
     store_bind_int(st, 7, http_list_cursor(req));
     store_bind_int(st, 8, limit + 1);
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    while (store_step(st) == STORE_ROW) {
-        if (n++ == limit) { more = true; break; }
-        last = store_col_int(st, 0);
-        json_array_append_new(items, household_item(st));
-    }
-    store_done(st);
-    return http_reply_list(req, "reg.list.households", household_columns, items, more ? last : 0);
+    int64_t next_after;
+    json_t *items = http_list_collect(st, limit, household_row, NULL, &next_after);
+    return http_reply_list(req, "reg.list.households", household_columns, items, next_after);
 }
 
 /* The household {id} as the actor sees it, with its residents; NULL (404 set). */

@@ -88,6 +88,11 @@ static json_t *resident_item(store_stmt *st, int year)
     return item;
 }
 
+static json_t *resident_row(store_stmt *st, void *ctx)
+{
+    return resident_item(st, *(int *)ctx);
+}
+
 /* Adds "flags" (current flag names) and "flags_text" (their labels) to each item of
  * an id-ordered array, with one query over the id range. */
 static void attach_flags(http_req *req, json_t *items)
@@ -239,17 +244,10 @@ int registry_residents_list(http_req *req)
     store_bind_int(st, 14, http_list_cursor(req));
     store_bind_int(st, 15, limit + 1);
     store_bind_text(st, 16, digits);
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    while (store_step(st) == STORE_ROW) {
-        if (n++ == limit) { more = true; break; }
-        last = store_col_int(st, 0);
-        json_array_append_new(items, resident_item(st, year));
-    }
-    store_done(st);
+    int64_t next_after;
+    json_t *items = http_list_collect(st, limit, resident_row, &year, &next_after);
     attach_flags(req, items);
-    return http_reply_list(req, "reg.list.residents", resident_columns, items, more ? last : 0);
+    return http_reply_list(req, "reg.list.residents", resident_columns, items, next_after);
 }
 
 int registry_resident_get(http_req *req)
@@ -794,6 +792,12 @@ static json_t *travel_item(store_stmt *st)
                      "from_date", store_col_text(st, 2), "to_date", store_col_text(st, 3), "created_at", created);
 }
 
+static json_t *travel_row(store_stmt *st, void *ctx)
+{
+    (void)ctx;
+    return travel_item(st);
+}
+
 int registry_travel_list(http_req *req)
 {
     int64_t id, limit = http_list_limit(req);
@@ -807,16 +811,9 @@ int registry_travel_list(http_req *req)
     store_bind_int(st, 2, id);
     store_bind_int(st, 3, http_list_cursor(req));
     store_bind_int(st, 4, limit + 1);
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    while (store_step(st) == STORE_ROW) {
-        if (n++ == limit) { more = true; break; }
-        last = store_col_int(st, 0);
-        json_array_append_new(items, travel_item(st));
-    }
-    store_done(st);
-    return http_reply_list(req, "reg.list.travel", NULL, items, more ? last : 0);
+    int64_t next_after;
+    json_t *items = http_list_collect(st, limit, travel_row, NULL, &next_after);
+    return http_reply_list(req, "reg.list.travel", NULL, items, next_after);
 }
 
 int registry_travel_add(http_req *req)
