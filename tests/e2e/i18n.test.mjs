@@ -7,9 +7,29 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const WEB_SRC = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'src');
-const load = (name) => JSON.parse(readFileSync(join(WEB_SRC, 'i18n', name), 'utf8'));
-const zh = load('zh-CN.json');
-const en = load('en.json');
+const read = (path) => JSON.parse(readFileSync(path, 'utf8'));
+const FEATURES = join(WEB_SRC, 'features');
+// The shell's catalogue and every feature's, merged the way web/src/i18n/index.js does.
+function catalogueFiles(lang) {
+  const files = [join(WEB_SRC, 'i18n', `${lang}.json`)];
+  for (const name of readdirSync(FEATURES).sort()) {
+    const path = join(FEATURES, name, 'i18n', `${lang}.json`);
+    try { statSync(path); files.push(path); } catch { /* a feature without strings */ }
+  }
+  return files;
+}
+function load(lang) {
+  const merged = {};
+  for (const file of catalogueFiles(lang)) {
+    for (const [key, value] of Object.entries(read(file))) {
+      assert.ok(!(key in merged), `${key} is defined twice (${file})`);
+      merged[key] = value;
+    }
+  }
+  return merged;
+}
+const zh = load('zh-CN');
+const en = load('en');
 
 const placeholders = (text) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

@@ -15,6 +15,7 @@ import { DashboardPage } from './pages/DashboardPage.jsx';
 import { MePage } from './pages/MePage.jsx';
 import { NotFoundPage } from './pages/NotFoundPage.jsx';
 import { Home } from './homes/Home.jsx';
+import { matchFeatureRoute, matchPublicRoute } from './features.js';
 
 export function App() {
   const path = usePathState();
@@ -115,6 +116,12 @@ function Routes({ path, session, startupError, retry, onLoggedIn }) {
   if (startupError) return <StartupFailure error={startupError} retry={retry} />;
   if (session === undefined) return <main class="page"><Loading /></main>;
 
+  const publicPage = matchPublicRoute(path);
+  if (publicPage) {
+    const Page = publicPage.route.page;
+    return <Page params={publicPage.params} />;
+  }
+
   if (!session) {
     if (path !== '/login') return <Redirect to="/login" />;
     return <LoginPage onLoggedIn={(me) => { onLoggedIn(me); navigate('/home', { replace: true }); }} />;
@@ -126,6 +133,11 @@ function Routes({ path, session, startupError, retry, onLoggedIn }) {
   if (roleHome && ROLE_ORDER.includes(roleHome[1])) return <Home role={roleHome[1]} />;
   if (path === '/dashboard' && hasAnyRole(session.user, DASHBOARD_ROLES)) return <DashboardPage />;
   if (path === '/me') return <MePage />;
+  const feature = matchFeatureRoute(path, session.user);
+  if (feature) {
+    const Page = feature.route.page;
+    return <Page key={path} params={feature.params} />;
+  }
   return <NotFoundPage />;
 }
 

@@ -24,12 +24,15 @@ export const COMMUNITY_ROLES = ROLE_ORDER.filter((role) => role !== 'superuser')
 export const DASHBOARD_ROLES = ['committee', 'zone_leader', 'block_leader'];
 
 // Shown whenever the page uses any part of the navigation; `roles` says who may use it.
+// Features add their own entries (order: a number; home 0, dashboard 10, me 100).
 export const NAV_ITEMS = [
-  { key: 'home', path: '/home', label: 'nav.home', roles: ROLE_ORDER },
-  { key: 'dashboard', path: '/dashboard', label: 'nav.dashboard', roles: DASHBOARD_ROLES },
-  { key: 'me', path: '/me', label: 'nav.me', roles: ROLE_ORDER },
+  { key: 'home', path: '/home', label: 'nav.home', roles: ROLE_ORDER, order: 0 },
+  { key: 'dashboard', path: '/dashboard', label: 'nav.dashboard', roles: DASHBOARD_ROLES, order: 10 },
+  { key: 'me', path: '/me', label: 'nav.me', roles: ROLE_ORDER, order: 100 },
 ];
 
-export function navItemsFor(user) {
-  return NAV_ITEMS.filter((item) => hasAnyRole(user, item.roles));
+export function navItemsFor(user, extra = []) {
+  return [...NAV_ITEMS, ...extra]
+    .filter((item) => hasAnyRole(user, item.roles))
+    .sort((a, b) => (a.order ?? 50) - (b.order ?? 50));
 }

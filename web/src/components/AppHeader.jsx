@@ -3,6 +3,7 @@
 import { useI18n } from '../i18n/index.js';
 import { Link, usePath } from '../router.jsx';
 import { navItemsFor } from '../roles.js';
+import { FEATURE_NAV } from '../features.js';
 import { useSession } from '../session.js';
 import { LanguageToggle } from './LanguageToggle.jsx';
 
@@ -37,7 +38,7 @@ function MainNav({ user }) {
   return (
     <nav class="main-nav" aria-label={t('nav.label')} data-testid="main-nav">
       <ul>
-        {navItemsFor(user).map((item) => {
+        {navItemsFor(user, FEATURE_NAV).map((item) => {
           const current = path === item.path || path.startsWith(item.path + '/');
           return (
             <li key={item.key}>

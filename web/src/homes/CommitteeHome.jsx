@@ -5,6 +5,7 @@ import { Link } from '../router.jsx';
 import { useSession } from '../session.js';
 import { DashboardTiles } from '../components/DashboardTiles.jsx';
 import { RoleList } from '../components/RoleList.jsx';
+import { FeatureLinks } from '../components/FeatureLinks.jsx';
 
 export function CommitteeHome() {
   const { t } = useI18n();
@@ -23,6 +24,7 @@ export function CommitteeHome() {
           <li><Link href="/dashboard" data-testid="link-dashboard">{t('home.committee.link_dashboard')}</Link></li>
           <li><Link href="/me" data-testid="link-me">{t('home.committee.link_me')}</Link></li>
         </ul>
+        <FeatureLinks role="committee" />
       </section>
       <section class="section">
         <h2>{t('roles.title')}</h2>

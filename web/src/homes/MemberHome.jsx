@@ -4,6 +4,7 @@ import { useI18n } from '../i18n/index.js';
 import { useSession } from '../session.js';
 import { DashboardTiles } from '../components/DashboardTiles.jsx';
 import { RoleList } from '../components/RoleList.jsx';
+import { FeatureLinks } from '../components/FeatureLinks.jsx';
 
 export function MemberHome({ role }) {
   const { t } = useI18n();
@@ -12,6 +13,7 @@ export function MemberHome({ role }) {
     <main class="page" data-testid={`home-${role}`}>
       <h1>{t(`home.${role}.title`)}</h1>
       <p class="lead">{t(`home.${role}.intro`)}</p>
+      <FeatureLinks role={role} />
       <section class="section">
         <h2>{t('roles.title')}</h2>
         <RoleList user={session.user} community={session.community} />

@@ -7,7 +7,14 @@ import en from './en.json';
 
 export const LANGUAGES = ['zh-CN', 'en'];
 export const DEFAULT_LANGUAGE = 'zh-CN';
-const CATALOGUES = { 'zh-CN': zhCN, en };
+// Each feature keeps its strings beside its pages (features/<name>/i18n/<lang>.json);
+// they are merged over the shell's catalogues here.
+const featureCatalogues = import.meta.glob('../features/*/i18n/*.json', { eager: true, import: 'default' });
+const CATALOGUES = { 'zh-CN': { ...zhCN }, en: { ...en } };
+for (const [file, strings] of Object.entries(featureCatalogues)) {
+  const lang = file.match(/\/([^/]+)\.json$/)[1];
+  if (CATALOGUES[lang]) Object.assign(CATALOGUES[lang], strings);
+}
 const STORAGE_KEY = 'shouwang.language';
 
 export function isLanguage(value) {
