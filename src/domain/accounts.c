@@ -161,6 +161,16 @@ static const list_column user_columns[] = {
     {"roles_text", "col.roles"}, {"language", "col.language"}, {"created_at", "col.created_at"}, {0, 0},
 };
 
+static json_t *user_row(store_stmt *st, void *ctx)
+{
+    (void)ctx;
+    char when[32];
+    clock_format_utc(store_col_int(st, 4), when, sizeof when);
+    return json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
+                     "username", store_col_text(st, 1), "display_name", store_col_text(st, 2),
+                     "language", store_col_text(st, 3), "created_at", when);
+}
+
 static int users_list(http_req *req)
 {
     const char *role = http_query(req, "role"), *q = http_query(req, "q");
@@ -179,20 +189,8 @@ static int users_list(http_req *req)
     store_bind_text(st, 4, like);
     store_bind_int(st, 5, cursor);
     store_bind_int(st, 6, limit + 1);
-    json_t *items = json_array();
-    int64_t last = 0, n = 0;
-    bool more = false;
-    while (store_step(st) == STORE_ROW) {
-        if (n == limit) { more = true; break; }
-        last = store_col_int(st, 0);
-        char when[32];
-        clock_format_utc(store_col_int(st, 4), when, sizeof when);
-        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)last,
-                              "username", store_col_text(st, 1), "display_name", store_col_text(st, 2),
-                              "language", store_col_text(st, 3), "created_at", when));
-        n++;
-    }
-    store_done(st);
+    int64_t next_after;
+    json_t *items = http_list_collect(st, limit, user_row, NULL, &next_after);
     /* Roles per listed user, in one more query per page. */
     store_stmt *rs = store_prepare(req->conn, "SELECT role, scope_kind, scope_id FROM role_assignments WHERE user_id = $1 ORDER BY id");
     size_t i;
@@ -211,7 +209,7 @@ static int users_list(http_req *req)
         json_object_set_new(item, "roles", roles);
         json_object_set_new(item, "roles_text", json_string(text));
     }
-    return http_reply_list(req, "list.users", user_columns, items, more ? last : 0);
+    return http_reply_list(req, "list.users", user_columns, items, next_after);
 }
 
 typedef struct new_user {
@@ -330,6 +328,15 @@ static int tokens_create(http_req *req)
     return http_reply(req, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name", name, "token", token));
 }
 
+static json_t *token_row(store_stmt *st, void *ctx)
+{
+    (void)ctx;
+    char when[32];
+    clock_format_utc(store_col_int(st, 2), when, sizeof when);
+    return json_pack("{s:I, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1),
+                     "created_at", when);
+}
+
 static int tokens_list(http_req *req)
 {
     store_stmt *st = store_prepare(req->conn,
@@ -338,19 +345,9 @@ static int tokens_list(http_req *req)
     store_bind_int(st, 1, req->actor.user_id);
     store_bind_int(st, 2, http_list_cursor(req));
     store_bind_int(st, 3, limit + 1);
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    while (store_step(st) == STORE_ROW) {
-        if (n++ == limit) { more = true; break; }
-        char when[32];
-        clock_format_utc(store_col_int(st, 2), when, sizeof when);
-        last = store_col_int(st, 0);
-        json_array_append_new(items, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)last, "name", store_col_text(st, 1),
-                                               "created_at", when));
-    }
-    store_done(st);
-    return http_reply_list(req, "list.tokens", NULL, items, more ? last : 0);
+    int64_t next_after;
+    json_t *items = http_list_collect(st, limit, token_row, NULL, &next_after);
+    return http_reply_list(req, "list.tokens", NULL, items, next_after);
 }
 
 static int tokens_revoke(http_req *req)
@@ -370,24 +367,23 @@ static int tokens_revoke(http_req *req)
 
 /* ---------------------------------------------------------------- communities */
 
+static json_t *community_row(store_stmt *st, void *ctx)
+{
+    (void)ctx;
+    return json_pack("{s:I, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1),
+                     "timezone", store_col_text(st, 2));
+}
+
 static int communities_list(http_req *req)
 {
     int64_t limit = http_list_limit(req);
     store_stmt *st = store_prepare(req->conn, "SELECT id, name, timezone FROM communities WHERE id > $1 ORDER BY id LIMIT $2");
     store_bind_int(st, 1, http_list_cursor(req));
     store_bind_int(st, 2, limit + 1);
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    while (store_step(st) == STORE_ROW) {
-        if (n++ == limit) { more = true; break; }
-        last = store_col_int(st, 0);
-        json_array_append_new(items, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)last, "name", store_col_text(st, 1),
-                                               "timezone", store_col_text(st, 2)));
-    }
-    store_done(st);
+    int64_t next_after;
+    json_t *items = http_list_collect(st, limit, community_row, NULL, &next_after);
     static const list_column cols[] = {{"id", "col.id"}, {"name", "col.name"}, {"timezone", "col.timezone"}, {0, 0}};
-    return http_reply_list(req, "list.communities", cols, items, more ? last : 0);
+    return http_reply_list(req, "list.communities", cols, items, next_after);
 }
 
 static int communities_create(http_req *req)
@@ -411,6 +407,21 @@ static const list_column audit_columns[] = {
     {"target_type", "col.target_type"}, {"target_id", "col.target_id"}, {"address", "col.address"}, {0, 0},
 };
 
+static json_t *audit_row(store_stmt *st, void *ctx)
+{
+    (void)ctx;
+    char when[32];
+    clock_format_utc(store_col_int(st, 1), when, sizeof when);
+    json_t *detail = json_loads(store_col_text(st, 7), 0, NULL);
+    json_t *item = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)store_col_int(st, 0), "at", when,
+                             "action", store_col_text(st, 3), "target_type", store_col_text(st, 4),
+                             "address", store_col_text(st, 6), "detail", detail ? detail : json_object());
+    json_object_set_new(item, "user_id", store_col_null(st, 2) ? json_null() : json_integer(store_col_int(st, 2)));
+    json_object_set_new(item, "target_id", store_col_null(st, 5) ? json_null() : json_integer(store_col_int(st, 5)));
+    json_object_set_new(item, "on_behalf_of", store_col_null(st, 8) ? json_null() : json_integer(store_col_int(st, 8)));
+    return item;
+}
+
 static int audit_list(http_req *req)
 {
     const char *action = http_query(req, "action"), *uid = http_query(req, "user_id");
@@ -427,25 +438,9 @@ static int audit_list(http_req *req)
     store_bind_int(st, 3, user_id);
     store_bind_int(st, 4, cursor);
     store_bind_int(st, 5, limit + 1);
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    while (store_step(st) == STORE_ROW) {
-        if (n++ == limit) { more = true; break; }
-        last = store_col_int(st, 0);
-        char when[32];
-        clock_format_utc(store_col_int(st, 1), when, sizeof when);
-        json_t *detail = json_loads(store_col_text(st, 7), 0, NULL);
-        json_t *item = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)last, "at", when,
-                                 "action", store_col_text(st, 3), "target_type", store_col_text(st, 4),
-                                 "address", store_col_text(st, 6), "detail", detail ? detail : json_object());
-        json_object_set_new(item, "user_id", store_col_null(st, 2) ? json_null() : json_integer(store_col_int(st, 2)));
-        json_object_set_new(item, "target_id", store_col_null(st, 5) ? json_null() : json_integer(store_col_int(st, 5)));
-        json_object_set_new(item, "on_behalf_of", store_col_null(st, 8) ? json_null() : json_integer(store_col_int(st, 8)));
-        json_array_append_new(items, item);
-    }
-    store_done(st);
-    return http_reply_list(req, "list.audit", audit_columns, items, more ? last : 0);
+    int64_t next_after;
+    json_t *items = http_list_collect(st, limit, audit_row, NULL, &next_after);
+    return http_reply_list(req, "list.audit", audit_columns, items, next_after);
 }
 
 const http_route accounts_routes[] = {

@@ -1,18 +1,24 @@
-/* dashboard.c — GET /api/v1/dashboard gathers tiles from every provider listed below.
- * Capabilities add a provider function and a line in `providers`. */
+/* dashboard.c — GET /api/v1/dashboard gathers tiles from every provider listed in
+ * domains.c. Capabilities add a provider function there and nothing here. */
 #include "dashboard.h"
 #include "registry/registry.h"
 #include <string.h>
 
-void dashboard_tile(http_req *req, json_t *tiles, const char *key, const char *label_key, int64_t value,
-                    const char *unit_key)
+void dashboard_tile_text(http_req *req, json_t *tiles, const char *key, const char *label, int64_t value,
+                         const char *unit_key)
 {
-    json_array_append_new(tiles, json_pack("{s:s, s:s, s:I, s:s}", "key", key, "label", i18n_text(req->lang, label_key),
+    json_array_append_new(tiles, json_pack("{s:s, s:s, s:I, s:s}", "key", key, "label", label,
                                            "value", (json_int_t)value, "unit", unit_key ? i18n_text(req->lang, unit_key) : ""));
 }
 
+void dashboard_tile(http_req *req, json_t *tiles, const char *key, const char *label_key, int64_t value,
+                    const char *unit_key)
+{
+    dashboard_tile_text(req, tiles, key, i18n_text(req->lang, label_key), value, unit_key);
+}
+
 /* Accounts of the community by role, for committee staff. */
-static void accounts_tiles(http_req *req, json_t *tiles)
+void accounts_tiles(http_req *req, json_t *tiles)
 {
     if (!actor_has(&req->actor, ROLE_COMMITTEE)) return;
     int64_t c = req->actor.community_id;
@@ -28,7 +34,7 @@ static void accounts_tiles(http_req *req, json_t *tiles)
 
 /* Registry figures for leaders, in their scope: households, residents, residents per
  * vulnerability flag and in home isolation (current flags, residents not moved out). */
-static void registry_tiles(http_req *req, json_t *tiles)
+void registry_tiles(http_req *req, json_t *tiles)
 {
     if (!actor_has(&req->actor, REGISTRY_LEADERS)) return;
     int64_t c = req->actor.community_id, u = req->actor.user_id;
@@ -60,12 +66,10 @@ static void registry_tiles(http_req *req, json_t *tiles)
     }
 }
 
-static const dashboard_provider providers[] = {accounts_tiles, registry_tiles, NULL};
-
 static int dashboard_get(http_req *req)
 {
     json_t *tiles = json_array();
-    for (int i = 0; providers[i]; i++) providers[i](req, tiles);
+    for (int i = 0; shouwang_dashboard_providers[i]; i++) shouwang_dashboard_providers[i](req, tiles);
     return http_reply(req, 200, json_pack("{s:o}", "tiles", tiles));
 }
 
@@ -83,5 +87,6 @@ const i18n_entry dashboard_messages[] = {
     {"tile.residents", "居民", "Residents"},
     {"tile.in_isolation", "居家隔离中", "In home isolation"},
     {"unit.households", "户", "households"},
+    {"unit.percent", "%", "%"},
     {0, 0, 0},
 };

@@ -7,6 +7,15 @@
 
 extern const http_route registry_routes[], registry_import_routes[], sweep_routes[];
 extern const i18n_entry registry_messages[], registry_import_messages[], sweep_messages[];
+void sweep_tiles(http_req *req, json_t *tiles);
+
+/* The dashboard's tiles, in the order they are shown. */
+const dashboard_provider shouwang_dashboard_providers[] = {
+    accounts_tiles,
+    registry_tiles,
+    sweep_tiles,
+    NULL,
+};
 
 const http_route *const shouwang_route_tables[] = {
     auth_routes,

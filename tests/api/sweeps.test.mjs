@@ -321,6 +321,15 @@ test('running block 1 to completion shows 100% for it; history keeps the earlier
   assert.ok(z.percent < 100, 'the zone as a whole is not done');
   assert.equal(listItems(await block.get(`/api/v1/sweeps/${sweepId}/households?state=remaining`)).length, 0);
 
+  // The dashboard shows the sweep's progress in each viewer's own scope.
+  const tile = async (client) => (await client.get('/api/v1/dashboard')).json.tiles.find((t) => t.key === `sweep_${sweepId}`);
+  const blockTile = await tile(block);
+  assert.equal(blockTile.value, 100, 'block 1 is done for its leader');
+  assert.equal(blockTile.unit, '%');
+  assert.ok(blockTile.label.includes('返沪人员排摸'));
+  const zoneRow = (await progress(committee, 'zone')).items[0];
+  assert.equal((await tile(committee)).value, Math.floor(((zoneRow.answered + zoneRow.refused) * 100) / zoneRow.targets));
+
   const hist = await block.get(`/api/v1/sweeps/${sweepId}/households/${block1Households[1]}`);
   assert.equal(hist.status, 200, hist.text);
   assert.equal(hist.json.household.outcome, 'answered');

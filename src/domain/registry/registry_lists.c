@@ -36,6 +36,14 @@ static const list_column block_household_columns[] = {
     {"residents", "reg.col.residents"}, {"people", "reg.col.people"}, {"notes", "reg.col.notes"}, {0, 0},
 };
 
+static json_t *block_household_row(store_stmt *st, void *ctx)
+{
+    (void)ctx;
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:i, s:s, s:[]}", "id", (json_int_t)store_col_int(st, 0),
+                     "room", store_col_text(st, 1), "status", store_col_text(st, 2), "phone", store_col_text(st, 3),
+                     "notes", store_col_text(st, 4), "residents", 0, "people", "", "members");
+}
+
 int registry_block_households(http_req *req)
 {
     int64_t block_id, limit = http_list_limit(req);
@@ -48,17 +56,8 @@ int registry_block_households(http_req *req)
     store_bind_int(st, 3, block_id);
     store_bind_int(st, 4, http_list_cursor(req));
     store_bind_int(st, 5, limit + 1);
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    while (store_step(st) == STORE_ROW) {
-        if (n++ == limit) { more = true; break; }
-        last = store_col_int(st, 0);
-        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:i, s:s, s:[]}", "id", (json_int_t)last,
-                              "room", store_col_text(st, 1), "status", store_col_text(st, 2), "phone", store_col_text(st, 3),
-                              "notes", store_col_text(st, 4), "residents", 0, "people", "", "members"));
-    }
-    store_done(st);
+    int64_t next_after;
+    json_t *items = http_list_collect(st, limit, block_household_row, NULL, &next_after);
     size_t count = json_array_size(items), i = 0;
     if (count) {
         /* The people of the listed households, in one query over the id range. */
@@ -85,7 +84,7 @@ int registry_block_households(http_req *req)
         }
         store_done(st);
     }
-    return http_reply_list(req, "reg.list.block_households", block_household_columns, items, more ? last : 0);
+    return http_reply_list(req, "reg.list.block_households", block_household_columns, items, next_after);
 }
 
 /* ---------------------------------------------------------------- care list */
@@ -117,6 +116,18 @@ static const list_column care_columns[] = {
     {"flags_text", "reg.col.flags"}, {"care_notes", "reg.col.care_notes"}, {0, 0},
 };
 
+static json_t *care_row(store_stmt *st, void *ctx)
+{
+    int year = *(const int *)ctx;
+    const char *phone = store_col_text(st, 3);
+    json_t *item = json_pack("{s:I, s:s, s:s, s:s, s:I, s:[], s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
+                             "name", store_col_text(st, 1), "room", store_col_text(st, 4),
+                             "phone", *phone ? phone : store_col_text(st, 5), "household_id",
+                             (json_int_t)store_col_int(st, 6), "flags", "flags_text", "", "care_notes", "");
+    json_object_set_new(item, "age", store_col_null(st, 2) ? json_null() : json_integer(year - store_col_int(st, 2)));
+    return item;
+}
+
 int registry_block_care_list(http_req *req)
 {
     int64_t block_id, limit = http_list_limit(req);
@@ -133,21 +144,8 @@ int registry_block_care_list(http_req *req)
     store_bind_int(st, 4, http_list_cursor(req));
     store_bind_int(st, 5, limit + 1);
     int year = registry_current_year();
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    while (store_step(st) == STORE_ROW) {
-        if (n++ == limit) { more = true; break; }
-        last = store_col_int(st, 0);
-        const char *phone = store_col_text(st, 3);
-        json_t *item = json_pack("{s:I, s:s, s:s, s:s, s:I, s:[], s:s, s:s}", "id", (json_int_t)last,
-                                 "name", store_col_text(st, 1), "room", store_col_text(st, 4),
-                                 "phone", *phone ? phone : store_col_text(st, 5), "household_id",
-                                 (json_int_t)store_col_int(st, 6), "flags", "flags_text", "", "care_notes", "");
-        json_object_set_new(item, "age", store_col_null(st, 2) ? json_null() : json_integer(year - store_col_int(st, 2)));
-        json_array_append_new(items, item);
-    }
-    store_done(st);
+    int64_t next_after;
+    json_t *items = http_list_collect(st, limit, care_row, &year, &next_after);
     size_t count = json_array_size(items), i = 0;
     if (count) {
         st = store_prepare(req->conn,
@@ -165,7 +163,7 @@ int registry_block_care_list(http_req *req)
         }
         store_done(st);
     }
-    return http_reply_list(req, "reg.list.care_list", care_columns, items, more ? last : 0);
+    return http_reply_list(req, "reg.list.care_list", care_columns, items, next_after);
 }
 
 /* ---------------------------------------------------------------- call list */

@@ -15,6 +15,7 @@
  * remaining = pending + not_home and percent = reached / targets (rounded down to one
  * decimal, so 100 means every household was reached). */
 #include "registry.h"
+#include "../dashboard.h"
 #include "../../core/clock.h"
 #include "../../core/validate.h"
 #include <stdio.h>
@@ -508,6 +509,12 @@ static const list_column sweep_columns[] = {
     {"opened_at", "sweep.col.opened_at"}, {"closed_at", "sweep.col.closed_at"}, {0, 0},
 };
 
+static json_t *sweep_id_item(store_stmt *st, void *ctx)
+{
+    (void)ctx;
+    return json_integer(store_col_int(st, 0));
+}
+
 static int sweeps_list(http_req *req)
 {
     const char *state = http_query(req, "state");
@@ -524,18 +531,15 @@ static int sweeps_list(http_req *req)
     store_bind_int(st, 4, cursor);
     store_bind_text(st, 5, state ? state : "");
     store_bind_int(st, 6, limit + 1);
-    int64_t *ids = arena_alloc(req->a, sizeof *ids * (size_t)(limit + 1));
-    int64_t n = 0;
-    bool more = false;
-    while (store_step(st) == STORE_ROW) {
-        if (n == limit) { more = true; break; }
-        ids[n++] = store_col_int(st, 0);
-    }
-    store_done(st);
+    /* Ids first, then each sweep with its progress (sweep_find runs its own queries). */
+    int64_t next_after;
+    json_t *ids = http_list_collect(st, limit, sweep_id_item, NULL, &next_after);
     json_t *items = json_array();
-    for (int64_t i = 0; i < n; i++) {
+    size_t i;
+    json_t *id;
+    json_array_foreach(ids, i, id) {
         sweep_row s;
-        if (sweep_find(req, ids[i], &s) != 1) continue;
+        if (sweep_find(req, json_integer_value(id), &s) != 1) continue;
         json_t *o = sweep_json(req, &s);
         /* Flat copies of the progress for the exported table. */
         json_t *p = json_object_get(o, "progress");
@@ -546,7 +550,8 @@ static int sweeps_list(http_req *req)
         json_object_set_new(o, "state_label", json_string(i18n_text(req->lang, arena_printf(req->a, "sweep.state.%s", s.state))));
         json_array_append_new(items, o);
     }
-    return http_reply_list(req, "list.sweeps", sweep_columns, items, more && n ? ids[n - 1] : 0);
+    json_decref(ids);
+    return http_reply_list(req, "list.sweeps", sweep_columns, items, next_after);
 }
 
 static int sweep_get(http_req *req)
@@ -989,6 +994,35 @@ static int sweep_household_get(http_req *req)
 
 /* ---------------------------------------------------------------- tables */
 
+/* ---------------------------------------------------------------- dashboard */
+
+/* One tile per open sweep that touches the actor's scope: the share of its target
+ * households reached (answered or refused) among those the actor may see. */
+void sweep_tiles(http_req *req, json_t *tiles)
+{
+    if (!actor_has(&req->actor, REGISTRY_LEADERS)) return;
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT id, title FROM sweeps WHERE community_id = $1 AND state = 'open' ORDER BY id LIMIT 20");
+    if (!st) return;
+    store_bind_int(st, 1, req->actor.community_id);
+    int64_t ids[20];
+    const char *titles[20];
+    int n = 0;
+    while (n < 20 && store_step(st) == STORE_ROW) {
+        ids[n] = store_col_int(st, 0);
+        titles[n++] = arena_strdup(req->a, store_col_text(st, 1));
+    }
+    store_done(st);
+    for (int i = 0; i < n; i++) {
+        sweep_counts c;
+        if (sweep_counts_scoped(req, ids[i], &c) || c.targets == 0) continue;
+        int64_t reached = c.answered + c.refused;
+        dashboard_tile_text(req, tiles, arena_printf(req->a, "sweep_%lld", (long long)ids[i]),
+                            arena_printf(req->a, "%s%s", i18n_text(req->lang, "tile.sweep_progress"), titles[i]),
+                            reached * 100 / c.targets, "unit.percent");
+    }
+}
+
 const http_route sweep_routes[] = {
     {"GET", "/api/v1/sweeps", NULL, sweeps_list, REGISTRY_LEADERS, ROUTE_EXPORTABLE, 0, NULL},
     {"POST", "/api/v1/sweeps", NULL, sweeps_create, ROLE_COMMITTEE, ROUTE_WRITE, 0, "sweep.create"},
@@ -1005,6 +1039,7 @@ const http_route sweep_routes[] = {
 };
 
 const i18n_entry sweep_messages[] = {
+    {"tile.sweep_progress", "排摸进度：", "Sweep done: "},
     {"err.sweep_questions", "请至少设置一个问题", "Give at least one question"},
     {"err.sweep_too_many_questions", "问题最多 50 个", "At most 50 questions"},
     {"err.sweep_question_object", "每个问题应为一个对象", "Each question must be an object"},
