@@ -6,6 +6,8 @@
 #include "../http/server_int.h"
 
 extern const http_route registry_routes[], registry_import_routes[], sweep_routes[];
+extern const http_route codes_routes[];
+extern const i18n_entry codes_messages[];
 extern const i18n_entry registry_messages[], registry_import_messages[], sweep_messages[];
 void sweep_tiles(http_req *req, json_t *tiles);
 
@@ -25,6 +27,7 @@ const http_route *const shouwang_route_tables[] = {
     registry_import_routes,
     sweep_routes,
     registry_routes,
+    codes_routes,
     NULL,
 };
 
@@ -36,4 +39,5 @@ void domains_register_messages(void)
     i18n_register(registry_messages);
     i18n_register(registry_import_messages);
     i18n_register(sweep_messages);
+    i18n_register(codes_messages);
 }

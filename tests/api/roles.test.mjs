@@ -31,7 +31,8 @@ function concrete(route) {
 
 async function send(client, route) {
   const path = concrete(route);
-  const body = route.write || ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined;
+  // A GET may be a write (a printed sheet that issues codes): it still has no body.
+  const body = route.method !== 'GET' && (route.write || ['POST', 'PUT', 'PATCH'].includes(route.method)) ? {} : undefined;
   return client.req(route.method, path, body);
 }
 
