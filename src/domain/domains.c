@@ -7,6 +7,8 @@
 
 extern const http_route registry_routes[], registry_import_routes[], sweep_routes[];
 extern const i18n_entry registry_messages[], registry_import_messages[], sweep_messages[];
+extern const http_route retention_routes[], merge_routes[];
+extern const i18n_entry retention_messages[], merge_messages[];
 
 const http_route *const shouwang_route_tables[] = {
     auth_routes,
@@ -15,6 +17,8 @@ const http_route *const shouwang_route_tables[] = {
     dashboard_routes,
     registry_import_routes,
     sweep_routes,
+    retention_routes,
+    merge_routes,         /* before registry_routes: /residents/duplicates is not /residents/{id} */
     registry_routes,
     NULL,
 };
@@ -27,4 +31,6 @@ void domains_register_messages(void)
     i18n_register(registry_messages);
     i18n_register(registry_import_messages);
     i18n_register(sweep_messages);
+    i18n_register(retention_messages);
+    i18n_register(merge_messages);
 }
