@@ -155,13 +155,15 @@ static bool merge_move_rows(http_req *req, int64_t from, int64_t to, json_t *mov
         {"sweep_answers", "UPDATE sweep_answers SET on_behalf_of = $1 WHERE community_id = $2 AND on_behalf_of = $3"},
     };
     for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++) {
-        store_stmt *st;
-        if (store_run(req->conn, &st, moves[i].sql, "iii", to, cid, from) != STORE_DONE) {
-            store_done(st);
-            return false;
-        }
-        json_object_set_new(moved, moves[i].key, json_integer(store_changes(st)));
+        store_stmt *st = store_prepare(req->conn, moves[i].sql);
+        if (!st) return false;
+        store_bind_int(st, 1, to);
+        store_bind_int(st, 2, cid);
+        store_bind_int(st, 3, from);
+        int rc = store_step(st);
+        json_object_set_new(moved, moves[i].key, json_integer(rc == STORE_DONE ? store_changes(st) : 0));
         store_done(st);
+        if (rc != STORE_DONE) return false;
     }
     return true;
 }

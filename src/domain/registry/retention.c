@@ -191,15 +191,22 @@ static json_t *policy_json(const policy *p, const char *today, const char *tz)
 
 /* ---------------------------------------------------------------- the purge */
 
-/* Runs one purge statement; adds the rows it changed to *count. */
+/* Runs one purge statement with $1 community, $2 due, and $3 the cut-off (an instant
+ * for "iii", a date for "iit", absent for "ii"); adds the rows it changed to *count. */
 static int purge_step(store_conn *c, int64_t *count, const char *sql, const char *fmt, int64_t cid, int64_t due,
                       int64_t cut_us, const char *cut_date)
 {
-    store_stmt *st = NULL;
-    int rc = strcmp(fmt, "iii") == 0 ? store_run(c, &st, sql, fmt, cid, due, cut_us)
-           : strcmp(fmt, "iit") == 0 ? store_run(c, &st, sql, fmt, cid, due, cut_date)
-                                     : store_run(c, &st, sql, fmt, cid, due);
-    if (rc == STORE_DONE && st) *count += store_changes(st);
+    store_stmt *st = store_prepare(c, sql);
+    if (!st) {
+        log_warn("retention purge: %s", store_errmsg(c));
+        return -1;
+    }
+    store_bind_int(st, 1, cid);
+    store_bind_int(st, 2, due);
+    if (!strcmp(fmt, "iii")) store_bind_int(st, 3, cut_us);
+    else if (!strcmp(fmt, "iit")) store_bind_text(st, 3, cut_date);
+    int rc = store_step(st);
+    if (rc == STORE_DONE) *count += store_changes(st);
     store_done(st);
     if (rc != STORE_DONE) {
         log_warn("retention purge: %s", store_errmsg(c));
@@ -365,10 +372,13 @@ static int retention_update(http_req *req)
                   "INSERT INTO community_retention (community_id, emergency_ended_on, keep_days, max_days, updated_by, "
                   "updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (community_id) DO UPDATE SET "
                   "emergency_ended_on = excluded.emergency_ended_on, keep_days = excluded.keep_days, "
-                  "max_days = excluded.max_days, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                  "max_days = excluded.max_days, last_purge_on = NULL, updated_by = excluded.updated_by, "
+                  "updated_at = excluded.updated_at",
                   "itiiii", req->actor.community_id, p.ended_on[0] ? p.ended_on : NULL, p.keep_days, p.max_days,
                   req->actor.user_id, clock_now_us()) != STORE_DONE)
         return http_fail_internal(req, "retention update");
+    /* A changed setting takes effect at the next hourly maintenance, not tomorrow. */
+    p.last_purge_on[0] = 0;
     return http_reply(req, 200, json_pack("{s:o}", "retention", policy_json(&p, today, tz)));
 }
 
