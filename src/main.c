@@ -1,5 +1,5 @@
 /* main.c — the `shouwang` command: serve, init, community add, demo, user add|passwd|list,
- * backup, restore, routes, version. Settings come from --config FILE, then SHOUWANG_*
+ * purge, backup, restore, routes, version. Settings come from --config FILE, then SHOUWANG_*
  * environment variables, then flags. */
 #include "core/arena.h"
 #include "core/clock.h"
@@ -10,6 +10,7 @@
 #include "domain/accounts.h"
 #include "domain/demo.h"
 #include "domain/domains.h"
+#include "domain/registry/retention.h"
 #include "http/http.h"
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +29,7 @@ static const char *usage_main =
     "  community add    add a community and its first committee account\n"
     "  demo             load the demo community (阳光绿园) and six demo logins\n"
     "  user add|passwd|list   manage accounts\n"
+    "  purge            remove isolation, travel and health data past their retention\n"
     "  backup OUT       consistent online copy of the database\n"
     "  restore IN       replace the database's contents with a backup\n"
     "  routes [--json]  print the route table\n"
@@ -42,12 +44,14 @@ typedef struct cli {
     int64_t community_id, scope_id;
     int json;
     int help;
+    int dry_run;
     int argc;          /* positional arguments left */
     char **argv;
 } cli;
 
 enum { OPT_DB = 1000, OPT_PG, OPT_CONFIG, OPT_LISTEN, OPT_CONN_LIMIT, OPT_THREADS, OPT_USERNAME, OPT_DISPLAY,
-       OPT_PASSWORD, OPT_ROLE, OPT_COMMUNITY, OPT_SCOPE, OPT_NAME, OPT_TZ, OPT_JSON, OPT_LANG, OPT_HELP };
+       OPT_PASSWORD, OPT_ROLE, OPT_COMMUNITY, OPT_SCOPE, OPT_NAME, OPT_TZ, OPT_JSON, OPT_LANG, OPT_HELP,
+       OPT_DRY_RUN };
 
 static const struct option long_opts[] = {
     {"db", required_argument, 0, OPT_DB}, {"pg", required_argument, 0, OPT_PG},
@@ -58,7 +62,8 @@ static const struct option long_opts[] = {
     {"community", required_argument, 0, OPT_COMMUNITY}, {"scope", required_argument, 0, OPT_SCOPE},
     {"name", required_argument, 0, OPT_NAME}, {"timezone", required_argument, 0, OPT_TZ},
     {"language", required_argument, 0, OPT_LANG},
-    {"json", no_argument, 0, OPT_JSON}, {"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0},
+    {"json", no_argument, 0, OPT_JSON}, {"help", no_argument, 0, OPT_HELP},
+    {"dry-run", no_argument, 0, OPT_DRY_RUN}, {0, 0, 0, 0},
 };
 
 static int die(const char *fmt, const char *arg)
@@ -100,6 +105,7 @@ static int parse(cli *c, int argc, char **argv)
         case OPT_TZ: c->timezone = optarg; break;
         case OPT_LANG: c->language = optarg; break;
         case OPT_JSON: c->json = 1; break;
+        case OPT_DRY_RUN: c->dry_run = 1; break;
         case 'h': case OPT_HELP: c->help = 1; break;
         default: return 1;
         }
@@ -187,6 +193,8 @@ static int cmd_serve(cli *c)
     while (!stop_requested) {
         if (clock_mono_us() >= next_sweep) {
             store_write(s, maintenance_job, NULL, NULL, NULL);
+            /* Each community's retention purge; it skips communities purged today. */
+            retention_daily(s);
             next_sweep = clock_mono_us() + 3600LL * 1000000;
         }
         sleep(1);
@@ -397,6 +405,79 @@ static int cmd_user(cli *c)
     return c->help ? 0 : 1;
 }
 
+/* ---------------------------------------------------------------- purge */
+
+typedef struct purge_job {
+    int64_t community_id;
+    int dry_run;
+    json_t *report;
+} purge_job;
+
+static int purge_one_job(store_conn *conn, void *p)
+{
+    purge_job *j = p;
+    return retention_purge_audited(conn, j->community_id, j->dry_run, false, "cli", &j->report);
+}
+
+static int cmd_purge(cli *c)
+{
+    if (c->help) {
+        puts("usage: shouwang purge [--db PATH | --pg CONNINFO] [--community ID] [--dry-run]\n"
+             "Removes isolation, travel and health data that the community's retention setting no longer\n"
+             "keeps (committee: Retention page, or PATCH /api/v1/community/retention):\n"
+             "  - once the emergency ended and its keep days (default 30) passed: every home-isolation\n"
+             "    entry, every travel entry, the history of health flags (pregnant, chronic_illness,\n"
+             "    bedridden, disabled), the details of current health flags (the flags stay), and the\n"
+             "    answers and notes of sweep records (their outcome stays);\n"
+             "  - always, also while the emergency goes on: records that ended more than max days\n"
+             "    (default 180) ago: travel by its end date, cleared isolation and health flags, sweep answers.\n"
+             "Residents and households stay. Each community is purged in one transaction and audited as\n"
+             "retention.purge with the counts per kind and the cut-off dates, never the data.\n"
+             "Without --community every community is purged. --dry-run prints the counts and changes nothing.\n"
+             "The server also purges each community once a day.");
+        return 0;
+    }
+    store *s = open_store(c, 1);
+    if (!s) return 1;
+    int64_t ids[4096];
+    int n = 0;
+    store_conn *conn = store_acquire(s);
+    store_stmt *st = store_prepare(conn, "SELECT id FROM communities WHERE ($1 = 0 OR id = $1) ORDER BY id");
+    store_bind_int(st, 1, c->community_id);
+    while (n < 4096 && store_step(st) == STORE_ROW) ids[n++] = store_col_int(st, 0);
+    store_done(st);
+    store_release(s, conn);
+    if (c->community_id && !n) {
+        store_close(s);
+        return die("%s", "no such community");
+    }
+    int failed = 0;
+    for (int i = 0; i < n; i++) {
+        purge_job j = {.community_id = ids[i], .dry_run = c->dry_run};
+        if (store_write_sync(s, purge_one_job, &j) != 0) {
+            fprintf(stderr, "shouwang: purge of community %lld failed\n", (long long)ids[i]);
+            failed = 1;
+            json_decref(j.report);
+            continue;
+        }
+        json_t *k = json_object_get(j.report, "counts");
+        const char *ended = json_string_value(json_object_get(j.report, "ended_cutoff"));
+        printf("community %lld%s: isolation_flags %lld, health_history %lld, health_details %lld, travel %lld, "
+               "sweep_answers %lld, total %lld (kept until %s, rolling cut-off %s)\n",
+               (long long)ids[i], c->dry_run ? " (dry run)" : "",
+               (long long)json_integer_value(json_object_get(k, "isolation_flags")),
+               (long long)json_integer_value(json_object_get(k, "health_history")),
+               (long long)json_integer_value(json_object_get(k, "health_details")),
+               (long long)json_integer_value(json_object_get(k, "travel")),
+               (long long)json_integer_value(json_object_get(k, "sweep_answers")),
+               (long long)json_integer_value(json_object_get(j.report, "total")), ended ? ended : "-",
+               json_string_value(json_object_get(j.report, "rolling_cutoff")));
+        json_decref(j.report);
+    }
+    store_close(s);
+    return failed;
+}
+
 /* ---------------------------------------------------------------- backup / restore */
 
 static int cmd_backup(cli *c, int restore)
@@ -479,6 +560,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "demo")) return cmd_demo(&c);
     if (!strcmp(cmd, "community")) return cmd_community_add(&c);
     if (!strcmp(cmd, "user")) return cmd_user(&c);
+    if (!strcmp(cmd, "purge")) return cmd_purge(&c);
     if (!strcmp(cmd, "backup")) return cmd_backup(&c, 0);
     if (!strcmp(cmd, "restore")) return cmd_backup(&c, 1);
     if (!strcmp(cmd, "routes")) return cmd_routes(&c);

@@ -9,6 +9,8 @@ extern const http_route registry_routes[], registry_import_routes[], sweep_route
 extern const http_route codes_routes[];
 extern const i18n_entry codes_messages[];
 extern const i18n_entry registry_messages[], registry_import_messages[], sweep_messages[];
+extern const http_route retention_routes[], merge_routes[];
+extern const i18n_entry retention_messages[], merge_messages[];
 void sweep_tiles(http_req *req, json_t *tiles);
 
 /* The dashboard's tiles, in the order they are shown. */
@@ -26,6 +28,8 @@ const http_route *const shouwang_route_tables[] = {
     dashboard_routes,
     registry_import_routes,
     sweep_routes,
+    retention_routes,
+    merge_routes,         /* before registry_routes: /residents/duplicates is not /residents/{id} */
     registry_routes,
     codes_routes,
     NULL,
@@ -39,5 +43,7 @@ void domains_register_messages(void)
     i18n_register(registry_messages);
     i18n_register(registry_import_messages);
     i18n_register(sweep_messages);
+    i18n_register(retention_messages);
+    i18n_register(merge_messages);
     i18n_register(codes_messages);
 }
