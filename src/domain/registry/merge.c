@@ -153,6 +153,13 @@ static bool merge_move_rows(http_req *req, int64_t from, int64_t to, json_t *mov
         {"flags", "UPDATE resident_flags SET resident_id = $1 WHERE community_id = $2 AND resident_id = $3"},
         {"travel", "UPDATE resident_travel SET resident_id = $1 WHERE community_id = $2 AND resident_id = $3"},
         {"sweep_answers", "UPDATE sweep_answers SET on_behalf_of = $1 WHERE community_id = $2 AND on_behalf_of = $3"},
+        {"signups", "UPDATE signups SET resident_id = $1 WHERE community_id = $2 AND resident_id = $3"},
+        /* The duplicate's account and paper code serve the kept record when it has none. */
+        {"account", "UPDATE resident_accounts SET resident_id = $1 WHERE community_id = $2 AND resident_id = $3 "
+                    "AND NOT EXISTS (SELECT 1 FROM resident_accounts k WHERE k.community_id = $2 AND k.resident_id = $1)"},
+        {"scan_code", "UPDATE scan_codes SET target_id = $1 WHERE community_id = $2 AND kind = 'resident' "
+                      "AND target_id = $3 AND revoked_at IS NULL AND NOT EXISTS (SELECT 1 FROM scan_codes k "
+                      "WHERE k.community_id = $2 AND k.kind = 'resident' AND k.target_id = $1 AND k.revoked_at IS NULL)"},
     };
     for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++) {
         store_stmt *st = store_prepare(req->conn, moves[i].sql);
@@ -165,7 +172,9 @@ static bool merge_move_rows(http_req *req, int64_t from, int64_t to, json_t *mov
         store_done(st);
         if (rc != STORE_DONE) return false;
     }
-    return true;
+    /* A second paper code for the same person would only confuse a station: revoked. */
+    return store_run(req->conn, NULL, "UPDATE scan_codes SET revoked_at = $1 WHERE community_id = $2 AND kind = 'resident' "
+                                      "AND target_id = $3 AND revoked_at IS NULL", "iii", now, cid, from) == STORE_DONE;
 }
 
 static int resident_merge(http_req *req)
@@ -227,6 +236,10 @@ static int resident_merge(http_req *req)
     if (rc == STORE_CONSTRAINT) return http_fail(req, 409, "conflict", "id_number", "reg.err.id_duplicate");
     if (rc != STORE_DONE) return http_fail_internal(req, "merge fill");
     if (!merge_move_rows(req, id, into, json_object_get(detail, "moved"))) return http_fail_internal(req, "merge move");
+    /* Two accounts for one person: staff must first decide which one stays (rolled back). */
+    if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM resident_accounts WHERE community_id = $1 AND resident_id = $2",
+                        "ii", cid, id) > 0)
+        return http_fail(req, 409, "conflict", "into", "mrg.err.both_accounts");
     req->on_behalf_of = into;
     person kept;
     if (!person_load(req, into, &kept)) return http_fail_internal(req, "merge read");
@@ -335,6 +348,7 @@ const i18n_entry merge_messages[] = {
     {"mrg.col.keep_place", "保留记录住址", "Kept record's address"},
     {"mrg.col.user", "操作人", "By"},
     {"mrg.col.fields", "变更内容", "Changed"},
+    {"mrg.err.both_accounts", "两条记录都已关联账号，无法自动合并", "Both records are linked to an account and cannot be merged automatically"},
     {"mrg.err.self", "不能把居民合并到其本身", "A resident cannot be merged into itself"},
     {"mrg.err.into_unknown", "本社区没有要保留的这条居民记录", "No such resident to keep in this community"},
     {"mrg.err.merged", "该记录已被合并", "This record has already been merged"},
