@@ -2,7 +2,7 @@
 // history of households and residents, with the scope of each role.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { startServer, Client } from '../lib/server.mjs';
 import { assertError, loggedIn, listItems, walkList, stopServer, parseCsv } from '../lib/api-helpers.mjs';
 import { dbInt } from '../lib/db-query.mjs';
 
@@ -120,7 +120,7 @@ test('merge moves flags with history, travel and sweep answers, fills empty fiel
 
   const m = await c.committee.post(`/api/v1/residents/${dup.id}/merge`, { into: keep.id });
   assert.equal(m.status, 200, m.text);
-  assert.deepEqual(m.json.moved, { flags: 3, travel: 1, sweep_answers: 1 });
+  assert.deepEqual(m.json.moved, { flags: 3, travel: 1, sweep_answers: 1, signups: 0, account: 0, scan_code: 0 });
   assert.equal(m.json.merged_id, dup.id);
 
   // The kept record has everything; one alone_elderly is current, the other in the history.
@@ -223,4 +223,42 @@ test('history: a household moved to another block and a resident moving out, new
   }
   assertError(await other.committee.get(`/api/v1/households/${hid}/history`), 404, 'not_found');
   assertError(await other.committee.get(`/api/v1/residents/${rid}/history`), 404, 'not_found');
+});
+
+// The household's invite code, read from the door-plate sheet the committee prints.
+async function inviteFor(householdId) {
+  const r = await c.committee.get(`/api/v1/blocks/${block1}/door-plates`);
+  assert.equal(r.status, 200, r.text.slice(0, 200));
+  const card = r.text.match(new RegExp(`data-household-id="${householdId}">([\\s\\S]*?)</section>`));
+  assert.ok(card, 'the household has a card');
+  return card[1].match(/data-invite-code>([0-9A-Z-]+)</)[1];
+}
+
+test('merge: the duplicate\'s account follows the kept record; two accounts refuse the merge', async () => {
+  const keep = await resident({ name: '账号乙', birth_year: 1960 });
+  const dup = await resident({ name: '账号乙', birth_year: 1960, phone: '13900006666' });
+  const code = await inviteFor(household);
+  const anon = new Client(srv.url);
+  const username = `dup${Date.now() % 100000}`;
+  const j = await anon.post('/api/v1/join', { code, username, password: 'dup-resident-1', resident_id: dup.id });
+  assert.equal(j.status, 201, j.text);
+  const m = await c.committee.post(`/api/v1/residents/${dup.id}/merge`, { into: keep.id });
+  assert.equal(m.status, 200, m.text);
+  assert.equal(m.json.moved.account, 1);
+  // The account now belongs to the kept record: that resident cannot join a second time.
+  const look = await new Client(srv.url).get(`/api/v1/join/${code}`);
+  assert.equal(look.status, 200, look.text);
+  const kept = look.json.invite.residents.find((p) => p.id === keep.id);
+  assert.equal(kept.has_account, true);
+  assert.equal(look.json.invite.residents.find((p) => p.id === dup.id), undefined, 'the merged record is gone');
+
+  // Both records with an account: nothing changes.
+  const dup2 = await resident({ name: '账号乙', birth_year: 1960 });
+  const j2 = await new Client(srv.url).post('/api/v1/join', { code, username: `${username}b`, password: 'dup-resident-2',
+    resident_id: dup2.id });
+  assert.equal(j2.status, 201, j2.text);
+  assertError(await c.committee.post(`/api/v1/residents/${dup2.id}/merge`, { into: keep.id }), 409, 'conflict', 'into');
+  const still = await c.committee.get(`/api/v1/residents/${dup2.id}`);
+  assert.equal(still.status, 200);
+  assert.equal(still.json.resident.merged_into ?? null, null);
 });
