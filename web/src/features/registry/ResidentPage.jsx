@@ -89,8 +89,8 @@ function RevealId({ resident }) {
     <div class="registry-reveal no-print" data-testid="reveal-id">
       <p class="card-meta">{t('registry.reveal.explain')}</p>
       {number ? (
-        <p class="registry-revealed" data-testid="revealed-id">
-          {number} <button type="button" class="button button-quiet" onClick={() => setNumber(null)}>{t('registry.reveal.hide')}</button>
+        <p class="registry-revealed">
+          <span data-testid="revealed-id">{number}</span> <button type="button" class="button button-quiet" onClick={() => setNumber(null)}>{t('registry.reveal.hide')}</button>
         </p>
       ) : (
         <button type="button" class="button" disabled={busy} onClick={reveal} data-testid="reveal-id-button">{t('registry.reveal.button')}</button>
