@@ -98,6 +98,7 @@ test('committee finds a resident by phone tail, sets and clears a flag, sees the
   assert.equal((await page.getByTestId('resident-name').textContent()).trim(), resident.name);
   assert.equal((await page.getByTestId('resident-id-masked').textContent()).includes(resident.id_masked), true);
   assert.ok(!(await page.getByTestId('resident-facts').textContent()).match(/\d{17}[\dX]/), 'no clear ID number');
+  await noSideways(page);
 
   // A required detail left out: the server's message appears beside that field.
   const form = page.getByTestId('flag-form');
@@ -219,6 +220,7 @@ test('block leader sees only their blocks; another block and its residents stay 
   await page.getByTestId('block-page').waitFor();
   await page.getByTestId('block-household-row').first().locator('a').first().click();
   await page.getByTestId('household-page').waitFor();
+  await page.getByTestId('edit-household').locator('summary').click();
   await page.getByTestId('household-form').waitFor();
   assert.equal(await page.getByTestId('household-form').locator('select[name="block_id"]').count(), 0);
   assert.deepEqual(page.pageErrors, []);
@@ -251,11 +253,13 @@ test('household edits show server errors beside the field; a resident is added',
   await login(page, 'zone');
   await page.goto(`/registry/households/${household.id}`);
   await page.getByTestId('household-page').waitFor();
+  await page.getByTestId('edit-household').locator('summary').click();
   const form = page.getByTestId('household-form');
   await form.locator('input[name="phone"]').fill('12');
   await form.getByTestId('household-save').click();
   await form.getByTestId('error-phone').waitFor();
 
+  await page.getByTestId('add-resident').locator('summary').click();
   const add = page.getByTestId('add-resident-form');
   await add.locator('input[name="name"]').fill('测试居民');
   await add.locator('input[name="phone"]').fill('139123');
@@ -296,6 +300,20 @@ test('household edits show server errors beside the field; a resident is added',
   await page.getByTestId('travel-item').first().waitFor();
   assert.ok((await page.getByTestId('travel-item').first().textContent()).includes('杭州'));
   assert.equal((await get(api, `/api/v1/residents/${id}/travel`)).items[0].place, '杭州');
+
+  // Editing: a wrong phone is refused beside the field, a right one is saved.
+  await page.getByTestId('edit-resident').locator('summary').click();
+  const edit = page.getByTestId('resident-form');
+  await edit.locator('input[name="phone"]').fill('abc');
+  await edit.getByTestId('resident-save').click();
+  await edit.getByTestId('error-phone').waitFor();
+  await edit.locator('input[name="phone"]').fill('13912340002');
+  await edit.getByTestId('resident-save').click();
+  await edit.getByTestId('resident-saved').waitFor();
+  // The record reloads after the save.
+  await page.waitForFunction(() => document.querySelector('[data-testid="resident-phone"]').textContent.trim() === '13912340002');
+  assert.equal((await get(api, `/api/v1/residents/${id}`)).resident.phone, '13912340002');
+  await noSideways(page);
 
   // Moving out keeps the record, marked moved out.
   page.once('dialog', (dialog) => dialog.accept());

@@ -74,15 +74,21 @@ function BlockHouseholds({ id }) {
   return (
     <ListSection title={t('registry.block.households')} path={path} list={list} testId="block-households">
       <table class="registry-table">
-        <thead><tr><th>{t('registry.col.room')}</th><th>{t('registry.col.status')}</th><th>{t('registry.col.people')}</th></tr></thead>
+        <thead><tr><th>{t('registry.col.room')}</th><th>{t('registry.col.people')}</th></tr></thead>
         <tbody>
           {list.items.map((household) => (
             <tr key={household.id} data-testid="block-household-row">
-              <td><Link href={`/registry/households/${household.id}`}>{household.room}</Link><br /><span class="card-meta">{household.phone}</span></td>
-              <td>{t(`registry.status.${household.status}`)}</td>
+              <td>
+                <Link href={`/registry/households/${household.id}`}>{household.room}</Link>
+                <div class="card-meta">{t(`registry.status.${household.status}`)}</div>
+                <div class="card-meta registry-nowrap">{household.phone}</div>
+              </td>
               <td>
                 {(household.members || []).map((member) => (
-                  <div key={member.id}><Link href={`/registry/residents/${member.id}`}>{member.name}</Link> {member.phone}</div>
+                  <div key={member.id}>
+                    <Link href={`/registry/residents/${member.id}`}>{member.name}</Link>{' '}
+                    <span class="registry-nowrap">{member.phone}</span>
+                  </div>
                 ))}
               </td>
             </tr>
@@ -104,7 +110,7 @@ function CareList({ id }) {
         <tbody>
           {list.items.map((row) => (
             <tr key={row.id} data-testid="care-row">
-              <td><Link href={`/registry/residents/${row.id}`}>{row.name}</Link><br /><span class="card-meta">{row.age ?? ''} {row.phone}</span></td>
+              <td><Link href={`/registry/residents/${row.id}`}>{row.name}</Link><br /><span class="card-meta registry-nowrap">{row.age ?? ''} {row.phone}</span></td>
               <td>{row.room}</td>
               <td><FlagChips flags={row.flags} />{row.care_notes ? <div class="card-meta">{row.care_notes}</div> : null}</td>
             </tr>
@@ -127,7 +133,7 @@ function CallList({ id }) {
           {list.items.map((row) => (
             <tr key={row.id} data-testid="call-row">
               <td><Link href={`/registry/residents/${row.id}`}>{row.name}</Link><br /><span class="card-meta">{row.room}</span></td>
-              <td>{row.phone}{row.household_phone && row.household_phone !== row.phone ? <div class="card-meta">{row.household_phone}</div> : null}</td>
+              <td class="registry-nowrap">{row.phone}{row.household_phone && row.household_phone !== row.phone ? <div class="card-meta">{row.household_phone}</div> : null}</td>
               <td>{row.relay}</td>
             </tr>
           ))}

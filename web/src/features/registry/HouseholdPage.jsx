@@ -38,7 +38,7 @@ export function HouseholdView({ household, title }) {
   return (
     <>
       <h1 data-testid="household-room">{title}</h1>
-      <dl class="facts" data-testid="household-facts">
+      <dl class="facts registry-facts" data-testid="household-facts">
         <dt>{t('registry.col.block')}</dt><dd>{household.block_name}</dd>
         <dt>{t('registry.col.status')}</dt><dd data-testid="household-status">{t(`registry.status.${household.status}`)}</dd>
         <dt>{t('registry.col.phone')}</dt><dd data-testid="household-phone">{household.phone || '—'}</dd>
@@ -85,20 +85,22 @@ function EditHousehold({ household, canMove, onSaved }) {
   });
   return (
     <section class="section no-print">
-      <h2>{t('registry.household.edit')}</h2>
-      <form class="form" data-testid="household-form" onSubmit={save}>
-        <Field form={form} name="room" label={t('registry.col.room')} maxlength={64} />
-        <Field form={form} name="status" type="select" label={t('registry.col.status')} options={statusOptions(t, false)} />
-        <Field form={form} name="phone" type="tel" label={t('registry.col.phone')} />
-        <Field form={form} name="notes" type="textarea" label={t('registry.col.notes')} rows={2} />
-        {canMove ? (
-          <Field form={form} name="block_id" type="select" label={t('registry.household.move_block')}
-            options={(blocks.items || [{ id: household.block_id, name: household.block_name }]).map((block) => ({ value: String(block.id), label: block.name }))} />
-        ) : null}
-        <FormError form={form} fields={HOUSEHOLD_FIELDS} />
-        {form.done ? <p class="message message-ok" data-testid="household-saved">{t('registry.saved')}</p> : null}
-        <button type="submit" class="button button-primary" disabled={form.busy} data-testid="household-save">{t('common.save')}</button>
-      </form>
+      <details class="registry-edit" data-testid="edit-household">
+        <summary>{t('registry.household.edit')}</summary>
+        <form class="form" data-testid="household-form" onSubmit={save}>
+          <Field form={form} name="room" label={t('registry.col.room')} maxlength={64} />
+          <Field form={form} name="status" type="select" label={t('registry.col.status')} options={statusOptions(t, false)} />
+          <Field form={form} name="phone" type="tel" label={t('registry.col.phone')} />
+          <Field form={form} name="notes" type="textarea" label={t('registry.col.notes')} rows={2} />
+          {canMove ? (
+            <Field form={form} name="block_id" type="select" label={t('registry.household.move_block')}
+              options={(blocks.items || [{ id: household.block_id, name: household.block_name }]).map((block) => ({ value: String(block.id), label: block.name }))} />
+          ) : null}
+          <FormError form={form} fields={HOUSEHOLD_FIELDS} />
+          {form.done ? <p class="message message-ok" data-testid="household-saved">{t('registry.saved')}</p> : null}
+          <button type="submit" class="button button-primary" disabled={form.busy} data-testid="household-save">{t('common.save')}</button>
+        </form>
+      </details>
     </section>
   );
 }
@@ -157,12 +159,14 @@ function AddResident({ household }) {
   });
   return (
     <section class="section no-print">
-      <h2>{t('registry.household.add_resident')}</h2>
-      <form class="form" data-testid="add-resident-form" onSubmit={add}>
-        <ResidentFields form={form} />
-        <FormError form={form} fields={RESIDENT_FIELDS} />
-        <button type="submit" class="button button-primary" disabled={form.busy} data-testid="add-resident-submit">{t('registry.household.add_resident')}</button>
-      </form>
+      <details class="registry-edit" data-testid="add-resident">
+        <summary>{t('registry.household.add_resident')}</summary>
+        <form class="form" data-testid="add-resident-form" onSubmit={add}>
+          <ResidentFields form={form} />
+          <FormError form={form} fields={RESIDENT_FIELDS} />
+          <button type="submit" class="button button-primary" disabled={form.busy} data-testid="add-resident-submit">{t('registry.household.add_resident')}</button>
+        </form>
+      </details>
     </section>
   );
 }

@@ -31,6 +31,11 @@ function filtersFromLocation() {
   return values;
 }
 
+function hasFilters(values) {
+  return Boolean(values.id_tail || values.zone_id || values.block_id || values.flag || values.age || values.status ||
+    values.isolation || values.party_member || values.include_moved_out);
+}
+
 function apiParams(values) {
   if (values.tab === 'households') {
     return { q: values.q.trim(), zone_id: values.zone_id, block_id: values.block_id, status: values.status };
@@ -56,6 +61,8 @@ export function RegistryPage() {
   const form = useForm(initial);
   // The search that is shown; the form may hold edits not searched for yet.
   const [applied, setApplied] = useState(initial);
+  // Open at first only when the address already holds filters; then the user decides.
+  const [filtersOpen] = useState(() => hasFilters(initial));
   const zones = useAllItems('/zones');
   const blocks = useAllItems('/blocks');
 
@@ -97,31 +104,36 @@ export function RegistryPage() {
       <form class="form section registry-filters no-print" data-testid="registry-search" onSubmit={form.submit(async (values) => apply({ ...values }))}>
         <Field form={form} name="q" type="search" label={households ? t('registry.filter.room') : t('registry.filter.q')}
           placeholder={households ? t('registry.filter.room_hint') : t('registry.filter.q_hint')} />
-        {households ? null : (
-          <Field form={form} name="id_tail" label={t('registry.filter.id_tail')} maxlength={4} inputmode="text" />
-        )}
-        <div class="registry-grid">
-          {zoneOptions.length > 2 ? <Field form={form} name="zone_id" type="select" label={t('registry.filter.zone')} options={zoneOptions} /> : null}
-          <Field form={form} name="block_id" type="select" label={t('registry.filter.block')} options={blockOptions} />
-          {households ? (
-            <Field form={form} name="status" type="select" label={t('registry.filter.status')} options={statusOptions(t, true)} />
-          ) : (
-            <>
-              <Field form={form} name="flag" type="select" label={t('registry.filter.flag')} options={flagOptions(t, true)} />
-              <Field form={form} name="age" type="select" label={t('registry.filter.age')} options={[
-                { value: '', label: t('registry.filter.any') },
-                ...Object.keys(AGE_BANDS).map((band) => ({ value: band, label: t(`registry.age.${band}`) })),
-              ]} />
-            </>
-          )}
-        </div>
-        {households ? null : (
-          <div class="registry-checks">
-            <Field form={form} name="isolation" type="checkbox" label={t('registry.filter.isolation')} />
-            <Field form={form} name="party_member" type="checkbox" label={t('registry.filter.party_member')} />
-            <Field form={form} name="include_moved_out" type="checkbox" label={t('registry.filter.moved_out')} />
+        <details class="registry-more" open={filtersOpen} data-testid="search-filters">
+          <summary>{t('registry.filter.more')}</summary>
+          <div class="form">
+            {households ? null : (
+              <Field form={form} name="id_tail" label={t('registry.filter.id_tail')} maxlength={4} inputmode="text" />
+            )}
+            <div class="registry-grid">
+              {zoneOptions.length > 2 ? <Field form={form} name="zone_id" type="select" label={t('registry.filter.zone')} options={zoneOptions} /> : null}
+              <Field form={form} name="block_id" type="select" label={t('registry.filter.block')} options={blockOptions} />
+              {households ? (
+                <Field form={form} name="status" type="select" label={t('registry.filter.status')} options={statusOptions(t, true)} />
+              ) : (
+                <>
+                  <Field form={form} name="flag" type="select" label={t('registry.filter.flag')} options={flagOptions(t, true)} />
+                  <Field form={form} name="age" type="select" label={t('registry.filter.age')} options={[
+                    { value: '', label: t('registry.filter.any') },
+                    ...Object.keys(AGE_BANDS).map((band) => ({ value: band, label: t(`registry.age.${band}`) })),
+                  ]} />
+                </>
+              )}
+            </div>
+            {households ? null : (
+              <div class="registry-checks">
+                <Field form={form} name="isolation" type="checkbox" label={t('registry.filter.isolation')} />
+                <Field form={form} name="party_member" type="checkbox" label={t('registry.filter.party_member')} />
+                <Field form={form} name="include_moved_out" type="checkbox" label={t('registry.filter.moved_out')} />
+              </div>
+            )}
           </div>
-        )}
+        </details>
         <button type="submit" class="button button-primary" data-testid="search-submit">{t('registry.search.submit')}</button>
       </form>
       {applied.tab === 'households' ? <HouseholdResults params={apiParams(applied)} /> : <ResidentResults params={apiParams(applied)} />}

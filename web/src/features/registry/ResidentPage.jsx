@@ -35,7 +35,7 @@ export function ResidentPage({ params }) {
       <FlagsSection key={`flags-${version}`} resident={resident} canWrite={isLeader && !resident.moved_out} onChange={changed} />
       <IsolationSection key={`iso-${version}`} resident={resident} canWrite={isLeader && !resident.moved_out} onChange={changed} />
       <TravelSection resident={resident} canWrite={isLeader} />
-      {isLeader ? <EditResident key={`edit-${version}`} resident={resident} onSaved={changed} /> : null}
+      {isLeader ? <EditResident resident={resident} onSaved={changed} /> : null}
       {isLeader ? <MoveResident resident={resident} onMoved={changed} /> : null}
     </main>
   );
@@ -48,7 +48,7 @@ function ResidentFacts({ resident }) {
   return (
     <section class="section">
       {resident.moved_out ? <p class="message message-error" data-testid="moved-out">{t('registry.resident.moved_out')}</p> : null}
-      <dl class="facts" data-testid="resident-facts">
+      <dl class="facts registry-facts" data-testid="resident-facts">
         <dt>{t('registry.col.room')}</dt><dd><Link href={`/registry/households/${resident.household_id}`}>{resident.room}</Link></dd>
         <dt>{t('registry.col.block')}</dt><dd>{resident.block_name}</dd>
         <dt>{t('registry.col.gender')}</dt><dd>{resident.gender ? t(`registry.gender.${resident.gender}`) : '—'}</dd>
@@ -231,7 +231,7 @@ function IsolationSection({ resident, canWrite, onChange }) {
     <section class="section" data-testid="isolation-section">
       <h2>{t('registry.isolation.title')}</h2>
       {entry ? (
-        <dl class="facts" data-testid="isolation-current">
+        <dl class="facts registry-facts" data-testid="isolation-current">
           <dt>{t('registry.detail.start')}</dt><dd>{detail.start || '—'}</dd>
           <dt>{t('registry.detail.planned_end')}</dt><dd>{detail.planned_end || detail.end || '—'}</dd>
           <dt>{t('registry.detail.reason')}</dt><dd>{detail.reason || '—'}</dd>
@@ -316,11 +316,12 @@ function EditResident({ resident, onSaved }) {
     if (values.id_number.trim()) { body.id_number = values.id_number.trim(); body.id_kind = values.id_kind; }
     if (Object.keys(body).length === 0) return;
     await api.patch(`/residents/${resident.id}`, body);
+    form.set('id_number', '');
     onSaved();
   });
   return (
     <section class="section no-print">
-      <details data-testid="edit-resident">
+      <details class="registry-edit" data-testid="edit-resident">
         <summary>{t('registry.resident.edit')}</summary>
         <form class="form" data-testid="resident-form" onSubmit={save}>
           <ResidentFields form={form} />
