@@ -246,6 +246,23 @@ test('resident sees their own household and its people', async (t) => {
   assert.deepEqual(page.pageErrors, []);
 });
 
+test('a block leader who is also a resident sees only their own household there', async (t) => {
+  const api = await apiClient('block');
+  const own = (await get(api, '/api/v1/me')).user.roles;
+  const homes = own.filter((r) => r.role === 'resident').map((r) => r.scope_id);
+  assert.equal(homes.length, 1, 'the demo block leader lives in one household');
+  assert.ok((await get(api, '/api/v1/households?limit=500')).items.length > 1, 'as a leader they see more households');
+
+  const page = await openPage(t);
+  await login(page, 'block');
+  await page.goto('/home/resident');
+  await page.getByTestId('link-registry-my-household').click();
+  await page.getByTestId('my-household').first().waitFor();
+  const shown = await page.getByTestId('my-household').evaluateAll((nodes) => nodes.map((n) => Number(n.dataset.id)));
+  assert.deepEqual(shown, homes);
+  assert.deepEqual(page.pageErrors, []);
+});
+
 test('household edits show server errors beside the field; a resident is added', async (t) => {
   const api = await apiClient('zone');
   const [household] = (await get(api, '/api/v1/households?limit=1')).items;

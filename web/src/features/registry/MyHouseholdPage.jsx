@@ -1,21 +1,23 @@
-// 我家: a resident's own household and its people. The server scopes a resident to
-// their household, so the list of households holds exactly theirs.
+// 我家: a resident's own household and its people. The households are the scopes of
+// the user's resident role; someone who is also a leader would otherwise get every
+// household they lead from GET /households.
 import { useI18n } from '../../i18n/index.js';
 import { useApiData } from '../../components/useApiData.js';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
-import { useAllItems } from './common.jsx';
+import { useSession } from '../../session.js';
 import { HouseholdView } from './HouseholdPage.jsx';
 
 export function MyHouseholdPage() {
   const { t } = useI18n();
-  const households = useAllItems('/households');
-  if (households.items === null) return <main class="page"><Loading /></main>;
+  const { session } = useSession();
+  const ids = (session?.user?.roles || [])
+    .filter((role) => role.role === 'resident' && role.scope_kind === 'household' && role.scope_id)
+    .map((role) => role.scope_id);
   return (
     <main class="page" data-testid="my-household-page">
-      <ErrorMessage error={households.error} />
-      {households.items.length === 0 && !households.error ? <p class="empty" data-testid="my-household-none">{t('registry.my.none')}</p> : null}
-      {households.items.map((household) => <OneHousehold key={household.id} id={household.id} />)}
+      {ids.length === 0 ? <p class="empty" data-testid="my-household-none">{t('registry.my.none')}</p> : null}
+      {ids.map((id) => <OneHousehold key={id} id={id} />)}
     </main>
   );
 }
