@@ -80,6 +80,18 @@ test('committee finds a resident by phone tail, sets and clears a flag, sees the
   await page.getByTestId('registry-page').waitFor();
   // The first load lists the residents in scope before any search.
   await page.getByTestId('resident-item').first().waitFor();
+  // A filter the server refuses: its message appears beside that filter.
+  const refused = await api.get('/api/v1/residents?id_tail=a%21');
+  assert.equal(refused.status, 400);
+  await page.getByTestId('search-filters').locator('summary').click();
+  await page.fill('[data-testid="registry-search"] input[name="id_tail"]', 'a!');
+  await page.getByTestId('search-submit').click();
+  const tailError = page.getByTestId('error-id_tail');
+  await tailError.waitFor();
+  assert.equal((await tailError.textContent()).trim(), refused.json.error.message);
+  assert.equal(refused.json.error.field, 'id_tail');
+  await page.fill('[data-testid="registry-search"] input[name="id_tail"]', '');
+
   await page.fill('[data-testid="registry-search"] input[name="q"]', tail);
   await page.getByTestId('search-submit').click();
   await page.waitForURL((url) => url.search.includes(`q=${tail}`));

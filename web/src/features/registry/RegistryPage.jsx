@@ -1,6 +1,6 @@
 // 住户查询: find residents (name, phone digits, room, ID tail, filters) or households,
 // page through the answers, and export or print exactly what was searched for.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.jsx';
 import {
@@ -136,14 +136,25 @@ export function RegistryPage() {
         </details>
         <button type="submit" class="button button-primary" data-testid="search-submit">{t('registry.search.submit')}</button>
       </form>
-      {applied.tab === 'households' ? <HouseholdResults params={apiParams(applied)} /> : <ResidentResults params={apiParams(applied)} />}
+      {applied.tab === 'households'
+        ? <HouseholdResults params={apiParams(applied)} onFieldError={form.setError} />
+        : <ResidentResults params={apiParams(applied)} onFieldError={form.setError} />}
     </main>
   );
 }
 
-function ResidentResults({ params }) {
+// A search the server refuses for one filter (e.g. an ID tail of letters and signs):
+// the message goes beside that filter in the form, not under the results.
+function useFieldError(list, onFieldError) {
+  const error = list.error && list.error.field ? list.error : null;
+  useEffect(() => { onFieldError(error); }, [error]);
+  return error;
+}
+
+function ResidentResults({ params, onFieldError }) {
   const { t } = useI18n();
   const list = usePagedList(withQuery('/residents', params));
+  const fieldError = useFieldError(list, onFieldError);
   return (
     <section class="section" data-testid="resident-results">
       <div class="registry-section-head">
@@ -166,14 +177,15 @@ function ResidentResults({ params }) {
           </li>
         ))}
       </ul>
-      <LoadMore list={list} />
+      <LoadMore list={fieldError ? { ...list, error: null } : list} />
     </section>
   );
 }
 
-function HouseholdResults({ params }) {
+function HouseholdResults({ params, onFieldError }) {
   const { t } = useI18n();
   const list = usePagedList(withQuery('/households', params));
+  const fieldError = useFieldError(list, onFieldError);
   return (
     <section class="section" data-testid="household-results">
       <div class="registry-section-head">
@@ -194,7 +206,7 @@ function HouseholdResults({ params }) {
           </li>
         ))}
       </ul>
-      <LoadMore list={list} />
+      <LoadMore list={fieldError ? { ...list, error: null } : list} />
     </section>
   );
 }
