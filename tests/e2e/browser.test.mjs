@@ -12,9 +12,9 @@ const PHONE = { width: 360, height: 740 };
 // navigation entries (the entries of roles it does not hold must be absent).
 const EXPECTED = {
   admin: { home: 'superuser', nav: ['home', 'me'] },
-  committee: { home: 'committee', nav: ['home', 'dashboard', 'me'] },
-  zone: { home: 'zone_leader', nav: ['home', 'dashboard', 'me'] },
-  block: { home: 'block_leader', nav: ['home', 'dashboard', 'me'] },
+  committee: { home: 'committee', nav: ['home', 'dashboard', 'registry', 'me'] },
+  zone: { home: 'zone_leader', nav: ['home', 'dashboard', 'registry', 'me'] },
+  block: { home: 'block_leader', nav: ['home', 'dashboard', 'registry', 'me'] },
   volunteer: { home: 'volunteer', nav: ['home', 'me'] },
   resident: { home: 'resident', nav: ['home', 'me'] },
 };
