@@ -116,9 +116,15 @@ test('committee: a GBK CSV with bad rows, then the fixed file, imported with pro
 
   // The detected mapping is shown for confirmation; the real import is not offered.
   await page.getByTestId('import-mapping').waitFor();
+  // Every required column was found, so the editor is folded away until asked for.
+  assert.equal(await page.getByTestId('import-map-room').count(), 0);
+  await page.getByTestId('import-mapping-toggle').click();
   assert.equal(await page.getByTestId('import-map-id_number').inputValue(), '身份证号');
   assert.equal(await page.getByTestId('import-map-room').inputValue(), '房号');
   assert.equal(await page.getByTestId('import-map-zone').inputValue(), '');
+  const mapped = await page.getByTestId('import-mapped').locator('li').evaluateAll((items) =>
+    items.map((item) => item.getAttribute('data-field')));
+  assert.deepEqual(mapped, ['block', 'room', 'name', 'gender', 'birth', 'phone', 'id_number']);
   assert.ok(await page.getByTestId('import-run').isDisabled(), 'import is refused while rows are bad');
   await page.getByTestId('import-fix-first').waitFor();
   assert.ok(await pageWidth(page) <= PHONE.width, 'report fits a 360 px phone');

@@ -137,17 +137,18 @@ export function ImportPage() {
         </button>
       </form>
 
+      {error && error.field !== 'file' && error.field !== 'mapping' ? (
+        <p class="message message-error" role="alert" data-testid="import-error">{error.text}</p>
+      ) : null}
+
+      {report ? <Report report={report} testId="import-report" /> : null}
+
       {mapping ? (
         <MappingEditor headers={headers} mapping={mapping} missing={missing} error={fieldError('mapping')}
           busy={busy} onChange={(field, header) => { setMapping({ ...mapping, [field]: header }); setReport(null); }}
           onRecheck={check} />
       ) : null}
 
-      {error && error.field !== 'file' && error.field !== 'mapping' ? (
-        <p class="message message-error" role="alert" data-testid="import-error">{error.text}</p>
-      ) : null}
-
-      {report ? <Report report={report} testId="import-report" /> : null}
 
       {report && !jobId ? (
         <section class="section no-print">
@@ -181,36 +182,58 @@ export function ImportPage() {
 // not find are marked; the user's choice is sent as ?mapping= on the next check.
 function MappingEditor({ headers, mapping, missing, error, busy, onChange, onRecheck }) {
   const { t } = useI18n();
+  const mapped = IMPORT_FIELDS.filter((field) => mapping[field]);
+  const [editing, setEditing] = useState(false);
+  const open = editing || missing.length > 0 || Boolean(error);
   return (
     <section class="section" data-testid="import-mapping">
       <h2>{t('import.mapping_title')}</h2>
-      <p class="lead">{t('import.mapping_intro')}</p>
       {error ? <p class="message message-error" role="alert" data-testid="import-mapping-error">{error}</p> : null}
-      <div class="import-mapping-grid">
-        {IMPORT_FIELDS.map((field) => {
-          const id = `import-map-${field}`;
-          const lacking = missing.includes(field);
-          return (
-            <div class="field" key={field}>
-              <label class="field-label" for={id}>
-                {t(`import.field.${field}`)}{REQUIRED.includes(field) ? ' *' : ''}
-              </label>
-              <select id={id} data-testid={id} value={mapping[field] || ''}
-                aria-invalid={lacking ? 'true' : undefined}
-                onChange={(event) => onChange(field, event.currentTarget.value)}>
-                <option value="">{t('import.not_imported')}</option>
-                {headers.map((header) => <option key={header} value={header}>{header}</option>)}
-              </select>
-              {lacking ? <span class="import-field-error">{t('import.missing_column')}</span> : null}
-            </div>
-          );
-        })}
-      </div>
-      <p>
-        <button type="button" class="button button-block" disabled={busy} onClick={onRecheck} data-testid="import-recheck">
-          {t('import.recheck')}
+      <ul class="import-mapped" data-testid="import-mapped">
+        {mapped.map((field) => (
+          <li key={field} data-field={field}>
+            <span class="import-mapped-header">{mapping[field]}</span>
+            <span aria-hidden="true"> → </span>
+            <span>{t(`import.field.${field}`)}</span>
+          </li>
+        ))}
+      </ul>
+      {/* Folded away when the server found every required column: most files need no change. */}
+      {!open ? (
+        <button type="button" class="button button-block" data-testid="import-mapping-toggle" onClick={() => setEditing(true)}>
+          {t('import.mapping_change')}
         </button>
-      </p>
+      ) : null}
+      {open ? (
+        <>
+        <p class="import-hint">{t('import.mapping_intro')}</p>
+        <div class="import-mapping-grid">
+          {IMPORT_FIELDS.map((field) => {
+            const id = `import-map-${field}`;
+            const lacking = missing.includes(field);
+            return (
+              <div class="field" key={field}>
+                <label class="field-label" for={id}>
+                  {t(`import.field.${field}`)}{REQUIRED.includes(field) ? ' *' : ''}
+                </label>
+                <select id={id} data-testid={id} value={mapping[field] || ''}
+                  aria-invalid={lacking ? 'true' : undefined}
+                  onChange={(event) => onChange(field, event.currentTarget.value)}>
+                  <option value="">{t('import.not_imported')}</option>
+                  {headers.map((header) => <option key={header} value={header}>{header}</option>)}
+                </select>
+                {lacking ? <span class="import-field-error">{t('import.missing_column')}</span> : null}
+              </div>
+            );
+          })}
+        </div>
+        <p>
+          <button type="button" class="button button-block" disabled={busy} onClick={onRecheck} data-testid="import-recheck">
+            {t('import.recheck')}
+          </button>
+        </p>
+        </>
+      ) : null}
     </section>
   );
 }

@@ -7,7 +7,7 @@ import { Link } from '../../router.jsx';
 import { useApiData } from '../../components/useApiData.js';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
-import { PercentBar, fetchAll } from './common.jsx';
+import { PercentBar, fetchAll, placeName } from './common.jsx';
 
 const ORDER = { pending: 0, not_home: 1, refused: 2, answered: 3 };
 
@@ -58,7 +58,7 @@ export function SweepHouseholdsPage({ params }) {
           <li key={h.household_id}>
             <Link class={`sweep-household sweep-outcome-${h.outcome}`} href={`/sweeps/${id}/households/${h.household_id}`}
               data-testid="household-item" data-household={h.household_id} data-outcome={h.outcome}>
-              <span class="sweep-household-room">{h.block_name} {h.room}</span>
+              <span class="sweep-household-room">{placeName(h)}</span>
               <span class="sweep-household-meta">{h.contact || t('sweeps.no_contact')}</span>
               <span class="sweep-household-outcome">{t(`sweeps.outcome.${h.outcome}`)}</span>
             </Link>

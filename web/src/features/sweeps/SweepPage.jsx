@@ -11,7 +11,10 @@ import { Link } from '../../router.jsx';
 import { useApiData } from '../../components/useApiData.js';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
-import { FieldError, LIVE_REFRESH_MS, PercentBar, questionLabel } from './common.jsx';
+import { FieldError, LIVE_REFRESH_MS, PercentBar, placeName, questionLabel } from './common.jsx';
+
+// The not-reached list on screen stays short on a phone; the printed list has them all.
+const SHOWN_REMAINING = 50;
 
 export function SweepPage({ params }) {
   const { t, lang } = useI18n();
@@ -24,6 +27,7 @@ export function SweepPage({ params }) {
   const remaining = useApiData(`/sweeps/${id}/households?state=remaining&limit=500`, [lang]);
   const [actionError, setActionError] = useState(null);
   const [busy, setBusy] = useState(false);
+  const [showAll, setShowAll] = useState(false);
   const sweep = sweepData.data?.sweep;
   const open = sweep?.state === 'open';
 
@@ -166,14 +170,18 @@ export function SweepPage({ params }) {
               <p class="empty" data-testid="remaining-empty">{t('sweeps.all_reached')}</p>
             ) : (
               <ul class="card-list" data-testid="remaining-list">
-                {pendingItems.map((h) => (
+                {(showAll ? pendingItems : pendingItems.slice(0, SHOWN_REMAINING)).map((h) => (
                   <li key={h.household_id} data-testid="remaining-item">
-                    <span class="card-title">{h.block_name} {h.room}</span>
+                    <span class="card-title">{placeName(h)}</span>
                     <span class="card-meta">{h.contact || ''} · {t(`sweeps.outcome.${h.outcome}`)}</span>
                   </li>
                 ))}
               </ul>
             )}
+            {!showAll && pendingItems.length > SHOWN_REMAINING ? (
+              <button type="button" class="button button-block no-print" data-testid="remaining-show-all"
+                onClick={() => setShowAll(true)}>{t('sweeps.show_all', { count: pendingItems.length })}</button>
+            ) : null}
             {remaining.data?.next_cursor ? <p class="sweep-hint">{t('sweeps.more_in_print')}</p> : null}
           </section>
 

@@ -8,7 +8,7 @@ import { Link, navigate } from '../../router.jsx';
 import { useApiData } from '../../components/useApiData.js';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
-import { FieldError, OUTCOMES, fetchAll, questionLabel } from './common.jsx';
+import { FieldError, OUTCOMES, fetchAll, placeName, questionLabel } from './common.jsx';
 import { visitOrder } from './SweepHouseholdsPage.jsx';
 
 // Answers as the form keeps them (strings for typed fields) -> as the server takes them.
@@ -93,7 +93,7 @@ export function SweepRecordPage({ params }) {
   return (
     <main class="page page-narrow" data-testid="sweep-record-page" data-household={householdId}>
       <p class="no-print"><Link href={`/sweeps/${id}/households`}>{t('sweeps.back_households')}</Link></p>
-      <h1 data-testid="record-room">{household.block_name} {household.room}</h1>
+      <h1 data-testid="record-room">{placeName(household)}</h1>
       <p class="lead">
         {household.contact || t('sweeps.no_contact')}
         {household.phone ? <> · <a href={`tel:${household.phone}`}>{household.phone}</a></> : null}

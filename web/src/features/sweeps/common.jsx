@@ -52,3 +52,11 @@ export function PercentBar({ percent, testId }) {
     </div>
   );
 }
+
+// Where a household is, as people say it: rooms are often stored with the block's name
+// in front (1号楼1单元201), and then the block is not repeated.
+export function placeName(household) {
+  const room = household.room || '';
+  const block = household.block_name || '';
+  return !block || room.startsWith(block) ? room : `${block} ${room}`;
+}
