@@ -261,9 +261,25 @@ test('committee sees the block at 100%, nobody left, and the answers in the CSV'
   assert.equal(print.status(), 200);
   assert.match(print.headers()['content-type'], /html/);
 
-  // Closing stops recording.
+  // Closing asks first; dismissing keeps the sweep open, accepting closes it.
+  page.once('dialog', (dialog) => dialog.dismiss());
+  await page.getByTestId('sweep-close').click();
+  await page.waitForTimeout(300);
+  assert.equal(await page.getByTestId('sweep-page').getAttribute('data-state'), 'open');
+  page.once('dialog', (dialog) => dialog.accept());
   await page.getByTestId('sweep-close').click();
   await page.waitForSelector('[data-testid="sweep-page"][data-state="closed"]');
+  const api = new Client(server.url);
+  await api.login('committee');
+  assert.equal((await api.get(`/api/v1/sweeps/${sweepId}`)).json.sweep.state, 'closed');
+
+  // A closed sweep takes no more records: the leader's form says so and cannot save.
+  const leader = await openPage(t);
+  await login(leader, 'block');
+  await leader.goto(`/sweeps/${sweepId}/households/${blockHouseholds[0]}`);
+  await leader.getByTestId('sweep-record-page').waitFor();
+  assert.ok(await leader.getByTestId('record-save').isDisabled());
+  await leader.getByTestId('sweep-not-open').waitFor();
   assert.deepEqual(page.pageErrors, []);
 });
 

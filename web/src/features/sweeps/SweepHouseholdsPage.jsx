@@ -50,7 +50,7 @@ export function SweepHouseholdsPage({ params }) {
           </p>
         </div>
       ) : null}
-      {sweep && sweep.state !== 'open' ? <p class="message message-error">{t('sweeps.not_open')}</p> : null}
+      {sweep && sweep.state !== 'open' ? <p class="message message-error" data-testid="sweep-not-open">{t('sweeps.not_open')}</p> : null}
       {items === null && !error ? <Loading /> : null}
       {items && items.length === 0 ? <p class="empty">{t('sweeps.no_households')}</p> : null}
       <ul class="sweep-households">

@@ -42,6 +42,8 @@ export function SweepPage({ params }) {
   }, [open, sweepData.reload, progress.reload, remaining.reload]);
 
   const act = async (action) => {
+    // Closing cannot be undone and stops every leader's recording at once.
+    if (action === 'close' && !window.confirm(t('sweeps.close_confirm'))) return;
     setBusy(true);
     setActionError(null);
     try {

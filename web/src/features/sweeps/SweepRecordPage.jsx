@@ -100,7 +100,7 @@ export function SweepRecordPage({ params }) {
         <br />
         <span data-testid="record-current">{t('sweeps.current', { outcome: t(`sweeps.outcome.${household.outcome}`) })}</span>
       </p>
-      {sweep.state !== 'open' ? <p class="message message-error">{t('sweeps.not_open')}</p> : null}
+      {sweep.state !== 'open' ? <p class="message message-error" data-testid="sweep-not-open">{t('sweeps.not_open')}</p> : null}
       <form class="form" onSubmit={save}>
         <div class="sweep-outcomes" role="radiogroup" aria-label={t('sweeps.outcome_label')}>
           {OUTCOMES.map((value) => (
