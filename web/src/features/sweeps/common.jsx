@@ -1,0 +1,62 @@
+// Pieces the sweep pages share: who may use them, labels in the UI language, the list
+// walker, a static progress bar and the error shown beside the field the server named.
+import { api } from '../../api.js';
+import './sweeps.css';
+
+export const SWEEP_ROLES = ['committee', 'zone_leader', 'block_leader'];
+export const OUTCOMES = ['answered', 'not_home', 'refused'];
+export const QUESTION_TYPES = ['yes_no', 'choice', 'number', 'text'];
+export const LIVE_REFRESH_MS = 5000;
+
+// A question's label in the UI language (label_en defaults to label_zh on the server).
+export function questionLabel(question, lang) {
+  return lang === 'en' ? question.label_en || question.label_zh : question.label_zh;
+}
+
+// Every item of a list, following next_cursor (target lists hold at most a few
+// thousand households, and a block leader's a few dozen).
+export async function fetchAll(path) {
+  const items = [];
+  let cursor = null;
+  const separator = path.includes('?') ? '&' : '?';
+  for (let pages = 0; pages < 100; pages++) {
+    const answer = await api.get(`${path}${separator}limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    items.push(...answer.items);
+    cursor = answer.next_cursor;
+    if (!cursor) break;
+  }
+  return items;
+}
+
+// The server's error message beside the field it names; `match` may be a prefix
+// (questions[2] covers questions[2].key and questions[2].choices).
+export function FieldError({ error, field, prefix = false, testId }) {
+  if (!error || !error.field) return null;
+  const hit = prefix ? error.field === field || error.field.startsWith(field + '.') || error.field.startsWith(field + '[')
+    : error.field === field;
+  if (!hit) return null;
+  return (
+    <p class="message message-error sweep-field-error" role="alert" data-testid={testId || `error-${field}`}>
+      {error.message}
+    </p>
+  );
+}
+
+// A bar for figures already known (ProgressBar follows a job; this one just draws).
+export function PercentBar({ percent, testId }) {
+  const value = Math.max(0, Math.min(100, Number(percent) || 0));
+  return (
+    <div class="progress-track sweep-bar" role="progressbar" aria-valuemin="0" aria-valuemax="100"
+      aria-valuenow={value} data-testid={testId}>
+      <div class={value >= 100 ? 'progress-fill sweep-bar-full' : 'progress-fill'} style={{ width: `${value}%` }} />
+    </div>
+  );
+}
+
+// Where a household is, as people say it: rooms are often stored with the block's name
+// in front (1号楼1单元201), and then the block is not repeated.
+export function placeName(household) {
+  const room = household.room || '';
+  const block = household.block_name || '';
+  return !block || room.startsWith(block) ? room : `${block} ${room}`;
+}
