@@ -377,8 +377,9 @@ test('codes-7: a leader issues a reset code; it works once and expires', async (
   assertError(exp, 409, 'conflict', 'code');
   assert.match(exp.json.error.message, /expired/);
 
-  // Staff accounts are not reset by codes.
-  assertError(await c.committee.get('/api/v1/residents/0'), 404);
+  // An account that also holds a staff or leader role is not reset by a code.
+  sqlOnDb(`INSERT INTO role_assignments (community_id, user_id, role, scope_kind, scope_id, created_at) VALUES (${c.committee.me.community.id}, ${session.me.user.id}, 'volunteer', 'community', ${c.committee.me.community.id}, 0)`);
+  assertError(await c.block.post(`/api/v1/residents/${person.id}/reset-code`, {}), 409, 'conflict', 'user');
   const issuedEntries = (await audit('reset_code.issue')).filter((e) => e.target_id === session.me.user.id);
   assert.equal(issuedEntries.length, 3);
   assert.equal(issuedEntries[0].on_behalf_of, person.id);
@@ -456,6 +457,31 @@ test('codes-8: sign-up waits for approval; approve gives the household role; rej
     assert.ok(entries.length >= 1, action);
     assert.doesNotMatch(JSON.stringify(entries), /王小明|13912345678|1号楼1单元 302/, 'no personal data in the audit log');
   }
+});
+
+test('codes-8b: the committee sets how long invite codes stay valid', async () => {
+  assert.equal((await c.block.get('/api/v1/codes/settings')).json.invite_days, 30);
+  assertError(await c.block.patch('/api/v1/codes/settings', { invite_days: 7 }), 403, 'forbidden');
+  assertError(await c.volunteer.get('/api/v1/codes/settings'), 403, 'forbidden');
+  assertError(await c.committee.patch('/api/v1/codes/settings', { invite_days: 0 }), 400, 'validation_failed', 'invite_days');
+  assertError(await c.committee.patch('/api/v1/codes/settings', { invite_days: 91 }), 400, 'validation_failed', 'invite_days');
+  assertError(await c.committee.patch('/api/v1/codes/settings', {}), 400, 'validation_failed', 'invite_days');
+  const r = await c.committee.patch('/api/v1/codes/settings', { invite_days: 7 });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.invite_days, 7);
+  assert.equal((await c.zone.get('/api/v1/codes/settings')).json.invite_days, 7);
+  const { household } = await householdWithInvite(1, used);
+  used.push(household.id);
+  sqlOnDb(`UPDATE invite_codes SET expires_at = 0 WHERE household_id = ${household.id} AND revoked_at IS NULL`);
+  const before = Date.now() * 1000;
+  const plate = cards(await printPlates(c.block, block1), 'data-household-id').find((p) => p.id === household.id);
+  const look = await new Client(srv.url).get(`/api/v1/join/${inviteOf(plate)}`);
+  assert.equal(look.status, 200, look.text);
+  const days = (look.json.invite.expires_at - before) / 86400e6;
+  assert.ok(days > 6.99 && days < 7.01, `valid ${days} days`);
+  const entries = (await audit('codes.settings'));
+  assert.equal(entries.length, 1);
+  assert.equal(entries[0].target_type, 'community');
 });
 
 test('codes-9: guessing invite and reset codes is throttled', async () => {

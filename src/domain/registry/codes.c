@@ -9,7 +9,8 @@
  *   are also kept encrypted under the field key so that a reprinted sheet shows the
  *   same code (no field key: 503, as for ID numbers).
  * - An invite code serves the whole household: each resident (not moved out) makes one
- *   account with it, until it expires (30 days), a newer code replaces it, or every
+ *   account with it, until it expires (30 days; the committee may set 1 to 90), a newer
+ *   code replaces it, or every
  *   resident has an account. Printing a door-plate sheet issues a new code for each
  *   household that has residents without an account and no valid code.
  * - Public routes that take a code count wrong guesses in login_failures (keys
@@ -378,6 +379,54 @@ static int64_t invite_current(http_req *req, int64_t household, const char **cod
     return id;
 }
 
+/* How long new invite codes stay valid: the community's setting "invite_days"
+ * (communities.settings), else INVITE_DAYS. */
+static int64_t invite_days(http_req *req)
+{
+    store_stmt *st;
+    int64_t days = INVITE_DAYS;
+    if (store_run(req->conn, &st, "SELECT settings FROM communities WHERE id = $1", "i", req->actor.community_id) == STORE_ROW) {
+        json_t *s = json_loads(store_col_text(st, 0), 0, NULL);
+        json_t *v = json_object_get(s, "invite_days");
+        if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 90) days = json_integer_value(v);
+        json_decref(s);
+        store_done(st);
+    }
+    return days;
+}
+
+static int codes_settings_get(http_req *req)
+{
+    return http_reply(req, 200, json_pack("{s:I}", "invite_days", (json_int_t)invite_days(req)));
+}
+
+static int codes_settings_update(http_req *req)
+{
+    int64_t days;
+    bool present;
+    if (!http_body_int_opt(req, "invite_days", 1, 90, &days, &present)) return -1;
+    if (!present) return http_fail_field(req, "invite_days", "err.required");
+    store_stmt *st;
+    if (store_run(req->conn, &st, "SELECT settings FROM communities WHERE id = $1", "i", req->actor.community_id) != STORE_ROW)
+        return http_fail_not_found(req);
+    json_t *s = json_loads(store_col_text(st, 0), 0, NULL);
+    store_done(st);
+    if (!json_is_object(s)) {
+        json_decref(s);
+        s = json_object();
+    }
+    /* Other keys of the settings object belong to other capabilities: kept as they are. */
+    json_object_set_new(s, "invite_days", json_integer(days));
+    char *text = json_dumps(s, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(s);
+    int rc = store_run(req->conn, NULL, "UPDATE communities SET settings = $1 WHERE id = $2", "ti", text,
+                       req->actor.community_id);
+    free(text);
+    if (rc != STORE_DONE) return http_fail_internal(req, "settings update");
+    registry_audit(req, "community", req->actor.community_id, json_pack("{s:[s]}", "fields", "invite_days"));
+    return http_reply(req, 200, json_pack("{s:I}", "invite_days", (json_int_t)days));
+}
+
 /* Issues a new invite code for the household, revoking any earlier one. Returns its id,
  * or 0 with the error reply set. */
 static int64_t invite_issue(http_req *req, int64_t household, const char **code_out, int64_t *expires)
@@ -394,7 +443,7 @@ static int64_t invite_issue(http_req *req, int64_t household, const char **code_
     store_run(req->conn, NULL, "UPDATE invite_codes SET revoked_at = $1 WHERE community_id = $2 AND household_id = $3 "
                                "AND revoked_at IS NULL", "iii", now, req->actor.community_id, household);
     store_stmt *st;
-    *expires = now + INVITE_DAYS * DAY_US;
+    *expires = now + invite_days(req) * DAY_US;
     int rc = store_run(req->conn, &st, "INSERT INTO invite_codes (community_id, household_id, code_hash, code_cipher, "
                                        "created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                        "iittiii", req->actor.community_id, household, hash, cipher, req->actor.user_id, now, *expires);
@@ -1267,6 +1316,8 @@ const http_route codes_routes[] = {
      "codes.door_plates"},
     {"GET", "/api/v1/blocks/{id}/personal-codes", NULL, personal_codes, REGISTRY_LEADERS, ROUTE_WRITE | ROUTE_NO_REPLAY, 0,
      "codes.personal_codes"},
+    {"GET", "/api/v1/codes/settings", NULL, codes_settings_get, REGISTRY_LEADERS, 0, 0, NULL},
+    {"PATCH", "/api/v1/codes/settings", NULL, codes_settings_update, ROLE_COMMITTEE, ROUTE_WRITE, 1024, "codes.settings"},
     {"GET", "/api/v1/codes/resolve", NULL, codes_resolve_route, REGISTRY_LEADERS, 0, 0, NULL},
     {"POST", "/api/v1/households/{id}/scan-code", NULL, scan_regenerate_household, REGISTRY_LEADERS, ROUTE_WRITE, 1024,
      "scan_code.regenerate"},
