@@ -127,7 +127,7 @@ function RetentionForm({ setting, reload, t }) {
           </div>
         ) : null}
         {report ? (
-          <div data-testid="retention-report">
+          <div data-testid="retention-report" data-dry-run={String(report.dry_run)}>
             <h3>{report.dry_run ? t('retention.report_dry') : t('retention.report_done')}</h3>
             <dl class="retention-counts">
               {KINDS.flatMap((kind) => [
