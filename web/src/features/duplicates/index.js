@@ -1,0 +1,13 @@
+// Duplicate residents (committee) and the change history of households and residents.
+import { DuplicatesPage } from './DuplicatesPage.jsx';
+import { HistoryPage } from './HistoryPage.jsx';
+
+const LEADERS = ['committee', 'zone_leader', 'block_leader'];
+
+export const routes = [
+  { path: '/registry/duplicates', roles: ['committee'], page: DuplicatesPage },
+  { path: '/registry/history/:kind/:id', roles: LEADERS, page: HistoryPage },
+];
+export const homeLinks = [
+  { key: 'duplicates', path: '/registry/duplicates', label: 'duplicates.link', roles: ['committee'] },
+];
