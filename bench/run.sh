@@ -307,7 +307,7 @@ if [ -x "$SW_BIN" ]; then
   sqlite3 -separator ' ' "$RDB" "SELECT hex(substr(r.name, 2)), substr(r.phone, -4), hex(h.room),
       substr(r.id_masked, -4) FROM residents r JOIN households h ON h.id = r.household_id
       WHERE r.community_id = (SELECT id FROM communities WHERE name = '康城') AND r.phone <> ''
-      AND r.id % 1601 = 0 ORDER BY r.id LIMIT 25" | awk '
+      AND r.id % 797 = 0 ORDER BY r.id LIMIT 25" | awk '
     function pct(h,   out, i) { out = ""; for (i = 1; i < length(h); i += 2) out = out "%" substr(h, i, 2); return out }
     { print "/api/v1/residents?q=" pct($1); print "/api/v1/residents?q=" $2
       print "/api/v1/residents?q=" pct($3); print "/api/v1/residents?id_tail=" $4 }' >"$WORK/search.paths"
@@ -340,8 +340,12 @@ if [ -x "$SW_BIN" ]; then
       echo "bench: GET $path answered $code without residents:" >&2; head -c 300 "$WORK/q.json" >&2; exit 1
     fi
   done <"$WORK/search.paths"
+  # A committee office searches a few at a time, not 64 at once: at -c64 the figure
+  # would be the queue, not the search. 8 connections: a full office staff.
+  WRK_CONNS_SAVED=$WRK_CONNS; WRK_CONNS=8
   SW_COOKIE=$LG_COOKIE SW_SEARCH_PATHS=$WORK/search.paths \
-    run_wrk search "shouwang search, 40,000 residents" "$RSW_URL/api/v1/residents" -s "$ROOT/bench/search.lua"
+    run_wrk search "shouwang search, 40,000 res, c8" "$RSW_URL/api/v1/residents" -s "$ROOT/bench/search.lua"
+  WRK_CONNS=$WRK_CONNS_SAVED
 
   echo "bench: raw SQLite indexed lookups on the same database, ${SECONDS_EACH}s" >&2
   LOOK_LINE=$("$BUILD/sqlite_raw" lookup "$RDB" "$SECONDS_EACH")
