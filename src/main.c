@@ -27,7 +27,7 @@ static const char *usage_main =
     "  serve            serve the API and web app\n"
     "  init             create or migrate the database\n"
     "  community add    add a community and its first committee account\n"
-    "  demo             load the demo community (阳光绿园) and six demo logins\n"
+    "  demo             load a demo community (阳光绿园, 东环路 or a large one) and its logins\n"
     "  user add|passwd|list   manage accounts\n"
     "  purge            remove isolation, travel and health data past their retention\n"
     "  backup OUT       consistent online copy of the database\n"
@@ -43,6 +43,7 @@ typedef struct cli {
     const char *username, *display_name, *password, *role, *name, *timezone, *language;
     int64_t community_id, scope_id;
     int json;
+    const char *shape;   /* demo --shape */
     int help;
     int dry_run;
     int argc;          /* positional arguments left */
@@ -51,7 +52,7 @@ typedef struct cli {
 
 enum { OPT_DB = 1000, OPT_PG, OPT_CONFIG, OPT_LISTEN, OPT_CONN_LIMIT, OPT_THREADS, OPT_USERNAME, OPT_DISPLAY,
        OPT_PASSWORD, OPT_ROLE, OPT_COMMUNITY, OPT_SCOPE, OPT_NAME, OPT_TZ, OPT_JSON, OPT_LANG, OPT_HELP,
-       OPT_DRY_RUN };
+       OPT_DRY_RUN, OPT_SHAPE };
 
 static const struct option long_opts[] = {
     {"db", required_argument, 0, OPT_DB}, {"pg", required_argument, 0, OPT_PG},
@@ -62,6 +63,7 @@ static const struct option long_opts[] = {
     {"community", required_argument, 0, OPT_COMMUNITY}, {"scope", required_argument, 0, OPT_SCOPE},
     {"name", required_argument, 0, OPT_NAME}, {"timezone", required_argument, 0, OPT_TZ},
     {"language", required_argument, 0, OPT_LANG},
+    {"shape", required_argument, 0, OPT_SHAPE},
     {"json", no_argument, 0, OPT_JSON}, {"help", no_argument, 0, OPT_HELP},
     {"dry-run", no_argument, 0, OPT_DRY_RUN}, {0, 0, 0, 0},
 };
@@ -106,6 +108,7 @@ static int parse(cli *c, int argc, char **argv)
         case OPT_LANG: c->language = optarg; break;
         case OPT_JSON: c->json = 1; break;
         case OPT_DRY_RUN: c->dry_run = 1; break;
+        case OPT_SHAPE: c->shape = optarg; break;
         case 'h': case OPT_HELP: c->help = 1; break;
         default: return 1;
         }
@@ -224,15 +227,22 @@ static int cmd_init(cli *c)
 static int cmd_demo(cli *c)
 {
     if (c->help) {
-        puts("usage: shouwang demo [--db PATH | --pg CONNINFO]\n"
-             "Loads the demo community 阳光绿园 (6 zones, 62 blocks, ~1,000 households, ~3,000 residents)\n"
-             "and six demo logins, password " DEMO_PASSWORD ".");
+        puts("usage: shouwang demo [--shape yangguang|donghuan|large] [--db PATH | --pg CONNINFO]\n"
+             "Loads a demo community and its logins, password " DEMO_PASSWORD ". Several fit in one database.\n"
+             "  yangguang  阳光绿园 (default): 6 zones, 62 blocks, ~1,000 households, ~3,000 residents;\n"
+             "             logins admin, committee, zone, block, volunteer, resident\n"
+             "  donghuan   东环路: 43 courtyards without zones, 2,300 households, 45% over 60, 22 households\n"
+             "             in home isolation, courtyard committees; logins dh-committee, dh-block, dh-cNN-M\n"
+             "  large      康城: 20 zones, 840 blocks, 40,000 residents for speed tests; logins lg-committee, lg-block");
         return 0;
     }
+    demo_shape shape = DEMO_YANGGUANG;
+    if (c->shape && demo_shape_parse(c->shape, &shape))
+        return die("unknown demo shape %s (yangguang, donghuan or large)", c->shape);
     store *s = open_store(c, 1);
     if (!s) return 1;
     char err[512] = "";
-    int rc = demo_load(s, &c->cfg, stdout, err, sizeof err);
+    int rc = demo_load_shape(s, &c->cfg, shape, stdout, err, sizeof err);
     store_close(s);
     if (rc == DEMO_ALREADY_LOADED) {
         fprintf(stderr, "shouwang: %s\n", err[0] ? err : "the demo community is already loaded");

@@ -24,8 +24,6 @@
 #include "../core/secret.h"
 
 #define DEMO_SEED 0x53484f5557414e47ull   /* "SHOUWANG" */
-#define SET_BITS 13                        /* 8192 slots: > 2x phones and IDs drawn */
-#define SET_CAP (1u << SET_BITS)
 #define SHANGHAI_OFFSET_S (8 * 3600)       /* Asia/Shanghai has no daylight saving */
 #define DAY_US (86400ll * 1000000ll)
 
@@ -193,6 +191,10 @@ static const char *const maternity_hospital[] = {"国际和平妇幼保健院", 
     "复旦大学附属妇产科医院", "浦东新区妇幼保健院"};
 static const char *const zone_names[6] = {"一片区", "二片区", "三片区", "四片区", "五片区", "六片区"};
 
+/* Districts of Chengdu (510104 锦江区, where 东环路 is, drawn half the time). */
+static const char *const region_chengdu[] = {"510105", "510106", "510107", "510108", "510112", "510113",
+    "510114", "510116", "510121", "510124"};
+
 /* ---- the plan ---- */
 
 enum { H_ALONE, H_OLD_COUPLE, H_SINGLE, H_YOUNG_COUPLE, H_FAMILY1, H_FAMILY2, H_THREE_GEN,
@@ -200,16 +202,56 @@ enum { H_ALONE, H_OLD_COUPLE, H_SINGLE, H_YOUNG_COUPLE, H_FAMILY1, H_FAMILY2, H_
 
 /* Household shapes of owner-occupied flats, per mille. Elderly couples and three
  * generations under one roof are what puts ~30% of residents over 60. */
-static const struct { int kind, permille; } shapes[] = {
+typedef struct mix_row { int kind, permille; } mix_row;
+static const mix_row shapes[] = {
     {H_ALONE, 65}, {H_OLD_COUPLE, 210}, {H_SINGLE, 35}, {H_YOUNG_COUPLE, 60},
     {H_FAMILY1, 190}, {H_FAMILY2, 90}, {H_THREE_GEN, 215}, {H_ADULT_CHILD, 135},
 };
+/* An old lane neighbourhood: the young moved out, their parents stayed; many live
+ * alone. With the tenants below this puts about 45% of residents over 60. */
+static const mix_row shapes_lane[] = {
+    {H_ALONE, 177}, {H_OLD_COUPLE, 335}, {H_SINGLE, 25}, {H_YOUNG_COUPLE, 24},
+    {H_FAMILY1, 84}, {H_FAMILY2, 18}, {H_THREE_GEN, 170}, {H_ADULT_CHILD, 167},
+};
+
+/* What differs between the demo communities; the generator is the same. */
+typedef struct shape_spec {
+    const char *key, *community, *timezone;
+    const char *home_region;                 /* drawn half the time for locals */
+    const char *const *districts;            /* the other local districts */
+    uint32_t n_districts;
+    const mix_row *mix;
+    int vacant, away, rented;                /* household status, per mille */
+    int iso_current, iso_past;               /* households in home isolation */
+    int iso_compounds;                       /* current ones in this many blocks; 0: anywhere */
+    int res_target;                          /* exact resident count; 0: as drawn */
+    int set_bits;                            /* phone and ID sets: > 2x the numbers drawn */
+} shape_spec;
+
+static const shape_spec specs[] = {
+    [DEMO_YANGGUANG] = {"yangguang", DEMO_COMMUNITY_NAME, DEMO_TIMEZONE, "310115", region_shanghai,
+                        sizeof region_shanghai / sizeof *region_shanghai, shapes, 20, 40, 80, 2, 3, 0, 0, 13},
+    /* 2020: 22 households back from Hubei isolated at home in 9 compounds. */
+    [DEMO_DONGHUAN] = {"donghuan", DEMO_DONGHUAN_NAME, "Asia/Shanghai", "510104", region_chengdu,
+                       sizeof region_chengdu / sizeof *region_chengdu, shapes_lane, 15, 45, 110, 22, 8, 9, 0, 15},
+    [DEMO_LARGE] = {"large", DEMO_LARGE_NAME, DEMO_TIMEZONE, "310112", region_shanghai,
+                    sizeof region_shanghai / sizeof *region_shanghai, shapes, 20, 40, 80, 25, 40, 0,
+                    DEMO_LARGE_RESIDENTS, 18},
+};
 
 typedef struct plan_block {
-    int zone;                 /* index into zone_names */
+    int zone;                 /* index into the plan's zones; -1: no zone */
     char name[40];            /* 3号楼2单元 */
     int floors, flats;
+    int first_hh, n_hh;       /* households [first_hh, first_hh + n_hh) */
 } plan_block;
+
+/* One member of a courtyard committee (院委会): a resident with a block_leader login. */
+typedef struct plan_member {
+    int block, res, hh;
+    char username[24];
+    int64_t user_id;
+} plan_member;
 
 typedef struct plan_household {
     int block;
@@ -245,37 +287,44 @@ typedef struct plan_flag {
 
 typedef struct demo_plan {
     const config *cfg;
+    const shape_spec *spec;
     uint64_t rng;
     int64_t now;              /* µs UTC */
     int64_t today;            /* day number in Shanghai */
     int ref_year;
-    plan_block blocks[62];
+    plan_block *blocks;
     int n_blocks;
+    char (*zones)[24];
+    int n_zones;
     plan_household *hh;
     int n_hh;
     plan_resident *res;
     int n_res, cap_res;
     plan_flag *flags;
     int n_flags, cap_flags;
-    uint64_t phones[SET_CAP], ids[SET_CAP];
+    uint64_t *phones, *ids;   /* open-addressing sets of 2^set_bits slots */
+    int set_bits;
+    plan_member *members;
+    int n_members;
     int n_rented_highrise;
     int leader_res, leader_hh, resident_res, resident_hh;
     int n_passports;
     char pw_hash[128];
     /* filled by the write job */
     int already;
-    int64_t community_id, zone_id[6], *block_id, *hh_id, *res_id;
+    int64_t community_id, *zone_id, *block_id, *hh_id, *res_id;
+    int64_t *relay;           /* per block: the login relaying for people without phones */
     int64_t user_admin, user_committee, user_zone, user_block, user_volunteer, user_resident;
     char err[256];
 } demo_plan;
 
 /* Adds v (non-zero) to an open-addressing set; 0 when it was already there. */
-static int set_add(uint64_t *tab, uint64_t v)
+static int set_add(const demo_plan *p, uint64_t *tab, uint64_t v)
 {
-    uint32_t i = (uint32_t)((v * 0x9e3779b97f4a7c15ull) >> (64 - SET_BITS));
+    uint32_t i = (uint32_t)((v * 0x9e3779b97f4a7c15ull) >> (64 - p->set_bits));
     while (tab[i]) {
         if (tab[i] == v) return 0;
-        i = (i + 1) & (SET_CAP - 1);
+        i = (i + 1) & ((1u << p->set_bits) - 1);
     }
     tab[i] = v;
     return 1;
@@ -285,7 +334,7 @@ static void draw_phone(demo_plan *p, char out[12])
 {
     for (;;) {
         snprintf(out, 12, "%s%08" PRIu32, PICK(&p->rng, mobile_prefix), rng_below(&p->rng, 100000000));
-        if (set_add(p->phones, strtoull(out, NULL, 10))) return;
+        if (set_add(p, p->phones, strtoull(out, NULL, 10))) return;
     }
 }
 
@@ -372,11 +421,13 @@ static int add_person(demo_plan *p, int hh, const person *who)
     format_day(bday, r->birth_date);
     if (age >= 12) draw_phone(p, r->phone);
     const char *region = who->region;
-    if (!region) region = rng_permille(&p->rng, 500) ? "310115" : PICK(&p->rng, region_shanghai);
+    if (!region)
+        region = rng_permille(&p->rng, 500) ? p->spec->home_region
+                                            : p->spec->districts[rng_below(&p->rng, p->spec->n_districts)];
     char id[19];
     for (;;) {
         demo_id_number(&p->rng, region, y, m, d, who->male, id);
-        if (set_add(p->ids, strtoull(id, NULL, 10) + 1)) break;
+        if (set_add(p, p->ids, strtoull(id, NULL, 10) + 1)) break;
     }
     r->id_kind = "cn_id";
     seal_id(p, r, id, 4, 4);
@@ -608,6 +659,7 @@ static void isolate_household(demo_plan *p, int hh, int current)
     format_day(start, s);
     format_day(end, e);
     const char *reason = rng_permille(&p->rng, 500) ? "returnee" : "close_contact";
+    if (current && p->spec->iso_compounds) reason = "returnee";   /* back from Hubei */
     int64_t set_at = (start * 86400 - SHANGHAI_OFFSET_S + 10 * 3600) * 1000000;
     int64_t cleared = current ? 0 : (end * 86400 - SHANGHAI_OFFSET_S + 10 * 3600) * 1000000;
     for (int i = 0; i < p->hh[hh].count; i++)
@@ -615,41 +667,136 @@ static void isolate_household(demo_plan *p, int hh, int current)
                  "{\"start\":\"%s\",\"end\":\"%s\",\"reason\":\"%s\"}", s, e, reason);
 }
 
-/* Estate layout: buildings 1-24 are six-storey walk-ups with two flats a floor, 25-31
- * ten-storey blocks with three; each building has two units (楼组), each unit its
- * block leader: 62 blocks, 996 households. Zones hold about 166 households each. */
-static void plan_layout(demo_plan *p)
+static plan_block *add_block(demo_plan *p, int zone, int floors, int flats, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static plan_block *add_block(demo_plan *p, int zone, int floors, int flats, const char *fmt, ...)
 {
-    static const int zone_last_building[6] = {7, 14, 21, 25, 28, 31};
-    int zone = 0;
-    for (int b = 1; b <= 31; b++) {
-        while (b > zone_last_building[zone]) zone++;
-        for (int u = 1; u <= 2; u++) {
-            plan_block *bl = &p->blocks[p->n_blocks++];
-            bl->zone = zone;
-            snprintf(bl->name, sizeof bl->name, "%d号楼%d单元", b, u);
-            bl->floors = b <= 24 ? 6 : 10;
-            bl->flats = b <= 24 ? 2 : 3;
-        }
-    }
+    plan_block *bl = &p->blocks[p->n_blocks++];
+    bl->zone = zone;
+    bl->floors = floors;
+    bl->flats = flats;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(bl->name, sizeof bl->name, fmt, ap);
+    va_end(ap);
+    return bl;
+}
+
+/* Rooms numbered floor by floor (502: fifth floor, flat 2), filled block by block. */
+static void layout_rooms(demo_plan *p)
+{
     int total = 0;
     for (int i = 0; i < p->n_blocks; i++) total += p->blocks[i].floors * p->blocks[i].flats;
     p->hh = xcalloc((size_t)total, sizeof *p->hh);
-    for (int i = 0; i < p->n_blocks; i++)
+    for (int i = 0; i < p->n_blocks; i++) {
+        p->blocks[i].first_hh = p->n_hh;
         for (int f = 1; f <= p->blocks[i].floors; f++)
             for (int k = 1; k <= p->blocks[i].flats; k++) {
                 plan_household *h = &p->hh[p->n_hh++];
                 h->block = i;
-                snprintf(h->room, sizeof h->room, "%s%d%02d", p->blocks[i].name, f, k);
+                snprintf(h->room, sizeof h->room, "%s%d%02d", p->blocks[i].name, f % 100, k % 100);
             }
+        p->blocks[i].n_hh = p->n_hh - p->blocks[i].first_hh;
+    }
+}
+
+/* Chinese numerals 1-99 for zone names: 一, 十二, 二十. */
+static void zone_name(int n, char out[24])
+{
+    static const char *const digit[10] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    snprintf(out, 24, "%s%s%s片区", n >= 20 ? digit[n / 10] : "", n >= 10 ? "十" : "", digit[n % 10]);
+}
+
+/* Estate layout: buildings 1-24 are six-storey walk-ups with two flats a floor, 25-31
+ * ten-storey blocks with three; each building has two units (楼组), each unit its
+ * block leader: 62 blocks, 996 households. Zones hold about 166 households each. */
+static void layout_yangguang(demo_plan *p)
+{
+    static const int zone_last_building[6] = {7, 14, 21, 25, 28, 31};
+    p->n_zones = 6;
+    p->zones = xcalloc(6, sizeof *p->zones);
+    for (int i = 0; i < 6; i++) snprintf(p->zones[i], sizeof p->zones[i], "%s", zone_names[i]);
+    p->blocks = xcalloc(62, sizeof *p->blocks);
+    int zone = 0;
+    for (int b = 1; b <= 31; b++) {
+        while (b > zone_last_building[zone]) zone++;
+        for (int u = 1; u <= 2; u++)
+            add_block(p, zone, b <= 24 ? 6 : 10, b <= 24 ? 2 : 3, "%d号楼%d单元", b, u);
+    }
+    layout_rooms(p);
+}
+
+/* 东环路 (Chengdu, 2020): an old lane neighbourhood of 43 courtyards (院落) and no
+ * zones, 2,300 households. The first courtyard is 3巷22号 of the story, 28 households;
+ * the others hold 20-95, low buildings (栋) of four to six floors, two flats a floor. */
+#define DH_COURTYARDS 43
+#define DH_HOUSEHOLDS 2300
+static void layout_donghuan(demo_plan *p)
+{
+    int size[DH_COURTYARDS], sum = 28;
+    size[0] = 28;
+    for (int i = 1; i < DH_COURTYARDS; i++) sum += size[i] = rng_range(&p->rng, 24, 84);
+    while (sum != DH_HOUSEHOLDS) {
+        int i = 1 + (int)rng_below(&p->rng, DH_COURTYARDS - 1);
+        if (sum < DH_HOUSEHOLDS && size[i] < 95) { size[i]++; sum++; }
+        else if (sum > DH_HOUSEHOLDS && size[i] > 20) { size[i]--; sum--; }
+    }
+    p->blocks = xcalloc(DH_COURTYARDS, sizeof *p->blocks);
+    int total = 0;
+    for (int i = 0; i < DH_COURTYARDS; i++) {
+        /* odd house numbers for the others, so none is 3巷22号 again */
+        plan_block *bl = i == 0 ? add_block(p, -1, 0, 0, "3巷22号")
+                                : add_block(p, -1, 0, 0, "%d巷%d号", 1 + (i - 1) / 7,
+                                            1 + 4 * ((i - 1) % 7) + 2 * rng_range(&p->rng, 0, 1));
+        bl->floors = 4 + i % 3;
+        bl->flats = 2;
+        bl->n_hh = size[i];
+        total += size[i];
+    }
+    p->hh = xcalloc((size_t)total, sizeof *p->hh);
+    for (int i = 0; i < p->n_blocks; i++) {
+        plan_block *bl = &p->blocks[i];
+        int per = bl->floors * bl->flats;
+        bl->first_hh = p->n_hh;
+        for (int j = 0; j < bl->n_hh; j++) {
+            plan_household *h = &p->hh[p->n_hh++];
+            h->block = i;
+            snprintf(h->room, sizeof h->room, "%s%d栋%d%02d", bl->name, (j / per + 1) % 100,
+                     (j % per / bl->flats + 1) % 100, (j % bl->flats + 1) % 100);
+        }
+    }
+}
+
+/* A large estate for speed tests (like 上海康城, 40,000+ residents): 20 zones of 21
+ * buildings, each building two units; every fourth building ten storeys with three
+ * flats a floor, the others six with two: 840 blocks, 13,860 flats. Flats left over
+ * once 40,000 residents are placed stay empty. */
+static void layout_large(demo_plan *p)
+{
+    p->n_zones = 20;
+    p->zones = xcalloc(20, sizeof *p->zones);
+    for (int i = 0; i < 20; i++) zone_name(i + 1, p->zones[i]);
+    p->blocks = xcalloc(20 * 21 * 2, sizeof *p->blocks);
+    for (int b = 1; b <= 20 * 21; b++)
+        for (int u = 1; u <= 2; u++)
+            add_block(p, (b - 1) / 21, b % 4 ? 6 : 10, b % 4 ? 2 : 3, "%d号楼%d单元", b, u);
+    layout_rooms(p);
+}
+
+static void plan_layout(demo_plan *p)
+{
+    if (p->spec == &specs[DEMO_DONGHUAN]) layout_donghuan(p);
+    else if (p->spec == &specs[DEMO_LARGE]) layout_large(p);
+    else layout_yangguang(p);
 }
 
 static int draw_shape(demo_plan *p)
 {
     int u = (int)rng_below(&p->rng, 1000);
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
-        if (u < shapes[i].permille) return shapes[i].kind;
-        u -= shapes[i].permille;
+        if (u < p->spec->mix[i].permille) return p->spec->mix[i].kind;
+        u -= p->spec->mix[i].permille;
     }
     return H_FAMILY1;
 }
@@ -673,8 +820,17 @@ static void plan_people(demo_plan *p)
             kind = H_FAMILY1;
             h->status = "occupied";
         } else {
+            const shape_spec *sp = p->spec;
             int u = (int)rng_below(&p->rng, 1000);
-            h->status = u < 20 ? "vacant" : u < 60 ? "away" : u < 140 ? "rented_out" : "occupied";
+            h->status = u < sp->vacant ? "vacant" : u < sp->vacant + sp->away ? "away"
+                      : u < sp->vacant + sp->away + sp->rented ? "rented_out" : "occupied";
+            /* 3巷22号 as the story tells it: 28 households, 4 away, 2 let to tenants. */
+            if (sp == &specs[DEMO_DONGHUAN] && h->block == 0) {
+                int j = i - p->blocks[0].first_hh;
+                h->status = j % 7 == 5 ? "away" : j == 9 || j == 16 ? "rented_out" : "occupied";
+            }
+            /* Once the large estate holds its residents, the flats left are empty. */
+            if (sp->res_target && p->n_res >= sp->res_target) h->status = "vacant";
             kind = !strcmp(h->status, "rented_out") ? H_TENANTS : draw_shape(p);
         }
         if (!strcmp(h->status, "vacant")) {
@@ -710,18 +866,84 @@ static void plan_people(demo_plan *p)
                 h->forced = 1;
             }
         }
+        if (p->spec->res_target && p->n_res > p->spec->res_target) {
+            /* the last household drawn: keep its first members, up to the exact count */
+            while (p->n_res > p->spec->res_target) {
+                plan_resident *r = &p->res[--p->n_res];
+                if (!strcmp(r->id_kind, "passport")) p->n_passports--;
+                free(r->id_cipher);
+                free(r->id_masked);
+                h->count--;
+            }
+        }
         snprintf(h->phone, sizeof h->phone, "%s", p->res[h->first].phone);
         for (int r = h->first; r < p->n_res; r++)
             if (r != p->leader_res || kind != H_LEADER) flag_person(p, r, kind);
     }
-    /* A handful of people in home isolation now, a few households earlier (cleared). */
-    for (int n = 0, current = 2, past = 3; n < 10000 && (current || past); n++) {
-        int i = (int)rng_below(&p->rng, (uint32_t)p->n_hh);
+    /* A handful of people in home isolation now, a few households earlier (cleared).
+     * Where the story names the compounds, the current ones live in that many blocks. */
+    int compound[16], n_compounds = p->spec->iso_compounds;
+    for (int k = 0; k < n_compounds; k++) {
+        compound[k] = (int)rng_below(&p->rng, (uint32_t)p->n_blocks);
+        for (int j = 0; j < k; j++)
+            if (compound[j] == compound[k]) { k--; break; }
+    }
+    for (int n = 0, current = p->spec->iso_current, past = p->spec->iso_past; n < 100000 && (current || past); n++) {
+        int i;
+        if (current && n_compounds) {
+            /* round robin, so that every one of the compounds has some */
+            const plan_block *bl = &p->blocks[compound[(p->spec->iso_current - current) % n_compounds]];
+            i = bl->first_hh + (int)rng_below(&p->rng, (uint32_t)bl->n_hh);
+        } else {
+            i = (int)rng_below(&p->rng, (uint32_t)p->n_hh);
+        }
         plan_household *h = &p->hh[i];
         if (h->forced || h->count == 0 || strcmp(h->status, "occupied")) continue;
         if (current && h->count > 3) continue;   /* keep the current ones a handful of people */
         if (current) { isolate_household(p, i, 1); current--; h->forced = 1; }
         else { isolate_household(p, i, 0); past--; h->forced = 1; }
+    }
+}
+
+/* Courtyard committees (院委会) of 3-7 elected residents, one per household, aged
+ * 35-78 and not in home isolation now. The schema has no committee table: each member
+ * gets a login with the block_leader role on the courtyard, which is what a committee
+ * member does in the software (lists, sweeps, relaying for people without phones).
+ * The first member of 3巷22号 is the dh-block login. */
+static void plan_committees(demo_plan *p)
+{
+    p->members = xcalloc((size_t)p->n_blocks * 7, sizeof *p->members);
+    for (int b = 0; b < p->n_blocks; b++) {
+        const plan_block *bl = &p->blocks[b];
+        int want = rng_range(&p->rng, 3, 7), got = 0, first = p->n_members;
+        if (b == 0) {
+            plan_member *m = &p->members[p->n_members++];
+            m->block = 0;
+            m->res = p->leader_res;
+            m->hh = p->leader_hh;
+            snprintf(m->username, sizeof m->username, "dh-block");
+            got++;
+        }
+        for (int tries = 0; got < want && tries < 1000; tries++) {
+            int i = bl->first_hh + (int)rng_below(&p->rng, (uint32_t)bl->n_hh);
+            const plan_household *h = &p->hh[i];
+            if (h->forced || h->count == 0 || strcmp(h->status, "occupied")) continue;
+            int taken = 0;
+            for (int k = first; k < p->n_members; k++) taken |= p->members[k].hh == i;
+            if (taken) continue;
+            int res = -1;
+            for (int r = h->first; r < h->first + h->count && res < 0; r++) {
+                int age = p->ref_year - p->res[r].birth_year;
+                if (age >= 35 && age <= 78) res = r;
+            }
+            if (res < 0) continue;
+            plan_member *m = &p->members[p->n_members++];
+            m->block = b;
+            m->res = res;
+            m->hh = i;
+            got++;
+            snprintf(m->username, sizeof m->username, "dh-c%02d-%d", (b + 1) % 100, got % 10);
+        }
     }
 }
 
@@ -735,6 +957,13 @@ static void plan_free(demo_plan *p)
     free(p->res);
     free(p->hh);
     free(p->flags);
+    free(p->blocks);
+    free(p->zones);
+    free(p->members);
+    free(p->phones);
+    free(p->ids);
+    free(p->zone_id);
+    free(p->relay);
     free(p->block_id);
     free(p->hh_id);
     free(p->res_id);
@@ -776,19 +1005,21 @@ static int insert_registry(demo_plan *p, store_conn *c)
     store_stmt *st = store_prepare(c, "INSERT INTO zones (community_id, name, sort_order, created_at) "
                                       "VALUES ($1, $2, $3, $4) RETURNING id");
     if (!st) return job_fail(p, c, "zones");
-    for (int i = 0; i < 6; i++) {
-        int rc = store_bind_int(st, 1, cid) | store_bind_text(st, 2, zone_names[i]) |
+    for (int i = 0; i < p->n_zones; i++) {
+        int rc = store_bind_int(st, 1, cid) | store_bind_text(st, 2, p->zones[i]) |
                  store_bind_int(st, 3, i + 1) | store_bind_int(st, 4, now);
         if (rc || step_id(st, &p->zone_id[i])) { store_done(st); return job_fail(p, c, "zones"); }
     }
 
     st = store_prepare(c, "INSERT INTO blocks (community_id, zone_id, name, kind, sort_order, created_at) "
-                          "VALUES ($1, $2, $3, 'building', $4, $5) RETURNING id");
+                          "VALUES ($1, $2, $3, $6, $4, $5) RETURNING id");
     if (!st) return job_fail(p, c, "blocks");
     for (int i = 0; i < p->n_blocks; i++) {
-        int rc = store_bind_int(st, 1, cid) | store_bind_int(st, 2, p->zone_id[p->blocks[i].zone]) |
+        int zone = p->blocks[i].zone;
+        int rc = store_bind_int(st, 1, cid) |
+                 (zone < 0 ? store_bind_null(st, 2) : store_bind_int(st, 2, p->zone_id[zone])) |
                  store_bind_text(st, 3, p->blocks[i].name) | store_bind_int(st, 4, i + 1) |
-                 store_bind_int(st, 5, now);
+                 store_bind_int(st, 5, now) | store_bind_text(st, 6, zone < 0 ? "courtyard" : "building");
         if (rc || step_id(st, &p->block_id[i])) { store_done(st); return job_fail(p, c, "blocks"); }
     }
 
@@ -825,7 +1056,7 @@ static int insert_registry(demo_plan *p, store_conn *c)
     return STORE_OK;
 }
 
-static int insert_users(demo_plan *p, store_conn *c)
+static int insert_users_yangguang(demo_plan *p, store_conn *c)
 {
     int64_t cid = p->community_id;
     const char *h = p->pw_hash;
@@ -849,6 +1080,47 @@ static int insert_users(demo_plan *p, store_conn *c)
     return rc ? job_fail(p, c, "demo logins") : STORE_OK;
 }
 
+/* 东环路: the committee's login and the courtyard committees; each member leads the
+ * courtyard and is a resident of their home. */
+static int insert_users_donghuan(demo_plan *p, store_conn *c)
+{
+    int64_t cid = p->community_id;
+    int rc = accounts_create_user_hashed(c, cid, "dh-committee", "刘晓梅", p->pw_hash, "zh-CN", &p->user_committee);
+    if (!rc) rc = accounts_assign_role(c, cid, p->user_committee, "committee", "community", cid);
+    for (int i = 0; i < p->n_members && !rc; i++) {
+        plan_member *m = &p->members[i];
+        rc = accounts_create_user_hashed(c, cid, m->username, p->res[m->res].name, p->pw_hash, "zh-CN", &m->user_id);
+        if (!rc) rc = accounts_assign_role(c, cid, m->user_id, "block_leader", "block", p->block_id[m->block]);
+        if (!rc) rc = accounts_assign_role(c, cid, m->user_id, "resident", "household", p->hh_id[m->hh]);
+        if (!rc && p->relay[m->block] == 0) p->relay[m->block] = m->user_id;
+    }
+    if (!rc) p->user_block = p->members[0].user_id;
+    return rc ? job_fail(p, c, "demo logins") : STORE_OK;
+}
+
+/* The large estate: its committee and the leader of its first block. */
+static int insert_users_large(demo_plan *p, store_conn *c)
+{
+    int64_t cid = p->community_id;
+    int rc = accounts_create_user_hashed(c, cid, "lg-committee", "徐丽华", p->pw_hash, "zh-CN", &p->user_committee);
+    if (!rc) rc = accounts_assign_role(c, cid, p->user_committee, "committee", "community", cid);
+    if (!rc) rc = accounts_create_user_hashed(c, cid, "lg-block", p->res[p->leader_res].name, p->pw_hash, "zh-CN",
+                                              &p->user_block);
+    if (!rc) rc = accounts_assign_role(c, cid, p->user_block, "block_leader", "block", p->block_id[0]);
+    if (!rc) rc = accounts_assign_role(c, cid, p->user_block, "resident", "household", p->hh_id[p->leader_hh]);
+    if (!rc) p->relay[0] = p->user_block;
+    return rc ? job_fail(p, c, "demo logins") : STORE_OK;
+}
+
+static int insert_users(demo_plan *p, store_conn *c)
+{
+    if (p->spec == &specs[DEMO_DONGHUAN]) return insert_users_donghuan(p, c);
+    if (p->spec == &specs[DEMO_LARGE]) return insert_users_large(p, c);
+    int rc = insert_users_yangguang(p, c);
+    p->relay[0] = p->user_block;
+    return rc;
+}
+
 static int insert_flags(demo_plan *p, store_conn *c)
 {
     store_stmt *st = store_prepare(c, "INSERT INTO resident_flags (community_id, resident_id, flag, detail, "
@@ -858,10 +1130,10 @@ static int insert_flags(demo_plan *p, store_conn *c)
         const plan_flag *f = &p->flags[i];
         char detail[256];
         const char *d = f->detail;
-        /* Block 1's leader has a login, so her residents' relay can name her. */
-        if (!strcmp(f->flag, "no_smartphone") && p->hh[p->res[f->resident].household].block == 0) {
-            snprintf(detail, sizeof detail, "{\"relay\":\"block_leader\",\"relay_user_id\":%" PRId64 "}",
-                     p->user_block);
+        /* Where the block's leader has a login, the relay names her. */
+        int64_t relay = p->relay[p->hh[p->res[f->resident].household].block];
+        if (!strcmp(f->flag, "no_smartphone") && relay) {
+            snprintf(detail, sizeof detail, "{\"relay\":\"block_leader\",\"relay_user_id\":%" PRId64 "}", relay);
             d = detail;
         }
         int rc = store_bind_int(st, 1, p->community_id) | store_bind_int(st, 2, p->res_id[f->resident]) |
@@ -876,21 +1148,41 @@ static int insert_flags(demo_plan *p, store_conn *c)
 static int demo_job(store_conn *c, void *ctx)
 {
     demo_plan *p = ctx;
-    if (store_query_int(c, 0, "SELECT id FROM communities WHERE name = $1", "t", DEMO_COMMUNITY_NAME)) {
+    if (store_query_int(c, 0, "SELECT id FROM communities WHERE name = $1", "t", p->spec->community)) {
         p->already = 1;
         return STORE_ERR;
     }
     static const char *const logins[] = {"admin", "committee", "zone", "block", "volunteer", "resident"};
-    for (size_t i = 0; i < sizeof logins / sizeof logins[0]; i++)
-        if (store_query_int(c, 0, "SELECT id FROM users WHERE username = $1", "t", logins[i])) {
-            snprintf(p->err, sizeof p->err, "demo: a user named %s already exists", logins[i]);
+    static const char *const logins_dh[] = {"dh-committee", "dh-block"};
+    static const char *const logins_lg[] = {"lg-committee", "lg-block"};
+    const char *const *names = logins;
+    size_t n = sizeof logins / sizeof logins[0];
+    if (p->spec == &specs[DEMO_DONGHUAN]) names = logins_dh, n = 2;
+    if (p->spec == &specs[DEMO_LARGE]) names = logins_lg, n = 2;
+    for (size_t i = 0; i < n; i++)
+        if (store_query_int(c, 0, "SELECT id FROM users WHERE username = $1", "t", names[i])) {
+            snprintf(p->err, sizeof p->err, "demo: a user named %s already exists", names[i]);
             return STORE_ERR;
         }
-    if (accounts_create_community(c, DEMO_COMMUNITY_NAME, DEMO_TIMEZONE, &p->community_id))
+    if (accounts_create_community(c, p->spec->community, p->spec->timezone, &p->community_id))
         return job_fail(p, c, "community");
+    /* SQLite keeps about 2 MB of pages by default; a transaction that dirties more
+     * spills pages to the WAL and writes the same index pages again and again (40,000
+     * residents: 800,000 writes, 20 s). A bigger cache for this job keeps it in
+     * memory until the commit; the writer's own size comes back afterwards. */
+    int64_t cache = 0;
+    if (store_conn_kind(c) == STORE_SQLITE) {
+        cache = store_query_int(c, -2000, "PRAGMA cache_size", NULL);
+        store_exec(c, "PRAGMA cache_size = -262144");
+    }
     int rc = insert_registry(p, c);
     if (!rc) rc = insert_users(p, c);
     if (!rc) rc = insert_flags(p, c);
+    if (store_conn_kind(c) == STORE_SQLITE) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA cache_size = %" PRId64, cache);
+        store_exec(c, sql);
+    }
     return rc;
 }
 
@@ -908,9 +1200,9 @@ static void print_summary(const demo_plan *p, FILE *out, int64_t elapsed_us)
         party += p->res[i].party;
         floating += p->res[i].floating;
     }
-    fprintf(out, "%s (%s) loaded in %" PRId64 " ms\n", DEMO_COMMUNITY_NAME, DEMO_TIMEZONE, elapsed_us / 1000);
-    fprintf(out, "  6 zones, %d blocks, %d households (%d occupied, %d away, %d vacant, %d rented out)\n",
-            p->n_blocks, p->n_hh, st[0], st[1], st[2], st[3]);
+    fprintf(out, "%s (%s) loaded in %" PRId64 " ms\n", p->spec->community, p->spec->timezone, elapsed_us / 1000);
+    fprintf(out, "  %d zones, %d %s, %d households (%d occupied, %d away, %d vacant, %d rented out)\n",
+            p->n_zones, p->n_blocks, p->n_zones ? "blocks" : "courtyards", p->n_hh, st[0], st[1], st[2], st[3]);
     fprintf(out, "  %d residents: %d over 60 (%.1f%%), %d party members, %d floating, %d with passports\n",
             p->n_res, over60, p->n_res ? 100.0 * over60 / p->n_res : 0.0, party, floating, p->n_passports);
     static const char *const flags[] = {"alone_elderly", "disabled", "pregnant", "chronic_illness",
@@ -926,6 +1218,22 @@ static void print_summary(const demo_plan *p, FILE *out, int64_t elapsed_us)
     }
     if (!p->cfg->have_field_key)
         fprintf(out, "  no field_key configured: ID numbers kept only as lookup hash and mask\n");
+    if (p->spec == &specs[DEMO_DONGHUAN]) {
+        fprintf(out, "  courtyard committees: %d members in %d courtyards (block_leader logins dh-cNN-M)\n",
+                p->n_members, p->n_blocks);
+        fprintf(out, "Logins (password %s):\n", DEMO_PASSWORD);
+        fprintf(out, "  dh-committee  刘晓梅  committee (%s)\n", p->spec->community);
+        fprintf(out, "  dh-block      %s  block_leader (%s), resident (%s)\n", p->res[p->leader_res].name,
+                p->blocks[0].name, p->hh[p->leader_hh].room);
+        return;
+    }
+    if (p->spec == &specs[DEMO_LARGE]) {
+        fprintf(out, "Logins (password %s):\n", DEMO_PASSWORD);
+        fprintf(out, "  lg-committee  徐丽华  committee (%s)\n", p->spec->community);
+        fprintf(out, "  lg-block      %s  block_leader (%s), resident (%s)\n", p->res[p->leader_res].name,
+                p->blocks[0].name, p->hh[p->leader_hh].room);
+        return;
+    }
     const char *block = p->blocks[0].name, *home2 = p->hh[p->resident_hh].room;
     fprintf(out, "Logins (password %s):\n", DEMO_PASSWORD);
     fprintf(out, "  admin      系统管理员  superuser (global)\n");
@@ -939,7 +1247,27 @@ static void print_summary(const demo_plan *p, FILE *out, int64_t elapsed_us)
 
 /* ---- entry ---- */
 
+int demo_shape_parse(const char *name, demo_shape *out)
+{
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
+        if (name && !strcmp(name, specs[i].key)) {
+            *out = (demo_shape)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *demo_shape_community(demo_shape shape)
+{
+    return specs[shape].community;
+}
+
 int demo_load(store *s, const config *cfg, FILE *out, char *err, size_t errlen)
+{
+    return demo_load_shape(s, cfg, DEMO_YANGGUANG, out, err, errlen);
+}
+
+int demo_load_shape(store *s, const config *cfg, demo_shape shape, FILE *out, char *err, size_t errlen)
 {
     int64_t t0 = clock_mono_us();
     if (secret_init() != 0) {
@@ -948,7 +1276,12 @@ int demo_load(store *s, const config *cfg, FILE *out, char *err, size_t errlen)
     }
     demo_plan *p = xcalloc(1, sizeof *p);
     p->cfg = cfg;
-    p->rng = DEMO_SEED;
+    p->spec = &specs[shape];
+    /* Each shape draws from its own stream; 阳光绿园 keeps the original seed. */
+    p->rng = DEMO_SEED + (uint64_t)shape * 0x9e3779b97f4a7c15ull;
+    p->set_bits = p->spec->set_bits;
+    p->phones = xcalloc((size_t)1 << p->set_bits, sizeof *p->phones);
+    p->ids = xcalloc((size_t)1 << p->set_bits, sizeof *p->ids);
     p->now = clock_now_us();
     p->today = (p->now / 1000000 + SHANGHAI_OFFSET_S) / 86400;
     int m, d;
@@ -960,8 +1293,13 @@ int demo_load(store *s, const config *cfg, FILE *out, char *err, size_t errlen)
         plan_free(p);
         return DEMO_ERR;
     }
+    int64_t t_plan = clock_mono_us();
     plan_layout(p);
     plan_people(p);
+    if (p->spec == &specs[DEMO_DONGHUAN]) plan_committees(p);
+    t_plan = clock_mono_us() - t_plan;
+    p->zone_id = xcalloc((size_t)p->n_zones + 1, sizeof *p->zone_id);
+    p->relay = xcalloc((size_t)p->n_blocks, sizeof *p->relay);
     p->block_id = xcalloc((size_t)p->n_blocks, sizeof *p->block_id);
     p->hh_id = xcalloc((size_t)p->n_hh, sizeof *p->hh_id);
     p->res_id = xcalloc((size_t)p->n_res, sizeof *p->res_id);
@@ -969,13 +1307,17 @@ int demo_load(store *s, const config *cfg, FILE *out, char *err, size_t errlen)
     int rc = store_write_sync(s, demo_job, p);
     int result = 0;
     if (p->already) {
-        snprintf(err, errlen, "demo already loaded: community %s exists", DEMO_COMMUNITY_NAME);
+        snprintf(err, errlen, "demo already loaded: community %s exists", p->spec->community);
         result = DEMO_ALREADY_LOADED;
     } else if (rc != 0) {
         snprintf(err, errlen, "%s", p->err[0] ? p->err : "demo: the write failed and was rolled back");
         result = DEMO_ERR;
     } else if (out) {
         print_summary(p, out, clock_mono_us() - t0);
+        /* What the load cost, for the large one's "seconds, not minutes". */
+        if (p->spec->res_target)
+            fprintf(out, "  plan (names, IDs encrypted one by one) %" PRId64 " ms, write %" PRId64 " ms\n",
+                    t_plan / 1000, (clock_mono_us() - t0 - t_plan) / 1000);
     }
     plan_free(p);
     return result;

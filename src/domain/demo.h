@@ -15,6 +15,20 @@
 #define DEMO_COMMUNITY_NAME "阳光绿园"
 #define DEMO_TIMEZONE "Asia/Shanghai"
 #define DEMO_PASSWORD "shouwang-demo"
+#define DEMO_DONGHUAN_NAME "东环路"
+#define DEMO_LARGE_NAME "康城"
+#define DEMO_LARGE_RESIDENTS 40000
+
+/* The demo communities; several can live in one database.
+ *   yangguang: 阳光绿园 (Shanghai, 2022), 6 zones, 62 blocks, ~1,000 households, ~3,000
+ *              residents; logins admin, committee, zone, block, volunteer, resident.
+ *   donghuan:  东环路 (Chengdu, 2020), no zones, 43 courtyards, 2,300 households, 45% of
+ *              residents over 60, 22 households in home isolation in 9 courtyards, a
+ *              courtyard committee of 3-7 residents each (block_leader logins dh-cNN-M);
+ *              logins dh-committee, dh-block.
+ *   large:     康城, 20 zones, 840 blocks, exactly DEMO_LARGE_RESIDENTS residents, for
+ *              speed tests; logins lg-committee, lg-block. */
+typedef enum { DEMO_YANGGUANG, DEMO_DONGHUAN, DEMO_LARGE } demo_shape;
 
 /* demo_load results besides 0. */
 enum {
@@ -28,6 +42,15 @@ enum {
  * configured) with their lookup hash and masked form. Prints counts and the logins to
  * out (NULL: silent). Returns 0, DEMO_ALREADY_LOADED or DEMO_ERR, with err set. */
 int demo_load(store *s, const config *cfg, FILE *out, char *err, size_t errlen);
+
+/* demo_load for any shape; the same contract. */
+int demo_load_shape(store *s, const config *cfg, demo_shape shape, FILE *out, char *err, size_t errlen);
+
+/* Shape by its name (yangguang, donghuan, large): 0, or -1 when unknown. */
+int demo_shape_parse(const char *name, demo_shape *out);
+
+/* The community name a shape loads. */
+const char *demo_shape_community(demo_shape shape);
 
 /* GB 11643 check character ('0'..'9' or 'X') of the first 17 digits of a citizen ID
  * number; 0 when they are not 17 digits. */

@@ -606,6 +606,245 @@ static void test_determinism(void **state)
     fx_free(b);
 }
 
+/* Loads one shape; returns the load time in milliseconds. */
+static int64_t load_shape(fx *f, demo_shape shape, FILE *out)
+{
+    char err[512] = "";
+    int64_t t0 = clock_mono_us();
+    int rc = demo_load_shape(f->s, test_config(1), shape, out, err, sizeof err);
+    if (rc) fprintf(stderr, "demo_load_shape: %s\n", err);
+    assert_int_equal(rc, 0);
+    return (clock_mono_us() - t0) / 1000;
+}
+
+static int this_year(void)
+{
+    time_t t = time(NULL) + 8 * 3600;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return tm.tm_year + 1900;
+}
+
+#define DH "(SELECT id FROM communities WHERE name = '东环路')"
+
+/* demo-10: 东环路 as the story tells it: 43 courtyards and no zones, 2,300 households,
+ * 45% of residents over 60, 22 households in home isolation in 9 courtyards, courtyard
+ * committees of 3-7 residents with block_leader logins, its own two logins. */
+static void test_donghuan(void **state)
+{
+    (void)state;
+    fx *f = fx_new();
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    int64_t ms = load_shape(f, DEMO_DONGHUAN, out);
+    fclose(out);
+    printf("    donghuan load (%s): %" PRId64 " ms\n", store_backend_name(f->s), ms);
+
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM communities WHERE name = '东环路'"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM zones WHERE community_id = " DH), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM blocks WHERE community_id = " DH), 43);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM blocks WHERE community_id = " DH
+                              " AND (kind <> 'courtyard' OR zone_id IS NOT NULL)"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM households WHERE community_id = " DH), 2300);
+    /* 3巷22号: 28 households, 4 away, 2 let to tenants */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM households h JOIN blocks b ON b.id = h.block_id "
+                              "WHERE b.name = '3巷22号'"), 28);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM households h JOIN blocks b ON b.id = h.block_id "
+                              "WHERE b.name = '3巷22号' AND h.status = 'away'"), 4);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM households h JOIN blocks b ON b.id = h.block_id "
+                              "WHERE b.name = '3巷22号' AND h.status = 'rented_out'"), 2);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM households h JOIN blocks b ON b.id = h.block_id "
+                              "WHERE h.room NOT LIKE b.name || '%栋%'"), 0);
+
+    int64_t res = count(f, "SELECT COUNT(*) FROM residents WHERE community_id = " DH);
+    assert_in_range(res, 4500, 7500);
+    store_conn *c = store_acquire(f->s);
+    int64_t over60 = store_query_int(c, -1, "SELECT COUNT(*) FROM residents WHERE community_id = " DH
+                                            " AND birth_year <= $1", "i", (int64_t)(this_year() - 60));
+    store_release(f->s, c);
+    double share = 100.0 * (double)over60 / (double)res;
+    printf("    %" PRId64 " residents, %.1f%% over 60\n", res, share);
+    assert_true(share >= 44.0 && share <= 46.0);
+
+    /* 22 households in home isolation now, all of them back from Hubei, in 9 courtyards */
+    assert_int_equal(count(f, "SELECT COUNT(DISTINCT r.household_id) FROM resident_flags fl JOIN residents r "
+                              "ON r.id = fl.resident_id WHERE fl.community_id = " DH " AND fl.flag = 'home_isolation' "
+                              "AND fl.cleared_at IS NULL"), 22);
+    assert_int_equal(count(f, "SELECT COUNT(DISTINCT h.block_id) FROM resident_flags fl JOIN residents r "
+                              "ON r.id = fl.resident_id JOIN households h ON h.id = r.household_id "
+                              "WHERE fl.community_id = " DH " AND fl.flag = 'home_isolation' AND fl.cleared_at IS NULL"), 9);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = "
+                              "'home_isolation' AND cleared_at IS NULL AND detail NOT LIKE '%\"reason\":\"returnee\"%'"), 0);
+    assert_true(count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH
+                         " AND flag = 'home_isolation' AND cleared_at IS NOT NULL") > 0);
+
+    /* flags: more elderly alone and without phones than in 阳光绿园, each no-phone
+     * resident with a named relay from their courtyard's committee */
+    int64_t alone = count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = 'alone_elderly'");
+    int64_t nophone = count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = 'no_smartphone'");
+    assert_in_range(alone, 200, 600);
+    assert_in_range(nophone, 400, 1500);
+    assert_in_range(count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = 'chronic_illness'"),
+                    300, 1500);
+    assert_in_range(count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = 'bedridden'"),
+                    20, 250);
+    assert_in_range(count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = 'pregnant'"),
+                    3, 80);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = 'no_smartphone' "
+                              "AND detail NOT LIKE '%\"relay_user_id\":%'"), 0);
+    assert_true(count(f, "SELECT COUNT(*) FROM residents WHERE community_id = " DH " AND floating = 1") > 100);
+
+    /* courtyard committees: 3-7 block_leader logins per courtyard, each a resident of it */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM blocks b WHERE b.community_id = " DH " AND (SELECT COUNT(*) "
+                              "FROM role_assignments ra WHERE ra.role = 'block_leader' AND ra.scope_kind = 'block' "
+                              "AND ra.scope_id = b.id) NOT BETWEEN 3 AND 7"), 0);
+    int64_t members = count(f, "SELECT COUNT(*) FROM role_assignments WHERE community_id = " DH " AND role = 'block_leader'");
+    assert_in_range(members, 43 * 3, 43 * 7);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM role_assignments ra JOIN users u ON u.id = ra.user_id "
+                              "WHERE ra.community_id = " DH " AND ra.role = 'block_leader' AND NOT EXISTS (SELECT 1 "
+                              "FROM role_assignments home JOIN households h ON h.id = home.scope_id JOIN residents r "
+                              "ON r.household_id = h.id WHERE home.user_id = u.id AND home.role = 'resident' AND "
+                              "home.scope_kind = 'household' AND h.block_id = ra.scope_id AND r.name = u.display_name)"), 0);
+    /* at most one member per household */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM (SELECT scope_id FROM role_assignments WHERE community_id = " DH
+                              " AND role = 'resident' GROUP BY scope_id HAVING COUNT(*) > 1) x"), 0);
+
+    /* its logins */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM role_assignments ra JOIN users u ON u.id = ra.user_id WHERE "
+                              "u.username = 'dh-committee' AND ra.role = 'committee' AND ra.scope_id = " DH), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM role_assignments ra JOIN users u ON u.id = ra.user_id "
+                              "JOIN blocks b ON b.id = ra.scope_id WHERE u.username = 'dh-block' "
+                              "AND ra.role = 'block_leader' AND b.name = '3巷22号'"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM users WHERE community_id = " DH), members + 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM users WHERE username IN ('admin', 'committee')"), 0);
+    c = store_acquire(f->s);
+    store_stmt *st = NULL;
+    assert_int_equal(store_run(c, &st, "SELECT password_hash FROM users WHERE username = $1", "t", "dh-block"), STORE_ROW);
+    assert_int_equal(secret_password_verify(store_col_text(st, 0), DEMO_PASSWORD), 1);
+    store_done(st);
+    store_release(f->s, c);
+
+    assert_non_null(text);
+    assert_non_null(strstr(text, "东环路"));
+    assert_non_null(strstr(text, "43 courtyards"));
+    assert_non_null(strstr(text, "dh-committee"));
+    assert_non_null(strstr(text, "dh-block"));
+    fputs(text, stdout);
+    free(text);
+    fx_free(f);
+}
+
+/* Every resident's generated fields of one community, in id order. */
+static char *community_text(fx *f, const char *community)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    store_conn *c = store_acquire(f->s);
+    store_stmt *st = NULL;
+    int rc = store_run(c, &st, "SELECT r.name, r.birth_date, r.phone, r.id_hash, h.room, h.status, b.name, "
+                               "(SELECT COUNT(*) FROM resident_flags fl WHERE fl.resident_id = r.id) FROM residents r "
+                               "JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id "
+                               "WHERE r.community_id = (SELECT id FROM communities WHERE name = $1) ORDER BY r.id",
+                       "t", community);
+    int rows = 0;
+    for (; rc == STORE_ROW; rc = store_step(st), rows++) {
+        for (int i = 0; i < 8; i++) fprintf(out, "%s|", store_col_null(st, i) ? "" : store_col_text(st, i));
+        fputc('\n', out);
+    }
+    store_done(st);
+    store_release(f->s, c);
+    fclose(out);
+    assert_true(rows > 1000);
+    return text;
+}
+
+/* demo-11: several shapes in one database: each its own community, logins and
+ * people, the same people as when loaded alone, and each loads once. */
+static void test_shapes_together(void **state)
+{
+    (void)state;
+    fx *a = fx_new(), *b = fx_new();
+    load_shape(a, DEMO_YANGGUANG, NULL);
+    load_shape(a, DEMO_DONGHUAN, NULL);
+    load_shape(b, DEMO_DONGHUAN, NULL);
+    assert_int_equal(count(a, "SELECT COUNT(*) FROM communities"), 2);
+    assert_int_equal(count(a, "SELECT COUNT(*) FROM blocks WHERE community_id = (SELECT id FROM communities "
+                              "WHERE name = '阳光绿园')"), 62);
+    assert_int_equal(count(a, "SELECT COUNT(*) FROM blocks WHERE community_id = " DH), 43);
+    assert_int_equal(count(a, "SELECT COUNT(*) FROM users WHERE username IN "
+                              "('admin','committee','zone','block','volunteer','resident','dh-committee','dh-block')"), 8);
+    /* nothing crosses communities */
+    assert_int_equal(count(a, "SELECT COUNT(*) FROM role_assignments ra JOIN blocks b ON b.id = ra.scope_id "
+                              "WHERE ra.scope_kind = 'block' AND ra.community_id <> b.community_id"), 0);
+    assert_int_equal(count(a, "SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id "
+                              "WHERE r.community_id <> h.community_id"), 0);
+    char *ta = community_text(a, "东环路"), *tb = community_text(b, "东环路");
+    assert_string_equal(ta, tb);
+    free(ta);
+    free(tb);
+
+    char err[512] = "";
+    assert_int_equal(demo_load_shape(a->s, test_config(1), DEMO_DONGHUAN, NULL, err, sizeof err), DEMO_ALREADY_LOADED);
+    assert_non_null(strstr(err, "东环路"));
+    assert_int_equal(count(a, "SELECT COUNT(*) FROM communities"), 2);
+
+    demo_shape sh;
+    assert_int_equal(demo_shape_parse("donghuan", &sh), 0);
+    assert_int_equal(sh, DEMO_DONGHUAN);
+    assert_int_equal(demo_shape_parse("large", &sh), 0);
+    assert_int_equal(sh, DEMO_LARGE);
+    assert_int_equal(demo_shape_parse("yangguang", &sh), 0);
+    assert_int_equal(sh, DEMO_YANGGUANG);
+    assert_int_equal(demo_shape_parse("Donghuan", &sh), -1);
+    assert_int_equal(demo_shape_parse("", &sh), -1);
+    fx_free(a);
+    fx_free(b);
+}
+
+#define LG "(SELECT id FROM communities WHERE name = '" DEMO_LARGE_NAME "')"
+
+/* demo-12: the large estate for speed tests: exactly 40,000 residents in 20 zones and
+ * 840 blocks, loaded in one write job; the load time is printed. */
+static void test_large(void **state)
+{
+    (void)state;
+    fx *f = fx_new();
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    int64_t ms = load_shape(f, DEMO_LARGE, out);
+    fclose(out);
+    printf("    large load (%s, sanitizers on): %" PRId64 " ms\n", store_backend_name(f->s), ms);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM residents WHERE community_id = " LG), DEMO_LARGE_RESIDENTS);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM zones WHERE community_id = " LG), 20);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM blocks WHERE community_id = " LG), 840);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM households WHERE community_id = " LG), 13860);
+    assert_int_equal(count(f, "SELECT COUNT(DISTINCT zone_id) FROM blocks WHERE community_id = " LG), 20);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM residents WHERE community_id = " LG " AND id_cipher IS NULL"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(DISTINCT id_hash) FROM residents WHERE community_id = " LG),
+                     DEMO_LARGE_RESIDENTS);
+    int64_t res = DEMO_LARGE_RESIDENTS;
+    store_conn *c = store_acquire(f->s);
+    int64_t over60 = store_query_int(c, -1, "SELECT COUNT(*) FROM residents WHERE community_id = " LG
+                                            " AND birth_year <= $1", "i", (int64_t)(this_year() - 60));
+    store_release(f->s, c);
+    assert_true(over60 * 100 > res * 26 && over60 * 100 < res * 34);
+    assert_in_range(count(f, "SELECT COUNT(DISTINCT r.household_id) FROM resident_flags fl JOIN residents r ON "
+                             "r.id = fl.resident_id WHERE fl.community_id = " LG " AND fl.flag = 'home_isolation' "
+                             "AND fl.cleared_at IS NULL"), 25, 25);
+    assert_in_range(count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " LG " AND flag = 'no_smartphone'"),
+                    2000, 6000);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM users WHERE username IN ('lg-committee', 'lg-block') "
+                              "AND community_id = " LG), 2);
+    assert_non_null(strstr(text, "40000 residents"));
+    assert_non_null(strstr(text, "lg-committee"));
+    fputs(text, stdout);
+    free(text);
+    fx_free(f);
+}
+
 int main(void)
 {
     log_set_quiet(1);
@@ -620,6 +859,9 @@ int main(void)
         cmocka_unit_test(test_login_taken),
         cmocka_unit_test(test_all_or_nothing),
         cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_donghuan),
+        cmocka_unit_test(test_shapes_together),
+        cmocka_unit_test(test_large),
     };
     g_kind = STORE_SQLITE;
     int failed = cmocka_run_group_tests_name("demo/sqlite", tests, NULL, NULL);

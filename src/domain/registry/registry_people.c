@@ -61,11 +61,12 @@ bool registry_date_ok(const char *s, int *year)
 
 /* ---------------------------------------------------------------- resident items */
 
-#define RES_COLS \
+#define RES_COLS_WHERE(community) \
     "SELECT r.id, r.name, r.gender, r.birth_year, r.birth_date, r.phone, r.id_kind, r.id_masked, r.languages, " \
     "r.owner, r.floating, r.party_member, r.household_id, h.room, h.block_id, b.name, b.zone_id, r.moved_out_at " \
     "FROM residents r JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id " \
-    "WHERE r.community_id = $1 AND " REGISTRY_SCOPE
+    "WHERE " community " = $1 AND " REGISTRY_SCOPE
+#define RES_COLS RES_COLS_WHERE("r.community_id")
 
 static json_t *resident_item(store_stmt *st, int year)
 {
@@ -217,7 +218,11 @@ int registry_residents_list(http_req *req)
         if (*d) digits = registry_like(req, d, false);
     }
     int year = registry_current_year();
-    store_stmt *st = store_prepare(req->conn, RES_COLS
+    /* The unary plus keeps SQLite off the (community_id, ...) indexes, whose order is
+     * not the list's: it walks residents in id order and stops at the page's end
+     * instead of collecting and sorting every match (40,000 residents: 430 ms down to
+     * a few ms for a common name). PostgreSQL plans it as before. */
+    store_stmt *st = store_prepare(req->conn, RES_COLS_WHERE("+r.community_id")
         " AND (LOWER(r.name) LIKE $3 ESCAPE '\\' OR LOWER(h.room) LIKE $3 ESCAPE '\\' OR r.phone LIKE $3 ESCAPE '\\' "
         "OR ($16 <> '' AND REPLACE(r.phone, '-', '') LIKE $16)) "
         "AND ($4 = '' OR UPPER(r.id_masked) LIKE $4) "
