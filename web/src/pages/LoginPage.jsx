@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { Link } from '../router.jsx';
 import { useI18n } from '../i18n/index.js';
 import { errorText } from '../components/ErrorMessage.jsx';
 
@@ -61,6 +62,11 @@ export function LoginPage({ onLoggedIn }) {
           {busy ? t('login.submitting') : t('login.submit')}
         </button>
       </form>
+      <ul class="link-list no-print" data-testid="login-links">
+        <li><Link href="/join" data-testid="link-join">{t('login.link_join')}</Link></li>
+        <li><Link href="/signup" data-testid="link-signup">{t('login.link_signup')}</Link></li>
+        <li><Link href="/reset" data-testid="link-reset">{t('login.link_reset')}</Link></li>
+      </ul>
     </main>
   );
 }
