@@ -3,26 +3,19 @@
 // file, imports it with the job's progress, and the API then finds the residents.
 // Also: a file with headers the vocabulary does not know is imported through the
 // column mapping, and only the committee reaches the page.
+import { launchBrowser, newPage, PHONE } from '../lib/browser.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
 import { startServer, Client, DEMO_PASSWORD } from '../lib/server.mjs';
 
-const CHROMIUM = process.env.SHOUWANG_CHROMIUM || '/usr/bin/chromium';
-const PHONE = { width: 360, height: 740 };
 
 let server;
 let browser;
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -30,14 +23,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function openPage(t) {
-  const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', baseURL: server.url });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  page.pageErrors = [];
-  page.on('pageerror', (error) => page.pageErrors.push(error.message));
-  t.after(() => context.close());
-  return page;
+function openPage(t) {
+  return newPage(browser, t, server.url);
 }
 
 async function login(page, username) {

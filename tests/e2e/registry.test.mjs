@@ -1,25 +1,18 @@
 // The registry's pages in a real browser against the real server and the demo
 // community: searching, a resident's flags and their history, a block's printable
 // lists, what a block leader may and may not see, a resident's own household, English.
+import { launchBrowser, newPage, PHONE } from '../lib/browser.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
 import { startServer, Client, DEMO_PASSWORD } from '../lib/server.mjs';
 
-const CHROMIUM = process.env.SHOUWANG_CHROMIUM || '/usr/bin/chromium';
-const PHONE = { width: 360, height: 740 };
 
 let server;
 let browser;
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -28,14 +21,8 @@ after(async () => {
 });
 
 // A fresh browser profile on a phone-sized screen; page errors are collected.
-async function openPage(t) {
-  const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', baseURL: server.url });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  page.pageErrors = [];
-  page.on('pageerror', (error) => page.pageErrors.push(error.message));
-  t.after(() => context.close());
-  return page;
+function openPage(t) {
+  return newPage(browser, t, server.url);
 }
 
 async function login(page, username) {

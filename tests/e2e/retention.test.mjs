@@ -1,13 +1,11 @@
 // The retention page in a real browser: the committee sets the emergency's end in the
 // past, runs a dry run, purges after confirming and sees the counts; the duplicates page
 // merges a pair; leaders cannot open these pages.
+import { launchBrowser, PHONE } from '../lib/browser.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
 import { startServer, Client } from '../lib/server.mjs';
 
-const CHROMIUM = process.env.SHOUWANG_CHROMIUM || '/usr/bin/chromium';
-const PHONE = { width: 360, height: 740 };
 
 let server;
 let browser;
@@ -17,11 +15,7 @@ const day = (n) => new Date(Date.now() + 8 * 3600e3 + n * 86400e3).toISOString()
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   api = new Client(server.url);
   await api.login('committee');
 });

@@ -3,14 +3,12 @@
 // leader records every household of that block on a 360 px phone (answered, not at
 // home, refused, then the not-at-home one again); the committee sees the block at 100%,
 // an empty not-reached list, and the results CSV with the answers.
+import { launchBrowser, newPage, PHONE } from '../lib/browser.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
 import { startServer, Client, DEMO_PASSWORD } from '../lib/server.mjs';
 import { parseCsv } from '../lib/api-helpers.mjs';
 
-const CHROMIUM = process.env.SHOUWANG_CHROMIUM || '/usr/bin/chromium';
-const PHONE = { width: 360, height: 740 };
 const TITLE = '返沪人员排摸（楼组测试）';
 
 let server;
@@ -21,12 +19,7 @@ let sweepId;
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   const block = new Client(server.url);
   const me = (await block.login('block')).json;
   blockId = me.user.roles.find((r) => r.role === 'block_leader').scope_id;
@@ -43,14 +36,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function openPage(t, viewport = PHONE) {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', baseURL: server.url });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  page.pageErrors = [];
-  page.on('pageerror', (error) => page.pageErrors.push(error.message));
-  t.after(() => context.close());
-  return page;
+function openPage(t, viewport = PHONE) {
+  return newPage(browser, t, server.url, viewport);
 }
 
 async function login(page, username) {
