@@ -85,10 +85,15 @@ test('committee merges a likely duplicate; its history shows the merge', async (
   const page = await openAs(t, 'committee');
   await page.goto('/registry/duplicates');
   await page.getByTestId('duplicates-page').waitFor();
-  // The pair may be on a later page of the demo's duplicates: walk to it.
+  // The pair may be on a later page of the demo's duplicates: walk to it, each time
+  // waiting until the page's first pair has been replaced by the next page's.
+  const list = page.getByTestId('duplicates-list');
+  await list.waitFor();
   while (await page.getByTestId(`merge-${dupId}`).count() === 0) {
+    const first = await list.locator('li').first().getAttribute('data-testid');
     await page.getByTestId('duplicates-next').click();
-    await page.waitForTimeout(300);
+    await page.getByTestId(first).waitFor({ state: 'detached' });
+    await list.waitFor();
   }
   page.once('dialog', (dialog) => dialog.accept());
   await page.getByTestId(`merge-${dupId}`).click();
