@@ -216,7 +216,7 @@ static char dummy_hash[128];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 static void make_dummy_hash(void) { secret_password_hash("not-a-real-password", dummy_hash); }
 
-static int64_t throttle_retry_after(http_req *req, const char *key, int limit)
+int64_t throttle_retry_after(http_req *req, const char *key, int limit)
 {
     int64_t now = clock_now_us(), window = req->cfg->login_window_s * 1000000;
     store_stmt *st;
@@ -264,7 +264,7 @@ static int login_prepare(http_req *req)
 
 /* Counts one failure and returns the count in the window (atomic on both backends:
  * one upsert), or -1 on a storage error. */
-static int64_t login_failed_counter(http_req *req, const char *key)
+int64_t throttle_count(http_req *req, const char *key)
 {
     int64_t now = clock_now_us(), cutoff = now - req->cfg->login_window_s * 1000000;
     store_stmt *st;
@@ -301,7 +301,7 @@ static int login_handler(http_req *req)
     if (retry > 0 || retry_addr > 0) return login_throttled(req, retry > retry_addr ? retry : retry_addr);
     if (!ls->ok) {
         /* Counted and audited even though the answer is an error: keep these writes. */
-        int64_t nu = login_failed_counter(req, ukey), na = login_failed_counter(req, akey);
+        int64_t nu = throttle_count(req, ukey), na = throttle_count(req, akey);
         if (nu < 0 || na < 0) return http_fail_internal(req, "throttle");
         json_t *d = json_pack("{s:s}", "reason", ls->user_id ? "wrong_password" : "unknown_user");
         audit_write(req, "login_failed", "user", ls->user_id, d);

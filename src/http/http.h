@@ -189,6 +189,13 @@ int audit_write_raw(store_conn *c, int64_t community_id, int64_t user_id,
                     const char *action, const char *target_type, int64_t target_id,
                     const char *address, const char *detail_json);
 
+/* ---- guessing limits (auth.c): counts kept in the database per key, so they hold
+ * across threads and restarts. Login uses them; so do the public code routes. ---- */
+/* Seconds until key may try again when it has `limit` failures in the window, else 0. */
+int64_t throttle_retry_after(http_req *req, const char *key, int limit);
+/* Counts one failure under key; returns the count in the window, -1 on a storage error. */
+int64_t throttle_count(http_req *req, const char *key);
+
 /* ---- roles and the "me" shape (auth.c) ---- */
 unsigned auth_role_bit(const char *name);          /* 0 when unknown */
 const char *auth_role_name(unsigned bit);

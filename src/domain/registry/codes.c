@@ -120,36 +120,6 @@ static char *mask_name(http_req *req, const char *name)
 
 /* ---------------------------------------------------------------- throttling */
 
-static int64_t throttle_retry(http_req *req, const char *key, int limit)
-{
-    int64_t now = clock_now_us(), window = req->cfg->login_window_s * 1000000;
-    store_stmt *st;
-    int64_t retry = 0;
-    if (store_run(req->conn, &st, "SELECT window_start, failures FROM login_failures WHERE key = $1", "t", key) == STORE_ROW) {
-        int64_t start = store_col_int(st, 0), failures = store_col_int(st, 1);
-        if (start + window > now && failures >= limit) retry = (start + window - now) / 1000000 + 1;
-        store_done(st);
-    }
-    return retry;
-}
-
-/* Counts one attempt under key (one upsert, atomic on both backends). */
-static int64_t throttle_count(http_req *req, const char *key)
-{
-    int64_t now = clock_now_us(), cutoff = now - req->cfg->login_window_s * 1000000;
-    store_stmt *st;
-    if (store_run(req->conn, &st,
-        "INSERT INTO login_failures (key, window_start, failures) VALUES ($1, $2, 1) "
-        "ON CONFLICT (key) DO UPDATE SET "
-        "failures = CASE WHEN login_failures.window_start < $3 THEN 1 ELSE login_failures.failures + 1 END, "
-        "window_start = CASE WHEN login_failures.window_start < $3 THEN $2 ELSE login_failures.window_start END "
-        "RETURNING failures", "tii", key, now, cutoff) != STORE_ROW)
-        return -1;
-    int64_t n = store_col_int(st, 0);
-    store_done(st);
-    return n;
-}
-
 static int fail_throttled(http_req *req, int64_t retry)
 {
     req->retry_after = arena_printf(req->a, "%lld", (long long)(retry > 0 ? retry : req->cfg->login_window_s));
@@ -158,7 +128,7 @@ static int fail_throttled(http_req *req, int64_t retry)
 
 static bool throttled_or_reply(http_req *req, const char *key, int limit)
 {
-    int64_t retry = throttle_retry(req, key, limit);
+    int64_t retry = throttle_retry_after(req, key, limit);
     if (retry <= 0) return false;
     fail_throttled(req, retry);
     return true;
