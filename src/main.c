@@ -11,6 +11,7 @@
 #include "domain/demo.h"
 #include "domain/domains.h"
 #include "domain/registry/retention.h"
+#include "domain/registry/search_terms.h"
 #include "http/http.h"
 #include <errno.h>
 #include <getopt.h>
@@ -140,6 +141,12 @@ static store *open_store(cli *c, int migrate)
     }
     if (migrate && store_migrate(s, err, sizeof err) < 0) {
         die("%s", err);
+        store_close(s);
+        return NULL;
+    }
+    /* Search terms built by older rules (or before they existed) are rebuilt once. */
+    if (migrate && search_terms_backfill(s) < 0) {
+        die("%s", "cannot build the residents' search terms");
         store_close(s);
         return NULL;
     }
@@ -504,6 +511,10 @@ static int cmd_backup(cli *c, int restore)
     char err[512];
     int rc = restore ? store_restore(s, c->argv[0], err, sizeof err) : store_backup(s, c->argv[0], err, sizeof err);
     if (rc == 0 && restore && store_migrate(s, err, sizeof err) < 0) rc = -1;
+    if (rc == 0 && restore && search_terms_backfill(s) < 0) {
+        snprintf(err, sizeof err, "cannot build the residents' search terms");
+        rc = -1;
+    }
     store_close(s);
     if (rc) return die("%s", err);
     printf("%s %s\n", restore ? "restored from" : "backup written to", c->argv[0]);

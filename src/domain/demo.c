@@ -19,6 +19,7 @@
 #include <string.h>
 #include <inttypes.h>
 #include "accounts.h"
+#include "registry/search_terms.h"
 #include "../core/arena.h"
 #include "../core/clock.h"
 #include "../core/secret.h"
@@ -1178,6 +1179,7 @@ static int demo_job(store_conn *c, void *ctx)
     int rc = insert_registry(p, c);
     if (!rc) rc = insert_users(p, c);
     if (!rc) rc = insert_flags(p, c);
+    if (!rc && search_terms_community(c, p->community_id) != STORE_OK) rc = job_fail(p, c, "search terms");
     if (store_conn_kind(c) == STORE_SQLITE) {
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA cache_size = %" PRId64, cache);

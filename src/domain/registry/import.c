@@ -23,6 +23,7 @@
  * With ?async=1 the same three stages run in a thread of their own and the report
  * becomes the result of a row in `jobs` (see "background runs" below). */
 #include "registry.h"
+#include "search_terms.h"
 #include "import_table.h"
 #include "../../core/clock.h"
 #include "../../core/secret.h"
@@ -800,7 +801,7 @@ static int apply(http_req *req, import_job *ij)
     store_stmt *ins_res = store_prepare(c,
         "INSERT INTO residents (community_id, household_id, name, gender, birth_year, birth_date, phone, id_kind, "
         "id_cipher, id_hash, id_masked, owner, floating, party_member, created_at, updated_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)");
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id");
     store_stmt *upd_res = store_prepare(c,
         "UPDATE residents SET household_id = $1, name = $2, gender = $3, birth_year = $4, birth_date = $5, "
         "phone = $6, owner = $7, floating = $8, party_member = $9, updated_at = $10 WHERE id = $11 AND community_id = $12");
@@ -832,6 +833,10 @@ static int apply(http_req *req, import_job *ij)
             if (rc != STORE_DONE) return http_fail_internal(req, store_errmsg(c));
         }
     }
+    /* Households of this import only change status and phone, never their room: only
+     * the residents written below need new search terms. */
+    search_terms_writer *terms = search_terms_begin(c, community);
+    if (!terms) return http_fail_internal(req, "search terms");
     for (int i = 0; i < ij->n; i++) {
         irow *r = &ij->rows[i];
         if (strcmp(r->action, "create") && strcmp(r->action, "update")) continue;
@@ -857,7 +862,10 @@ static int apply(http_req *req, import_job *ij)
             store_bind_int(s, 14, p->party);
             store_bind_int(s, 15, now);
             rc = store_step(s);
+            int64_t id = rc == STORE_ROW ? store_col_int(s, 0) : 0;
             store_done(s);
+            rc = rc == STORE_ROW ? search_terms_add(terms, id, false) : rc;
+            if (rc == STORE_OK) rc = STORE_DONE;
         } else if (r->res_changed) {
             store_stmt *s = upd_res;
             store_bind_int(s, 1, hh_id);
@@ -885,11 +893,16 @@ static int apply(http_req *req, import_job *ij)
                 rc = store_step(s);
                 store_done(s);
             }
+            if (rc == STORE_DONE) rc = search_terms_add(terms, p->id, true) == STORE_OK ? STORE_DONE : STORE_ERR;
         } else {
             continue;   /* only the household changed */
         }
-        if (rc != STORE_DONE) return http_fail_internal(req, store_errmsg(c));
+        if (rc != STORE_DONE) {
+            search_terms_end(terms);
+            return http_fail_internal(req, store_errmsg(c));
+        }
     }
+    if (search_terms_end(terms) != STORE_OK) return http_fail_internal(req, "search terms");
     return 0;
 }
 

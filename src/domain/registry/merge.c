@@ -11,6 +11,7 @@
  * entry, which stays in the history), travel, and sweep answers given on its behalf. When
  * a table referencing residents is added, its UPDATE belongs in merge_move_rows. */
 #include "registry.h"
+#include "search_terms.h"
 #include "../../core/clock.h"
 #include <stdio.h>
 #include <string.h>
@@ -235,6 +236,8 @@ static int resident_merge(http_req *req)
     store_done(st);
     if (rc == STORE_CONSTRAINT) return http_fail(req, 409, "conflict", "id_number", "reg.err.id_duplicate");
     if (rc != STORE_DONE) return http_fail_internal(req, "merge fill");
+    if ((phone || idn) && search_terms_resident(req->conn, cid, into) != STORE_OK)
+        return http_fail_internal(req, "search terms");
     if (!merge_move_rows(req, id, into, json_object_get(detail, "moved"))) return http_fail_internal(req, "merge move");
     /* Two accounts for one person: staff must first decide which one stays (rolled back). */
     if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM resident_accounts WHERE community_id = $1 AND resident_id = $2",

@@ -5,6 +5,7 @@
  * Every statement follows the scope rule of registry.h: $1 is the actor's community,
  * $2 the actor's user id, and a record outside the scope is simply not found (404). */
 #include "registry.h"
+#include "search_terms.h"
 #include "../../core/clock.h"
 #include "../../core/validate.h"
 #include <stdio.h>
@@ -468,6 +469,8 @@ static int households_update(http_req *req)
                        "ttttiiii", status, phone, notes, room, block, clock_now_us(), id, req->actor.community_id);
     if (rc == STORE_CONSTRAINT) return http_fail(req, 409, "conflict", "room", "reg.err.room_taken");
     if (rc != STORE_DONE) return http_fail_internal(req, "household update");
+    if (room && search_terms_household(req->conn, req->actor.community_id, id) != STORE_OK)
+        return http_fail_internal(req, "search terms");
     json_t *fields = json_array();
     if (status) json_array_append_new(fields, json_string("status"));
     if (phone) json_array_append_new(fields, json_string("phone"));

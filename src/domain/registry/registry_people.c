@@ -7,6 +7,7 @@
  * its ciphertext, keyed lookup hash and masked form are written. Lists and records
  * carry id_masked; the plaintext leaves the server only through reveal-id. */
 #include "registry.h"
+#include "search_terms.h"
 #include "../../core/clock.h"
 #include "../../core/secret.h"
 #include "../../core/validate.h"
@@ -61,11 +62,12 @@ bool registry_date_ok(const char *s, int *year)
 
 /* ---------------------------------------------------------------- resident items */
 
-#define RES_COLS_WHERE(community) \
+#define RES_SELECT \
     "SELECT r.id, r.name, r.gender, r.birth_year, r.birth_date, r.phone, r.id_kind, r.id_masked, r.languages, " \
-    "r.owner, r.floating, r.party_member, r.household_id, h.room, h.block_id, b.name, b.zone_id, r.moved_out_at " \
-    "FROM residents r JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id " \
-    "WHERE " community " = $1 AND " REGISTRY_SCOPE
+    "r.owner, r.floating, r.party_member, r.household_id, h.room, h.block_id, b.name, b.zone_id, r.moved_out_at "
+#define RES_JOIN "JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id "
+#define RES_COLS_WHERE(community) \
+    RES_SELECT "FROM residents r " RES_JOIN "WHERE " community " = $1 AND " REGISTRY_SCOPE
 #define RES_COLS RES_COLS_WHERE("r.community_id")
 
 static json_t *resident_item(store_stmt *st, int year)
@@ -94,35 +96,55 @@ static json_t *resident_row(store_stmt *st, void *ctx)
     return resident_item(st, *(int *)ctx);
 }
 
+/* Appends flag f to the item's "flags" unless it is there already. */
+static void add_flag(json_t *item, const char *f)
+{
+    json_t *flags = json_object_get(item, "flags"), *v;
+    size_t j;
+    json_array_foreach(flags, j, v) if (!strcmp(json_string_value(v), f)) return;
+    json_array_append_new(flags, json_string(f));
+}
+
+static int64_t item_id(json_t *items, size_t i)
+{
+    return json_integer_value(json_object_get(json_array_get(items, i), "id"));
+}
+
 /* Adds "flags" (current flag names) and "flags_text" (their labels) to each item of
- * an id-ordered array, with one query over the id range. */
+ * an id-ordered array. Items close together (a page of a block) take one query over
+ * their id range; items spread over the community (a search) one query each, so that
+ * a page of 30 matches does not read every flag in between. */
 static void attach_flags(http_req *req, json_t *items)
 {
     size_t n = json_array_size(items), i = 0;
     if (!n) return;
     for (size_t k = 0; k < n; k++) json_object_set_new(json_array_get(items, k), "flags", json_array());
-    store_stmt *st = store_prepare(req->conn,
-        "SELECT resident_id, flag FROM resident_flags WHERE community_id = $1 AND cleared_at IS NULL "
-        "AND resident_id >= $2 AND resident_id <= $3 ORDER BY resident_id, id");
-    if (st) {
-        store_bind_int(st, 1, req->actor.community_id);
-        store_bind_int(st, 2, json_integer_value(json_object_get(json_array_get(items, 0), "id")));
-        store_bind_int(st, 3, json_integer_value(json_object_get(json_array_get(items, n - 1), "id")));
-        while (store_step(st) == STORE_ROW) {
-            int64_t rid = store_col_int(st, 0);
-            while (i < n && json_integer_value(json_object_get(json_array_get(items, i), "id")) < rid) i++;
-            if (i == n) break;
-            json_t *item = json_array_get(items, i);
-            if (json_integer_value(json_object_get(item, "id")) != rid) continue;
-            json_t *flags = json_object_get(item, "flags");
-            const char *f = store_col_text(st, 1);
-            bool dup = false;
-            size_t j;
-            json_t *v;
-            json_array_foreach(flags, j, v) if (!strcmp(json_string_value(v), f)) dup = true;
-            if (!dup) json_array_append_new(flags, json_string(f));
+    int64_t first = item_id(items, 0), last = item_id(items, n - 1);
+    if ((uint64_t)(last - first) > 8 * (uint64_t)n) {
+        store_stmt *st = store_prepare(req->conn,
+            "SELECT flag FROM resident_flags WHERE community_id = $1 AND resident_id = $2 AND cleared_at IS NULL ORDER BY id");
+        for (size_t k = 0; st && k < n; k++) {
+            store_bind_int(st, 1, req->actor.community_id);
+            store_bind_int(st, 2, item_id(items, k));
+            while (store_step(st) == STORE_ROW) add_flag(json_array_get(items, k), store_col_text(st, 0));
+            store_done(st);
         }
-        store_done(st);
+    } else {
+        store_stmt *st = store_prepare(req->conn,
+            "SELECT resident_id, flag FROM resident_flags WHERE community_id = $1 AND cleared_at IS NULL "
+            "AND resident_id >= $2 AND resident_id <= $3 ORDER BY resident_id, id");
+        if (st) {
+            store_bind_int(st, 1, req->actor.community_id);
+            store_bind_int(st, 2, first);
+            store_bind_int(st, 3, last);
+            while (store_step(st) == STORE_ROW) {
+                int64_t rid = store_col_int(st, 0);
+                while (i < n && item_id(items, i) < rid) i++;
+                if (i == n) break;
+                if (item_id(items, i) == rid) add_flag(json_array_get(items, i), store_col_text(st, 1));
+            }
+            store_done(st);
+        }
     }
     for (size_t k = 0; k < n; k++) {
         json_t *item = json_array_get(items, k), *v;
@@ -168,6 +190,14 @@ static json_t *resident_read(http_req *req, int64_t id)
 
 /* ---------------------------------------------------------------- search */
 
+/* Keeps the resident's search terms current after a write; false with 500 set. */
+static bool resident_reindex(http_req *req, int64_t id)
+{
+    if (search_terms_resident(req->conn, req->actor.community_id, id) == STORE_OK) return true;
+    http_fail_internal(req, "search terms");
+    return false;
+}
+
 static const list_column resident_columns[] = {
     {"id", "col.id"}, {"name", "reg.col.name"}, {"gender", "reg.col.gender"}, {"birth_year", "reg.col.birth_year"},
     {"phone", "reg.col.phone"}, {"id_masked", "reg.col.id_masked"}, {"block_name", "reg.col.block"},
@@ -209,30 +239,47 @@ int registry_residents_list(http_req *req)
         }
         tail_like[n + 1] = 0;
     }
-    /* Phone search ignores the dash of landline numbers: digits against digits. */
+    /* A phone-like query also matches the phone's digits, ignoring the dashes of
+     * landline numbers. */
     char *digits = "";
-    if (q) {
+    if (search_terms_phone_like(q)) {
         char *d = arena_alloc(req->a, strlen(q) + 1), *p = d;
         for (const char *s = q; *s; s++) if (isdigit((unsigned char)*s)) *p++ = *s;
         *p = 0;
-        if (*d) digits = registry_like(req, d, false);
+        digits = registry_like(req, d, false);
     }
     int year = registry_current_year();
-    /* The unary plus keeps SQLite off the (community_id, ...) indexes, whose order is
-     * not the list's: it walks residents in id order and stops at the page's end
-     * instead of collecting and sorting every match (40,000 residents: 430 ms down to
-     * a few ms for a common name). PostgreSQL plans it as before. */
-    store_stmt *st = store_prepare(req->conn, RES_COLS_WHERE("+r.community_id")
-        " AND (LOWER(r.name) LIKE $3 ESCAPE '\\' OR LOWER(h.room) LIKE $3 ESCAPE '\\' OR r.phone LIKE $3 ESCAPE '\\' "
-        "OR ($16 <> '' AND REPLACE(r.phone, '-', '') LIKE $16)) "
-        "AND ($4 = '' OR UPPER(r.id_masked) LIKE $4) "
-        "AND ($5 = '' OR EXISTS (SELECT 1 FROM resident_flags f WHERE f.community_id = $1 AND f.resident_id = r.id "
-        "AND f.flag = $5 AND f.cleared_at IS NULL)) "
-        "AND ($6 = 0 OR EXISTS (SELECT 1 FROM resident_flags fi WHERE fi.community_id = $1 AND fi.resident_id = r.id "
-        "AND fi.flag = 'home_isolation' AND fi.cleared_at IS NULL)) "
-        "AND ($7 = 0 OR r.birth_year <= $7) AND ($8 = 0 OR r.birth_year >= $8) AND ($9 = 0 OR r.party_member = 1) "
-        "AND ($10 = 0 OR b.zone_id = $10) AND ($11 = 0 OR h.block_id = $11) AND ($12 = 0 OR r.household_id = $12) "
-        "AND ($13 = 1 OR r.moved_out_at IS NULL) AND r.id > $14 ORDER BY r.id LIMIT $15");
+    /* With a search term (search_terms.h) the candidates come from its index range, in
+     * resident order; the conditions below then check each one. Without (no text, or
+     * one or two digits, which match many), residents are walked in id order, and the
+     * unary plus keeps SQLite off the (community_id, ...) indexes, whose order is not
+     * the list's, so that a page ends the walk instead of a sort of every match. */
+    const char *keys[SEARCH_KEYS];
+    int nkeys = search_terms_keys(req->a, q, tail, keys);
+    search_terms_order(req->conn, req->actor.community_id, keys, nkeys);
+#define RES_FILTERS \
+        " AND (LOWER(r.name) LIKE $3 ESCAPE '\\' OR LOWER(h.room) LIKE $3 ESCAPE '\\' OR r.phone LIKE $3 ESCAPE '\\' " \
+        "OR ($16 <> '' AND REPLACE(r.phone, '-', '') LIKE $16)) " \
+        "AND ($4 = '' OR UPPER(r.id_masked) LIKE $4) " \
+        "AND ($5 = '' OR EXISTS (SELECT 1 FROM resident_flags f WHERE f.community_id = $1 AND f.resident_id = r.id " \
+        "AND f.flag = $5 AND f.cleared_at IS NULL)) " \
+        "AND ($6 = 0 OR EXISTS (SELECT 1 FROM resident_flags fi WHERE fi.community_id = $1 AND fi.resident_id = r.id " \
+        "AND fi.flag = 'home_isolation' AND fi.cleared_at IS NULL)) " \
+        "AND ($7 = 0 OR r.birth_year <= $7) AND ($8 = 0 OR r.birth_year >= $8) AND ($9 = 0 OR r.party_member = 1) " \
+        "AND ($10 = 0 OR b.zone_id = $10) AND ($11 = 0 OR h.block_id = $11) AND ($12 = 0 OR r.household_id = $12) " \
+        "AND ($13 = 1 OR r.moved_out_at IS NULL) "
+    store_stmt *st = nkeys
+        ? store_prepare(req->conn, RES_SELECT "FROM resident_terms t JOIN residents r ON r.id = t.resident_id " RES_JOIN
+              "WHERE t.community_id = $1 AND t.term = $17 "
+              "AND ($18 = '' OR EXISTS (SELECT 1 FROM resident_terms t2 WHERE t2.community_id = $1 AND t2.term = $18 "
+              "AND t2.resident_id = t.resident_id)) "
+              "AND ($19 = '' OR EXISTS (SELECT 1 FROM resident_terms t3 WHERE t3.community_id = $1 AND t3.term = $19 "
+              "AND t3.resident_id = t.resident_id)) "
+              "AND r.community_id = $1 AND " REGISTRY_SCOPE RES_FILTERS
+              "AND t.resident_id > $14 ORDER BY t.resident_id LIMIT $15")
+        : store_prepare(req->conn, RES_COLS_WHERE("+r.community_id") RES_FILTERS
+              "AND r.id > $14 ORDER BY r.id LIMIT $15");
+#undef RES_FILTERS
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     registry_bind_scope(req, st);
     store_bind_text(st, 3, registry_like(req, q, false));
@@ -249,6 +296,7 @@ int registry_residents_list(http_req *req)
     store_bind_int(st, 14, http_list_cursor(req));
     store_bind_int(st, 15, limit + 1);
     store_bind_text(st, 16, digits);
+    for (int i = 0; i < SEARCH_KEYS; i++) store_bind_text(st, 17 + i, i < nkeys ? keys[i] : "");
     int64_t next_after;
     json_t *items = http_list_collect(st, limit, resident_row, &year, &next_after);
     attach_flags(req, items);
@@ -456,6 +504,7 @@ int registry_resident_create(http_req *req)
     store_done(st);
     if (rc == STORE_CONSTRAINT) return http_fail(req, 409, "conflict", "id_number", "reg.err.id_duplicate");
     if (!id) return http_fail_internal(req, "resident insert");
+    if (!resident_reindex(req, id)) return -1;
     req->on_behalf_of = id;
     registry_audit(req, "resident", id, json_pack("{s:O, s:I}", "fields", ri.fields, "household_id", (json_int_t)household_id));
     json_t *r = resident_read(req, id);
@@ -538,6 +587,7 @@ int registry_resident_update(http_req *req)
         if (rc == STORE_CONSTRAINT) return http_fail(req, 409, "conflict", "id_number", "reg.err.id_duplicate");
         if (rc != STORE_DONE) return http_fail_internal(req, "resident id update");
     }
+    if ((ri.name || ri.phone || ri.id_number) && !resident_reindex(req, id)) return -1;
     req->on_behalf_of = id;
     registry_audit(req, "resident", id, json_pack("{s:O}", "fields", ri.fields));
     json_t *r = resident_read(req, id);
@@ -559,6 +609,7 @@ int registry_resident_move(http_req *req)
                        req->actor.community_id);
     if (rc == STORE_CONSTRAINT) return http_fail(req, 409, "conflict", "id_number", "reg.err.id_duplicate");
     if (rc != STORE_DONE) return http_fail_internal(req, "resident move");
+    if (!resident_reindex(req, id)) return -1;
     req->on_behalf_of = id;
     registry_audit(req, "resident", id, json_pack("{s:I, s:I, s:b}", "from_household_id", (json_int_t)from,
                                                   "to_household_id", (json_int_t)to, "moved_in", moved_out));
