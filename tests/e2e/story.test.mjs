@@ -94,6 +94,19 @@ async function communityTotals(api) {
 
 const text = async (locator) => (await locator.textContent()).trim();
 
+// Presses a check button of the import page and waits for the server's dry-run answer
+// and then for the report it shows (not the one of the file before).
+async function checkFile(page, button) {
+  const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/registry/import');
+  await page.getByTestId(button).click();
+  const answer = await answered;
+  assert.equal(answer.status(), 200, await answer.text());
+  assert.equal(new URL(answer.url()).searchParams.get('dry_run'), '1', 'a check never writes');
+  const rows = String((await answer.json()).summary.rows);
+  await page.waitForFunction((n) => document.querySelector('[data-testid="import-report-rows"]')?.textContent.trim() === n, rows);
+  return answer;
+}
+
 test('the registry story: import with a dry run, search, call list, sweep, block leader scope', async (t) => {
   // How long each part took, printed at the end (the whole must stay well under a minute).
   let last = Date.now();
@@ -118,9 +131,8 @@ test('the registry story: import with a dry run, search, call list, sweep, block
   await page.getByTestId('link-import').click();
   await page.getByTestId('import-page').waitFor();
   await page.getByTestId('import-file').setInputFiles({ name: '32号楼名册.csv', mimeType: 'text/csv', buffer: csvFile(true) });
-  await page.getByTestId('import-check').click();
-  let report = page.getByTestId('import-report');
-  await report.waitFor();
+  await checkFile(page, 'import-check');
+  const report = page.getByTestId('import-report');
   assert.equal(await report.getAttribute('data-dry-run'), 'true');
   assert.match(await report.textContent(), /GB18030/i);
   assert.equal(await text(page.getByTestId('import-report-rows')), '40');
@@ -134,15 +146,9 @@ test('the registry story: import with a dry run, search, call list, sweep, block
   for (const [field, header] of Object.entries(expectedMapping)) {
     assert.equal(await page.getByTestId(`import-map-${field}`).inputValue(), header, `mapping of ${field}`);
   }
-  const checked = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/registry/import');
-  await page.getByTestId('import-recheck').click();
-  const confirmed = await checked;
-  assert.equal(confirmed.status(), 200);
-  const sentMapping = JSON.parse(new URL(confirmed.url()).searchParams.get('mapping'));
+  const answer = await checkFile(page, 'import-recheck');
+  const sentMapping = JSON.parse(new URL(answer.url()).searchParams.get('mapping'));
   assert.equal(sentMapping.room, '房号', 'the confirmed mapping is what the check used');
-  assert.equal(new URL(confirmed.url()).searchParams.get('dry_run'), '1');
-  report = page.getByTestId('import-report');
-  await report.waitFor();
 
   // Each bad row: its line in the file, its column, and the reason in Chinese.
   const badRows = await page.getByTestId('import-bad-row').evaluateAll((rows) => rows.map((row) => ({
@@ -160,8 +166,7 @@ test('the registry story: import with a dry run, search, call list, sweep, block
   mark('dry run with bad rows');
   // ---- 2. The fixed file: a clean check, then the import as a job with its progress.
   await page.getByTestId('import-file').setInputFiles({ name: '32号楼名册-改.csv', mimeType: 'text/csv', buffer: csvFile(false) });
-  await page.getByTestId('import-check').click();
-  await page.getByTestId('import-report').waitFor();
+  await checkFile(page, 'import-check');
   assert.equal(await text(page.getByTestId('import-report-errors')), '0');
   assert.equal(await text(page.getByTestId('import-report-residents_new')), '40');
   assert.equal(await text(page.getByTestId('import-report-households_new')), '10');
@@ -197,8 +202,9 @@ test('the registry story: import with a dry run, search, call list, sweep, block
   await page.waitForURL((url) => url.search.includes(`q=${tail}`));
   const item = page.locator(`[data-testid="resident-item"][data-id="${resident.id}"]`);
   await item.waitFor();
-  const shown = await page.getByTestId('resident-item').evaluateAll((nodes) => nodes.map((n) => Number(n.dataset.id)));
-  assert.deepEqual(shown, expected.map((r) => r.id), 'the page lists what the API finds');
+  // Exactly what the API finds, once the list of before the search has gone.
+  await page.waitForFunction((ids) => [...document.querySelectorAll('[data-testid="resident-item"]')]
+    .map((n) => n.dataset.id).join() === ids, expected.map((r) => r.id).join());
   await item.locator('a').first().click();
   await page.getByTestId('resident-page').waitFor();
   assert.equal(await text(page.getByTestId('resident-name')), wanted.name);
