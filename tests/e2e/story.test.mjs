@@ -113,7 +113,8 @@ test('the registry story: import with a dry run, search, call list, sweep, block
   const took = [];
   const mark = (part) => { const now = Date.now(); took.push(`${part} ${now - last} ms`); last = now; };
   const api = await loggedIn(server.url, 'committee', undefined, 'zh-CN');
-  // The committee has set up the two units in the first zone before importing people.
+  // The committee has set up the two units in the first zone before importing people
+  // (through the API: an import matches blocks by name and no page creates blocks).
   const [zone] = (await get(api, '/api/v1/zones?limit=1')).items;
   const blockIds = [];
   for (const name of BLOCKS) {
@@ -122,7 +123,7 @@ test('the registry story: import with a dry run, search, call list, sweep, block
     blockIds.push(made.json.block.id);
   }
   const [blockA, blockB] = blockIds;
-  const before = await communityTotals(api);
+  const totals = await communityTotals(api);
 
   mark('setup');
   // ---- 1. The file with mistakes: the dry run lists them and writes nothing.
@@ -160,7 +161,7 @@ test('the registry story: import with a dry run, search, call list, sweep, block
   }
   assert.match(badRows[0].text, /校验/);
   assert.ok(await page.getByTestId('import-run').isDisabled(), 'no import while rows are bad');
-  assert.deepEqual(await communityTotals(api), before, 'the dry run wrote nothing');
+  assert.deepEqual(await communityTotals(api), totals, 'the dry run wrote nothing');
   assert.equal((await get(api, `/api/v1/blocks/${blockA}`)).block.residents, 0);
 
   mark('dry run with bad rows');
@@ -171,7 +172,7 @@ test('the registry story: import with a dry run, search, call list, sweep, block
   assert.equal(await text(page.getByTestId('import-report-residents_new')), '40');
   assert.equal(await text(page.getByTestId('import-report-households_new')), '10');
   assert.equal(await page.getByTestId('import-bad-row').count(), 0);
-  assert.deepEqual(await communityTotals(api), before, 'the clean dry run wrote nothing either');
+  assert.deepEqual(await communityTotals(api), totals, 'the clean dry run wrote nothing either');
   await page.getByTestId('import-run').click();
   await page.getByTestId('job-progress').waitFor();
   await page.waitForSelector('[data-testid="job-progress"][data-state="done"]');
@@ -180,7 +181,7 @@ test('the registry story: import with a dry run, search, call list, sweep, block
   assert.equal(await text(page.getByTestId('import-result-residents_new')), '40');
   assert.equal(await text(page.getByTestId('import-result-errors')), '0');
   const afterImport = await communityTotals(api);
-  assert.deepEqual(afterImport, { households: before.households + 10, residents: before.residents + 40 });
+  assert.deepEqual(afterImport, { households: totals.households + 10, residents: totals.residents + 40 });
   for (const id of blockIds) {
     const block = (await get(api, `/api/v1/blocks/${id}`)).block;
     assert.deepEqual([block.households, block.residents], [5, 20], block.name);
@@ -202,7 +203,7 @@ test('the registry story: import with a dry run, search, call list, sweep, block
   await page.waitForURL((url) => url.search.includes(`q=${tail}`));
   const item = page.locator(`[data-testid="resident-item"][data-id="${resident.id}"]`);
   await item.waitFor();
-  // Exactly what the API finds, once the list of before the search has gone.
+  // Exactly what the API finds, once the list shown before the search has gone.
   await page.waitForFunction((ids) => [...document.querySelectorAll('[data-testid="resident-item"]')]
     .map((n) => n.dataset.id).join() === ids, expected.map((r) => r.id).join());
   await item.locator('a').first().click();
