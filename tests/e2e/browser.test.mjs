@@ -2,11 +2,8 @@
 // login per role, the navigation each role gets, logout, language switch, login errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { launchBrowser, newPage, submitLogin, assertFitsPhone } from '../lib/browser.mjs';
 import { startServer, Client, DEMO_USERS, DEMO_PASSWORD } from '../lib/server.mjs';
-
-const CHROMIUM = process.env.SHOUWANG_CHROMIUM || '/usr/bin/chromium';
-const PHONE = { width: 360, height: 740 };
 
 // What each demo login must see: the home of its highest role and exactly these
 // navigation entries (the entries of roles it does not hold must be absent).
@@ -41,33 +38,10 @@ after(async () => {
   await server?.stop();
 });
 
-function launchBrowser() {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
-
 // A fresh browser profile (no cookie, no stored language) on a phone-sized screen.
 // Uncaught page errors are collected so that each test can assert there were none.
-async function openPage(t, baseUrl = server.url) {
-  const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', baseURL: baseUrl });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  page.pageErrors = [];
-  page.on('pageerror', (error) => page.pageErrors.push(error.message));
-  t.after(() => context.close());
-  return page;
-}
-
-async function submitLogin(page, username, password) {
-  await page.goto('/login');
-  await page.getByTestId('login-page').waitFor();
-  await page.fill('#username', username);
-  await page.fill('#password', password);
-  await page.getByTestId('login-submit').click();
+function openPage(t, baseUrl = server.url) {
+  return newPage(browser, t, baseUrl);
 }
 
 function waitForLanguageSave(page) {
@@ -92,7 +66,7 @@ for (const username of DEMO_USERS) {
   test(`${username}: logs in through the form, sees its home and nav, logs out`, async (t) => {
     const expected = EXPECTED[username];
     const page = await openPage(t);
-    await submitLogin(page, username, DEMO_PASSWORD);
+    await submitLogin(page, server.url, username, DEMO_PASSWORD);
 
     const home = page.getByTestId(`home-${expected.home}`);
     await home.waitFor();
@@ -118,8 +92,7 @@ for (const username of DEMO_USERS) {
     }
 
     // Designed for 360 px phones: nothing may force sideways scrolling.
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(width <= PHONE.width, `page is ${width}px wide`);
+    await assertFitsPhone(page);
 
     if (!expected.nav.includes('dashboard')) {
       // A page the role may not use is not reachable by typing its address either.
@@ -145,7 +118,7 @@ test('committee dashboard page shows the figures the server reports', async (t) 
   const { tiles } = (await client.get('/api/v1/dashboard')).json;
 
   const page = await openPage(t);
-  await submitLogin(page, 'committee', DEMO_PASSWORD);
+  await submitLogin(page, server.url, 'committee', DEMO_PASSWORD);
   await page.getByTestId('home-committee').waitFor();
   await page.getByTestId('nav-dashboard').click();
   await page.getByTestId('dashboard-page').waitFor();
@@ -169,7 +142,7 @@ test('language switches from zh-CN to English and back, and is saved to the acco
     if (new URL(request.url()).pathname.startsWith('/api/')) acceptLanguages.push(request.headers()['accept-language']);
   });
 
-  await submitLogin(page, 'committee', DEMO_PASSWORD);
+  await submitLogin(page, server.url, 'committee', DEMO_PASSWORD);
   const heading = page.getByTestId('home-committee').locator('h1');
   await heading.waitFor();
   assert.equal((await heading.textContent()).trim(), '居委工作台');
@@ -190,7 +163,7 @@ test('language switches from zh-CN to English and back, and is saved to the acco
 
   // A new browser (nothing in local storage) gets English from the account.
   const otherPage = await openPage(t);
-  await submitLogin(otherPage, 'committee', DEMO_PASSWORD);
+  await submitLogin(otherPage, server.url, 'committee', DEMO_PASSWORD);
   await otherPage.getByText('Committee desk', { exact: true }).waitFor();
 
   // And back to Chinese, which survives a reload.
@@ -213,7 +186,7 @@ test('language switches from zh-CN to English and back, and is saved to the acco
 
 test('display name is edited on the me page', async (t) => {
   const page = await openPage(t);
-  await submitLogin(page, 'volunteer', DEMO_PASSWORD);
+  await submitLogin(page, server.url, 'volunteer', DEMO_PASSWORD);
   await page.getByTestId('home-volunteer').waitFor();
   await page.getByTestId('nav-me').click();
   await page.getByTestId('me-page').waitFor();
@@ -229,7 +202,7 @@ test('display name is edited on the me page', async (t) => {
 
 test('a wrong password shows the server message in the chosen language', async (t) => {
   const page = await openPage(t);
-  await submitLogin(page, 'resident', 'not-the-password');
+  await submitLogin(page, server.url, 'resident', 'not-the-password');
   const error = page.getByTestId('login-error');
   await error.waitFor();
   assert.equal(await error.getAttribute('data-status'), '401');
@@ -264,7 +237,7 @@ test('too many failed logins show the retry message (429)', async (t) => {
   assert.equal(last.status, 429, 'server throttles after 5 failures');
 
   const page = await openPage(t, throttledServer.url);
-  await submitLogin(page, 'block', DEMO_PASSWORD);
+  await submitLogin(page, throttledServer.url, 'block', DEMO_PASSWORD);
   const error = page.getByTestId('login-error');
   await error.waitFor();
   assert.equal(await error.getAttribute('data-status'), '429');

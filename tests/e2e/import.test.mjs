@@ -3,11 +3,11 @@
 // file, imports it with the job's progress, and the API then finds the residents.
 // Also: a file with headers the vocabulary does not know is imported through the
 // column mapping, and only the committee reaches the page.
-import { launchBrowser, newPage, PHONE } from '../lib/browser.mjs';
+import { launchBrowser, newPage, login, assertFitsPhone } from '../lib/browser.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, Client, DEMO_PASSWORD } from '../lib/server.mjs';
+import { startServer, Client } from '../lib/server.mjs';
 
 
 let server;
@@ -25,15 +25,6 @@ after(async () => {
 
 function openPage(t) {
   return newPage(browser, t, server.url);
-}
-
-async function login(page, username) {
-  await page.goto('/login');
-  await page.getByTestId('login-page').waitFor();
-  await page.fill('#username', username);
-  await page.fill('#password', DEMO_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('main-nav').waitFor();
 }
 
 // A valid GB 11643 number (region 110105 is not drawn by the demo).
@@ -68,13 +59,9 @@ function csv(bad) {
   return gbk(lines.join('\r\n') + '\r\n');
 }
 
-async function pageWidth(page) {
-  return page.evaluate(() => document.documentElement.scrollWidth);
-}
-
 test('committee: a GBK CSV with bad rows, then the fixed file, imported with progress', async (t) => {
   const page = await openPage(t);
-  await login(page, 'committee');
+  await login(page, server.url, 'committee');
   await page.getByTestId('link-import').click();
   await page.getByTestId('import-page').waitFor();
   assert.equal(new URL(page.url()).pathname, '/registry/import');
@@ -114,7 +101,7 @@ test('committee: a GBK CSV with bad rows, then the fixed file, imported with pro
   assert.deepEqual(mapped, ['block', 'room', 'name', 'gender', 'birth', 'phone', 'id_number']);
   assert.ok(await page.getByTestId('import-run').isDisabled(), 'import is refused while rows are bad');
   await page.getByTestId('import-fix-first').waitFor();
-  assert.ok(await pageWidth(page) <= PHONE.width, 'report fits a 360 px phone');
+  await assertFitsPhone(page, 'the report');
 
   // Nothing was written by the check.
   const api = new Client(server.url);
@@ -162,7 +149,7 @@ test('committee: a GBK CSV with bad rows, then the fixed file, imported with pro
 
 test('committee: unknown headers are mapped by hand, then the file checks clean', async (t) => {
   const page = await openPage(t);
-  await login(page, 'committee');
+  await login(page, server.url, 'committee');
   await page.goto('/registry/import');
   await page.getByTestId('import-page').waitFor();
   const file = Buffer.from('Building,Flat,Full name\n2号楼1单元,M801,测试映射\n', 'utf8');
@@ -187,7 +174,7 @@ test('committee: unknown headers are mapped by hand, then the file checks clean'
 
 test('leaders have no import page or link', async (t) => {
   const page = await openPage(t);
-  await login(page, 'zone');
+  await login(page, server.url, 'zone');
   await page.getByTestId('home-zone_leader').waitFor();
   assert.equal(await page.getByTestId('link-import').count(), 0);
   await page.goto('/registry/import');

@@ -3,7 +3,7 @@
 // phone, picks themselves, makes an account and lands on the resident home. Then the
 // block leader issues a reset code on /reset-codes and the resident sets a new password
 // on /reset.
-import { launchBrowser, newPage, PHONE } from '../lib/browser.mjs';
+import { launchBrowser, newPage, login } from '../lib/browser.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client } from '../lib/server.mjs';
@@ -79,10 +79,7 @@ test('join-2: a wrong code is explained on the page', async (t) => {
 test('join-3: the block leader issues a reset code; the resident sets a new password with it', async (t) => {
   assert.ok(joined, 'join-1 made an account');
   const leader = await openPage(t);
-  await leader.goto('/login');
-  await leader.fill('#username', 'block');
-  await leader.fill('#password', 'shouwang-demo');
-  await leader.getByTestId('login-submit').click();
+  await login(leader, server.url, 'block');
   await leader.getByTestId('home-block_leader').waitFor();
   await leader.getByTestId('link-join-reset-codes').click();
   await leader.getByTestId('reset-codes-page').waitFor();

@@ -1,10 +1,11 @@
 // The registry's pages in a real browser against the real server and the demo
 // community: searching, a resident's flags and their history, a block's printable
 // lists, what a block leader may and may not see, a resident's own household, English.
-import { launchBrowser, newPage, PHONE } from '../lib/browser.mjs';
+import { launchBrowser, newPage, login, assertFitsPhone } from '../lib/browser.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, DEMO_PASSWORD } from '../lib/server.mjs';
+import { startServer } from '../lib/server.mjs';
+import { loggedIn } from '../lib/api-helpers.mjs';
 
 
 let server;
@@ -25,30 +26,14 @@ function openPage(t) {
   return newPage(browser, t, server.url);
 }
 
-async function login(page, username) {
-  await page.goto('/login');
-  await page.getByTestId('login-page').waitFor();
-  await page.fill('#username', username);
-  await page.fill('#password', DEMO_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('main-nav').waitFor();
-}
-
-async function apiClient(username) {
-  const client = new Client(server.url, 'zh-CN');
-  await client.login(username);
-  return client;
+function apiClient(username) {
+  return loggedIn(server.url, username, undefined, 'zh-CN');
 }
 
 async function get(client, path) {
   const res = await client.get(path);
   assert.equal(res.status, 200, `${path}: ${res.status} ${String(res.text).slice(0, 200)}`);
   return res.json;
-}
-
-async function noSideways(page) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= PHONE.width, `page is ${width}px wide`);
 }
 
 test('committee finds a resident by phone tail, sets and clears a flag, sees the history', async (t) => {
@@ -62,7 +47,7 @@ test('committee finds a resident by phone tail, sets and clears a flag, sees the
   assert.ok(expected.includes(resident.id));
 
   const page = await openPage(t);
-  await login(page, 'committee');
+  await login(page, server.url, 'committee');
   await page.getByTestId('link-registry-search').click();
   await page.getByTestId('registry-page').waitFor();
   // The first load lists the residents in scope before any search.
@@ -90,14 +75,14 @@ test('committee finds a resident by phone tail, sets and clears a flag, sees the
   // The export links carry the same search.
   const csv = await page.getByTestId('resident-exports').getByTestId('export-csv').getAttribute('href');
   assert.equal(csv, `/api/v1/residents?q=${tail}&format=csv`);
-  await noSideways(page);
+  await assertFitsPhone(page);
 
   await item.locator('a').click();
   await page.getByTestId('resident-page').waitFor();
   assert.equal((await page.getByTestId('resident-name').textContent()).trim(), resident.name);
   assert.equal((await page.getByTestId('resident-id-masked').textContent()).includes(resident.id_masked), true);
   assert.ok(!(await page.getByTestId('resident-facts').textContent()).match(/\d{17}[\dX]/), 'no clear ID number');
-  await noSideways(page);
+  await assertFitsPhone(page);
 
   // A required detail left out: the server's message appears beside that field.
   const form = page.getByTestId('flag-form');
@@ -147,7 +132,7 @@ test('committee prints a block call list: the print link answers a printable pag
   assert.equal(rows.length, block.no_smartphone);
 
   const page = await openPage(t);
-  await login(page, 'committee');
+  await login(page, server.url, 'committee');
   await page.goto('/registry/blocks');
   await page.getByTestId('blocks-page').waitFor();
   // Grouped by zone: the demo has zones.
@@ -190,14 +175,14 @@ test('block leader sees only their blocks; another block and its residents stay 
   const stranger = (await get(committee, `/api/v1/residents?block_id=${other.id}&limit=1`)).items[0];
 
   const page = await openPage(t);
-  await login(page, 'block');
+  await login(page, server.url, 'block');
   assert.equal(await page.getByTestId('nav-registry').count(), 1);
   await page.getByTestId('link-registry-blocks').click();
   await page.getByTestId('blocks-page').waitFor();
   await page.getByTestId('block-item').first().waitFor();
   const shown = await page.getByTestId('block-item').evaluateAll((nodes) => nodes.map((n) => Number(n.dataset.id)));
   assert.deepEqual(shown.sort(), mine.map((b) => b.id).sort());
-  await noSideways(page);
+  await assertFitsPhone(page);
 
   await page.goto(`/registry/blocks/${other.id}`);
   await page.getByTestId('not-found').waitFor();
@@ -231,7 +216,7 @@ test('resident sees their own household and its people', async (t) => {
   const people = (await get(api, `/api/v1/households/${household.id}`)).household.residents_list;
 
   const page = await openPage(t);
-  await login(page, 'resident');
+  await login(page, server.url, 'resident');
   assert.equal(await page.getByTestId('nav-registry').count(), 0);
   await page.getByTestId('link-registry-my-household').click();
   await page.getByTestId('my-household').waitFor();
@@ -253,7 +238,7 @@ test('a block leader who is also a resident sees only their own household there'
   assert.ok((await get(api, '/api/v1/households?limit=500')).items.length > 1, 'as a leader they see more households');
 
   const page = await openPage(t);
-  await login(page, 'block');
+  await login(page, server.url, 'block');
   await page.goto('/home/resident');
   await page.getByTestId('link-registry-my-household').click();
   await page.getByTestId('my-household').first().waitFor();
@@ -266,7 +251,7 @@ test('household edits show server errors beside the field; a resident is added',
   const api = await apiClient('zone');
   const [household] = (await get(api, '/api/v1/households?limit=1')).items;
   const page = await openPage(t);
-  await login(page, 'zone');
+  await login(page, server.url, 'zone');
   await page.goto(`/registry/households/${household.id}`);
   await page.getByTestId('household-page').waitFor();
   await page.getByTestId('edit-household').locator('summary').click();
@@ -329,7 +314,7 @@ test('household edits show server errors beside the field; a resident is added',
   // The record reloads after the save.
   await page.waitForFunction(() => document.querySelector('[data-testid="resident-phone"]').textContent.trim() === '13912340002');
   assert.equal((await get(api, `/api/v1/residents/${id}`)).resident.phone, '13912340002');
-  await noSideways(page);
+  await assertFitsPhone(page);
 
   // Moving out keeps the record, marked moved out.
   page.once('dialog', (dialog) => dialog.accept());
@@ -341,7 +326,7 @@ test('household edits show server errors beside the field; a resident is added',
 
 test('the registry pages work in English', async (t) => {
   const page = await openPage(t);
-  await login(page, 'zone');
+  await login(page, server.url, 'zone');
   await page.goto('/registry/blocks');
   const heading = page.getByTestId('blocks-page').locator('h1');
   await heading.waitFor();

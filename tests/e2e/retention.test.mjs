@@ -1,7 +1,7 @@
 // The retention page in a real browser: the committee sets the emergency's end in the
 // past, runs a dry run, purges after confirming and sees the counts; the duplicates page
 // merges a pair; leaders cannot open these pages.
-import { launchBrowser, PHONE } from '../lib/browser.mjs';
+import { launchBrowser, newPage, login, PHONE } from '../lib/browser.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client } from '../lib/server.mjs';
@@ -25,18 +25,10 @@ after(async () => {
   await server?.stop();
 });
 
+// A phone-sized page in English, logged in, on its home.
 async function openAs(t, username) {
-  const context = await browser.newContext({ viewport: PHONE, locale: 'en', baseURL: server.url });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  page.pageErrors = [];
-  page.on('pageerror', (error) => page.pageErrors.push(error.message));
-  t.after(() => context.close());
-  await page.goto('/login');
-  await page.getByTestId('login-page').waitFor();
-  await page.fill('#username', username);
-  await page.fill('#password', 'shouwang-demo');
-  await page.getByTestId('login-submit').click();
+  const page = await newPage(browser, t, server.url, PHONE, 'en');
+  await login(page, server.url, username);
   await page.locator('[data-testid^="home-"]').first().waitFor();
   return page;
 }

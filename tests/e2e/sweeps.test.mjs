@@ -3,10 +3,10 @@
 // leader records every household of that block on a 360 px phone (answered, not at
 // home, refused, then the not-at-home one again); the committee sees the block at 100%,
 // an empty not-reached list, and the results CSV with the answers.
-import { launchBrowser, newPage, PHONE } from '../lib/browser.mjs';
+import { launchBrowser, newPage, login, assertFitsPhone, PHONE, DESKTOP } from '../lib/browser.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, DEMO_PASSWORD } from '../lib/server.mjs';
+import { startServer, Client } from '../lib/server.mjs';
 import { parseCsv } from '../lib/api-helpers.mjs';
 
 const TITLE = '返沪人员排摸（楼组测试）';
@@ -40,23 +40,9 @@ function openPage(t, viewport = PHONE) {
   return newPage(browser, t, server.url, viewport);
 }
 
-async function login(page, username) {
-  await page.goto('/login');
-  await page.getByTestId('login-page').waitFor();
-  await page.fill('#username', username);
-  await page.fill('#password', DEMO_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('main-nav').waitFor();
-}
-
-async function assertFitsPhone(page, what) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= PHONE.width, `${what} is ${width}px wide`);
-}
-
 test('committee builds a sweep of one block and opens it', async (t) => {
-  const page = await openPage(t, { width: 1000, height: 900 });
-  await login(page, 'committee');
+  const page = await openPage(t, DESKTOP);
+  await login(page, server.url, 'committee');
   await page.getByTestId('link-sweeps').click();
   await page.getByTestId('sweeps-page').waitFor();
   await page.getByTestId('sweep-new').click();
@@ -124,7 +110,7 @@ test('committee builds a sweep of one block and opens it', async (t) => {
 test('block leader records every household of the block on a phone', async (t) => {
   assert.ok(sweepId, 'the sweep of the first test');
   const page = await openPage(t);
-  await login(page, 'block');
+  await login(page, server.url, 'block');
   await page.getByTestId('link-sweeps').click();
   await page.getByTestId('sweeps-page').waitFor();
   const item = page.locator(`[data-testid="sweep-item"][data-id="${sweepId}"]`);
@@ -212,7 +198,7 @@ test('block leader records every household of the block on a phone', async (t) =
 test('committee sees the block at 100%, nobody left, and the answers in the CSV', async (t) => {
   assert.ok(sweepId, 'the sweep of the first test');
   const page = await openPage(t);
-  await login(page, 'committee');
+  await login(page, server.url, 'committee');
   await page.goto(`/sweeps/${sweepId}`);
   await page.getByTestId('sweep-page').waitFor();
   await page.waitForSelector(`[data-testid="progress-row"][data-block="${blockId}"][data-percent="100"]`);
@@ -262,7 +248,7 @@ test('committee sees the block at 100%, nobody left, and the answers in the CSV'
 
   // A closed sweep takes no more records: the leader's form says so and cannot save.
   const leader = await openPage(t);
-  await login(leader, 'block');
+  await login(leader, server.url, 'block');
   await leader.goto(`/sweeps/${sweepId}/households/${blockHouseholds[0]}`);
   await leader.getByTestId('sweep-record-page').waitFor();
   assert.ok(await leader.getByTestId('record-save').isDisabled());
@@ -272,7 +258,7 @@ test('committee sees the block at 100%, nobody left, and the answers in the CSV'
 
 test('only the committee builds sweeps; volunteers have no sweep pages', async (t) => {
   const page = await openPage(t);
-  await login(page, 'block');
+  await login(page, server.url, 'block');
   await page.goto('/sweeps');
   await page.getByTestId('sweeps-page').waitFor();
   assert.equal(await page.getByTestId('sweep-new').count(), 0);
@@ -282,7 +268,7 @@ test('only the committee builds sweeps; volunteers have no sweep pages', async (
   assert.equal(await page.getByTestId('sweep-new-page').count(), 0);
 
   const other = await openPage(t);
-  await login(other, 'volunteer');
+  await login(other, server.url, 'volunteer');
   assert.equal(await other.getByTestId('link-sweeps').count(), 0);
   await other.goto('/sweeps');
   await other.getByTestId('not-found').waitFor();

@@ -787,11 +787,13 @@ static void figure_qr(buf *b, const char *kind, const char *text)
     free(svg);
 }
 
-typedef struct plate_row {
+/* One card of a printed sheet: a household (its room, and how many of its residents
+ * have no account yet) or a resident (name and room). */
+typedef struct sheet_row {
     int64_t id;
-    const char *room;
+    const char *room, *name;
     int64_t open;
-} plate_row;
+} sheet_row;
 
 /* The block's name when the actor may print its sheets; NULL with 404 set. */
 static const char *sheet_block(http_req *req, int64_t *block_id)
@@ -811,42 +813,72 @@ static const char *sheet_block(http_req *req, int64_t *block_id)
     return name;
 }
 
-static int door_plates(http_req *req)
+/* What both sheets do before their cards: check the block is in the actor's scope (404
+ * otherwise), read every row `sql` selects as (id, room, name, open) with $1 the
+ * community and $2 the block — in full, because the cards run other statements on this
+ * connection — and begin the page in b. Returns the rows (*n of them), or NULL with the
+ * reply set. */
+static sheet_row *sheet_begin(http_req *req, const char *sql, const char *title_key, const char *note_key,
+                              int64_t *block_id, const char **block_name, size_t *n, buf *b)
 {
-    int64_t block_id;
-    const char *block_name = sheet_block(req, &block_id);
-    if (!block_name) return -1;
-    /* Read the rows first: the loop below runs other statements on this connection. */
-    store_stmt *st = store_prepare(req->conn,
-        "SELECT h.id, h.room, (SELECT COUNT(*) FROM residents r WHERE r.community_id = h.community_id "
-        "AND r.household_id = h.id AND r.moved_out_at IS NULL AND NOT EXISTS (SELECT 1 FROM resident_accounts a "
-        "WHERE a.community_id = r.community_id AND a.resident_id = r.id)) "
-        "FROM households h WHERE h.community_id = $1 AND h.block_id = $2 ORDER BY h.room, h.id");
-    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    if (!(*block_name = sheet_block(req, block_id))) return NULL;
+    store_stmt *st = store_prepare(req->conn, sql);
+    if (!st) {
+        http_fail_internal(req, store_errmsg(req->conn));
+        return NULL;
+    }
     store_bind_int(st, 1, req->actor.community_id);
-    store_bind_int(st, 2, block_id);
-    size_t n = 0, cap = 16;
-    plate_row *rows = arena_alloc(req->a, cap * sizeof *rows);
+    store_bind_int(st, 2, *block_id);
+    size_t cap = 16;
+    sheet_row *rows = arena_alloc(req->a, cap * sizeof *rows);
+    *n = 0;
     while (store_step(st) == STORE_ROW) {
-        if (n == cap) {
-            plate_row *bigger = arena_alloc(req->a, cap * 2 * sizeof *rows);
-            memcpy(bigger, rows, n * sizeof *rows);
+        if (*n == cap) {
+            sheet_row *bigger = arena_alloc(req->a, cap * 2 * sizeof *rows);
+            memcpy(bigger, rows, *n * sizeof *rows);
             rows = bigger;
             cap *= 2;
         }
-        rows[n].id = store_col_int(st, 0);
-        rows[n].room = arena_strdup(req->a, store_col_text(st, 1));
-        rows[n].open = store_col_int(st, 2);
-        n++;
+        sheet_row *r = &rows[(*n)++];
+        r->id = store_col_int(st, 0);
+        r->room = arena_strdup(req->a, store_col_text(st, 1));
+        r->name = arena_strdup(req->a, store_col_text(st, 2));
+        r->open = store_col_int(st, 3);
     }
     store_done(st);
+    buf_init(b, 0);
+    sheet_head(b, req, title_key, *block_name);
+    sheet_top(b, req, title_key, *block_name, i18n_text(req->lang, note_key));
+    return rows;
+}
+
+/* Ends the page begun by sheet_begin (saying so when it has no card) and answers it. */
+static void sheet_end(http_req *req, buf *b, size_t n, const char *empty_key)
+{
+    if (!n) {
+        buf_puts(b, "<p>");
+        html_text(b, req, empty_key);
+        buf_puts(b, "</p>");
+    }
+    sheet_reply(req, b);
+}
+
+static int door_plates(http_req *req)
+{
+    int64_t block_id;
+    const char *block_name;
+    size_t n;
+    buf b;
+    sheet_row *rows = sheet_begin(req,
+        "SELECT h.id, h.room, '', (SELECT COUNT(*) FROM residents r WHERE r.community_id = h.community_id "
+        "AND r.household_id = h.id AND r.moved_out_at IS NULL AND NOT EXISTS (SELECT 1 FROM resident_accounts a "
+        "WHERE a.community_id = r.community_id AND a.resident_id = r.id)) "
+        "FROM households h WHERE h.community_id = $1 AND h.block_id = $2 ORDER BY h.room, h.id",
+        "codes.sheet.door_plates", "codes.sheet.door_note", &block_id, &block_name, &n, &b);
+    if (!rows) return -1;
 
     const char *base = base_url(req);
     int64_t issued = 0, scan_made = 0, with_invite = 0;
-    buf b;
-    buf_init(&b, 0);
-    sheet_head(&b, req, "codes.sheet.door_plates", block_name);
-    sheet_top(&b, req, "codes.sheet.door_plates", block_name, i18n_text(req->lang, "codes.sheet.door_note"));
     for (size_t i = 0; i < n; i++) {
         bool made = false;
         const char *payload = scan_code(req, 'H', rows[i].id, &made);
@@ -894,12 +926,7 @@ static int door_plates(http_req *req)
         }
         buf_puts(&b, "</div></section>");
     }
-    if (!n) {
-        buf_puts(&b, "<p>");
-        html_text(&b, req, "codes.sheet.empty");
-        buf_puts(&b, "</p>");
-    }
-    sheet_reply(req, &b);
+    sheet_end(req, &b, n, "codes.sheet.empty");
     registry_audit(req, "block", block_id, json_pack("{s:I, s:I, s:I, s:I}", "households", (json_int_t)n,
                                                      "invites_issued", (json_int_t)issued,
                                                      "invites_shown", (json_int_t)with_invite,
@@ -910,42 +937,29 @@ static int door_plates(http_req *req)
 static int personal_codes(http_req *req)
 {
     int64_t block_id;
-    const char *block_name = sheet_block(req, &block_id);
-    if (!block_name) return -1;
-    store_stmt *st = store_prepare(req->conn,
-        "SELECT r.id, r.name, h.room FROM residents r JOIN households h ON h.id = r.household_id "
+    const char *block_name;
+    size_t n;
+    buf b;
+    sheet_row *rows = sheet_begin(req,
+        "SELECT r.id, h.room, r.name, 0 FROM residents r JOIN households h ON h.id = r.household_id "
         "WHERE r.community_id = $1 AND h.block_id = $2 AND r.moved_out_at IS NULL AND EXISTS (SELECT 1 FROM resident_flags f "
         "WHERE f.community_id = r.community_id AND f.resident_id = r.id AND f.flag = 'no_smartphone' AND f.cleared_at IS NULL) "
-        "ORDER BY h.room, r.id");
-    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    store_bind_int(st, 1, req->actor.community_id);
-    store_bind_int(st, 2, block_id);
-    json_t *people = json_array();
-    while (store_step(st) == STORE_ROW)
-        json_array_append_new(people, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
-                                                "name", store_col_text(st, 1), "room", store_col_text(st, 2)));
-    store_done(st);
-    arena_on_free(req->a, (void (*)(void *))json_decref, people);
+        "ORDER BY h.room, r.id",
+        "codes.sheet.personal_codes", "codes.sheet.personal_note", &block_id, &block_name, &n, &b);
+    if (!rows) return -1;
 
     int64_t made_count = 0;
-    buf b;
-    buf_init(&b, 0);
-    sheet_head(&b, req, "codes.sheet.personal_codes", block_name);
-    sheet_top(&b, req, "codes.sheet.personal_codes", block_name, i18n_text(req->lang, "codes.sheet.personal_note"));
-    size_t i;
-    json_t *p;
-    json_array_foreach(people, i, p) {
-        int64_t id = json_integer_value(json_object_get(p, "id"));
+    for (size_t i = 0; i < n; i++) {
         bool made = false;
-        const char *payload = scan_code(req, 'R', id, &made);
+        const char *payload = scan_code(req, 'R', rows[i].id, &made);
         if (!payload) { buf_free(&b); return -1; }
         made_count += made;
-        buf_printf(&b, "<section class=\"card personal\" data-resident-id=\"%lld\"><h2>", (long long)id);
-        html_escape(&b, json_string_value(json_object_get(p, "name")));
+        buf_printf(&b, "<section class=\"card personal\" data-resident-id=\"%lld\"><h2>", (long long)rows[i].id);
+        html_escape(&b, rows[i].name);
         buf_puts(&b, "</h2><p class=\"where\">");
         html_escape(&b, block_name);
         buf_puts(&b, " ");
-        html_escape(&b, json_string_value(json_object_get(p, "room")));
+        html_escape(&b, rows[i].room);
         buf_puts(&b, "</p><div class=\"codes\">");
         figure_qr(&b, "resident", payload);
         buf_puts(&b, "<figcaption><span class=\"payload\">");
@@ -954,13 +968,8 @@ static int personal_codes(http_req *req)
         html_text(&b, req, "codes.sheet.personal_caption");
         buf_puts(&b, "</p></div></section>");
     }
-    if (!json_array_size(people)) {
-        buf_puts(&b, "<p>");
-        html_text(&b, req, "codes.sheet.no_personal");
-        buf_puts(&b, "</p>");
-    }
-    sheet_reply(req, &b);
-    registry_audit(req, "block", block_id, json_pack("{s:I, s:I}", "residents", (json_int_t)json_array_size(people),
+    sheet_end(req, &b, n, "codes.sheet.no_personal");
+    registry_audit(req, "block", block_id, json_pack("{s:I, s:I}", "residents", (json_int_t)n,
                                                      "scan_codes_made", (json_int_t)made_count));
     return 0;
 }
