@@ -531,8 +531,9 @@ static int cmd_routes(cli *c)
             json_t *roles = json_array();
             for (unsigned bit = 1; bit <= ROLE_RESIDENT; bit <<= 1)
                 if (!(r->flags & ROUTE_PUBLIC) && (r->roles & bit)) json_array_append_new(roles, json_string(accounts_role_name(bit)));
-            json_array_append_new(all, json_pack("{s:s, s:s, s:o, s:b, s:b, s:b}", "method", r->method, "pattern", r->pattern,
+            json_array_append_new(all, json_pack("{s:s, s:s, s:o, s:b, s:b, s:b, s:b}", "method", r->method, "pattern", r->pattern,
                                                  "roles", roles, "public", (r->flags & ROUTE_PUBLIC) != 0,
+                                                 "any_user", (r->flags & ROUTE_ANY_USER) != 0,
                                                  "write", (r->flags & ROUTE_WRITE) != 0,
                                                  "exportable", (r->flags & ROUTE_EXPORTABLE) != 0));
         }

@@ -82,9 +82,45 @@ int accounts_set_password(store_conn *c, int64_t user_id, const char *hash)
 
 /* ---------------------------------------------------------------- me */
 
+/* The latest sign-up of an account that holds no role yet: what the person sent and
+ * when, so the app can say what the committee is checking. Only the account's own
+ * data, read back to itself. NULL when the account never signed up (or on a read
+ * error: the answer then simply has no sign-up to show). */
+static json_t *me_pending_signup(http_req *req)
+{
+    store_stmt *st;
+    if (store_run(req->conn, &st,
+            "SELECT s.id, s.state, s.created_at, s.decided_at, s.name, s.phone, s.claimed_address, c.id, c.name "
+            "FROM signups s JOIN communities c ON c.id = s.community_id "
+            "WHERE s.user_id = $1 ORDER BY s.id DESC LIMIT 1", "i", req->actor.user_id) != STORE_ROW)
+        return NULL;
+    char submitted[32], decided[32];
+    clock_format_utc(store_col_int(st, 2), submitted, sizeof submitted);
+    json_t *out = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "id", (json_int_t)store_col_int(st, 0),
+                            "status", store_col_text(st, 1), "submitted_at", submitted,
+                            "name", store_col_text(st, 4), "phone", store_col_text(st, 5),
+                            "claimed_address", store_col_text(st, 6),
+                            "community_id", (json_int_t)store_col_int(st, 7), "community_name", store_col_text(st, 8));
+    if (store_col_null(st, 3)) {
+        json_object_set_new(out, "decided_at", json_null());
+    } else {
+        clock_format_utc(store_col_int(st, 3), decided, sizeof decided);
+        json_object_set_new(out, "decided_at", json_string(decided));
+    }
+    store_done(st);
+    return out;
+}
+
+/* Open to an account without roles (ROUTE_ANY_USER): such an account is a sign-up
+ * waiting for the committee, and the app needs this answer to tell the person so. */
 static int me_get(http_req *req)
 {
-    return http_reply(req, 200, auth_me_json_actor(req, true));
+    json_t *me = auth_me_json_actor(req, true);
+    if (req->actor.n_roles == 0) {
+        json_t *signup = me_pending_signup(req);
+        json_object_set_new(me, "pending_signup", signup ? signup : json_null());
+    }
+    return http_reply(req, 200, me);
 }
 
 static int me_patch(http_req *req)
@@ -444,9 +480,10 @@ static int audit_list(http_req *req)
 }
 
 const http_route accounts_routes[] = {
-    {"GET", "/api/v1/me", NULL, me_get, ROLES_ANY, 0, 0, NULL},
+    {"GET", "/api/v1/me", NULL, me_get, ROLES_ANY, ROUTE_ANY_USER, 0, NULL},
     {"PATCH", "/api/v1/me", NULL, me_patch, ROLES_ANY, ROUTE_WRITE, 4096, "me.update"},
-    {"POST", "/api/v1/me/password", password_prepare, password_change_handler, ROLES_ANY, ROUTE_WRITE, 4096, "me.password"},
+    {"POST", "/api/v1/me/password", password_prepare, password_change_handler, ROLES_ANY,
+     ROUTE_WRITE | ROUTE_ANY_USER, 4096, "me.password"},
     {"GET", "/api/v1/users", NULL, users_list, ROLES_STAFF, ROUTE_EXPORTABLE, 0, NULL},
     {"POST", "/api/v1/users", users_create_prepare, users_create, ROLES_STAFF, ROUTE_WRITE, 16384, "user.create"},
     {"POST", "/api/v1/users/export", NULL, users_export, ROLES_STAFF, ROUTE_WRITE, 4096, "export.start"},

@@ -357,7 +357,7 @@ static int health_handler(http_req *req)
 const http_route auth_routes[] = {
     {"GET", "/api/v1/health", NULL, health_handler, 0, ROUTE_PUBLIC, 0, NULL},
     {"POST", "/api/v1/session", login_prepare, login_handler, 0, ROUTE_PUBLIC | ROUTE_WRITE | ROUTE_NO_CSRF, 4096, NULL},
-    {"DELETE", "/api/v1/session", NULL, logout_handler, ROLES_ANY, ROUTE_WRITE, 0, "logout"},
+    {"DELETE", "/api/v1/session", NULL, logout_handler, ROLES_ANY, ROUTE_WRITE | ROUTE_ANY_USER, 0, "logout"},
     {0},
 };
 

@@ -44,7 +44,10 @@ enum {
  *                    CSRF header (only login, which has no session yet)
  *   ROUTE_RAW_BODY   body is not JSON (uploads: multipart/form-data); req->body only
  *   ROUTE_NO_REPLAY  a write whose answer holds personal data: an Idempotency-Key is
- *                    not stored for it (its answer must not rest in the database) */
+ *                    not stored for it (its answer must not rest in the database)
+ *   ROUTE_ANY_USER   any logged-in user, also one holding no role yet (a sign-up
+ *                    waiting for approval): only "me", logout and the own password.
+ *                    Every other route keeps answering 403 to such an account. */
 enum {
     ROUTE_PUBLIC     = 1u << 0,
     ROUTE_WRITE      = 1u << 1,
@@ -52,6 +55,7 @@ enum {
     ROUTE_NO_CSRF    = 1u << 3,
     ROUTE_RAW_BODY   = 1u << 4,
     ROUTE_NO_REPLAY  = 1u << 5,
+    ROUTE_ANY_USER   = 1u << 6,
 };
 
 typedef struct http_req http_req;

@@ -679,7 +679,7 @@ static enum MHD_Result process_request(http_req *req)
                 return send_now(req);
             }
         }
-        if (!(req->actor.roles & route->roles)) {
+        if (!(route->flags & ROUTE_ANY_USER) && !(req->actor.roles & route->roles)) {
             http_fail(req, 403, "forbidden", NULL, "err.forbidden");
             return send_now(req);
         }

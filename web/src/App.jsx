@@ -5,7 +5,7 @@ import { api, onUnauthenticated, setApiLanguage, setCsrfToken } from './api.js';
 import { LanguageContext, isLanguage, useI18n, storeLanguage, storedLanguage, translate } from './i18n/index.js';
 import { PathContext, navigate, usePathState } from './router.jsx';
 import { SessionContext } from './session.js';
-import { DASHBOARD_ROLES, ROLE_ORDER, hasAnyRole } from './roles.js';
+import { DASHBOARD_ROLES, ROLE_ORDER, hasAnyRole, roleNames } from './roles.js';
 import { AppHeader } from './components/AppHeader.jsx';
 import { ErrorMessage } from './components/ErrorMessage.jsx';
 import { Loading } from './components/Loading.jsx';
@@ -14,6 +14,7 @@ import { LoginPage } from './pages/LoginPage.jsx';
 import { DashboardPage } from './pages/DashboardPage.jsx';
 import { MePage } from './pages/MePage.jsx';
 import { NotFoundPage } from './pages/NotFoundPage.jsx';
+import { PendingPage } from './pages/PendingPage.jsx';
 import { Home } from './homes/Home.jsx';
 import { matchFeatureRoute, matchPublicRoute } from './features.js';
 
@@ -41,7 +42,8 @@ export function App() {
   const setLang = useCallback(async (next, { saveToServer = true } = {}) => {
     showLanguage(next);
     setAppError(null);
-    if (!saveToServer || !session) return;
+    // An account without a role may not PATCH /me (it is only a sign-up so far).
+    if (!saveToServer || !session || !roleNames(session.user).length) return;
     try {
       acceptMe(await api.patch('/me', { language: next }));
     } catch (error) {
@@ -128,6 +130,8 @@ function Routes({ path, session, startupError, retry, onLoggedIn }) {
   }
 
   if (path === '/' || path === '/login') return <Redirect to="/home" />;
+  // No role yet (a sign-up the committee has not approved): one page for every path.
+  if (!roleNames(session.user).length) return <PendingPage />;
   if (path === '/home') return <Home />;
   const roleHome = path.match(/^\/home\/([a-z_]+)$/);
   if (roleHome && ROLE_ORDER.includes(roleHome[1])) return <Home role={roleHome[1]} />;
