@@ -9,7 +9,8 @@
 
 /* registry.c, registry_people.c */
 bool registry_block_visible(http_req *req, int64_t block_id);
-int registry_current_year(void);
+int registry_current_year(http_req *req, char today[11]);
+int registry_age(const char *today, int64_t birth_year, const char *birth_date);
 const char *registry_flag_label(http_req *req, const char *flag);
 
 static const char *const count_flags[] = {
@@ -118,13 +119,13 @@ static const list_column care_columns[] = {
 
 static json_t *care_row(store_stmt *st, void *ctx)
 {
-    int year = *(const int *)ctx;
+    const char *today = ctx;
     const char *phone = store_col_text(st, 3);
     json_t *item = json_pack("{s:I, s:s, s:s, s:s, s:I, s:[], s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
                              "name", store_col_text(st, 1), "room", store_col_text(st, 4),
                              "phone", *phone ? phone : store_col_text(st, 5), "household_id",
                              (json_int_t)store_col_int(st, 6), "flags", "flags_text", "", "care_notes", "");
-    json_object_set_new(item, "age", store_col_null(st, 2) ? json_null() : json_integer(year - store_col_int(st, 2)));
+    json_object_set_new(item, "age", store_col_null(st, 2) ? json_null() : json_integer(registry_age(today, store_col_int(st, 2), store_col_text(st, 7))));
     return item;
 }
 
@@ -133,7 +134,7 @@ int registry_block_care_list(http_req *req)
     int64_t block_id, limit = http_list_limit(req);
     if (!path_block(req, &block_id)) return -1;
     store_stmt *st = store_prepare(req->conn,
-        "SELECT r.id, r.name, r.birth_year, r.phone, h.room, h.phone, r.household_id FROM residents r "
+        "SELECT r.id, r.name, r.birth_year, r.phone, h.room, h.phone, r.household_id, r.birth_date FROM residents r "
         "JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id "
         "WHERE r.community_id = $1 AND " REGISTRY_SCOPE " AND h.block_id = $3 AND r.moved_out_at IS NULL "
         "AND EXISTS (SELECT 1 FROM resident_flags f WHERE f.community_id = $1 AND f.resident_id = r.id "
@@ -143,9 +144,10 @@ int registry_block_care_list(http_req *req)
     store_bind_int(st, 3, block_id);
     store_bind_int(st, 4, http_list_cursor(req));
     store_bind_int(st, 5, limit + 1);
-    int year = registry_current_year();
+    char today[11];
+    registry_current_year(req, today);
     int64_t next_after;
-    json_t *items = http_list_collect(st, limit, care_row, &year, &next_after);
+    json_t *items = http_list_collect(st, limit, care_row, today, &next_after);
     size_t count = json_array_size(items), i = 0;
     if (count) {
         st = store_prepare(req->conn,
