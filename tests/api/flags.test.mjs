@@ -204,6 +204,8 @@ test('flags-4: age bands on the community\'s day: by birth date when known, by b
     d80: shift(today, 80),
     d79: shift(today, 80, 1),
   };
+  const aged = async () => listItems(await c.block.get('/api/v1/registry/counts')).find((x) => x.id === block1).aged_60_plus;
+  const agedBefore = await aged();
   const ids = {};
   for (const [key, birth_date] of Object.entries(people)) ids[key] = (await resident(c.block, { name: `${tag}${key}`, birth_date })).id;
   ids.y60 = (await resident(c.block, { name: `${tag}y60`, birth_year: year - 60 })).id;
@@ -220,6 +222,10 @@ test('flags-4: age bands on the community\'s day: by birth date when known, by b
   assert.deepEqual(await band('age_min=80'), ['d80']);
   assert.deepEqual(await band('age_max=59'), ['d59', 'y59'].sort());
   assert.deepEqual(await band('age_min=60'), ['d60', 'd69', 'd70', 'd79', 'd80', 'y60', 'y70'].sort());
+  // The counts of 60 and older take the same rule: seven of the nine.
+  assert.equal(await aged(), agedBefore + 7);
+  const zoneCounts = listItems(await c.committee.get('/api/v1/registry/counts?by=zone'));
+  assert.ok(zoneCounts.every((z) => Number.isInteger(z.aged_60_plus) && z.aged_60_plus <= z.residents));
   // The household and the care list give the same ages.
   const hh = await c.block.get(`/api/v1/households/${household}`);
   const inHouse = hh.json.household.residents_list.find((r) => r.id === ids.d59);

@@ -604,6 +604,7 @@ const i18n_entry registry_messages[] = {
     {"reg.col.flag", "关注标记", "Flag"},
     {"reg.col.flag_detail", "说明", "Detail"},
     {"reg.col.by", "操作人", "By"},
+    {"reg.col.aged_60_plus", "60岁及以上", "Aged 60+"},
     {"reg.flag_action.set", "设置", "Set"},
     {"reg.flag_action.changed", "修改", "Changed"},
     {"reg.flag_action.cleared", "解除", "Cleared"},
