@@ -82,9 +82,8 @@ int registry_current_year(http_req *req, char today[11])
  * 29 February counts from 1 March in other years. */
 int registry_age(const char *today, int64_t birth_year, const char *birth_date)
 {
-    int age = atoi(today) - (int)birth_year;
-    if (birth_date && strlen(birth_date) == 10 && strcmp(birth_date + 5, today + 5) > 0) age--;
-    return age;
+    if (!birth_date || strlen(birth_date) != 10) return atoi(today) - (int)birth_year;
+    return atoi(today) - atoi(birth_date) - (strcmp(birth_date + 5, today + 5) > 0);
 }
 
 /* Sets the audit target and detail (ids and field names only) of a write. */
