@@ -1,7 +1,10 @@
-/* clock.c — wall and monotonic time in microseconds. */
+/* clock.c — wall and monotonic time in microseconds, and the calendar day in a time
+ * zone (communities keep their own zone; the server runs in UTC). */
 #include <stddef.h>
 #include "clock.h"
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 int64_t clock_now_us(void)
@@ -24,4 +27,65 @@ void clock_format_utc(int64_t us, char *out, size_t n)
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- time zones ---- */
+
+static int64_t be(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++) v = (v << 8) | p[i];
+    return n == 4 ? (int64_t)(int32_t)v : (int64_t)v;
+}
+
+/* Read from the TZif file rather than through setenv("TZ") + localtime_r, which is not
+ * thread-safe and would change the zone of every other request. Zone names are checked
+ * against the same files when a community's zone is set (validate_timezone). */
+int64_t clock_tz_offset(const char *tz, int64_t t)
+{
+    char path[160];
+    if (!tz || !*tz || strstr(tz, "..") || tz[0] == '/') return 0;
+    snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    static const size_t cap = 1 << 20;
+    unsigned char *b = malloc(cap);
+    size_t n = b ? fread(b, 1, cap, f) : 0;
+    fclose(f);
+    int64_t off = 0;
+    if (n < 44 || memcmp(b, "TZif", 4)) goto out;
+    const unsigned char *h = b;
+    int tsize = 4;
+    for (int pass = 0; pass < 2; pass++) {
+        if ((size_t)(h - b) + 44 > n) goto out;
+        int64_t isut = be(h + 20, 4), isstd = be(h + 24, 4), leap = be(h + 28, 4), timecnt = be(h + 32, 4),
+                typecnt = be(h + 36, 4), charcnt = be(h + 40, 4);
+        size_t size = (size_t)(timecnt * tsize + timecnt + typecnt * 6 + charcnt + leap * (tsize + 4) + isstd + isut);
+        const unsigned char *d = h + 44;
+        if ((size_t)(d - b) + size > n || typecnt < 1) goto out;
+        /* Version 2+ files repeat the data with 64-bit times: read that part. */
+        if (pass == 0 && h[4] >= '2') {
+            h = d + size;
+            tsize = 8;
+            continue;
+        }
+        const unsigned char *idx = d + timecnt * tsize, *types = idx + timecnt;
+        int type = 0;
+        for (int64_t i = 0; i < timecnt && be(d + i * tsize, tsize) <= t; i++) type = idx[i];
+        if (type < typecnt) off = be(types + type * 6, 4);
+        break;
+    }
+out:
+    free(b);
+    return off;
+}
+
+int clock_local_date(const char *tz, int64_t us, char *out, size_t n)
+{
+    int64_t t = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
+    time_t local = (time_t)(t + clock_tz_offset(tz, t));
+    struct tm tm;
+    gmtime_r(&local, &tm);
+    strftime(out, n, "%Y-%m-%d", &tm);
+    return tm.tm_year + 1900;
 }

@@ -7,4 +7,10 @@ int64_t clock_now_us(void);       /* wall clock, UTC */
 int64_t clock_mono_us(void);      /* monotonic, for durations */
 /* Writes e.g. "2026-11-23T03:04:05Z" into out (at least 21 bytes). */
 void clock_format_utc(int64_t us, char *out, size_t n);
+/* Offset from UTC in seconds of time zone tz (an IANA name such as "Asia/Shanghai") at
+ * Unix time t (seconds), read from the system's zoneinfo files; 0 when unknown. */
+int64_t clock_tz_offset(const char *tz, int64_t t);
+/* The calendar day in zone tz at instant us as "YYYY-MM-DD" into out (at least 11
+ * bytes); returns its year. */
+int clock_local_date(const char *tz, int64_t us, char *out, size_t n);
 #endif

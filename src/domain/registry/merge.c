@@ -16,9 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* registry.c */
-int registry_current_year(void);
-
 static void audit_set(http_req *req, const char *type, int64_t id, json_t *detail)
 {
     req->audit_target_type = type;
@@ -144,11 +141,13 @@ static int duplicates_list(http_req *req)
 static bool merge_move_rows(http_req *req, int64_t from, int64_t to, json_t *moved)
 {
     int64_t cid = req->actor.community_id, now = clock_now_us();
-    /* A flag current on both: the duplicate's entry is closed, so one stays current. */
+    /* A flag current on both: the duplicate's entry is closed, so one stays current; the
+     * flag history shows it cleared by the account that merged. */
     if (store_run(req->conn, NULL,
-                  "UPDATE resident_flags SET cleared_at = $1 WHERE community_id = $2 AND resident_id = $3 AND cleared_at IS NULL "
-                  "AND flag IN (SELECT k.flag FROM resident_flags k WHERE k.community_id = $2 AND k.resident_id = $4 "
-                  "AND k.cleared_at IS NULL)", "iiii", now, cid, from, to) != STORE_DONE)
+                  "UPDATE resident_flags SET cleared_at = $1, cleared_by = $5 WHERE community_id = $2 AND resident_id = $3 "
+                  "AND cleared_at IS NULL AND flag IN (SELECT k.flag FROM resident_flags k WHERE k.community_id = $2 "
+                  "AND k.resident_id = $4 AND k.cleared_at IS NULL)", "iiiii", now, cid, from, to, req->actor.user_id)
+        != STORE_DONE)
         return false;
     static const struct { const char *key, *sql; } moves[] = {
         {"flags", "UPDATE resident_flags SET resident_id = $1 WHERE community_id = $2 AND resident_id = $3"},

@@ -9,8 +9,8 @@
 #include "../../core/clock.h"
 #include "../../core/validate.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* ---- handlers of the other registry files ---- */
 int registry_residents_list(http_req *req);
@@ -23,6 +23,7 @@ int registry_resident_reveal_id(http_req *req);
 int registry_flags_list(http_req *req);
 int registry_flag_set(http_req *req);
 int registry_flag_clear(http_req *req);
+int registry_flag_history(http_req *req);
 int registry_travel_list(http_req *req);
 int registry_travel_add(http_req *req);
 int registry_block_households(http_req *req);
@@ -64,13 +65,26 @@ char *registry_like(http_req *req, const char *q, bool anchor_start)
     return out;
 }
 
-/* The calendar year now in China Standard Time (the demo's and most users' zone). */
-int registry_current_year(void)
+/* The community's calendar day now, in its own time zone (communities.timezone, read
+ * with the session; Asia/Shanghai, the column's default, when the actor has none):
+ * "YYYY-MM-DD" into today when not NULL. Returns its year. Ages and birth-date checks
+ * use it, so that an age turns on the community's midnight, not the server's. */
+int registry_current_year(http_req *req, char today[11])
 {
-    time_t t = (time_t)(clock_now_us() / 1000000) + 8 * 3600;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    return tm.tm_year + 1900;
+    const char *tz = req->actor.community_timezone;
+    char day[11];
+    int year = clock_local_date(tz && *tz ? tz : "Asia/Shanghai", clock_now_us(), day, sizeof day);
+    if (today) memcpy(today, day, sizeof day);
+    return year;
+}
+
+/* Age in whole years on the day `today` ("YYYY-MM-DD"): by the birth date when known,
+ * else by the birth year alone (the age reached this calendar year). A birthday on
+ * 29 February counts from 1 March in other years. */
+int registry_age(const char *today, int64_t birth_year, const char *birth_date)
+{
+    if (!birth_date || strlen(birth_date) != 10) return atoi(today) - (int)birth_year;
+    return atoi(today) - atoi(birth_date) - (strcmp(birth_date + 5, today + 5) > 0);
 }
 
 /* Sets the audit target and detail (ids and field names only) of a write. */
@@ -515,6 +529,7 @@ const http_route registry_routes[] = {
     {"POST", "/api/v1/residents/{id}/flags", NULL, registry_flag_set, REGISTRY_LEADERS, ROUTE_WRITE, 8192, "resident.flag_set"},
     {"DELETE", "/api/v1/residents/{id}/flags/{flag}", NULL, registry_flag_clear, REGISTRY_LEADERS, ROUTE_WRITE, 0,
      "resident.flag_clear"},
+    {"GET", "/api/v1/residents/{id}/flag-history", NULL, registry_flag_history, REGISTRY_ROLES, ROUTE_EXPORTABLE, 0, NULL},
     {"GET", "/api/v1/residents/{id}/travel", NULL, registry_travel_list, REGISTRY_ROLES, 0, 0, NULL},
     {"POST", "/api/v1/residents/{id}/travel", NULL, registry_travel_add, REGISTRY_LEADERS, ROUTE_WRITE, 4096,
      "resident.travel_add"},
@@ -587,5 +602,13 @@ const i18n_entry registry_messages[] = {
     {"reg.err.id_tail", "证件号尾号应为 1 到 4 位字母或数字", "ID tail must be 1 to 4 letters or digits"},
     {"reg.err.age", "年龄应为 0 到 150 之间的整数", "Age must be a whole number from 0 to 150"},
     {"reg.err.isolation", "isolation 只能是 current", "isolation must be current"},
+    {"reg.list.flag_history", "关注标记变更记录", "Flag history"},
+    {"reg.col.flag", "关注标记", "Flag"},
+    {"reg.col.flag_detail", "说明", "Detail"},
+    {"reg.col.by", "操作人", "By"},
+    {"reg.col.aged_60_plus", "60岁及以上", "Aged 60+"},
+    {"reg.flag_action.set", "设置", "Set"},
+    {"reg.flag_action.changed", "修改", "Changed"},
+    {"reg.flag_action.cleared", "解除", "Cleared"},
     {0, 0, 0},
 };

@@ -9,7 +9,8 @@
 
 /* registry.c, registry_people.c */
 bool registry_block_visible(http_req *req, int64_t block_id);
-int registry_current_year(void);
+int registry_current_year(http_req *req, char today[11]);
+int registry_age(const char *today, int64_t birth_year, const char *birth_date);
 const char *registry_flag_label(http_req *req, const char *flag);
 
 static const char *const count_flags[] = {
@@ -118,13 +119,13 @@ static const list_column care_columns[] = {
 
 static json_t *care_row(store_stmt *st, void *ctx)
 {
-    int year = *(const int *)ctx;
+    const char *today = ctx;
     const char *phone = store_col_text(st, 3);
     json_t *item = json_pack("{s:I, s:s, s:s, s:s, s:I, s:[], s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
                              "name", store_col_text(st, 1), "room", store_col_text(st, 4),
                              "phone", *phone ? phone : store_col_text(st, 5), "household_id",
                              (json_int_t)store_col_int(st, 6), "flags", "flags_text", "", "care_notes", "");
-    json_object_set_new(item, "age", store_col_null(st, 2) ? json_null() : json_integer(year - store_col_int(st, 2)));
+    json_object_set_new(item, "age", store_col_null(st, 2) ? json_null() : json_integer(registry_age(today, store_col_int(st, 2), store_col_text(st, 7))));
     return item;
 }
 
@@ -133,7 +134,7 @@ int registry_block_care_list(http_req *req)
     int64_t block_id, limit = http_list_limit(req);
     if (!path_block(req, &block_id)) return -1;
     store_stmt *st = store_prepare(req->conn,
-        "SELECT r.id, r.name, r.birth_year, r.phone, h.room, h.phone, r.household_id FROM residents r "
+        "SELECT r.id, r.name, r.birth_year, r.phone, h.room, h.phone, r.household_id, r.birth_date FROM residents r "
         "JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id "
         "WHERE r.community_id = $1 AND " REGISTRY_SCOPE " AND h.block_id = $3 AND r.moved_out_at IS NULL "
         "AND EXISTS (SELECT 1 FROM resident_flags f WHERE f.community_id = $1 AND f.resident_id = r.id "
@@ -143,9 +144,10 @@ int registry_block_care_list(http_req *req)
     store_bind_int(st, 3, block_id);
     store_bind_int(st, 4, http_list_cursor(req));
     store_bind_int(st, 5, limit + 1);
-    int year = registry_current_year();
+    char today[11];
+    registry_current_year(req, today);
     int64_t next_after;
-    json_t *items = http_list_collect(st, limit, care_row, &year, &next_after);
+    json_t *items = http_list_collect(st, limit, care_row, today, &next_after);
     size_t count = json_array_size(items), i = 0;
     if (count) {
         st = store_prepare(req->conn,
@@ -227,6 +229,7 @@ int registry_block_call_list(http_req *req)
 
 static const list_column count_columns[] = {
     {"name", "col.name"}, {"households", "reg.col.households"}, {"residents", "reg.col.residents"},
+    {"aged_60_plus", "reg.col.aged_60_plus"},
     {"alone_elderly", "reg.flag.alone_elderly"}, {"disabled", "reg.flag.disabled"}, {"pregnant", "reg.flag.pregnant"},
     {"chronic_illness", "reg.flag.chronic_illness"}, {"bedridden", "reg.flag.bedridden"},
     {"no_smartphone", "reg.flag.no_smartphone"}, {"in_isolation", "reg.col.in_isolation"}, {0, 0},
@@ -234,7 +237,8 @@ static const list_column count_columns[] = {
 
 static json_t *count_item(int64_t id, const char *name)
 {
-    json_t *item = json_pack("{s:s, s:i, s:i, s:i}", "name", name ? name : "", "households", 0, "residents", 0,
+    json_t *item = json_pack("{s:s, s:i, s:i, s:i, s:i}", "name", name ? name : "", "households", 0, "residents", 0,
+                             "aged_60_plus", 0,
                              "in_isolation", 0);
     json_object_set_new(item, "id", id ? json_integer(id) : json_null());
     for (int k = 0; count_flags[k]; k++) json_object_set_new(item, count_flags[k], json_integer(0));
@@ -256,10 +260,20 @@ int registry_counts(http_req *req)
         "SELECT b.id, b.name, b.zone_id, z.name, "
         "(SELECT COUNT(*) FROM households h WHERE h.community_id = $1 AND h.block_id = b.id), "
         "(SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id WHERE h.community_id = $1 "
-        "AND h.block_id = b.id AND r.moved_out_at IS NULL) "
+        "AND h.block_id = b.id AND r.moved_out_at IS NULL), "
+        "(SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id WHERE h.community_id = $1 "
+        "AND h.block_id = b.id AND r.moved_out_at IS NULL AND ((r.birth_date IS NULL AND r.birth_year <= $3) "
+        "OR r.birth_date <= $4)) "
         "FROM blocks b LEFT JOIN zones z ON z.id = b.zone_id WHERE " REGISTRY_BLOCK_SCOPE " ORDER BY b.id");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     registry_bind_scope(req, st);
+    /* 60 or older on the community's today: born on or before today's date 60 years
+     * ago, or (birth year only) in the year 60 years ago or earlier. */
+    char today[11], born_by[24];
+    int year = registry_current_year(req, today);
+    snprintf(born_by, sizeof born_by, "%04d%s", year - 60, today + 4);
+    store_bind_int(st, 3, year - 60);
+    store_bind_text(st, 4, born_by);
     json_t *items = json_array(), *index = json_object(), *block_group = json_object();
     while (store_step(st) == STORE_ROW) {
         int64_t bid = store_col_int(st, 0), zid = store_col_int(st, 2);
@@ -275,6 +289,7 @@ int registry_counts(http_req *req)
         }
         count_add(item, "households", store_col_int(st, 4));
         count_add(item, "residents", store_col_int(st, 5));
+        count_add(item, "aged_60_plus", store_col_int(st, 6));
         char bkey[24];
         snprintf(bkey, sizeof bkey, "%lld", (long long)bid);
         json_object_set(block_group, bkey, item);

@@ -20,7 +20,8 @@
 /* registry.c */
 bool registry_query_id(http_req *req, const char *name, int64_t *out);
 char *registry_like(http_req *req, const char *q, bool anchor_start);
-int registry_current_year(void);
+int registry_current_year(http_req *req, char today[11]);
+int registry_age(const char *today, int64_t birth_year, const char *birth_date);
 void registry_audit(http_req *req, const char *type, int64_t id, json_t *detail);
 bool registry_household_visible(http_req *req, int64_t household_id);
 
@@ -70,7 +71,7 @@ bool registry_date_ok(const char *s, int *year)
     RES_SELECT "FROM residents r " RES_JOIN "WHERE " community " = $1 AND " REGISTRY_SCOPE
 #define RES_COLS RES_COLS_WHERE("r.community_id")
 
-static json_t *resident_item(store_stmt *st, int year)
+static json_t *resident_item(store_stmt *st, const char *today)
 {
     json_t *item = json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:s, s:b, s:b, s:b, s:I, s:s, s:I, s:s, s:b}",
         "id", (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1), "gender", store_col_text(st, 2),
@@ -85,7 +86,7 @@ static json_t *resident_item(store_stmt *st, int year)
         json_object_set_new(item, "age", json_null());
     } else {
         json_object_set_new(item, "birth_year", json_integer(store_col_int(st, 3)));
-        json_object_set_new(item, "age", json_integer(year - store_col_int(st, 3)));
+        json_object_set_new(item, "age", json_integer(registry_age(today, store_col_int(st, 3), store_col_text(st, 4))));
     }
     json_object_set_new(item, "zone_id", store_col_null(st, 16) ? json_null() : json_integer(store_col_int(st, 16)));
     return item;
@@ -93,7 +94,7 @@ static json_t *resident_item(store_stmt *st, int year)
 
 static json_t *resident_row(store_stmt *st, void *ctx)
 {
-    return resident_item(st, *(int *)ctx);
+    return resident_item(st, ctx);
 }
 
 /* Appends flag f to the item's "flags" unless it is there already. */
@@ -163,9 +164,10 @@ json_t *registry_household_residents(http_req *req, int64_t household_id)
     if (!st) return NULL;
     registry_bind_scope(req, st);
     store_bind_int(st, 3, household_id);
-    int year = registry_current_year();
+    char today[11];
+    registry_current_year(req, today);
     json_t *items = json_array();
-    while (store_step(st) == STORE_ROW) json_array_append_new(items, resident_item(st, year));
+    while (store_step(st) == STORE_ROW) json_array_append_new(items, resident_item(st, today));
     store_done(st);
     attach_flags(req, items);
     return items;
@@ -178,7 +180,9 @@ static json_t *resident_read(http_req *req, int64_t id)
     if (!st) { http_fail_internal(req, store_errmsg(req->conn)); return NULL; }
     registry_bind_scope(req, st);
     store_bind_int(st, 3, id);
-    json_t *item = store_step(st) == STORE_ROW ? resident_item(st, registry_current_year()) : NULL;
+    char today[11];
+    registry_current_year(req, today);
+    json_t *item = store_step(st) == STORE_ROW ? resident_item(st, today) : NULL;
     store_done(st);
     if (!item) { http_fail_not_found(req); return NULL; }
     json_t *one = json_array();
@@ -248,12 +252,19 @@ int registry_residents_list(http_req *req)
         *p = 0;
         digits = registry_like(req, d, false);
     }
-    int year = registry_current_year();
-    /* With a search term (search_terms.h) the candidates come from its index range, in
-     * resident order; the conditions below then check each one. Without (no text, or
-     * one or two digits, which match many), residents are walked in id order, and the
-     * unary plus keeps SQLite off the (community_id, ...) indexes, whose order is not
-     * the list's, so that a page ends the walk instead of a sort of every match. */
+    /* Age bounds on the community's today: by birth date when known (born on or before
+     * the same day age_min years ago; after the same day age_max + 1 years ago), else
+     * by birth year. */
+    char today[11], born_by[24] = "", born_after[24] = "";
+    int year = registry_current_year(req, today);
+    if (age_min >= 0) snprintf(born_by, sizeof born_by, "%04d%s", (int)(year - age_min), today + 4);
+    if (age_max >= 0) snprintf(born_after, sizeof born_after, "%04d%s", (int)(year - age_max - 1), today + 4);
+    /* With search terms (search_terms.h) the candidates come from the index range of
+     * the rarest, in resident order, narrowed by the others; the conditions below then
+     * check each one. Without (no text, or one or two digits, which match many),
+     * residents are walked in id order, and the unary plus keeps SQLite off the
+     * (community_id, ...) indexes, whose order is not the list's, so that a page ends
+     * the walk instead of a sort of every match. */
     const char *keys[SEARCH_KEYS];
     int nkeys = search_terms_keys(req->a, q, tail, keys);
     search_terms_order(req->conn, req->actor.community_id, keys, nkeys);
@@ -265,15 +276,16 @@ int registry_residents_list(http_req *req)
         "AND f.flag = $5 AND f.cleared_at IS NULL)) " \
         "AND ($6 = 0 OR EXISTS (SELECT 1 FROM resident_flags fi WHERE fi.community_id = $1 AND fi.resident_id = r.id " \
         "AND fi.flag = 'home_isolation' AND fi.cleared_at IS NULL)) " \
-        "AND ($7 = 0 OR r.birth_year <= $7) AND ($8 = 0 OR r.birth_year >= $8) AND ($9 = 0 OR r.party_member = 1) " \
+        "AND ($7 = 0 OR (r.birth_date IS NULL AND r.birth_year <= $7) OR r.birth_date <= $17) " \
+        "AND ($8 = 0 OR (r.birth_date IS NULL AND r.birth_year >= $8) OR r.birth_date > $18) AND ($9 = 0 OR r.party_member = 1) " \
         "AND ($10 = 0 OR b.zone_id = $10) AND ($11 = 0 OR h.block_id = $11) AND ($12 = 0 OR r.household_id = $12) " \
         "AND ($13 = 1 OR r.moved_out_at IS NULL) "
     store_stmt *st = nkeys
         ? store_prepare(req->conn, RES_SELECT "FROM resident_terms t JOIN residents r ON r.id = t.resident_id " RES_JOIN
-              "WHERE t.community_id = $1 AND t.term = $17 "
-              "AND ($18 = '' OR EXISTS (SELECT 1 FROM resident_terms t2 WHERE t2.community_id = $1 AND t2.term = $18 "
+              "WHERE t.community_id = $1 AND t.term = $20 "
+              "AND ($21 = '' OR EXISTS (SELECT 1 FROM resident_terms t2 WHERE t2.community_id = $1 AND t2.term = $21 "
               "AND t2.resident_id = t.resident_id)) "
-              "AND ($19 = '' OR EXISTS (SELECT 1 FROM resident_terms t3 WHERE t3.community_id = $1 AND t3.term = $19 "
+              "AND ($22 = '' OR EXISTS (SELECT 1 FROM resident_terms t3 WHERE t3.community_id = $1 AND t3.term = $22 "
               "AND t3.resident_id = t.resident_id)) "
               "AND r.community_id = $1 AND " REGISTRY_SCOPE RES_FILTERS
               "AND t.resident_id > $14 ORDER BY t.resident_id LIMIT $15")
@@ -296,19 +308,28 @@ int registry_residents_list(http_req *req)
     store_bind_int(st, 14, http_list_cursor(req));
     store_bind_int(st, 15, limit + 1);
     store_bind_text(st, 16, digits);
-    for (int i = 0; i < SEARCH_KEYS; i++) store_bind_text(st, 17 + i, i < nkeys ? keys[i] : "");
+    store_bind_text(st, 17, born_by);
+    store_bind_text(st, 18, born_after);
+    for (int i = 0; i < SEARCH_KEYS; i++) store_bind_text(st, 20 + i, i < nkeys ? keys[i] : "");
     int64_t next_after;
-    json_t *items = http_list_collect(st, limit, resident_row, &year, &next_after);
+    json_t *items = http_list_collect(st, limit, resident_row, today, &next_after);
     attach_flags(req, items);
     return http_reply_list(req, "reg.list.residents", resident_columns, items, next_after);
 }
+
+static json_t *flag_entries(http_req *req, int64_t id, bool history);
 
 int registry_resident_get(http_req *req)
 {
     int64_t id;
     if (!http_param_id(req, "id", &id)) return -1;
     json_t *r = resident_read(req, id);
-    return r ? http_reply(req, 200, json_pack("{s:o}", "resident", r)) : -1;
+    if (!r) return -1;
+    /* The record's current flags with who set them and when (the changes are at
+     * GET /residents/{id}/flag-history). */
+    json_t *entries = flag_entries(req, id, false);
+    json_object_set_new(r, "flag_entries", entries ? entries : json_array());
+    return http_reply(req, 200, json_pack("{s:o}", "resident", r));
 }
 
 /* ---------------------------------------------------------------- resident input */
@@ -367,7 +388,7 @@ static bool resident_parse(http_req *req, resident_input *ri, bool create)
     if (ri->gender && strcmp(ri->gender, "f") && strcmp(ri->gender, "m") && *ri->gender)
         return http_fail_field(req, "gender", "reg.err.gender"), false;
     note(ri, "gender", ri->gender);
-    int year = registry_current_year(), date_year = 0;
+    int year = registry_current_year(req, NULL), date_year = 0;
     json_t *by = json_object_get(req->json, "birth_year");
     if (json_is_integer(by) && (json_integer_value(by) < 1880 || json_integer_value(by) > year))
         return http_fail_field(req, "birth_year", "reg.err.birth_year"), false;
@@ -422,7 +443,7 @@ static bool resident_check_id(http_req *req, resident_input *ri, const char *kin
         char date[11];
         snprintf(date, sizeof date, "%.4s-%.2s-%.2s", ri->id_norm + 6, ri->id_norm + 10, ri->id_norm + 12);
         int y;
-        if (derive && !ri->has_birth_year && !ri->birth_date && registry_date_ok(date, &y) && y <= registry_current_year()) {
+        if (derive && !ri->has_birth_year && !ri->birth_date && registry_date_ok(date, &y) && y <= registry_current_year(req, NULL)) {
             ri->birth_date = arena_strdup(req->a, date);
             ri->birth_year = y;
             ri->has_birth_year = true;
@@ -666,22 +687,53 @@ static bool resident_visible(http_req *req, int64_t id, bool *moved_out)
     return resident_current(req, id, &cur, NULL, moved_out);
 }
 
+/* One entry, with who set and who closed it: user id and display name (NULL name when
+ * the account is gone). Columns as FLAG_COLS. */
+#define FLAG_COLS \
+    "SELECT f.id, f.flag, f.detail, f.set_by, f.set_at, f.cleared_at, f.cleared_by, f.replaced_by, su.display_name, " \
+    "cu.display_name FROM resident_flags f LEFT JOIN users su ON su.id = f.set_by " \
+    "LEFT JOIN users cu ON cu.id = f.cleared_by WHERE f.community_id = $1 "
+
+static json_t *json_id_or_null(store_stmt *st, int col)
+{
+    return store_col_null(st, col) ? json_null() : json_integer(store_col_int(st, col));
+}
+
+static json_t *json_time_or_null(store_stmt *st, int col)
+{
+    char when[32];
+    if (store_col_null(st, col)) return json_null();
+    clock_format_utc(store_col_int(st, col), when, sizeof when);
+    return json_string(when);
+}
+
 static json_t *flag_item(http_req *req, store_stmt *st)
 {
-    char set_at[32], cleared[32];
-    clock_format_utc(store_col_int(st, 4), set_at, sizeof set_at);
     json_t *detail = json_loads(store_col_text(st, 2), 0, NULL);
     const char *flag = store_col_text(st, 1);
-    json_t *item = json_pack("{s:I, s:s, s:s, s:o, s:s, s:b}", "id", (json_int_t)store_col_int(st, 0), "flag", flag,
-                             "label", registry_flag_label(req, flag), "detail", detail ? detail : json_object(),
-                             "set_at", set_at, "current", store_col_null(st, 5));
-    json_object_set_new(item, "set_by", store_col_null(st, 3) ? json_null() : json_integer(store_col_int(st, 3)));
-    if (store_col_null(st, 5)) json_object_set_new(item, "cleared_at", json_null());
-    else {
-        clock_format_utc(store_col_int(st, 5), cleared, sizeof cleared);
-        json_object_set_new(item, "cleared_at", json_string(cleared));
-    }
+    json_t *item = json_pack("{s:I, s:s, s:s, s:o, s:o, s:b, s:o, s:s?, s:o, s:o, s:s?, s:o}",
+        "id", (json_int_t)store_col_int(st, 0), "flag", flag, "label", registry_flag_label(req, flag),
+        "detail", detail ? detail : json_object(), "set_at", json_time_or_null(st, 4), "current", store_col_null(st, 5),
+        "set_by", json_id_or_null(st, 3), "set_by_name", store_col_text(st, 8), "cleared_at", json_time_or_null(st, 5),
+        "cleared_by", json_id_or_null(st, 6), "cleared_by_name", store_col_text(st, 9),
+        "replaced_by", json_id_or_null(st, 7));
     return item;
+}
+
+/* The flag entries of resident {id} (scope checked by the caller), id order: the
+ * current ones, or every entry with history. NULL on a store error. */
+static json_t *flag_entries(http_req *req, int64_t id, bool history)
+{
+    store_stmt *st = store_prepare(req->conn, FLAG_COLS "AND f.resident_id = $2 AND ($3 = 1 OR f.cleared_at IS NULL) "
+                                              "ORDER BY f.id");
+    if (!st) return NULL;
+    store_bind_int(st, 1, req->actor.community_id);
+    store_bind_int(st, 2, id);
+    store_bind_int(st, 3, history ? 1 : 0);
+    json_t *items = json_array();
+    while (store_step(st) == STORE_ROW) json_array_append_new(items, flag_item(req, st));
+    store_done(st);
+    return items;
 }
 
 int registry_flags_list(http_req *req)
@@ -690,17 +742,66 @@ int registry_flags_list(http_req *req)
     const char *history = http_query(req, "history");
     if (!http_param_id(req, "id", &id)) return -1;
     if (!resident_visible(req, id, NULL)) return -1;
+    json_t *items = flag_entries(req, id, history && !strcmp(history, "1"));
+    if (!items) return http_fail_internal(req, store_errmsg(req->conn));
+    return http_reply_list(req, "reg.list.flags", NULL, items, 0);
+}
+
+/* The changes of a resident's flags, newest first: each entry gives a "set" (or
+ * "changed" when it replaced a current entry of the same flag) at set_at, and a
+ * "cleared" at cleared_at unless a newer entry replaced it. The cursor is an offset
+ * into that order: events have no id of their own, and a resident has few of them. */
+static const list_column flag_history_columns[] = {
+    {"at", "col.at"}, {"action_text", "col.action"}, {"label", "reg.col.flag"}, {"detail_text", "reg.col.flag_detail"},
+    {"by_name", "reg.col.by"}, {0, 0},
+};
+
+int registry_flag_history(http_req *req)
+{
+    int64_t id, limit = http_list_limit(req), offset = http_list_cursor(req);
+    if (!http_param_id(req, "id", &id)) return -1;
+    if (!resident_visible(req, id, NULL)) return -1;
     store_stmt *st = store_prepare(req->conn,
-        "SELECT id, flag, detail, set_by, set_at, cleared_at FROM resident_flags WHERE community_id = $1 "
-        "AND resident_id = $2 AND ($3 = 1 OR cleared_at IS NULL) ORDER BY id");
+        "SELECT e.action, e.entry_id, e.flag, e.detail, e.at, e.by_id, u.display_name FROM ("
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM resident_flags p WHERE p.community_id = $1 AND p.resident_id = $2 "
+        "AND p.replaced_by = f.id) THEN 'changed' ELSE 'set' END AS action, f.id AS entry_id, f.flag AS flag, "
+        "f.detail AS detail, f.set_at AS at, f.set_by AS by_id, 0 AS ord FROM resident_flags f "
+        "WHERE f.community_id = $1 AND f.resident_id = $2 "
+        "UNION ALL SELECT 'cleared', f.id, f.flag, f.detail, f.cleared_at, f.cleared_by, 1 FROM resident_flags f "
+        "WHERE f.community_id = $1 AND f.resident_id = $2 AND f.cleared_at IS NOT NULL AND f.replaced_by IS NULL"
+        ") e LEFT JOIN users u ON u.id = e.by_id ORDER BY e.at DESC, e.ord DESC, e.entry_id DESC LIMIT $3 OFFSET $4");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     store_bind_int(st, 1, req->actor.community_id);
     store_bind_int(st, 2, id);
-    store_bind_int(st, 3, history && !strcmp(history, "1") ? 1 : 0);
+    store_bind_int(st, 3, limit + 1);
+    store_bind_int(st, 4, offset);
     json_t *items = json_array();
-    while (store_step(st) == STORE_ROW) json_array_append_new(items, flag_item(req, st));
+    int64_t n = 0;
+    while (store_step(st) == STORE_ROW && n++ < limit) {
+        const char *action = store_col_text(st, 0), *flag = store_col_text(st, 2);
+        json_t *detail = json_loads(store_col_text(st, 3), 0, NULL);
+        if (!detail) detail = json_object();
+        char *detail_text = "";
+        const char *key;
+        json_t *v;
+        /* A plain-text form of the detail for the CSV and the printed list. */
+        json_object_foreach(detail, key, v) {
+            char *one = json_is_string(v) ? arena_strdup(req->a, json_string_value(v)) : NULL;
+            if (!one) {
+                char *dumped = json_dumps(v, JSON_ENCODE_ANY);
+                one = arena_strdup(req->a, dumped ? dumped : "");
+                free(dumped);
+            }
+            detail_text = arena_printf(req->a, "%s%s%s: %s", detail_text, *detail_text ? "; " : "", key, one);
+        }
+        json_array_append_new(items, json_pack("{s:s, s:s, s:I, s:s, s:s, s:o, s:s, s:o, s:o, s:s?}", "action", action,
+            "action_text", i18n_text(req->lang, arena_printf(req->a, "reg.flag_action.%s", action)),
+            "entry_id", (json_int_t)store_col_int(st, 1), "flag", flag, "label", registry_flag_label(req, flag),
+            "detail", detail, "detail_text", detail_text, "at", json_time_or_null(st, 4), "by", json_id_or_null(st, 5),
+            "by_name", store_col_text(st, 6)));
+    }
     store_done(st);
-    return http_reply_list(req, "reg.list.flags", NULL, items, 0);
+    return http_reply_list(req, "reg.list.flag_history", flag_history_columns, items, n > limit ? offset + limit : 0);
 }
 
 /* Field of the detail object: a string of min..max characters. */
@@ -795,25 +896,45 @@ int registry_flag_set(http_req *req)
     char *text = json_dumps(clean, JSON_COMPACT | JSON_SORT_KEYS);
     char *stored = arena_strdup(req->a, text);
     free(text);
-    int64_t now = clock_now_us();
-    /* Setting a flag again closes the previous entry: its detail stays in the history. */
-    if (store_run(req->conn, NULL, "UPDATE resident_flags SET cleared_at = $1 WHERE community_id = $2 AND resident_id = $3 "
-                                   "AND flag = $4 AND cleared_at IS NULL", "iiit", now, req->actor.community_id, id, flag)
-        != STORE_DONE)
-        return http_fail_internal(req, "flag close");
+    int64_t now = clock_now_us(), flag_id, replaced;
     store_stmt *st;
     if (store_run(req->conn, &st, "INSERT INTO resident_flags (community_id, resident_id, flag, detail, set_by, set_at) "
-                                  "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, flag, detail, set_by, set_at, cleared_at",
+                                  "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                   "iittii", req->actor.community_id, id, flag, stored, req->actor.user_id, now) != STORE_ROW)
         return http_fail_internal(req, "flag insert");
-    json_t *item = flag_item(req, st);
-    int64_t flag_id = store_col_int(st, 0);
+    flag_id = store_col_int(st, 0);
     store_done(st);
+    /* Setting a flag again closes the previous entry, pointing at the new one: its
+     * detail stays in the history, which shows the pair as one change. */
+    st = store_prepare(req->conn, "UPDATE resident_flags SET cleared_at = $1, cleared_by = $2, replaced_by = $3 "
+                                  "WHERE community_id = $4 AND resident_id = $5 AND flag = $6 AND cleared_at IS NULL "
+                                  "AND id <> $3");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    store_bind_int(st, 1, now);
+    store_bind_int(st, 2, req->actor.user_id);
+    store_bind_int(st, 3, flag_id);
+    store_bind_int(st, 4, req->actor.community_id);
+    store_bind_int(st, 5, id);
+    store_bind_text(st, 6, flag);
+    int rc = store_step(st);
+    replaced = store_changes(st);
+    store_done(st);
+    if (rc != STORE_DONE) return http_fail_internal(req, "flag close");
+    json_t *item = NULL;
+    if ((st = store_prepare(req->conn, FLAG_COLS "AND f.id = $2"))) {
+        store_bind_int(st, 1, req->actor.community_id);
+        store_bind_int(st, 2, flag_id);
+        if (store_step(st) == STORE_ROW) item = flag_item(req, st);
+        store_done(st);
+    }
+    if (!item) return http_fail_internal(req, "flag read");
+    json_object_set_new(item, "action", json_string(replaced ? "changed" : "set"));
     req->on_behalf_of = id;
-    registry_audit(req, "resident", id, json_pack("{s:I}", "flag_id", (json_int_t)flag_id));
+    registry_audit(req, "resident", id, json_pack("{s:I, s:I}", "flag_id", (json_int_t)flag_id, "replaced", (json_int_t)replaced));
     return http_reply(req, 201, json_pack("{s:o}", "flag", item));
 }
 
+/* Closes the current entry of flag {flag}, recording who cleared it. */
 int registry_flag_clear(http_req *req)
 {
     int64_t id;
@@ -821,13 +942,14 @@ int registry_flag_clear(http_req *req)
     if (!http_param_id(req, "id", &id)) return -1;
     if (!registry_flag_known(flag)) return http_fail_not_found(req);
     if (!resident_visible(req, id, NULL)) return -1;
-    store_stmt *st = store_prepare(req->conn, "UPDATE resident_flags SET cleared_at = $1 WHERE community_id = $2 "
-                                              "AND resident_id = $3 AND flag = $4 AND cleared_at IS NULL");
+    store_stmt *st = store_prepare(req->conn, "UPDATE resident_flags SET cleared_at = $1, cleared_by = $5 "
+                                              "WHERE community_id = $2 AND resident_id = $3 AND flag = $4 AND cleared_at IS NULL");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     store_bind_int(st, 1, clock_now_us());
     store_bind_int(st, 2, req->actor.community_id);
     store_bind_int(st, 3, id);
     store_bind_text(st, 4, flag);
+    store_bind_int(st, 5, req->actor.user_id);
     int rc = store_step(st);
     int64_t changed = store_changes(st);
     store_done(st);

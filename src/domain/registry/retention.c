@@ -64,55 +64,6 @@ static int64_t date_days(const char *s)
 
 /* ---------------------------------------------------------------- time zones */
 
-static int64_t be(const unsigned char *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < n; i++) v = (v << 8) | p[i];
-    return n == 4 ? (int64_t)(int32_t)v : (int64_t)v;
-}
-
-/* Offset from UTC in seconds of zone tz at Unix time t, read from the system's TZif
- * file (thread-safe, unlike setenv("TZ") + localtime). 0 when the zone cannot be read:
- * communities' zones are checked against the same files when they are set. */
-static int64_t tz_offset(const char *tz, int64_t t)
-{
-    char path[160];
-    if (!tz || !*tz || strstr(tz, "..") || tz[0] == '/') return 0;
-    snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    static const size_t cap = 1 << 20;
-    unsigned char *b = malloc(cap);
-    size_t n = b ? fread(b, 1, cap, f) : 0;
-    fclose(f);
-    int64_t off = 0;
-    if (n < 44 || memcmp(b, "TZif", 4)) goto out;
-    const unsigned char *h = b;
-    int tsize = 4;
-    for (int pass = 0; pass < 2; pass++) {
-        if ((size_t)(h - b) + 44 > n) goto out;
-        int64_t isut = be(h + 20, 4), isstd = be(h + 24, 4), leap = be(h + 28, 4), timecnt = be(h + 32, 4),
-                typecnt = be(h + 36, 4), charcnt = be(h + 40, 4);
-        size_t size = (size_t)(timecnt * tsize + timecnt + typecnt * 6 + charcnt + leap * (tsize + 4) + isstd + isut);
-        const unsigned char *d = h + 44;
-        if ((size_t)(d - b) + size > n || typecnt < 1) goto out;
-        /* Version 2+ files repeat the data with 64-bit times: read that part. */
-        if (pass == 0 && h[4] >= '2') {
-            h = d + size;
-            tsize = 8;
-            continue;
-        }
-        const unsigned char *idx = d + timecnt * tsize, *types = idx + timecnt;
-        int type = 0;
-        for (int64_t i = 0; i < timecnt && be(d + i * tsize, tsize) <= t; i++) type = idx[i];
-        if (type < typecnt) off = be(types + type * 6, 4);
-        break;
-    }
-out:
-    free(b);
-    return off;
-}
-
 /* The community's calendar day now ("YYYY-MM-DD") and its time zone name. */
 static bool community_today(store_conn *c, int64_t community_id, char today[11], char tz[65])
 {
@@ -124,7 +75,7 @@ static bool community_today(store_conn *c, int64_t community_id, char today[11],
     snprintf(tz, 65, "%s", store_col_text(st, 0) ? store_col_text(st, 0) : "Asia/Shanghai");
     store_done(st);
     int64_t now = clock_now_us() / 1000000;
-    int64_t local = now + tz_offset(tz, now);
+    int64_t local = now + clock_tz_offset(tz, now);
     civil_from_days(local >= 0 ? local / 86400 : (local - 86399) / 86400, today);
     return true;
 }
@@ -133,8 +84,8 @@ static bool community_today(store_conn *c, int64_t community_id, char today[11],
 static int64_t day_start_us(const char *tz, const char *date)
 {
     int64_t midnight = date_days(date) * 86400;
-    int64_t off = tz_offset(tz, midnight);
-    return (midnight - tz_offset(tz, midnight - off)) * 1000000LL;
+    int64_t off = clock_tz_offset(tz, midnight);
+    return (midnight - clock_tz_offset(tz, midnight - off)) * 1000000LL;
 }
 
 /* ---------------------------------------------------------------- the setting */

@@ -10,7 +10,7 @@ import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
 import { NotFoundPage } from '../../pages/NotFoundPage.jsx';
 import {
-  Field, FlagChips, FormError, LoadMore, changedFields, flagOptions, formatTime, useForm, usePagedList, useRoles,
+  ExportLinks, Field, FlagChips, FormError, LoadMore, changedFields, flagOptions, formatTime, useForm, usePagedList, useRoles,
 } from './common.jsx';
 import { RESIDENT_FIELDS, ResidentFields, residentBody } from './HouseholdPage.jsx';
 
@@ -122,10 +122,12 @@ function detailBody(flag, values) {
   return detail;
 }
 
-function whoText(t, userId, user) {
-  if (userId === null || userId === undefined) return '';
-  if (user && userId === user.id) return user.display_name || user.username;
-  return t('registry.flags.user', { id: userId });
+// The account behind a change: its display name from the server, else its number (an
+// account that no longer exists), else "not recorded" (clears from before that was kept).
+function whoText(t, userId, name) {
+  if (name) return name;
+  if (userId === null || userId === undefined) return t('registry.flaghist.unknown');
+  return t('registry.flaghist.user', { id: userId });
 }
 
 function detailText(t, detail) {
@@ -134,8 +136,9 @@ function detailText(t, detail) {
 
 function FlagsSection({ resident, canWrite, onChange }) {
   const { t, lang } = useI18n();
-  const { user } = useRoles();
   const history = usePagedList(`/residents/${resident.id}/flags?history=1`, [lang]);
+  // Entries that a newer entry replaced: the newer one is a change, not a first setting.
+  const replacing = new Set(history.items.map((entry) => entry.replaced_by).filter(Boolean));
   const [clearError, setClearError] = useState(null);
   const emptyDetails = Object.fromEntries(DETAIL_FIELDS.map((name) => [`detail.${name}`, '']));
   const form = useForm({ flag: 'alone_elderly', ...emptyDetails });
@@ -165,7 +168,7 @@ function FlagsSection({ resident, canWrite, onChange }) {
           <li key={entry.id} class="card" data-testid="current-flag" data-flag={entry.flag}>
             <span class="card-title">{t(`registry.flag.${entry.flag}`)}</span>
             {detailText(t, entry.detail) ? <span class="card-meta">{detailText(t, entry.detail)}</span> : null}
-            <span class="card-meta">{t('registry.flags.set_at', { when: formatTime(entry.set_at, lang), who: whoText(t, entry.set_by, user) })}</span>
+            <span class="card-meta">{t('registry.flags.set_at', { when: formatTime(entry.set_at, lang), who: whoText(t, entry.set_by, entry.set_by_name) })}</span>
             {canWrite ? (
               <button type="button" class="button button-quiet no-print" data-testid={`clear-flag-${entry.flag}`} onClick={() => clear(entry.flag)}>
                 {t('registry.flags.clear')}
@@ -191,19 +194,36 @@ function FlagsSection({ resident, canWrite, onChange }) {
         {history.items.length === 0 && !history.loading ? <p class="card-meta">{t('registry.flags.no_history')}</p> : null}
         <ul class="card-list">
           {history.items.map((entry) => (
-            <li key={entry.id} class="card" data-testid="flag-history-item" data-flag={entry.flag} data-current={entry.current ? 'true' : 'false'}>
-              <span class="card-title">{t(`registry.flag.${entry.flag}`)}</span>
-              {detailText(t, entry.detail) ? <span class="card-meta">{detailText(t, entry.detail)}</span> : null}
-              <span class="card-meta">{t('registry.flags.set_at', { when: formatTime(entry.set_at, lang), who: whoText(t, entry.set_by, user) })}</span>
-              <span class="card-meta" data-testid="flag-history-state">
-                {entry.current ? t('registry.flags.current') : t('registry.flags.cleared_at', { when: formatTime(entry.cleared_at, lang) })}
-              </span>
-            </li>
+            <FlagHistoryEntry key={entry.id} entry={entry} replacing={replacing.has(entry.id)} />
           ))}
         </ul>
         <LoadMore list={history} testId="flag-history-more" />
+        <ExportLinks path={`/residents/${resident.id}/flag-history`} testId="flaghist-exports" />
       </details>
     </section>
+  );
+}
+
+// One entry of a flag: what it said, who set it (or changed it to this) and when, and who
+// ended it and when: cleared, or replaced by a newer entry.
+function FlagHistoryEntry({ entry, replacing }) {
+  const { t, lang } = useI18n();
+  const setKey = replacing ? 'registry.flaghist.changed' : 'registry.flaghist.set';
+  const closedKey = entry.replaced_by ? 'registry.flaghist.replaced' : 'registry.flaghist.cleared';
+  return (
+    <li class="card" data-testid="flag-history-item" data-flag={entry.flag} data-current={entry.current ? 'true' : 'false'}
+      data-action={replacing ? 'changed' : 'set'}>
+      <span class="card-title">{t(`registry.flag.${entry.flag}`)}</span>
+      {detailText(t, entry.detail) ? <span class="card-meta">{detailText(t, entry.detail)}</span> : null}
+      <span class="card-meta" data-testid="flaghist-set">
+        {t(setKey, { who: whoText(t, entry.set_by, entry.set_by_name), when: formatTime(entry.set_at, lang) })}
+      </span>
+      <span class="card-meta" data-testid="flag-history-state" data-closed={entry.current ? '' : entry.replaced_by ? 'changed' : 'cleared'}>
+        {entry.current
+          ? t('registry.flags.current')
+          : t(closedKey, { who: whoText(t, entry.cleared_by, entry.cleared_by_name), when: formatTime(entry.cleared_at, lang) })}
+      </span>
+    </li>
   );
 }
 
