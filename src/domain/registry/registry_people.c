@@ -280,12 +280,13 @@ int registry_residents_list(http_req *req)
         "AND ($8 = 0 OR (r.birth_date IS NULL AND r.birth_year >= $8) OR r.birth_date > $18) AND ($9 = 0 OR r.party_member = 1) " \
         "AND ($10 = 0 OR b.zone_id = $10) AND ($11 = 0 OR h.block_id = $11) AND ($12 = 0 OR r.household_id = $12) " \
         "AND ($13 = 1 OR r.moved_out_at IS NULL) "
+    /* PostgreSQL infers every parameter's type from its use: the numbers leave no gap. */
     store_stmt *st = nkeys
         ? store_prepare(req->conn, RES_SELECT "FROM resident_terms t JOIN residents r ON r.id = t.resident_id " RES_JOIN
-              "WHERE t.community_id = $1 AND t.term = $20 "
-              "AND ($21 = '' OR EXISTS (SELECT 1 FROM resident_terms t2 WHERE t2.community_id = $1 AND t2.term = $21 "
+              "WHERE t.community_id = $1 AND t.term = $19 "
+              "AND ($20 = '' OR EXISTS (SELECT 1 FROM resident_terms t2 WHERE t2.community_id = $1 AND t2.term = $20 "
               "AND t2.resident_id = t.resident_id)) "
-              "AND ($22 = '' OR EXISTS (SELECT 1 FROM resident_terms t3 WHERE t3.community_id = $1 AND t3.term = $22 "
+              "AND ($21 = '' OR EXISTS (SELECT 1 FROM resident_terms t3 WHERE t3.community_id = $1 AND t3.term = $21 "
               "AND t3.resident_id = t.resident_id)) "
               "AND r.community_id = $1 AND " REGISTRY_SCOPE RES_FILTERS
               "AND t.resident_id > $14 ORDER BY t.resident_id LIMIT $15")
@@ -310,7 +311,7 @@ int registry_residents_list(http_req *req)
     store_bind_text(st, 16, digits);
     store_bind_text(st, 17, born_by);
     store_bind_text(st, 18, born_after);
-    for (int i = 0; i < SEARCH_KEYS; i++) store_bind_text(st, 20 + i, i < nkeys ? keys[i] : "");
+    for (int i = 0; i < SEARCH_KEYS; i++) store_bind_text(st, 19 + i, i < nkeys ? keys[i] : "");
     int64_t next_after;
     json_t *items = http_list_collect(st, limit, resident_row, today, &next_after);
     attach_flags(req, items);
