@@ -90,7 +90,7 @@ static json_t *me_pending_signup(http_req *req)
 {
     store_stmt *st;
     if (store_run(req->conn, &st,
-            "SELECT s.id, s.state, s.created_at, s.decided_at, s.name, s.phone, s.claimed_address, c.id, c.name "
+            "SELECT s.id, s.state, s.created_at, s.decided_at, s.name, s.phone, s.claimed_address, c.id, c.name, s.reason "
             "FROM signups s JOIN communities c ON c.id = s.community_id "
             "WHERE s.user_id = $1 ORDER BY s.id DESC LIMIT 1", "i", req->actor.user_id) != STORE_ROW)
         return NULL;
@@ -107,6 +107,7 @@ static json_t *me_pending_signup(http_req *req)
         clock_format_utc(store_col_int(st, 3), decided, sizeof decided);
         json_object_set_new(out, "decided_at", json_string(decided));
     }
+    json_object_set_new(out, "reason", store_col_null(st, 9) ? json_null() : json_string(store_col_text(st, 9)));
     store_done(st);
     return out;
 }

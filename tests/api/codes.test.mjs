@@ -390,7 +390,7 @@ test('codes-7: a leader issues a reset code; it works once and expires', async (
   assert.equal(failed.length, 1);
 });
 
-test('codes-8: sign-up waits for approval; approve gives the household role; reject closes the account', async () => {
+test('codes-8: sign-up waits for approval; approve gives the household role; reject leaves an account without a role', async () => {
   const anon = new Client(srv.url);
   const comms = await anon.get('/api/v1/signup/communities');
   assert.equal(comms.status, 200);
@@ -447,10 +447,16 @@ test('codes-8: sign-up waits for approval; approve gives the household role; rej
   const s2 = await anon.post('/api/v1/signup', { username: name2, password: 'signup-pass-2', name: '李四',
     phone: '13912345679', claimed_address: '不存在的地址' });
   assert.equal(s2.status, 201);
-  const rj = await c.committee.post(`/api/v1/signups/${s2.json.signup.id}/reject`, {});
+  assertError(await c.committee.post(`/api/v1/signups/${s2.json.signup.id}/reject`, { reason: 'x'.repeat(201) }),
+    400, 'validation_failed', 'reason');
+  const rj = await c.committee.post(`/api/v1/signups/${s2.json.signup.id}/reject`, { reason: '地址不在本社区' });
   assert.equal(rj.status, 200, rj.text);
   assert.equal(rj.json.signup.state, 'rejected');
-  assert.equal((await tryLogin(name2, 'signup-pass-2')).status, 401);
+  assert.equal(rj.json.signup.reason, '地址不在本社区');
+  // The account still logs in, to learn why, and reaches nothing else.
+  const refused = await loggedIn(srv.url, name2, 'signup-pass-2');
+  assert.deepEqual(refused.me.user.roles, []);
+  assertError(await refused.get('/api/v1/households'), 403, 'forbidden');
 
   for (const action of ['signup.create', 'signup.approve', 'signup.reject']) {
     const entries = (await audit(action)).filter((e) => [s1.json.signup.id, s2.json.signup.id].includes(e.target_id));

@@ -135,10 +135,20 @@ test('pending-5: once approved, /me holds the resident role and no sign-up; the 
   assert.equal((await client.patch('/api/v1/me', { language: 'en' })).status, 200);
 });
 
-test('pending-6: a rejected sign-up ends the account: its session and its logins stop', async () => {
-  const { client, signup, username, password } = await signUp();
-  const rj = await committee.post(`/api/v1/signups/${signup.id}/reject`, {});
+test('pending-6: a rejected sign-up keeps its login, reads the refusal and its reason, and nothing else', async () => {
+  const { client, signup } = await signUp();
+  const rj = await committee.post(`/api/v1/signups/${signup.id}/reject`, { reason: '请向楼组长索取邀请码' });
   assert.equal(rj.status, 200, rj.text);
-  assertError(await client.get('/api/v1/me'), 401, 'unauthenticated');
-  assert.equal((await new Client(srv.url).post('/api/v1/session', { username, password })).status, 401);
+  const me = await client.get('/api/v1/me');
+  assert.equal(me.status, 200, me.text);
+  assert.deepEqual(me.json.user.roles, []);
+  assert.equal(me.json.pending_signup.status, 'rejected');
+  assert.equal(me.json.pending_signup.reason, '请向楼组长索取邀请码');
+  assert.ok(me.json.pending_signup.decided_at);
+  for (const path of ['/api/v1/households', '/api/v1/residents', '/api/v1/dashboard'])
+    assertError(await client.get(path), 403, 'forbidden');
+  // Rejected without a reason: the reason is null.
+  const other = await signUp();
+  assert.equal((await committee.post(`/api/v1/signups/${other.signup.id}/reject`, {})).status, 200);
+  assert.equal((await other.client.get('/api/v1/me')).json.pending_signup.reason, null);
 });

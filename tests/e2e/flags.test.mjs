@@ -1,7 +1,7 @@
 // A resident's flag history in a real browser: a flag set by committee staff, changed and
 // cleared by the block leader on the page; each history card names who set, changed and
 // cleared the flag and when, in Chinese and in English, on a phone-sized screen.
-import { launchBrowser, newPage, PHONE } from '../lib/browser.mjs';
+import { launchBrowser, newPage, login, assertFitsPhone } from '../lib/browser.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client, DEMO_PASSWORD } from '../lib/server.mjs';
@@ -26,15 +26,6 @@ async function apiClient(username) {
   return client;
 }
 
-async function login(page, username) {
-  await page.goto('/login');
-  await page.getByTestId('login-page').waitFor();
-  await page.fill('#username', username);
-  await page.fill('#password', DEMO_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('main-nav').waitFor();
-}
-
 test('the block leader changes and clears a flag; the history names both people', async (t) => {
   const committee = await apiClient('committee');
   const leader = await apiClient('block');
@@ -50,7 +41,7 @@ test('the block leader changes and clears a flag; the history names both people'
   assert.notEqual(staffName, leaderName);
 
   const page = await newPage(browser, t, server.url);
-  await login(page, 'block');
+  await login(page, server.url, 'block');
   await page.goto(`/registry/residents/${id}`);
   await page.getByTestId('flags-section').waitFor();
   const first = page.locator('[data-testid="flag-history-item"][data-flag="chronic_illness"]');
@@ -82,8 +73,7 @@ test('the block leader changes and clears a flag; the history names both people'
   // The history is exported as the server's list of changes.
   const csv = await page.getByTestId('flaghist-exports').getByTestId('export-csv').getAttribute('href');
   assert.equal(csv, `/api/v1/residents/${id}/flag-history?format=csv`);
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= PHONE.width, `page is ${width}px wide`);
+  await assertFitsPhone(page, 'resident page');
 
   // English.
   await page.getByTestId('language-toggle').click();

@@ -2,7 +2,7 @@
 // real server: a resident who signed up sees what they sent and waits, then is let in
 // once the committee approves; a write whose answer is lost on the way is retried with
 // the same Idempotency-Key and done once.
-import { launchBrowser, newPage, PHONE } from '../lib/browser.mjs';
+import { launchBrowser, newPage, submitLogin, assertFitsPhone } from '../lib/browser.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client, DEMO_PASSWORD } from '../lib/server.mjs';
@@ -25,17 +25,9 @@ function openPage(t) {
   return newPage(browser, t, server.url);
 }
 
-async function login(page, username, password) {
-  await page.goto('/login');
-  await page.getByTestId('login-page').waitFor();
-  await page.fill('#username', username);
-  await page.fill('#password', password);
-  await page.getByTestId('login-submit').click();
-}
-
-async function noSideways(page) {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= PHONE.width, `page is ${width}px wide`);
+// Without a role there is no menu to wait for: the caller waits for its own page.
+function login(page, username, password) {
+  return submitLogin(page, server.url, username, password);
 }
 
 async function signUp(address) {
@@ -68,7 +60,7 @@ test('pending-e2e-1: a sign-up waits on its own page, refreshes, and is let in o
   assert.equal((await page.getByTestId('pending-address').textContent()).trim(), '5号楼1单元 1203 室（靠电梯那一户）');
   assert.equal((await page.getByTestId('pending-name').textContent()).trim(), '赵等待');
   assert.match(await page.getByTestId('pending-submitted-at').textContent(), /\d{4}/);
-  await noSideways(page);
+  await assertFitsPhone(page);
 
   // Any path shows the same page; a reload keeps it (no start-up error any more).
   await page.goto('/registry');
@@ -85,7 +77,7 @@ test('pending-e2e-1: a sign-up waits on its own page, refreshes, and is let in o
   await page.getByTestId('language-toggle').click();
   await page.waitForFunction(() => document.querySelector('[data-testid="pending-page"] h1').textContent.trim() === 'Waiting for approval');
   assert.equal((await page.getByTestId('pending-refresh').textContent()).trim(), 'Refresh');
-  await noSideways(page);
+  await assertFitsPhone(page);
 
   // The committee links the account to a household; refresh lets the person in.
   const household = (await committee.get('/api/v1/households?limit=1')).json.items[0];
@@ -95,6 +87,27 @@ test('pending-e2e-1: a sign-up waits on its own page, refreshes, and is let in o
   await page.getByTestId('home-resident').waitFor();
   assert.equal(new URL(page.url()).pathname, '/home');
   assert.equal(await page.getByTestId('pending-page').count(), 0);
+  assert.deepEqual(page.pageErrors, []);
+});
+
+test('pending-e2e-rejected: staff refuse with a reason; the person reads it and is pointed to an invite code', async (t) => {
+  const signup = await signUp('不存在的 99 号楼');
+  const staff = await openPage(t);
+  await login(staff, 'committee', DEMO_PASSWORD);
+  await staff.getByTestId('main-nav').waitFor();
+  await staff.goto('/signups');
+  await staff.getByTestId(`signup-${signup.id}`).waitFor();
+  await staff.getByTestId(`signup-reason-${signup.id}`).fill('地址不在本社区，请向楼组长索取邀请码');
+  await staff.getByTestId(`signup-reject-${signup.id}`).click();
+  await staff.getByTestId(`signup-${signup.id}`).waitFor({ state: 'detached' });
+
+  const page = await openPage(t);
+  await login(page, signup.username, signup.password);
+  await page.getByTestId('pending-rejected').waitFor();
+  assert.equal((await page.getByTestId('pending-reason').textContent()).includes('地址不在本社区，请向楼组长索取邀请码'), true);
+  await page.getByTestId('pending-join').click();
+  await page.waitForURL((url) => url.pathname === '/join');
+  await assertFitsPhone(page);
   assert.deepEqual(page.pageErrors, []);
 });
 

@@ -1165,7 +1165,7 @@ static int signup_handler(http_req *req)
 
 #define SIGNUP_COLS \
     "SELECT s.id, u.username, s.user_id, s.name, s.phone, s.claimed_address, s.state, s.household_id, " \
-    "s.resident_id, s.created_at, s.decided_at, h.room, b.name FROM signups s JOIN users u ON u.id = s.user_id " \
+    "s.resident_id, s.created_at, s.decided_at, h.room, b.name, s.reason FROM signups s JOIN users u ON u.id = s.user_id " \
     "LEFT JOIN households h ON h.id = s.household_id LEFT JOIN blocks b ON b.id = h.block_id "
 
 static json_t *signup_item(store_stmt *st, void *ctx)
@@ -1181,6 +1181,7 @@ static json_t *signup_item(store_stmt *st, void *ctx)
     json_object_set_new(it, "decided_at", store_col_null(st, 10) ? json_null() : json_integer(store_col_int(st, 10)));
     json_object_set_new(it, "room", store_col_null(st, 11) ? json_null() : json_string(store_col_text(st, 11)));
     json_object_set_new(it, "block_name", store_col_null(st, 12) ? json_null() : json_string(store_col_text(st, 12)));
+    json_object_set_new(it, "reason", store_col_null(st, 13) ? json_null() : json_string(store_col_text(st, 13)));
     return it;
 }
 
@@ -1277,12 +1278,17 @@ static int signup_approve(http_req *req)
 static int signup_reject(http_req *req)
 {
     int64_t id;
+    const char *reason = NULL;
     int64_t uid = signup_pending(req, &id);
     if (!uid) return -1;
-    /* The account was only ever a request: it can no longer log in. */
-    store_run(req->conn, NULL, "UPDATE users SET disabled = 1, updated_at = $1 WHERE id = $2", "ii", clock_now_us(), uid);
-    store_run(req->conn, NULL, "DELETE FROM sessions WHERE user_id = $1", "i", uid);
-    registry_audit(req, "signup", id, json_pack("{s:I}", "user_id", (json_int_t)uid));
+    if (!http_body_str_opt(req, "reason", 0, 200, &reason)) return -1;
+    /* The account stays, without a role: it reaches nothing but its own waiting page,
+     * which tells the person the request was refused, why, and to ask their block
+     * leader for an invite code instead. */
+    if (reason && *reason &&
+        store_run(req->conn, NULL, "UPDATE signups SET reason = $1 WHERE id = $2", "ti", reason, id) != STORE_DONE)
+        return http_fail_internal(req, "signup reason");
+    registry_audit(req, "signup", id, json_pack("{s:I, s:b}", "user_id", (json_int_t)uid, "reason", reason && *reason));
     return signup_decide(req, id, "rejected", 0, 0);
 }
 

@@ -1,6 +1,6 @@
 // /signups (committee): people who signed up without an invite code. Staff find the
 // household the person claims (by room), pick the resident record if there is one, and
-// approve; or reject. The list can be exported for a phone round to check claims.
+// approve; or reject, saying why (the person reads it on their waiting page). The list can be exported for a phone round to check claims.
 import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
@@ -34,6 +34,7 @@ function SignupItem({ item, onDone }) {
   const [households, setHouseholds] = useState(null);
   const [household, setHousehold] = useState(null);
   const [residentId, setResidentId] = useState('');
+  const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
 
@@ -61,6 +62,7 @@ function SignupItem({ item, onDone }) {
     setError(null);
     try {
       const body = action === 'approve' ? { household_id: household.id } : {};
+      if (action === 'reject' && reason.trim()) body.reason = reason.trim();
       if (action === 'approve' && residentId) body.resident_id = Number(residentId);
       await api.post(`/signups/${item.id}/${action}`, body);
       onDone();
@@ -99,6 +101,11 @@ function SignupItem({ item, onDone }) {
           </select>
         </label>
       ) : null}
+      <label class="field">
+        <span class="field-label">{t('join.signups.reason')}</span>
+        <input value={reason} maxLength={200} placeholder={t('join.signups.reason_hint')}
+          onInput={(event) => setReason(event.currentTarget.value)} data-testid={`signup-reason-${item.id}`} />
+      </label>
       <ErrorMessage error={error} />
       <div class="join-row">
         <button type="button" class="button button-primary" disabled={busy || !household} onClick={() => decide('approve')}
