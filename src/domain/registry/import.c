@@ -136,6 +136,7 @@ typedef struct import_job {
     pres *res;
     int n_res, cap_res;
     int households_new, households_changed, residents_new, residents_changed, unchanged, errors;
+    char today[11];               /* the community's day: no birth after it */
     /* background runs (?async=1) */
     int64_t job_id;
     void (*progress)(void *ctx, int done, int total);
@@ -184,14 +185,6 @@ static int parse_bool(const char *v, const char *const *extra_yes, const char *c
     return -2;
 }
 
-static int current_year(void)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    return tm.tm_year + 1900;
-}
-
 static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 static bool valid_date(int y, int m, int d)
@@ -202,8 +195,9 @@ static bool valid_date(int y, int m, int d)
 }
 
 /* Year, or year and date: 1956, 1956-03-12, 1956/3/12, 1956.3.12, 19560312,
- * 1956年3月12日, 1956年3月, 1956-03, or an Excel day number (22352). */
-static bool parse_birth(arena *a, const char *v, int *year, const char **date)
+ * 1956年3月12日, 1956年3月, 1956-03, or an Excel day number (22352); not after today
+ * ("YYYY-MM-DD", the community's day). */
+static bool parse_birth(arena *a, const char *v, const char *today, int *year, const char **date)
 {
     int y = 0, m = 0, d = 0, n = 0;
     size_t len = strlen(v);
@@ -232,10 +226,13 @@ static bool parse_birth(arena *a, const char *v, int *year, const char **date)
         else if ((n = 0, sscanf(v, "%4d%1[-/.]%2d%n", &y, sep, &m, &n) == 3) && (size_t)n == len) d = 0;
         else return false;
     }
-    if (y < 1900 || y > current_year()) return false;
+    if (y < 1900 || y > atoi(today)) return false;
     if (m && !valid_date(y, m, d ? d : 1)) return false;
+    char iso[16];
+    snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m ? m : 1, d ? d : 1);
+    if (strcmp(iso, today) > 0) return false;
     *year = y;
-    if (m && d) *date = arena_printf(a, "%04d-%02d-%02d", y, m, d);
+    if (m && d) *date = arena_strdup(a, iso);
     return true;
 }
 
@@ -318,7 +315,7 @@ static void read_row(http_req *req, import_job *ij, irow *r)
         if ((why = validate_phone(r->phone))) row_error(req, ij, r, IF_PHONE, why);
     }
     if ((v = cellv(r, IF_GENDER)) && !(r->gender = parse_gender(v))) row_error(req, ij, r, IF_GENDER, "import.err.gender");
-    if ((v = cellv(r, IF_BIRTH)) && !parse_birth(req->a, v, &r->birth_year, &r->birth_date))
+    if ((v = cellv(r, IF_BIRTH)) && !parse_birth(req->a, v, ij->today, &r->birth_year, &r->birth_date))
         row_error(req, ij, r, IF_BIRTH, "import.err.birth");
     if ((v = cellv(r, IF_PARTY))) {
         static const char *const y[] = {"党员", "中共党员", "预备党员", "中共预备党员", NULL};
@@ -932,6 +929,7 @@ typedef struct async_import {
     int64_t community_id, user_id;
     unsigned roles;
     bool dry_run;
+    char today[11];
     char *body, *ctype, *mapping, *address;
     size_t body_len;
 } async_import;
@@ -1038,6 +1036,7 @@ static void *async_thread(void *p)
     req->body_len = bg->body_len;
     import_job *ij = arena_alloc(a, sizeof *ij);
     ij->dry_run = bg->dry_run;
+    memcpy(ij->today, bg->today, sizeof ij->today);
     ij->job_id = bg->job_id;
     ij->progress = async_progress;
     ij->progress_ctx = bg;
@@ -1093,6 +1092,7 @@ static int async_start(http_req *req, import_job *ij)
     bg->user_id = req->actor.user_id;
     bg->roles = req->actor.roles;
     bg->dry_run = ij->dry_run;
+    memcpy(bg->today, ij->today, sizeof bg->today);
     bg->body = xmalloc(req->body_len + 1);
     memcpy(bg->body, req->body, req->body_len);
     bg->body[req->body_len] = 0;
@@ -1131,6 +1131,7 @@ static int import_prepare(http_req *req)
 {
     import_job *ij = arena_alloc(req->a, sizeof *ij);
     ij->dry_run = query_flag(req, "dry_run");
+    registry_current_year(req, ij->today);
     if (query_flag(req, "async")) return async_start(req, ij);
     if (read_file(req, ij, http_header(req, "Content-Type"), http_query(req, "mapping"))) return -1;
     /* A first plan on a read connection: a dry run answers from it, and a real run

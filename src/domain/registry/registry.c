@@ -583,6 +583,7 @@ const i18n_entry registry_messages[] = {
     {"reg.err.gender", "性别只能是 f、m 或留空", "Gender must be f, m or empty"},
     {"reg.err.birth_year", "出生年份不在有效范围内", "Birth year is out of range"},
     {"reg.err.birth_date", "出生日期应为 YYYY-MM-DD 格式的有效日期", "Birth date must be a valid date as YYYY-MM-DD"},
+    {"reg.err.birth_future", "出生日期不能晚于今天", "Birth date cannot be later than today"},
     {"reg.err.birth_mismatch", "出生日期与出生年份不一致", "Birth date does not match the birth year"},
     {"reg.err.id_kind", "证件类型只能是 cn_id、passport 或 other", "ID kind must be cn_id, passport or other"},
     {"reg.err.id_other", "证件号应为 3 到 32 位字母或数字", "ID number must be 3 to 32 letters or digits"},

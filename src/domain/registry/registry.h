@@ -32,6 +32,9 @@
 #define REGISTRY_ROLES (ROLE_COMMITTEE | ROLE_ZONE_LEADER | ROLE_BLOCK_LEADER | ROLE_RESIDENT)
 #define REGISTRY_LEADERS (ROLE_COMMITTEE | ROLE_ZONE_LEADER | ROLE_BLOCK_LEADER)
 
+/* The year on the community's today; today ("YYYY-MM-DD") too when not NULL. */
+int registry_current_year(http_req *req, char today[11]);
+
 /* Binds $1 and $2 of a registry statement from the request's actor. */
 static inline void registry_bind_scope(http_req *req, store_stmt *st)
 {

@@ -9,7 +9,6 @@
 
 /* registry.c, registry_people.c */
 bool registry_block_visible(http_req *req, int64_t block_id);
-int registry_current_year(http_req *req, char today[11]);
 int registry_age(const char *today, int64_t birth_year, const char *birth_date);
 const char *registry_flag_label(http_req *req, const char *flag);
 

@@ -20,7 +20,6 @@
 /* registry.c */
 bool registry_query_id(http_req *req, const char *name, int64_t *out);
 char *registry_like(http_req *req, const char *q, bool anchor_start);
-int registry_current_year(http_req *req, char today[11]);
 int registry_age(const char *today, int64_t birth_year, const char *birth_date);
 void registry_audit(http_req *req, const char *type, int64_t id, json_t *detail);
 bool registry_household_visible(http_req *req, int64_t household_id);
@@ -389,7 +388,8 @@ static bool resident_parse(http_req *req, resident_input *ri, bool create)
     if (ri->gender && strcmp(ri->gender, "f") && strcmp(ri->gender, "m") && *ri->gender)
         return http_fail_field(req, "gender", "reg.err.gender"), false;
     note(ri, "gender", ri->gender);
-    int year = registry_current_year(req, NULL), date_year = 0;
+    char today[11];
+    int year = registry_current_year(req, today), date_year = 0;
     json_t *by = json_object_get(req->json, "birth_year");
     if (json_is_integer(by) && (json_integer_value(by) < 1880 || json_integer_value(by) > year))
         return http_fail_field(req, "birth_year", "reg.err.birth_year"), false;
@@ -399,6 +399,8 @@ static bool resident_parse(http_req *req, resident_input *ri, bool create)
     if (ri->birth_date && *ri->birth_date) {
         if (!registry_date_ok(ri->birth_date, &date_year) || date_year > year)
             return http_fail_field(req, "birth_date", "reg.err.birth_date"), false;
+        if (strcmp(ri->birth_date, today) > 0)
+            return http_fail_field(req, "birth_date", "reg.err.birth_future"), false;
         if (ri->has_birth_year && ri->birth_year != date_year)
             return http_fail_field(req, "birth_date", "reg.err.birth_mismatch"), false;
         ri->birth_year = date_year;
@@ -443,8 +445,10 @@ static bool resident_check_id(http_req *req, resident_input *ri, const char *kin
         if (why) return http_fail_field(req, "id_number", why), false;
         char date[11];
         snprintf(date, sizeof date, "%.4s-%.2s-%.2s", ri->id_norm + 6, ri->id_norm + 10, ri->id_norm + 12);
+        char today[11];
         int y;
-        if (derive && !ri->has_birth_year && !ri->birth_date && registry_date_ok(date, &y) && y <= registry_current_year(req, NULL)) {
+        registry_current_year(req, today);
+        if (derive && !ri->has_birth_year && !ri->birth_date && registry_date_ok(date, &y) && strcmp(date, today) <= 0) {
             ri->birth_date = arena_strdup(req->a, date);
             ri->birth_year = y;
             ri->has_birth_year = true;
