@@ -118,6 +118,12 @@ test('1. a committee lays out an empty community: zones, blocks, renames and mov
 
 test('2. zone leader and deputy: set, read in scope, validated', async () => {
   const zoneUser = c.zone.me.user.id;
+  // The demo records the zone login as leader and a resident without an account as deputy.
+  const demo = await c.zone.get(`/api/v1/zones/${zone1}/leaders`);
+  assert.equal(demo.status, 200, demo.text);
+  assert.deepEqual(demo.json.leaders.map((p) => [p.position, p.user?.id ?? null, Boolean(p.resident)]),
+    [['leader', zoneUser, false], ['deputy', null, true]]);
+  assert.ok(demo.json.leaders[1].resident.phone, 'the deputy is reached by phone');
   const before = await tile(c.committee, 'blocks_without_leader');
   const put = await c.committee.put(`/api/v1/zones/${zone1}/leaders`, {
     leader: { user_id: zoneUser }, deputy: { resident_id: zone1Resident.id } });

@@ -268,12 +268,6 @@ static bool set_distinct(http_req *req, const post *set, int n, const char *fiel
     return true;
 }
 
-static bool has_user(const int64_t *ids, int n, int64_t id)
-{
-    for (int i = 0; i < n; i++) if (ids[i] == id) return true;
-    return false;
-}
-
 /* Replaces the posts of a zone or block by `set` and keeps the role assignments in step:
  * each account of the new set holds the scope; an account of the old set that holds no
  * post there any more loses it. Audits ids only. Returns 0 or -1 with the reply set. */
@@ -332,7 +326,7 @@ static int posts_replace(http_req *req, bool zone, int64_t target, const post *s
     for (int i = 0; i < n_old; i++) {
         bool kept = false;
         for (int j = 0; j < n; j++) kept |= set[j].user_id == old_users[i];
-        if (kept || has_user(old_users, i, old_users[i])) continue;
+        if (kept) continue;   /* old_users is DISTINCT */
         store_stmt *del;
         int rc = store_run(req->conn, &del, "DELETE FROM role_assignments WHERE community_id = $1 AND user_id = $2 "
                                             "AND role = $3 AND scope_kind = $4 AND scope_id = $5 RETURNING id",
