@@ -50,7 +50,7 @@ async function chooseAccount(page, slot, name) {
 test('a committee lays out an empty community in the browser', async (t) => {
   const page = await newPage(browser, t, server.url, PHONE, 'zh-CN');
   await login(page, server.url, committee.username, committee.password);
-  await page.getByTestId('nav-structure').click();
+  await page.getByTestId('link-structure').click();
   await page.getByTestId('structure-page').waitFor();
   await page.getByTestId('structure-empty').waitFor();
 
