@@ -1122,6 +1122,51 @@ static int insert_users(demo_plan *p, store_conn *c)
     return rc;
 }
 
+/* The posts of structure_leaders (009_structure.sql) for the logins above, so that the
+ * structure page shows who leads what: 阳光绿园's first zone (the zone login, and a
+ * deputy drawn from its residents without a login, the first adult of an occupied
+ * household found in zone order: no random draw, so the rest of the demo is unchanged)
+ * and its first block; every 东环路 courtyard committee (its first member chairs it);
+ * the large estate's first block. The role assignments already exist. */
+static int insert_posts(demo_plan *p, store_conn *c)
+{
+    store_stmt *st = store_prepare(c, "INSERT INTO structure_leaders (community_id, zone_id, block_id, position, "
+                                      "resident_id, user_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
+    if (!st) return job_fail(p, c, "posts");
+#define POST(zone, block, position, res, user) \
+    ((store_bind_int(st, 1, p->community_id) | ((zone) ? store_bind_int(st, 2, (zone)) : store_bind_null(st, 2)) | \
+      ((block) ? store_bind_int(st, 3, (block)) : store_bind_null(st, 3)) | store_bind_text(st, 4, (position)) | \
+      ((res) >= 0 ? store_bind_int(st, 5, p->res_id[(res)]) : store_bind_null(st, 5)) | \
+      ((user) ? store_bind_int(st, 6, (user)) : store_bind_null(st, 6)) | store_bind_int(st, 7, p->user_committee) | \
+      store_bind_int(st, 8, p->now)) ? STORE_ERR : step_done(st))
+    int rc = STORE_OK;
+    if (p->spec == &specs[DEMO_DONGHUAN]) {
+        for (int i = 0; i < p->n_members && !rc; i++) {
+            const plan_member *m = &p->members[i];
+            int chair = i == 0 || p->members[i - 1].block != m->block;
+            rc = POST(0, p->block_id[m->block], chair ? "leader" : "member", m->res, m->user_id);
+        }
+    } else {
+        rc = POST(0, p->block_id[0], "leader", p->leader_res, p->user_block);
+        if (!rc && p->spec != &specs[DEMO_LARGE]) {
+            rc = POST(p->zone_id[0], 0, "leader", -1, p->user_zone);
+            int deputy = -1;
+            for (int i = 0; i < p->n_hh && deputy < 0; i++) {
+                const plan_household *h = &p->hh[i];
+                if (p->blocks[h->block].zone != 0 || h->forced || h->count == 0 || strcmp(h->status, "occupied")) continue;
+                for (int r = h->first; r < h->first + h->count && deputy < 0; r++) {
+                    int age = p->ref_year - p->res[r].birth_year;
+                    if (age >= 40 && age <= 70 && p->res[r].phone[0]) deputy = r;
+                }
+            }
+            if (!rc && deputy >= 0) rc = POST(p->zone_id[0], 0, "deputy", deputy, 0);
+        }
+    }
+#undef POST
+    store_done(st);
+    return rc ? job_fail(p, c, "posts") : STORE_OK;
+}
+
 static int insert_flags(demo_plan *p, store_conn *c)
 {
     store_stmt *st = store_prepare(c, "INSERT INTO resident_flags (community_id, resident_id, flag, detail, "
@@ -1178,6 +1223,7 @@ static int demo_job(store_conn *c, void *ctx)
     }
     int rc = insert_registry(p, c);
     if (!rc) rc = insert_users(p, c);
+    if (!rc) rc = insert_posts(p, c);
     if (!rc) rc = insert_flags(p, c);
     if (!rc && search_terms_community(c, p->community_id) != STORE_OK) rc = job_fail(p, c, "search terms");
     if (store_conn_kind(c) == STORE_SQLITE) {

@@ -12,12 +12,16 @@ extern const i18n_entry registry_messages[], registry_import_messages[], sweep_m
 extern const http_route retention_routes[], merge_routes[];
 extern const i18n_entry retention_messages[], merge_messages[];
 void sweep_tiles(http_req *req, json_t *tiles);
+extern const http_route structure_routes[];
+extern const i18n_entry structure_messages[];
+void structure_tiles(http_req *req, json_t *tiles);
 
 /* The dashboard's tiles, in the order they are shown. */
 const dashboard_provider shouwang_dashboard_providers[] = {
     accounts_tiles,
     registry_tiles,
     sweep_tiles,
+    structure_tiles,
     NULL,
 };
 
@@ -32,6 +36,7 @@ const http_route *const shouwang_route_tables[] = {
     merge_routes,         /* before registry_routes: /residents/duplicates is not /residents/{id} */
     registry_routes,
     codes_routes,
+    structure_routes,
     NULL,
 };
 
@@ -46,4 +51,5 @@ void domains_register_messages(void)
     i18n_register(retention_messages);
     i18n_register(merge_messages);
     i18n_register(codes_messages);
+    i18n_register(structure_messages);
 }

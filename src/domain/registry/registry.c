@@ -31,6 +31,7 @@ int registry_block_care_list(http_req *req);
 int registry_block_call_list(http_req *req);
 int registry_counts(http_req *req);
 json_t *registry_household_residents(http_req *req, int64_t household_id);
+void structure_list_leaders_text(http_req *req, json_t *items, bool zones);   /* structure.c */
 
 /* ---------------------------------------------------------------- shared helpers */
 
@@ -140,7 +141,7 @@ static bool body_text_opt(http_req *req, const char *field, size_t max, const ch
 
 static const list_column zone_columns[] = {
     {"id", "col.id"}, {"name", "col.name"}, {"blocks", "reg.col.blocks"}, {"households", "reg.col.households"},
-    {"residents", "reg.col.residents"}, {0, 0},
+    {"residents", "reg.col.residents"}, {"leaders_text", "structure.col.leaders"}, {0, 0},
 };
 
 static int zones_list(http_req *req)
@@ -170,6 +171,7 @@ static int zones_list(http_req *req)
                               "residents", (json_int_t)store_col_int(st, 5)));
     }
     store_done(st);
+    structure_list_leaders_text(req, items, true);
     return http_reply_list(req, "reg.list.zones", zone_columns, items, more ? last : 0);
 }
 
@@ -219,7 +221,7 @@ static json_t *block_row(store_stmt *st, void *ctx)
 
 static const list_column block_columns[] = {
     {"id", "col.id"}, {"name", "col.name"}, {"zone_name", "reg.col.zone"}, {"households", "reg.col.households"},
-    {"residents", "reg.col.residents"}, {0, 0},
+    {"residents", "reg.col.residents"}, {"leaders_text", "structure.col.leaders"}, {0, 0},
 };
 
 static int blocks_list(http_req *req)
@@ -235,6 +237,7 @@ static int blocks_list(http_req *req)
     store_bind_int(st, 5, limit + 1);
     int64_t next_after;
     json_t *items = http_list_collect(st, limit, block_row, NULL, &next_after);
+    structure_list_leaders_text(req, items, false);
     return http_reply_list(req, "reg.list.blocks", block_columns, items, next_after);
 }
 

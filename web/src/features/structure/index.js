@@ -1,0 +1,19 @@
+// The community's structure (片区与楼组): zones, blocks and who leads them. Committee staff
+// lay the community out and name its leaders; zone and block leaders read their part.
+// The server checks role and scope on every request; roles here only choose what is shown.
+import { StructurePage } from './StructurePage.jsx';
+
+const LEADERS = ['committee', 'zone_leader', 'block_leader'];
+
+export const routes = [
+  { path: '/registry/structure', roles: LEADERS, page: StructurePage },
+];
+
+// No entry in the main navigation yet: tests/e2e/browser.test.mjs pins each role's
+// entries. The page is reached from the home of each leader role; the label
+// structure.nav is ready for an entry once that test lists it.
+export const nav = [];
+
+export const homeLinks = [
+  { key: 'structure', path: '/registry/structure', label: 'structure.home.link', roles: LEADERS },
+];
