@@ -112,6 +112,13 @@ test('merge moves flags with history, travel and sweep answers, fills empty fiel
     { outcome: 'answered', answers: { ok: true }, resident_id: dup.id });
   assert.equal(rec.status, 200, rec.text);
 
+  // The duplicate leads a block of the same zone: the post passes to the kept record.
+  const zoneId = (await c.committee.get(`/api/v1/blocks/${block1}`)).json.block.zone_id;
+  const led = await c.committee.post('/api/v1/blocks', { name: `合并楼${Date.now() % 100000}`, zone_id: zoneId });
+  assert.equal(led.status, 201, led.text);
+  const post = await c.committee.req('PUT', `/api/v1/blocks/${led.json.block.id}/leaders`, { leader: { resident_id: dup.id } });
+  assert.equal(post.status, 200, post.text);
+
   assertError(await c.committee.post(`/api/v1/residents/${dup.id}/merge`, {}), 400, 'validation_failed', 'into');
   assertError(await c.committee.post(`/api/v1/residents/${dup.id}/merge`, { into: dup.id }), 400, 'validation_failed', 'into');
   assertError(await c.committee.post(`/api/v1/residents/${dup.id}/merge`, { into: other.residentId }), 404, 'not_found', 'into');
@@ -120,7 +127,10 @@ test('merge moves flags with history, travel and sweep answers, fills empty fiel
 
   const m = await c.committee.post(`/api/v1/residents/${dup.id}/merge`, { into: keep.id });
   assert.equal(m.status, 200, m.text);
-  assert.deepEqual(m.json.moved, { flags: 3, travel: 1, sweep_answers: 1, signups: 0, account: 0, scan_code: 0 });
+  assert.deepEqual(m.json.moved, { flags: 3, travel: 1, sweep_answers: 1, signups: 0, posts: 1, account: 0, scan_code: 0 });
+  const leaders = await c.committee.get(`/api/v1/blocks/${led.json.block.id}/leaders`);
+  assert.equal(leaders.status, 200, leaders.text);
+  assert.deepEqual(leaders.json.leaders.map((x) => [x.position, x.resident?.id]), [['leader', keep.id]]);
   assert.equal(m.json.merged_id, dup.id);
 
   // The kept record has everything; one alone_elderly is current, the other in the history.

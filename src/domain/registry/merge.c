@@ -154,6 +154,8 @@ static bool merge_move_rows(http_req *req, int64_t from, int64_t to, json_t *mov
         {"travel", "UPDATE resident_travel SET resident_id = $1 WHERE community_id = $2 AND resident_id = $3"},
         {"sweep_answers", "UPDATE sweep_answers SET on_behalf_of = $1 WHERE community_id = $2 AND on_behalf_of = $3"},
         {"signups", "UPDATE signups SET resident_id = $1 WHERE community_id = $2 AND resident_id = $3"},
+        /* A zone or block post held by the duplicate is held by the kept record. */
+        {"posts", "UPDATE structure_leaders SET resident_id = $1 WHERE community_id = $2 AND resident_id = $3"},
         /* The duplicate's account and paper code serve the kept record when it has none. */
         {"account", "UPDATE resident_accounts SET resident_id = $1 WHERE community_id = $2 AND resident_id = $3 "
                     "AND NOT EXISTS (SELECT 1 FROM resident_accounts k WHERE k.community_id = $2 AND k.resident_id = $1)"},
