@@ -5,6 +5,7 @@
  * bound once. */
 #include "store_int.h"
 #include "../core/arena.h"
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@ typedef struct sq_stmt {
     char *sql;
     struct sq_stmt *next;      /* cache chain */
     int64_t changes;
+    int *slot;                 /* slot[n]: SQLite's index of "$n", 0 when absent */
+    int nslots;                /* highest n + 1 */
 } sq_stmt;
 
 typedef struct sq_conn {
@@ -45,8 +48,19 @@ static int sq_map(int rc)
     }
 }
 
+/* SQLite counts every allocation under one process-wide mutex unless told not to:
+ * with several readers at once that mutex is where they wait. Set before the first
+ * connection opens (sqlite3_config must precede initialisation). */
+static pthread_once_t sq_once = PTHREAD_ONCE_INIT;
+
+static void sq_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static store_conn *sq_connect(store *s, int role, char *err, size_t errlen)
 {
+    pthread_once(&sq_once, sq_configure);
     sq_conn *c = xcalloc(1, sizeof *c);
     c->base.s = s;
     c->base.be = &store_sqlite_backend;
@@ -58,10 +72,13 @@ static store_conn *sq_connect(store *s, int role, char *err, size_t errlen)
         return NULL;
     }
     sqlite3_busy_timeout(c->db, 10000);
+    /* Readers map the database file instead of copying each page into their own cache
+     * with a read(): a search that touches index pages all over a large community then
+     * costs no system call per page (the pages are the kernel's, shared by every reader). */
     const char *setup = role
         ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
           "PRAGMA wal_autocheckpoint=4000;"
-        : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;";
+        : "PRAGMA foreign_keys=ON; PRAGMA query_only=1; PRAGMA mmap_size=1073741824;";
     char *msg = NULL;
     if (sqlite3_exec(c->db, setup, NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(err, errlen, "cannot set up %s: %s", s->sqlite_path, msg ? msg : "?");
@@ -81,6 +98,7 @@ static void sq_disconnect(store_conn *bc)
             sq_stmt *next = st->next;
             sqlite3_finalize(st->st);
             free(st->sql);
+            free(st->slot);
             free(st);
             st = next;
         }
@@ -101,6 +119,22 @@ static store_stmt *sq_prepare(store_conn *bc, const char *sql)
     st->base.c = bc;
     st->st = raw;
     st->sql = xstrdup(sql);
+    /* Binding looks "$n" up by name, which SQLite does by a linear search: a statement
+     * of a hundred parameters would compare names thousands of times per use. The
+     * names are read once here instead. */
+    int count = sqlite3_bind_parameter_count(raw);
+    for (int i = 1; i <= count; i++) {
+        const char *name = sqlite3_bind_parameter_name(raw, i);
+        int n = name && name[0] == '$' ? atoi(name + 1) : 0;
+        if (n <= 0 || n > 100000) continue;
+        if (n >= st->nslots) {
+            int grow = n + 1 > 2 * st->nslots ? n + 1 : 2 * st->nslots;
+            st->slot = xrealloc(st->slot, (size_t)grow * sizeof *st->slot);
+            memset(st->slot + st->nslots, 0, (size_t)(grow - st->nslots) * sizeof *st->slot);
+            st->nslots = grow;
+        }
+        st->slot[n] = i;
+    }
     st->next = c->cache[h];
     c->cache[h] = st;
     return &st->base;
@@ -109,13 +143,7 @@ static store_stmt *sq_prepare(store_conn *bc, const char *sql)
 /* Index of "$n"; 0 when the statement has no such parameter. */
 static int sq_index(sq_stmt *st, int idx)
 {
-    char name[16], digits[12];
-    int n = 0;
-    do { digits[n++] = (char)('0' + idx % 10); idx /= 10; } while (idx && n < 11);
-    name[0] = '$';
-    for (int i = 0; i < n; i++) name[i + 1] = digits[n - 1 - i];
-    name[n + 1] = 0;
-    return sqlite3_bind_parameter_index(st->st, name);
+    return idx > 0 && idx < st->nslots ? st->slot[idx] : 0;
 }
 
 static int sq_bind_int(store_stmt *b, int idx, int64_t v)

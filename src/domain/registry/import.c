@@ -798,7 +798,7 @@ static int apply(http_req *req, import_job *ij)
     store_stmt *ins_res = store_prepare(c,
         "INSERT INTO residents (community_id, household_id, name, gender, birth_year, birth_date, phone, id_kind, "
         "id_cipher, id_hash, id_masked, owner, floating, party_member, created_at, updated_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id");
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)");
     store_stmt *upd_res = store_prepare(c,
         "UPDATE residents SET household_id = $1, name = $2, gender = $3, birth_year = $4, birth_date = $5, "
         "phone = $6, owner = $7, floating = $8, party_member = $9, updated_at = $10 WHERE id = $11 AND community_id = $12");
@@ -831,7 +831,8 @@ static int apply(http_req *req, import_job *ij)
         }
     }
     /* Households of this import only change status and phone, never their room: only
-     * the residents written below need new search terms. */
+     * the residents written below need new search terms: the changed ones as they are
+     * written, the new ones at the end. */
     search_terms_writer *terms = search_terms_begin(c, community);
     if (!terms) return http_fail_internal(req, "search terms");
     for (int i = 0; i < ij->n; i++) {
@@ -859,10 +860,7 @@ static int apply(http_req *req, import_job *ij)
             store_bind_int(s, 14, p->party);
             store_bind_int(s, 15, now);
             rc = store_step(s);
-            int64_t id = rc == STORE_ROW ? store_col_int(s, 0) : 0;
             store_done(s);
-            rc = rc == STORE_ROW ? search_terms_add(terms, id, false) : rc;
-            if (rc == STORE_OK) rc = STORE_DONE;
         } else if (r->res_changed) {
             store_stmt *s = upd_res;
             store_bind_int(s, 1, hh_id);
@@ -899,7 +897,10 @@ static int apply(http_req *req, import_job *ij)
             return http_fail_internal(req, store_errmsg(c));
         }
     }
-    if (search_terms_end(terms) != STORE_OK) return http_fail_internal(req, "search terms");
+    /* The new residents by their creation time, all in one go: an INSERT ... RETURNING
+     * per resident would make SQLite keep a statement journal for each. */
+    if (search_terms_created(terms, now) != STORE_OK || search_terms_end(terms) != STORE_OK)
+        return http_fail_internal(req, "search terms");
     return 0;
 }
 

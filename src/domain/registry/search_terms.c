@@ -2,11 +2,11 @@
  *
  * Why these terms: a search "q" matches when the name, room or phone contains q. If a
  * field contains q, the field's digits contain q's digits and its other characters
- * contain q's other characters, each as one unbroken run. So a query with three or
- * more digits is found through its last three digits, any other query through its
- * last one or two non-digit characters, and an ID tail through the ID's last
- * characters. Three digits, not four: 9 terms for a mobile number instead of 17, and
- * one such term still narrows 40,000 residents to a few hundred candidates.
+ * contain q's other characters, each as one unbroken run. So a query with four or
+ * more digits is found through four of them in a row, one of exactly three digits
+ * through those, any other query through one or two of its other characters, and an
+ * ID tail through the ID's last characters. Four digits narrow 40,000 residents to a
+ * few dozen candidates (three digits: several hundred, each of which costs a look).
  * The term picked for a query is only a filter: the full condition is checked after. */
 #include "search_terms.h"
 #include <ctype.h>
@@ -17,9 +17,8 @@
 #include "../../core/log.h"
 
 #define TERM_MAX 12   /* "t:" + two UTF-8 characters of up to 4 bytes + NUL */
-/* Terms per INSERT on PostgreSQL: one round trip per batch. SQLite takes them one by
- * one: a multi-row INSERT opens a statement journal that copies every index page it
- * touches (40,000 residents: 47 s instead of a few). */
+/* Terms per INSERT: one statement (and on PostgreSQL one round trip) per batch. The
+ * table has no constraints, so SQLite needs no statement journal for it (008). */
 #define BATCH 64
 
 typedef struct { char s[TERM_MAX]; } term;
@@ -77,7 +76,10 @@ static void text_terms(term_set *t, const char *rest)
 static void digit_terms(term_set *t, const char *digits)
 {
     size_t n = strlen(digits);
-    for (size_t i = 0; i + 3 <= n; i++) term_add(t, "d:", digits + i, 3);
+    for (size_t i = 0; i + 3 <= n; i++) {
+        term_add(t, "d:", digits + i, 3);
+        if (i + 4 <= n) term_add(t, "d:", digits + i, 4);
+    }
 }
 
 static void field_terms(term_set *t, const char *s)
@@ -123,48 +125,67 @@ static void resident_terms(term_set *t, const char *name, const char *phone, con
 
 /* ---------------------------------------------------------------- writing */
 
-/* Terms waiting for one multi-row INSERT, for one community. */
+/* One term of one resident, waiting to be written. */
+typedef struct term_row {
+    int64_t resident_id;
+    char term[TERM_MAX];
+} term_row;
+
+/* The terms of one community's residents, gathered and written at the end in term
+ * order: consecutive inserts then land on the same index pages, which a large import
+ * needs (10,000 residents, 280,000 terms) once the index no longer fits the cache. */
 struct search_terms_writer {
     store_conn *c;
     int64_t community_id;
-    int n, batch;
     int failed;
     term_set t;
-    int64_t resident_id[BATCH];
-    char term[BATCH][TERM_MAX];
+    term_row *rows;
+    size_t n, cap;
 };
 
-static int writer_flush(search_terms_writer *w)
+static int row_cmp(const void *a, const void *b)
 {
-    if (w->n == 0 || w->failed) return w->failed ? STORE_ERR : STORE_OK;
+    const term_row *x = a, *y = b;
+    int c = strcmp(x->term, y->term);
+    return c ? c : (x->resident_id > y->resident_id) - (x->resident_id < y->resident_id);
+}
+
+/* Writes rows[0..n) with one multi-row INSERT. */
+static int insert_rows(search_terms_writer *w, const term_row *rows, int n)
+{
     char sql[64 + BATCH * 24];
     int len = snprintf(sql, sizeof sql, "INSERT INTO resident_terms (community_id, term, resident_id) VALUES ");
-    for (int i = 0; i < w->n; i++)
+    for (int i = 0; i < n; i++)
         len += snprintf(sql + len, sizeof sql - (size_t)len, "%s($1, $%d, $%d)", i ? ", " : "", 2 * i + 2, 2 * i + 3);
     store_stmt *st = store_prepare(w->c, sql);
-    if (!st) return w->failed = STORE_ERR;
+    if (!st) return STORE_ERR;
     store_bind_int(st, 1, w->community_id);
-    for (int i = 0; i < w->n; i++) {
-        store_bind_text(st, 2 * i + 2, w->term[i]);
-        store_bind_int(st, 2 * i + 3, w->resident_id[i]);
+    for (int i = 0; i < n; i++) {
+        store_bind_text(st, 2 * i + 2, rows[i].term);
+        store_bind_int(st, 2 * i + 3, rows[i].resident_id);
     }
     int rc = store_step(st);
     store_done(st);
-    w->n = 0;
-    if (rc != STORE_DONE) w->failed = STORE_ERR;
-    return w->failed ? STORE_ERR : STORE_OK;
+    return rc == STORE_DONE ? STORE_OK : STORE_ERR;
 }
 
 static int writer_row(search_terms_writer *w, int64_t resident_id, const char *name, const char *phone,
                       const char *room, const char *id_masked)
 {
     resident_terms(&w->t, name, phone, room, id_masked);
-    for (size_t i = 0; i < w->t.n && !w->failed; i++) {
-        w->resident_id[w->n] = resident_id;
-        memcpy(w->term[w->n], w->t.v[i].s, TERM_MAX);
-        if (++w->n == w->batch) writer_flush(w);
+    if (w->n + w->t.n > w->cap) {
+        size_t cap = w->cap ? w->cap : 256;
+        while (cap < w->n + w->t.n) cap *= 2;
+        term_row *rows = realloc(w->rows, cap * sizeof *rows);
+        if (!rows) return w->failed = STORE_ERR;
+        w->rows = rows;
+        w->cap = cap;
     }
-    return w->failed ? STORE_ERR : STORE_OK;
+    for (size_t i = 0; i < w->t.n; i++) {
+        w->rows[w->n].resident_id = resident_id;
+        memcpy(w->rows[w->n++].term, w->t.v[i].s, TERM_MAX);
+    }
+    return STORE_OK;
 }
 
 search_terms_writer *search_terms_begin(store_conn *c, int64_t community_id)
@@ -173,7 +194,6 @@ search_terms_writer *search_terms_begin(store_conn *c, int64_t community_id)
     if (w) {
         w->c = c;
         w->community_id = community_id;
-        w->batch = store_conn_kind(c) == STORE_SQLITE ? 1 : BATCH;
     }
     return w;
 }
@@ -181,7 +201,11 @@ search_terms_writer *search_terms_begin(store_conn *c, int64_t community_id)
 int search_terms_end(search_terms_writer *w)
 {
     if (!w) return STORE_ERR;
-    int rc = writer_flush(w);
+    int rc = w->failed ? STORE_ERR : STORE_OK;
+    if (rc == STORE_OK && w->n > 1) qsort(w->rows, w->n, sizeof *w->rows, row_cmp);
+    for (size_t i = 0; rc == STORE_OK && i < w->n; i += BATCH)
+        rc = insert_rows(w, w->rows + i, (int)(w->n - i < BATCH ? w->n - i : BATCH));
+    free(w->rows);
     free(w->t.v);
     free(w);
     return rc;
@@ -216,6 +240,12 @@ static int writer_query(search_terms_writer *w, const char *sql, int64_t id, boo
 int search_terms_add(search_terms_writer *w, int64_t resident_id, bool replace)
 {
     return writer_query(w, TERMS_SELECT "r.id = $2", resident_id, replace);
+}
+
+int search_terms_created(search_terms_writer *w, int64_t created_at)
+{
+    return writer_query(w, TERMS_SELECT "r.created_at = $2 AND NOT EXISTS (SELECT 1 FROM resident_terms x "
+                           "WHERE x.resident_id = r.id) ORDER BY r.id", created_at, false);
 }
 
 static int rebuild_one(store_conn *c, int64_t community_id, const char *sql, int64_t id, bool replace)
@@ -310,17 +340,20 @@ static const char *gram_at(arena *a, const char *prefix, const char *s, bool las
 int search_terms_keys(arena *a, const char *q, const char *id_tail, const char *keys[SEARCH_KEYS])
 {
     /* Candidates, the most telling first: the last digits of a number (tails are
-     * spread evenly), the ID tail, the first digits, then the other characters. */
+     * spread evenly), the ID tail, the first digits, then the other characters; the
+     * lookup then starts from whichever has the fewest residents. */
     const char *cand[6] = {0};
     if (q && *q) {
         size_t n = strlen(q);
         char *digits = arena_alloc(a, n + 1), *rest = arena_alloc(a, n + 1);
         split_field(q, digits, rest);
         size_t nd = strlen(digits);
-        if (nd >= 3) {
-            cand[0] = arena_printf(a, "d:%s", digits + nd - 3);
-            cand[2] = arena_printf(a, "d:%.3s", digits);
-            cand[5] = arena_printf(a, "d:%.3s", digits + (nd - 3) / 2);
+        if (nd >= 4) {
+            cand[0] = arena_printf(a, "d:%s", digits + nd - 4);
+            cand[2] = arena_printf(a, "d:%.4s", digits);
+            cand[5] = arena_printf(a, "d:%.4s", digits + (nd - 4) / 2);
+        } else if (nd == 3) {
+            cand[0] = arena_printf(a, "d:%s", digits);
         }
         /* A phone-like query may match the phone's digits alone, whatever its dashes. */
         if (!search_terms_phone_like(q)) {
@@ -347,15 +380,16 @@ int search_terms_keys(arena *a, const char *q, const char *id_tail, const char *
 void search_terms_order(store_conn *c, int64_t community_id, const char *keys[SEARCH_KEYS], int n)
 {
     if (n < 2) return;
-    /* Capped: past a few thousand the exact number does not change the choice. */
+    /* Capped: past a few hundred the exact number hardly changes the choice, and counting
+     * costs as much as walking. */
     store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM (SELECT 1 FROM resident_terms "
-                                      "WHERE community_id = $1 AND term = $2 LIMIT 4000) x");
+                                      "WHERE community_id = $1 AND term = $2 LIMIT 500) x");
     if (!st) return;
     int64_t count[SEARCH_KEYS];
     for (int i = 0; i < n; i++) {
         store_bind_int(st, 1, community_id);
         store_bind_text(st, 2, keys[i]);
-        count[i] = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 4000;
+        count[i] = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 500;
         store_done(st);
     }
     for (int i = 1; i < n; i++)

@@ -14,7 +14,7 @@
 
 /* Raised when the rules for terms change: communities built by older rules are
  * rebuilt at the next start. */
-#define SEARCH_TERMS_VERSION 1
+#define SEARCH_TERMS_VERSION 2
 
 /* Rebuilds the terms of one resident, of every resident of one household, or of a
  * whole community (which also records the version). STORE_OK or an error. */
@@ -27,6 +27,9 @@ int search_terms_community(store_conn *c, int64_t community_id);
 typedef struct search_terms_writer search_terms_writer;
 search_terms_writer *search_terms_begin(store_conn *c, int64_t community_id);
 int search_terms_add(search_terms_writer *w, int64_t resident_id, bool replace);
+/* Adds every resident of the community created at that instant (the clock_now_us of
+ * an import, shared by all its rows) that has no terms yet. */
+int search_terms_created(search_terms_writer *w, int64_t created_at);
 int search_terms_end(search_terms_writer *w);
 
 /* Rebuilds every community whose terms are missing or older than the rules; run once
