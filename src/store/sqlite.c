@@ -72,6 +72,10 @@ static store_conn *sq_connect(store *s, int role, char *err, size_t errlen)
         return NULL;
     }
     sqlite3_busy_timeout(c->db, 10000);
+    /* A statement with "column LIKE $n" is otherwise prepared again each time $n is
+     * bound anew (SQLite re-plans in case the pattern allows an index): a third of a
+     * search's time. Plans stay as prepared. */
+    sqlite3_db_config(c->db, SQLITE_DBCONFIG_ENABLE_QPSG, 1, (int *)NULL);
     /* Readers map the database file instead of copying each page into their own cache
      * with a read(): a search that touches index pages all over a large community then
      * costs no system call per page (the pages are the kernel's, shared by every reader). */
