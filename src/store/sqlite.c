@@ -79,9 +79,11 @@ static store_conn *sq_connect(store *s, int role, char *err, size_t errlen)
     /* Readers map the database file instead of copying each page into their own cache
      * with a read(): a search that touches index pages all over a large community then
      * costs no system call per page (the pages are the kernel's, shared by every reader). */
+    /* The writer keeps statement journals in memory: an INSERT ... RETURNING into a
+     * table with constraints writes one for every row, a temporary file otherwise. */
     const char *setup = role
         ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-          "PRAGMA wal_autocheckpoint=4000;"
+          "PRAGMA wal_autocheckpoint=4000; PRAGMA temp_store=MEMORY;"
         : "PRAGMA foreign_keys=ON; PRAGMA query_only=1; PRAGMA mmap_size=1073741824;";
     char *msg = NULL;
     if (sqlite3_exec(c->db, setup, NULL, NULL, &msg) != SQLITE_OK) {
