@@ -106,6 +106,12 @@ test('1. a committee lays out an empty community: zones, blocks, renames and mov
   const moved = await com.patch(`/api/v1/blocks/${b1.json.block.id}`, { zone_id: z2.id });
   assert.equal(moved.status, 200, moved.text);
   assert.equal(moved.json.block.zone_id, z2.id);
+  // Into a zone and out of it again: null means no zone.
+  const into = await com.patch(`/api/v1/blocks/${b2.json.block.id}`, { zone_id: z1.id });
+  assert.equal(into.json.block.zone_id, z1.id);
+  const out = await com.patch(`/api/v1/blocks/${b2.json.block.id}`, { zone_id: null });
+  assert.equal(out.status, 200, out.text);
+  assert.equal(out.json.block.zone_id, null);
   const blocks = listItems(await com.get('/api/v1/blocks'));
   assert.deepEqual(blocks.map((b) => [b.name, b.kind, b.zone_id, b.leaders_text]),
     [['1幢', 'building', z2.id, ''], ['北院', 'courtyard', null, '']]);

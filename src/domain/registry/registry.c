@@ -304,7 +304,7 @@ static int blocks_create(http_req *req)
 static int blocks_update(http_req *req)
 {
     int64_t id, zone_id = 0;
-    bool has_zone;
+    bool has_zone = false;
     const char *name = NULL, *kind = NULL;
     if (!http_param_id(req, "id", &id)) return -1;
     json_t *old = block_read(req, id);
@@ -315,11 +315,15 @@ static int blocks_update(http_req *req)
     if (!http_body_str_opt(req, "name", 1, 64, &name)) return -1;
     if (!http_body_str_opt(req, "kind", 1, 16, &kind)) return -1;
     if (kind && !block_kind_ok(kind)) return http_fail_field(req, "kind", "reg.err.block_kind");
-    if (!http_body_int_opt(req, "zone_id", 1, INT64_MAX, &zone_id, &has_zone)) return -1;
+    /* "zone_id": null takes the block out of its zone (a courtyard of its own). */
+    bool no_zone = json_is_null(json_object_get(req->json, "zone_id"));
+    if (!no_zone && !http_body_int_opt(req, "zone_id", 1, INT64_MAX, &zone_id, &has_zone)) return -1;
     if (has_zone && !zone_in_community(req, zone_id)) return http_fail_field(req, "zone_id", "reg.err.zone_unknown");
+    has_zone |= no_zone;
     if (store_run(req->conn, NULL, "UPDATE blocks SET name = COALESCE($1, name), kind = COALESCE($2, kind), "
-                                   "zone_id = CASE WHEN $3 = 0 THEN zone_id ELSE $3 END WHERE id = $4 AND community_id = $5",
-                  "ttiii", name, kind, has_zone ? zone_id : 0, id, req->actor.community_id) != STORE_DONE)
+                                   "zone_id = CASE WHEN $3 = 0 THEN zone_id WHEN $3 < 0 THEN NULL ELSE $3 END "
+                                   "WHERE id = $4 AND community_id = $5",
+                  "ttiii", name, kind, no_zone ? -1 : has_zone ? zone_id : 0, id, req->actor.community_id) != STORE_DONE)
         return http_fail_internal(req, "block update");
     json_t *fields = json_array();
     if (name) json_array_append_new(fields, json_string("name"));
@@ -328,7 +332,7 @@ static int blocks_update(http_req *req)
     if (has_zone) {
         json_array_append_new(fields, json_string("zone_id"));
         json_object_set_new(detail, "from_zone_id", from_zone ? json_integer(from_zone) : json_null());
-        json_object_set_new(detail, "to_zone_id", json_integer(zone_id));
+        json_object_set_new(detail, "to_zone_id", no_zone ? json_null() : json_integer(zone_id));
     }
     registry_audit(req, "block", id, detail);
     json_t *b = block_read(req, id);

@@ -139,7 +139,7 @@ function zoneOptions(t, zones) {
   return [{ value: '', label: t('structure.block.zone_none') }, ...zones.map((z) => ({ value: String(z.id), label: z.name }))];
 }
 
-function BlockFields({ values, set, zones, prefix, lockZone }) {
+function BlockFields({ values, set, zones, prefix }) {
   const { t } = useI18n();
   return (
     <>
@@ -160,7 +160,7 @@ function BlockFields({ values, set, zones, prefix, lockZone }) {
           <span class="field-label">{t('structure.block.zone')}</span>
           <select value={values.zone_id} data-testid={`${prefix}-zone`} onChange={(event) => set('zone_id', event.currentTarget.value)}>
             {zoneOptions(t, zones).map((o) => (
-              <option key={o.value} value={o.value} disabled={lockZone && o.value === ''}>{o.label}</option>
+              <option key={o.value} value={o.value}>{o.label}</option>
             ))}
           </select>
         </label>
@@ -310,14 +310,14 @@ function BlockEdit({ block, zones, onDone }) {
     const body = {};
     if (values.name.trim() !== block.name) body.name = values.name.trim();
     if (values.kind !== block.kind) body.kind = values.kind;
-    if (values.zone_id && Number(values.zone_id) !== block.zone_id) body.zone_id = Number(values.zone_id);
+    const zoneId = values.zone_id ? Number(values.zone_id) : null;
+    if (zoneId !== (block.zone_id ?? null)) body.zone_id = zoneId;
     if (!Object.keys(body).length) { onDone(); return; }
     if (await write.run(() => api.patch(`/blocks/${block.id}`, body))) onDone();
   };
-  // A block leaves a zone only for another zone: the server has no "no zone" move.
   return (
     <form class="form structure-editor" onSubmit={submit} data-testid="structure-block-edit-form">
-      <BlockFields values={values} set={set} zones={zones} prefix="structure-block-edit" lockZone={Boolean(block.zone_id)} />
+      <BlockFields values={values} set={set} zones={zones} prefix="structure-block-edit" />
       <ErrorMessage error={write.error} testId="structure-block-edit-error" />
       <button type="submit" class="button button-primary" disabled={write.busy} data-testid="structure-block-edit-save">
         {t('structure.save')}
