@@ -2,6 +2,7 @@
  * zone (communities keep their own zone; the server runs in UTC). */
 #include <stddef.h>
 #include "clock.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +42,11 @@ static int64_t be(const unsigned char *p, int n)
 /* Read from the TZif file rather than through setenv("TZ") + localtime_r, which is not
  * thread-safe and would change the zone of every other request. Zone names are checked
  * against the same files when a community's zone is set (validate_timezone). */
-int64_t clock_tz_offset(const char *tz, int64_t t)
+static int64_t tz_read(const char *tz, int64_t t, int64_t *from, int64_t *until)
 {
     char path[160];
+    *from = INT64_MIN;
+    *until = INT64_MAX;
     if (!tz || !*tz || strstr(tz, "..") || tz[0] == '/') return 0;
     snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
     FILE *f = fopen(path, "rb");
@@ -71,13 +74,54 @@ int64_t clock_tz_offset(const char *tz, int64_t t)
         }
         const unsigned char *idx = d + timecnt * tsize, *types = idx + timecnt;
         int type = 0;
-        for (int64_t i = 0; i < timecnt && be(d + i * tsize, tsize) <= t; i++) type = idx[i];
+        for (int64_t i = 0; i < timecnt; i++) {
+            int64_t at = be(d + i * tsize, tsize);
+            if (at > t) { *until = at; break; }
+            type = idx[i];
+            *from = at;
+        }
         if (type < typecnt) off = be(types + type * 6, 4);
         break;
     }
 out:
     free(b);
     return off;
+}
+
+/* The offset holds from one transition to the next: kept per zone, so that a request
+ * showing ages does not read the zone file (and fill a 1 MB buffer) every time. */
+typedef struct tz_span {
+    char tz[64];
+    int64_t from, until, off;
+} tz_span;
+
+static tz_span tz_cache[8];
+static unsigned tz_next;
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int64_t clock_tz_offset(const char *tz, int64_t t)
+{
+    if (!tz || strlen(tz) >= sizeof tz_cache[0].tz) {
+        int64_t from, until;
+        return tz_read(tz, t, &from, &until);
+    }
+    pthread_mutex_lock(&tz_lock);
+    for (size_t i = 0; i < sizeof tz_cache / sizeof tz_cache[0]; i++) {
+        tz_span *c = &tz_cache[i];
+        if (c->tz[0] && !strcmp(c->tz, tz) && t >= c->from && t < c->until) {
+            int64_t off = c->off;
+            pthread_mutex_unlock(&tz_lock);
+            return off;
+        }
+    }
+    pthread_mutex_unlock(&tz_lock);
+    tz_span fresh = {0};
+    fresh.off = tz_read(tz, t, &fresh.from, &fresh.until);
+    snprintf(fresh.tz, sizeof fresh.tz, "%s", tz);
+    pthread_mutex_lock(&tz_lock);
+    tz_cache[tz_next++ % (sizeof tz_cache / sizeof tz_cache[0])] = fresh;
+    pthread_mutex_unlock(&tz_lock);
+    return fresh.off;
 }
 
 int clock_local_date(const char *tz, int64_t us, char *out, size_t n)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/i18n.h"
 #include "core/secret.h"
@@ -194,6 +195,29 @@ static void test_secret(void **state)
     assert_false(secret_const_eq("abc", "abd"));
 }
 
+/* Offsets from the zone files, also across a daylight-saving change, where a cached
+ * offset must not outlive its transition. */
+static void test_tz_offset(void **state)
+{
+    (void)state;
+    const int64_t berlin_spring = 1774746000;   /* 2026-03-29 01:00 UTC: +1 h becomes +2 h */
+    assert_int_equal(clock_tz_offset("Asia/Shanghai", berlin_spring), 8 * 3600);
+    assert_int_equal(clock_tz_offset("Europe/Berlin", berlin_spring - 1), 3600);
+    assert_int_equal(clock_tz_offset("Europe/Berlin", berlin_spring - 86400), 3600);
+    assert_int_equal(clock_tz_offset("Europe/Berlin", berlin_spring), 7200);
+    assert_int_equal(clock_tz_offset("Europe/Berlin", berlin_spring - 1), 3600);
+    assert_int_equal(clock_tz_offset("Europe/Berlin", berlin_spring + 86400 * 30), 7200);
+    assert_int_equal(clock_tz_offset("No/Such_Zone", berlin_spring), 0);
+    assert_int_equal(clock_tz_offset("../etc/passwd", berlin_spring), 0);
+    char day[11];
+    /* 2026-03-28 23:30 UTC is already the 29th in Berlin (+1 h) and in Shanghai. */
+    int64_t late = (berlin_spring - 5400) * 1000000LL;
+    assert_int_equal(clock_local_date("Europe/Berlin", late, day, sizeof day), 2026);
+    assert_string_equal(day, "2026-03-29");
+    clock_local_date("America/New_York", late, day, sizeof day);
+    assert_string_equal(day, "2026-03-28");
+}
+
 static void test_config(void **state)
 {
     (void)state;
@@ -214,7 +238,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_router), cmocka_unit_test(test_route_table_rows), cmocka_unit_test(test_validate),
         cmocka_unit_test(test_json_decode), cmocka_unit_test(test_i18n), cmocka_unit_test(test_arena_buf),
-        cmocka_unit_test(test_secret), cmocka_unit_test(test_config),
+        cmocka_unit_test(test_secret), cmocka_unit_test(test_config), cmocka_unit_test(test_tz_offset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
