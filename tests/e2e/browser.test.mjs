@@ -1,8 +1,8 @@
 // The web app in a real browser against the real server with the demo community:
 // login per role, the navigation each role gets, logout, language switch, login errors.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, newPage, submitLogin, assertFitsPhone } from '../lib/browser.mjs';
+import { newPage, submitLogin, assertFitsPhone, useServerAndBrowser } from '../lib/browser.mjs';
 import { startServer, Client, DEMO_USERS, DEMO_PASSWORD } from '../lib/server.mjs';
 
 // What each demo login must see: the home of its highest role and exactly these
@@ -25,23 +25,13 @@ const HEADINGS = {
   resident: { 'zh-CN': '我家', en: 'My household' },
 };
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// The demo server and one browser for this file, stopped after it.
+const env = useServerAndBrowser();
 
 // A fresh browser profile (no cookie, no stored language) on a phone-sized screen.
 // Uncaught page errors are collected so that each test can assert there were none.
-function openPage(t, baseUrl = server.url) {
-  return newPage(browser, t, baseUrl);
+function openPage(t, baseUrl = env.server.url) {
+  return newPage(env.browser, t, baseUrl);
 }
 
 function waitForLanguageSave(page) {
@@ -56,7 +46,7 @@ async function navKeys(page) {
 }
 
 async function rolesFromServer(username) {
-  const client = new Client(server.url);
+  const client = new Client(env.server.url);
   const me = await client.login(username);
   await client.del('/api/v1/session');
   return me.json.user.roles;
@@ -66,7 +56,7 @@ for (const username of DEMO_USERS) {
   test(`${username}: logs in through the form, sees its home and nav, logs out`, async (t) => {
     const expected = EXPECTED[username];
     const page = await openPage(t);
-    await submitLogin(page, server.url, username, DEMO_PASSWORD);
+    await submitLogin(page, env.server.url, username, DEMO_PASSWORD);
 
     const home = page.getByTestId(`home-${expected.home}`);
     await home.waitFor();
@@ -113,12 +103,12 @@ for (const username of DEMO_USERS) {
 }
 
 test('committee dashboard page shows the figures the server reports', async (t) => {
-  const client = new Client(server.url, 'zh-CN');
+  const client = new Client(env.server.url, 'zh-CN');
   await client.login('committee');
   const { tiles } = (await client.get('/api/v1/dashboard')).json;
 
   const page = await openPage(t);
-  await submitLogin(page, server.url, 'committee', DEMO_PASSWORD);
+  await submitLogin(page, env.server.url, 'committee', DEMO_PASSWORD);
   await page.getByTestId('home-committee').waitFor();
   await page.getByTestId('nav-dashboard').click();
   await page.getByTestId('dashboard-page').waitFor();
@@ -142,7 +132,7 @@ test('language switches from zh-CN to English and back, and is saved to the acco
     if (new URL(request.url()).pathname.startsWith('/api/')) acceptLanguages.push(request.headers()['accept-language']);
   });
 
-  await submitLogin(page, server.url, 'committee', DEMO_PASSWORD);
+  await submitLogin(page, env.server.url, 'committee', DEMO_PASSWORD);
   const heading = page.getByTestId('home-committee').locator('h1');
   await heading.waitFor();
   assert.equal((await heading.textContent()).trim(), '居委工作台');
@@ -163,7 +153,7 @@ test('language switches from zh-CN to English and back, and is saved to the acco
 
   // A new browser (nothing in local storage) gets English from the account.
   const otherPage = await openPage(t);
-  await submitLogin(otherPage, server.url, 'committee', DEMO_PASSWORD);
+  await submitLogin(otherPage, env.server.url, 'committee', DEMO_PASSWORD);
   await otherPage.getByText('Committee desk', { exact: true }).waitFor();
 
   // And back to Chinese, which survives a reload.
@@ -177,7 +167,7 @@ test('language switches from zh-CN to English and back, and is saved to the acco
   await page.getByText('居委工作台', { exact: true }).waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
 
-  const client = new Client(server.url);
+  const client = new Client(env.server.url);
   const me = await client.login('committee');
   assert.equal(me.json.user.language, 'zh-CN');
   assert.deepEqual(page.pageErrors, []);
@@ -186,7 +176,7 @@ test('language switches from zh-CN to English and back, and is saved to the acco
 
 test('display name is edited on the me page', async (t) => {
   const page = await openPage(t);
-  await submitLogin(page, server.url, 'volunteer', DEMO_PASSWORD);
+  await submitLogin(page, env.server.url, 'volunteer', DEMO_PASSWORD);
   await page.getByTestId('home-volunteer').waitFor();
   await page.getByTestId('nav-me').click();
   await page.getByTestId('me-page').waitFor();
@@ -202,7 +192,7 @@ test('display name is edited on the me page', async (t) => {
 
 test('a wrong password shows the server message in the chosen language', async (t) => {
   const page = await openPage(t);
-  await submitLogin(page, server.url, 'resident', 'not-the-password');
+  await submitLogin(page, env.server.url, 'resident', 'not-the-password');
   const error = page.getByTestId('login-error');
   await error.waitFor();
   assert.equal(await error.getAttribute('data-status'), '401');

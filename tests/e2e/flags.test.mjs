@@ -1,26 +1,16 @@
 // A resident's flag history in a real browser: a flag set by committee staff, changed and
 // cleared by the block leader on the page; each history card names who set, changed and
 // cleared the flag and when, in Chinese and in English, on a phone-sized screen.
-import { launchBrowser, newPage, login, assertFitsPhone } from '../lib/browser.mjs';
-import { test, before, after } from 'node:test';
+import { newPage, login, assertFitsPhone, useServerAndBrowser } from '../lib/browser.mjs';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, DEMO_PASSWORD } from '../lib/server.mjs';
+import { Client, DEMO_PASSWORD } from '../lib/server.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// The demo server and one browser for this file, stopped after it.
+const env = useServerAndBrowser();
 
 async function apiClient(username) {
-  const client = new Client(server.url, 'zh-CN');
+  const client = new Client(env.server.url, 'zh-CN');
   const r = await client.login(username);
   client.user = r.json.user;
   return client;
@@ -40,8 +30,8 @@ test('the block leader changes and clears a flag; the history names both people'
   const staffName = committee.user.display_name, leaderName = leader.user.display_name;
   assert.notEqual(staffName, leaderName);
 
-  const page = await newPage(browser, t, server.url);
-  await login(page, server.url, 'block');
+  const page = await newPage(env.browser, t, env.server.url);
+  await login(page, env.server.url, 'block');
   await page.goto(`/registry/residents/${id}`);
   await page.getByTestId('flags-section').waitFor();
   const first = page.locator('[data-testid="flag-history-item"][data-flag="chronic_illness"]');

@@ -3,28 +3,18 @@
 // file, imports it with the job's progress, and the API then finds the residents.
 // Also: a file with headers the vocabulary does not know is imported through the
 // column mapping, and only the committee reaches the page.
-import { launchBrowser, newPage, login, assertFitsPhone } from '../lib/browser.mjs';
-import { test, before, after } from 'node:test';
+import { newPage, login, assertFitsPhone, useServerAndBrowser } from '../lib/browser.mjs';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, Client } from '../lib/server.mjs';
+import { Client } from '../lib/server.mjs';
 
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// The demo server and one browser for this file, stopped after it.
+const env = useServerAndBrowser();
 
 function openPage(t) {
-  return newPage(browser, t, server.url);
+  return newPage(env.browser, t, env.server.url);
 }
 
 // A valid GB 11643 number (region 110105 is not drawn by the demo).
@@ -61,7 +51,7 @@ function csv(bad) {
 
 test('committee: a GBK CSV with bad rows, then the fixed file, imported with progress', async (t) => {
   const page = await openPage(t);
-  await login(page, server.url, 'committee');
+  await login(page, env.server.url, 'committee');
   await page.getByTestId('link-import').click();
   await page.getByTestId('import-page').waitFor();
   assert.equal(new URL(page.url()).pathname, '/registry/import');
@@ -104,7 +94,7 @@ test('committee: a GBK CSV with bad rows, then the fixed file, imported with pro
   await assertFitsPhone(page, 'the report');
 
   // Nothing was written by the check.
-  const api = new Client(server.url);
+  const api = new Client(env.server.url);
   await api.login('committee');
   const none = await api.get(`/api/v1/residents?q=${encodeURIComponent('严素芬')}`);
   assert.equal(none.json.items.length, 0);
@@ -149,7 +139,7 @@ test('committee: a GBK CSV with bad rows, then the fixed file, imported with pro
 
 test('committee: unknown headers are mapped by hand, then the file checks clean', async (t) => {
   const page = await openPage(t);
-  await login(page, server.url, 'committee');
+  await login(page, env.server.url, 'committee');
   await page.goto('/registry/import');
   await page.getByTestId('import-page').waitFor();
   const file = Buffer.from('Building,Flat,Full name\n2号楼1单元,M801,测试映射\n', 'utf8');
@@ -174,7 +164,7 @@ test('committee: unknown headers are mapped by hand, then the file checks clean'
 
 test('leaders have no import page or link', async (t) => {
   const page = await openPage(t);
-  await login(page, server.url, 'zone');
+  await login(page, env.server.url, 'zone');
   await page.getByTestId('home-zone_leader').waitFor();
   assert.equal(await page.getByTestId('link-import').count(), 0);
   await page.goto('/registry/import');

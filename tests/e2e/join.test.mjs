@@ -3,28 +3,18 @@
 // phone, picks themselves, makes an account and lands on the resident home. Then the
 // block leader issues a reset code on /reset-codes and the resident sets a new password
 // on /reset.
-import { launchBrowser, newPage, login } from '../lib/browser.mjs';
-import { test, before, after } from 'node:test';
+import { newPage, login, useServerAndBrowser } from '../lib/browser.mjs';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client } from '../lib/server.mjs';
+import { Client } from '../lib/server.mjs';
 import { loggedIn, uniq } from '../lib/api-helpers.mjs';
 
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// The demo server and one browser for this file, stopped after it.
+const env = useServerAndBrowser();
 
 function openPage(t) {
-  return newPage(browser, t, server.url);
+  return newPage(env.browser, t, env.server.url);
 }
 
 // The first household of the block leader's sheet that carries an invite: its id,
@@ -42,9 +32,9 @@ async function inviteFromSheet(block) {
 let joined;
 
 test('join-1: a resident opens the invite link, makes an account and lands on the resident home', async (t) => {
-  const block = await loggedIn(server.url, 'block');
+  const block = await loggedIn(env.server.url, 'block');
   const { householdId, url, residents } = await inviteFromSheet(block);
-  assert.ok(url.startsWith(server.url + '/join?code='), url);
+  assert.ok(url.startsWith(env.server.url + '/join?code='), url);
   const page = await openPage(t);
   await page.goto(url);
   await page.getByTestId('join-household').waitFor();
@@ -62,7 +52,7 @@ test('join-1: a resident opens the invite link, makes an account and lands on th
   await page.reload();
   await page.getByTestId('home-resident').waitFor();
   assert.deepEqual(page.pageErrors, []);
-  const me = await loggedIn(server.url, username, 'resident-e2e-1');
+  const me = await loggedIn(env.server.url, username, 'resident-e2e-1');
   assert.deepEqual(me.me.user.roles.map((r) => [r.role, r.scope_id]), [['resident', householdId]]);
   joined = { username, person };
 });
@@ -79,7 +69,7 @@ test('join-2: a wrong code is explained on the page', async (t) => {
 test('join-3: the block leader issues a reset code; the resident sets a new password with it', async (t) => {
   assert.ok(joined, 'join-1 made an account');
   const leader = await openPage(t);
-  await login(leader, server.url, 'block');
+  await login(leader, env.server.url, 'block');
   await leader.getByTestId('home-block_leader').waitFor();
   await leader.getByTestId('link-join-reset-codes').click();
   await leader.getByTestId('reset-codes-page').waitFor();
@@ -96,7 +86,7 @@ test('join-3: the block leader issues a reset code; the resident sets a new pass
   await page.getByTestId('reset-password').fill('resident-e2e-2');
   await page.getByTestId('reset-submit').click();
   await page.getByTestId('reset-done').waitFor();
-  assert.equal((await new Client(server.url).post('/api/v1/session', { username: joined.username, password: 'resident-e2e-2' })).status, 200);
+  assert.equal((await new Client(env.server.url).post('/api/v1/session', { username: joined.username, password: 'resident-e2e-2' })).status, 200);
   assert.deepEqual(leader.pageErrors, []);
   assert.deepEqual(page.pageErrors, []);
 });

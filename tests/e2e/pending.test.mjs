@@ -2,38 +2,28 @@
 // real server: a resident who signed up sees what they sent and waits, then is let in
 // once the committee approves; a write whose answer is lost on the way is retried with
 // the same Idempotency-Key and done once.
-import { launchBrowser, newPage, submitLogin, assertFitsPhone } from '../lib/browser.mjs';
-import { test, before, after } from 'node:test';
+import { newPage, submitLogin, assertFitsPhone, useServerAndBrowser } from '../lib/browser.mjs';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, DEMO_PASSWORD } from '../lib/server.mjs';
+import { Client, DEMO_PASSWORD } from '../lib/server.mjs';
 import { loggedIn, uniq } from '../lib/api-helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// The demo server and one browser for this file, stopped after it.
+const env = useServerAndBrowser();
 
 function openPage(t) {
-  return newPage(browser, t, server.url);
+  return newPage(env.browser, t, env.server.url);
 }
 
 // Without a role there is no menu to wait for: the caller waits for its own page.
 function login(page, username, password) {
-  return submitLogin(page, server.url, username, password);
+  return submitLogin(page, env.server.url, username, password);
 }
 
 async function signUp(address) {
   const username = uniq('pe-');
   const password = 'pending-e2e-1';
-  const r = await new Client(server.url).post('/api/v1/signup', { username, password, name: '赵等待',
+  const r = await new Client(env.server.url).post('/api/v1/signup', { username, password, name: '赵等待',
     phone: '13700137000', claimed_address: address, language: 'zh-CN' });
   assert.equal(r.status, 201, r.text);
   return { username, password, id: r.json.signup.id };
@@ -48,7 +38,7 @@ async function residentsOf(api, householdId) {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 test('pending-e2e-1: a sign-up waits on its own page, refreshes, and is let in once approved', async (t) => {
-  const committee = await loggedIn(server.url, 'committee');
+  const committee = await loggedIn(env.server.url, 'committee');
   const signup = await signUp('5号楼1单元 1203 室（靠电梯那一户）');
   const page = await openPage(t);
   await login(page, signup.username, signup.password);
@@ -126,7 +116,7 @@ test('pending-e2e-2: a sign-up logs out from its page', async (t) => {
 // The first attempt never reaches the server, the second does the write but its answer
 // is lost, the third gets the stored answer back: three sends, one key, one resident.
 test('pending-e2e-3: a write whose answer is lost is retried with the same Idempotency-Key and done once', async (t) => {
-  const api = await loggedIn(server.url, 'zone');
+  const api = await loggedIn(env.server.url, 'zone');
   const household = (await api.get('/api/v1/households?limit=1')).json.items[0];
   const before = await residentsOf(api, household.id);
   const page = await openPage(t);
@@ -172,7 +162,7 @@ test('pending-e2e-3: a write whose answer is lost is retried with the same Idemp
 });
 
 test('pending-e2e-4: each logical write has its own key; past two retries the error is shown and nothing is written', async (t) => {
-  const api = await loggedIn(server.url, 'zone');
+  const api = await loggedIn(env.server.url, 'zone');
   const household = (await api.get('/api/v1/households?limit=1')).json.items[0];
   const page = await openPage(t);
   await login(page, 'zone', DEMO_PASSWORD);

@@ -1,33 +1,22 @@
 // The registry's pages in a real browser against the real server and the demo
 // community: searching, a resident's flags and their history, a block's printable
 // lists, what a block leader may and may not see, a resident's own household, English.
-import { launchBrowser, newPage, login, assertFitsPhone } from '../lib/browser.mjs';
-import { test, before, after } from 'node:test';
+import { newPage, login, assertFitsPhone, useServerAndBrowser } from '../lib/browser.mjs';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
 import { loggedIn } from '../lib/api-helpers.mjs';
 
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// The demo server and one browser for this file, stopped after it.
+const env = useServerAndBrowser();
 
 // A fresh browser profile on a phone-sized screen; page errors are collected.
 function openPage(t) {
-  return newPage(browser, t, server.url);
+  return newPage(env.browser, t, env.server.url);
 }
 
 function apiClient(username) {
-  return loggedIn(server.url, username, undefined, 'zh-CN');
+  return loggedIn(env.server.url, username, undefined, 'zh-CN');
 }
 
 async function get(client, path) {
@@ -47,7 +36,7 @@ test('committee finds a resident by phone tail, sets and clears a flag, sees the
   assert.ok(expected.includes(resident.id));
 
   const page = await openPage(t);
-  await login(page, server.url, 'committee');
+  await login(page, env.server.url, 'committee');
   await page.getByTestId('link-registry-search').click();
   await page.getByTestId('registry-page').waitFor();
   // The first load lists the residents in scope before any search.
@@ -132,7 +121,7 @@ test('committee prints a block call list: the print link answers a printable pag
   assert.equal(rows.length, block.no_smartphone);
 
   const page = await openPage(t);
-  await login(page, server.url, 'committee');
+  await login(page, env.server.url, 'committee');
   await page.goto('/registry/blocks');
   await page.getByTestId('blocks-page').waitFor();
   // Grouped by zone: the demo has zones.
@@ -175,7 +164,7 @@ test('block leader sees only their blocks; another block and its residents stay 
   const stranger = (await get(committee, `/api/v1/residents?block_id=${other.id}&limit=1`)).items[0];
 
   const page = await openPage(t);
-  await login(page, server.url, 'block');
+  await login(page, env.server.url, 'block');
   assert.equal(await page.getByTestId('nav-registry').count(), 1);
   await page.getByTestId('link-registry-blocks').click();
   await page.getByTestId('blocks-page').waitFor();
@@ -216,7 +205,7 @@ test('resident sees their own household and its people', async (t) => {
   const people = (await get(api, `/api/v1/households/${household.id}`)).household.residents_list;
 
   const page = await openPage(t);
-  await login(page, server.url, 'resident');
+  await login(page, env.server.url, 'resident');
   assert.equal(await page.getByTestId('nav-registry').count(), 0);
   await page.getByTestId('link-registry-my-household').click();
   await page.getByTestId('my-household').waitFor();
@@ -238,7 +227,7 @@ test('a block leader who is also a resident sees only their own household there'
   assert.ok((await get(api, '/api/v1/households?limit=500')).items.length > 1, 'as a leader they see more households');
 
   const page = await openPage(t);
-  await login(page, server.url, 'block');
+  await login(page, env.server.url, 'block');
   await page.goto('/home/resident');
   await page.getByTestId('link-registry-my-household').click();
   await page.getByTestId('my-household').first().waitFor();
@@ -251,7 +240,7 @@ test('household edits show server errors beside the field; a resident is added',
   const api = await apiClient('zone');
   const [household] = (await get(api, '/api/v1/households?limit=1')).items;
   const page = await openPage(t);
-  await login(page, server.url, 'zone');
+  await login(page, env.server.url, 'zone');
   await page.goto(`/registry/households/${household.id}`);
   await page.getByTestId('household-page').waitFor();
   await page.getByTestId('edit-household').locator('summary').click();
@@ -326,7 +315,7 @@ test('household edits show server errors beside the field; a resident is added',
 
 test('the registry pages work in English', async (t) => {
   const page = await openPage(t);
-  await login(page, server.url, 'zone');
+  await login(page, env.server.url, 'zone');
   await page.goto('/registry/blocks');
   const heading = page.getByTestId('blocks-page').locator('h1');
   await heading.waitFor();

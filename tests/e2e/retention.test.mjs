@@ -1,34 +1,25 @@
 // The retention page in a real browser: the committee sets the emergency's end in the
 // past, runs a dry run, purges after confirming and sees the counts; the duplicates page
 // merges a pair; leaders cannot open these pages.
-import { launchBrowser, newPage, login, PHONE } from '../lib/browser.mjs';
-import { test, before, after } from 'node:test';
+import { newPage, login, PHONE, useServerAndBrowser } from '../lib/browser.mjs';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client } from '../lib/server.mjs';
+import { Client } from '../lib/server.mjs';
 
-
-let server;
-let browser;
 let api;
 
-const day = (n) => new Date(Date.now() + 8 * 3600e3 + n * 86400e3).toISOString().slice(0, 10);
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  api = new Client(server.url);
+// The demo server and one browser for this file, and what the tests share once they are up.
+const env = useServerAndBrowser(undefined, async () => {
+  api = new Client(env.server.url);
   await api.login('committee');
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const day = (n) => new Date(Date.now() + 8 * 3600e3 + n * 86400e3).toISOString().slice(0, 10);
 
 // A phone-sized page in English, logged in, on its home.
 async function openAs(t, username) {
-  const page = await newPage(browser, t, server.url, PHONE, 'en');
-  await login(page, server.url, username);
+  const page = await newPage(env.browser, t, env.server.url, PHONE, 'en');
+  await login(page, env.server.url, username);
   await page.locator('[data-testid^="home-"]').first().waitFor();
   return page;
 }

@@ -3,11 +3,10 @@
 // with a few bad rows, reads the dry-run report, fixes the file, imports it, finds a
 // resident by the last digits of the phone, prints the call list of one block, runs a
 // sweep of that block to 100%; then the block's leader sees only that block.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { launchBrowser, newPage, login, assertFitsPhone, DESKTOP } from '../lib/browser.mjs';
-import { startServer } from '../lib/server.mjs';
+import { newPage, login, assertFitsPhone, DESKTOP, useServerAndBrowser } from '../lib/browser.mjs';
 import { loggedIn, createUser, walkList } from '../lib/api-helpers.mjs';
 
 // Two new units of a building the demo does not have, so that every figure below comes
@@ -66,18 +65,8 @@ function csvFile(withMistakes) {
   return execFileSync('iconv', ['-f', 'UTF-8', '-t', 'GB18030'], { input: Buffer.from(lines.join('\r\n') + '\r\n', 'utf8') });
 }
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// The demo server and one browser for this file, stopped after it.
+const env = useServerAndBrowser();
 
 async function get(client, path) {
   const res = await client.get(path);
@@ -112,7 +101,7 @@ test('the registry story: import with a dry run, search, call list, sweep, block
   let last = Date.now();
   const took = [];
   const mark = (part) => { const now = Date.now(); took.push(`${part} ${now - last} ms`); last = now; };
-  const api = await loggedIn(server.url, 'committee', undefined, 'zh-CN');
+  const api = await loggedIn(env.server.url, 'committee', undefined, 'zh-CN');
   // The committee has set up the two units in the first zone before importing people
   // (through the API: an import matches blocks by name and no page creates blocks).
   const [zone] = (await get(api, '/api/v1/zones?limit=1')).items;
@@ -127,8 +116,8 @@ test('the registry story: import with a dry run, search, call list, sweep, block
 
   mark('setup');
   // ---- 1. The file with mistakes: the dry run lists them and writes nothing.
-  const page = await newPage(browser, t, server.url, DESKTOP);
-  await login(page, server.url, 'committee');
+  const page = await newPage(env.browser, t, env.server.url, DESKTOP);
+  await login(page, env.server.url, 'committee');
   await page.getByTestId('link-import').click();
   await page.getByTestId('import-page').waitFor();
   await page.getByTestId('import-file').setInputFiles({ name: '32号楼名册.csv', mimeType: 'text/csv', buffer: csvFile(true) });
@@ -269,8 +258,8 @@ test('the registry story: import with a dry run, search, call list, sweep, block
   await page.waitForSelector('[data-testid="sweep-page"][data-state="open"]');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="remaining-item"]').length === 5);
 
-  const phone = await newPage(browser, t, server.url);
-  await login(phone, server.url, 'committee');
+  const phone = await newPage(env.browser, t, env.server.url);
+  await login(phone, env.server.url, 'committee');
   await phone.goto(`/sweeps/${sweepId}/households`);
   await phone.getByTestId('sweep-households-page').waitFor();
   await phone.waitForFunction(() => document.querySelectorAll('[data-testid="household-item"]').length === 5);
@@ -327,8 +316,8 @@ test('the registry story: import with a dry run, search, call list, sweep, block
   const demoStranger = (await get(api, '/api/v1/residents?limit=1')).items[0];
   assert.notEqual(demoStranger.block_id, blockA);
 
-  const leaderPage = await newPage(browser, t, server.url);
-  await login(leaderPage, server.url, leader.username, leader.password);
+  const leaderPage = await newPage(env.browser, t, env.server.url);
+  await login(leaderPage, env.server.url, leader.username, leader.password);
   await leaderPage.goto('/registry/blocks');
   await leaderPage.getByTestId('blocks-page').waitFor();
   await leaderPage.getByTestId('block-item').first().waitFor();
@@ -354,7 +343,7 @@ test('the registry story: import with a dry run, search, call list, sweep, block
   const leaderShown = await leaderPage.getByTestId('resident-item').evaluateAll((nodes) => nodes.map((n) => Number(n.dataset.id)));
   assert.deepEqual(leaderShown, [resident.id], 'only their block\'s resident with that tail');
   // And the server agrees with what the pages showed.
-  const leaderApi = await loggedIn(server.url, leader.username, leader.password);
+  const leaderApi = await loggedIn(env.server.url, leader.username, leader.password);
   assert.equal((await leaderApi.get(`/api/v1/residents/${strangerId}`)).status, 404);
   assert.deepEqual((await get(leaderApi, '/api/v1/blocks')).items.map((b) => b.id), [blockA]);
 

@@ -2,21 +2,18 @@
 // community lays it out (a zone, a building and a courtyard in it, a courtyard without
 // a zone), names the building's leader and a courtyard committee of three, and the block
 // list shows it all; a block leader of the demo sees the page read-only.
-import { launchBrowser, newPage, login, assertFitsPhone, PHONE } from '../lib/browser.mjs';
-import { test, before, after } from 'node:test';
+import { newPage, login, assertFitsPhone, PHONE, useServerAndBrowser } from '../lib/browser.mjs';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client } from '../lib/server.mjs';
+import { Client } from '../lib/server.mjs';
 import { uniq } from '../lib/api-helpers.mjs';
 
-let server;
-let browser;
 let committee;        // {username, password} of the new community's committee member
 const members = [];   // three accounts of the new community
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  const admin = new Client(server.url);
+// The demo server and one browser for this file, and what the tests share once they are up.
+const env = useServerAndBrowser(undefined, async () => {
+  const admin = new Client(env.server.url);
   await admin.login('admin');
   const made = await admin.post('/api/v1/communities', { name: uniq('空社区'), timezone: 'Asia/Shanghai' });
   assert.equal(made.status, 201, made.text);
@@ -33,11 +30,6 @@ before(async () => {
   }
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
 async function chooseAccount(page, slot, name) {
   const box = page.getByTestId(slot);
   await box.getByTestId(`${slot}-mode`).selectOption('user');
@@ -48,8 +40,8 @@ async function chooseAccount(page, slot, name) {
 }
 
 test('a committee lays out an empty community in the browser', async (t) => {
-  const page = await newPage(browser, t, server.url, PHONE, 'zh-CN');
-  await login(page, server.url, committee.username, committee.password);
+  const page = await newPage(env.browser, t, env.server.url, PHONE, 'zh-CN');
+  await login(page, env.server.url, committee.username, committee.password);
   await page.getByTestId('link-structure').click();
   await page.getByTestId('structure-page').waitFor();
   await page.getByTestId('structure-empty').waitFor();
@@ -102,14 +94,14 @@ test('a committee lays out an empty community in the browser', async (t) => {
   await assertFitsPhone(page, 'the structure page');
 
   // The block list (another feature's page) shows the new blocks under their zone.
-  await page.goto(new URL('/registry/blocks', server.url).href);
+  await page.goto(new URL('/registry/blocks', env.server.url).href);
   await page.getByTestId('blocks-page').waitFor();
   const names = await page.locator('[data-testid="block-item"] .card-title').allTextContents();
   assert.deepEqual(names.sort(), ['1幢1单元', '东院', '西院'].sort());
   await page.locator('[data-testid="zone-name"]', { hasText: '东片区' }).waitFor();
 
   // The accounts named now hold the blocks' scope.
-  const api = new Client(server.url);
+  const api = new Client(env.server.url);
   await api.login(committee.username, committee.password);
   const blocks = (await api.get('/api/v1/blocks')).json.items;
   const yardId = blocks.find((b) => b.name === '东院').id;
@@ -120,8 +112,8 @@ test('a committee lays out an empty community in the browser', async (t) => {
 });
 
 test('a block leader sees the structure read-only, for their block', async (t) => {
-  const page = await newPage(browser, t, server.url, PHONE, 'en');
-  await login(page, server.url, 'block');
+  const page = await newPage(env.browser, t, env.server.url, PHONE, 'en');
+  await login(page, env.server.url, 'block');
   await page.getByTestId('link-structure').click();
   await page.getByTestId('structure-page').waitFor();
   await page.getByTestId('structure-block').first().waitFor();
@@ -129,7 +121,7 @@ test('a block leader sees the structure read-only, for their block', async (t) =
   assert.equal(await page.getByTestId('structure-zone-form').count(), 0);
   assert.equal(await page.getByTestId('structure-block-set-leaders').count(), 0);
   // The texts come from the server in the app's language (Chinese until switched).
-  const me = new Client(server.url);
+  const me = new Client(env.server.url);
   const name = (await me.login('block')).json.user.display_name;
   const leaders = await page.getByTestId('structure-block-leaders').textContent();
   assert.ok(leaders.startsWith(name), leaders);

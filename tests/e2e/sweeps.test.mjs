@@ -3,27 +3,24 @@
 // leader records every household of that block on a 360 px phone (answered, not at
 // home, refused, then the not-at-home one again); the committee sees the block at 100%,
 // an empty not-reached list, and the results CSV with the answers.
-import { launchBrowser, newPage, login, assertFitsPhone, PHONE, DESKTOP } from '../lib/browser.mjs';
-import { test, before, after } from 'node:test';
+import { newPage, login, assertFitsPhone, PHONE, DESKTOP, useServerAndBrowser } from '../lib/browser.mjs';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client } from '../lib/server.mjs';
+import { Client } from '../lib/server.mjs';
 import { parseCsv } from '../lib/api-helpers.mjs';
 
 const TITLE = '返沪人员排摸（楼组测试）';
 
-let server;
-let browser;
 let blockId;
 let blockHouseholds;   // household ids of the block leader's block
 let sweepId;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  const block = new Client(server.url);
+// The demo server and one browser for this file, and what the tests share once they are up.
+const env = useServerAndBrowser(undefined, async () => {
+  const block = new Client(env.server.url);
   const me = (await block.login('block')).json;
   blockId = me.user.roles.find((r) => r.role === 'block_leader').scope_id;
-  const committee = new Client(server.url);
+  const committee = new Client(env.server.url);
   await committee.login('committee');
   const households = await committee.get(`/api/v1/households?block_id=${blockId}&limit=500`);
   assert.equal(households.status, 200, households.text);
@@ -31,18 +28,13 @@ before(async () => {
   assert.ok(blockHouseholds.length >= 4, `block ${blockId} has ${blockHouseholds.length} households`);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
 function openPage(t, viewport = PHONE) {
-  return newPage(browser, t, server.url, viewport);
+  return newPage(env.browser, t, env.server.url, viewport);
 }
 
 test('committee builds a sweep of one block and opens it', async (t) => {
   const page = await openPage(t, DESKTOP);
-  await login(page, server.url, 'committee');
+  await login(page, env.server.url, 'committee');
   await page.getByTestId('link-sweeps').click();
   await page.getByTestId('sweeps-page').waitFor();
   await page.getByTestId('sweep-new').click();
@@ -97,7 +89,7 @@ test('committee builds a sweep of one block and opens it', async (t) => {
     blockHouseholds.length);
 
   // The server agrees: the sweep targets that block's households.
-  const api = new Client(server.url);
+  const api = new Client(env.server.url);
   await api.login('committee');
   const sweep = (await api.get(`/api/v1/sweeps/${sweepId}`)).json.sweep;
   assert.equal(sweep.state, 'open');
@@ -110,7 +102,7 @@ test('committee builds a sweep of one block and opens it', async (t) => {
 test('block leader records every household of the block on a phone', async (t) => {
   assert.ok(sweepId, 'the sweep of the first test');
   const page = await openPage(t);
-  await login(page, server.url, 'block');
+  await login(page, env.server.url, 'block');
   await page.getByTestId('link-sweeps').click();
   await page.getByTestId('sweeps-page').waitFor();
   const item = page.locator(`[data-testid="sweep-item"][data-id="${sweepId}"]`);
@@ -186,7 +178,7 @@ test('block leader records every household of the block on a phone', async (t) =
   assert.ok(!shown.includes('pending') && !shown.includes('not_home'), shown.join(','));
 
   // The server kept the earlier visit in the household's history.
-  const api = new Client(server.url);
+  const api = new Client(env.server.url);
   await api.login('block');
   const [notHome] = [...outcomes.entries()].find(([, list]) => list.length === 2);
   const history = (await api.get(`/api/v1/sweeps/${sweepId}/households/${notHome}`)).json.household.history;
@@ -198,7 +190,7 @@ test('block leader records every household of the block on a phone', async (t) =
 test('committee sees the block at 100%, nobody left, and the answers in the CSV', async (t) => {
   assert.ok(sweepId, 'the sweep of the first test');
   const page = await openPage(t);
-  await login(page, server.url, 'committee');
+  await login(page, env.server.url, 'committee');
   await page.goto(`/sweeps/${sweepId}`);
   await page.getByTestId('sweep-page').waitFor();
   await page.waitForSelector(`[data-testid="progress-row"][data-block="${blockId}"][data-percent="100"]`);
@@ -242,13 +234,13 @@ test('committee sees the block at 100%, nobody left, and the answers in the CSV'
   page.once('dialog', (dialog) => dialog.accept());
   await page.getByTestId('sweep-close').click();
   await page.waitForSelector('[data-testid="sweep-page"][data-state="closed"]');
-  const api = new Client(server.url);
+  const api = new Client(env.server.url);
   await api.login('committee');
   assert.equal((await api.get(`/api/v1/sweeps/${sweepId}`)).json.sweep.state, 'closed');
 
   // A closed sweep takes no more records: the leader's form says so and cannot save.
   const leader = await openPage(t);
-  await login(leader, server.url, 'block');
+  await login(leader, env.server.url, 'block');
   await leader.goto(`/sweeps/${sweepId}/households/${blockHouseholds[0]}`);
   await leader.getByTestId('sweep-record-page').waitFor();
   assert.ok(await leader.getByTestId('record-save').isDisabled());
@@ -258,7 +250,7 @@ test('committee sees the block at 100%, nobody left, and the answers in the CSV'
 
 test('only the committee builds sweeps; volunteers have no sweep pages', async (t) => {
   const page = await openPage(t);
-  await login(page, server.url, 'block');
+  await login(page, env.server.url, 'block');
   await page.goto('/sweeps');
   await page.getByTestId('sweeps-page').waitFor();
   assert.equal(await page.getByTestId('sweep-new').count(), 0);
@@ -268,7 +260,7 @@ test('only the committee builds sweeps; volunteers have no sweep pages', async (
   assert.equal(await page.getByTestId('sweep-new-page').count(), 0);
 
   const other = await openPage(t);
-  await login(other, server.url, 'volunteer');
+  await login(other, env.server.url, 'volunteer');
   assert.equal(await other.getByTestId('link-sweeps').count(), 0);
   await other.goto('/sweeps');
   await other.getByTestId('not-found').waitFor();

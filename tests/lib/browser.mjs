@@ -3,7 +3,8 @@
 // the few steps every test repeats (logging in through the form, checking the width).
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { DEMO_PASSWORD } from './server.mjs';
+import { before, after } from 'node:test';
+import { DEMO_PASSWORD, startServer } from './server.mjs';
 
 export const CHROMIUM = process.env.SHOUWANG_CHROMIUM || '/usr/bin/chromium';
 export const PHONE = { width: 360, height: 740 };
@@ -49,4 +50,22 @@ export async function login(page, baseUrl, username, password = DEMO_PASSWORD) {
 export async function assertFitsPhone(page, what = 'page') {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= PHONE.width, `${what} is ${width}px wide`);
+}
+
+// The demo server and one browser for a whole test file: started before its first test
+// and stopped after its last; `setup(env)`, when given, runs once they are up (a file's
+// own before() cannot be relied on to run after this one). Tests read env.server and
+// env.browser.
+export function useServerAndBrowser(serverOptions, setup) {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await startServer(serverOptions);
+    env.browser = await launchBrowser();
+    if (setup) await setup(env);
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }
