@@ -19,7 +19,7 @@
 #define TERM_MAX 12   /* "t:" + two UTF-8 characters of up to 4 bytes + NUL */
 /* Terms per INSERT: one statement (and on PostgreSQL one round trip) per batch. The
  * table has no constraints, so SQLite needs no statement journal for it (008). */
-#define BATCH 64
+#define BATCH 32
 
 typedef struct { char s[TERM_MAX]; } term;
 
@@ -150,14 +150,21 @@ static int row_cmp(const void *a, const void *b)
     return c ? c : (x->resident_id > y->resident_id) - (x->resident_id < y->resident_id);
 }
 
-/* Writes rows[0..n) with one multi-row INSERT. */
+/* The batch statement as a literal: 32 rows of ($1 community, term, resident). */
+#define R(t, r) "($1, $" #t ", $" #r ")"
+static const char insert_batch_sql[] = "INSERT INTO resident_terms (community_id, term, resident_id) VALUES "
+    R(2, 3) ", " R(4, 5) ", " R(6, 7) ", " R(8, 9) ", " R(10, 11) ", " R(12, 13) ", " R(14, 15) ", " R(16, 17) ", "
+    R(18, 19) ", " R(20, 21) ", " R(22, 23) ", " R(24, 25) ", " R(26, 27) ", " R(28, 29) ", " R(30, 31) ", " R(32, 33) ", "
+    R(34, 35) ", " R(36, 37) ", " R(38, 39) ", " R(40, 41) ", " R(42, 43) ", " R(44, 45) ", " R(46, 47) ", " R(48, 49) ", "
+    R(50, 51) ", " R(52, 53) ", " R(54, 55) ", " R(56, 57) ", " R(58, 59) ", " R(60, 61) ", " R(62, 63) ", " R(64, 65);
+#undef R
+_Static_assert(BATCH == 32, "insert_batch_sql lists BATCH rows");
+static const char insert_one_sql[] = "INSERT INTO resident_terms (community_id, term, resident_id) VALUES ($1, $2, $3)";
+
+/* Writes rows[0..n), n being BATCH or 1. */
 static int insert_rows(search_terms_writer *w, const term_row *rows, int n)
 {
-    char sql[64 + BATCH * 24];
-    int len = snprintf(sql, sizeof sql, "INSERT INTO resident_terms (community_id, term, resident_id) VALUES ");
-    for (int i = 0; i < n; i++)
-        len += snprintf(sql + len, sizeof sql - (size_t)len, "%s($1, $%d, $%d)", i ? ", " : "", 2 * i + 2, 2 * i + 3);
-    store_stmt *st = store_prepare(w->c, sql);
+    store_stmt *st = store_prepare(w->c, n == BATCH ? insert_batch_sql : insert_one_sql);
     if (!st) return STORE_ERR;
     store_bind_int(st, 1, w->community_id);
     for (int i = 0; i < n; i++) {
@@ -203,8 +210,10 @@ int search_terms_end(search_terms_writer *w)
     if (!w) return STORE_ERR;
     int rc = w->failed ? STORE_ERR : STORE_OK;
     if (rc == STORE_OK && w->n > 1) qsort(w->rows, w->n, sizeof *w->rows, row_cmp);
-    for (size_t i = 0; rc == STORE_OK && i < w->n; i += BATCH)
-        rc = insert_rows(w, w->rows + i, (int)(w->n - i < BATCH ? w->n - i : BATCH));
+    /* Full batches, then the rest one row at a time: two fixed statements. */
+    size_t i = 0;
+    for (; rc == STORE_OK && i + BATCH <= w->n; i += BATCH) rc = insert_rows(w, w->rows + i, BATCH);
+    for (; rc == STORE_OK && i < w->n; i++) rc = insert_rows(w, w->rows + i, 1);
     free(w->rows);
     free(w->t.v);
     free(w);
