@@ -269,6 +269,49 @@ static void test_xlsx_bomb(void **state)
     arena_free(a);
 }
 
+/* Shared strings whose </si> closes nothing: refused, with no stale or uninitialised
+ * text taken (the file stays in tests/fixtures as the regression case). */
+static void test_xlsx_orphan_si(void **state)
+{
+    (void)state;
+    size_t len;
+    char *data = read_all("fixtures/import/orphan-si.xlsx", &len);
+    if (!data) data = read_all("tests/fixtures/import/orphan-si.xlsx", &len);
+    if (!data) data = read_all("../tests/fixtures/import/orphan-si.xlsx", &len);
+    assert_non_null(data);
+    arena *a = arena_new();
+    import_table t;
+    assert_string_equal(import_parse_xlsx(a, data, len, &t), "import.err.xlsx");
+    free(data);
+    arena_free(a);
+}
+
+/* A cell past column 64 is refused as the CSV reader refuses it, naming the line. */
+static void test_xlsx_too_many_columns(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/sw-import-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "名单");
+    worksheet_write_string(ws, 0, 0, "楼组", NULL);
+    worksheet_write_string(ws, 1, 0, "1号楼1单元", NULL);
+    worksheet_write_string(ws, 1, 64, "第65列", NULL);
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+    size_t len;
+    char *data = read_all(path, &len);
+    unlink(path);
+    assert_non_null(data);
+    arena *a = arena_new();
+    import_table t;
+    assert_string_equal(import_parse_xlsx(a, data, len, &t), "import.err.too_many_columns");
+    assert_int_equal(t.err_line, 2);
+    free(data);
+    arena_free(a);
+}
+
 /* Random damage to a real workbook and to CSV text: answers, never overruns. */
 static void test_mutations(void **state)
 {
@@ -370,6 +413,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_basic), cmocka_unit_test(test_csv_bounds), cmocka_unit_test(test_encodings),
         cmocka_unit_test(test_xlsx), cmocka_unit_test(test_xlsx_fixture), cmocka_unit_test(test_xlsx_bomb),
+        cmocka_unit_test(test_xlsx_orphan_si), cmocka_unit_test(test_xlsx_too_many_columns),
         cmocka_unit_test(test_mutations), cmocka_unit_test(test_multipart),
         cmocka_unit_test(test_header_vocabulary), cmocka_unit_test(test_messages_complete),
     };

@@ -97,7 +97,9 @@ static const char *zip_read(const zip *z, const zip_member *m, char **out, size_
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) return "import.err.xlsx";
-    size_t cap = m->usize && m->usize <= IMPORT_MAX_UNZIP ? (size_t)m->usize + 1 : 1u << 16;
+    /* The declared size is only a hint from the file: the buffer starts small and grows
+     * as bytes arrive, so a forged header reserves nothing. */
+    size_t cap = m->usize && m->usize < (1u << 16) ? (size_t)m->usize + 1 : 1u << 16;
     char *buf = xmalloc(cap + 1);
     size_t used = 0;
     zs.next_in = (unsigned char *)src;
@@ -298,12 +300,15 @@ static const char *read_shared(arena *a, const char *x, size_t len, sstrings *ss
 {
     const char *p = x, *end = x + len;
     xtag t;
-    text *cur = xmalloc(sizeof *cur);
+    text *cur = xcalloc(1, sizeof *cur);
     bool in_si = false;
     int skip = 0;             /* inside <rPh> (phonetic hints): not part of the text */
     const char *err = NULL;
     while (next_tag(&p, end, &t)) {
         if (tag_is(&t, "si")) {
+            /* A closing </si> without its opening tag has no text of its own: the file
+             * is malformed, and taking cur's length would read a previous string. */
+            if (t.close && !in_si) { err = "import.err.xlsx"; break; }
             if (t.close || t.self_close) {
                 if (ss->n == ss->cap) {
                     ss->cap = ss->cap ? ss->cap * 2 : 1024;
@@ -399,7 +404,7 @@ static const char *read_sheet(arena *a, const char *x, size_t len, const sstring
     xtag t;
     rows_out o = {.a = a};
     row_acc *row = xcalloc(1, sizeof *row);
-    text *val = xmalloc(sizeof *val), *inl = xmalloc(sizeof *inl);
+    text *val = xcalloc(1, sizeof *val), *inl = xcalloc(1, sizeof *inl);
     int row_no = 0, col = -1;
     char type[16] = "", ref[32];
     bool in_row = false, in_cell = false, have_v = false, in_is = false;
@@ -450,7 +455,10 @@ static const char *read_sheet(arena *a, const char *x, size_t len, const sstring
                 } else {
                     s = val->s;      /* str, b, d */
                 }
-                if (col >= 0 && col < IMPORT_MAX_COLS && *s) {
+                /* The same answer as the CSV reader: columns past the limit are refused,
+                 * not dropped. */
+                if (col >= IMPORT_MAX_COLS && *s) { err = "import.err.too_many_columns"; tb->err_line = row_no; break; }
+                if (col >= 0 && *s) {
                     row->cells[col] = arena_strdup(a, s);
                     if (col + 1 > row->n) row->n = col + 1;
                 }
