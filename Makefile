@@ -5,6 +5,7 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpq -lm -pthread
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 SRC      = $(sort $(wildcard src/*.c src/core/*.c src/store/*.c src/http/*.c src/domain/*.c src/domain/*/*.c))
@@ -37,25 +38,51 @@ build/webapp.stamp: $(WEBSRC)
 build/webapp.c: build/embed build/webapp.stamp
 	build/embed web $@ web/dist $$(find web/dist -type f ! -name '*.gz' | sort)
 
-bin/shouwang: $(SRC) $(HDR) $(GEN)
-	@mkdir -p bin
-	$(CC) $(CFLAGS) -o $@ $(SRC) $(GEN) $(LDLIBS)
+# The library: every source but main.c compiled once into build/obj (release) and
+# build/san (AddressSanitizer + UBSan), with -MMD header tracking, then archived. The
+# server, the unit tests and the fuzzers link against it instead of compiling again.
+OBJ      = $(patsubst %.c,build/obj/%.o,$(LIBSRC) $(GEN))
+SANOBJ   = $(patsubst %.c,build/san/%.o,$(LIBSRC) $(GEN))
+SANFLAGS = $(CFLAGS:-O2=-O1) $(SAN)
 
-# The server under test: same sources with AddressSanitizer and UBSan.
-bin/shouwang-asan: $(SRC) $(HDR) $(GEN)
+build/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+build/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(SANFLAGS) -MMD -MP -c -o $@ $<
+# The embedded web app is bytes only: no optimiser time, no sanitizer counters.
+build/obj/build/webapp.o build/san/build/webapp.o: build/webapp.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS:-O2=-O0) -c -o $@ $<
+
+build/libshouwang.a: $(OBJ)
+	rm -f $@ && ar rcs $@ $^
+build/libshouwang-san.a: $(SANOBJ)
+	rm -f $@ && ar rcs $@ $^
+
+bin/shouwang: build/obj/src/main.o build/libshouwang.a
 	@mkdir -p bin
-	$(CC) $(CFLAGS:-O2=-O1) $(SAN) -o $@ $(SRC) $(GEN) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The server under test: the same library with AddressSanitizer and UBSan.
+bin/shouwang-asan: build/san/src/main.o build/libshouwang-san.a
+	@mkdir -p bin
+	$(CC) $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
 asan: bin/shouwang-asan
 
-# C unit tests (cmocka), each tests/unit/test_*.c a binary linked with the library code.
+# C unit tests (cmocka), each tests/unit/test_*.c a binary linked with the library.
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
-build/unit/%: tests/unit/%.c $(LIBSRC) $(HDR) $(GEN)
+build/unit/%: tests/unit/%.c build/libshouwang-san.a
 	@mkdir -p build/unit
-	$(CC) $(CFLAGS:-O2=-O1) $(SAN) -Isrc -o $@ $< $(LIBSRC) $(GEN) $(LDLIBS) -lcmocka
+	$(CC) $(SANFLAGS) -Isrc -MMD -MP -o $@ $< build/libshouwang-san.a $(LDLIBS) -lcmocka
 
-unit: $(UNIT_BIN)
+-include $(OBJ:.o=.d) $(SANOBJ:.o=.d) build/obj/src/main.d build/san/src/main.d $(UNIT_BIN:=.d)
+
+unit:
+	@$(MAKE) --no-print-directory -j$(JOBS) $(UNIT_BIN)
 	cd tests && SHOUWANG_REQUIRE_PG=1 ./pg-cluster.sh run ../scripts/run-unit.sh $(addprefix ../,$(UNIT_BIN))
 
 api: api-sqlite api-pg
@@ -68,11 +95,11 @@ e2e: bin/shouwang
 	cd tests && SHOUWANG_BIN=../bin/shouwang node --test --test-concurrency=1 e2e/
 
 test: deps
-	@$(MAKE) --no-print-directory bin/shouwang bin/shouwang-asan
+	@$(MAKE) --no-print-directory -j$(JOBS) bin/shouwang bin/shouwang-asan
 	@scripts/test-all.sh
 
 run: deps
-	@$(MAKE) --no-print-directory bin/shouwang
+	@$(MAKE) --no-print-directory -j$(JOBS) bin/shouwang
 	@scripts/run.sh
 
 bench: deps
