@@ -15,7 +15,7 @@ MIGR     = $(sort $(wildcard src/store/migrations/*.sql))
 WEBSRC   = $(shell find web/src web/index.html web/public web/vite.config.js web/package.json -type f 2>/dev/null)
 GEN      = build/migrations.c build/webapp.c
 
-.PHONY: all run deps web test unit api api-sqlite api-pg e2e bench fuzz clean asan
+.PHONY: all run deps web test style unit api api-sqlite api-pg e2e bench fuzz clean asan
 all: bin/shouwang
 
 deps:
@@ -81,18 +81,21 @@ build/unit/%: tests/unit/%.c build/libshouwang-san.a
 
 -include $(OBJ:.o=.d) $(SANOBJ:.o=.d) build/obj/src/main.d build/san/src/main.d $(UNIT_BIN:=.d)
 
+style:
+	@scripts/checksrc.sh
+
 unit:
 	@$(MAKE) --no-print-directory -j$(JOBS) $(UNIT_BIN)
 	cd tests && SHOUWANG_REQUIRE_PG=1 ./pg-cluster.sh run ../scripts/run-unit.sh $(addprefix ../,$(UNIT_BIN))
 
 api: api-sqlite api-pg
 api-sqlite: bin/shouwang-asan
-	cd tests && SHOUWANG_BIN=../bin/shouwang-asan SHOUWANG_BACKEND=sqlite node --test --test-concurrency=1 api/
+	cd tests && SHOUWANG_BIN=../bin/shouwang-asan SHOUWANG_BACKEND=sqlite ./run-node-tests.sh api/
 api-pg: bin/shouwang-asan
-	cd tests && SHOUWANG_BIN=../bin/shouwang-asan SHOUWANG_BACKEND=postgresql ./pg-cluster.sh run node --test --test-concurrency=1 api/
+	cd tests && SHOUWANG_BIN=../bin/shouwang-asan SHOUWANG_BACKEND=postgresql ./pg-cluster.sh run ./run-node-tests.sh api/
 
 e2e: bin/shouwang
-	cd tests && SHOUWANG_BIN=../bin/shouwang node --test --test-concurrency=1 e2e/
+	cd tests && SHOUWANG_BIN=../bin/shouwang ./run-node-tests.sh e2e/
 
 test: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) bin/shouwang bin/shouwang-asan

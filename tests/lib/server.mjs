@@ -2,7 +2,7 @@
 // (SQLite file in a temp dir, or a new database in the private PostgreSQL cluster that
 // pg-cluster.sh started), loads the demo community, and stops it afterwards.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -13,19 +13,35 @@ export const DEMO_PASSWORD = 'shouwang-demo';
 export const DEMO_USERS = ['admin', 'committee', 'zone', 'block', 'volunteer', 'resident'];
 const FIELD_KEY = 'k1:' + Buffer.alloc(32, 7).toString('base64');
 
-// A database for one server: returns {args, env, dispose}.
-export function freshDatabase() {
+// A database that already holds the demo, made once per test stage by
+// tests/run-node-tests.sh (lib/template.mjs): a SQLite file, or a PostgreSQL database
+// name. Copying it replaces `init` and `demo` in every file that starts a demo server.
+export const TEMPLATE = process.env.SHOUWANG_TEMPLATE || '';
+
+// A database for one server: returns {args, env, dispose}. With `template`, a copy of
+// that demo database instead of an empty one.
+export function freshDatabase({ template = '' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sw-test-'));
   if (BACKEND === 'postgresql') {
     const base = process.env.SHOUWANG_PG_BASE;
     if (!base) throw new Error('SHOUWANG_PG_BASE is not set: run under tests/pg-cluster.sh');
     const name = 'sw_' + randomBytes(6).toString('hex');
-    execFileSync('psql', [`${base} dbname=postgres`, '-qc', `CREATE DATABASE ${name}`]);
+    const from = template ? ` TEMPLATE ${template}` : '';
+    execFileSync('psql', [`${base} dbname=postgres`, '-qc', `CREATE DATABASE ${name}${from}`]);
     return { args: ['--pg', `${base} dbname=${name}`], dir,
              dispose() { rmSync(dir, { recursive: true, force: true }); } };
   }
-  return { args: ['--db', join(dir, 'test.db')], dir,
+  const file = join(dir, 'test.db');
+  if (template) copyFileSync(template, file);
+  return { args: ['--db', file], dir,
            dispose() { rmSync(dir, { recursive: true, force: true }); } };
+}
+
+// The stage's demo database when there is one (and it still exists), else ''.
+function demoTemplate() {
+  if (!TEMPLATE) return '';
+  if (BACKEND === 'postgresql') return TEMPLATE;
+  return existsSync(TEMPLATE) ? TEMPLATE : '';
 }
 
 export function runCli(db, args, extraEnv = {}) {
@@ -37,8 +53,9 @@ export function runCli(db, args, extraEnv = {}) {
 // opts.demo (default true) loads the demo data first; opts.db reuses a database;
 // opts.args adds serve flags; opts.env adds environment.
 export async function startServer(opts = {}) {
-  const db = opts.db || freshDatabase();
-  if (!opts.db) {
+  const template = !opts.db && opts.demo !== false ? demoTemplate() : '';
+  const db = opts.db || freshDatabase({ template });
+  if (!opts.db && !template) {
     runCli(db, ['init']);
     if (opts.demo !== false) runCli(db, ['demo']);
   }
