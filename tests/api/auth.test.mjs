@@ -228,8 +228,8 @@ test('PATCH /me ignores or refuses fields it does not own', async () => {
   const before = (await c.get('/api/v1/me')).json.user;
   const r = await c.patch('/api/v1/me', { username: 'hijacked', community_id: 999, id: 1,
     roles: [{ role: 'committee', scope_kind: 'community', scope_id: 1 }] });
-  assert.ok(r.status === 200 || r.status === 400, `${r.status} ${r.text}`);
-  if (r.status === 400) assertError(r, 400, 'validation_failed');
+  // Fields that are not the caller's own are ignored (a profile form may send them back).
+  assert.equal(r.status, 200, r.text);
   const after = (await c.get('/api/v1/me')).json.user;
   assert.equal(after.id, before.id);
   assert.equal(after.username, 'volunteer');

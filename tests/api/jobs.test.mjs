@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, DEMO_PASSWORD } from '../lib/server.mjs';
+import { readXlsx } from '../lib/xlsx.mjs';
 import {
   assertError, loggedIn, jobOf, waitJob, getBytes, parseCsv, createUser, listItems, uniq,
   stopServer,
@@ -68,7 +69,12 @@ test('an xlsx export job yields a spreadsheet', async () => {
   const res = await getBytes(committee, `/api/v1/jobs/${job.id}/result`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') || '', /spreadsheetml/);
-  assert.deepEqual([...res.body.subarray(0, 4)], [0x50, 0x4b, 0x03, 0x04]);
+  const rows = readXlsx(res.body).filter((row) => row.some((c) => c !== ''));
+  const users = listItems(await committee.get('/api/v1/users?limit=500'));
+  assert.equal(rows.length, users.length + 1, 'header and one row per user');
+  for (const u of ['committee', 'volunteer', 'resident']) {
+    assert.ok(rows.some((row) => row.includes(u)), `${u} in the sheet`);
+  }
 });
 
 test('an export with an unknown format answers 400 naming format', async () => {
