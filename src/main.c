@@ -436,6 +436,32 @@ static int purge_one_job(store_conn *conn, void *p)
     return retention_purge_audited(conn, j->community_id, j->dry_run, false, "cli", &j->report);
 }
 
+
+/* Purges one community in its own write job and prints its counts; 1 when it failed. */
+static int purge_print_one(store *s, int64_t community_id, bool dry_run)
+{
+    purge_job j = {.community_id = community_id, .dry_run = dry_run};
+    if (store_write_sync(s, purge_one_job, &j) != 0) {
+        fprintf(stderr, "shouwang: purge of community %lld failed\n", (long long)community_id);
+        json_decref(j.report);
+        return 1;
+    }
+    json_t *k = json_object_get(j.report, "counts");
+    const char *ended = json_string_value(json_object_get(j.report, "ended_cutoff"));
+    printf("community %lld%s: isolation_flags %lld, health_history %lld, health_details %lld, travel %lld, "
+           "sweep_answers %lld, total %lld (kept until %s, rolling cut-off %s)\n",
+           (long long)community_id, dry_run ? " (dry run)" : "",
+           (long long)json_integer_value(json_object_get(k, "isolation_flags")),
+           (long long)json_integer_value(json_object_get(k, "health_history")),
+           (long long)json_integer_value(json_object_get(k, "health_details")),
+           (long long)json_integer_value(json_object_get(k, "travel")),
+           (long long)json_integer_value(json_object_get(k, "sweep_answers")),
+           (long long)json_integer_value(json_object_get(j.report, "total")), ended ? ended : "-",
+           json_string_value(json_object_get(j.report, "rolling_cutoff")));
+    json_decref(j.report);
+    return 0;
+}
+
 static int cmd_purge(cli *c)
 {
     if (c->help) {
@@ -456,40 +482,18 @@ static int cmd_purge(cli *c)
     }
     store *s = open_store(c, 1);
     if (!s) return 1;
-    int64_t ids[4096];
-    int n = 0;
-    store_conn *conn = store_acquire(s);
-    store_stmt *st = store_prepare(conn, "SELECT id FROM communities WHERE ($1 = 0 OR id = $1) ORDER BY id");
-    store_bind_int(st, 1, c->community_id);
-    while (n < 4096 && store_step(st) == STORE_ROW) ids[n++] = store_col_int(st, 0);
-    store_done(st);
-    store_release(s, conn);
-    if (c->community_id && !n) {
+    enum { PAGE = 256 };
+    int64_t ids[PAGE], after = 0;
+    int failed = 0, seen = 0;
+    for (int n = PAGE; n == PAGE; after = ids[n - 1]) {
+        n = retention_community_page(s, after, c->community_id, ids, PAGE);
+        seen += n;
+        for (int i = 0; i < n; i++) failed |= purge_print_one(s, ids[i], c->dry_run);
+        if (n == 0) break;
+    }
+    if (c->community_id && !seen) {
         store_close(s);
         return die("%s", "no such community");
-    }
-    int failed = 0;
-    for (int i = 0; i < n; i++) {
-        purge_job j = {.community_id = ids[i], .dry_run = c->dry_run};
-        if (store_write_sync(s, purge_one_job, &j) != 0) {
-            fprintf(stderr, "shouwang: purge of community %lld failed\n", (long long)ids[i]);
-            failed = 1;
-            json_decref(j.report);
-            continue;
-        }
-        json_t *k = json_object_get(j.report, "counts");
-        const char *ended = json_string_value(json_object_get(j.report, "ended_cutoff"));
-        printf("community %lld%s: isolation_flags %lld, health_history %lld, health_details %lld, travel %lld, "
-               "sweep_answers %lld, total %lld (kept until %s, rolling cut-off %s)\n",
-               (long long)ids[i], c->dry_run ? " (dry run)" : "",
-               (long long)json_integer_value(json_object_get(k, "isolation_flags")),
-               (long long)json_integer_value(json_object_get(k, "health_history")),
-               (long long)json_integer_value(json_object_get(k, "health_details")),
-               (long long)json_integer_value(json_object_get(k, "travel")),
-               (long long)json_integer_value(json_object_get(k, "sweep_answers")),
-               (long long)json_integer_value(json_object_get(j.report, "total")), ended ? ended : "-",
-               json_string_value(json_object_get(j.report, "rolling_cutoff")));
-        json_decref(j.report);
     }
     store_close(s);
     return failed;

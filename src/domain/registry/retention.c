@@ -259,20 +259,32 @@ static void daily_done(int rc, void *ctx)
     free(ctx);
 }
 
-void retention_daily(store *s)
+int retention_community_page(store *s, int64_t after, int64_t only, int64_t *ids, int cap)
 {
     store_conn *c = store_acquire(s);
-    store_stmt *st = store_prepare(c, "SELECT id FROM communities ORDER BY id");
-    int64_t ids[4096];
+    store_stmt *st = store_prepare(c, "SELECT id FROM communities WHERE id > $1 AND ($2 = 0 OR id = $2) "
+                                      "ORDER BY id LIMIT $3");
     int n = 0;
-    while (st && n < 4096 && store_step(st) == STORE_ROW) ids[n++] = store_col_int(st, 0);
+    if (st && !store_bind_int(st, 1, after) && !store_bind_int(st, 2, only) && !store_bind_int(st, 3, cap))
+        while (n < cap && store_step(st) == STORE_ROW) ids[n++] = store_col_int(st, 0);
     store_done(st);
     store_release(s, c);
-    for (int i = 0; i < n; i++) {
-        int64_t *ctx = malloc(sizeof *ctx);
-        if (!ctx) return;
-        *ctx = ids[i];
-        if (store_write(s, daily_job, ctx, daily_done, ctx)) free(ctx);
+    return n;
+}
+
+void retention_daily(store *s)
+{
+    enum { PAGE = 256 };
+    int64_t ids[PAGE], after = 0;
+    for (int n = PAGE; n == PAGE; after = ids[n - 1]) {
+        n = retention_community_page(s, after, 0, ids, PAGE);
+        for (int i = 0; i < n; i++) {
+            int64_t *ctx = malloc(sizeof *ctx);
+            if (!ctx) return;
+            *ctx = ids[i];
+            if (store_write(s, daily_job, ctx, daily_done, ctx)) free(ctx);
+        }
+        if (n == 0) return;
     }
 }
 

@@ -30,6 +30,11 @@ int retention_purge(store_conn *c, int64_t community_id, bool dry_run, json_t **
 int retention_purge_audited(store_conn *c, int64_t community_id, bool dry_run, bool only_if_due,
                             const char *source, json_t **report);
 
+/* One page of community ids after `after`, in id order (at most cap; only: that one
+ * community, or 0 for all). Returns how many were written to ids. Callers loop until a
+ * page comes back short, so no community count is too large. */
+int retention_community_page(store *s, int64_t after, int64_t only, int64_t *ids, int cap);
+
 /* Queues one write job per community that purges it once a day (the server's hourly
  * maintenance calls this). */
 void retention_daily(store *s);
