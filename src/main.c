@@ -11,7 +11,6 @@
 #include "domain/demo.h"
 #include "domain/domains.h"
 #include "domain/registry/retention.h"
-#include "domain/registry/search_terms.h"
 #include "http/http.h"
 #include <errno.h>
 #include <getopt.h>
@@ -145,7 +144,7 @@ static store *open_store(cli *c, int migrate)
         return NULL;
     }
     /* Search terms built by older rules (or before they existed) are rebuilt once. */
-    if (migrate && search_terms_backfill(s) < 0) {
+    if (migrate && domains_open(s) < 0) {
         die("%s", "cannot build the residents' search terms");
         store_close(s);
         return NULL;
@@ -183,7 +182,7 @@ static int cmd_serve(cli *c)
     store *s = open_store(c, 1);
     if (!s) return 1;
     char err[256];
-    http_server *srv = http_server_start(&c->cfg, s, shouwang_route_tables, err, sizeof err);
+    http_server *srv = http_server_start(&c->cfg, s, domains_routes(), err, sizeof err);
     if (!srv) {
         store_close(s);
         return die("%s", err);
@@ -203,8 +202,7 @@ static int cmd_serve(cli *c)
     while (!stop_requested) {
         if (clock_mono_us() >= next_sweep) {
             store_write(s, maintenance_job, NULL, NULL, NULL);
-            /* Each community's retention purge; it skips communities purged today. */
-            retention_daily(s);
+            domains_hourly(s);
             next_sweep = clock_mono_us() + 3600LL * 1000000;
         }
         sleep(1);
@@ -515,7 +513,7 @@ static int cmd_backup(cli *c, int restore)
     char err[512];
     int rc = restore ? store_restore(s, c->argv[0], err, sizeof err) : store_backup(s, c->argv[0], err, sizeof err);
     if (rc == 0 && restore && store_migrate(s, err, sizeof err) < 0) rc = -1;
-    if (rc == 0 && restore && search_terms_backfill(s) < 0) {
+    if (rc == 0 && restore && domains_open(s) < 0) {
         snprintf(err, sizeof err, "cannot build the residents' search terms");
         rc = -1;
     }
@@ -530,8 +528,9 @@ static int cmd_backup(cli *c, int restore)
 static int cmd_routes(cli *c)
 {
     json_t *all = json_array();
-    for (int t = 0; shouwang_route_tables[t]; t++)
-        for (const http_route *r = shouwang_route_tables[t]; r->method; r++) {
+    const http_route *const *tables = http_routes_all(domains_routes());
+    for (int t = 0; tables[t]; t++)
+        for (const http_route *r = tables[t]; r->method; r++) {
             json_t *roles = json_array();
             for (unsigned bit = 1; bit <= ROLE_RESIDENT; bit <<= 1)
                 if (!(r->flags & ROUTE_PUBLIC) && (r->roles & bit)) json_array_append_new(roles, json_string(accounts_role_name(bit)));
@@ -567,7 +566,8 @@ int main(int argc, char **argv)
         return argc < 2 ? 1 : 0;
     }
     if (secret_init()) return die("%s", "libsodium failed to initialise");
-    domains_register_messages();
+    http_init();
+    domains_init();
     cli c;
     memset(&c, 0, sizeof c);
     const char *cmd = argv[1];

@@ -5,6 +5,7 @@
  * community. Password hashing (argon2id, ~50 ms) runs in a route's prepare step on the
  * HTTP thread, never inside the writer, so it cannot stall the group commit. */
 #include "accounts.h"
+#include "capability.h"
 #include "../core/clock.h"
 #include "../core/secret.h"
 #include "../core/validate.h"
@@ -522,4 +523,34 @@ const i18n_entry accounts_messages[] = {
     {"col.target_id", "对象编号", "Target"},
     {"col.address", "来源地址", "Address"},
     {0, 0, 0},
+};
+
+/* Accounts of the community by role, for committee staff. */
+static void accounts_tiles(http_req *req, json_t *tiles)
+{
+    if (!actor_has(&req->actor, ROLE_COMMITTEE)) return;
+    int64_t c = req->actor.community_id;
+    dashboard_tile(req, tiles, "accounts", "tile.accounts",
+                   store_query_int(req->conn, 0, "SELECT COUNT(*) FROM users WHERE community_id = $1", "i", c), "unit.people");
+    dashboard_tile(req, tiles, "block_leaders", "tile.block_leaders",
+                   store_query_int(req->conn, 0, "SELECT COUNT(DISTINCT user_id) FROM role_assignments "
+                                                 "WHERE community_id = $1 AND role = 'block_leader'", "i", c), "unit.people");
+    dashboard_tile(req, tiles, "volunteers", "tile.volunteers",
+                   store_query_int(req->conn, 0, "SELECT COUNT(DISTINCT user_id) FROM role_assignments "
+                                                 "WHERE community_id = $1 AND role = 'volunteer'", "i", c), "unit.people");
+}
+
+static const i18n_entry accounts_tile_messages[] = {
+    {"tile.accounts", "账号", "Accounts"},
+    {"tile.block_leaders", "楼组长", "Block leaders"},
+    {"tile.volunteers", "志愿者", "Volunteers"},
+    {0, 0, 0},
+};
+
+static const http_route *const accounts_route_tables[] = {accounts_routes, NULL};
+static const i18n_entry *const accounts_catalogues[] = {accounts_messages, accounts_tile_messages, NULL};
+static const dashboard_provider accounts_providers[] = {accounts_tiles, NULL};
+const capability accounts_capability = {
+    .name = "accounts", .routes = accounts_route_tables, .messages = accounts_catalogues,
+    .tiles = accounts_providers,
 };

@@ -10,10 +10,4 @@ void dashboard_tile(http_req *req, json_t *tiles, const char *key, const char *l
 /* The same with a label already in the reader's language (e.g. a sweep's title). */
 void dashboard_tile_text(http_req *req, json_t *tiles, const char *key, const char *label, int64_t value,
                          const char *unit_key);
-/* Every capability's provider, NULL-terminated: listed in domains.c. */
-extern const dashboard_provider shouwang_dashboard_providers[];
-void accounts_tiles(http_req *req, json_t *tiles);
-void registry_tiles(http_req *req, json_t *tiles);
-extern const http_route dashboard_routes[];
-extern const i18n_entry dashboard_messages[];
 #endif

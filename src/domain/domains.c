@@ -1,55 +1,55 @@
-/* domains.c — every capability's route table and messages, in one list. The HTTP
- * layer's own tables (session, health, jobs) come first. */
+/* domains.c — the capabilities of this program, one line each. A new capability adds its
+ * line to SHOUWANG_CAPABILITIES and nothing in any other file: its routes, messages,
+ * tiles and hooks come from its own `capability` value. The line order is the order of
+ * the dashboard's tiles; route order does not matter (the router prefers literals). */
 #include "domains.h"
-#include "accounts.h"
-#include "dashboard.h"
-#include "../http/server_int.h"
 
-extern const http_route registry_routes[], registry_import_routes[], sweep_routes[];
-extern const http_route codes_routes[];
-extern const i18n_entry codes_messages[];
-extern const i18n_entry registry_messages[], registry_import_messages[], sweep_messages[];
-extern const http_route retention_routes[], merge_routes[];
-extern const i18n_entry retention_messages[], merge_messages[];
-void sweep_tiles(http_req *req, json_t *tiles);
-extern const http_route structure_routes[];
-extern const i18n_entry structure_messages[];
-void structure_tiles(http_req *req, json_t *tiles);
+#define SHOUWANG_CAPABILITIES(X) \
+    X(accounts)                  \
+    X(dashboard)                 \
+    X(registry)
 
-/* The dashboard's tiles, in the order they are shown. */
-const dashboard_provider shouwang_dashboard_providers[] = {
-    accounts_tiles,
-    registry_tiles,
-    sweep_tiles,
-    structure_tiles,
-    NULL,
-};
+#define DECLARE(name) extern const capability name##_capability;
+SHOUWANG_CAPABILITIES(DECLARE)
+#undef DECLARE
 
-const http_route *const shouwang_route_tables[] = {
-    auth_routes,
-    jobs_routes,
-    accounts_routes,
-    dashboard_routes,
-    registry_import_routes,
-    sweep_routes,
-    retention_routes,
-    merge_routes,         /* before registry_routes: /residents/duplicates is not /residents/{id} */
-    registry_routes,
-    codes_routes,
-    structure_routes,
-    NULL,
-};
+#define ENTRY(name) &name##_capability,
+const capability *const shouwang_capabilities[] = {SHOUWANG_CAPABILITIES(ENTRY) NULL};
+#undef ENTRY
 
-void domains_register_messages(void)
+enum { DOMAINS_MAX_TABLES = 128 };
+static const http_route *route_tables[DOMAINS_MAX_TABLES + 1];
+
+void domains_init(void)
 {
-    i18n_register(http_messages);
-    i18n_register(accounts_messages);
-    i18n_register(dashboard_messages);
-    i18n_register(registry_messages);
-    i18n_register(registry_import_messages);
-    i18n_register(sweep_messages);
-    i18n_register(retention_messages);
-    i18n_register(merge_messages);
-    i18n_register(codes_messages);
-    i18n_register(structure_messages);
+    int n = 0;
+    for (const capability *const *c = shouwang_capabilities; *c; c++) {
+        for (const i18n_entry *const *m = (*c)->messages; m && *m; m++) i18n_register(*m);
+        for (const http_route *const *r = (*c)->routes; r && *r && n < DOMAINS_MAX_TABLES; r++) route_tables[n++] = *r;
+    }
+    route_tables[n] = NULL;
+}
+
+const http_route *const *domains_routes(void)
+{
+    return route_tables;
+}
+
+int domains_open(store *s)
+{
+    for (const capability *const *c = shouwang_capabilities; *c; c++)
+        if ((*c)->on_open && (*c)->on_open(s) < 0) return -1;
+    return 0;
+}
+
+void domains_hourly(store *s)
+{
+    for (const capability *const *c = shouwang_capabilities; *c; c++)
+        if ((*c)->hourly) (*c)->hourly(s);
+}
+
+void domains_tiles(http_req *req, json_t *tiles)
+{
+    for (const capability *const *c = shouwang_capabilities; *c; c++)
+        for (const dashboard_provider *t = (*c)->tiles; t && *t; t++) (*t)(req, tiles);
 }

@@ -215,7 +215,8 @@ int job_export_start(http_req *req, const char *list_method, const char *list_pa
 
 /* ---- the server ---- */
 typedef struct http_server http_server;
-/* tables: NULL-terminated list of route arrays (each ended by a row with method NULL). */
+/* tables: the capabilities' NULL-terminated list of route arrays (each ended by a row
+ * with method NULL); the server adds the HTTP layer's own (session, tokens, jobs). */
 http_server *http_server_start(const config *cfg, store *db, const http_route *const *tables,
                                char *err, size_t errlen);
 void http_server_stop(http_server *srv);      /* finishes in-flight requests */
@@ -223,8 +224,16 @@ int http_server_port(http_server *srv);
 const char *http_version(void);
 int http_migration_level(void);   /* read once when the server starts */
 
+/* Registers the HTTP layer's own messages; once, at start. */
+void http_init(void);
+/* The HTTP layer's own route tables followed by `tables`: the list the server serves
+ * (built once, at start; the same pointer after that). */
+const http_route *const *http_routes_all(const http_route *const *tables);
+
 /* Route matching, exposed for unit tests and the fuzzer. Returns the row or NULL;
- * *method_mismatch is set when the path matched under another method (405). */
+ * *method_mismatch is set when the path matched under another method (405). Of the
+ * rows whose pattern matches, the most specific wins: at the first segment where two
+ * differ, a literal beats a {name}; so the order of rows and tables does not matter. */
 const http_route *http_route_match(const http_route *const *tables, const char *method,
                                    const char *path, http_req *req, bool *method_mismatch);
 #endif

@@ -1,10 +1,11 @@
 /* router.c — matching a method and path against the route tables.
  *
  * Patterns are literal segments and {name} segments that match one non-empty segment.
- * The first row whose pattern and method match wins; a literal segment is tried
- * against every row in order, so tables list literal routes before parameter routes
- * when both could match ("/users/export" before "/users/{id}"). */
+ * Of the rows whose pattern and method match, the most specific wins: "/users/export"
+ * beats "/users/{id}" wherever either is listed. The HTTP layer's own tables come first
+ * in the served list (http_routes_all); capabilities add theirs. */
 #include "http.h"
+#include <stdint.h>
 #include <string.h>
 
 /* Matches one pattern against path; on success fills req's params (when req). */
@@ -45,20 +46,46 @@ static bool match_pattern(const char *pat, const char *path, http_req *req)
     return true;
 }
 
+/* Specificity of a pattern: bit 63 - i set when segment i is literal. Of two patterns
+ * matching the same path (so with as many segments), the larger value has a literal
+ * where the other has a {name} at the first segment where they differ. */
+static uint64_t pattern_rank(const char *pat)
+{
+    uint64_t rank = 0;
+    int seg = 0;
+    for (const char *p = pat; *p && seg < 64; p++)
+        if (*p == '/') {
+            seg++;
+            if (p[1] != '{' && seg < 64) rank |= (uint64_t)1 << (63 - seg);
+        }
+    return rank;
+}
+
 const http_route *http_route_match(const http_route *const *tables, const char *method,
                                    const char *path, http_req *req, bool *method_mismatch)
 {
     if (method_mismatch) *method_mismatch = false;
     if (!method || !path) return NULL;
+    const http_route *best = NULL;
+    uint64_t best_rank = 0;
+    bool other_method = false;
     for (int t = 0; tables[t]; t++)
         for (const http_route *r = tables[t]; r->method; r++) {
             if (!match_pattern(r->pattern, path, NULL)) continue;
             if (strcmp(r->method, method)) {
-                if (method_mismatch) *method_mismatch = true;
+                other_method = true;
                 continue;
             }
-            if (req) match_pattern(r->pattern, path, req);
-            return r;
+            uint64_t rank = pattern_rank(r->pattern);
+            if (!best || rank > best_rank) {
+                best = r;
+                best_rank = rank;
+            }
         }
-    return NULL;
+    if (!best) {
+        if (method_mismatch) *method_mismatch = other_method;
+        return NULL;
+    }
+    if (req) match_pattern(best->pattern, path, req);
+    return best;
 }

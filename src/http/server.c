@@ -919,10 +919,10 @@ http_server *http_server_start(const config *cfg, store *db, const http_route *c
     struct http_server *srv = xcalloc(1, sizeof *srv);
     srv->cfg = cfg;
     srv->db = db;
-    srv->tables = tables;
+    srv->tables = http_routes_all(tables);
     pthread_mutex_init(&srv->idem_mu, NULL);
-    i18n_register(http_messages);
-    jobs_init(tables);
+    http_init();
+    jobs_init(srv->tables);
     migration_level = store_migration_level(db);
     srv->listen_fd = open_listener(cfg->listen, &srv->port, err, errlen);
     if (srv->listen_fd < 0) {

@@ -28,6 +28,8 @@ static void test_router(void **state)
         {"GET", "/api/v1/jobs/42/result", "/api/v1/jobs/{id}/result", "42", 0},
         {"POST", "/api/v1/users/export", "/api/v1/users/export", NULL, 0},
         {"DELETE", "/api/v1/tokens/7", "/api/v1/tokens/{id}", "7", 0},
+        {"GET", "/api/v1/residents/duplicates", "/api/v1/residents/duplicates", NULL, 0},
+        {"GET", "/api/v1/residents/12", "/api/v1/residents/{id}", "12", 0},
         {"PUT", "/api/v1/health", NULL, NULL, 1},
         {"GET", "/api/v1/jobs/", NULL, NULL, 0},
         {"GET", "/api/v1/jobs//result", NULL, NULL, 0},
@@ -35,13 +37,15 @@ static void test_router(void **state)
         {"GET", "/api/v1/health/", NULL, NULL, 0},
         {"GET", "", NULL, NULL, 0},
     };
+    domains_init();
+    const http_route *const *tables = http_routes_all(domains_routes());
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         arena *a = arena_new();
         http_req req;
         memset(&req, 0, sizeof req);
         req.a = a;
         bool mismatch;
-        const http_route *r = http_route_match(shouwang_route_tables, cases[i].method, cases[i].path, &req, &mismatch);
+        const http_route *r = http_route_match(tables, cases[i].method, cases[i].path, &req, &mismatch);
         if (cases[i].pattern) {
             assert_non_null(r);
             assert_string_equal(r->pattern, cases[i].pattern);
@@ -54,14 +58,48 @@ static void test_router(void **state)
     }
 }
 
+/* core-1b: the most specific pattern wins whatever the order of rows and tables: a
+ * literal segment beats {name} at the first segment where two patterns differ. */
+static int route_stub(http_req *req) { (void)req; return 0; }
+static void test_router_specific_wins(void **state)
+{
+    (void)state;
+    static const http_route params[] = {
+        {"GET", "/a/{id}", NULL, route_stub, ROLES_ANY, 0, 0, NULL},
+        {"GET", "/a/{id}/{sub}", NULL, route_stub, ROLES_ANY, 0, 0, NULL},
+        {0},
+    };
+    static const http_route literals[] = {
+        {"GET", "/a/list", NULL, route_stub, ROLES_ANY, 0, 0, NULL},
+        {"GET", "/a/{id}/items", NULL, route_stub, ROLES_ANY, 0, 0, NULL},
+        {"POST", "/a/list/x", NULL, route_stub, ROLES_ANY, 0, 0, NULL},
+        {0},
+    };
+    const http_route *const one[] = {params, literals, NULL}, *const two[] = {literals, params, NULL};
+    const http_route *const *orders[] = {one, two};
+    for (int o = 0; o < 2; o++) {
+        bool mismatch;
+        assert_string_equal(http_route_match(orders[o], "GET", "/a/list", NULL, &mismatch)->pattern, "/a/list");
+        assert_string_equal(http_route_match(orders[o], "GET", "/a/7", NULL, &mismatch)->pattern, "/a/{id}");
+        assert_string_equal(http_route_match(orders[o], "GET", "/a/7/items", NULL, &mismatch)->pattern, "/a/{id}/items");
+        assert_string_equal(http_route_match(orders[o], "GET", "/a/7/other", NULL, &mismatch)->pattern, "/a/{id}/{sub}");
+        /* another method's literal row does not hide the GET row of a {name} pattern */
+        assert_string_equal(http_route_match(orders[o], "GET", "/a/list/x", NULL, &mismatch)->pattern, "/a/{id}/{sub}");
+        assert_null(http_route_match(orders[o], "DELETE", "/a/list", NULL, &mismatch));
+        assert_true(mismatch);
+    }
+}
+
 /* core-2: every route row is well formed: a handler, roles unless public, and
  * WRITE on every state-changing method (so each write is audited and batched). */
 static void test_route_table_rows(void **state)
 {
     (void)state;
     int n = 0;
-    for (int t = 0; shouwang_route_tables[t]; t++)
-        for (const http_route *r = shouwang_route_tables[t]; r->method; r++, n++) {
+    domains_init();
+    const http_route *const *tables = http_routes_all(domains_routes());
+    for (int t = 0; tables[t]; t++)
+        for (const http_route *r = tables[t]; r->method; r++, n++) {
             assert_non_null(r->handler);
             assert_true(r->pattern[0] == '/');
             if (!(r->flags & ROUTE_PUBLIC)) assert_true(r->roles != 0);
@@ -124,7 +162,8 @@ static void report_missing(const char *key) { fprintf(stderr, "missing translati
 static void test_i18n(void **state)
 {
     (void)state;
-    domains_register_messages();
+    http_init();
+    domains_init();
     assert_int_equal(i18n_check_complete(report_missing), 0);
     assert_string_equal(i18n_text(LANG_EN, "err.not_found"), "Not found");
     assert_string_equal(i18n_text(LANG_ZH, "err.not_found"), "未找到该记录或页面");
@@ -236,7 +275,7 @@ static void test_config(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_router), cmocka_unit_test(test_route_table_rows), cmocka_unit_test(test_validate),
+        cmocka_unit_test(test_router), cmocka_unit_test(test_router_specific_wins), cmocka_unit_test(test_route_table_rows), cmocka_unit_test(test_validate),
         cmocka_unit_test(test_json_decode), cmocka_unit_test(test_i18n), cmocka_unit_test(test_arena_buf),
         cmocka_unit_test(test_secret), cmocka_unit_test(test_config), cmocka_unit_test(test_tz_offset),
     };

@@ -398,7 +398,8 @@ static void test_header_vocabulary(void **state)
 static void test_messages_complete(void **state)
 {
     (void)state;
-    domains_register_messages();
+    http_init();
+    domains_init();
     assert_int_equal(i18n_check_complete(NULL), 0);
     static const char *const keys[] = {"import.err.encoding", "import.err.xlsx", "import.err.block_unknown",
                                        "import.err.rows_invalid", "import.err.duplicate_id"};

@@ -19,6 +19,7 @@
  * - Leader actions (sheets, scans, reset codes) use the block scope of registry.h: a
  *   leader's own household as a resident gives no leader rights over it. */
 #include "codes.h"
+#include "registry_int.h"
 #include "../../core/buf.h"
 #include "../../core/clock.h"
 #include "../../core/qr.h"
@@ -30,9 +31,6 @@
 #include <string.h>
 #include <time.h>
 
-bool registry_block_visible(http_req *req, int64_t block_id);
-bool registry_household_visible(http_req *req, int64_t household_id);
-void registry_audit(http_req *req, const char *type, int64_t id, json_t *detail);
 
 #define SCAN_LEN 16          /* 80 bits */
 #define INVITE_LEN 10        /* 50 bits, typed by people: XXXXX-XXXXX */

@@ -22,7 +22,7 @@
  * entry `registry.import` (dry runs too: they read personal data) carries counts only.
  * With ?async=1 the same three stages run in a thread of their own and the report
  * becomes the result of a row in `jobs` (see "background runs" below). */
-#include "registry.h"
+#include "registry_int.h"
 #include "search_terms.h"
 #include "import_table.h"
 #include "../../core/clock.h"

@@ -10,7 +10,7 @@
  * transaction: flags with their history (a flag current on both closes the duplicate's
  * entry, which stays in the history), travel, and sweep answers given on its behalf. When
  * a table referencing residents is added, its UPDATE belongs in merge_move_rows. */
-#include "registry.h"
+#include "registry_int.h"
 #include "search_terms.h"
 #include "../../core/clock.h"
 #include <stdio.h>

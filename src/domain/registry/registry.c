@@ -4,7 +4,7 @@
  *
  * Every statement follows the scope rule of registry.h: $1 is the actor's community,
  * $2 the actor's user id, and a record outside the scope is simply not found (404). */
-#include "registry.h"
+#include "registry_int.h"
 #include "search_terms.h"
 #include "../../core/clock.h"
 #include "../../core/validate.h"
@@ -13,25 +13,6 @@
 #include <string.h>
 
 /* ---- handlers of the other registry files ---- */
-int registry_residents_list(http_req *req);
-int registry_resident_get(http_req *req);
-int registry_resident_create(http_req *req);
-int registry_resident_update(http_req *req);
-int registry_resident_move(http_req *req);
-int registry_resident_move_out(http_req *req);
-int registry_resident_reveal_id(http_req *req);
-int registry_flags_list(http_req *req);
-int registry_flag_set(http_req *req);
-int registry_flag_clear(http_req *req);
-int registry_flag_history(http_req *req);
-int registry_travel_list(http_req *req);
-int registry_travel_add(http_req *req);
-int registry_block_households(http_req *req);
-int registry_block_care_list(http_req *req);
-int registry_block_call_list(http_req *req);
-int registry_counts(http_req *req);
-json_t *registry_household_residents(http_req *req, int64_t household_id);
-void structure_list_leaders_text(http_req *req, json_t *items, bool zones);   /* structure.c */
 
 /* ---------------------------------------------------------------- shared helpers */
 

@@ -1,16 +1,13 @@
 /* registry_lists.c — the lists leaders print and hand out (a block's households, its
  * care list, its call list for people without a smartphone) and the registry counts
  * per block or zone. All exportable through http_reply_list; scope as in registry.h. */
-#include "registry.h"
+#include "registry_int.h"
 #include "../../core/validate.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* registry.c, registry_people.c */
-bool registry_block_visible(http_req *req, int64_t block_id);
-int registry_age(const char *today, int64_t birth_year, const char *birth_date);
-const char *registry_flag_label(http_req *req, const char *flag);
 
 static const char *const count_flags[] = {
     "alone_elderly", "disabled", "pregnant", "chronic_illness", "bedridden", "no_smartphone", NULL,

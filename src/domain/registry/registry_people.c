@@ -6,7 +6,7 @@
  * ID numbers: the plaintext is normalised (trimmed, upper case), validated, then only
  * its ciphertext, keyed lookup hash and masked form are written. Lists and records
  * carry id_masked; the plaintext leaves the server only through reveal-id. */
-#include "registry.h"
+#include "registry_int.h"
 #include "search_terms.h"
 #include "../../core/clock.h"
 #include "../../core/secret.h"
@@ -18,11 +18,6 @@
 #include <string.h>
 
 /* registry.c */
-bool registry_query_id(http_req *req, const char *name, int64_t *out);
-char *registry_like(http_req *req, const char *q, bool anchor_start);
-int registry_age(const char *today, int64_t birth_year, const char *birth_date);
-void registry_audit(http_req *req, const char *type, int64_t id, json_t *detail);
-bool registry_household_visible(http_req *req, int64_t household_id);
 
 /* ---------------------------------------------------------------- flags vocabulary */
 

@@ -17,7 +17,7 @@
  * Residents, households, non-health flags (alone_elderly, no_smartphone) and sweep
  * outcomes stay. A purge is one transaction per community; its audit entry holds the
  * counts per kind and the cut-off dates, never the data. */
-#include "registry.h"
+#include "registry_int.h"
 #include "retention.h"
 #include "../../core/clock.h"
 #include "../../core/log.h"
@@ -26,7 +26,6 @@
 #include <string.h>
 
 /* registry_people.c */
-bool registry_date_ok(const char *s, int *year);
 
 #define HEALTH_FLAGS "('pregnant', 'chronic_illness', 'bedridden', 'disabled')"
 #define DEFAULT_KEEP_DAYS 30

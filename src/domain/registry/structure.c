@@ -18,15 +18,13 @@
  *
  * Reads follow registry.h: committee staff see the community, leaders their scope, a
  * zone or block outside it is not found (404). Writes are committee staff's. */
-#include "registry.h"
+#include "registry_int.h"
 #include "../accounts.h"
 #include "../dashboard.h"
 #include "../../core/clock.h"
 #include <stdio.h>
 #include <string.h>
 
-void registry_audit(http_req *req, const char *type, int64_t id, json_t *detail);
-bool registry_block_visible(http_req *req, int64_t block_id);
 
 /* The zone scope of registry.c: committee, the zone's leaders, leaders of its blocks. */
 #define ZONE_SCOPE \

@@ -14,7 +14,7 @@
  * when it answered or refused; not_home still has to be visited again, so
  * remaining = pending + not_home and percent = reached / targets (rounded down to one
  * decimal, so 100 means every household was reached). */
-#include "registry.h"
+#include "registry_int.h"
 #include "../dashboard.h"
 #include "../../core/clock.h"
 #include "../../core/validate.h"

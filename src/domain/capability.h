@@ -1,0 +1,21 @@
+/* capability.h — what a capability is to the rest of the program: one value that names
+ * its route tables, message catalogues, dashboard tiles and the hooks the program calls
+ * at start and every hour. A capability defines `const capability NAME_capability` in its
+ * own folder and is registered with one line in domains.c. Nothing else lists it. */
+#ifndef SW_CAPABILITY_H
+#define SW_CAPABILITY_H
+#include "../http/http.h"
+#include "../store/store.h"
+#include "dashboard.h"
+
+typedef struct capability {
+    const char *name;
+    const http_route *const *routes;        /* NULL-terminated; order does not matter */
+    const i18n_entry *const *messages;      /* NULL-terminated */
+    const dashboard_provider *tiles;        /* NULL-terminated, or NULL: in the order shown */
+    /* After the migrations, before serving: rebuild derived rows (0, or -1 to stop). */
+    int (*on_open)(store *s);
+    /* Once an hour in the server: queue the capability's own upkeep (purges, reminders). */
+    void (*hourly)(store *s);
+} capability;
+#endif
