@@ -133,3 +133,30 @@ int clock_local_date(const char *tz, int64_t us, char *out, size_t n)
     strftime(out, n, "%Y-%m-%d", &tm);
     return tm.tm_year + 1900;
 }
+
+void clock_format_local(const char *tz, int64_t us, char *out, size_t n)
+{
+    int64_t t = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
+    time_t local = (time_t)(t + clock_tz_offset(tz, t));
+    struct tm tm;
+    gmtime_r(&local, &tm);
+    strftime(out, n, "%Y-%m-%d %H:%M", &tm);
+}
+
+bool clock_parse_utc(const char *s, int64_t *us)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+    for (size_t i = 0; i < sizeof shape - 1; i++) {
+        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i]) return false;
+    }
+    if (s[sizeof shape - 1]) return false;
+    struct tm tm = {0};
+    tm.tm_year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0') - 1900;
+    tm.tm_mon = (s[5] - '0') * 10 + (s[6] - '0') - 1;
+    tm.tm_mday = (s[8] - '0') * 10 + (s[9] - '0');
+    tm.tm_hour = (s[11] - '0') * 10 + (s[12] - '0');
+    tm.tm_min = (s[14] - '0') * 10 + (s[15] - '0');
+    tm.tm_sec = (s[17] - '0') * 10 + (s[18] - '0');
+    *us = (int64_t)timegm(&tm) * 1000000;
+    return true;
+}

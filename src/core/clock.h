@@ -1,6 +1,7 @@
 /* clock.h — times are integer microseconds since the Unix epoch, UTC, everywhere. */
 #ifndef SW_CLOCK_H
 #define SW_CLOCK_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 int64_t clock_now_us(void);       /* wall clock, UTC */
@@ -13,4 +14,10 @@ int64_t clock_tz_offset(const char *tz, int64_t t);
 /* The calendar day in zone tz at instant us as "YYYY-MM-DD" into out (at least 11
  * bytes); returns its year. */
 int clock_local_date(const char *tz, int64_t us, char *out, size_t n);
+/* The wall time in zone tz at instant us as "YYYY-MM-DD HH:MM" into out (at least 17
+ * bytes): what a person in that community reads on a screen or a sheet. */
+void clock_format_local(const char *tz, int64_t us, char *out, size_t n);
+/* Parses "YYYY-MM-DDTHH:MM:SSZ" (as clock_format_utc writes it) into *us; false when
+ * the text is not exactly that shape. */
+bool clock_parse_utc(const char *s, int64_t *us);
 #endif

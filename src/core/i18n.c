@@ -17,13 +17,20 @@ void i18n_register(const i18n_entry *table)
     if (n_tables < I18N_MAX_TABLES) tables[n_tables++] = table;
 }
 
-const char *i18n_text(lang_id lang, const char *key)
+const char *i18n_find(lang_id lang, const char *key)
 {
-    if (!key) return "";
+    if (!key) return NULL;
     for (int t = 0; t < n_tables; t++)
         for (const i18n_entry *e = tables[t]; e->key; e++)
             if (!strcmp(e->key, key)) return lang == LANG_EN ? e->en : e->zh;
-    return key;
+    return NULL;
+}
+
+const char *i18n_text(lang_id lang, const char *key)
+{
+    if (!key) return "";
+    const char *text = i18n_find(lang, key);
+    return text ? text : key;
 }
 
 /* Takes the first language range that is zh* or en*, honouring order; q-values are

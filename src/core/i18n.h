@@ -17,6 +17,8 @@ typedef struct i18n_entry {
 void i18n_register(const i18n_entry *table);
 /* The message for key in lang; the key itself when unknown (never NULL). */
 const char *i18n_text(lang_id lang, const char *key);
+/* The same, or NULL when no catalogue has the key. */
+const char *i18n_find(lang_id lang, const char *key);
 /* Picks zh or en from an Accept-Language header value; zh when absent. */
 lang_id i18n_from_accept_language(const char *header);
 /* Walks every registered row; returns the number of rows missing a language. */

@@ -544,13 +544,24 @@ static const i18n_entry accounts_tile_messages[] = {
     {"tile.accounts", "账号", "Accounts"},
     {"tile.block_leaders", "楼组长", "Block leaders"},
     {"tile.volunteers", "志愿者", "Volunteers"},
+    /* roles and languages as exports and prints show them (export.c, docs/glossary.md) */
+    {"enum.superuser", "系统管理员", "Instance administrator"},
+    {"enum.committee", "居委干部", "Committee staff"},
+    {"enum.zone_leader", "片区长", "Zone leader"},
+    {"enum.block_leader", "楼组长", "Block leader"},
+    {"enum.volunteer", "志愿者", "Volunteer"},
+    {"enum.resident", "居民", "Resident"},
+    {"enum.zh-CN", "中文", "Chinese"},
+    {"enum.en", "英文", "English"},
+    {"enum.zh", "中文", "Chinese"},
     {0, 0, 0},
 };
 
 static const http_route *const accounts_route_tables[] = {accounts_routes, NULL};
 static const i18n_entry *const accounts_catalogues[] = {accounts_messages, accounts_tile_messages, NULL};
 static const dashboard_provider accounts_providers[] = {accounts_tiles, NULL};
+static const char *const accounts_value_keys[] = {"roles_text", "language", "role", NULL};
 const capability accounts_capability = {
     .name = "accounts", .routes = accounts_route_tables, .messages = accounts_catalogues,
-    .tiles = accounts_providers,
+    .tiles = accounts_providers, .value_keys = accounts_value_keys,
 };

@@ -13,6 +13,9 @@ typedef struct capability {
     const http_route *const *routes;        /* NULL-terminated; order does not matter */
     const i18n_entry *const *messages;      /* NULL-terminated */
     const dashboard_provider *tiles;        /* NULL-terminated, or NULL: in the order shown */
+    /* JSON keys of its list items that hold stored words, shown in exports as the
+     * catalogue's `enum.<value>` (NULL-terminated, or NULL). */
+    const char *const *value_keys;
     /* After the migrations, before serving: rebuild derived rows (0, or -1 to stop). */
     int (*on_open)(store *s);
     /* Once an hour in the server: queue the capability's own upkeep (purges, reminders). */

@@ -9,12 +9,98 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+/* What every exporter of one reply shares: the community's time zone, and the values
+ * already translated (a list repeats a few values many times; the catalogue is a scan). */
+typedef struct export_ctx {
+    char tz[65];
+    struct seen_word { const char *token, *text; } seen[64];
+    int n_seen;
+} export_ctx;
+
+static export_ctx *export_ctx_new(http_req *req)
+{
+    export_ctx *x = arena_alloc(req->a, sizeof *x);
+    memset(x, 0, sizeof *x);
+    snprintf(x->tz, sizeof x->tz, "Asia/Shanghai");
+    store_stmt *st = NULL;
+    if (req->actor.community_id &&
+        store_run(req->conn, &st, "SELECT timezone FROM communities WHERE id = $1", "i", req->actor.community_id) == STORE_ROW &&
+        store_col_text(st, 0))
+        snprintf(x->tz, sizeof x->tz, "%s", store_col_text(st, 0));
+    store_done(st);
+    return x;
+}
+
+enum { VALUE_KEYS_MAX = 64 };
+static const char *value_keys[VALUE_KEYS_MAX];
+static int n_value_keys;
+
+void http_value_keys_register(const char *const *keys)
+{
+    for (; keys && *keys && n_value_keys < VALUE_KEYS_MAX; keys++) {
+        bool known = false;
+        for (int i = 0; i < n_value_keys && !known; i++) known = !strcmp(value_keys[i], *keys);
+        if (!known) value_keys[n_value_keys++] = *keys;
+    }
+}
+
+static bool is_value_key(const char *key)
+{
+    for (int i = 0; i < n_value_keys; i++)
+        if (!strcmp(value_keys[i], key)) return true;
+    return false;
+}
+
+/* The word for one stored value ("occupied", "block_leader", "zh-CN"): the catalogue's
+ * `enum.<value>`, or NULL when the value is not one of the program's words. */
+static const char *value_word(http_req *req, export_ctx *x, const char *token, size_t len)
+{
+    for (int i = 0; i < x->n_seen; i++)
+        if (strlen(x->seen[i].token) == len && !memcmp(x->seen[i].token, token, len)) return x->seen[i].text;
+    const char *text = i18n_find(req->lang, arena_printf(req->a, "enum.%.*s", (int)len, token));
+    if (x->n_seen < (int)(sizeof x->seen / sizeof x->seen[0]))
+        x->seen[x->n_seen++] = (struct seen_word){arena_strndup(req->a, token, len), text};
+    return text;
+}
+
+/* A cell as a person reads it: a UTC time in the community's local time, and in a
+ * column of stored words (value_keys) the words (one, or several separated by spaces)
+ * in the reader's language; anything else unchanged. */
+static const char *cell_readable(http_req *req, export_ctx *x, const char *key, const char *s)
+{
+    int64_t us;
+    if (clock_parse_utc(s, &us)) {
+        char *out = arena_alloc(req->a, 20);
+        clock_format_local(x->tz, us, out, 20);
+        return out;
+    }
+    size_t n = strlen(s);
+    if (!is_value_key(key) || n == 0 || n > 200 || strspn(s, "abcdefghijklmnopqrstuvwxyz_- ABCDEFGHIJKLMNOPQRSTUVWXYZ") != n) return s;
+    buf b;
+    buf_init(&b, 0);
+    for (const char *p = s; *p;) {
+        while (*p == ' ') p++;
+        size_t len = strcspn(p, " ");
+        if (!len) break;
+        const char *word = value_word(req, x, p, len);
+        if (!word) { buf_free(&b); return s; }
+        if (b.len) buf_puts(&b, req->lang == LANG_EN ? ", " : "、");
+        buf_puts(&b, word);
+        p += len;
+    }
+    size_t out_len;
+    char *data = buf_take(&b, &out_len);
+    const char *out = arena_strndup(req->a, data ? data : "", out_len);
+    free(data);
+    return out;
+}
+
 /* The text of one cell; NULL for null. */
-static const char *cell_text(http_req *req, json_t *item, const char *key)
+static const char *cell_text(http_req *req, export_ctx *x, json_t *item, const char *key)
 {
     json_t *v = json_object_get(item, key);
     if (!v || json_is_null(v)) return NULL;
-    if (json_is_string(v)) return json_string_value(v);
+    if (json_is_string(v)) return cell_readable(req, x, key, json_string_value(v));
     if (json_is_integer(v)) return arena_printf(req->a, "%lld", (long long)json_integer_value(v));
     if (json_is_real(v)) return arena_printf(req->a, "%g", json_real_value(v));
     if (json_is_true(v)) return i18n_text(req->lang, "list.yes");
@@ -44,7 +130,7 @@ static void csv_cell(buf *b, const char *s)
     if (quote) buf_puts(b, "\"");
 }
 
-static int render_csv(http_req *req, list_reply *l)
+static int render_csv(http_req *req, export_ctx *x, list_reply *l)
 {
     buf b;
     buf_init(&b, 0);
@@ -59,7 +145,7 @@ static int render_csv(http_req *req, list_reply *l)
     json_array_foreach(l->items, i, item) {
         for (int c = 0; l->cols[c].key; c++) {
             if (c) buf_puts(&b, ",");
-            csv_cell(&b, cell_text(req, item, l->cols[c].key));
+            csv_cell(&b, cell_text(req, x, item, l->cols[c].key));
         }
         buf_puts(&b, "\r\n");
     }
@@ -74,7 +160,7 @@ static int render_csv(http_req *req, list_reply *l)
     return 0;
 }
 
-static int render_xlsx(http_req *req, list_reply *l)
+static int render_xlsx(http_req *req, export_ctx *x, list_reply *l)
 {
     char path[] = "/tmp/shouwang-export-XXXXXX";
     int fd = mkstemp(path);
@@ -97,7 +183,7 @@ static int render_xlsx(http_req *req, list_reply *l)
                 worksheet_write_number(ws, row, (lxw_col_t)c, (double)json_integer_value(v), NULL);
             else {
                 /* write_string never makes a formula, so no escaping is needed here. */
-                const char *s = cell_text(req, item, l->cols[c].key);
+                const char *s = cell_text(req, x, item, l->cols[c].key);
                 if (s) worksheet_write_string(ws, row, (lxw_col_t)c, s, NULL);
             }
         }
@@ -137,13 +223,13 @@ static void html_escape(buf *b, const char *s)
     }
 }
 
-static int render_html(http_req *req, list_reply *l)
+static int render_html(http_req *req, export_ctx *x, list_reply *l)
 {
     buf b;
     buf_init(&b, 0);
     const char *title = i18n_text(req->lang, l->title_key);
     char when[32];
-    clock_format_utc(clock_now_us(), when, sizeof when);
+    clock_format_local(x->tz, clock_now_us(), when, sizeof when);
     buf_printf(&b, "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\"><title>",
                req->lang == LANG_EN ? "en" : "zh-CN");
     html_escape(&b, title);
@@ -166,7 +252,7 @@ static int render_html(http_req *req, list_reply *l)
         buf_puts(&b, "<tr>");
         for (int c = 0; l->cols[c].key; c++) {
             buf_puts(&b, "<td>");
-            html_escape(&b, cell_text(req, item, l->cols[c].key));
+            html_escape(&b, cell_text(req, x, item, l->cols[c].key));
             buf_puts(&b, "</td>");
         }
         buf_puts(&b, "</tr>");
@@ -185,7 +271,8 @@ static int render_html(http_req *req, list_reply *l)
 
 int export_render(http_req *req, list_reply *l, const char *format)
 {
-    if (!strcmp(format, "csv")) return render_csv(req, l);
-    if (!strcmp(format, "xlsx")) return render_xlsx(req, l);
-    return render_html(req, l);
+    export_ctx *x = export_ctx_new(req);
+    if (!strcmp(format, "csv")) return render_csv(req, x, l);
+    if (!strcmp(format, "xlsx")) return render_xlsx(req, x, l);
+    return render_html(req, x, l);
 }

@@ -172,6 +172,10 @@ typedef struct list_column {
     const char *key;          /* JSON field of each item */
     const char *label_key;    /* i18n key of the column header */
 } list_column;
+/* JSON keys of list items whose values are the program's stored words ("status":
+ * "occupied"): exports and prints show them as the catalogue's `enum.<value>` in the
+ * reader's language. Registered at start by each capability (capability.value_keys). */
+void http_value_keys_register(const char *const *keys);
 int64_t http_list_limit(http_req *req);  /* ?limit= 1..500, default 50; exports: 100000 */
 int64_t http_list_cursor(http_req *req); /* ?cursor= decoded, 0 when absent */
 /* Steps a statement that selected up to limit+1 rows, id in column 0, into a JSON array

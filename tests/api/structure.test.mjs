@@ -163,7 +163,7 @@ test('2. zone leader and deputy: set, read in scope, validated', async () => {
     listed.leaders_text);
   const zh = await loggedIn(srv.url, 'committee', undefined, 'zh-CN');
   const listedZh = listItems(await zh.get('/api/v1/zones')).find((x) => x.id === zone1);
-  assert.ok(listedZh.leaders_text.includes('副片长'), listedZh.leaders_text);
+  assert.ok(listedZh.leaders_text.includes('副片区长'), listedZh.leaders_text);
   const csv = await c.committee.get('/api/v1/zones?format=csv');
   assert.equal(csv.status, 200);
   assert.ok(csv.text.includes('Leaders') && csv.text.includes(zone1Resident.name), 'the printed list has the leaders');

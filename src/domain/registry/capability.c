@@ -48,13 +48,47 @@ static const i18n_entry registry_tile_messages[] = {
     {0, 0, 0},
 };
 
+/* The registry's stored values as exports and prints show them (`enum.<value>`, see
+ * export.c): the words of docs/glossary.md. */
+static const i18n_entry registry_value_words[] = {
+    {"enum.occupied", "自住", "Occupied"},
+    {"enum.away", "外出", "Away"},
+    {"enum.vacant", "空置", "Vacant"},
+    {"enum.rented_out", "出租", "Rented out"},
+    {"enum.building", "楼栋", "Building"},
+    {"enum.courtyard", "院落", "Courtyard"},
+    {"enum.f", "女", "Female"},
+    {"enum.m", "男", "Male"},
+    {"enum.cn_id", "身份证", "Chinese ID card"},
+    {"enum.passport", "护照", "Passport"},
+    {"enum.other", "其他证件", "Other ID"},
+    {"enum.alone_elderly", "独居老人", "Elderly living alone"},
+    {"enum.disabled", "残疾", "Disabled"},
+    {"enum.pregnant", "孕妇", "Pregnant"},
+    {"enum.chronic_illness", "慢性病", "Chronic illness"},
+    {"enum.bedridden", "卧床", "Bedridden"},
+    {"enum.no_smartphone", "无智能手机", "No smartphone"},
+    {"enum.home_isolation", "居家隔离", "Home isolation"},
+    {"enum.answered", "已答", "Answered"},
+    {"enum.not_home", "不在家", "Not at home"},
+    {"enum.refused", "拒绝", "Refused"},
+    {"enum.pending", "未排摸", "Not yet reached"},
+    {"enum.draft", "草稿", "Draft"},
+    {"enum.open", "进行中", "Open"},
+    {"enum.closed", "已结束", "Closed"},
+    {0, 0, 0},
+};
+
 static const http_route *const registry_route_tables[] = {
     registry_routes, registry_import_routes, sweep_routes, codes_routes, retention_routes, merge_routes,
     structure_routes, NULL,
 };
 static const i18n_entry *const registry_catalogues[] = {
     registry_messages, registry_import_messages, sweep_messages, codes_messages, retention_messages,
-    merge_messages, structure_messages, registry_tile_messages, NULL,
+    merge_messages, structure_messages, registry_tile_messages, registry_value_words, NULL,
+};
+static const char *const registry_value_keys[] = {
+    "status", "kind", "gender", "id_kind", "flag", "outcome", "state", NULL,
 };
 static const dashboard_provider registry_providers[] = {registry_tiles, sweep_tiles, structure_tiles, NULL};
 
@@ -63,6 +97,7 @@ const capability registry_capability = {
     .routes = registry_route_tables,
     .messages = registry_catalogues,
     .tiles = registry_providers,
+    .value_keys = registry_value_keys,
     .on_open = search_terms_backfill,
     .hourly = retention_daily,    /* each community once a day; it skips those purged today */
 };

@@ -93,7 +93,7 @@ static json_t *posts_read(http_req *req, bool zone, int64_t id)
     return out;
 }
 
-/* The label of a post in the printed lists: 片长 / 副片长, 楼组长, 院委会主任. */
+/* The label of a post in the printed lists: 片区长 / 副片区长, 楼组长, 院委会主任. */
 static const char *position_key(const char *position, bool zone, bool courtyard)
 {
     if (zone) return !strcmp(position, "deputy") ? "structure.pos.zone_deputy" : "structure.pos.zone_leader";
@@ -101,7 +101,7 @@ static const char *position_key(const char *position, bool zone, bool courtyard)
     return "structure.pos.block_leader";
 }
 
-/* Appends one holder to the text of a list item: "周建国（片长）、王秀英（副片长）". */
+/* Appends one holder to the text of a list item: "周建国（片区长）、王秀英（副片区长）". */
 static void text_append(http_req *req, json_t *item, const char *name, const char *label)
 {
     const char *old = json_string_value(json_object_get(item, "leaders_text"));
@@ -486,8 +486,8 @@ const http_route structure_routes[] = {
 
 const i18n_entry structure_messages[] = {
     {"structure.col.leaders", "负责人", "Leaders"},
-    {"structure.pos.zone_leader", "片长", "leader"},
-    {"structure.pos.zone_deputy", "副片长", "deputy"},
+    {"structure.pos.zone_leader", "片区长", "leader"},
+    {"structure.pos.zone_deputy", "副片区长", "deputy"},
     {"structure.pos.block_leader", "楼组长", "block leader"},
     {"structure.pos.courtyard_leader", "院委会主任", "chair"},
     {"structure.tile.blocks_without_leader", "尚无负责人的楼组", "Blocks without a leader"},
@@ -502,7 +502,7 @@ const i18n_entry structure_messages[] = {
      "A courtyard committee has 3 to 7 members (an empty list clears it)"},
     {"structure.err.members_array", "members 应为成员列表", "members must be a list of members"},
     {"structure.err.members_building", "楼栋设楼组长，请用 leader，不用 members", "A building has a leader: use leader, not members"},
-    {"structure.err.members_zone", "片区设片长和副片长，请用 leader 和 deputy", "A zone has a leader and a deputy: use leader and deputy"},
+    {"structure.err.members_zone", "片区设片区长和副片区长，请用 leader 和 deputy", "A zone has a leader and a deputy: use leader and deputy"},
     {"structure.err.leader_courtyard", "院落设院委会，请用 members（可将一人标为主任）",
      "A courtyard has a committee: use members (one may be marked leader)"},
     {"structure.err.one_leader", "院委会最多只能有一名主任", "A courtyard committee has at most one chair"},

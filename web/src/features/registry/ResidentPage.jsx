@@ -14,6 +14,13 @@ import {
 } from './common.jsx';
 import { RESIDENT_FIELDS, ResidentFields, residentBody } from './HouseholdPage.jsx';
 
+// The languages a resident speaks are stored as codes ("zh,en"); people read names.
+const LANGUAGE_CODES = ['zh', 'en', 'yue', 'wuu', 'ja', 'ko', 'fr', 'de', 'ru', 'es'];
+function languageNames(codes, t) {
+  return (codes || '').split(/[,\s]+/).filter(Boolean)
+    .map((code) => (LANGUAGE_CODES.includes(code) ? t(`registry.language.${code}`) : code)).join('、');
+}
+
 export function ResidentPage({ params }) {
   const { t } = useI18n();
   const { isLeader } = useRoles();
@@ -57,7 +64,7 @@ function ResidentFacts({ resident }) {
         <dt>{t('registry.col.phone')}</dt><dd data-testid="resident-phone">{resident.phone || '—'}</dd>
         <dt>{t('registry.col.id_number')}</dt>
         <dd data-testid="resident-id-masked">{resident.id_masked ? `${t(`registry.id_kind.${resident.id_kind || 'other'}`)} ${resident.id_masked}` : '—'}</dd>
-        <dt>{t('registry.col.languages')}</dt><dd>{resident.languages || '—'}</dd>
+        <dt>{t('registry.col.languages')}</dt><dd>{languageNames(resident.languages, t) || '—'}</dd>
         <dt>{t('registry.col.owner')}</dt><dd>{yes(resident.owner)}</dd>
         <dt>{t('registry.col.floating')}</dt><dd>{yes(resident.floating)}</dd>
         <dt>{t('registry.col.party_member')}</dt><dd>{yes(resident.party_member)}</dd>
