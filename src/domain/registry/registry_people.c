@@ -67,7 +67,7 @@ bool registry_date_ok(const char *s, int *year)
     "r.owner, r.floating, r.party_member, r.household_id, h.room, h.block_id, b.name, b.zone_id, r.moved_out_at "
 #define RES_JOIN "JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id "
 #define RES_COLS_WHERE(community) \
-    RES_SELECT "FROM residents r " RES_JOIN "WHERE " community " = $1 AND " REGISTRY_SCOPE
+    RES_SELECT "FROM residents r " RES_JOIN "WHERE " community " = $1 AND " REGISTRY_READ_SCOPE
 #define RES_COLS RES_COLS_WHERE("r.community_id")
 
 static json_t *resident_item(store_stmt *st, const char *today)
@@ -287,7 +287,7 @@ int registry_residents_list(http_req *req)
               "AND t2.resident_id = t.resident_id)) "
               "AND ($21 = '' OR EXISTS (SELECT 1 FROM resident_terms t3 WHERE t3.community_id = $1 AND t3.term = $21 "
               "AND t3.resident_id = t.resident_id)) "
-              "AND r.community_id = $1 AND " REGISTRY_SCOPE RES_FILTERS
+              "AND r.community_id = $1 AND " REGISTRY_READ_SCOPE RES_FILTERS
               "AND t.resident_id > $14 ORDER BY t.resident_id LIMIT $15")
         : store_prepare(req->conn, RES_COLS_WHERE("+r.community_id") RES_FILTERS
               "AND r.id > $14 ORDER BY r.id LIMIT $15");
@@ -468,9 +468,11 @@ typedef struct sealed_id {
     char hash[65];
 } sealed_id;
 
-/* Encrypts the normalised number; false with the reply set when no key is set or the
- * number is already registered to another resident of the community. */
-static bool resident_seal_id(http_req *req, resident_input *ri, const char *kind, int64_t self, sealed_id *out)
+/* Encrypts the normalised number; false with the reply set when no key is set.
+ * A number registered to another resident is accepted like any other: refusing it
+ * would tell a leader that the number lives outside the leader's scope. The committee
+ * finds the pair among the likely duplicates (merge.c). */
+static bool resident_seal_id(http_req *req, resident_input *ri, const char *kind, sealed_id *out)
 {
     char *cipher = secret_encrypt(req->cfg, ri->id_norm);
     if (!cipher) return http_fail(req, 503, "unavailable", "id_number", "reg.err.no_field_key"), false;
@@ -481,10 +483,72 @@ static bool resident_seal_id(http_req *req, resident_input *ri, const char *kind
     char *masked = secret_mask(ri->id_norm, cn ? 4 : 1, cn ? 4 : 3);
     out->masked = arena_strdup(req->a, masked);
     free(masked);
-    if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM residents WHERE community_id = $1 AND id_hash = $2 "
-                                      "AND moved_out_at IS NULL AND id <> $3", "iti",
-                        req->actor.community_id, out->hash, self))
-        return http_fail(req, 409, "conflict", "id_number", "reg.err.id_duplicate"), false;
+    return true;
+}
+
+/* ---------------------------------------------------------------- access follows the person */
+
+/* Runs one statement of registry_access_follow: binds its ints, steps it; adds the rows
+ * it changed to *changed. false on a store error. */
+static bool follow_run(http_req *req, const char *sql, int n, const int64_t *v, int64_t *changed)
+{
+    store_stmt *st = store_prepare(req->conn, sql);
+    if (!st) return false;
+    for (int i = 0; i < n; i++) store_bind_int(st, i + 1, v[i]);
+    int rc = store_step(st);
+    if (rc == STORE_DONE && changed) *changed += store_changes(st);
+    store_done(st);
+    return rc == STORE_DONE;
+}
+
+bool registry_access_follow(http_req *req, int64_t id, int64_t from, int64_t *changed)
+{
+    int64_t cid = req->actor.community_id, n = 0;
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT a.user_id, r.household_id, r.moved_out_at FROM resident_accounts a JOIN residents r ON r.id = a.resident_id "
+        "WHERE a.community_id = $1 AND a.resident_id = $2");
+    if (!st) return false;
+    store_bind_int(st, 1, cid);
+    store_bind_int(st, 2, id);
+    int rc = store_step(st);
+    int64_t user = 0, now_in = 0;
+    bool gone = false;
+    if (rc == STORE_ROW) {
+        user = store_col_int(st, 0);
+        now_in = store_col_int(st, 1);
+        gone = !store_col_null(st, 2);
+    }
+    store_done(st);
+    if (rc != STORE_ROW && rc != STORE_DONE) return false;
+    if (user && (gone || now_in != from)) {
+        /* The role of the household left; then the role of the new one, unless the
+         * account has it already (the unique key of role_assignments). */
+        const int64_t del[] = {cid, user, from};
+        if (!follow_run(req, "DELETE FROM role_assignments WHERE community_id = $1 AND user_id = $2 AND role = 'resident' "
+                             "AND scope_kind = 'household' AND scope_id = $3", 3, del, &n))
+            return false;
+        if (gone) {
+            /* Moved out: the account is nobody's any more; moving back in needs a new
+             * invite, as for any newcomer. */
+            const int64_t unlink[] = {cid, id};
+            if (!follow_run(req, "DELETE FROM resident_accounts WHERE community_id = $1 AND resident_id = $2", 2, unlink, &n))
+                return false;
+        } else {
+            const int64_t add[] = {cid, user, now_in, clock_now_us()};
+            if (!follow_run(req, "INSERT INTO role_assignments (community_id, user_id, role, scope_kind, scope_id, created_at) "
+                                 "SELECT $1, $2, 'resident', 'household', $3, $4 WHERE NOT EXISTS (SELECT 1 FROM "
+                                 "role_assignments x WHERE x.user_id = $2 AND x.role = 'resident' "
+                                 "AND x.scope_kind = 'household' AND x.scope_id = $3)", 4, add, &n))
+                return false;
+        }
+    }
+    /* A household nobody lives in any more gives access to no one, linked or not. */
+    const int64_t empty[] = {cid, from};
+    if (!follow_run(req, "DELETE FROM role_assignments WHERE community_id = $1 AND role = 'resident' "
+                         "AND scope_kind = 'household' AND scope_id = $2 AND NOT EXISTS (SELECT 1 FROM residents r "
+                         "WHERE r.community_id = $1 AND r.household_id = $2 AND r.moved_out_at IS NULL)", 2, empty, &n))
+        return false;
+    if (changed) *changed = n;
     return true;
 }
 
@@ -502,7 +566,7 @@ int registry_resident_create(http_req *req)
     if (!resident_check_id(req, &ri, kind ? kind : "cn_id", true)) return -1;
     if (!registry_household_visible(req, household_id)) return http_fail_not_found(req);
     sealed_id sid = {0};
-    if (ri.id_number && !resident_seal_id(req, &ri, kind, 0, &sid)) return -1;
+    if (ri.id_number && !resident_seal_id(req, &ri, kind, &sid)) return -1;
     int64_t now = clock_now_us();
     store_stmt *st = store_prepare(req->conn,
         "INSERT INTO residents (community_id, household_id, name, gender, birth_year, birth_date, phone, id_kind, "
@@ -528,7 +592,6 @@ int registry_resident_create(http_req *req)
     int rc = store_step(st);
     int64_t id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
     store_done(st);
-    if (rc == STORE_CONSTRAINT) return http_fail(req, 409, "conflict", "id_number", "reg.err.id_duplicate");
     if (!id) return http_fail_internal(req, "resident insert");
     if (!resident_reindex(req, id)) return -1;
     req->on_behalf_of = id;
@@ -537,13 +600,17 @@ int registry_resident_create(http_req *req)
     return r ? http_reply(req, 201, json_pack("{s:o}", "resident", r)) : -1;
 }
 
-/* Loads the resident's stored fields for an update; 404 when outside the scope. */
-static bool resident_current(http_req *req, int64_t id, resident_input *cur, int64_t *household_id, bool *moved_out)
+#define CURRENT_COLS \
+    "SELECT r.name, r.gender, r.birth_year, r.birth_date, r.phone, r.id_kind, r.languages, r.owner, r.floating, " \
+    "r.party_member, r.household_id, r.moved_out_at FROM residents r JOIN households h ON h.id = r.household_id " \
+    "JOIN blocks b ON b.id = h.block_id WHERE r.community_id = $1 AND r.id = $3 AND "
+
+/* Loads the resident's stored fields; 404 when outside the scope: the leader scope for
+ * writes, the read scope (also the resident's own household) when `read`. */
+static bool resident_current_scoped(http_req *req, int64_t id, resident_input *cur, int64_t *household_id,
+                                    bool *moved_out, bool read)
 {
-    store_stmt *st = store_prepare(req->conn,
-        "SELECT r.name, r.gender, r.birth_year, r.birth_date, r.phone, r.id_kind, r.languages, r.owner, r.floating, "
-        "r.party_member, r.household_id, r.moved_out_at FROM residents r JOIN households h ON h.id = r.household_id "
-        "JOIN blocks b ON b.id = h.block_id WHERE r.community_id = $1 AND " REGISTRY_SCOPE " AND r.id = $3");
+    store_stmt *st = store_prepare(req->conn, read ? CURRENT_COLS REGISTRY_READ_SCOPE : CURRENT_COLS REGISTRY_SCOPE);
     if (!st) return http_fail_internal(req, store_errmsg(req->conn)), false;
     registry_bind_scope(req, st);
     store_bind_int(st, 3, id);
@@ -569,6 +636,11 @@ static bool resident_current(http_req *req, int64_t id, resident_input *cur, int
     return found;
 }
 
+static bool resident_current(http_req *req, int64_t id, resident_input *cur, int64_t *household_id, bool *moved_out)
+{
+    return resident_current_scoped(req, id, cur, household_id, moved_out, false);
+}
+
 int registry_resident_update(http_req *req)
 {
     int64_t id;
@@ -579,7 +651,7 @@ int registry_resident_update(http_req *req)
     const char *kind = ri.id_kind ? ri.id_kind : cur.id_kind ? cur.id_kind : "cn_id";
     if (!resident_check_id(req, &ri, kind, false)) return -1;
     sealed_id sid = {0};
-    if (ri.id_number && !resident_seal_id(req, &ri, kind, id, &sid)) return -1;
+    if (ri.id_number && !resident_seal_id(req, &ri, kind, &sid)) return -1;
     /* A new birth year without a date drops a date of another year. */
     const char *bdate = ri.birth_date ? ri.birth_date : cur.birth_date;
     int64_t byear = ri.has_birth_year ? ri.birth_year : cur.birth_year;
@@ -610,7 +682,6 @@ int registry_resident_update(http_req *req)
             "id_hash = CASE WHEN $3 = '' THEN id_hash ELSE $3 END, id_masked = CASE WHEN $4 = '' THEN id_masked ELSE $4 END "
             "WHERE id = $5 AND community_id = $6", "ttttii", kind, sid.cipher ? sid.cipher : "",
             sid.cipher ? sid.hash : "", sid.masked ? sid.masked : "", id, req->actor.community_id);
-        if (rc == STORE_CONSTRAINT) return http_fail(req, 409, "conflict", "id_number", "reg.err.id_duplicate");
         if (rc != STORE_DONE) return http_fail_internal(req, "resident id update");
     }
     if ((ri.name || ri.phone || ri.id_number) && !resident_reindex(req, id)) return -1;
@@ -633,12 +704,14 @@ int registry_resident_move(http_req *req)
     int rc = store_run(req->conn, NULL, "UPDATE residents SET household_id = $1, moved_out_at = NULL, updated_at = $2 "
                                         "WHERE id = $3 AND community_id = $4", "iiii", to, clock_now_us(), id,
                        req->actor.community_id);
-    if (rc == STORE_CONSTRAINT) return http_fail(req, 409, "conflict", "id_number", "reg.err.id_duplicate");
     if (rc != STORE_DONE) return http_fail_internal(req, "resident move");
     if (!resident_reindex(req, id)) return -1;
+    int64_t access = 0;
+    if (!registry_access_follow(req, id, from, &access)) return http_fail_internal(req, "resident access");
     req->on_behalf_of = id;
-    registry_audit(req, "resident", id, json_pack("{s:I, s:I, s:b}", "from_household_id", (json_int_t)from,
-                                                  "to_household_id", (json_int_t)to, "moved_in", moved_out));
+    registry_audit(req, "resident", id, json_pack("{s:I, s:I, s:b, s:I}", "from_household_id", (json_int_t)from,
+                                                  "to_household_id", (json_int_t)to, "moved_in", moved_out,
+                                                  "access_changed", (json_int_t)access));
     json_t *r = resident_read(req, id);
     return r ? http_reply(req, 200, json_pack("{s:o}", "resident", r)) : -1;
 }
@@ -654,8 +727,11 @@ int registry_resident_move_out(http_req *req)
     if (store_run(req->conn, NULL, "UPDATE residents SET moved_out_at = $1, updated_at = $1 WHERE id = $2 AND community_id = $3",
                   "iii", clock_now_us(), id, req->actor.community_id) != STORE_DONE)
         return http_fail_internal(req, "resident move out");
+    int64_t access = 0;
+    if (!registry_access_follow(req, id, from, &access)) return http_fail_internal(req, "resident access");
     req->on_behalf_of = id;
-    registry_audit(req, "resident", id, json_pack("{s:I}", "from_household_id", (json_int_t)from));
+    registry_audit(req, "resident", id, json_pack("{s:I, s:I}", "from_household_id", (json_int_t)from,
+                                                  "access_changed", (json_int_t)access));
     json_t *r = resident_read(req, id);
     return r ? http_reply(req, 200, json_pack("{s:o}", "resident", r)) : -1;
 }
@@ -686,10 +762,11 @@ int registry_resident_reveal_id(http_req *req)
 
 /* ---------------------------------------------------------------- flags */
 
-static bool resident_visible(http_req *req, int64_t id, bool *moved_out)
+/* Resident {id} within the leader scope (writes), or the read scope when `read`. */
+static bool resident_visible(http_req *req, int64_t id, bool *moved_out, bool read)
 {
     resident_input cur;
-    return resident_current(req, id, &cur, NULL, moved_out);
+    return resident_current_scoped(req, id, &cur, NULL, moved_out, read);
 }
 
 /* One entry, with who set and who closed it: user id and display name (NULL name when
@@ -746,7 +823,7 @@ int registry_flags_list(http_req *req)
     int64_t id;
     const char *history = http_query(req, "history");
     if (!http_param_id(req, "id", &id)) return -1;
-    if (!resident_visible(req, id, NULL)) return -1;
+    if (!resident_visible(req, id, NULL, true)) return -1;
     json_t *items = flag_entries(req, id, history && !strcmp(history, "1"));
     if (!items) return http_fail_internal(req, store_errmsg(req->conn));
     return http_reply_list(req, "reg.list.flags", NULL, items, 0);
@@ -765,7 +842,7 @@ int registry_flag_history(http_req *req)
 {
     int64_t id, limit = http_list_limit(req), offset = http_list_cursor(req);
     if (!http_param_id(req, "id", &id)) return -1;
-    if (!resident_visible(req, id, NULL)) return -1;
+    if (!resident_visible(req, id, NULL, true)) return -1;
     store_stmt *st = store_prepare(req->conn,
         "SELECT e.action, e.entry_id, e.flag, e.detail, e.at, e.by_id, u.display_name FROM ("
         "SELECT CASE WHEN EXISTS (SELECT 1 FROM resident_flags p WHERE p.community_id = $1 AND p.resident_id = $2 "
@@ -894,7 +971,7 @@ int registry_flag_set(http_req *req)
     if (!registry_flag_known(flag)) return http_fail_field(req, "flag", "reg.err.flag");
     json_t *detail = json_object_get(req->json, "detail");
     if (detail && !json_is_null(detail) && !json_is_object(detail)) return http_fail_field(req, "detail", "reg.err.detail");
-    if (!resident_visible(req, id, &moved_out)) return -1;
+    if (!resident_visible(req, id, &moved_out, false)) return -1;
     if (moved_out) return http_fail(req, 409, "conflict", NULL, "reg.err.moved_out");
     json_t *clean = flag_detail(req, flag, json_is_object(detail) ? detail : NULL);
     if (!clean) return -1;
@@ -946,7 +1023,7 @@ int registry_flag_clear(http_req *req)
     const char *flag = http_param(req, "flag");
     if (!http_param_id(req, "id", &id)) return -1;
     if (!registry_flag_known(flag)) return http_fail_not_found(req);
-    if (!resident_visible(req, id, NULL)) return -1;
+    if (!resident_visible(req, id, NULL, false)) return -1;
     store_stmt *st = store_prepare(req->conn, "UPDATE resident_flags SET cleared_at = $1, cleared_by = $5 "
                                               "WHERE community_id = $2 AND resident_id = $3 AND flag = $4 AND cleared_at IS NULL");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
@@ -985,7 +1062,7 @@ int registry_travel_list(http_req *req)
 {
     int64_t id, limit = http_list_limit(req);
     if (!http_param_id(req, "id", &id)) return -1;
-    if (!resident_visible(req, id, NULL)) return -1;
+    if (!resident_visible(req, id, NULL, true)) return -1;
     store_stmt *st = store_prepare(req->conn,
         "SELECT id, place, from_date, to_date, created_at FROM resident_travel WHERE community_id = $1 "
         "AND resident_id = $2 AND id > $3 ORDER BY id LIMIT $4");
@@ -1010,7 +1087,7 @@ int registry_travel_add(http_req *req)
     if (!http_body_str_opt(req, "to_date", 1, 10, &to)) return -1;
     if (to && !registry_date_ok(to, NULL)) return http_fail_field(req, "to_date", "reg.err.date");
     if (to && strcmp(to, from) < 0) return http_fail_field(req, "to_date", "reg.err.date_order");
-    if (!resident_visible(req, id, NULL)) return -1;
+    if (!resident_visible(req, id, NULL, false)) return -1;
     store_stmt *st;
     if (store_run(req->conn, &st, "INSERT INTO resident_travel (community_id, resident_id, place, from_date, to_date, "
                                   "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
