@@ -88,6 +88,28 @@ int registry_age(const char *today, int64_t birth_year, const char *birth_date)
     return atoi(today) - atoi(birth_date) - (strcmp(birth_date + 5, today + 5) > 0);
 }
 
+/* Exports read up to 100,000 rows at once (http_list_limit); a screen at most 500. The
+ * HTTP layer has no other word for "this list becomes a file", in a request or a job. */
+static bool registry_exporting(http_req *req)
+{
+    return http_list_limit(req) > 500;
+}
+
+bool registry_full_view(http_req *req)
+{
+    return actor_has(&req->actor, ROLE_COMMITTEE) && !registry_exporting(req);
+}
+
+const char *registry_view_mask(http_req *req, const char *kind, const char *stored)
+{
+    if (!stored) return NULL;
+    size_t n = strlen(stored);
+    if (kind && !strcmp(kind, "cn_id") && n == 18)
+        return arena_printf(req->a, "%.4s*************%c", stored, stored[17]);
+    if (n >= 8) return arena_printf(req->a, "%c******%c", stored[0], stored[n - 1]);
+    return "******";
+}
+
 /* Sets the audit target and detail (ids and field names only) of a write. */
 void registry_audit(http_req *req, const char *type, int64_t id, json_t *detail)
 {
@@ -612,6 +634,8 @@ const i18n_entry registry_messages[] = {
     {"reg.err.relay_user", "代办联系人不是本社区的账号", "The relay is not an account of this community"},
     {"reg.err.by", "统计方式只能是 block 或 zone", "by must be block or zone"},
     {"reg.err.id_tail", "证件号尾号应为 1 到 4 位字母或数字", "ID tail must be 1 to 4 letters or digits"},
+    {"reg.err.id_tail_masked", "您的角色只能看到证件号最后一位，尾号只能输入 1 位",
+     "Your role sees only the last character of ID numbers: give the ID tail as one character"},
     {"reg.err.age", "年龄应为 0 到 150 之间的整数", "Age must be a whole number from 0 to 150"},
     {"reg.err.isolation", "isolation 只能是 current", "isolation must be current"},
     {"reg.list.flag_history", "关注标记变更记录", "Flag history"},

@@ -62,6 +62,20 @@ int registry_current_year(http_req *req, char today[11]);
  * (the caller fails the job). *changed counts the role rows changed (may be NULL). */
 bool registry_access_follow(http_req *req, int64_t id, int64_t from, int64_t *changed);
 
+/* The masking rule (docs/SECURITY.md, "Masked ID numbers"). Committee staff on screen
+ * see residents' birth dates, ages by the date and the stored mask of an ID number
+ * (registry_full_view true). Every other role, and every export (the committee's too),
+ * sees the birth year, the age by the year alone (birth year subtracted from this year,
+ * so that an age turning on a birthday does not give the date away) and the narrow mask
+ * of registry_view_mask: no combination of these narrows a citizen ID number below
+ * 10,000 candidates. Age filters and counts follow the same basis. */
+bool registry_full_view(http_req *req);
+/* The mask shown when !registry_full_view, from the stored mask and the kind: a citizen
+ * ID keeps digits 1-4 and the check character (3101*************X); another document
+ * keeps its first and last character behind six stars when it has 8 or more, else six
+ * stars only. In the request's arena; NULL for NULL. */
+const char *registry_view_mask(http_req *req, const char *kind, const char *stored);
+
 /* Binds $1 and $2 of a registry statement from the request's actor. */
 static inline void registry_bind_scope(http_req *req, store_stmt *st)
 {

@@ -70,8 +70,24 @@ bool registry_date_ok(const char *s, int *year)
     RES_SELECT "FROM residents r " RES_JOIN "WHERE " community " = $1 AND " REGISTRY_READ_SCOPE
 #define RES_COLS RES_COLS_WHERE("r.community_id")
 
-static json_t *resident_item(store_stmt *st, const char *today)
+/* How the items of one reply are made: the community's today and whether the actor
+ * sees the full record (registry_full_view) or the masked one. */
+typedef struct resident_view {
+    http_req *req;
+    char today[11];
+    bool full;
+} resident_view;
+
+static void view_init(http_req *req, resident_view *v)
 {
+    v->req = req;
+    registry_current_year(req, v->today);
+    v->full = registry_full_view(req);
+}
+
+static json_t *resident_item(store_stmt *st, const resident_view *v)
+{
+    const char *today = v->today;
     json_t *item = json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:s, s:b, s:b, s:b, s:I, s:s, s:I, s:s, s:b}",
         "id", (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1), "gender", store_col_text(st, 2),
         "birth_date", store_col_text(st, 4), "phone", store_col_text(st, 5), "id_kind", store_col_text(st, 6),
@@ -85,7 +101,14 @@ static json_t *resident_item(store_stmt *st, const char *today)
         json_object_set_new(item, "age", json_null());
     } else {
         json_object_set_new(item, "birth_year", json_integer(store_col_int(st, 3)));
-        json_object_set_new(item, "age", json_integer(registry_age(today, store_col_int(st, 3), store_col_text(st, 4))));
+        json_object_set_new(item, "age", json_integer(registry_age(today, store_col_int(st, 3),
+                                                                   v->full ? store_col_text(st, 4) : NULL)));
+    }
+    if (!v->full) {
+        /* The masking rule of registry.h: no date, the narrow mask. */
+        json_object_set_new(item, "birth_date", json_null());
+        const char *mask = registry_view_mask(v->req, store_col_text(st, 6), store_col_text(st, 7));
+        json_object_set_new(item, "id_masked", mask ? json_string(mask) : json_null());
     }
     json_object_set_new(item, "zone_id", store_col_null(st, 16) ? json_null() : json_integer(store_col_int(st, 16)));
     return item;
@@ -163,10 +186,10 @@ json_t *registry_household_residents(http_req *req, int64_t household_id)
     if (!st) return NULL;
     registry_bind_scope(req, st);
     store_bind_int(st, 3, household_id);
-    char today[11];
-    registry_current_year(req, today);
+    resident_view view;
+    view_init(req, &view);
     json_t *items = json_array();
-    while (store_step(st) == STORE_ROW) json_array_append_new(items, resident_item(st, today));
+    while (store_step(st) == STORE_ROW) json_array_append_new(items, resident_item(st, &view));
     store_done(st);
     attach_flags(req, items);
     return items;
@@ -179,9 +202,9 @@ static json_t *resident_read(http_req *req, int64_t id)
     if (!st) { http_fail_internal(req, store_errmsg(req->conn)); return NULL; }
     registry_bind_scope(req, st);
     store_bind_int(st, 3, id);
-    char today[11];
-    registry_current_year(req, today);
-    json_t *item = store_step(st) == STORE_ROW ? resident_item(st, today) : NULL;
+    resident_view view;
+    view_init(req, &view);
+    json_t *item = store_step(st) == STORE_ROW ? resident_item(st, &view) : NULL;
     store_done(st);
     if (!item) { http_fail_not_found(req); return NULL; }
     json_t *one = json_array();
@@ -231,10 +254,15 @@ int registry_residents_list(http_req *req)
         return -1;
     if (flag && *flag && !registry_flag_known(flag)) return http_fail_field(req, "flag", "reg.err.flag");
     if (iso && *iso && strcmp(iso, "current")) return http_fail_field(req, "isolation", "reg.err.isolation");
+    resident_view view;
+    view_init(req, &view);
     char tail_like[8] = "";
     if (tail && *tail) {
         size_t n = strlen(tail);
         if (n > 4) return http_fail_field(req, "id_tail", "reg.err.id_tail");
+        /* Below the full view only the check character shows: a longer tail would test
+         * the hidden sequence digits. */
+        if (n > 1 && !view.full) return http_fail_field(req, "id_tail", "reg.err.id_tail_masked");
         tail_like[0] = '%';
         for (size_t i = 0; i < n; i++) {
             if (!isalnum((unsigned char)tail[i])) return http_fail_field(req, "id_tail", "reg.err.id_tail");
@@ -253,11 +281,13 @@ int registry_residents_list(http_req *req)
     }
     /* Age bounds on the community's today: by birth date when known (born on or before
      * the same day age_min years ago; after the same day age_max + 1 years ago), else
-     * by birth year. */
-    char today[11], born_by[24] = "", born_after[24] = "";
-    int year = registry_current_year(req, today);
-    if (age_min >= 0) snprintf(born_by, sizeof born_by, "%04d%s", (int)(year - age_min), today + 4);
-    if (age_max >= 0) snprintf(born_after, sizeof born_after, "%04d%s", (int)(year - age_max - 1), today + 4);
+     * by birth year. Below the full view by the year alone (the day taken as 31
+     * December), so that the answer does not change on a birthday. */
+    char born_by[24] = "", born_after[24] = "";
+    const char *today = view.today, *day = view.full ? today + 4 : "-12-31";
+    int year = atoi(today);
+    if (age_min >= 0) snprintf(born_by, sizeof born_by, "%04d%s", (int)(year - age_min), day);
+    if (age_max >= 0) snprintf(born_after, sizeof born_after, "%04d%s", (int)(year - age_max - 1), day);
     /* With search terms (search_terms.h) the candidates come from the index range of
      * the rarest, in resident order, narrowed by the others; the conditions below then
      * check each one. Without (no text, or one or two digits, which match many),
@@ -270,7 +300,7 @@ int registry_residents_list(http_req *req)
 #define RES_FILTERS \
         " AND (LOWER(r.name) LIKE $3 ESCAPE '\\' OR LOWER(h.room) LIKE $3 ESCAPE '\\' OR r.phone LIKE $3 ESCAPE '\\' " \
         "OR ($16 <> '' AND REPLACE(r.phone, '-', '') LIKE $16)) " \
-        "AND ($4 = '' OR UPPER(r.id_masked) LIKE $4) " \
+        "AND ($4 = '' OR (UPPER(r.id_masked) LIKE $4 AND ($19 = 1 OR r.id_kind = 'cn_id' OR LENGTH(r.id_masked) >= 8))) " \
         "AND ($5 = '' OR EXISTS (SELECT 1 FROM resident_flags f WHERE f.community_id = $1 AND f.resident_id = r.id " \
         "AND f.flag = $5 AND f.cleared_at IS NULL)) " \
         "AND ($6 = 0 OR EXISTS (SELECT 1 FROM resident_flags fi WHERE fi.community_id = $1 AND fi.resident_id = r.id " \
@@ -282,10 +312,10 @@ int registry_residents_list(http_req *req)
     /* PostgreSQL infers every parameter's type from its use: the numbers leave no gap. */
     store_stmt *st = nkeys
         ? store_prepare(req->conn, RES_SELECT "FROM resident_terms t JOIN residents r ON r.id = t.resident_id " RES_JOIN
-              "WHERE t.community_id = $1 AND t.term = $19 "
-              "AND ($20 = '' OR EXISTS (SELECT 1 FROM resident_terms t2 WHERE t2.community_id = $1 AND t2.term = $20 "
+              "WHERE t.community_id = $1 AND t.term = $20 "
+              "AND ($21 = '' OR EXISTS (SELECT 1 FROM resident_terms t2 WHERE t2.community_id = $1 AND t2.term = $21 "
               "AND t2.resident_id = t.resident_id)) "
-              "AND ($21 = '' OR EXISTS (SELECT 1 FROM resident_terms t3 WHERE t3.community_id = $1 AND t3.term = $21 "
+              "AND ($22 = '' OR EXISTS (SELECT 1 FROM resident_terms t3 WHERE t3.community_id = $1 AND t3.term = $22 "
               "AND t3.resident_id = t.resident_id)) "
               "AND r.community_id = $1 AND " REGISTRY_READ_SCOPE RES_FILTERS
               "AND t.resident_id > $14 ORDER BY t.resident_id LIMIT $15")
@@ -310,9 +340,11 @@ int registry_residents_list(http_req *req)
     store_bind_text(st, 16, digits);
     store_bind_text(st, 17, born_by);
     store_bind_text(st, 18, born_after);
-    for (int i = 0; i < SEARCH_KEYS; i++) store_bind_text(st, 19 + i, i < nkeys ? keys[i] : "");
+    store_bind_int(st, 19, view.full ? 1 : 0);
+    if (nkeys)
+        for (int i = 0; i < SEARCH_KEYS; i++) store_bind_text(st, 20 + i, i < nkeys ? keys[i] : "");
     int64_t next_after;
-    json_t *items = http_list_collect(st, limit, resident_row, today, &next_after);
+    json_t *items = http_list_collect(st, limit, resident_row, &view, &next_after);
     attach_flags(req, items);
     return http_reply_list(req, "reg.list.residents", resident_columns, items, next_after);
 }

@@ -108,7 +108,9 @@ export function RegistryPage() {
           <summary>{t('registry.filter.more')}</summary>
           <div class="form">
             {households ? null : (
-              <Field form={form} name="id_tail" label={t('registry.filter.id_tail')} maxlength={4} inputmode="text" />
+              // Below the committee only the ID's last character shows, and only it searches.
+              <Field form={form} name="id_tail" label={isCommittee ? t('registry.filter.id_tail') : t('registry.filter.id_last')}
+                maxlength={isCommittee ? 4 : 1} inputmode="text" />
             )}
             <div class="registry-grid">
               {zoneOptions.length > 2 ? <Field form={form} name="zone_id" type="select" label={t('registry.filter.zone')} options={zoneOptions} /> : null}
