@@ -32,12 +32,14 @@
     "h.community_id = $1 AND EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.user_id = $2 " \
     "AND ra.community_id = $1 AND (" REGISTRY_LEADER_CLAUSES "))"
 
+/* The resident clause looks up the account's link by user (a unique index), then the
+ * linked record by id: two index probes, only for rows of the account's household. */
 #define REGISTRY_READ_SCOPE \
     "h.community_id = $1 AND EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.user_id = $2 " \
     "AND ra.community_id = $1 AND (" REGISTRY_LEADER_CLAUSES " " \
     "OR (ra.role = 'resident' AND ra.scope_kind = 'household' AND ra.scope_id = h.id " \
-    "AND NOT EXISTS (SELECT 1 FROM resident_accounts ac JOIN residents ar ON ar.id = ac.resident_id " \
-    "WHERE ac.user_id = $2 AND (ar.household_id <> h.id OR ar.moved_out_at IS NOT NULL)))))"
+    "AND NOT EXISTS (SELECT 1 FROM resident_accounts ac WHERE ac.user_id = $2 AND NOT EXISTS (SELECT 1 " \
+    "FROM residents ar WHERE ar.id = ac.resident_id AND ar.household_id = h.id AND ar.moved_out_at IS NULL)))))"
 
 /* The same for a block `b` alone (block lists, counts): committee, zone leader of its
  * zone, block leader of it. */
