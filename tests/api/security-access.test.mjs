@@ -191,6 +191,21 @@ test('access-4: a household left empty keeps no resident access, also for accoun
   assert.deepEqual(user.roles.filter((r) => r.role === 'resident'), []);
 });
 
+test('access-5: a resident moved by a registry import no longer reads the old household', async () => {
+  const h = await newHousehold(block1);
+  const number = freshId('1968-04-04', true);
+  const mover = await newResident(h.id, { name: uniq('迁'), id_number: number });
+  const stay = await newResident(h.id, { name: uniq('留') });
+  const acc = await accountFor(h.id, mover.id);
+  const h2 = await newHousehold(block2);
+  const blockName = (await c.committee.get(`/api/v1/blocks/${block2}`)).json.block.name;
+  const csv = `楼组,房号,姓名,身份证号\n${blockName},${h2.room},${mover.name},${number}\n`;
+  const imp = await c.committee.req('POST', '/api/v1/registry/import', csv, { 'Content-Type': 'text/csv' });
+  assert.equal(imp.status, 200, imp.text);
+  assert.equal((await c.committee.get(`/api/v1/residents/${mover.id}`)).json.resident.household_id, h2.id, 'the import moved the resident');
+  await assertNoAccess(acc.client, h.id, stay.id, stay.name);
+});
+
 test('scope-1: a block leader who is a resident elsewhere has no leader powers over the own household', async () => {
   const own = await newHousehold(block2);
   const ownMember = await newResident(own.id, { name: uniq('家人') });
