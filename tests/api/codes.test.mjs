@@ -55,7 +55,7 @@ async function audit(action) {
 }
 
 async function printPlates(client, block) {
-  const r = await client.get(`/api/v1/blocks/${block}/door-plates`);
+  const r = await client.post(`/api/v1/blocks/${block}/door-plates`, {});
   assert.equal(r.status, 200, r.text.slice(0, 300));
   assert.match(r.headers.get('content-type'), /^text\/html/);
   return r.text;
@@ -148,7 +148,7 @@ test('codes-3: personal codes for residents without a smartphone; scanned codes 
   const other = members[0];
   const flag = await c.committee.post(`/api/v1/residents/${person.id}/flags`, { flag: 'no_smartphone', detail: { relay_name: '楼组长' } });
   assert.equal(flag.status, 201, flag.text);
-  const r = await c.block.get(`/api/v1/blocks/${block1}/personal-codes`);
+  const r = await c.block.post(`/api/v1/blocks/${block1}/personal-codes`, {});
   assert.equal(r.status, 200, r.text.slice(0, 200));
   const list = cards(r.text, 'data-resident-id');
   const flagged = await walkList(c.committee, `/api/v1/blocks/${block1}/call-list`);
@@ -519,7 +519,7 @@ test('codes-10: printable codes need the field key', async () => {
   const bare = await startServer({ env: { SHOUWANG_FIELD_KEY: '' } });
   try {
     const block = await loggedIn(bare.url, 'block');
-    const r = await block.get(`/api/v1/blocks/${scopeOf(block, 'block_leader')}/door-plates`);
+    const r = await block.post(`/api/v1/blocks/${scopeOf(block, 'block_leader')}/door-plates`, {});
     assertError(r, 503, 'unavailable', 'code');
   } finally {
     await bare.stop();

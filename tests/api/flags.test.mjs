@@ -193,6 +193,8 @@ test('flags-3: merging keeps both histories; the closed duplicate entry names th
 });
 
 test('flags-4: age bands on the community\'s day: by birth date when known, by birth year otherwise', async () => {
+  // Ages by the date are the committee's on screen; leaders go by the year alone
+  // (docs/SECURITY.md, the masking rule), checked at the end.
   const today = dayIn('Asia/Shanghai');
   const year = Number(today.slice(0, 4));
   // Letters only: the search also matches the digits of a query against phone numbers.
@@ -205,18 +207,19 @@ test('flags-4: age bands on the community\'s day: by birth date when known, by b
     d80: shift(today, 80),
     d79: shift(today, 80, 1),
   };
-  const aged = async () => listItems(await c.block.get('/api/v1/registry/counts')).find((x) => x.id === block1).aged_60_plus;
+  const aged = async (who = c.committee) => listItems(await who.get('/api/v1/registry/counts')).find((x) => x.id === block1).aged_60_plus;
   const agedBefore = await aged();
+  const leaderAgedBefore = await aged(c.block);
   const ids = {};
   for (const [key, birth_date] of Object.entries(people)) ids[key] = (await resident(c.block, { name: `${tag}${key}`, birth_date })).id;
   ids.y60 = (await resident(c.block, { name: `${tag}y60`, birth_year: year - 60 })).id;
   ids.y70 = (await resident(c.block, { name: `${tag}y70`, birth_year: year - 70 })).id;
   ids.y59 = (await resident(c.block, { name: `${tag}y59`, birth_year: year - 59 })).id;
-  const ages = Object.fromEntries(listItems(await c.block.get(`/api/v1/residents?q=${encodeURIComponent(tag)}&limit=50`))
+  const agesOf = async (who) => Object.fromEntries(listItems(await who.get(`/api/v1/residents?q=${encodeURIComponent(tag)}&limit=50`))
     .filter((r) => r.name.startsWith(tag)).map((r) => [r.name.slice(tag.length), r.age]));
-  assert.deepEqual(ages, { d60: 60, d59: 59, d70: 70, d69: 69, d80: 80, d79: 79, y60: 60, y70: 70, y59: 59 });
+  assert.deepEqual(await agesOf(c.committee), { d60: 60, d59: 59, d70: 70, d69: 69, d80: 80, d79: 79, y60: 60, y70: 70, y59: 59 });
 
-  const band = async (query) => listItems(await c.block.get(`/api/v1/residents?q=${encodeURIComponent(tag)}&limit=50&${query}`))
+  const band = async (query, who = c.committee) => listItems(await who.get(`/api/v1/residents?q=${encodeURIComponent(tag)}&limit=50&${query}`))
     .map((r) => r.name.slice(tag.length)).sort();
   assert.deepEqual(await band('age_min=60&age_max=69'), ['d60', 'd69', 'y60'].sort());
   assert.deepEqual(await band('age_min=70&age_max=79'), ['d70', 'd79', 'y70'].sort());
@@ -228,12 +231,22 @@ test('flags-4: age bands on the community\'s day: by birth date when known, by b
   const zoneCounts = listItems(await c.committee.get('/api/v1/registry/counts?by=zone'));
   assert.ok(zoneCounts.every((z) => Number.isInteger(z.aged_60_plus) && z.aged_60_plus <= z.residents));
   // The household and the care list give the same ages.
-  const hh = await c.block.get(`/api/v1/households/${household}`);
+  const hh = await c.committee.get(`/api/v1/households/${household}`);
   const inHouse = hh.json.household.residents_list.find((r) => r.id === ids.d59);
   assert.equal(inHouse.age, 59);
   await setFlag(c.block, ids.d59, 'alone_elderly', {});
-  const care = await walkList(c.block, `/api/v1/blocks/${block1}/care-list`);
+  const care = await walkList(c.committee, `/api/v1/blocks/${block1}/care-list`);
   assert.equal(care.find((r) => r.id === ids.d59).age, 59);
+
+  // A leader: ages, bands and counts by the birth year, the same on every day of it.
+  const byYear = { y60: 60, y70: 70, y59: 59 };
+  for (const [key, birth_date] of Object.entries(people)) byYear[key] = year - Number(birth_date.slice(0, 4));
+  assert.deepEqual(await agesOf(c.block), byYear);
+  const inBand = (lo, hi) => Object.keys(byYear).filter((k) => byYear[k] >= lo && byYear[k] <= hi).sort();
+  assert.deepEqual(await band('age_max=59', c.block), inBand(0, 59));
+  assert.deepEqual(await band('age_min=60&age_max=69', c.block), inBand(60, 69));
+  assert.equal(await aged(c.block), leaderAgedBefore + inBand(60, 150).length);
+  assert.equal((await walkList(c.block, `/api/v1/blocks/${block1}/care-list`)).find((r) => r.id === ids.d59).age, byYear.d59);
 });
 
 test('flags-5: a community far east and one far west of UTC see different ages on the same instant', async () => {

@@ -237,7 +237,7 @@ test('history: a household moved to another block and a resident moving out, new
 
 // The household's invite code, read from the door-plate sheet the committee prints.
 async function inviteFor(householdId) {
-  const r = await c.committee.get(`/api/v1/blocks/${block1}/door-plates`);
+  const r = await c.committee.post(`/api/v1/blocks/${block1}/door-plates`, {});
   assert.equal(r.status, 200, r.text.slice(0, 200));
   const card = r.text.match(new RegExp(`data-household-id="${householdId}">([\\s\\S]*?)</section>`));
   assert.ok(card, 'the household has a card');

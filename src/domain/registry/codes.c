@@ -12,12 +12,16 @@
  *   account with it, until it expires (30 days; the committee may set 1 to 90), a newer
  *   code replaces it, or every
  *   resident has an account. Printing a door-plate sheet issues a new code for each
- *   household that has residents without an account and no valid code.
+ *   household that has residents without an account and no valid code. Printing is a
+ *   POST (a write, with CSRF for cookie sessions); the GET of the same sheet shows the
+ *   codes that exist and issues none.
  * - Public routes that take a code count wrong guesses in login_failures (keys
  *   "join:a:<address>", "reset:u:<username>", "reset:a:<address>") and answer 429 with
  *   Retry-After past the limit; sign-ups count every attempt ("signup:a:<address>").
  * - Leader actions (sheets, scans, reset codes) use the block scope of registry.h: a
- *   leader's own household as a resident gives no leader rights over it. */
+ *   leader's own household as a resident gives no leader rights over it. A reset code
+ *   is refused for an account that reaches a household outside the leader's scope.
+ * - Every statement of a write job is checked; a failure fails the job (rolled back). */
 #include "codes.h"
 #include "registry_int.h"
 #include "../../core/buf.h"
@@ -166,14 +170,20 @@ static int scan_code_revoke(http_req *req, char kind, int64_t target)
                      "iiti", clock_now_us(), req->actor.community_id, kind_name(kind), target) == STORE_DONE ? 0 : -1;
 }
 
-/* The current scan payload of a record, made when it has none (write jobs only).
- * NULL with the error reply set. */
-static const char *scan_code(http_req *req, char kind, int64_t target, bool *made)
+/* The current scan payload of a record. When it has none (or one stored under a key
+ * the server no longer has): with `issue` (write jobs only) a new one is made, else ""
+ * is returned. NULL with the error reply set. */
+static const char *scan_code(http_req *req, char kind, int64_t target, bool *made, bool issue)
 {
     store_stmt *st;
-    if (store_run(req->conn, &st, "SELECT code_cipher FROM scan_codes WHERE community_id = $1 AND kind = $2 "
-                                  "AND target_id = $3 AND revoked_at IS NULL",
-                  "iti", req->actor.community_id, kind_name(kind), target) == STORE_ROW) {
+    int rc = store_run(req->conn, &st, "SELECT code_cipher FROM scan_codes WHERE community_id = $1 AND kind = $2 "
+                                       "AND target_id = $3 AND revoked_at IS NULL",
+                       "iti", req->actor.community_id, kind_name(kind), target);
+    if (rc != STORE_ROW && rc != STORE_DONE) {
+        http_fail_internal(req, "scan code read");
+        return NULL;
+    }
+    if (rc == STORE_ROW) {
         char *plain = secret_decrypt(req->cfg, store_col_text(st, 0));
         store_done(st);
         if (plain) {
@@ -181,12 +191,14 @@ static const char *scan_code(http_req *req, char kind, int64_t target, bool *mad
             free(plain);
             return p;
         }
+        if (!issue) return "";
         /* Stored under a key the server no longer has: a new code replaces it. */
         if (scan_code_revoke(req, kind, target)) {
             http_fail_internal(req, "scan code revoke");
             return NULL;
         }
     }
+    if (!issue) return "";
     return scan_code_new(req, kind, target, made);
 }
 
@@ -318,23 +330,29 @@ typedef struct invite {
     int64_t open;             /* residents of the household without an account */
 } invite;
 
+/* -1 on a store error. */
 static int64_t residents_without_account(http_req *req, int64_t community, int64_t household)
 {
-    return store_query_int(req->conn, 0,
+    return store_query_int(req->conn, -1,
         "SELECT COUNT(*) FROM residents r WHERE r.community_id = $1 AND r.household_id = $2 AND r.moved_out_at IS NULL "
         "AND NOT EXISTS (SELECT 1 FROM resident_accounts a WHERE a.community_id = r.community_id AND a.resident_id = r.id)",
         "ii", community, household);
 }
 
 /* The household's valid invite code (not revoked, not expired), decrypted into *code.
- * Returns its id, 0 when none. */
+ * Returns its id, 0 when none, -1 on a store error (reply set). */
 static int64_t invite_current(http_req *req, int64_t household, const char **code, int64_t *expires)
 {
     store_stmt *st;
     int64_t id = 0;
-    if (store_run(req->conn, &st, "SELECT id, code_cipher, expires_at FROM invite_codes WHERE community_id = $1 "
-                                  "AND household_id = $2 AND revoked_at IS NULL AND expires_at > $3 ORDER BY id DESC",
-                  "iii", req->actor.community_id, household, clock_now_us()) == STORE_ROW) {
+    int rc = store_run(req->conn, &st, "SELECT id, code_cipher, expires_at FROM invite_codes WHERE community_id = $1 "
+                                       "AND household_id = $2 AND revoked_at IS NULL AND expires_at > $3 ORDER BY id DESC",
+                       "iii", req->actor.community_id, household, clock_now_us());
+    if (rc != STORE_ROW && rc != STORE_DONE) {
+        http_fail_internal(req, "invite read");
+        return -1;
+    }
+    if (rc == STORE_ROW) {
         char *plain = secret_decrypt(req->cfg, store_col_text(st, 1));
         if (plain) {
             id = store_col_int(st, 0);
@@ -348,12 +366,14 @@ static int64_t invite_current(http_req *req, int64_t household, const char **cod
 }
 
 /* How long new invite codes stay valid: the community's setting "invite_days"
- * (communities.settings), else INVITE_DAYS. */
+ * (communities.settings), else INVITE_DAYS; -1 on a store error. */
 static int64_t invite_days(http_req *req)
 {
     store_stmt *st;
     int64_t days = INVITE_DAYS;
-    if (store_run(req->conn, &st, "SELECT settings FROM communities WHERE id = $1", "i", req->actor.community_id) == STORE_ROW) {
+    int rc = store_run(req->conn, &st, "SELECT settings FROM communities WHERE id = $1", "i", req->actor.community_id);
+    if (rc != STORE_ROW && rc != STORE_DONE) return -1;
+    if (rc == STORE_ROW) {
         json_t *s = json_loads(store_col_text(st, 0), 0, NULL);
         json_t *v = json_object_get(s, "invite_days");
         if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 90) days = json_integer_value(v);
@@ -365,7 +385,9 @@ static int64_t invite_days(http_req *req)
 
 static int codes_settings_get(http_req *req)
 {
-    return http_reply(req, 200, json_pack("{s:I}", "invite_days", (json_int_t)invite_days(req)));
+    int64_t days = invite_days(req);
+    if (days < 0) return http_fail_internal(req, "settings read");
+    return http_reply(req, 200, json_pack("{s:I}", "invite_days", (json_int_t)days));
 }
 
 static int codes_settings_update(http_req *req)
@@ -375,8 +397,9 @@ static int codes_settings_update(http_req *req)
     if (!http_body_int_opt(req, "invite_days", 1, 90, &days, &present)) return -1;
     if (!present) return http_fail_field(req, "invite_days", "err.required");
     store_stmt *st;
-    if (store_run(req->conn, &st, "SELECT settings FROM communities WHERE id = $1", "i", req->actor.community_id) != STORE_ROW)
-        return http_fail_not_found(req);
+    int rc = store_run(req->conn, &st, "SELECT settings FROM communities WHERE id = $1", "i", req->actor.community_id);
+    if (rc == STORE_DONE) return http_fail_not_found(req);
+    if (rc != STORE_ROW) return http_fail_internal(req, "settings read");
     json_t *s = json_loads(store_col_text(st, 0), 0, NULL);
     store_done(st);
     if (!json_is_object(s)) {
@@ -387,8 +410,8 @@ static int codes_settings_update(http_req *req)
     json_object_set_new(s, "invite_days", json_integer(days));
     char *text = json_dumps(s, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(s);
-    int rc = store_run(req->conn, NULL, "UPDATE communities SET settings = $1 WHERE id = $2", "ti", text,
-                       req->actor.community_id);
+    rc = store_run(req->conn, NULL, "UPDATE communities SET settings = $1 WHERE id = $2", "ti", text,
+                   req->actor.community_id);
     free(text);
     if (rc != STORE_DONE) return http_fail_internal(req, "settings update");
     registry_audit(req, "community", req->actor.community_id, json_pack("{s:[s]}", "fields", "invite_days"));
@@ -408,10 +431,16 @@ static int64_t invite_issue(http_req *req, int64_t household, const char **code_
         http_fail(req, 503, "unavailable", "code", "codes.err.no_field_key");
         return 0;
     }
-    store_run(req->conn, NULL, "UPDATE invite_codes SET revoked_at = $1 WHERE community_id = $2 AND household_id = $3 "
-                               "AND revoked_at IS NULL", "iii", now, req->actor.community_id, household);
+    int64_t days = invite_days(req);
+    if (days < 0 || store_run(req->conn, NULL, "UPDATE invite_codes SET revoked_at = $1 WHERE community_id = $2 "
+                                               "AND household_id = $3 AND revoked_at IS NULL",
+                              "iii", now, req->actor.community_id, household) != STORE_DONE) {
+        free(cipher);
+        http_fail_internal(req, "invite revoke");
+        return 0;
+    }
     store_stmt *st;
-    *expires = now + invite_days(req) * DAY_US;
+    *expires = now + days * DAY_US;
     int rc = store_run(req->conn, &st, "INSERT INTO invite_codes (community_id, household_id, code_hash, code_cipher, "
                                        "created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                        "iittiii", req->actor.community_id, household, hash, cipher, req->actor.user_id, now, *expires);
@@ -426,15 +455,17 @@ static int64_t invite_issue(http_req *req, int64_t household, const char **code_
     return id;
 }
 
-/* Finds an invite by its typed code. Returns 1 found, 0 unknown. */
+/* Finds an invite by its typed code. Returns 1 found, 0 unknown, -1 on a store error
+ * (reply set). */
 static int invite_find(http_req *req, const char *code, invite *iv)
 {
     char hash[65];
     code_hash(req, "invite", code, hash);
     store_stmt *st;
-    if (store_run(req->conn, &st, "SELECT id, community_id, household_id, expires_at, revoked_at FROM invite_codes "
-                                  "WHERE code_hash = $1", "t", hash) != STORE_ROW)
-        return 0;
+    int rc = store_run(req->conn, &st, "SELECT id, community_id, household_id, expires_at, revoked_at FROM invite_codes "
+                                       "WHERE code_hash = $1", "t", hash);
+    if (rc == STORE_DONE) return 0;
+    if (rc != STORE_ROW) return http_fail_internal(req, "invite read");
     iv->id = store_col_int(st, 0);
     iv->community_id = store_col_int(st, 1);
     iv->household_id = store_col_int(st, 2);
@@ -442,6 +473,7 @@ static int invite_find(http_req *req, const char *code, invite *iv)
     iv->revoked = !store_col_null(st, 4);
     store_done(st);
     iv->open = residents_without_account(req, iv->community_id, iv->household_id);
+    if (iv->open < 0) return http_fail_internal(req, "invite residents");
     return 1;
 }
 
@@ -462,8 +494,9 @@ static int join_wrong_code(http_req *req, const char *akey)
     int64_t n = throttle_count(req, akey);
     if (n < 0) return http_fail_internal(req, "throttle");
     json_t *d = json_pack("{s:s}", "reason", "unknown_code");
-    audit_write(req, "join_failed", "invite", 0, d);
+    int rc = audit_write(req, "join_failed", "invite", 0, d);
     json_decref(d);
+    if (rc) return http_fail_internal(req, "audit");
     if (n > JOIN_FAILURES) fail_throttled(req, req->cfg->login_window_s);
     else http_fail(req, 404, "not_found", "code", "codes.err.invite_unknown");
     return 0;   /* keep the counter and the audit entry */
@@ -480,30 +513,35 @@ static int join_lookup(http_req *req)
     if (!normalize_code(http_param(req, "code"), code, INVITE_LEN))
         return http_fail(req, 404, "not_found", "code", "codes.err.invite_unknown");
     invite iv;
-    if (!invite_find(req, code, &iv)) return join_wrong_code(req, akey);
+    int found = invite_find(req, code, &iv);
+    if (found < 0) return -1;
+    if (!found) return join_wrong_code(req, akey);
     req->actor.community_id = iv.community_id;
     if (invite_unusable(req, &iv)) return -1;
     store_stmt *st;
     if (store_run(req->conn, &st, "SELECT h.room, b.name, c.name FROM households h JOIN blocks b ON b.id = h.block_id "
                                   "JOIN communities c ON c.id = h.community_id WHERE h.id = $1", "i", iv.household_id) != STORE_ROW)
-        return http_fail_not_found(req);
+        return http_fail_internal(req, "invite household");
     json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:I}", "room", store_col_text(st, 0), "block_name", store_col_text(st, 1),
                             "community_name", store_col_text(st, 2), "expires_on", date_text(req, iv.expires_at),
                             "expires_at", (json_int_t)iv.expires_at);
     store_done(st);
     json_t *people = json_array();
+    json_object_set_new(out, "residents", people);
+    arena_on_free(req->a, (void (*)(void *))json_decref, out);
     st = store_prepare(req->conn, "SELECT r.id, r.name, (SELECT COUNT(*) FROM resident_accounts a WHERE "
                                   "a.community_id = r.community_id AND a.resident_id = r.id) FROM residents r "
                                   "WHERE r.household_id = $1 AND r.moved_out_at IS NULL ORDER BY r.id");
-    if (st) {
-        store_bind_int(st, 1, iv.household_id);
-        while (store_step(st) == STORE_ROW)
-            json_array_append_new(people, json_pack("{s:I, s:s, s:b}", "id", (json_int_t)store_col_int(st, 0),
-                                                    "name_masked", mask_name(req, store_col_text(st, 1)),
-                                                    "has_account", store_col_int(st, 2) > 0));
-        store_done(st);
-    }
-    json_object_set_new(out, "residents", people);
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    store_bind_int(st, 1, iv.household_id);
+    int rc;
+    while ((rc = store_step(st)) == STORE_ROW)
+        json_array_append_new(people, json_pack("{s:I, s:s, s:b}", "id", (json_int_t)store_col_int(st, 0),
+                                                "name_masked", mask_name(req, store_col_text(st, 1)),
+                                                "has_account", store_col_int(st, 2) > 0));
+    store_done(st);
+    if (rc != STORE_DONE) return http_fail_internal(req, "invite residents");
+    json_incref(out);
     registry_audit(req, "household", iv.household_id, json_pack("{s:I}", "invite_id", (json_int_t)iv.id));
     return http_reply(req, 200, json_pack("{s:o}", "invite", out));
 }
@@ -643,11 +681,13 @@ static int link_resident(http_req *req, int64_t community, int64_t user_id, int6
 static const char *resident_for_account(http_req *req, int64_t community, int64_t household, int64_t resident_id)
 {
     store_stmt *st;
-    if (store_run(req->conn, &st, "SELECT r.name, r.moved_out_at, (SELECT COUNT(*) FROM resident_accounts a WHERE "
-                                  "a.community_id = r.community_id AND a.resident_id = r.id) FROM residents r "
-                                  "WHERE r.id = $1 AND r.household_id = $2 AND r.community_id = $3",
-                  "iii", resident_id, household, community) != STORE_ROW) {
-        http_fail_field(req, "resident_id", "codes.err.resident_not_here");
+    int rc = store_run(req->conn, &st, "SELECT r.name, r.moved_out_at, (SELECT COUNT(*) FROM resident_accounts a WHERE "
+                                       "a.community_id = r.community_id AND a.resident_id = r.id) FROM residents r "
+                                       "WHERE r.id = $1 AND r.household_id = $2 AND r.community_id = $3",
+                       "iii", resident_id, household, community);
+    if (rc != STORE_ROW) {
+        if (rc == STORE_DONE) http_fail_field(req, "resident_id", "codes.err.resident_not_here");
+        else http_fail_internal(req, "resident read");
         return NULL;
     }
     const char *name = arena_strdup(req->a, store_col_text(st, 0));
@@ -671,7 +711,9 @@ static int join_handler(http_req *req)
     /* Checked again where writes are ordered: guesses racing past prepare stop here. */
     if (throttled_or_reply(req, akey, JOIN_FAILURES)) return -1;
     invite iv;
-    if (!invite_find(req, na->code, &iv)) return join_wrong_code(req, akey);
+    int found = invite_find(req, na->code, &iv);
+    if (found < 0) return -1;
+    if (!found) return join_wrong_code(req, akey);
     req->actor.community_id = iv.community_id;
     if (invite_unusable(req, &iv)) return -1;
     const char *name = resident_for_account(req, iv.community_id, iv.household_id, na->resident_id);
@@ -679,7 +721,8 @@ static int join_handler(http_req *req)
     int64_t uid = user_insert(req, iv.community_id, na->username, name, na->hash, na->language);
     if (!uid) return -1;
     if (link_resident(req, iv.community_id, uid, iv.household_id, na->resident_id)) return -1;
-    store_run(req->conn, NULL, "UPDATE invite_codes SET uses = uses + 1 WHERE id = $1", "i", iv.id);
+    if (store_run(req->conn, NULL, "UPDATE invite_codes SET uses = uses + 1 WHERE id = $1", "i", iv.id) != STORE_DONE)
+        return http_fail_internal(req, "invite use");
     char *csrf = start_session(req, uid, iv.community_id);
     if (!csrf) return http_fail_internal(req, "session insert");
     req->actor.user_id = uid;
@@ -830,7 +873,8 @@ static sheet_row *sheet_begin(http_req *req, const char *sql, const char *title_
     size_t cap = 16;
     sheet_row *rows = arena_alloc(req->a, cap * sizeof *rows);
     *n = 0;
-    while (store_step(st) == STORE_ROW) {
+    int rc;
+    while ((rc = store_step(st)) == STORE_ROW) {
         if (*n == cap) {
             sheet_row *bigger = arena_alloc(req->a, cap * 2 * sizeof *rows);
             memcpy(bigger, rows, *n * sizeof *rows);
@@ -844,6 +888,10 @@ static sheet_row *sheet_begin(http_req *req, const char *sql, const char *title_
         r->open = store_col_int(st, 3);
     }
     store_done(st);
+    if (rc != STORE_DONE) {
+        http_fail_internal(req, "sheet rows");
+        return NULL;
+    }
     buf_init(b, 0);
     sheet_head(b, req, title_key, *block_name);
     sheet_top(b, req, title_key, *block_name, i18n_text(req->lang, note_key));
@@ -861,7 +909,19 @@ static void sheet_end(http_req *req, buf *b, size_t n, const char *empty_key)
     sheet_reply(req, b);
 }
 
-static int door_plates(http_req *req)
+/* A card's note where a code would be: none was issued yet (the GET of a sheet). */
+static void not_issued(buf *b, http_req *req)
+{
+    buf_puts(b, "<p class=\"done\" data-not-issued>");
+    html_text(b, req, "codes.sheet.not_issued");
+    buf_puts(b, "</p>");
+}
+
+/* The door-plate sheet of block {id}. With `issue` (POST, a write job) every household
+ * gets a door code and, when some resident has no account, a valid invite code, made
+ * where missing and audited; without (GET, a read) the sheet shows the codes that exist
+ * and says where none was issued yet. */
+static int door_plates_generic(http_req *req, bool issue)
 {
     int64_t block_id;
     const char *block_name;
@@ -879,7 +939,7 @@ static int door_plates(http_req *req)
     int64_t issued = 0, scan_made = 0, with_invite = 0;
     for (size_t i = 0; i < n; i++) {
         bool made = false;
-        const char *payload = scan_code(req, 'H', rows[i].id, &made);
+        const char *payload = scan_code(req, 'H', rows[i].id, &made, issue);
         if (!payload) { buf_free(&b); return -1; }
         scan_made += made;
         buf_printf(&b, "<section class=\"card plate\" data-household-id=\"%lld\"><h2>", (long long)rows[i].id);
@@ -889,18 +949,28 @@ static int door_plates(http_req *req)
         buf_puts(&b, " · ");
         html_escape(&b, block_name);
         buf_puts(&b, "</p><div class=\"codes\">");
-        figure_qr(&b, "scan", payload);
-        buf_puts(&b, "<figcaption>");
-        html_text(&b, req, "codes.sheet.scan_caption");
-        buf_puts(&b, "<br><span class=\"payload\">");
-        html_escape(&b, payload);
-        buf_puts(&b, "</span></figcaption></figure>");
+        if (*payload) {
+            figure_qr(&b, "scan", payload);
+            buf_puts(&b, "<figcaption>");
+            html_text(&b, req, "codes.sheet.scan_caption");
+            buf_puts(&b, "<br><span class=\"payload\">");
+            html_escape(&b, payload);
+            buf_puts(&b, "</span></figcaption></figure>");
+        } else {
+            not_issued(&b, req);
+        }
         if (rows[i].open > 0) {
             const char *code = NULL;
-            int64_t expires = 0;
-            if (!invite_current(req, rows[i].id, &code, &expires)) {
+            int64_t expires = 0, have = invite_current(req, rows[i].id, &code, &expires);
+            if (have < 0) { buf_free(&b); return -1; }
+            if (!have && issue) {
                 if (!invite_issue(req, rows[i].id, &code, &expires)) { buf_free(&b); return -1; }
                 issued++;
+            }
+            if (!code) {
+                not_issued(&b, req);
+                buf_puts(&b, "</div></section>");
+                continue;
             }
             with_invite++;
             const char *typed = grouped(req, code);
@@ -925,14 +995,20 @@ static int door_plates(http_req *req)
         buf_puts(&b, "</div></section>");
     }
     sheet_end(req, &b, n, "codes.sheet.empty");
-    registry_audit(req, "block", block_id, json_pack("{s:I, s:I, s:I, s:I}", "households", (json_int_t)n,
-                                                     "invites_issued", (json_int_t)issued,
-                                                     "invites_shown", (json_int_t)with_invite,
-                                                     "scan_codes_made", (json_int_t)scan_made));
+    if (issue)
+        registry_audit(req, "block", block_id, json_pack("{s:I, s:I, s:I, s:I}", "households", (json_int_t)n,
+                                                         "invites_issued", (json_int_t)issued,
+                                                         "invites_shown", (json_int_t)with_invite,
+                                                         "scan_codes_made", (json_int_t)scan_made));
     return 0;
 }
 
-static int personal_codes(http_req *req)
+static int door_plates_view(http_req *req) { return door_plates_generic(req, false); }
+static int door_plates_issue(http_req *req) { return door_plates_generic(req, true); }
+
+/* The personal-code cards of block {id}: issued where missing with `issue` (POST),
+ * shown as they are without (GET). */
+static int personal_codes_generic(http_req *req, bool issue)
 {
     int64_t block_id;
     const char *block_name;
@@ -949,7 +1025,7 @@ static int personal_codes(http_req *req)
     int64_t made_count = 0;
     for (size_t i = 0; i < n; i++) {
         bool made = false;
-        const char *payload = scan_code(req, 'R', rows[i].id, &made);
+        const char *payload = scan_code(req, 'R', rows[i].id, &made, issue);
         if (!payload) { buf_free(&b); return -1; }
         made_count += made;
         buf_printf(&b, "<section class=\"card personal\" data-resident-id=\"%lld\"><h2>", (long long)rows[i].id);
@@ -959,18 +1035,27 @@ static int personal_codes(http_req *req)
         buf_puts(&b, " ");
         html_escape(&b, rows[i].room);
         buf_puts(&b, "</p><div class=\"codes\">");
-        figure_qr(&b, "resident", payload);
-        buf_puts(&b, "<figcaption><span class=\"payload\">");
-        html_escape(&b, payload);
-        buf_puts(&b, "</span></figcaption></figure><p class=\"small\">");
-        html_text(&b, req, "codes.sheet.personal_caption");
-        buf_puts(&b, "</p></div></section>");
+        if (*payload) {
+            figure_qr(&b, "resident", payload);
+            buf_puts(&b, "<figcaption><span class=\"payload\">");
+            html_escape(&b, payload);
+            buf_puts(&b, "</span></figcaption></figure><p class=\"small\">");
+            html_text(&b, req, "codes.sheet.personal_caption");
+            buf_puts(&b, "</p>");
+        } else {
+            not_issued(&b, req);
+        }
+        buf_puts(&b, "</div></section>");
     }
     sheet_end(req, &b, n, "codes.sheet.no_personal");
-    registry_audit(req, "block", block_id, json_pack("{s:I, s:I}", "residents", (json_int_t)n,
-                                                     "scan_codes_made", (json_int_t)made_count));
+    if (issue)
+        registry_audit(req, "block", block_id, json_pack("{s:I, s:I}", "residents", (json_int_t)n,
+                                                         "scan_codes_made", (json_int_t)made_count));
     return 0;
 }
+
+static int personal_codes_view(http_req *req) { return personal_codes_generic(req, false); }
+static int personal_codes_issue(http_req *req) { return personal_codes_generic(req, true); }
 
 /* ---------------------------------------------------------------- reset codes */
 
@@ -985,9 +1070,10 @@ static int reset_code_issue(http_req *req)
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     registry_bind_scope(req, st);
     store_bind_int(st, 3, rid);
-    if (store_step(st) != STORE_ROW) {
+    int rc = store_step(st);
+    if (rc != STORE_ROW) {
         store_done(st);
-        return http_fail_not_found(req);
+        return rc == STORE_DONE ? http_fail_not_found(req) : http_fail_internal(req, "reset resident");
     }
     int64_t uid = store_col_int(st, 0);
     const char *username = arena_strdup(req->a, store_col_text(st, 1));
@@ -995,12 +1081,27 @@ static int reset_code_issue(http_req *req)
     if (!uid) return http_fail(req, 409, "conflict", "resident_id", "codes.err.no_account");
     /* Staff and leader accounts are reset by the committee on the command line, never
      * by a code a block leader can ask for. */
-    if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM role_assignments WHERE user_id = $1 AND role <> 'resident'",
-                        "i", uid))
-        return http_fail(req, 409, "conflict", "user", "codes.err.reset_staff");
+    int64_t other = store_query_int(req->conn, -1, "SELECT COUNT(*) FROM role_assignments WHERE user_id = $1 "
+                                                   "AND role <> 'resident'", "i", uid);
+    if (other < 0) return http_fail_internal(req, "reset roles");
+    if (other) return http_fail(req, 409, "conflict", "user", "codes.err.reset_staff");
+    /* Nor for an account that reaches a household outside this leader's scope (a second
+     * household staff gave it): the code would hand the leader that household. */
+    st = store_prepare(req->conn, "SELECT COUNT(*) FROM role_assignments x JOIN households h ON h.id = x.scope_id "
+                                  "JOIN blocks b ON b.id = h.block_id WHERE x.user_id = $3 AND x.role = 'resident' "
+                                  "AND x.scope_kind = 'household' AND NOT (" LEADER_HOUSEHOLD ")");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    registry_bind_scope(req, st);
+    store_bind_int(st, 3, uid);
+    rc = store_step(st);
+    int64_t outside = rc == STORE_ROW ? store_col_int(st, 0) : -1;
+    store_done(st);
+    if (outside < 0) return http_fail_internal(req, "reset scope");
+    if (outside) return http_fail(req, 409, "conflict", "user", "codes.err.reset_outside");
     int64_t now = clock_now_us(), expires = now + RESET_HOURS * 3600LL * 1000000;
-    store_run(req->conn, NULL, "UPDATE reset_codes SET expires_at = $1 WHERE user_id = $2 AND used_at IS NULL "
-                               "AND expires_at > $1", "ii", now, uid);
+    if (store_run(req->conn, NULL, "UPDATE reset_codes SET expires_at = $1 WHERE user_id = $2 AND used_at IS NULL "
+                                   "AND expires_at > $1", "ii", now, uid) != STORE_DONE)
+        return http_fail_internal(req, "reset code end");
     char code[RESET_LEN + 1], hash[65];
     random_code(code, RESET_LEN);
     code_hash(req, arena_printf(req->a, "reset:%lld", (long long)uid), code, hash);
@@ -1049,8 +1150,10 @@ static int reset_handler(http_req *req)
     store_stmt *st;
     int64_t uid = 0, community = 0, code_id = 0, expires = 0;
     bool used = false;
-    if (store_run(req->conn, &st, "SELECT id, community_id FROM users WHERE username = $1 AND disabled = 0", "t",
-                  rs->username) == STORE_ROW) {
+    int rc = store_run(req->conn, &st, "SELECT id, community_id FROM users WHERE username = $1 AND disabled = 0", "t",
+                       rs->username);
+    if (rc != STORE_ROW && rc != STORE_DONE) return http_fail_internal(req, "reset user");
+    if (rc == STORE_ROW) {
         uid = store_col_int(st, 0);
         community = store_col_int(st, 1);
         store_done(st);
@@ -1058,8 +1161,10 @@ static int reset_handler(http_req *req)
     char code[RESET_LEN + 1], hash[65];
     if (uid && normalize_code(rs->code, code, RESET_LEN)) {
         code_hash(req, arena_printf(req->a, "reset:%lld", (long long)uid), code, hash);
-        if (store_run(req->conn, &st, "SELECT id, expires_at, used_at FROM reset_codes WHERE user_id = $1 AND code_hash = $2 "
-                                      "ORDER BY id DESC", "it", uid, hash) == STORE_ROW) {
+        rc = store_run(req->conn, &st, "SELECT id, expires_at, used_at FROM reset_codes WHERE user_id = $1 "
+                                       "AND code_hash = $2 ORDER BY id DESC", "it", uid, hash);
+        if (rc != STORE_ROW && rc != STORE_DONE) return http_fail_internal(req, "reset code read");
+        if (rc == STORE_ROW) {
             code_id = store_col_int(st, 0);
             expires = store_col_int(st, 1);
             used = !store_col_null(st, 2);
@@ -1071,8 +1176,9 @@ static int reset_handler(http_req *req)
         int64_t nu = throttle_count(req, reset_ukey(req, rs->username)), na = throttle_count(req, reset_akey(req));
         if (nu < 0 || na < 0) return http_fail_internal(req, "throttle");
         json_t *d = json_pack("{s:s}", "reason", uid ? "wrong_code" : "unknown_user");
-        audit_write(req, "password_reset_failed", "user", uid, d);
+        rc = audit_write(req, "password_reset_failed", "user", uid, d);
         json_decref(d);
+        if (rc) return http_fail_internal(req, "audit");
         if (nu > req->cfg->login_fail_account || na > req->cfg->login_fail_address)
             fail_throttled(req, req->cfg->login_window_s);
         else
@@ -1087,9 +1193,10 @@ static int reset_handler(http_req *req)
         store_run(req->conn, NULL, "UPDATE reset_codes SET used_at = $1 WHERE id = $2", "ii", now, code_id) != STORE_DONE)
         return http_fail_internal(req, "reset");
     /* A forgotten password may also be a stolen one: every session ends. */
-    store_run(req->conn, NULL, "DELETE FROM sessions WHERE user_id = $1", "i", uid);
-    store_run(req->conn, NULL, "DELETE FROM login_failures WHERE key = $1 OR key = $2", "tt",
-              arena_printf(req->a, "u:%s", rs->username), reset_ukey(req, rs->username));
+    if (store_run(req->conn, NULL, "DELETE FROM sessions WHERE user_id = $1", "i", uid) != STORE_DONE ||
+        store_run(req->conn, NULL, "DELETE FROM login_failures WHERE key = $1 OR key = $2", "tt",
+                  arena_printf(req->a, "u:%s", rs->username), reset_ukey(req, rs->username)) != STORE_DONE)
+        return http_fail_internal(req, "reset sessions");
     req->actor.user_id = uid;
     registry_audit(req, "user", uid, json_pack("{s:I}", "reset_code_id", (json_int_t)code_id));
     return http_reply(req, 200, json_pack("{s:b}", "ok", 1));
@@ -1221,9 +1328,11 @@ static int64_t signup_pending(http_req *req, int64_t *id)
 {
     if (!http_param_id(req, "id", id)) return 0;
     store_stmt *st;
-    if (store_run(req->conn, &st, "SELECT user_id, state FROM signups WHERE id = $1 AND community_id = $2", "ii", *id,
-                  req->actor.community_id) != STORE_ROW) {
-        http_fail_not_found(req);
+    int rc = store_run(req->conn, &st, "SELECT user_id, state FROM signups WHERE id = $1 AND community_id = $2", "ii", *id,
+                       req->actor.community_id);
+    if (rc != STORE_ROW) {
+        if (rc == STORE_DONE) http_fail_not_found(req);
+        else http_fail_internal(req, "signup read");
         return 0;
     }
     int64_t uid = store_col_int(st, 0);
@@ -1295,10 +1404,12 @@ static int signup_reject(http_req *req)
 #define PUBLIC_WRITE (ROUTE_PUBLIC | ROUTE_WRITE | ROUTE_NO_CSRF | ROUTE_NO_REPLAY)
 
 const http_route codes_routes[] = {
-    {"GET", "/api/v1/blocks/{id}/door-plates", NULL, door_plates, REGISTRY_LEADERS, ROUTE_WRITE | ROUTE_NO_REPLAY, 0,
-     "codes.door_plates"},
-    {"GET", "/api/v1/blocks/{id}/personal-codes", NULL, personal_codes, REGISTRY_LEADERS, ROUTE_WRITE | ROUTE_NO_REPLAY, 0,
-     "codes.personal_codes"},
+    {"GET", "/api/v1/blocks/{id}/door-plates", NULL, door_plates_view, REGISTRY_LEADERS, 0, 0, NULL},
+    {"POST", "/api/v1/blocks/{id}/door-plates", NULL, door_plates_issue, REGISTRY_LEADERS, ROUTE_WRITE | ROUTE_NO_REPLAY,
+     1024, "codes.door_plates"},
+    {"GET", "/api/v1/blocks/{id}/personal-codes", NULL, personal_codes_view, REGISTRY_LEADERS, 0, 0, NULL},
+    {"POST", "/api/v1/blocks/{id}/personal-codes", NULL, personal_codes_issue, REGISTRY_LEADERS,
+     ROUTE_WRITE | ROUTE_NO_REPLAY, 1024, "codes.personal_codes"},
     {"GET", "/api/v1/codes/settings", NULL, codes_settings_get, REGISTRY_LEADERS, 0, 0, NULL},
     {"PATCH", "/api/v1/codes/settings", NULL, codes_settings_update, ROLE_COMMITTEE, ROUTE_WRITE, 1024, "codes.settings"},
     {"GET", "/api/v1/codes/resolve", NULL, codes_resolve_route, REGISTRY_LEADERS, 0, 0, NULL},
@@ -1333,6 +1444,8 @@ const i18n_entry codes_messages[] = {
     {"codes.err.username_taken", "该用户名已被使用", "This username is taken"},
     {"codes.err.no_account", "这位居民还没有账号", "This resident has no account yet"},
     {"codes.err.reset_staff", "工作人员和楼组长的账号请由居委会重置密码", "Staff and leader accounts are reset by the committee"},
+    {"codes.err.reset_outside", "该账号还能访问您负责范围以外的住户，请由居委会重置密码",
+     "This account also reaches a household outside your scope; the committee resets its password"},
     {"codes.err.reset_wrong", "用户名或重置码不正确", "Wrong username or reset code"},
     {"codes.err.reset_used", "该重置码已使用过，请向楼组长索取新的", "This reset code was already used; ask your block leader for a new one"},
     {"codes.err.reset_expired", "该重置码已过期（有效期 24 小时），请向楼组长索取新的",
@@ -1357,6 +1470,7 @@ const i18n_entry codes_messages[] = {
     {"codes.sheet.personal_note", "发给没有智能手机的居民：在核酸检测点、门岗出示此卡即可扫码。遗失请联系楼组长重新打印。",
      "For residents without a smartphone: show this card at the testing station or gate to be scanned. "
      "If it is lost, the block leader prints a new one."},
+    {"codes.sheet.not_issued", "尚未发码：请在楼组页面点“发码并打印”", "No code issued yet: use \"Issue and print\" on the block page"},
     {"codes.sheet.personal_caption", "在检测点出示此码", "Show this code at the testing station"},
     {"codes.sheet.no_personal", "这个楼组没有标记为无智能手机的居民。", "No resident of this block is flagged as having no smartphone."},
     {0, 0, 0},

@@ -88,8 +88,9 @@ static int duplicates_list(http_req *req)
 {
     int64_t limit = http_list_limit(req);
     /* Per current resident, the earliest unmerged record with the same name and birth
-     * year or phone, and the earliest with the same ID number (a moved-out record, as
-     * current ones cannot share it). Each subquery uses an index (name, id_hash). */
+     * year or phone, and the earliest with the same ID number: a moved-out record, or an
+     * older current one (a number registered twice is accepted and flagged here, see
+     * registry_people.c). Each subquery uses an index (name, id_hash). */
     store_stmt *st = store_prepare(req->conn,
         "SELECT p.did, COALESCE(p.by_name, 0), COALESCE(p.by_id, 0), p.same_year FROM (SELECT d.id AS did, "
         "(SELECT MIN(x.id) FROM residents x WHERE x.community_id = $1 AND x.name = d.name AND x.id <> d.id "
@@ -193,8 +194,7 @@ static int resident_merge(http_req *req)
     if (dup.merged_into) return http_fail(req, 409, "conflict", NULL, "mrg.err.merged");
     if (keep.merged_into || keep.moved_out) return http_fail(req, 409, "conflict", "into", "mrg.err.into_moved_out");
     int64_t now = clock_now_us(), cid = req->actor.community_id;
-    /* The duplicate leaves first: its ID number may then pass to the kept record without
-     * two current residents holding it. */
+    /* The duplicate leaves first, so that lists never show both as current. */
     if (store_run(req->conn, NULL, "UPDATE residents SET merged_into = $1, moved_out_at = COALESCE(moved_out_at, $2), "
                                    "updated_at = $2 WHERE id = $3 AND community_id = $4", "iiii", into, now, id, cid) != STORE_DONE)
         return http_fail_internal(req, "merge mark");
@@ -235,7 +235,6 @@ static int resident_merge(http_req *req)
     store_bind_int(st, 9, cid);
     int rc = store_step(st);
     store_done(st);
-    if (rc == STORE_CONSTRAINT) return http_fail(req, 409, "conflict", "id_number", "reg.err.id_duplicate");
     if (rc != STORE_DONE) return http_fail_internal(req, "merge fill");
     if ((phone || idn) && search_terms_resident(req->conn, cid, into) != STORE_OK)
         return http_fail_internal(req, "search terms");
@@ -244,6 +243,11 @@ static int resident_merge(http_req *req)
     if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM resident_accounts WHERE community_id = $1 AND resident_id = $2",
                         "ii", cid, id) > 0)
         return http_fail(req, 409, "conflict", "into", "mrg.err.both_accounts");
+    /* The account that came with the duplicate reaches the kept record's household, no
+     * longer the duplicate's (registry.h). */
+    int64_t access = 0;
+    if (!registry_access_follow(req, into, dup.household_id, &access)) return http_fail_internal(req, "merge access");
+    json_object_set_new(detail, "access_changed", json_integer(access));
     req->on_behalf_of = into;
     person kept;
     if (!person_load(req, into, &kept)) return http_fail_internal(req, "merge read");

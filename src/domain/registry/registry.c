@@ -69,6 +69,28 @@ int registry_age(const char *today, int64_t birth_year, const char *birth_date)
     return atoi(today) - atoi(birth_date) - (strcmp(birth_date + 5, today + 5) > 0);
 }
 
+/* Exports read up to 100,000 rows at once (http_list_limit); a screen at most 500. The
+ * HTTP layer has no other word for "this list becomes a file", in a request or a job. */
+static bool registry_exporting(http_req *req)
+{
+    return http_list_limit(req) > 500;
+}
+
+bool registry_full_view(http_req *req)
+{
+    return actor_has(&req->actor, ROLE_COMMITTEE) && !registry_exporting(req);
+}
+
+const char *registry_view_mask(http_req *req, const char *kind, const char *stored)
+{
+    if (!stored) return NULL;
+    size_t n = strlen(stored);
+    if (kind && !strcmp(kind, "cn_id") && n == 18)
+        return arena_printf(req->a, "%.4s*************%c", stored, stored[17]);
+    if (n >= 8) return arena_printf(req->a, "%c******%c", stored[0], stored[n - 1]);
+    return "******";
+}
+
 /* Sets the audit target and detail (ids and field names only) of a write. */
 void registry_audit(http_req *req, const char *type, int64_t id, json_t *detail)
 {
@@ -91,6 +113,7 @@ bool registry_block_visible(http_req *req, int64_t block_id)
     return ok;
 }
 
+/* Household within the actor's leader scope (registry.h): where a leader may write. */
 bool registry_household_visible(http_req *req, int64_t household_id)
 {
     store_stmt *st = store_prepare(req->conn, "SELECT COUNT(*) FROM households h JOIN blocks b ON b.id = h.block_id "
@@ -327,10 +350,12 @@ static bool household_status_ok(const char *s)
     return !strcmp(s, "occupied") || !strcmp(s, "away") || !strcmp(s, "vacant") || !strcmp(s, "rented_out");
 }
 
-#define HOUSEHOLD_COLS \
+/* Households as the actor sees them: HOUSEHOLD_COLS(REGISTRY_READ_SCOPE) for the reads a
+ * resident may make, HOUSEHOLD_COLS(REGISTRY_SCOPE) before a leader's write. */
+#define HOUSEHOLD_COLS(scope) \
     "SELECT h.id, h.block_id, b.name, b.zone_id, h.room, h.status, h.phone, h.notes, " \
     "(SELECT COUNT(*) FROM residents r WHERE r.community_id = $1 AND r.household_id = h.id " \
-    "AND r.moved_out_at IS NULL) FROM households h JOIN blocks b ON b.id = h.block_id WHERE " REGISTRY_SCOPE
+    "AND r.moved_out_at IS NULL) FROM households h JOIN blocks b ON b.id = h.block_id WHERE " scope
 
 static json_t *household_item(store_stmt *st)
 {
@@ -361,7 +386,7 @@ static int households_list(http_req *req)
     if (!registry_query_id(req, "block_id", &block_id)) return -1;
     if (!registry_query_id(req, "zone_id", &zone_id)) return -1;
     if (status && *status && !household_status_ok(status)) return http_fail_field(req, "status", "reg.err.status");
-    store_stmt *st = store_prepare(req->conn, HOUSEHOLD_COLS
+    store_stmt *st = store_prepare(req->conn, HOUSEHOLD_COLS(REGISTRY_READ_SCOPE)
         " AND ($3 = 0 OR h.block_id = $3) AND ($4 = 0 OR b.zone_id = $4) AND ($5 = '' OR h.status = $5) "
         "AND LOWER(h.room) LIKE $6 ESCAPE '\\' AND h.id > $7 ORDER BY h.id LIMIT $8");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
@@ -377,10 +402,12 @@ static int households_list(http_req *req)
     return http_reply_list(req, "reg.list.households", household_columns, items, next_after);
 }
 
-/* The household {id} as the actor sees it, with its residents; NULL (404 set). */
-static json_t *household_read(http_req *req, int64_t id)
+/* The household {id} as the actor sees it (in the read scope when `read`, else the
+ * leader scope), with its residents; NULL (404 set). */
+static json_t *household_read(http_req *req, int64_t id, bool read)
 {
-    store_stmt *st = store_prepare(req->conn, HOUSEHOLD_COLS " AND h.id = $3");
+    store_stmt *st = store_prepare(req->conn, read ? HOUSEHOLD_COLS(REGISTRY_READ_SCOPE) " AND h.id = $3"
+                                                   : HOUSEHOLD_COLS(REGISTRY_SCOPE) " AND h.id = $3");
     if (!st) { http_fail_internal(req, store_errmsg(req->conn)); return NULL; }
     registry_bind_scope(req, st);
     store_bind_int(st, 3, id);
@@ -397,7 +424,7 @@ static int households_get(http_req *req)
 {
     int64_t id;
     if (!http_param_id(req, "id", &id)) return -1;
-    json_t *h = household_read(req, id);
+    json_t *h = household_read(req, id, true);
     return h ? http_reply(req, 200, json_pack("{s:o}", "household", h)) : -1;
 }
 
@@ -430,7 +457,7 @@ static int households_create(http_req *req)
     int64_t id = store_col_int(st, 0);
     store_done(st);
     registry_audit(req, "household", id, json_pack("{s:I}", "block_id", (json_int_t)block_id));
-    json_t *h = household_read(req, id);
+    json_t *h = household_read(req, id, false);
     return h ? http_reply(req, 201, json_pack("{s:o}", "household", h)) : -1;
 }
 
@@ -440,7 +467,7 @@ static int households_update(http_req *req)
     bool has_block;
     const char *status = NULL, *phone = NULL, *notes = NULL, *room = NULL;
     if (!http_param_id(req, "id", &id)) return -1;
-    json_t *old = household_read(req, id);
+    json_t *old = household_read(req, id, false);
     if (!old) return -1;
     int64_t from_block = json_integer_value(json_object_get(old, "block_id"));
     json_decref(old);
@@ -485,7 +512,7 @@ static int households_update(http_req *req)
         json_object_set_new(detail, "to_block_id", json_integer(to_block));
     }
     registry_audit(req, "household", id, detail);
-    json_t *h = household_read(req, id);
+    json_t *h = household_read(req, id, false);
     return h ? http_reply(req, 200, json_pack("{s:o}", "household", h)) : -1;
 }
 
@@ -575,7 +602,6 @@ const i18n_entry registry_messages[] = {
     {"reg.err.birth_mismatch", "出生日期与出生年份不一致", "Birth date does not match the birth year"},
     {"reg.err.id_kind", "证件类型只能是 cn_id、passport 或 other", "ID kind must be cn_id, passport or other"},
     {"reg.err.id_other", "证件号应为 3 到 32 位字母或数字", "ID number must be 3 to 32 letters or digits"},
-    {"reg.err.id_duplicate", "本社区已登记了相同证件号的居民", "A resident with this ID number is already registered here"},
     {"reg.err.no_field_key", "服务器未配置加密密钥，无法保存证件号", "No field encryption key is configured: ID numbers cannot be stored"},
     {"reg.err.languages", "语言应为以逗号分隔的语言代码，例如 zh,en", "Languages must be a comma list of codes such as zh,en"},
     {"reg.err.boolean", "应为 true 或 false", "Must be true or false"},
@@ -589,6 +615,8 @@ const i18n_entry registry_messages[] = {
     {"reg.err.relay_user", "代办联系人不是本社区的账号", "The relay is not an account of this community"},
     {"reg.err.by", "统计方式只能是 block 或 zone", "by must be block or zone"},
     {"reg.err.id_tail", "证件号尾号应为 1 到 4 位字母或数字", "ID tail must be 1 to 4 letters or digits"},
+    {"reg.err.id_tail_masked", "您的角色只能看到证件号最后一位，尾号只能输入 1 位",
+     "Your role sees only the last character of ID numbers: give the ID tail as one character"},
     {"reg.err.age", "年龄应为 0 到 150 之间的整数", "Age must be a whole number from 0 to 150"},
     {"reg.err.isolation", "isolation 只能是 current", "isolation must be current"},
     {"reg.list.flag_history", "关注标记变更记录", "Flag history"},

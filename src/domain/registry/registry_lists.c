@@ -113,15 +113,23 @@ static const list_column care_columns[] = {
     {"flags_text", "reg.col.flags"}, {"care_notes", "reg.col.care_notes"}, {0, 0},
 };
 
+/* The care list's row context: the community's today and whether the actor has the
+ * full view (registry.h; else the age goes by the birth year alone). */
+typedef struct care_view {
+    char today[11];
+    bool full;
+} care_view;
+
 static json_t *care_row(store_stmt *st, void *ctx)
 {
-    const char *today = ctx;
+    const care_view *v = ctx;
+    const char *today = v->today;
     const char *phone = store_col_text(st, 3);
     json_t *item = json_pack("{s:I, s:s, s:s, s:s, s:I, s:[], s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
                              "name", store_col_text(st, 1), "room", store_col_text(st, 4),
                              "phone", *phone ? phone : store_col_text(st, 5), "household_id",
                              (json_int_t)store_col_int(st, 6), "flags", "flags_text", "", "care_notes", "");
-    json_object_set_new(item, "age", store_col_null(st, 2) ? json_null() : json_integer(registry_age(today, store_col_int(st, 2), store_col_text(st, 7))));
+    json_object_set_new(item, "age", store_col_null(st, 2) ? json_null() : json_integer(registry_age(today, store_col_int(st, 2), v->full ? store_col_text(st, 7) : NULL)));
     return item;
 }
 
@@ -140,10 +148,11 @@ int registry_block_care_list(http_req *req)
     store_bind_int(st, 3, block_id);
     store_bind_int(st, 4, http_list_cursor(req));
     store_bind_int(st, 5, limit + 1);
-    char today[11];
-    registry_current_year(req, today);
+    care_view view;
+    registry_current_year(req, view.today);
+    view.full = registry_full_view(req);
     int64_t next_after;
-    json_t *items = http_list_collect(st, limit, care_row, today, &next_after);
+    json_t *items = http_list_collect(st, limit, care_row, &view, &next_after);
     size_t count = json_array_size(items), i = 0;
     if (count) {
         st = store_prepare(req->conn,
@@ -267,7 +276,9 @@ int registry_counts(http_req *req)
      * ago, or (birth year only) in the year 60 years ago or earlier. */
     char today[11], born_by[24];
     int year = registry_current_year(req, today);
-    snprintf(born_by, sizeof born_by, "%04d%s", year - 60, today + 4);
+    /* Below the full view by the year alone (registry.h): a count that changes on
+     * someone's 60th birthday would tell the day. */
+    snprintf(born_by, sizeof born_by, "%04d%s", year - 60, registry_full_view(req) ? today + 4 : "-12-31");
     store_bind_int(st, 3, year - 60);
     store_bind_text(st, 4, born_by);
     json_t *items = json_array(), *index = json_object(), *block_group = json_object();

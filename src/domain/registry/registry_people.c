@@ -62,11 +62,27 @@ bool registry_date_ok(const char *s, int *year)
     "r.owner, r.floating, r.party_member, r.household_id, h.room, h.block_id, b.name, b.zone_id, r.moved_out_at "
 #define RES_JOIN "JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id "
 #define RES_COLS_WHERE(community) \
-    RES_SELECT "FROM residents r " RES_JOIN "WHERE " community " = $1 AND " REGISTRY_SCOPE
+    RES_SELECT "FROM residents r " RES_JOIN "WHERE " community " = $1 AND " REGISTRY_READ_SCOPE
 #define RES_COLS RES_COLS_WHERE("r.community_id")
 
-static json_t *resident_item(store_stmt *st, const char *today)
+/* How the items of one reply are made: the community's today and whether the actor
+ * sees the full record (registry_full_view) or the masked one. */
+typedef struct resident_view {
+    http_req *req;
+    char today[11];
+    bool full;
+} resident_view;
+
+static void view_init(http_req *req, resident_view *v)
 {
+    v->req = req;
+    registry_current_year(req, v->today);
+    v->full = registry_full_view(req);
+}
+
+static json_t *resident_item(store_stmt *st, const resident_view *v)
+{
+    const char *today = v->today;
     json_t *item = json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:s, s:b, s:b, s:b, s:I, s:s, s:I, s:s, s:b}",
         "id", (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1), "gender", store_col_text(st, 2),
         "birth_date", store_col_text(st, 4), "phone", store_col_text(st, 5), "id_kind", store_col_text(st, 6),
@@ -80,7 +96,14 @@ static json_t *resident_item(store_stmt *st, const char *today)
         json_object_set_new(item, "age", json_null());
     } else {
         json_object_set_new(item, "birth_year", json_integer(store_col_int(st, 3)));
-        json_object_set_new(item, "age", json_integer(registry_age(today, store_col_int(st, 3), store_col_text(st, 4))));
+        json_object_set_new(item, "age", json_integer(registry_age(today, store_col_int(st, 3),
+                                                                   v->full ? store_col_text(st, 4) : NULL)));
+    }
+    if (!v->full) {
+        /* The masking rule of registry.h: no date, the narrow mask. */
+        json_object_set_new(item, "birth_date", json_null());
+        const char *mask = registry_view_mask(v->req, store_col_text(st, 6), store_col_text(st, 7));
+        json_object_set_new(item, "id_masked", mask ? json_string(mask) : json_null());
     }
     json_object_set_new(item, "zone_id", store_col_null(st, 16) ? json_null() : json_integer(store_col_int(st, 16)));
     return item;
@@ -158,10 +181,10 @@ json_t *registry_household_residents(http_req *req, int64_t household_id)
     if (!st) return NULL;
     registry_bind_scope(req, st);
     store_bind_int(st, 3, household_id);
-    char today[11];
-    registry_current_year(req, today);
+    resident_view view;
+    view_init(req, &view);
     json_t *items = json_array();
-    while (store_step(st) == STORE_ROW) json_array_append_new(items, resident_item(st, today));
+    while (store_step(st) == STORE_ROW) json_array_append_new(items, resident_item(st, &view));
     store_done(st);
     attach_flags(req, items);
     return items;
@@ -174,9 +197,9 @@ static json_t *resident_read(http_req *req, int64_t id)
     if (!st) { http_fail_internal(req, store_errmsg(req->conn)); return NULL; }
     registry_bind_scope(req, st);
     store_bind_int(st, 3, id);
-    char today[11];
-    registry_current_year(req, today);
-    json_t *item = store_step(st) == STORE_ROW ? resident_item(st, today) : NULL;
+    resident_view view;
+    view_init(req, &view);
+    json_t *item = store_step(st) == STORE_ROW ? resident_item(st, &view) : NULL;
     store_done(st);
     if (!item) { http_fail_not_found(req); return NULL; }
     json_t *one = json_array();
@@ -226,10 +249,15 @@ int registry_residents_list(http_req *req)
         return -1;
     if (flag && *flag && !registry_flag_known(flag)) return http_fail_field(req, "flag", "reg.err.flag");
     if (iso && *iso && strcmp(iso, "current")) return http_fail_field(req, "isolation", "reg.err.isolation");
+    resident_view view;
+    view_init(req, &view);
     char tail_like[8] = "";
     if (tail && *tail) {
         size_t n = strlen(tail);
         if (n > 4) return http_fail_field(req, "id_tail", "reg.err.id_tail");
+        /* Below the full view only the check character shows: a longer tail would test
+         * the hidden sequence digits. */
+        if (n > 1 && !view.full) return http_fail_field(req, "id_tail", "reg.err.id_tail_masked");
         tail_like[0] = '%';
         for (size_t i = 0; i < n; i++) {
             if (!isalnum((unsigned char)tail[i])) return http_fail_field(req, "id_tail", "reg.err.id_tail");
@@ -248,11 +276,13 @@ int registry_residents_list(http_req *req)
     }
     /* Age bounds on the community's today: by birth date when known (born on or before
      * the same day age_min years ago; after the same day age_max + 1 years ago), else
-     * by birth year. */
-    char today[11], born_by[24] = "", born_after[24] = "";
-    int year = registry_current_year(req, today);
-    if (age_min >= 0) snprintf(born_by, sizeof born_by, "%04d%s", (int)(year - age_min), today + 4);
-    if (age_max >= 0) snprintf(born_after, sizeof born_after, "%04d%s", (int)(year - age_max - 1), today + 4);
+     * by birth year. Below the full view by the year alone (the day taken as 31
+     * December), so that the answer does not change on a birthday. */
+    char born_by[24] = "", born_after[24] = "";
+    const char *today = view.today, *day = view.full ? today + 4 : "-12-31";
+    int year = atoi(today);
+    if (age_min >= 0) snprintf(born_by, sizeof born_by, "%04d%s", (int)(year - age_min), day);
+    if (age_max >= 0) snprintf(born_after, sizeof born_after, "%04d%s", (int)(year - age_max - 1), day);
     /* With search terms (search_terms.h) the candidates come from the index range of
      * the rarest, in resident order, narrowed by the others; the conditions below then
      * check each one. Without (no text, or one or two digits, which match many),
@@ -265,7 +295,7 @@ int registry_residents_list(http_req *req)
 #define RES_FILTERS \
         " AND (LOWER(r.name) LIKE $3 ESCAPE '\\' OR LOWER(h.room) LIKE $3 ESCAPE '\\' OR r.phone LIKE $3 ESCAPE '\\' " \
         "OR ($16 <> '' AND REPLACE(r.phone, '-', '') LIKE $16)) " \
-        "AND ($4 = '' OR UPPER(r.id_masked) LIKE $4) " \
+        "AND ($4 = '' OR (UPPER(r.id_masked) LIKE $4 AND ($19 = 1 OR r.id_kind = 'cn_id' OR LENGTH(r.id_masked) >= 8))) " \
         "AND ($5 = '' OR EXISTS (SELECT 1 FROM resident_flags f WHERE f.community_id = $1 AND f.resident_id = r.id " \
         "AND f.flag = $5 AND f.cleared_at IS NULL)) " \
         "AND ($6 = 0 OR EXISTS (SELECT 1 FROM resident_flags fi WHERE fi.community_id = $1 AND fi.resident_id = r.id " \
@@ -277,12 +307,12 @@ int registry_residents_list(http_req *req)
     /* PostgreSQL infers every parameter's type from its use: the numbers leave no gap. */
     store_stmt *st = nkeys
         ? store_prepare(req->conn, RES_SELECT "FROM resident_terms t JOIN residents r ON r.id = t.resident_id " RES_JOIN
-              "WHERE t.community_id = $1 AND t.term = $19 "
-              "AND ($20 = '' OR EXISTS (SELECT 1 FROM resident_terms t2 WHERE t2.community_id = $1 AND t2.term = $20 "
+              "WHERE t.community_id = $1 AND t.term = $20 "
+              "AND ($21 = '' OR EXISTS (SELECT 1 FROM resident_terms t2 WHERE t2.community_id = $1 AND t2.term = $21 "
               "AND t2.resident_id = t.resident_id)) "
-              "AND ($21 = '' OR EXISTS (SELECT 1 FROM resident_terms t3 WHERE t3.community_id = $1 AND t3.term = $21 "
+              "AND ($22 = '' OR EXISTS (SELECT 1 FROM resident_terms t3 WHERE t3.community_id = $1 AND t3.term = $22 "
               "AND t3.resident_id = t.resident_id)) "
-              "AND r.community_id = $1 AND " REGISTRY_SCOPE RES_FILTERS
+              "AND r.community_id = $1 AND " REGISTRY_READ_SCOPE RES_FILTERS
               "AND t.resident_id > $14 ORDER BY t.resident_id LIMIT $15")
         : store_prepare(req->conn, RES_COLS_WHERE("+r.community_id") RES_FILTERS
               "AND r.id > $14 ORDER BY r.id LIMIT $15");
@@ -305,9 +335,11 @@ int registry_residents_list(http_req *req)
     store_bind_text(st, 16, digits);
     store_bind_text(st, 17, born_by);
     store_bind_text(st, 18, born_after);
-    for (int i = 0; i < SEARCH_KEYS; i++) store_bind_text(st, 19 + i, i < nkeys ? keys[i] : "");
+    store_bind_int(st, 19, view.full ? 1 : 0);
+    if (nkeys)
+        for (int i = 0; i < SEARCH_KEYS; i++) store_bind_text(st, 20 + i, i < nkeys ? keys[i] : "");
     int64_t next_after;
-    json_t *items = http_list_collect(st, limit, resident_row, today, &next_after);
+    json_t *items = http_list_collect(st, limit, resident_row, &view, &next_after);
     attach_flags(req, items);
     return http_reply_list(req, "reg.list.residents", resident_columns, items, next_after);
 }
@@ -463,9 +495,11 @@ typedef struct sealed_id {
     char hash[65];
 } sealed_id;
 
-/* Encrypts the normalised number; false with the reply set when no key is set or the
- * number is already registered to another resident of the community. */
-static bool resident_seal_id(http_req *req, resident_input *ri, const char *kind, int64_t self, sealed_id *out)
+/* Encrypts the normalised number; false with the reply set when no key is set.
+ * A number registered to another resident is accepted like any other: refusing it
+ * would tell a leader that the number lives outside the leader's scope. The committee
+ * finds the pair among the likely duplicates (merge.c). */
+static bool resident_seal_id(http_req *req, resident_input *ri, const char *kind, sealed_id *out)
 {
     char *cipher = secret_encrypt(req->cfg, ri->id_norm);
     if (!cipher) return http_fail(req, 503, "unavailable", "id_number", "reg.err.no_field_key"), false;
@@ -476,10 +510,72 @@ static bool resident_seal_id(http_req *req, resident_input *ri, const char *kind
     char *masked = secret_mask(ri->id_norm, cn ? 4 : 1, cn ? 4 : 3);
     out->masked = arena_strdup(req->a, masked);
     free(masked);
-    if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM residents WHERE community_id = $1 AND id_hash = $2 "
-                                      "AND moved_out_at IS NULL AND id <> $3", "iti",
-                        req->actor.community_id, out->hash, self))
-        return http_fail(req, 409, "conflict", "id_number", "reg.err.id_duplicate"), false;
+    return true;
+}
+
+/* ---------------------------------------------------------------- access follows the person */
+
+/* Runs one statement of registry_access_follow: binds its ints, steps it; adds the rows
+ * it changed to *changed. false on a store error. */
+static bool follow_run(http_req *req, const char *sql, int n, const int64_t *v, int64_t *changed)
+{
+    store_stmt *st = store_prepare(req->conn, sql);
+    if (!st) return false;
+    for (int i = 0; i < n; i++) store_bind_int(st, i + 1, v[i]);
+    int rc = store_step(st);
+    if (rc == STORE_DONE && changed) *changed += store_changes(st);
+    store_done(st);
+    return rc == STORE_DONE;
+}
+
+bool registry_access_follow(http_req *req, int64_t id, int64_t from, int64_t *changed)
+{
+    int64_t cid = req->actor.community_id, n = 0;
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT a.user_id, r.household_id, r.moved_out_at FROM resident_accounts a JOIN residents r ON r.id = a.resident_id "
+        "WHERE a.community_id = $1 AND a.resident_id = $2");
+    if (!st) return false;
+    store_bind_int(st, 1, cid);
+    store_bind_int(st, 2, id);
+    int rc = store_step(st);
+    int64_t user = 0, now_in = 0;
+    bool gone = false;
+    if (rc == STORE_ROW) {
+        user = store_col_int(st, 0);
+        now_in = store_col_int(st, 1);
+        gone = !store_col_null(st, 2);
+    }
+    store_done(st);
+    if (rc != STORE_ROW && rc != STORE_DONE) return false;
+    if (user && (gone || now_in != from)) {
+        /* The role of the household left; then the role of the new one, unless the
+         * account has it already (the unique key of role_assignments). */
+        const int64_t del[] = {cid, user, from};
+        if (!follow_run(req, "DELETE FROM role_assignments WHERE community_id = $1 AND user_id = $2 AND role = 'resident' "
+                             "AND scope_kind = 'household' AND scope_id = $3", 3, del, &n))
+            return false;
+        if (gone) {
+            /* Moved out: the account is nobody's any more; moving back in needs a new
+             * invite, as for any newcomer. */
+            const int64_t unlink[] = {cid, id};
+            if (!follow_run(req, "DELETE FROM resident_accounts WHERE community_id = $1 AND resident_id = $2", 2, unlink, &n))
+                return false;
+        } else {
+            const int64_t add[] = {cid, user, now_in, clock_now_us()};
+            if (!follow_run(req, "INSERT INTO role_assignments (community_id, user_id, role, scope_kind, scope_id, created_at) "
+                                 "SELECT $1, $2, 'resident', 'household', $3, $4 WHERE NOT EXISTS (SELECT 1 FROM "
+                                 "role_assignments x WHERE x.user_id = $2 AND x.role = 'resident' "
+                                 "AND x.scope_kind = 'household' AND x.scope_id = $3)", 4, add, &n))
+                return false;
+        }
+    }
+    /* A household nobody lives in any more gives access to no one, linked or not. */
+    const int64_t empty[] = {cid, from};
+    if (!follow_run(req, "DELETE FROM role_assignments WHERE community_id = $1 AND role = 'resident' "
+                         "AND scope_kind = 'household' AND scope_id = $2 AND NOT EXISTS (SELECT 1 FROM residents r "
+                         "WHERE r.community_id = $1 AND r.household_id = $2 AND r.moved_out_at IS NULL)", 2, empty, &n))
+        return false;
+    if (changed) *changed = n;
     return true;
 }
 
@@ -497,7 +593,7 @@ int registry_resident_create(http_req *req)
     if (!resident_check_id(req, &ri, kind ? kind : "cn_id", true)) return -1;
     if (!registry_household_visible(req, household_id)) return http_fail_not_found(req);
     sealed_id sid = {0};
-    if (ri.id_number && !resident_seal_id(req, &ri, kind, 0, &sid)) return -1;
+    if (ri.id_number && !resident_seal_id(req, &ri, kind, &sid)) return -1;
     int64_t now = clock_now_us();
     store_stmt *st = store_prepare(req->conn,
         "INSERT INTO residents (community_id, household_id, name, gender, birth_year, birth_date, phone, id_kind, "
@@ -523,7 +619,6 @@ int registry_resident_create(http_req *req)
     int rc = store_step(st);
     int64_t id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
     store_done(st);
-    if (rc == STORE_CONSTRAINT) return http_fail(req, 409, "conflict", "id_number", "reg.err.id_duplicate");
     if (!id) return http_fail_internal(req, "resident insert");
     if (!resident_reindex(req, id)) return -1;
     req->on_behalf_of = id;
@@ -532,13 +627,17 @@ int registry_resident_create(http_req *req)
     return r ? http_reply(req, 201, json_pack("{s:o}", "resident", r)) : -1;
 }
 
-/* Loads the resident's stored fields for an update; 404 when outside the scope. */
-static bool resident_current(http_req *req, int64_t id, resident_input *cur, int64_t *household_id, bool *moved_out)
+#define CURRENT_COLS \
+    "SELECT r.name, r.gender, r.birth_year, r.birth_date, r.phone, r.id_kind, r.languages, r.owner, r.floating, " \
+    "r.party_member, r.household_id, r.moved_out_at FROM residents r JOIN households h ON h.id = r.household_id " \
+    "JOIN blocks b ON b.id = h.block_id WHERE r.community_id = $1 AND r.id = $3 AND "
+
+/* Loads the resident's stored fields; 404 when outside the scope: the leader scope for
+ * writes, the read scope (also the resident's own household) when `read`. */
+static bool resident_current_scoped(http_req *req, int64_t id, resident_input *cur, int64_t *household_id,
+                                    bool *moved_out, bool read)
 {
-    store_stmt *st = store_prepare(req->conn,
-        "SELECT r.name, r.gender, r.birth_year, r.birth_date, r.phone, r.id_kind, r.languages, r.owner, r.floating, "
-        "r.party_member, r.household_id, r.moved_out_at FROM residents r JOIN households h ON h.id = r.household_id "
-        "JOIN blocks b ON b.id = h.block_id WHERE r.community_id = $1 AND " REGISTRY_SCOPE " AND r.id = $3");
+    store_stmt *st = store_prepare(req->conn, read ? CURRENT_COLS REGISTRY_READ_SCOPE : CURRENT_COLS REGISTRY_SCOPE);
     if (!st) return http_fail_internal(req, store_errmsg(req->conn)), false;
     registry_bind_scope(req, st);
     store_bind_int(st, 3, id);
@@ -564,6 +663,11 @@ static bool resident_current(http_req *req, int64_t id, resident_input *cur, int
     return found;
 }
 
+static bool resident_current(http_req *req, int64_t id, resident_input *cur, int64_t *household_id, bool *moved_out)
+{
+    return resident_current_scoped(req, id, cur, household_id, moved_out, false);
+}
+
 int registry_resident_update(http_req *req)
 {
     int64_t id;
@@ -574,7 +678,7 @@ int registry_resident_update(http_req *req)
     const char *kind = ri.id_kind ? ri.id_kind : cur.id_kind ? cur.id_kind : "cn_id";
     if (!resident_check_id(req, &ri, kind, false)) return -1;
     sealed_id sid = {0};
-    if (ri.id_number && !resident_seal_id(req, &ri, kind, id, &sid)) return -1;
+    if (ri.id_number && !resident_seal_id(req, &ri, kind, &sid)) return -1;
     /* A new birth year without a date drops a date of another year. */
     const char *bdate = ri.birth_date ? ri.birth_date : cur.birth_date;
     int64_t byear = ri.has_birth_year ? ri.birth_year : cur.birth_year;
@@ -605,7 +709,6 @@ int registry_resident_update(http_req *req)
             "id_hash = CASE WHEN $3 = '' THEN id_hash ELSE $3 END, id_masked = CASE WHEN $4 = '' THEN id_masked ELSE $4 END "
             "WHERE id = $5 AND community_id = $6", "ttttii", kind, sid.cipher ? sid.cipher : "",
             sid.cipher ? sid.hash : "", sid.masked ? sid.masked : "", id, req->actor.community_id);
-        if (rc == STORE_CONSTRAINT) return http_fail(req, 409, "conflict", "id_number", "reg.err.id_duplicate");
         if (rc != STORE_DONE) return http_fail_internal(req, "resident id update");
     }
     if ((ri.name || ri.phone || ri.id_number) && !resident_reindex(req, id)) return -1;
@@ -628,12 +731,14 @@ int registry_resident_move(http_req *req)
     int rc = store_run(req->conn, NULL, "UPDATE residents SET household_id = $1, moved_out_at = NULL, updated_at = $2 "
                                         "WHERE id = $3 AND community_id = $4", "iiii", to, clock_now_us(), id,
                        req->actor.community_id);
-    if (rc == STORE_CONSTRAINT) return http_fail(req, 409, "conflict", "id_number", "reg.err.id_duplicate");
     if (rc != STORE_DONE) return http_fail_internal(req, "resident move");
     if (!resident_reindex(req, id)) return -1;
+    int64_t access = 0;
+    if (!registry_access_follow(req, id, from, &access)) return http_fail_internal(req, "resident access");
     req->on_behalf_of = id;
-    registry_audit(req, "resident", id, json_pack("{s:I, s:I, s:b}", "from_household_id", (json_int_t)from,
-                                                  "to_household_id", (json_int_t)to, "moved_in", moved_out));
+    registry_audit(req, "resident", id, json_pack("{s:I, s:I, s:b, s:I}", "from_household_id", (json_int_t)from,
+                                                  "to_household_id", (json_int_t)to, "moved_in", moved_out,
+                                                  "access_changed", (json_int_t)access));
     json_t *r = resident_read(req, id);
     return r ? http_reply(req, 200, json_pack("{s:o}", "resident", r)) : -1;
 }
@@ -649,8 +754,11 @@ int registry_resident_move_out(http_req *req)
     if (store_run(req->conn, NULL, "UPDATE residents SET moved_out_at = $1, updated_at = $1 WHERE id = $2 AND community_id = $3",
                   "iii", clock_now_us(), id, req->actor.community_id) != STORE_DONE)
         return http_fail_internal(req, "resident move out");
+    int64_t access = 0;
+    if (!registry_access_follow(req, id, from, &access)) return http_fail_internal(req, "resident access");
     req->on_behalf_of = id;
-    registry_audit(req, "resident", id, json_pack("{s:I}", "from_household_id", (json_int_t)from));
+    registry_audit(req, "resident", id, json_pack("{s:I, s:I}", "from_household_id", (json_int_t)from,
+                                                  "access_changed", (json_int_t)access));
     json_t *r = resident_read(req, id);
     return r ? http_reply(req, 200, json_pack("{s:o}", "resident", r)) : -1;
 }
@@ -681,10 +789,11 @@ int registry_resident_reveal_id(http_req *req)
 
 /* ---------------------------------------------------------------- flags */
 
-static bool resident_visible(http_req *req, int64_t id, bool *moved_out)
+/* Resident {id} within the leader scope (writes), or the read scope when `read`. */
+static bool resident_visible(http_req *req, int64_t id, bool *moved_out, bool read)
 {
     resident_input cur;
-    return resident_current(req, id, &cur, NULL, moved_out);
+    return resident_current_scoped(req, id, &cur, NULL, moved_out, read);
 }
 
 /* One entry, with who set and who closed it: user id and display name (NULL name when
@@ -741,7 +850,7 @@ int registry_flags_list(http_req *req)
     int64_t id;
     const char *history = http_query(req, "history");
     if (!http_param_id(req, "id", &id)) return -1;
-    if (!resident_visible(req, id, NULL)) return -1;
+    if (!resident_visible(req, id, NULL, true)) return -1;
     json_t *items = flag_entries(req, id, history && !strcmp(history, "1"));
     if (!items) return http_fail_internal(req, store_errmsg(req->conn));
     return http_reply_list(req, "reg.list.flags", NULL, items, 0);
@@ -760,7 +869,7 @@ int registry_flag_history(http_req *req)
 {
     int64_t id, limit = http_list_limit(req), offset = http_list_cursor(req);
     if (!http_param_id(req, "id", &id)) return -1;
-    if (!resident_visible(req, id, NULL)) return -1;
+    if (!resident_visible(req, id, NULL, true)) return -1;
     store_stmt *st = store_prepare(req->conn,
         "SELECT e.action, e.entry_id, e.flag, e.detail, e.at, e.by_id, u.display_name FROM ("
         "SELECT CASE WHEN EXISTS (SELECT 1 FROM resident_flags p WHERE p.community_id = $1 AND p.resident_id = $2 "
@@ -889,7 +998,7 @@ int registry_flag_set(http_req *req)
     if (!registry_flag_known(flag)) return http_fail_field(req, "flag", "reg.err.flag");
     json_t *detail = json_object_get(req->json, "detail");
     if (detail && !json_is_null(detail) && !json_is_object(detail)) return http_fail_field(req, "detail", "reg.err.detail");
-    if (!resident_visible(req, id, &moved_out)) return -1;
+    if (!resident_visible(req, id, &moved_out, false)) return -1;
     if (moved_out) return http_fail(req, 409, "conflict", NULL, "reg.err.moved_out");
     json_t *clean = flag_detail(req, flag, json_is_object(detail) ? detail : NULL);
     if (!clean) return -1;
@@ -941,7 +1050,7 @@ int registry_flag_clear(http_req *req)
     const char *flag = http_param(req, "flag");
     if (!http_param_id(req, "id", &id)) return -1;
     if (!registry_flag_known(flag)) return http_fail_not_found(req);
-    if (!resident_visible(req, id, NULL)) return -1;
+    if (!resident_visible(req, id, NULL, false)) return -1;
     store_stmt *st = store_prepare(req->conn, "UPDATE resident_flags SET cleared_at = $1, cleared_by = $5 "
                                               "WHERE community_id = $2 AND resident_id = $3 AND flag = $4 AND cleared_at IS NULL");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
@@ -980,7 +1089,7 @@ int registry_travel_list(http_req *req)
 {
     int64_t id, limit = http_list_limit(req);
     if (!http_param_id(req, "id", &id)) return -1;
-    if (!resident_visible(req, id, NULL)) return -1;
+    if (!resident_visible(req, id, NULL, true)) return -1;
     store_stmt *st = store_prepare(req->conn,
         "SELECT id, place, from_date, to_date, created_at FROM resident_travel WHERE community_id = $1 "
         "AND resident_id = $2 AND id > $3 ORDER BY id LIMIT $4");
@@ -1005,7 +1114,7 @@ int registry_travel_add(http_req *req)
     if (!http_body_str_opt(req, "to_date", 1, 10, &to)) return -1;
     if (to && !registry_date_ok(to, NULL)) return http_fail_field(req, "to_date", "reg.err.date");
     if (to && strcmp(to, from) < 0) return http_fail_field(req, "to_date", "reg.err.date_order");
-    if (!resident_visible(req, id, NULL)) return -1;
+    if (!resident_visible(req, id, NULL, false)) return -1;
     store_stmt *st;
     if (store_run(req->conn, &st, "INSERT INTO resident_travel (community_id, resident_id, place, from_date, to_date, "
                                   "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "

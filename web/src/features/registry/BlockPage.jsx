@@ -1,6 +1,9 @@
 // One block (楼组): its households, the care list and the call list, each printable and
-// exportable, plus the door-plate and personal-code sheets printed on the server.
+// exportable, plus the door-plate and personal-code sheets printed on the server. The
+// sheet links show the codes that exist; issuing missing codes is a POST (with the CSRF
+// token), after which the sheet opens with them.
 import { useState } from 'preact/hooks';
+import { api } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.jsx';
 import { useApiData } from '../../components/useApiData.js';
@@ -35,6 +38,8 @@ export function BlockPage({ params }) {
         <a class="button button-quiet" href={`/api/v1/blocks/${block.id}/personal-codes`} target="_blank" rel="noopener" data-testid="personal-codes">
           {t('registry.block.personal_codes')}
         </a>
+        <IssueButton blockId={block.id} sheet="door-plates" label={t('registry.block.issue_door_plates')} />
+        <IssueButton blockId={block.id} sheet="personal-codes" label={t('registry.block.issue_personal_codes')} />
       </p>
       <Tabs
         tabs={[
@@ -49,6 +54,37 @@ export function BlockPage({ params }) {
       {tab === 'care' ? <CareList id={block.id} /> : null}
       {tab === 'calls' ? <CallList id={block.id} /> : null}
     </main>
+  );
+}
+
+// Issues the sheet's missing codes, then opens the sheet. The window is opened at the
+// click (a window opened after an await is blocked) and sent to the sheet afterwards.
+function IssueButton({ blockId, sheet, label }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  async function issue() {
+    const win = window.open('', '_blank');
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post(`/blocks/${blockId}/${sheet}`, {});
+      const url = `/api/v1/blocks/${blockId}/${sheet}`;
+      if (win) win.location.href = url;
+      else window.location.href = url;
+    } catch (e) {
+      if (win) win.close();
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <>
+      <button type="button" class="button button-quiet" onClick={issue} disabled={busy} data-testid={`${sheet}-issue`}>
+        {label}
+      </button>
+      {error ? <ErrorMessage error={error} /> : null}
+    </>
   );
 }
 

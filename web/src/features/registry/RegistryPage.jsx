@@ -5,7 +5,7 @@ import { useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.jsx';
 import {
   ExportLinks, Field, FlagChips, LoadMore, Tabs, flagOptions, queryString, statusOptions,
-  useAllItems, useForm, usePagedList, withQuery,
+  useAllItems, useForm, usePagedList, useRoles, withQuery,
 } from './common.jsx';
 
 // Age bands offered in the filter; each maps to age_min/age_max of GET /residents.
@@ -57,6 +57,7 @@ function apiParams(values) {
 
 export function RegistryPage() {
   const { t } = useI18n();
+  const { isCommittee } = useRoles();
   const initial = filtersFromLocation();
   const form = useForm(initial);
   // The search that is shown; the form may hold edits not searched for yet.
@@ -107,8 +108,10 @@ export function RegistryPage() {
         <details class="registry-more" open={filtersOpen} data-testid="search-filters">
           <summary>{t('registry.filter.more')}</summary>
           <div class="form">
+            {/* Below the committee only the ID's last character shows, and only it searches. */}
             {households ? null : (
-              <Field form={form} name="id_tail" label={t('registry.filter.id_tail')} maxlength={4} inputmode="text" />
+              <Field form={form} name="id_tail" label={isCommittee ? t('registry.filter.id_tail') : t('registry.filter.id_last')}
+                maxlength={isCommittee ? 4 : 1} inputmode="text" />
             )}
             <div class="registry-grid">
               {zoneOptions.length > 2 ? <Field form={form} name="zone_id" type="select" label={t('registry.filter.zone')} options={zoneOptions} /> : null}
