@@ -1175,6 +1175,21 @@ const http_route registry_import_routes[] = {
 };
 
 const i18n_entry registry_import_messages[] = {
+    /* The checks of core/validate.c that forms and the import share. */
+    {"err.phone_mobile_length", "手机号应为 11 位数字", "A mobile number has 11 digits"},
+    {"err.phone_mobile_prefix", "手机号应为以 13–19 开头的 11 位数字", "A mobile number is 11 digits starting 13 to 19"},
+    {"err.phone_landline", "固定电话应为区号（0 加 2–3 位）加 7–8 位号码，分机号用 - 或 转 隔开",
+     "A landline is an area code (0 and 2-3 digits) and 7-8 digits; an extension follows a - or 转"},
+    {"err.phone_area_code", "固定电话请加区号（如 021-64001234）；港澳台及境外号码请加 + 和国家或地区代码",
+     "Add the area code to a landline (021-64001234); a Hong Kong, Macau, Taiwan or foreign number needs + and its country code"},
+    {"err.phone_international", "港澳台及境外号码应以 + 和国家或地区代码开头（如 +852 91234567）",
+     "A Hong Kong, Macau, Taiwan or foreign number starts with + and its country code (+852 91234567)"},
+    {"err.name_control", "姓名不能包含换行或其他控制字符", "The name must not contain line breaks or other control characters"},
+    {"err.name_bidi", "姓名不能包含改变文字方向的字符（如 U+202E）",
+     "The name must not contain characters that change the text direction (such as U+202E)"},
+    {"err.name_invisible", "姓名不能包含零宽字符、BOM 等不可见字符",
+     "The name must not contain zero-width characters, a BOM or other invisible characters"},
+    {"err.name_blank", "姓名不能为空或只有空格", "The name must not be empty or only spaces"},
     {"import.err.encoding", "无法识别文件编码，请使用 UTF-8 或 GBK/GB18030 编码的 CSV",
      "Unknown text encoding; use a UTF-8 or GBK/GB18030 CSV file"},
     {"import.err.csv_quote", "CSV 文件中有未闭合的引号", "The CSV file has an unclosed quote"},
