@@ -313,3 +313,19 @@ test('forms: names and phones follow the same rules, with the field named', asyn
   assert.equal(ok.json.resident.name, 'Jos\u00e9 Garc\u00eda');
   assert.equal(ok.json.resident.phone, '+85291234567');
 });
+
+test('the demo community has a leader on every block and a leader and deputy in every zone', async () => {
+  const tiles = (await demo.get('/api/v1/dashboard')).json.tiles;
+  assert.equal(tiles.find((x) => x.key === 'blocks_without_leader')?.value, 0);
+  const demoId = demo.me.user.community_id;
+  const blocks = dbInt(srv.db, `SELECT COUNT(*) FROM blocks WHERE community_id = ${demoId}`);
+  assert.equal(blocks, 62);
+  assert.equal(dbInt(srv.db, `SELECT COUNT(DISTINCT block_id) FROM structure_leaders WHERE community_id = ${demoId} AND position = 'leader'`), 62);
+  const zones = dbRows(srv.db, `SELECT z.name, (SELECT COUNT(*) FROM structure_leaders s WHERE s.zone_id = z.id AND s.position = 'leader'), (SELECT COUNT(*) FROM structure_leaders s WHERE s.zone_id = z.id AND s.position = 'deputy') FROM zones z WHERE z.community_id = ${demoId} ORDER BY z.sort_order`);
+  assert.equal(zones.length, 6);
+  for (const [name, leaders, deputies] of zones) assert.deepEqual([leaders, deputies], ['1', '1'], name);
+  // most posts are held by residents without an account
+  const withoutAccount = dbInt(srv.db, `SELECT COUNT(*) FROM structure_leaders WHERE community_id = ${demoId} AND user_id IS NULL`);
+  const all = dbInt(srv.db, `SELECT COUNT(*) FROM structure_leaders WHERE community_id = ${demoId}`);
+  assert.ok(withoutAccount > all * 0.9, `${withoutAccount} of ${all}`);
+});

@@ -354,7 +354,7 @@ static const char *parse_birth(http_req *req, const char *v, const char *today, 
     *date = NULL;
     if (parse_date(v, &y, &m, &d) != DATE_OK) return date_reason(req, v, "import.err.birth");
     if (y < 1900 || y > atoi(today)) return i18n_text(req->lang, "import.err.birth");
-    char iso[16];
+    char iso[40];
     snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m ? m : 1, d ? d : 1);
     if (strcmp(iso, today) > 0) return i18n_text(req->lang, "import.err.birth_future");
     *year = y;
