@@ -318,7 +318,7 @@ function Report({ report, final = false, testId }) {
       {warnings.length > 0 ? (
         <>
           <h3 class="import-subtitle">{t('import.warnings')}</h3>
-          <ul class="import-problems import-warnings" data-testid={`${testId}-warnings`}>
+          <ul class="import-problems import-warnings" data-testid={`${testId}-warning-rows`}>
             {warnings.map((problem) => (
               <li key={problem.key} data-testid="import-warning-row" data-line={problem.line} data-column={problem.column || ''}>
                 <span class="import-problem-where">
