@@ -242,6 +242,12 @@ test('an existing community still matches its blocks by name and makes none', as
   assert.equal(r.status, 200, r.text);
   assert.deepEqual([r.json.summary.blocks_new, r.json.summary.zones_new, r.json.summary.errors], [0, 0, 0]);
   assert.deepEqual(r.json.new_blocks, []);
+  // A block the community has, under a zone it does not have: a zone column mistake, not a new block.
+  const z = await upload(demo, '?dry_run=1', '片区,楼组,房号,姓名\n第九片区,1号楼1单元,D902,测试乙\n');
+  assert.equal(z.status, 200, z.text);
+  assert.deepEqual([z.json.summary.zones_new, z.json.summary.blocks_new, z.json.summary.errors], [0, 0, 1]);
+  assert.deepEqual(z.json.rows[0].errors.map((e) => [e.column, e.field]), [['楼组', 'block']]);
+  assert.match(z.json.rows[0].errors[0].message, /not in the given zone/);
 });
 
 test('phones: landlines, extensions and + codes pass, the rest is refused on its line', async () => {

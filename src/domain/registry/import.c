@@ -957,6 +957,12 @@ static int plan(http_req *req, import_job *ij, store_conn *conn)
          * new); the report lists them. */
         int b = r->zone ? smap_get(&bzmap, arena_printf(a, "%s\x1f%s", r->zone, r->block)) : smap_get(&bmap, r->block);
         if (b == -2) { row_error(req, ij, r, IF_BLOCK, "import.err.block_ambiguous"); continue; }
+        /* A name the community has, in another zone, is a mistake of the zone column
+         * (第一片区 for 一片区) more often than a second block: refused as before. */
+        if (b < 0 && r->zone && smap_get(&bmap, r->block) != -1) {
+            row_error(req, ij, r, IF_BLOCK, "import.err.block_zone");
+            continue;
+        }
         if (b < 0) {
             int z = -1;
             if (r->zone && (z = smap_get(&zmap, r->zone)) < 0) {
