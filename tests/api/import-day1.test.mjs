@@ -288,6 +288,11 @@ test('names that would spoof a printed list are refused in the import, the rest 
   });
   const nl = r.json.rows.find((x) => x.line === 8);
   assert.match(nl.errors[0].message, /line breaks/);
+  // Zone, block and room names are printed too.
+  const places = await upload(fresh, '?dry_run=1', Buffer.from('片区,楼组,房号,姓名\n第\u202e3片区,12号,1,甲\n第3片区,9\u200b号,2,乙\n第3片区,11号,3\u2066,丙\n', 'utf8'));
+  assert.equal(places.status, 200, places.text);
+  assert.deepEqual(places.json.rows.map((x) => x.errors.map((e) => e.field)), [['zone'], ['block'], ['room']]);
+  assert.match(places.json.rows[0].errors[0].message, /text direction/);
   // A BOM inside a cell (the file's own BOM is not part of a cell)
   const bom = await upload(fresh, '?dry_run=1', Buffer.from('楼组,房号,姓名\n101号,B1,\ufeff钱七\n', 'utf8'));
   assert.match(bom.json.rows[0].errors[0].message, /BOM/);

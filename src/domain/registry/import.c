@@ -504,6 +504,16 @@ static void read_flag(http_req *req, import_job *ij, irow *r, int i, const char 
 
 static const char *cellv(const irow *r, int f) { return r->cell[f] && *r->cell[f] ? r->cell[f] : NULL; }
 
+/* Zone and block names the import may create are printed like people's names: the
+ * same normalisation and the same refusals, with a reason that speaks of the cell. */
+static const char *place_name(arena *a, const char **v)
+{
+    char *out = arena_alloc(a, strlen(*v) + 1);
+    const char *why = validate_name(*v, 64, out);
+    if (!why) { *v = out; return NULL; }
+    return strncmp(why, "err.name_", 9) ? why : "import.err.place_chars";
+}
+
 static void read_row(http_req *req, import_job *ij, irow *r)
 {
     const char *v, *why;
@@ -511,10 +521,22 @@ static void read_row(http_req *req, import_job *ij, irow *r)
     r->res = r->hh = r->block_idx = -1;
     for (int i = 0; i < N_FLAGS; i++) r->flag[i] = -1;
     if (!(r->block = cellv(r, IF_BLOCK))) row_error(req, ij, r, IF_BLOCK, "err.required");
-    else if ((why = validate_text(r->block, 1, 64))) { row_error(req, ij, r, IF_BLOCK, why); r->block = NULL; }
-    r->zone = cellv(r, IF_ZONE);
+    else if ((why = validate_text(r->block, 1, 64)) || (why = place_name(req->a, &r->block))) {
+        row_error(req, ij, r, IF_BLOCK, why);
+        r->block = NULL;
+    }
+    if ((r->zone = cellv(r, IF_ZONE)) && ((why = validate_text(r->zone, 1, 64)) || (why = place_name(req->a, &r->zone)))) {
+        row_error(req, ij, r, IF_ZONE, why);
+        r->zone = NULL;
+    }
     if (!(r->room = cellv(r, IF_ROOM))) row_error(req, ij, r, IF_ROOM, "err.required");
     else if ((why = validate_text(r->room, 1, 64))) row_error(req, ij, r, IF_ROOM, why);
+    else {
+        /* a room is printed on door plates and lists too: no spoofing characters, but
+         * kept as written so that it still matches the stored one */
+        const char *room = r->room;
+        if ((why = place_name(req->a, &room))) row_error(req, ij, r, IF_ROOM, why);
+    }
     if (!(v = cellv(r, IF_NAME))) row_error(req, ij, r, IF_NAME, "err.name_blank");
     else {
         char *name = arena_alloc(req->a, strlen(v) + 1);
@@ -1706,6 +1728,8 @@ const i18n_entry registry_import_messages[] = {
     {"import.err.block_kind", "新楼组的类型应为 building（楼栋）或 courtyard（院落）",
      "The kind of new blocks must be building or courtyard"},
     {"import.err.person_type", "人员类型应为 户籍、流动 或 外籍", "Person type must be registered (户籍), floating (流动) or foreign (外籍)"},
+    {"import.err.place_chars", "不能包含换行、改变文字方向的字符（如 U+202E）或零宽字符、BOM 等不可见字符",
+     "Must not contain line breaks, characters that change the text direction (such as U+202E) or invisible ones (zero-width, BOM)"},
     {"import.err.flag", "应填 是、否 或一段说明（不换行）", "Must be yes, no or a short fact on one line"},
     {"import.err.flag_pregnant", "应填 是、否 或预产期（日期）", "Must be yes, no or the due date"},
     {"import.err.bool", "应填 是 或 否", "Must be yes or no"},
