@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
-import { assertError, loggedIn, stopServer, listItems } from '../lib/api-helpers.mjs';
+import { assertError, loggedIn, stopServer, listItems, waitJob, jobOf, getBytes } from '../lib/api-helpers.mjs';
 import { dbRows, dbInt } from '../lib/db-query.mjs';
 
 let srv;
@@ -234,6 +234,26 @@ test('warnings must be accepted; then zones, blocks, households, residents and f
   assert.deepEqual(await flagsOf('沈建国'), { chronic_illness: { condition: '糖尿病' } });
   const hist = await fresh.get(`/api/v1/residents/${people['沈建国'][6]}/flags?history=1`);
   assert.equal(listItems(hist).length, 3);
+});
+
+test('in a background job too: warnings not accepted write nothing, accepted ones make the courtyard', async () => {
+  const csv = gbk(['片区,楼组,房号,姓名,出生日期,身份证号',
+    `第3片区,东3院,1,柏青,1970-01-02,${cnId(1970, 1, 1, 611)}`].join('\r\n') + '\r\n');
+  const refused = await upload(fresh, '?async=1', csv);
+  assert.equal(refused.status, 202, refused.text);
+  const { job } = await waitJob(fresh, jobOf(refused).id);
+  assert.equal(job.state, 'done');
+  assert.match(job.error, /warnings/);
+  const report = JSON.parse((await getBytes(fresh, job.result.url)).body.toString('utf8'));
+  assert.equal(report.summary.warnings, 1);
+  assert.ok(!(await zonesOf(fresh)).some((z) => z.name === '第3片区'), 'nothing written');
+
+  const ok = await upload(fresh, '?async=1&accept_warnings=1&block_kind=courtyard', csv);
+  assert.equal(ok.status, 202, ok.text);
+  const done = await waitJob(fresh, jobOf(ok).id);
+  assert.equal(done.job.error, null);
+  const made = (await blocksOf(fresh)).find((b) => b.name === '东3院');
+  assert.deepEqual([made?.kind, made?.zone_name], ['courtyard', '第3片区']);
 });
 
 test('an existing community still matches its blocks by name and makes none', async () => {
