@@ -256,6 +256,16 @@ test('in a background job too: warnings not accepted write nothing, accepted one
   assert.deepEqual([made?.kind, made?.zone_name], ['courtyard', '第3片区']);
 });
 
+test('the head of household: a 户主 column with 是/否 or with the head\'s name on each row', async () => {
+  const csv = gbk(['楼组,房号,姓名,户主', '101号,H1,沈一,沈一', '101号,H1,沈二,沈一', '101号,H2,顾一,是', '101号,H2,顾二,否',
+    '101号,H3,许一,户主'].join('\n') + '\n');
+  const r = await upload(fresh, '', csv);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.mapping.household_head, '户主');
+  const heads = Object.fromEntries(dbRows(srv.db, `SELECT name, household_head FROM residents WHERE community_id = ${community} AND name IN ('沈一', '沈二', '顾一', '顾二', '许一')`));
+  assert.deepEqual(heads, { 沈一: '1', 沈二: '0', 顾一: '1', 顾二: '0', 许一: '1' });
+});
+
 test('an existing community still matches its blocks by name and makes none', async () => {
   const csv = '楼组,房号,姓名,手机\n1号楼1单元,D901,测试甲,13600136001\n';
   const r = await upload(demo, '?dry_run=1', csv);

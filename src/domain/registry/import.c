@@ -566,8 +566,9 @@ static void read_row(http_req *req, import_job *ij, irow *r)
         }
     }
     if ((v = cellv(r, IF_HEAD))) {
-        /* 是/否, or the head's name on every member's row */
-        int b = parse_bool(v, NULL, NULL);
+        /* 是/否 (户主 itself says yes), or the head's name on every member's row */
+        static const char *const self[] = {"户主", "本人", NULL};
+        int b = parse_bool(v, self, NULL);
         if (b >= 0) r->head = b;
         else if (r->name) r->head = !strcmp(v, r->name);
     }
