@@ -203,7 +203,7 @@ static uint32_t nfc_single(uint32_t c)
     return lo < sizeof nfc_singles / sizeof nfc_singles[0] && nfc_singles[lo][0] == c ? nfc_singles[lo][1] : c;
 }
 
-static bool name_space(uint32_t c) { return c == ' ' || c == 0xA0 || c == 0x3000 || c == 0x2007 || c == 0x202F; }
+static bool name_space(uint32_t c) { return c == ' ' || c == 0xA0 || c == 0x3000 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F; }
 
 /* Characters that change how the text around them is shown, or show nothing. */
 static bool name_bidi(uint32_t c)
@@ -214,7 +214,7 @@ static bool name_bidi(uint32_t c)
 static bool name_invisible(uint32_t c)
 {
     return (c >= 0x200B && c <= 0x200D) || (c >= 0x2060 && c <= 0x2064) || c == 0xFEFF || c == 0x00AD ||
-           c == 0x180E || c == 0x034F || (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0x2000 && c <= 0x200A && c != 0x2007) ||
+           c == 0x180E || c == 0x034F || (c >= 0xFE00 && c <= 0xFE0F) ||
            c == 0x3164 || c == 0x115F || c == 0x1160 || c == 0xFFA0;
 }
 

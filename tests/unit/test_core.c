@@ -293,6 +293,7 @@ static void test_name(void **state)
         {"\u1100\u1161\u11a8", "\uac01"},                /* Hangul jamo */
         {"\uf900", "\u8c48"},                              /* a CJK compatibility ideograph */
         {"John\u00a0\u00a0Smith", "John Smith"},
+        {"Anna\u2002\u3000Schmidt\u202f", "Anna Schmidt"},
         {"阿依古丽\u00b7买买提", "阿依古丽\u00b7买买提"},
         {"a\u0323\u0302", "\u1ead"},
     };
