@@ -10,7 +10,11 @@ const char *validate_text(const char *s, size_t min_chars, size_t max_chars); /*
 const char *validate_utf8(const char *s);
 const char *validate_username(const char *s);   /* 3-32 of [a-z0-9_.-] */
 const char *validate_password(const char *s);   /* 8-128 bytes */
-const char *validate_phone(const char *s);      /* CN mobile or landline digits */
+const char *validate_phone(const char *s);      /* CN mobile, landline with area code, or +country */
+/* A person's name: refuses control, bidi and invisible characters and a blank name;
+ * writes the stored form to out (at least strlen(s) + 1 bytes): NFC, ends trimmed,
+ * inner runs of spaces as one space. */
+const char *validate_name(const char *s, size_t max_chars, char *out);
 const char *validate_lang(const char *s);       /* "zh-CN" or "en" */
 const char *validate_timezone(const char *s);   /* Area/City known to the system */
 const char *validate_cn_id(const char *s);      /* GB 11643 with check digit */

@@ -1122,12 +1122,28 @@ static int insert_users(demo_plan *p, store_conn *c)
     return rc;
 }
 
-/* The posts of structure_leaders (009_structure.sql) for the logins above, so that the
- * structure page shows who leads what: 阳光绿园's first zone (the zone login, and a
- * deputy drawn from its residents without a login, the first adult of an occupied
- * household found in zone order: no random draw, so the rest of the demo is unchanged)
- * and its first block; every 东环路 courtyard committee (its first member chairs it);
- * the large estate's first block. The role assignments already exist. */
+/* A resident of household h who can hold a post: an adult of 40 to 75 with a phone, in
+ * an occupied household that holds no demo login; a party member first (the story's
+ * block leaders are mostly retired party members). -1 when none. */
+static int post_candidate(const demo_plan *p, const plan_household *h, const unsigned char *taken)
+{
+    if (h->forced || h->count == 0 || strcmp(h->status, "occupied")) return -1;
+    int best = -1;
+    for (int r = h->first; r < h->first + h->count; r++) {
+        int age = p->ref_year - p->res[r].birth_year;
+        if (taken[r] || age < 40 || age > 75 || !p->res[r].phone[0]) continue;
+        if (best < 0 || (p->res[r].party && !p->res[best].party)) best = r;
+    }
+    return best;
+}
+
+/* The posts of structure_leaders (009_structure.sql), so that the structure page shows
+ * who leads what. 阳光绿园 as in the story: every block has a leader and every zone a
+ * leader and a deputy; the demo logins hold the first zone and the first block, and
+ * the other posts go to residents without an account (elderly volunteers, as most
+ * block leaders are), drawn in block order without a random draw, so the rest of the
+ * demo is unchanged. Every 东环路 courtyard committee (its first member chairs it). The
+ * large estate: its first block. The role assignments of the logins already exist. */
 static int insert_posts(demo_plan *p, store_conn *c)
 {
     store_stmt *st = store_prepare(c, "INSERT INTO structure_leaders (community_id, zone_id, block_id, position, "
@@ -1146,21 +1162,41 @@ static int insert_posts(demo_plan *p, store_conn *c)
             int chair = i == 0 || p->members[i - 1].block != m->block;
             rc = POST(0, p->block_id[m->block], chair ? "leader" : "member", m->res, m->user_id);
         }
-    } else {
+    } else if (p->spec == &specs[DEMO_LARGE]) {
         rc = POST(0, p->block_id[0], "leader", p->leader_res, p->user_block);
-        if (!rc && p->spec != &specs[DEMO_LARGE]) {
-            rc = POST(p->zone_id[0], 0, "leader", -1, p->user_zone);
-            int deputy = -1;
-            for (int i = 0; i < p->n_hh && deputy < 0; i++) {
-                const plan_household *h = &p->hh[i];
-                if (p->blocks[h->block].zone != 0 || h->forced || h->count == 0 || strcmp(h->status, "occupied")) continue;
-                for (int r = h->first; r < h->first + h->count && deputy < 0; r++) {
-                    int age = p->ref_year - p->res[r].birth_year;
-                    if (age >= 40 && age <= 70 && p->res[r].phone[0]) deputy = r;
-                }
-            }
-            if (!rc && deputy >= 0) rc = POST(p->zone_id[0], 0, "deputy", deputy, 0);
+    } else {
+        unsigned char *taken = xcalloc((size_t)p->n_res + 1, 1);
+        taken[p->leader_res] = 1;
+        rc = POST(0, p->block_id[0], "leader", p->leader_res, p->user_block);
+        /* a leader for every other block: the first candidate of its households */
+        for (int b = 1; b < p->n_blocks && !rc; b++) {
+            int leader = -1;
+            for (int i = p->blocks[b].first_hh; i < p->blocks[b].first_hh + p->blocks[b].n_hh && leader < 0; i++)
+                leader = post_candidate(p, &p->hh[i], taken);
+            if (leader < 0) continue;
+            taken[leader] = 1;
+            rc = POST(0, p->block_id[b], "leader", leader, 0);
         }
+        /* every zone: the zone login leads the first, residents lead the others; each
+         * has a deputy, from the zone's households after the block leaders */
+        for (int z = 0; z < p->n_zones && !rc; z++) {
+            int need = z == 0 ? 1 : 2, got[2] = {-1, -1}, n = 0;
+            for (int i = 0; i < p->n_hh && n < need; i++) {
+                if (p->blocks[p->hh[i].block].zone != z) continue;
+                int r = post_candidate(p, &p->hh[i], taken);
+                if (r < 0) continue;
+                taken[r] = 1;
+                got[n++] = r;
+            }
+            if (z == 0) {
+                rc = POST(p->zone_id[0], 0, "leader", -1, p->user_zone);
+                if (!rc && got[0] >= 0) rc = POST(p->zone_id[0], 0, "deputy", got[0], 0);
+            } else {
+                if (got[0] >= 0) rc = POST(p->zone_id[z], 0, "leader", got[0], 0);
+                if (!rc && got[1] >= 0) rc = POST(p->zone_id[z], 0, "deputy", got[1], 0);
+            }
+        }
+        free(taken);
     }
 #undef POST
     store_done(st);

@@ -198,6 +198,8 @@ test('2. zone leader and deputy: set, read in scope, validated', async () => {
 });
 
 test('3. a building has one leader; the tile counts blocks without one', async () => {
+  // The demo gives every block a leader: block 2 starts without one here.
+  assert.equal((await c.committee.put(`/api/v1/blocks/${block2}/leaders`, { leader: null })).status, 200);
   const before = await tile(c.committee, 'blocks_without_leader');
   const put = await c.committee.put(`/api/v1/blocks/${block2}/leaders`, { leader: { resident_id: zone1Resident.id } });
   assert.equal(put.status, 200, put.text);

@@ -171,3 +171,92 @@ test('leaders have no import page or link', async (t) => {
   await page.getByTestId('not-found').waitFor();
   assert.deepEqual(page.pageErrors, []);
 });
+
+// A sheet as a committee keeps it on day one: a zone and a courtyard the community does
+// not have yet, the person type and a flag column, and a birth date that differs from
+// the ID number. The check lists what the import will make and the row to confirm; the
+// import waits for the confirmation, and makes the block with the kind chosen.
+function dayOneSheet() {
+  return gbk([
+    '片区,楼组,房号,姓名,出生日期,身份证号,人员类型,独居老人',
+    `七片区,E1号院,E101,柏素琴,1950-05-06,${cnId(1950, 5, 6, 811)},户籍,√`,
+    `七片区,E1号院,E102,柏海,1980-01-02,${cnId(1980, 1, 3, 812)},流动,`,
+  ].join('\r\n') + '\r\n');
+}
+
+test('committee: new zone and courtyard, person type and flag columns, a date to confirm', async (t) => {
+  const page = await openPage(t);
+  await login(page, env.server.url, 'committee');
+  await page.goto('/registry/import');
+  await page.getByTestId('import-page').waitFor();
+  await page.getByTestId('import-file').setInputFiles({ name: '新名册.csv', mimeType: 'text/csv', buffer: dayOneSheet() });
+  await page.getByTestId('import-check').click();
+  await page.getByTestId('import-report').waitFor();
+
+  // The new columns are mapped like the others.
+  const mapped = await page.getByTestId('import-mapped').locator('li').evaluateAll((items) =>
+    items.map((item) => item.getAttribute('data-field')));
+  assert.deepEqual(mapped, ['block', 'zone', 'room', 'name', 'birth', 'id_number', 'person_type', 'alone_elderly']);
+  await page.getByTestId('import-mapping-toggle').click();
+  assert.equal(await page.getByTestId('import-map-person_type').inputValue(), '人员类型');
+  assert.equal(await page.getByTestId('import-map-alone_elderly').inputValue(), '独居老人');
+
+  // What the import will make, with its households.
+  assert.equal((await page.getByTestId('import-report-zones_new').textContent()).trim(), '1');
+  assert.equal((await page.getByTestId('import-report-blocks_new').textContent()).trim(), '1');
+  assert.equal(await page.getByTestId('import-new-zone').getAttribute('data-name'), '七片区');
+  const block = page.getByTestId('import-new-block');
+  assert.equal(await block.getAttribute('data-name'), 'E1号院');
+  assert.match(await block.textContent(), /楼栋.*2 户/);
+
+  // The row to confirm, on its line and column; the import waits for the yes.
+  assert.equal((await page.getByTestId('import-report-warnings').textContent()).trim(), '1');
+  const warning = page.getByTestId('import-warning-row');
+  assert.equal(await warning.getAttribute('data-line'), '3');
+  assert.equal(await warning.getAttribute('data-column'), '出生日期');
+  assert.match(await warning.textContent(), /1980-01-03/);
+  assert.ok(await page.getByTestId('import-run').isDisabled(), 'not before the warning is accepted');
+  await page.getByTestId('import-block-kind-select').selectOption('courtyard');
+  assert.match(await block.textContent(), /院落/);
+  await page.getByTestId('import-accept-box').check();
+  assert.equal(await page.getByTestId('import-run').isDisabled(), false);
+  await assertFitsPhone(page, 'the report with new blocks and warnings');
+
+  const started = page.waitForResponse((response) =>
+    new URL(response.url()).pathname === '/api/v1/registry/import' && response.request().method() === 'POST');
+  await page.getByTestId('import-run').click();
+  const answer = await started;
+  assert.equal(answer.status(), 202);
+  const query = new URL(answer.url()).searchParams;
+  assert.equal(query.get('accept_warnings'), '1');
+  assert.equal(query.get('block_kind'), 'courtyard');
+  await page.waitForSelector('[data-testid="job-progress"][data-state="done"]');
+  await page.getByTestId('import-result').waitFor();
+  assert.equal((await page.getByTestId('import-result-residents_new').textContent()).trim(), '2');
+  assert.equal((await page.getByTestId('import-result-blocks_new').textContent()).trim(), '1');
+
+  const api = new Client(env.server.url);
+  await api.login('committee');
+  const blocks = await api.get('/api/v1/blocks?limit=500');
+  const made = blocks.json.items.find((b) => b.name === 'E1号院');
+  assert.ok(made, 'the block was made');
+  assert.deepEqual([made.kind, made.zone_name, made.households], ['courtyard', '七片区', 2]);
+  const found = await api.get(`/api/v1/residents?q=${encodeURIComponent('柏素琴')}`);
+  const flags = await api.get(`/api/v1/residents/${found.json.items[0].id}/flags`);
+  assert.deepEqual(flags.json.items.map((f) => f.flag), ['alone_elderly']);
+  assert.deepEqual(page.pageErrors, []);
+});
+
+test('a block leader\'s home names the block and the household, not their numbers', async (t) => {
+  const page = await openPage(t);
+  await login(page, env.server.url, 'block');
+  await page.getByTestId('home-block_leader').waitFor();
+  const scopes = page.getByTestId('role-scope');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="role-scope"]')]
+    .every((el) => !el.textContent.includes('#')));
+  const texts = await scopes.evaluateAll((els) => els.map((el) => [el.getAttribute('data-scope').split(':')[0], el.textContent]));
+  const byKind = Object.fromEntries(texts);
+  assert.equal(byKind.block, '1号楼1单元');
+  assert.match(byKind.household, /^1号楼1单元\d+$/);
+  assert.deepEqual(page.pageErrors, []);
+});

@@ -119,7 +119,7 @@ static void test_validate(void **state)
     assert_string_equal(validate_cn_id("1101051949123100AX"), "err.id_format");
     assert_null(validate_phone("13812345678"));
     assert_null(validate_phone("021-64381234"));
-    assert_string_equal(validate_phone("12812345678"), "err.phone_format");
+    assert_string_equal(validate_phone("12812345678"), "err.phone_mobile_prefix");
     assert_string_equal(validate_phone("138 1234 5678"), "err.phone_format");
     assert_null(validate_username("block.leader-1"));
     assert_string_equal(validate_username("Ab"), "err.too_short");
@@ -272,12 +272,106 @@ static void test_config(void **state)
     assert_int_equal(c.body_limit, 2048);
 }
 
+/* core-10: phones as committees write them: mainland mobiles, landlines with their area
+ * code (and an extension), other places with their + code; the reason names the rule. */
+static void test_phone(void **state)
+{
+    (void)state;
+    domains_register_messages();
+    static const char *const ok[] = {
+        "13800138000", "19912345678", "021-64001234", "02164001234", "0571-88881234", "057188881234",
+        "010-6400123", "021-64001234-805", "021-64001234转805", "+85291234567", "+853-28123456", "+886912345678",
+        "+14155550123", "+8613800138000", NULL,
+    };
+    for (int i = 0; ok[i]; i++) {
+        const char *why = validate_phone(ok[i]);
+        if (why) fail_msg("%s refused: %s", ok[i], why);
+    }
+    static const struct { const char *phone, *why; } bad[] = {
+        {"1380013800", "err.phone_mobile_length"},     /* the 10-digit "mobile" */
+        {"138001380001", "err.phone_mobile_length"},
+        {"12812345678", "err.phone_mobile_prefix"},
+        {"138-0013-8000", "err.phone_mobile_prefix"},
+        {"64001234", "err.phone_area_code"},           /* no area code, or a Hong Kong number without +852 */
+        {"6400123", "err.phone_area_code"},
+        {"0085291234567", "err.phone_international"},
+        {"+0123456", "err.phone_international"},
+        {"+852", "err.phone_international"},
+        {"+8612345", "err.phone_mobile_length"},
+        {"021-640012", "err.phone_landline"},
+        {"02-64001234", "err.phone_landline"},
+        {"021-64001234-", "err.phone_landline"},
+        {"021-64001234-1234567", "err.phone_landline"},
+        {"0216400", "err.phone_landline"},
+        {"138 0013 8000", "err.phone_format"},
+        {"abc", "err.phone_format"},
+        {"", "err.required"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *why = validate_phone(bad[i].phone);
+        if (!why || strcmp(why, bad[i].why)) fail_msg("%s: %s, not %s", bad[i].phone, why ? why : "accepted", bad[i].why);
+        assert_string_not_equal(i18n_text(LANG_ZH, why), why);
+        assert_string_not_equal(i18n_text(LANG_EN, why), why);
+    }
+}
+
+/* core-11: names are stored in NFC, trimmed, and refused when they hold what would
+ * spoof a printed list: controls, bidi overrides, invisible characters, nothing at all. */
+static void test_name(void **state)
+{
+    (void)state;
+    domains_register_messages();
+    char out[128];
+    static const struct { const char *in, *out; } ok[] = {
+        {"陈慧敏", "陈慧敏"},
+        {"  王 \u3000", "王"},
+        {"Jose\u0301 Garci\u0301a", "Jos\u00e9 Garc\u00eda"},
+        {"lu\u0308\u0301", "l\u01d8"},                    /* pinyin lǘ from u + diaeresis + acute */
+        {"\u00fc\u0301", "\u01d8"},
+        {"Nguye\u0302\u0303n", "Nguy\u1ec5n"},            /* Vietnamese: two marks */
+        {"\u1100\u1161\u11a8", "\uac01"},                /* Hangul jamo */
+        {"\uf900", "\u8c48"},                              /* a CJK compatibility ideograph */
+        {"John\u00a0\u00a0Smith", "John Smith"},
+        {"Anna\u2002\u3000Schmidt\u202f", "Anna Schmidt"},
+        {"阿依古丽\u00b7买买提", "阿依古丽\u00b7买买提"},
+        {"a\u0323\u0302", "\u1ead"},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        const char *why = validate_name(ok[i].in, 64, out);
+        if (why) fail_msg("name %zu refused: %s", i, why);
+        assert_string_equal(out, ok[i].out);
+    }
+    static const struct { const char *in, *why; } bad[] = {
+        {"\u202e\u4e3d\u5f20", "err.name_bidi"},
+        {"\u5f20\u2066\u4e09", "err.name_bidi"},
+        {"\u5f20\u200b\u4e09", "err.name_invisible"},
+        {"\ufeff\u5f20\u4e09", "err.name_invisible"},
+        {"\u5f20\u00ad\u4e09", "err.name_invisible"},
+        {"\u00a0", "err.name_blank"},
+        {"\u3000 ", "err.name_blank"},
+        {"", "err.name_blank"},
+        {"\u5f20\n\u4e09", "err.name_control"},
+        {"\u5f20\t", "err.name_control"},
+        {"\u5f20\xC2\x85", "err.name_control"},
+        {"\u5f20\u2028", "err.name_control"},
+        {"\xC0\xAF", "err.bad_utf8"},
+        {"\u9648\u6167\u654f\u9648", "err.too_long"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *why = validate_name(bad[i].in, 3, out);
+        if (!why || strcmp(why, bad[i].why)) fail_msg("name %zu: %s, not %s", i, why ? why : "accepted", bad[i].why);
+        assert_string_not_equal(i18n_text(LANG_ZH, why), why);
+        assert_string_not_equal(i18n_text(LANG_EN, why), why);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_router), cmocka_unit_test(test_router_specific_wins), cmocka_unit_test(test_route_table_rows), cmocka_unit_test(test_validate),
         cmocka_unit_test(test_json_decode), cmocka_unit_test(test_i18n), cmocka_unit_test(test_arena_buf),
         cmocka_unit_test(test_secret), cmocka_unit_test(test_config), cmocka_unit_test(test_tz_offset),
+        cmocka_unit_test(test_phone), cmocka_unit_test(test_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

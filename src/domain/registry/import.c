@@ -84,19 +84,100 @@ static void smap_put(smap *m, const char *key, int v)
     m->v[i] = v;
 }
 
+/* ---------------------------------------------------------------- fields
+ *
+ * The readers (import_csv.c) know the columns of the first import: IF_BLOCK ..
+ * IF_OWNER. The columns committees keep beside them are known here: the person type,
+ * the head of household and the relation to them, and one column per vulnerability
+ * flag. Their header words are compared after the same normalisation as there (case,
+ * spaces, _ - * : and a bracketed note ignored), and a leading 是否 is dropped
+ * (是否独居老人). They are looked at before the readers' vocabulary, which still lists
+ * 与户主关系 as known-and-ignored. */
+
+#define N_FLAGS 7
+enum { IF_PERSON_TYPE = IF_COUNT, IF_HEAD, IF_RELATION, IF_FLAG0, NF = IF_FLAG0 + N_FLAGS };
+
+static const char *const flag_names[N_FLAGS] = {
+    "alone_elderly", "disabled", "pregnant", "chronic_illness", "bedridden", "no_smartphone", "home_isolation",
+};
+static const char *const extra_names[IF_FLAG0 - IF_COUNT] = {"person_type", "household_head", "relation"};
+
+static const char *field_name(int f)
+{
+    if (f < IF_COUNT) return import_field_name(f);
+    if (f < IF_FLAG0) return extra_names[f - IF_COUNT];
+    return f < NF ? flag_names[f - IF_FLAG0] : "";
+}
+
+static int field_by_name(const char *name)
+{
+    for (int f = IF_COUNT; f < NF; f++)
+        if (!strcmp(field_name(f), name)) return f;
+    return import_field_by_name(name);
+}
+
+static void header_key(const char *h, char *out, size_t cap)
+{
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)h;
+    while (*p && o + 4 < cap) {
+        if (*p == ' ' || *p == '\t' || *p == '_' || *p == '-' || *p == '*' || *p == ':' || *p == '\r' || *p == '\n') { p++; continue; }
+        if (!strncmp((const char *)p, "\u3000", 3) || !strncmp((const char *)p, "\uff1a", 3) ||
+            !strncmp((const char *)p, "\uff0a", 3)) { p += 3; continue; }
+        if (*p == '(' || !strncmp((const char *)p, "\uff08", 3)) break;
+        out[o++] = (char)tolower(*p);
+        p++;
+    }
+    out[o] = 0;
+    if (!strncmp(out, "是否", 6) && out[6]) memmove(out, out + 6, o - 5);
+}
+
+static int auto_field(const char *header)
+{
+    static const struct { const char *word; int field; } words[] = {
+        {"人员类型", IF_PERSON_TYPE}, {"户籍类别", IF_PERSON_TYPE}, {"户口性质", IF_PERSON_TYPE},
+        {"人口类型", IF_PERSON_TYPE}, {"人员类别", IF_PERSON_TYPE}, {"户籍性质", IF_PERSON_TYPE},
+        {"persontype", IF_PERSON_TYPE},
+        {"户主", IF_HEAD}, {"householdhead", IF_HEAD}, {"headofhousehold", IF_HEAD},
+        {"与户主关系", IF_RELATION}, {"关系", IF_RELATION}, {"relation", IF_RELATION}, {"relationship", IF_RELATION},
+        {"独居老人", IF_FLAG0 + 0}, {"孤老", IF_FLAG0 + 0}, {"独居", IF_FLAG0 + 0}, {"孤寡老人", IF_FLAG0 + 0},
+        {"alone_elderly", IF_FLAG0 + 0},
+        {"残疾", IF_FLAG0 + 1}, {"残疾人", IF_FLAG0 + 1}, {"disabled", IF_FLAG0 + 1},
+        {"孕妇", IF_FLAG0 + 2}, {"孕产妇", IF_FLAG0 + 2}, {"预产期", IF_FLAG0 + 2}, {"pregnant", IF_FLAG0 + 2},
+        {"慢病", IF_FLAG0 + 3}, {"慢性病", IF_FLAG0 + 3}, {"chronic_illness", IF_FLAG0 + 3},
+        {"卧床", IF_FLAG0 + 4}, {"长期卧床", IF_FLAG0 + 4}, {"bedridden", IF_FLAG0 + 4},
+        {"无智能手机", IF_FLAG0 + 5}, {"no_smartphone", IF_FLAG0 + 5},
+        {"居家隔离", IF_FLAG0 + 6}, {"home_isolation", IF_FLAG0 + 6},
+    };
+    char n[256], w[64];
+    header_key(header, n, sizeof n);
+    if (*n)
+        for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+            header_key(words[i].word, w, sizeof w);
+            if (!strcmp(n, w)) return words[i].field;
+        }
+    return import_auto_field(header);
+}
+
 /* ---------------------------------------------------------------- the plan */
 
 typedef struct irow {
     int line;
-    const char *cell[IF_COUNT];   /* trimmed cell, NULL when the field has no column */
+    const char *cell[NF];         /* trimmed cell, NULL when the field has no column */
     const char *block, *zone, *room, *name, *phone, *hh_phone, *status, *gender, *birth_date, *id_kind;
+    const char *person_type, *relation;
     int birth_year;               /* 0: not given */
-    int party, floating, owner;   /* -1: not given */
+    int party, floating, owner, head;   /* -1: not given */
+    int flag[N_FLAGS];            /* -1 not given, 0 not set, 1 set */
+    const char *flag_detail[N_FLAGS];   /* JSON when set with facts; NULL: keep what is stored */
+    unsigned flag_change;         /* stage 2: bit f when flag f is set or cleared by this row */
+    json_t *warnings;             /* array, arena-owned */
     bool has_id;
     char id_hash[65];
     const char *id_cipher, *id_masked;
     json_t *errors;               /* array, arena-owned */
     size_t n_static;              /* errors found in stage 1 */
+    int block_idx;                /* stage 2: index into the plan's blocks, -1 */
     /* stage 2 */
     int hh, res;
     bool res_new, res_changed, touched_hh, update_id;
@@ -105,6 +186,7 @@ typedef struct irow {
 
 typedef struct phh {
     int64_t id, block_id;
+    int new_block;                /* index into blocks of a block this import creates, -1 */
     const char *room, *status, *phone, *db_status, *db_phone;
     bool is_new;
 } phh;
@@ -112,21 +194,32 @@ typedef struct phh {
 typedef struct pres {
     int64_t id;
     int hh, next_same;            /* next resident with the same household and name */
-    const char *name, *phone, *gender, *birth_date, *id_kind, *id_hash;
-    int birth_year, owner, floating, party;
+    const char *name, *phone, *gender, *birth_date, *id_kind, *id_hash, *person_type, *relation;
+    int birth_year, owner, floating, party, head;
+    const char *flag_cur[N_FLAGS];   /* detail of the current entry, NULL when not set */
     int claimed;                  /* row index, -1 */
 } pres;
 
 typedef struct pblock {
-    int64_t id;
+    int64_t id;                   /* 0 for a block this import creates */
     const char *name, *zone;
+    int zone_idx;                 /* index into zones, -1 without zone */
+    int households;               /* new ones only: households the file puts there */
 } pblock;
+
+typedef struct pzone {
+    int64_t id;                   /* 0 for a zone this import creates */
+    const char *name;
+    int blocks, households;       /* new ones only */
+} pzone;
 
 typedef struct import_job {
     bool dry_run;
     const char *format, *encoding;
     import_table t;
-    int col[IF_COUNT];            /* column of each field, -1 */
+    int col[NF];                  /* column of each field, -1 */
+    const char *block_kind;       /* of the blocks this import creates */
+    bool accept_warnings;
     json_t *mapping, *unmapped, *ignored;
     irow *rows;
     int n;
@@ -135,7 +228,12 @@ typedef struct import_job {
     int n_hh, cap_hh;
     pres *res;
     int n_res, cap_res;
-    int households_new, households_changed, residents_new, residents_changed, unchanged, errors;
+    int households_new, households_changed, residents_new, residents_changed, unchanged, errors, warnings;
+    pblock *blocks;
+    int n_blocks, cap_blocks;
+    pzone *zones;
+    int n_zones, cap_zones;
+    int zones_new, blocks_new;
     char today[11];               /* the community's day: no birth after it */
     /* background runs (?async=1) */
     int64_t job_id;
@@ -194,14 +292,15 @@ static bool valid_date(int y, int m, int d)
     return d <= mdays[m - 1] + (m == 2 && leap(y));
 }
 
-/* Year, or year and date: 1956, 1956-03-12, 1956/3/12, 1956.3.12, 19560312,
- * 1956年3月12日, 1956年3月, 1956-03, or an Excel day number (22352); not after today
- * ("YYYY-MM-DD", the community's day). */
-static bool parse_birth(arena *a, const char *v, const char *today, int *year, const char **date)
+/* A date cell: 1956, 1956-03-12, 1956/3/12, 1956.3.12, 19560312, 1956年3月12日,
+ * 1956年3月, 1956-03, or an Excel day number (22352). *m and *d are 0 when not given.
+ * Returns 0, DATE_NOT (not a date), DATE_MONTH or DATE_DAY (the part that cannot be). */
+enum { DATE_OK, DATE_NOT, DATE_MONTH, DATE_DAY };
+
+static int parse_date(const char *v, int *year, int *month, int *day)
 {
-    int y = 0, m = 0, d = 0, n = 0;
+    int y = 0, m = -1, d = -1, n = 0;   /* -1: the part is not written */
     size_t len = strlen(v);
-    *date = NULL;
     int64_t num;
     if (str_is_int(v, &num)) {
         if (len == 4) y = (int)num;
@@ -215,25 +314,72 @@ static bool parse_birth(arena *a, const char *v, const char *today, int *year, c
             d = (int)(doy - (153 * mp + 2) / 5 + 1);
             m = (int)(mp < 10 ? mp + 3 : mp - 9);
             y = (int)(yoe + era * 400 + (m <= 2));
-        } else return false;
+        } else return DATE_NOT;
     } else {
         char sep[8];
         if (sscanf(v, "%4d年%2d月%2d日%n", &y, &m, &d, &n) == 3 && (size_t)n == len) {}
         else if (sscanf(v, "%4d年%2d月%2d%n", &y, &m, &d, &n) == 3 && (size_t)n == len) {}
-        else if ((n = 0, sscanf(v, "%4d年%2d月%n", &y, &m, &n) == 2) && (size_t)n == len) d = 0;
-        else if ((n = 0, sscanf(v, "%4d年%n", &y, &n) == 1) && (size_t)n == len) m = 0;
+        else if ((n = 0, sscanf(v, "%4d年%2d月%n", &y, &m, &n) == 2) && (size_t)n == len) d = -1;
+        else if ((n = 0, sscanf(v, "%4d年%n", &y, &n) == 1) && (size_t)n == len) m = -1;
         else if ((n = 0, sscanf(v, "%4d%1[-/.]%2d%1[-/.]%2d%n", &y, sep, &m, sep, &d, &n) == 5) && (size_t)n == len) {}
-        else if ((n = 0, sscanf(v, "%4d%1[-/.]%2d%n", &y, sep, &m, &n) == 3) && (size_t)n == len) d = 0;
-        else return false;
+        else if ((n = 0, sscanf(v, "%4d%1[-/.]%2d%n", &y, sep, &m, &n) == 3) && (size_t)n == len) d = -1;
+        else return DATE_NOT;
     }
-    if (y < 1900 || y > atoi(today)) return false;
-    if (m && !valid_date(y, m, d ? d : 1)) return false;
-    char iso[16];
-    snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m ? m : 1, d ? d : 1);
-    if (strcmp(iso, today) > 0) return false;
     *year = y;
-    if (m && d) *date = arena_strdup(a, iso);
-    return true;
+    *month = m < 0 ? 0 : m;
+    *day = d < 0 ? 0 : d;
+    if (y < 1) return DATE_NOT;
+    if (m >= 0 && (m < 1 || m > 12)) return DATE_MONTH;
+    if (d >= 0 && !valid_date(y, m, d)) return DATE_DAY;
+    return DATE_OK;
+}
+
+/* Why a date cell cannot be a date, in the request's language: which part is wrong
+ * (2月30日不存在, no month 13), else the general rule given by key. */
+static const char *date_reason(http_req *req, const char *v, const char *key)
+{
+    int y, m, d;
+    switch (parse_date(v, &y, &m, &d)) {
+    case DATE_MONTH: return arena_printf(req->a, i18n_text(req->lang, "import.err.date_month"), m);
+    case DATE_DAY: return arena_printf(req->a, i18n_text(req->lang, "import.err.date_day"), y, m, d);
+    default: return i18n_text(req->lang, key);
+    }
+}
+
+/* Year, or year and date (see parse_date); 1900 to today ("YYYY-MM-DD", the
+ * community's day). NULL, or the reason. */
+static const char *parse_birth(http_req *req, const char *v, const char *today, int *year, const char **date)
+{
+    int y, m, d;
+    *date = NULL;
+    if (parse_date(v, &y, &m, &d) != DATE_OK) return date_reason(req, v, "import.err.birth");
+    if (y < 1900 || y > atoi(today)) return i18n_text(req->lang, "import.err.birth");
+    char iso[40];
+    snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m ? m : 1, d ? d : 1);
+    if (strcmp(iso, today) > 0) return i18n_text(req->lang, "import.err.birth_future");
+    *year = y;
+    if (m && d) *date = arena_strdup(req->a, iso);
+    return NULL;
+}
+
+/* A full date (due date, start of isolation) as YYYY-MM-DD, or NULL. */
+static const char *parse_full_date(arena *a, const char *v)
+{
+    int y, m, d;
+    if (parse_date(v, &y, &m, &d) != DATE_OK || !m || !d || y < 1900 || y > 2200) return NULL;
+    return arena_printf(a, "%04d-%02d-%02d", y, m, d);
+}
+
+static const char *parse_person_type(const char *v)
+{
+    static const char *const reg[] = {"户籍", "户籍人口", "常住", "常住人口", "本地", "本市户籍", "registered", NULL};
+    static const char *const flo[] = {"流动", "流动人口", "外来", "外来人口", "暂住", "暂住人口", "floating", NULL};
+    static const char *const foreign[] = {"外籍", "外籍人员", "境外", "境外人员", "外国人", "外国籍", "foreign",
+                                          "foreigner", "foreign national", NULL};
+    if (word_in(v, reg)) return "registered";
+    if (word_in(v, flo)) return "floating";
+    if (word_in(v, foreign)) return "foreign";
+    return NULL;
 }
 
 static const char *parse_status(const char *v)
@@ -270,41 +416,133 @@ static const char *parse_id_kind(const char *v)
     return NULL;
 }
 
-/* Phone numbers as dialled: spaces and a +86 / 0086 prefix removed. */
+/* Phone numbers as dialled: spaces and a +86 / 0086 prefix removed. A landline that
+ * a spreadsheet kept as a number lost its leading 0 (021-50001111 became 2150001111):
+ * 9 to 11 digits starting 2-9 that are a landline with the 0 get it back. Nothing is
+ * done to a number starting with 1: a 10-digit "mobile" is refused as it is. */
 static const char *clean_phone(arena *a, const char *v)
 {
-    char *o = arena_alloc(a, strlen(v) + 1), *w = o;
+    char *o = arena_alloc(a, strlen(v) + 2), *w = o + 1;
     if (!strncmp(v, "+86", 3)) v += 3;
     else if (!strncmp(v, "0086", 4)) v += 4;
     for (; *v; v++)
         if (*v != ' ' && *v != '\t') *w++ = *v;
     *w = 0;
-    return o;
+    size_t n = strlen(o + 1);
+    if (n >= 9 && n <= 11 && o[1] >= '2' && o[1] <= '9' && strspn(o + 1, "0123456789") == n) {
+        o[0] = '0';
+        if (!validate_phone(o)) return o;
+    }
+    return o + 1;
 }
 
 /* ---------------------------------------------------------------- stage 1: read */
 
-static void row_error(http_req *req, import_job *ij, irow *r, int field, const char *key)
+/* An error of the row, on the column of field: the message of key, or the text
+ * itself when row_error_text (a message made with the cell's values). */
+static void row_error_text(import_job *ij, irow *r, int field, const char *text)
 {
     const char *col = ij->col[field] >= 0 ? ij->t.rows[0][ij->col[field]] : "";
-    json_array_append_new(r->errors, json_pack("{s:s, s:s, s:s}", "column", col, "field", import_field_name(field),
-                                               "message", i18n_text(req->lang, key)));
+    json_array_append_new(r->errors, json_pack("{s:s, s:s, s:s}", "column", col, "field", field_name(field),
+                                               "message", text));
+}
+
+static void row_error(http_req *req, import_job *ij, irow *r, int field, const char *key)
+{
+    row_error_text(ij, r, field, i18n_text(req->lang, key));
+}
+
+/* A warning: the row imports once the user has accepted it (?accept_warnings=1). */
+static void row_warning(import_job *ij, irow *r, int field, const char *text)
+{
+    const char *col = ij->col[field] >= 0 ? ij->t.rows[0][ij->col[field]] : "";
+    json_array_append_new(r->warnings, json_pack("{s:s, s:s, s:s}", "column", col, "field", field_name(field),
+                                                 "message", text));
+}
+
+/* A flag cell: yes (是, √, 1, Y, ✓ ...), no, or a fact that says yes and is kept
+ * in the entry's detail as the form would: the due date of a pregnancy, the condition
+ * of a chronic illness (高血压 氨氯地平), who relays for someone without a smartphone,
+ * the start of home isolation (a date, else today with the text as the reason), the
+ * kind of a disability, a note otherwise. A plain yes keeps the detail of a flag that
+ * is already set. */
+static void read_flag(http_req *req, import_job *ij, irow *r, int i, const char *v)
+{
+    int f = IF_FLAG0 + i;
+    const char *flag = flag_names[i], *why;
+    static const char *const yes[] = {"☑", "●", "是的", NULL};
+    static const char *const no[] = {"/", "—", NULL};
+    int b = parse_bool(v, yes, no);
+    r->flag[i] = b != 0;
+    if (b >= 0) {
+        if (b && !strcmp(flag, "home_isolation"))
+            r->flag_detail[i] = arena_printf(req->a, "{\"start\":\"%s\"}", ij->today);
+        return;
+    }
+    if ((why = validate_text(v, 1, 128)) || strchr(v, '\n')) { row_error(req, ij, r, f, why ? why : "import.err.flag"); return; }
+    json_t *d;
+    const char *date = parse_full_date(req->a, v);
+    if (!strcmp(flag, "pregnant")) {
+        if (!date) { row_error(req, ij, r, f, "import.err.flag_pregnant"); return; }
+        d = json_pack("{s:s}", "due_date", date);
+    } else if (!strcmp(flag, "home_isolation")) {
+        d = date ? json_pack("{s:s}", "start", date) : json_pack("{s:s, s:s}", "start", ij->today, "reason", v);
+    } else if (!strcmp(flag, "chronic_illness")) {
+        d = json_pack("{s:s}", "condition", v);
+    } else if (!strcmp(flag, "no_smartphone")) {
+        d = json_pack("{s:s}", "relay_name", v);
+    } else if (!strcmp(flag, "disabled")) {
+        d = json_pack("{s:s}", "kind", v);
+    } else {
+        d = json_pack("{s:s}", "note", v);
+    }
+    char *text = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+    r->flag_detail[i] = arena_strdup(req->a, text ? text : "{}");
+    free(text);
+    json_decref(d);
 }
 
 static const char *cellv(const irow *r, int f) { return r->cell[f] && *r->cell[f] ? r->cell[f] : NULL; }
 
+/* Zone and block names the import may create are printed like people's names: the
+ * same normalisation and the same refusals, with a reason that speaks of the cell. */
+static const char *place_name(arena *a, const char **v)
+{
+    char *out = arena_alloc(a, strlen(*v) + 1);
+    const char *why = validate_name(*v, 64, out);
+    if (!why) { *v = out; return NULL; }
+    return strncmp(why, "err.name_", 9) ? why : "import.err.place_chars";
+}
+
 static void read_row(http_req *req, import_job *ij, irow *r)
 {
     const char *v, *why;
-    r->party = r->floating = r->owner = -1;
-    r->res = r->hh = -1;
+    r->party = r->floating = r->owner = r->head = -1;
+    r->res = r->hh = r->block_idx = -1;
+    for (int i = 0; i < N_FLAGS; i++) r->flag[i] = -1;
     if (!(r->block = cellv(r, IF_BLOCK))) row_error(req, ij, r, IF_BLOCK, "err.required");
-    else if ((why = validate_text(r->block, 1, 64))) { row_error(req, ij, r, IF_BLOCK, why); r->block = NULL; }
-    r->zone = cellv(r, IF_ZONE);
+    else if ((why = validate_text(r->block, 1, 64)) || (why = place_name(req->a, &r->block))) {
+        row_error(req, ij, r, IF_BLOCK, why);
+        r->block = NULL;
+    }
+    if ((r->zone = cellv(r, IF_ZONE)) && ((why = validate_text(r->zone, 1, 64)) || (why = place_name(req->a, &r->zone)))) {
+        row_error(req, ij, r, IF_ZONE, why);
+        r->zone = NULL;
+    }
     if (!(r->room = cellv(r, IF_ROOM))) row_error(req, ij, r, IF_ROOM, "err.required");
     else if ((why = validate_text(r->room, 1, 64))) row_error(req, ij, r, IF_ROOM, why);
-    if (!(r->name = cellv(r, IF_NAME))) row_error(req, ij, r, IF_NAME, "err.required");
-    else if ((why = validate_text(r->name, 1, 64))) row_error(req, ij, r, IF_NAME, why);
+    else {
+        /* a room is printed on door plates and lists too: no spoofing characters, but
+         * kept as written so that it still matches the stored one */
+        const char *room = r->room;
+        if ((why = place_name(req->a, &room))) row_error(req, ij, r, IF_ROOM, why);
+    }
+    if (!(v = cellv(r, IF_NAME))) row_error(req, ij, r, IF_NAME, "err.name_blank");
+    else {
+        char *name = arena_alloc(req->a, strlen(v) + 1);
+        if ((why = validate_name(v, 64, name))) row_error(req, ij, r, IF_NAME, why);
+        else r->name = name;
+    }
     if ((v = cellv(r, IF_STATUS)) && !(r->status = parse_status(v))) row_error(req, ij, r, IF_STATUS, "import.err.status");
     if ((v = cellv(r, IF_HH_PHONE))) {
         r->hh_phone = clean_phone(req->a, v);
@@ -315,8 +553,27 @@ static void read_row(http_req *req, import_job *ij, irow *r)
         if ((why = validate_phone(r->phone))) row_error(req, ij, r, IF_PHONE, why);
     }
     if ((v = cellv(r, IF_GENDER)) && !(r->gender = parse_gender(v))) row_error(req, ij, r, IF_GENDER, "import.err.gender");
-    if ((v = cellv(r, IF_BIRTH)) && !parse_birth(req->a, v, ij->today, &r->birth_year, &r->birth_date))
-        row_error(req, ij, r, IF_BIRTH, "import.err.birth");
+    if ((v = cellv(r, IF_BIRTH)) && (why = parse_birth(req, v, ij->today, &r->birth_year, &r->birth_date)))
+        row_error_text(ij, r, IF_BIRTH, why);
+    if ((v = cellv(r, IF_PERSON_TYPE)) && !(r->person_type = parse_person_type(v)))
+        row_error(req, ij, r, IF_PERSON_TYPE, "import.err.person_type");
+    if ((v = cellv(r, IF_RELATION))) {
+        static const char *const self[] = {"户主", "本人", "户主本人", "head", "self", NULL};
+        if ((why = validate_text(v, 1, 32))) row_error(req, ij, r, IF_RELATION, why);
+        else {
+            r->relation = v;
+            r->head = word_in(v, self);
+        }
+    }
+    if ((v = cellv(r, IF_HEAD))) {
+        /* 是/否 (户主 itself says yes), or the head's name on every member's row */
+        static const char *const self[] = {"户主", "本人", NULL};
+        int b = parse_bool(v, self, NULL);
+        if (b >= 0) r->head = b;
+        else if (r->name) r->head = !strcmp(v, r->name);
+    }
+    for (int i = 0; i < N_FLAGS; i++)
+        if ((v = cellv(r, IF_FLAG0 + i))) read_flag(req, ij, r, i, v);
     if ((v = cellv(r, IF_PARTY))) {
         static const char *const y[] = {"党员", "中共党员", "预备党员", "中共预备党员", NULL};
         static const char *const n[] = {"群众", "团员", "共青团员", "无党派", "民主党派", "非党员", NULL};
@@ -327,12 +584,14 @@ static void read_row(http_req *req, import_job *ij, irow *r)
         static const char *const n[] = {"常住", "户籍", "本地", NULL};
         if ((r->floating = parse_bool(v, y, n)) < 0) row_error(req, ij, r, IF_FLOATING, "import.err.bool");
     }
+    if (r->floating < 0 && r->person_type) r->floating = !strcmp(r->person_type, "floating");
     if ((v = cellv(r, IF_OWNER))) {
         static const char *const y[] = {"业主", "产权人", "owner", NULL};
         static const char *const n[] = {"租户", "租客", "承租人", "tenant", NULL};
         if ((r->owner = parse_bool(v, y, n)) < 0) row_error(req, ij, r, IF_OWNER, "import.err.owner");
     }
-    const char *kind = "cn_id";
+    /* a foreign national's number is a passport's unless the row says otherwise */
+    const char *kind = r->person_type && !strcmp(r->person_type, "foreign") ? "passport" : "cn_id";
     if ((v = cellv(r, IF_ID_KIND)) && !(kind = parse_id_kind(v))) row_error(req, ij, r, IF_ID_KIND, "import.err.id_kind");
     if ((v = cellv(r, IF_ID_NUMBER)) && kind) {
         size_t n = strlen(v);
@@ -359,6 +618,14 @@ static void read_row(http_req *req, import_job *ij, irow *r)
             r->id_masked = arena_strdup(req->a, m);
             free(c);
             free(m);
+            /* The birth date in the number against the one in its column: the user
+             * decides which is right, nothing is picked silently. */
+            if (!strcmp(kind, "cn_id") && r->birth_year) {
+                char idd[11];
+                snprintf(idd, sizeof idd, "%.4s-%.2s-%.2s", id + 6, id + 10, id + 12);
+                if (r->birth_date ? strcmp(r->birth_date, idd) : atoi(idd) != r->birth_year)
+                    row_warning(ij, r, IF_BIRTH, arena_printf(req->a, i18n_text(req->lang, "import.warn.birth_id"), idd));
+            }
         }
     }
     r->n_static = json_array_size(r->errors);
@@ -377,7 +644,7 @@ static int apply_mapping(http_req *req, import_job *ij, const char *text)
     const char *k;
     json_t *v;
     json_object_foreach(m, k, v) {
-        int f = import_field_by_name(k);
+        int f = field_by_name(k);
         if (f < 0) return http_fail_field(req, "mapping", "import.err.mapping");
         if (json_is_null(v) || (json_is_string(v) && !*json_string_value(v))) { ij->col[f] = -2; continue; }
         if (!json_is_string(v)) return http_fail_field(req, "mapping", "import.err.mapping");
@@ -440,10 +707,10 @@ static int read_file(http_req *req, import_job *ij, const char *ctype, const cha
     }
 
     /* Columns: the confirmed mapping first, then the vocabulary for the rest. */
-    for (int f = 0; f < IF_COUNT; f++) ij->col[f] = -1;
+    for (int f = 0; f < NF; f++) ij->col[f] = -1;
     if (mapping && *mapping && apply_mapping(req, ij, mapping)) return -1;
     bool used[IMPORT_MAX_COLS] = {0};
-    for (int f = 0; f < IF_COUNT; f++)
+    for (int f = 0; f < NF; f++)
         if (ij->col[f] >= 0) used[ij->col[f]] = true;
     ij->mapping = json_object();
     ij->unmapped = json_array();
@@ -455,14 +722,14 @@ static int read_file(http_req *req, import_job *ij, const char *ctype, const cha
         const char *h = trim(req->a, ij->t.rows[0][c]);
         ij->t.rows[0][c] = (char *)h;
         if (used[c]) continue;
-        int f = import_auto_field(h);
+        int f = auto_field(h);
         if (f >= 0 && ij->col[f] == -1) { ij->col[f] = c; continue; }
         if (!*h) continue;
         json_array_append_new(f == IMPORT_IGNORED ? ij->ignored : ij->unmapped, json_string(h));
     }
-    for (int f = 0; f < IF_COUNT; f++) {
+    for (int f = 0; f < NF; f++) {
         if (ij->col[f] == -2) ij->col[f] = -1;
-        if (ij->col[f] >= 0) json_object_set_new(ij->mapping, import_field_name(f), json_string(ij->t.rows[0][ij->col[f]]));
+        if (ij->col[f] >= 0) json_object_set_new(ij->mapping, field_name(f), json_string(ij->t.rows[0][ij->col[f]]));
     }
     if (ij->col[IF_BLOCK] < 0 || ij->col[IF_ROOM] < 0 || ij->col[IF_NAME] < 0) {
         http_fail_field(req, "mapping", "import.err.mapping_missing");
@@ -484,10 +751,12 @@ static int read_file(http_req *req, import_job *ij, const char *ctype, const cha
         irow *r = &ij->rows[i];
         char **cells = ij->t.rows[i + 1];
         r->line = ij->t.line[i + 1];
-        for (int f = 0; f < IF_COUNT; f++)
+        for (int f = 0; f < NF; f++)
             r->cell[f] = ij->col[f] >= 0 ? trim(req->a, cells[ij->col[f]]) : NULL;
         r->errors = json_array();
         json_array_append_new(all_errors, r->errors);
+        r->warnings = json_array();
+        json_array_append_new(all_errors, r->warnings);
         read_row(req, ij, r);
         if (ij->progress && (i + 1) % 2000 == 0) ij->progress(ij->progress_ctx, i + 1, ij->n);
     }
@@ -496,17 +765,49 @@ static int read_file(http_req *req, import_job *ij, const char *ctype, const cha
 
 /* ---------------------------------------------------------------- stage 2: plan */
 
+static const char *sql_zones = "SELECT id, name FROM zones WHERE community_id = $1 ORDER BY id";
 static const char *sql_blocks =
-    "SELECT b.id, b.name, COALESCE(z.name, '') FROM blocks b LEFT JOIN zones z ON z.id = b.zone_id "
+    "SELECT b.id, b.name, COALESCE(z.name, ''), b.zone_id FROM blocks b LEFT JOIN zones z ON z.id = b.zone_id "
     "WHERE " REGISTRY_BLOCK_SCOPE " ORDER BY b.id";
 static const char *sql_households =
     "SELECT h.id, h.block_id, h.room, h.status, h.phone FROM households h JOIN blocks b ON b.id = h.block_id "
     "WHERE " REGISTRY_SCOPE " ORDER BY h.id";
 static const char *sql_residents =
     "SELECT r.id, r.household_id, r.name, r.phone, r.gender, r.birth_year, r.birth_date, r.id_kind, r.id_hash, "
-    "r.owner, r.floating, r.party_member FROM residents r JOIN households h ON h.id = r.household_id "
+    "r.owner, r.floating, r.party_member, r.person_type, r.household_head, r.relation "
+    "FROM residents r JOIN households h ON h.id = r.household_id "
     "JOIN blocks b ON b.id = h.block_id WHERE r.community_id = $1 AND r.moved_out_at IS NULL AND " REGISTRY_SCOPE
     " ORDER BY r.id";
+/* Current flags of the community's residents (the import is the committee's). */
+static const char *sql_flags =
+    "SELECT resident_id, flag, detail FROM resident_flags WHERE community_id = $1 AND cleared_at IS NULL ORDER BY id";
+
+static int add_block(arena *a, import_job *ij)
+{
+    if (ij->n_blocks == ij->cap_blocks) {
+        int cap = ij->cap_blocks ? ij->cap_blocks * 2 : 256;
+        pblock *n = arena_alloc(a, (size_t)cap * sizeof *n);
+        if (ij->n_blocks) memcpy(n, ij->blocks, (size_t)ij->n_blocks * sizeof *n);
+        ij->blocks = n;
+        ij->cap_blocks = cap;
+    }
+    memset(&ij->blocks[ij->n_blocks], 0, sizeof ij->blocks[0]);
+    ij->blocks[ij->n_blocks].zone_idx = -1;
+    return ij->n_blocks++;
+}
+
+static int add_zone(arena *a, import_job *ij)
+{
+    if (ij->n_zones == ij->cap_zones) {
+        int cap = ij->cap_zones ? ij->cap_zones * 2 : 64;
+        pzone *n = arena_alloc(a, (size_t)cap * sizeof *n);
+        if (ij->n_zones) memcpy(n, ij->zones, (size_t)ij->n_zones * sizeof *n);
+        ij->zones = n;
+        ij->cap_zones = cap;
+    }
+    memset(&ij->zones[ij->n_zones], 0, sizeof ij->zones[0]);
+    return ij->n_zones++;
+}
 
 static int add_hh(arena *a, import_job *ij)
 {
@@ -547,41 +848,59 @@ static bool same(const char *a, const char *b) { return !strcmp(a ? a : "", b ? 
 static int plan(http_req *req, import_job *ij, store_conn *conn)
 {
     arena *a = req->a;
-    ij->n_hh = ij->cap_hh = ij->n_res = ij->cap_res = 0;
+    ij->n_hh = ij->cap_hh = ij->n_res = ij->cap_res = ij->n_blocks = ij->n_zones = 0;
     ij->households_new = ij->households_changed = ij->residents_new = ij->residents_changed = 0;
-    ij->unchanged = ij->errors = 0;
+    ij->unchanged = ij->errors = ij->warnings = ij->zones_new = ij->blocks_new = 0;
 
-    /* blocks: by name, and by zone + name; a name used twice without zone is ambiguous */
-    store_stmt *st = store_prepare(conn, sql_blocks);
+    /* zones by name (the first of a name), then blocks: by name, and by zone + name; a
+     * name used twice without zone is ambiguous */
+    store_stmt *st = store_prepare(conn, sql_zones);
     if (!st) return http_fail_internal(req, store_errmsg(conn));
-    registry_bind_scope(req, st);
-    int nb = 0, capb = 256;
-    pblock *blocks = xmalloc((size_t)capb * sizeof *blocks);
+    store_bind_int(st, 1, req->actor.community_id);
     while (store_step(st) == STORE_ROW) {
-        if (nb == capb) blocks = xrealloc(blocks, (size_t)(capb *= 2) * sizeof *blocks);
-        blocks[nb].id = store_col_int(st, 0);
-        blocks[nb].name = sdup(a, st, 1);
-        blocks[nb].zone = sdup(a, st, 2);
-        nb++;
+        int z = add_zone(a, ij);
+        ij->zones[z].id = store_col_int(st, 0);
+        ij->zones[z].name = sdup(a, st, 1);
     }
     store_done(st);
-    smap bmap, bzmap;
-    smap_init(a, &bmap, (size_t)nb);
-    smap_init(a, &bzmap, (size_t)nb);
+    smap zmap, zid;
+    smap_init(a, &zmap, (size_t)(ij->n_zones + ij->n));
+    smap_init(a, &zid, (size_t)ij->n_zones);
+    for (int i = ij->n_zones - 1; i >= 0; i--) {
+        smap_put(&zmap, ij->zones[i].name, i);
+        smap_put(&zid, arena_printf(a, "%lld", (long long)ij->zones[i].id), i);
+    }
+    if (!(st = store_prepare(conn, sql_blocks))) return http_fail_internal(req, store_errmsg(conn));
+    registry_bind_scope(req, st);
+    while (store_step(st) == STORE_ROW) {
+        int i = add_block(a, ij);
+        ij->blocks[i].id = store_col_int(st, 0);
+        ij->blocks[i].name = sdup(a, st, 1);
+        ij->blocks[i].zone = sdup(a, st, 2);
+        ij->blocks[i].zone_idx = store_col_null(st, 3) ? -1 : smap_get(&zid, arena_printf(a, "%lld", (long long)store_col_int(st, 3)));
+    }
+    store_done(st);
+    int nb = ij->n_blocks;
+    smap bmap, bzmap, bid;
+    smap_init(a, &bmap, (size_t)(nb + ij->n));
+    smap_init(a, &bzmap, (size_t)(nb + ij->n));
+    smap_init(a, &bid, (size_t)nb);
     for (int i = 0; i < nb; i++) {
-        smap_put(&bmap, blocks[i].name, smap_get(&bmap, blocks[i].name) != -1 ? -2 : i);
-        smap_put(&bzmap, arena_printf(a, "%s\x1f%s", blocks[i].zone, blocks[i].name), i);
+        pblock *bl = &ij->blocks[i];
+        smap_put(&bmap, bl->name, smap_get(&bmap, bl->name) != -1 ? -2 : i);
+        smap_put(&bzmap, arena_printf(a, "%s\x1f%s", bl->zone, bl->name), i);
+        smap_put(&bid, arena_printf(a, "%lld", (long long)bl->id), i);
     }
 
-    /* households, keyed by block id and room */
-    st = store_prepare(conn, sql_households);
-    if (!st) { free(blocks); return http_fail_internal(req, store_errmsg(conn)); }
+    /* households, keyed by block (its index in blocks) and room */
+    if (!(st = store_prepare(conn, sql_households))) return http_fail_internal(req, store_errmsg(conn));
     registry_bind_scope(req, st);
     while (store_step(st) == STORE_ROW) {
         int i = add_hh(a, ij);
         phh *h = &ij->hh[i];
         h->id = store_col_int(st, 0);
         h->block_id = store_col_int(st, 1);
+        h->new_block = -1;
         h->room = sdup(a, st, 2);
         h->status = h->db_status = sdup(a, st, 3);
         h->phone = h->db_phone = sdup(a, st, 4);
@@ -591,13 +910,13 @@ static int plan(http_req *req, import_job *ij, store_conn *conn)
     smap_init(a, &hmap, (size_t)(ij->n_hh + ij->n));
     smap_init(a, &hid, (size_t)ij->n_hh);
     for (int i = 0; i < ij->n_hh; i++) {
-        smap_put(&hmap, arena_printf(a, "%lld\x1f%s", (long long)ij->hh[i].block_id, ij->hh[i].room), i);
+        int bi = smap_get(&bid, arena_printf(a, "%lld", (long long)ij->hh[i].block_id));
+        smap_put(&hmap, arena_printf(a, "%d\x1f%s", bi, ij->hh[i].room), i);
         smap_put(&hid, arena_printf(a, "%lld", (long long)ij->hh[i].id), i);
     }
 
     /* residents, keyed by ID hash and by household + name */
-    st = store_prepare(conn, sql_residents);
-    if (!st) { free(blocks); return http_fail_internal(req, store_errmsg(conn)); }
+    if (!(st = store_prepare(conn, sql_residents))) return http_fail_internal(req, store_errmsg(conn));
     registry_bind_scope(req, st);
     while (store_step(st) == STORE_ROW) {
         int hh = smap_get(&hid, arena_printf(a, "%lld", (long long)store_col_int(st, 1)));
@@ -616,50 +935,94 @@ static int plan(http_req *req, import_job *ij, store_conn *conn)
         p->owner = (int)store_col_int(st, 9);
         p->floating = (int)store_col_int(st, 10);
         p->party = (int)store_col_int(st, 11);
+        p->person_type = sdup(a, st, 12);
+        p->head = (int)store_col_int(st, 13);
+        p->relation = sdup(a, st, 14);
     }
     store_done(st);
-    smap idmap, nmap;
+    smap idmap, nmap, rid;
     smap_init(a, &idmap, (size_t)(ij->n_res + ij->n));
     smap_init(a, &nmap, (size_t)(ij->n_res + ij->n));
+    smap_init(a, &rid, (size_t)ij->n_res);
     for (int i = 0; i < ij->n_res; i++) {
         pres *p = &ij->res[i];
         if (p->id_hash && *p->id_hash) smap_put(&idmap, p->id_hash, i);
         const char *k = arena_printf(a, "%d\x1f%s", p->hh, p->name);
         p->next_same = smap_get(&nmap, k);
         smap_put(&nmap, k, i);
+        smap_put(&rid, arena_printf(a, "%lld", (long long)p->id), i);
+    }
+    bool want_flags = false;
+    for (int f = 0; f < N_FLAGS; f++) want_flags |= ij->col[IF_FLAG0 + f] >= 0;
+    if (want_flags && ij->n_res) {
+        if (!(st = store_prepare(conn, sql_flags))) return http_fail_internal(req, store_errmsg(conn));
+        store_bind_int(st, 1, req->actor.community_id);
+        while (store_step(st) == STORE_ROW) {
+            int i = smap_get(&rid, arena_printf(a, "%lld", (long long)store_col_int(st, 0)));
+            const char *flag = store_col_text(st, 1);
+            for (int f = 0; f < N_FLAGS && i >= 0; f++)
+                if (!strcmp(flag, flag_names[f])) ij->res[i].flag_cur[f] = sdup(a, st, 2);
+        }
+        store_done(st);
     }
 
     for (int ri = 0; ri < ij->n; ri++) {
         irow *r = &ij->rows[ri];
         while (json_array_size(r->errors) > r->n_static) json_array_remove(r->errors, json_array_size(r->errors) - 1);
-        r->hh = r->res = -1;
+        r->hh = r->res = r->block_idx = -1;
         r->res_new = r->res_changed = r->touched_hh = r->update_id = false;
+        r->flag_change = 0;
         r->action = "error";
         if (!r->block) continue;
 
-        /* the block (checked even when other cells are wrong: one report says it all) */
+        /* The block (checked even when other cells are wrong: one report says it all).
+         * A block the community does not have yet is made, in its zone (made too when
+         * new); the report lists them. */
         int b = r->zone ? smap_get(&bzmap, arena_printf(a, "%s\x1f%s", r->zone, r->block)) : smap_get(&bmap, r->block);
         if (b == -2) { row_error(req, ij, r, IF_BLOCK, "import.err.block_ambiguous"); continue; }
-        if (b < 0) {
-            row_error(req, ij, r, IF_BLOCK, r->zone && smap_get(&bmap, r->block) != -1 ? "import.err.block_zone"
-                                                                                  : "import.err.block_unknown");
+        /* A name the community has, in another zone, is a mistake of the zone column
+         * (第一片区 for 一片区) more often than a second block: refused as before. */
+        if (b < 0 && r->zone && smap_get(&bmap, r->block) != -1) {
+            row_error(req, ij, r, IF_BLOCK, "import.err.block_zone");
             continue;
         }
+        if (b < 0) {
+            int z = -1;
+            if (r->zone && (z = smap_get(&zmap, r->zone)) < 0) {
+                z = add_zone(a, ij);
+                ij->zones[z].name = r->zone;
+                smap_put(&zmap, r->zone, z);
+            }
+            b = add_block(a, ij);
+            pblock *nbk = &ij->blocks[b];
+            nbk->name = r->block;
+            nbk->zone = r->zone ? r->zone : "";
+            nbk->zone_idx = z;
+            if (z >= 0) ij->zones[z].blocks++;
+            smap_put(&bzmap, arena_printf(a, "%s\x1f%s", nbk->zone, r->block), b);
+            smap_put(&bmap, r->block, smap_get(&bmap, r->block) != -1 ? -2 : b);
+        }
+        r->block_idx = b;
         if (r->n_static) continue;
         /* the household: as written, or with the block's name in front (1号楼1单元101) */
-        int64_t block_id = blocks[b].id;
-        int hh = smap_get(&hmap, arena_printf(a, "%lld\x1f%s", (long long)block_id, r->room));
-        if (hh < 0 && strncmp(r->room, blocks[b].name, strlen(blocks[b].name)))
-            hh = smap_get(&hmap, arena_printf(a, "%lld\x1f%s%s", (long long)block_id, blocks[b].name, r->room));
+        pblock *bl = &ij->blocks[b];
+        int hh = smap_get(&hmap, arena_printf(a, "%d\x1f%s", b, r->room));
+        if (hh < 0 && strncmp(r->room, bl->name, strlen(bl->name)))
+            hh = smap_get(&hmap, arena_printf(a, "%d\x1f%s%s", b, bl->name, r->room));
         if (hh < 0) {
             hh = add_hh(a, ij);
             phh *h = &ij->hh[hh];
             h->is_new = true;
-            h->block_id = block_id;
+            h->block_id = bl->id;
+            h->new_block = bl->id ? -1 : b;
             h->room = r->room;
             h->status = r->status ? r->status : "occupied";
             h->phone = r->hh_phone ? r->hh_phone : "";
-            smap_put(&hmap, arena_printf(a, "%lld\x1f%s", (long long)block_id, r->room), hh);
+            smap_put(&hmap, arena_printf(a, "%d\x1f%s", b, r->room), hh);
+            if (!bl->id) {
+                bl->households++;
+                if (bl->zone_idx >= 0) ij->zones[bl->zone_idx].households++;
+            }
         } else {
             phh *h = &ij->hh[hh];
             if (r->status && !same(r->status, h->status)) { h->status = r->status; r->touched_hh = true; }
@@ -700,6 +1063,9 @@ static int plan(http_req *req, import_job *ij, store_conn *conn)
             p->owner = r->owner > 0;
             p->floating = r->floating > 0;
             p->party = r->party > 0;
+            p->person_type = r->person_type;
+            p->head = r->head > 0;
+            p->relation = r->relation ? r->relation : "";
             r->res_new = true;
             if (r->has_id) smap_put(&idmap, r->id_hash, m);
             const char *k = arena_printf(a, "%d\x1f%s", hh, r->name);
@@ -720,6 +1086,9 @@ static int plan(http_req *req, import_job *ij, store_conn *conn)
             SETI(p->owner, r->owner);
             SETI(p->floating, r->floating);
             SETI(p->party, r->party);
+            SETS(p->person_type, r->person_type);
+            SETI(p->head, r->head);
+            SETS(p->relation, r->relation);
 #undef SETS
 #undef SETI
             if (r->has_id && (!same(p->id_hash, r->id_hash) || !same(p->id_kind, r->id_kind))) {
@@ -729,11 +1098,23 @@ static int plan(http_req *req, import_job *ij, store_conn *conn)
             }
             r->res_changed = ch;
         }
+        /* flags: a yes sets one that is not set (a fact replaces a different one), a no
+         * clears one that is set */
+        pres *p = &ij->res[m];
+        for (int f = 0; f < N_FLAGS; f++) {
+            if (r->flag[f] < 0) continue;
+            const char *cur = p->flag_cur[f];
+            bool change = r->flag[f] ? !cur || (r->flag_detail[f] && strcmp(cur, r->flag_detail[f])) : cur != NULL;
+            if (!change) continue;
+            r->flag_change |= 1u << f;
+            p->flag_cur[f] = r->flag[f] ? (r->flag_detail[f] ? r->flag_detail[f] : "{}") : NULL;
+        }
         ij->res[m].claimed = ri;
         r->res = m;
     }
-    free(blocks);
 
+    for (int i = 0; i < ij->n_zones; i++) ij->zones_new += !ij->zones[i].id;
+    for (int i = 0; i < ij->n_blocks; i++) ij->blocks_new += !ij->blocks[i].id;
     for (int i = 0; i < ij->n_hh; i++) {
         phh *h = &ij->hh[i];
         if (h->is_new) ij->households_new++;
@@ -741,11 +1122,12 @@ static int plan(http_req *req, import_job *ij, store_conn *conn)
     }
     for (int ri = 0; ri < ij->n; ri++) {
         irow *r = &ij->rows[ri];
+        if (json_array_size(r->warnings)) ij->warnings++;
         if (json_array_size(r->errors)) { r->action = "error"; ij->errors++; continue; }
         phh *h = &ij->hh[r->hh];
         bool hh_changed = !h->is_new && (!same(h->status, h->db_status) || !same(h->phone, h->db_phone));
         if (r->res_new) { r->action = "create"; ij->residents_new++; }
-        else if (r->res_changed) { r->action = "update"; ij->residents_changed++; }
+        else if (r->res_changed || r->flag_change) { r->action = "update"; ij->residents_changed++; }
         else if (r->touched_hh && hh_changed) r->action = "update";
         else { r->action = "unchanged"; ij->unchanged++; }
     }
@@ -762,29 +1144,89 @@ static json_t *report(import_job *ij)
         bool err = json_array_size(r->errors) > 0;
         if (err ? listed_err >= REPORT_ERROR_ROWS : listed >= REPORT_ROWS) { truncated = true; continue; }
         if (err) listed_err++; else listed++;
-        json_array_append_new(rows, json_pack("{s:i, s:s, s:s, s:O}", "line", r->line, "action", r->action,
-                                              "kind", "resident", "errors", r->errors));
+        json_array_append_new(rows, json_pack("{s:i, s:s, s:s, s:O, s:O}", "line", r->line, "action", r->action,
+                                              "kind", "resident", "errors", r->errors, "warnings", r->warnings));
     }
-    return json_pack("{s:b, s:s, s:s, s:O, s:O, s:O, s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i}, s:o, s:b}",
+    /* what the import makes besides households and residents */
+    json_t *zones = json_array(), *blocks = json_array();
+    for (int i = 0; i < ij->n_zones; i++)
+        if (!ij->zones[i].id)
+            json_array_append_new(zones, json_pack("{s:s, s:i, s:i}", "name", ij->zones[i].name,
+                                                   "blocks", ij->zones[i].blocks, "households", ij->zones[i].households));
+    for (int i = 0; i < ij->n_blocks; i++)
+        if (!ij->blocks[i].id)
+            json_array_append_new(blocks, json_pack("{s:s?, s:s, s:s, s:i}", "zone",
+                                                    ij->blocks[i].zone_idx >= 0 ? ij->blocks[i].zone : NULL,
+                                                    "name", ij->blocks[i].name, "kind", ij->block_kind,
+                                                    "households", ij->blocks[i].households));
+    json_t *out = json_pack("{s:b, s:s, s:s, s:O, s:O, s:O, s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i}, s:o, s:o, s:o, s:b}",
                      "dry_run", ij->dry_run, "format", ij->format, "encoding", ij->encoding,
                      "mapping", ij->mapping, "unmapped_headers", ij->unmapped, "ignored_headers", ij->ignored,
                      "summary", "rows", ij->n, "households_new", ij->households_new,
                      "households_changed", ij->households_changed, "residents_new", ij->residents_new,
                      "residents_changed", ij->residents_changed, "unchanged", ij->unchanged, "errors", ij->errors,
-                     "rows", rows, "rows_truncated", truncated);
+                     "new_zones", zones, "new_blocks", blocks, "rows", rows, "rows_truncated", truncated);
+    json_t *summary = json_object_get(out, "summary");
+    json_object_set_new(summary, "zones_new", json_integer(ij->zones_new));
+    json_object_set_new(summary, "blocks_new", json_integer(ij->blocks_new));
+    json_object_set_new(summary, "warnings", json_integer(ij->warnings));
+    return out;
 }
 
-/* 422 with the report and the usual error object. */
+/* 422 with the report and the usual error object: rows with errors, or rows with
+ * warnings that the request did not accept (field accept_warnings). */
 static int reply_invalid(http_req *req, import_job *ij)
 {
     json_t *body = report(ij);
-    json_object_set_new(body, "error", json_pack("{s:s, s:s}", "code", "validation_failed",
-                                                 "message", i18n_text(req->lang, "import.err.rows_invalid")));
+    bool warn = !ij->errors;
+    json_object_set_new(body, "error", json_pack("{s:s, s:s, s:s?}", "code", "validation_failed",
+                                                 "message", i18n_text(req->lang, warn ? "import.err.warnings" : "import.err.rows_invalid"),
+                                                 "field", warn ? "accept_warnings" : NULL));
     http_reply(req, 422, body);
     return -1;
 }
 
+/* A real run stops at rows with errors, and at warnings nobody accepted. */
+static bool refused(import_job *ij) { return ij->errors || (ij->warnings && !ij->accept_warnings); }
+
 /* ---------------------------------------------------------------- stage 3: write */
+
+/* The flags a row sets or clears, as the form does (a new entry closes the current
+ * one, pointing at it), with the import as the entry's source. -1 on a store error. */
+static int apply_flags(http_req *req, irow *r, int64_t resident, int64_t now)
+{
+    store_conn *c = req->conn;
+    int64_t community = req->actor.community_id;
+    for (int f = 0; f < N_FLAGS; f++) {
+        if (!(r->flag_change & (1u << f))) continue;
+        int64_t entry = 0;
+        store_stmt *st;
+        if (r->flag[f]) {
+            if (store_run(c, &st, "INSERT INTO resident_flags (community_id, resident_id, flag, detail, set_by, set_at, "
+                                  "source) VALUES ($1, $2, $3, $4, $5, $6, 'import') RETURNING id", "iittii",
+                          community, resident, flag_names[f], r->flag_detail[f] ? r->flag_detail[f] : "{}",
+                          req->actor.user_id, now) != STORE_ROW)
+                return -1;
+            entry = store_col_int(st, 0);
+            store_done(st);
+        }
+        st = store_prepare(c, "UPDATE resident_flags SET cleared_at = $1, cleared_by = $2, replaced_by = $3 "
+                              "WHERE community_id = $4 AND resident_id = $5 AND flag = $6 AND cleared_at IS NULL "
+                              "AND id <> $7");
+        if (!st) return -1;
+        store_bind_int(st, 1, now);
+        store_bind_int(st, 2, req->actor.user_id);
+        if (entry) store_bind_int(st, 3, entry); else store_bind_null(st, 3);
+        store_bind_int(st, 4, community);
+        store_bind_int(st, 5, resident);
+        store_bind_text(st, 6, flag_names[f]);
+        store_bind_int(st, 7, entry);
+        int rc = store_step(st);
+        store_done(st);
+        if (rc != STORE_DONE) return -1;
+    }
+    return 0;
+}
 
 static int apply(http_req *req, import_job *ij)
 {
@@ -795,20 +1237,60 @@ static int apply(http_req *req, import_job *ij)
         "VALUES ($1, $2, $3, $4, $5, '', $6, $6) RETURNING id");
     store_stmt *upd_hh = store_prepare(c,
         "UPDATE households SET status = $1, phone = $2, updated_at = $3 WHERE id = $4 AND community_id = $5");
-    store_stmt *ins_res = store_prepare(c,
-        "INSERT INTO residents (community_id, household_id, name, gender, birth_year, birth_date, phone, id_kind, "
-        "id_cipher, id_hash, id_masked, owner, floating, party_member, created_at, updated_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)");
+#define INS_RES "INSERT INTO residents (community_id, household_id, name, gender, birth_year, birth_date, phone, " \
+        "id_kind, id_cipher, id_hash, id_masked, owner, floating, party_member, created_at, updated_at, person_type, " \
+        "household_head, relation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, " \
+        "$16, $17, $18)"
+    store_stmt *ins_res = store_prepare(c, INS_RES);
+    /* with the id, for the few new residents whose flags are written too */
+    store_stmt *ins_res_id = store_prepare(c, INS_RES " RETURNING id");
+#undef INS_RES
     store_stmt *upd_res = store_prepare(c,
         "UPDATE residents SET household_id = $1, name = $2, gender = $3, birth_year = $4, birth_date = $5, "
-        "phone = $6, owner = $7, floating = $8, party_member = $9, updated_at = $10 WHERE id = $11 AND community_id = $12");
+        "phone = $6, owner = $7, floating = $8, party_member = $9, updated_at = $10, person_type = $13, "
+        "household_head = $14, relation = $15 WHERE id = $11 AND community_id = $12");
     store_stmt *upd_id = store_prepare(c,
         "UPDATE residents SET id_kind = $1, id_cipher = $2, id_hash = $3, id_masked = $4 WHERE id = $5 AND community_id = $6");
-    if (!ins_hh || !upd_hh || !ins_res || !upd_res || !upd_id) return http_fail_internal(req, store_errmsg(c));
+    if (!ins_hh || !upd_hh || !ins_res || !ins_res_id || !upd_res || !upd_id) return http_fail_internal(req, store_errmsg(c));
+
+    /* zones and blocks the community does not have yet, after the ones it has */
+    int64_t zsort = 0, bsort = 0;
+    if (ij->zones_new)
+        zsort = store_query_int(c, 0, "SELECT COALESCE(MAX(sort_order), 0) FROM zones WHERE community_id = $1", "i", community);
+    if (ij->blocks_new)
+        bsort = store_query_int(c, 0, "SELECT COALESCE(MAX(sort_order), 0) FROM blocks WHERE community_id = $1", "i", community);
+    for (int i = 0; i < ij->n_zones; i++) {
+        pzone *z = &ij->zones[i];
+        if (z->id) continue;
+        store_stmt *st;
+        if (store_run(c, &st, "INSERT INTO zones (community_id, name, sort_order, created_at) VALUES ($1, $2, $3, $4) "
+                              "RETURNING id", "itii", community, z->name, ++zsort, now) != STORE_ROW)
+            return http_fail_internal(req, store_errmsg(c));
+        z->id = store_col_int(st, 0);
+        store_done(st);
+    }
+    for (int i = 0; i < ij->n_blocks; i++) {
+        pblock *bl = &ij->blocks[i];
+        if (bl->id) continue;
+        store_stmt *st = store_prepare(c, "INSERT INTO blocks (community_id, zone_id, name, kind, sort_order, created_at) "
+                                          "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
+        if (!st) return http_fail_internal(req, store_errmsg(c));
+        store_bind_int(st, 1, community);
+        if (bl->zone_idx >= 0) store_bind_int(st, 2, ij->zones[bl->zone_idx].id); else store_bind_null(st, 2);
+        store_bind_text(st, 3, bl->name);
+        store_bind_text(st, 4, ij->block_kind);
+        store_bind_int(st, 5, ++bsort);
+        store_bind_int(st, 6, now);
+        int rc = store_step(st);
+        if (rc == STORE_ROW) bl->id = store_col_int(st, 0);
+        store_done(st);
+        if (rc != STORE_ROW) return http_fail_internal(req, store_errmsg(c));
+    }
 
     for (int i = 0; i < ij->n_hh; i++) {
         phh *h = &ij->hh[i];
         if (h->is_new) {
+            if (h->new_block >= 0) h->block_id = ij->blocks[h->new_block].id;
             store_bind_int(ins_hh, 1, community);
             store_bind_int(ins_hh, 2, h->block_id);
             store_bind_text(ins_hh, 3, h->room);
@@ -843,7 +1325,7 @@ static int apply(http_req *req, import_job *ij)
         int64_t hh_id = ij->hh[p->hh].id;
         int rc;
         if (r->res_new) {
-            store_stmt *s = ins_res;
+            store_stmt *s = r->flag_change ? ins_res_id : ins_res;
             store_bind_int(s, 1, community);
             store_bind_int(s, 2, hh_id);
             store_bind_text(s, 3, p->name);
@@ -859,7 +1341,14 @@ static int apply(http_req *req, import_job *ij)
             store_bind_int(s, 13, p->floating);
             store_bind_int(s, 14, p->party);
             store_bind_int(s, 15, now);
+            store_bind_text(s, 16, p->person_type);
+            store_bind_int(s, 17, p->head);
+            store_bind_text(s, 18, p->relation ? p->relation : "");
             rc = store_step(s);
+            if (rc == STORE_ROW) {
+                p->id = store_col_int(s, 0);
+                rc = STORE_DONE;
+            }
             store_done(s);
         } else if (r->res_changed) {
             store_stmt *s = upd_res;
@@ -875,6 +1364,9 @@ static int apply(http_req *req, import_job *ij)
             store_bind_int(s, 10, now);
             store_bind_int(s, 11, p->id);
             store_bind_int(s, 12, community);
+            store_bind_text(s, 13, p->person_type);
+            store_bind_int(s, 14, p->head);
+            store_bind_text(s, 15, p->relation ? p->relation : "");
             rc = store_step(s);
             store_done(s);
             if (rc == STORE_DONE && r->update_id) {
@@ -889,9 +1381,10 @@ static int apply(http_req *req, import_job *ij)
                 store_done(s);
             }
             if (rc == STORE_DONE) rc = search_terms_add(terms, p->id, true) == STORE_OK ? STORE_DONE : STORE_ERR;
-        } else {
+        } else if (!r->flag_change) {
             continue;   /* only the household changed */
-        }
+        } else rc = STORE_DONE;
+        if (rc == STORE_DONE && r->flag_change && apply_flags(req, r, p->id, now)) rc = STORE_ERR;
         if (rc != STORE_DONE) {
             search_terms_end(terms);
             return http_fail_internal(req, store_errmsg(c));
@@ -907,10 +1400,11 @@ static int apply(http_req *req, import_job *ij)
 /* Counts for the audit entry: never names, numbers or rooms. */
 static json_t *audit_counts(import_job *ij)
 {
-    return json_pack("{s:b, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "dry_run", ij->dry_run, "format", ij->format,
-                     "rows", ij->n, "households_new", ij->households_new, "households_changed", ij->households_changed,
+    return json_pack("{s:b, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "dry_run", ij->dry_run,
+                     "format", ij->format, "rows", ij->n, "zones_new", ij->zones_new, "blocks_new", ij->blocks_new,
+                     "households_new", ij->households_new, "households_changed", ij->households_changed,
                      "residents_new", ij->residents_new, "residents_changed", ij->residents_changed,
-                     "unchanged", ij->unchanged, "errors", ij->errors);
+                     "unchanged", ij->unchanged, "errors", ij->errors, "warnings", ij->warnings);
 }
 
 /* ---------------------------------------------------------------- background runs
@@ -929,7 +1423,8 @@ typedef struct async_import {
     lang_id lang;
     int64_t community_id, user_id;
     unsigned roles;
-    bool dry_run;
+    bool dry_run, accept_warnings;
+    const char *block_kind;   /* a static string */
     char today[11];
     char *body, *ctype, *mapping, *address;
     size_t body_len;
@@ -1003,7 +1498,7 @@ static int async_write(store_conn *c, void *p)
     import_job *ij = req->scratch;
     req->conn = c;
     if (plan(req, ij, c)) return -1;
-    if (ij->errors) return reply_invalid(req, ij);
+    if (refused(ij)) return reply_invalid(req, ij);
     if (apply(req, ij)) return -1;
     json_t *detail = audit_counts(ij);
     int rc = audit_write(req, "registry.import.result", "job", ij->job_id, detail);
@@ -1037,6 +1532,8 @@ static void *async_thread(void *p)
     req->body_len = bg->body_len;
     import_job *ij = arena_alloc(a, sizeof *ij);
     ij->dry_run = bg->dry_run;
+    ij->accept_warnings = bg->accept_warnings;
+    ij->block_kind = bg->block_kind;
     memcpy(ij->today, bg->today, sizeof ij->today);
     ij->job_id = bg->job_id;
     ij->progress = async_progress;
@@ -1056,7 +1553,7 @@ static void *async_thread(void *p)
     bool written = false;
     if (!rc) {
         if (ij->dry_run) http_reply(req, 200, report(ij));
-        else if (ij->errors) reply_invalid(req, ij);
+        else if (refused(ij)) reply_invalid(req, ij);
         else {
             rc = store_write_sync(bg->db, async_write, req);
             written = rc == 0;
@@ -1093,6 +1590,8 @@ static int async_start(http_req *req, import_job *ij)
     bg->user_id = req->actor.user_id;
     bg->roles = req->actor.roles;
     bg->dry_run = ij->dry_run;
+    bg->accept_warnings = ij->accept_warnings;
+    bg->block_kind = ij->block_kind;
     memcpy(bg->today, ij->today, sizeof bg->today);
     bg->body = xmalloc(req->body_len + 1);
     memcpy(bg->body, req->body, req->body_len);
@@ -1132,13 +1631,18 @@ static int import_prepare(http_req *req)
 {
     import_job *ij = arena_alloc(req->a, sizeof *ij);
     ij->dry_run = query_flag(req, "dry_run");
+    ij->accept_warnings = query_flag(req, "accept_warnings");
+    const char *kind = http_query(req, "block_kind");
+    if (!kind || !*kind || !strcmp(kind, "building")) ij->block_kind = "building";
+    else if (!strcmp(kind, "courtyard")) ij->block_kind = "courtyard";
+    else return http_fail_field(req, "block_kind", "import.err.block_kind");
     registry_current_year(req, ij->today);
     if (query_flag(req, "async")) return async_start(req, ij);
     if (read_file(req, ij, http_header(req, "Content-Type"), http_query(req, "mapping"))) return -1;
     /* A first plan on a read connection: a dry run answers from it, and a real run
      * with errors is refused here without taking the writer's time. */
     if (plan(req, ij, req->conn)) return -1;
-    if (!ij->dry_run && ij->errors) return reply_invalid(req, ij);
+    if (!ij->dry_run && refused(ij)) return reply_invalid(req, ij);
     req->scratch = ij;
     return 0;
 }
@@ -1157,7 +1661,7 @@ static int import_run(http_req *req)
     }
     if (!ij->dry_run) {
         if (plan(req, ij, req->conn)) return -1;
-        if (ij->errors) return reply_invalid(req, ij);
+        if (refused(ij)) return reply_invalid(req, ij);
         if (apply(req, ij)) return -1;
     }
     /* The route's audit entry (written with the rows) carries the counts. */
@@ -1175,6 +1679,21 @@ const http_route registry_import_routes[] = {
 };
 
 const i18n_entry registry_import_messages[] = {
+    /* The checks of core/validate.c that forms and the import share. */
+    {"err.phone_mobile_length", "手机号应为 11 位数字", "A mobile number has 11 digits"},
+    {"err.phone_mobile_prefix", "手机号应为以 13–19 开头的 11 位数字", "A mobile number is 11 digits starting 13 to 19"},
+    {"err.phone_landline", "固定电话应为区号（0 加 2–3 位）加 7–8 位号码，分机号用 - 或 转 隔开",
+     "A landline is an area code (0 and 2-3 digits) and 7-8 digits; an extension follows a - or 转"},
+    {"err.phone_area_code", "固定电话请加区号（如 021-64001234）；港澳台及境外号码请加 + 和国家或地区代码",
+     "Add the area code to a landline (021-64001234); a Hong Kong, Macau, Taiwan or foreign number needs + and its country code"},
+    {"err.phone_international", "港澳台及境外号码应以 + 和国家或地区代码开头（如 +852 91234567）",
+     "A Hong Kong, Macau, Taiwan or foreign number starts with + and its country code (+852 91234567)"},
+    {"err.name_control", "姓名不能包含换行或其他控制字符", "The name must not contain line breaks or other control characters"},
+    {"err.name_bidi", "姓名不能包含改变文字方向的字符（如 U+202E）",
+     "The name must not contain characters that change the text direction (such as U+202E)"},
+    {"err.name_invisible", "姓名不能包含零宽字符、BOM 等不可见字符",
+     "The name must not contain zero-width characters, a BOM or other invisible characters"},
+    {"err.name_blank", "姓名不能为空或只有空格", "The name must not be empty or only spaces"},
     {"import.err.encoding", "无法识别文件编码，请使用 UTF-8 或 GBK/GB18030 编码的 CSV",
      "Unknown text encoding; use a UTF-8 or GBK/GB18030 CSV file"},
     {"import.err.csv_quote", "CSV 文件中有未闭合的引号", "The CSV file has an unclosed quote"},
@@ -1200,6 +1719,20 @@ const i18n_entry registry_import_messages[] = {
     {"import.err.gender", "性别应为 男 或 女", "Gender must be 男/女 (m/f)"},
     {"import.err.birth", "出生年份或日期无效（应在 1900 年至今之间）",
      "Invalid birth year or date (1900 to this year)"},
+    {"import.err.birth_future", "出生日期晚于今天", "The birth date is after today"},
+    {"import.err.date_month", "没有 %d 月", "There is no month %d"},
+    {"import.err.date_day", "%1$d年%2$d月%3$d日不存在", "%1$04d-%2$02d-%3$02d does not exist: month %2$d has no day %3$d"},
+    {"import.warn.birth_id", "与身份证号中的出生日期 %s 不一致；确认后按本列导入",
+     "Differs from the birth date in the ID number (%s); once accepted, this column is imported"},
+    {"import.err.warnings", "部分行有需要确认的提示，请核对后确认再导入，未导入任何内容",
+     "Some rows have warnings to check; nothing was imported. Accept them to import"},
+    {"import.err.block_kind", "新楼组的类型应为 building（楼栋）或 courtyard（院落）",
+     "The kind of new blocks must be building or courtyard"},
+    {"import.err.person_type", "人员类型应为 户籍、流动 或 外籍", "Person type must be registered (户籍), floating (流动) or foreign (外籍)"},
+    {"import.err.place_chars", "不能包含换行、改变文字方向的字符（如 U+202E）或零宽字符、BOM 等不可见字符",
+     "Must not contain line breaks, characters that change the text direction (such as U+202E) or invisible ones (zero-width, BOM)"},
+    {"import.err.flag", "应填 是、否 或一段说明（不换行）", "Must be yes, no or a short fact on one line"},
+    {"import.err.flag_pregnant", "应填 是、否 或预产期（日期）", "Must be yes, no or the due date"},
     {"import.err.bool", "应填 是 或 否", "Must be yes or no"},
     {"import.err.owner", "应填 业主 或 租户", "Must be owner or tenant"},
     {"import.err.id_kind", "证件类型应为 身份证、护照 或 其他", "Document kind must be ID card, passport or other"},

@@ -410,6 +410,13 @@ static bool resident_parse(http_req *req, resident_input *ri, bool create)
     arena_on_free(req->a, (void (*)(void *))json_decref, ri->fields);
     if (create ? !http_body_str(req, "name", 1, 64, &ri->name) : !http_body_str_opt(req, "name", 1, 64, &ri->name))
         return false;
+    if (ri->name) {
+        /* stored as printed: NFC, no control, bidi or invisible characters, not blank */
+        char *name = arena_alloc(req->a, strlen(ri->name) + 1);
+        const char *why = validate_name(ri->name, 64, name);
+        if (why) return http_fail_field(req, "name", why), false;
+        ri->name = name;
+    }
     note(ri, "name", ri->name);
     if (!http_body_str_opt(req, "gender", 0, 1, &ri->gender)) return false;
     if (ri->gender && strcmp(ri->gender, "f") && strcmp(ri->gender, "m") && *ri->gender)

@@ -3,7 +3,7 @@
 import { useI18n } from '../i18n/index.js';
 import { useSession } from '../session.js';
 import { DashboardTiles } from '../components/DashboardTiles.jsx';
-import { RoleList } from '../components/RoleList.jsx';
+import { HomeRoles } from './HomeRoles.jsx';
 import { FeatureLinks } from '../components/FeatureLinks.jsx';
 
 export function MemberHome({ role }) {
@@ -16,7 +16,7 @@ export function MemberHome({ role }) {
       <FeatureLinks role={role} />
       <section class="section">
         <h2>{t('roles.title')}</h2>
-        <RoleList user={session.user} community={session.community} />
+        <HomeRoles user={session.user} community={session.community} />
       </section>
       <section class="section">
         <h2>{t('home.figures')}</h2>

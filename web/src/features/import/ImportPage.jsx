@@ -11,12 +11,16 @@ import { Link } from '../../router.jsx';
 import { uploadImport, fetchJobReport } from './upload.js';
 import './import.css';
 
-// The canonical fields, in the order the mapping table shows them (docs/api.md).
+// The canonical fields, in the order the mapping table shows them (docs/api.md): the
+// household and the person, then the person type and household head, then one column
+// per vulnerability flag.
 export const IMPORT_FIELDS = ['block', 'zone', 'room', 'household_status', 'household_phone', 'name', 'gender',
-  'birth', 'phone', 'id_kind', 'id_number', 'party_member', 'floating', 'owner'];
+  'birth', 'phone', 'id_kind', 'id_number', 'party_member', 'floating', 'owner', 'person_type', 'household_head',
+  'relation', 'alone_elderly', 'disabled', 'pregnant', 'chronic_illness', 'bedridden', 'no_smartphone',
+  'home_isolation'];
 const REQUIRED = ['block', 'room', 'name'];
-const SUMMARY_KEYS = ['rows', 'households_new', 'households_changed', 'residents_new', 'residents_changed',
-  'unchanged', 'errors'];
+const SUMMARY_KEYS = ['rows', 'zones_new', 'blocks_new', 'households_new', 'households_changed', 'residents_new',
+  'residents_changed', 'unchanged', 'errors', 'warnings'];
 const BAD_ROWS_PER_PAGE = 20;
 
 export function ImportPage() {
@@ -33,6 +37,9 @@ export function ImportPage() {
   const [jobId, setJobId] = useState(null);
   const [result, setResult] = useState(null);
   const [resultError, setResultError] = useState(null);
+  // Blocks the import makes are buildings or courtyards; warnings need the user's yes.
+  const [blockKind, setBlockKind] = useState('building');
+  const [accepted, setAccepted] = useState(false);
 
   const chooseFile = (event) => {
     setFile(event.currentTarget.files?.[0] || null);
@@ -44,6 +51,7 @@ export function ImportPage() {
     setJobId(null);
     setResult(null);
     setResultError(null);
+    setAccepted(false);
   };
 
   // The mapping as the server takes it: every field named, null for "not imported".
@@ -74,8 +82,9 @@ export function ImportPage() {
     setReport(null);
     setResult(null);
     setJobId(null);
+    setAccepted(false);
     try {
-      const { json } = await uploadImport(file, { dryRun: true, mapping: confirmedMapping(), language: lang });
+      const { json } = await uploadImport(file, { dryRun: true, mapping: confirmedMapping(), language: lang, blockKind });
       setMissing([]);
       learnHeaders(json);
       setReport(json);
@@ -97,7 +106,8 @@ export function ImportPage() {
     setResult(null);
     setResultError(null);
     try {
-      const { json } = await uploadImport(file, { async: true, mapping: confirmedMapping(), language: lang });
+      const { json } = await uploadImport(file, { async: true, mapping: confirmedMapping(), language: lang, blockKind,
+        acceptWarnings: accepted });
       setJobId(json.job.id);
     } catch (failure) {
       setError({ field: failure.field || 'file', text: errorText(t, failure) });
@@ -150,16 +160,36 @@ export function ImportPage() {
       ) : null}
 
 
+      {report && !jobId && report.new_blocks?.length > 0 ? (
+        <section class="section no-print" data-testid="import-block-kind">
+          <div class="field">
+            <label class="field-label" for="import-block-kind">{t('import.block_kind')}</label>
+            <select id="import-block-kind" data-testid="import-block-kind-select" value={blockKind}
+              onChange={(event) => { setBlockKind(event.currentTarget.value); setReport({ ...report,
+                new_blocks: report.new_blocks.map((b) => ({ ...b, kind: event.currentTarget.value })) }); }}>
+              <option value="building">{t('import.block_kind.building')}</option>
+              <option value="courtyard">{t('import.block_kind.courtyard')}</option>
+            </select>
+          </div>
+        </section>
+      ) : null}
+
       {report && !jobId ? (
         <section class="section no-print">
           {report.summary.errors > 0 ? (
             <p class="message message-error" data-testid="import-fix-first">{t('import.fix_first', { count: report.summary.errors })}</p>
+          ) : report.summary.warnings > 0 ? (
+            <label class="import-accept" data-testid="import-accept">
+              <input type="checkbox" checked={accepted} data-testid="import-accept-box"
+                onChange={(event) => setAccepted(event.currentTarget.checked)} />
+              <span>{t('import.accept_warnings', { count: report.summary.warnings })}</span>
+            </label>
           ) : (
             <p class="message message-ok">{t('import.ready')}</p>
           )}
           <p>
             <button type="button" class="button button-primary button-block" data-testid="import-run"
-              disabled={busy || report.summary.errors > 0} onClick={runImport}>
+              disabled={busy || report.summary.errors > 0 || (report.summary.warnings > 0 && !accepted)} onClick={runImport}>
               {t('import.run')}
             </button>
           </p>
@@ -245,6 +275,8 @@ function Report({ report, final = false, testId }) {
   const [page, setPage] = useState(0);
   const problems = (report.rows || []).filter((row) => row.action === 'error')
     .flatMap((row) => row.errors.map((problem, index) => ({ ...problem, line: row.line, key: `${row.line}:${index}` })));
+  const warnings = (report.rows || []).filter((row) => row.warnings?.length > 0)
+    .flatMap((row) => row.warnings.map((problem, index) => ({ ...problem, line: row.line, key: `${row.line}:w${index}` })));
   const pages = Math.max(1, Math.ceil(problems.length / BAD_ROWS_PER_PAGE));
   const shown = problems.slice(page * BAD_ROWS_PER_PAGE, (page + 1) * BAD_ROWS_PER_PAGE);
   return (
@@ -261,6 +293,44 @@ function Report({ report, final = false, testId }) {
           </div>
         ))}
       </dl>
+      {report.new_blocks?.length > 0 ? (
+        <>
+          <h3 class="import-subtitle">{final ? t('import.made_blocks') : t('import.new_blocks')}</h3>
+          <ul class="import-new" data-testid={`${testId}-new-blocks`}>
+            {(report.new_zones || []).map((zone) => (
+              <li key={`z:${zone.name}`} data-testid="import-new-zone" data-name={zone.name}>
+                <span class="import-new-name">{zone.name}</span>
+                <span class="import-hint">{t('import.new_zone_facts', { blocks: zone.blocks, households: zone.households })}</span>
+              </li>
+            ))}
+            {report.new_blocks.map((block) => (
+              <li key={`b:${block.zone || ''}:${block.name}`} data-testid="import-new-block" data-name={block.name}
+                data-zone={block.zone || ''}>
+                <span class="import-new-name">{block.zone ? `${block.zone} · ${block.name}` : block.name}</span>
+                <span class="import-hint">
+                  {t(`import.block_kind.${block.kind}`)} · {t('import.new_block_facts', { households: block.households })}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {warnings.length > 0 ? (
+        <>
+          <h3 class="import-subtitle">{t('import.warnings')}</h3>
+          <ul class="import-problems import-warnings" data-testid={`${testId}-warning-rows`}>
+            {warnings.map((problem) => (
+              <li key={problem.key} data-testid="import-warning-row" data-line={problem.line} data-column={problem.column || ''}>
+                <span class="import-problem-where">
+                  {t('import.line', { line: problem.line })}
+                  {problem.column ? ` · ${t('import.column', { column: problem.column })}` : ''}
+                </span>
+                <span class="import-warning-why">{problem.message}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       {problems.length > 0 ? (
         <>
           <h3 class="import-subtitle">{t('import.bad_rows')}</h3>

@@ -14,10 +14,12 @@ export function fileType(file) {
 // POST /registry/import with the query built from `options`; resolves to
 // {status, json}. A refusal throws an ApiError that also carries the whole answer
 // (`body`), because a mapping refusal lists the headers the user must choose from.
-export async function uploadImport(file, { dryRun, async: inBackground, mapping, language }) {
+export async function uploadImport(file, { dryRun, async: inBackground, mapping, language, blockKind, acceptWarnings }) {
   const me = await api.get('/me');
   const query = new URLSearchParams();
   if (dryRun) query.set('dry_run', '1');
+  if (blockKind && blockKind !== 'building') query.set('block_kind', blockKind);
+  if (acceptWarnings) query.set('accept_warnings', '1');
   if (inBackground) query.set('async', '1');
   if (mapping) query.set('mapping', JSON.stringify(mapping));
   let response;
