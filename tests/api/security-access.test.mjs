@@ -204,6 +204,11 @@ test('access-5: a resident moved by a registry import no longer reads the old ho
   assert.equal(imp.status, 200, imp.text);
   assert.equal((await c.committee.get(`/api/v1/residents/${mover.id}`)).json.resident.household_id, h2.id, 'the import moved the resident');
   await assertNoAccess(acc.client, h.id, stay.id, stay.name);
+  // ... and the account follows the person to the new household, in the import's write.
+  const now = await acc.client.get(`/api/v1/households/${h2.id}`);
+  assert.equal(now.status, 200, now.text);
+  const roles = (await acc.client.get('/api/v1/me')).json.user.roles.filter((r) => r.role === 'resident');
+  assert.deepEqual(roles.map((r) => r.scope_id), [h2.id], 'one resident role, over the new household');
 });
 
 test('scope-1: a block leader who is a resident elsewhere has no leader powers over the own household', async () => {

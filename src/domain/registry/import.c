@@ -198,6 +198,7 @@ typedef struct pres {
     int birth_year, owner, floating, party, head;
     const char *flag_cur[N_FLAGS];   /* detail of the current entry, NULL when not set */
     int claimed;                  /* row index, -1 */
+    int64_t moved_from;           /* the household it lived in, when the file moves it */
 } pres;
 
 typedef struct pblock {
@@ -1077,7 +1078,11 @@ static int plan(http_req *req, import_job *ij, store_conn *conn)
             bool ch = false;
 #define SETS(dst, v) do { if ((v) && !same((dst), (v))) { (dst) = (v); ch = true; } } while (0)
 #define SETI(dst, v) do { if ((v) >= 0 && (dst) != (v)) { (dst) = (v); ch = true; } } while (0)
-            if (p->hh != hh) { p->hh = hh; ch = true; }
+            if (p->hh != hh) {
+                if (!p->moved_from) p->moved_from = ij->hh[p->hh].id;
+                p->hh = hh;
+                ch = true;
+            }
             SETS(p->name, r->name);
             SETS(p->phone, r->phone);
             SETS(p->gender, r->gender);
@@ -1381,6 +1386,11 @@ static int apply(http_req *req, import_job *ij)
                 store_done(s);
             }
             if (rc == STORE_DONE) rc = search_terms_add(terms, p->id, true) == STORE_OK ? STORE_DONE : STORE_ERR;
+            /* access follows the person: an account linked to a moved resident reads the
+             * new household, not the old one, from this same transaction on */
+            if (rc == STORE_DONE && p->moved_from && p->moved_from != hh_id &&
+                !registry_access_follow(req, p->id, p->moved_from, NULL))
+                rc = STORE_ERR;
         } else if (!r->flag_change) {
             continue;   /* only the household changed */
         } else rc = STORE_DONE;
