@@ -312,6 +312,8 @@ test('a closed sweep\'s households not reached become a follow-up sweep in one s
   assert.equal(seen.followup_of, medicine.id);
   const mine = (await walkList(block, `/api/v1/sweeps/${f.id}/households`)).map((h) => h.household_id);
   assert.deepEqual(mine, remaining.filter((id) => b1.includes(id)));
+  assert.equal(seen.target_count, mine.length, 'an open sweep counts the leader\'s own households');
+  assert.equal((await committee.get(`/api/v1/sweeps/${f.id}`)).json.sweep.target_count, remaining.length);
   assert.deepEqual((await block.get(`/api/v1/sweeps/${medicine.id}`)).json.sweep.followups.map((x) => x.id), [f.id]);
   for (const c of [volunteer, resident]) assertError(await c.get(`/api/v1/sweeps/${f.id}`), 403, 'forbidden');
 });

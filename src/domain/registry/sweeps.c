@@ -81,7 +81,8 @@ static json_t *local_time_json(http_req *req, int64_t us, bool null)
 static bool flag_ok(const char *f)
 {
     static const char *const flags[] = {
-        "alone_elderly", "disabled", "pregnant", "chronic_illness", "bedridden", "no_smartphone", "home_isolation", NULL,
+        "alone_elderly", "disabled", "pregnant", "chronic_illness", "bedridden", "no_smartphone", "home_isolation",
+        NULL,
     };
     for (int i = 0; f && flags[i]; i++)
         if (!strcmp(f, flags[i])) return true;
@@ -223,15 +224,13 @@ static target_filter_v filter_values(json_t *f)
                              flag ? flag : ""};
 }
 
-/* How many households the target covers: for a draft, what opening it now would
- * fix; once open, the fixed targets (all of them: the committee's figure). */
+/* How many households the target of a draft covers: what opening it now would fix
+ * (once open, the fixed targets are counted with the progress, within the scope). */
 static int64_t target_count(http_req *req, const sweep_row *s)
 {
     int64_t cid = req->actor.community_id;
-    if (strcmp(s->state, "draft"))
-        return store_query_int(req->conn, 0, "SELECT COUNT(*) FROM sweep_targets WHERE community_id = $1 AND sweep_id = $2",
-                               "ii", cid, s->id);
-    if (!strcmp(s->target_kind, "list")) return (int64_t)json_array_size(json_object_get(s->target_filter, "household_ids"));
+    if (!strcmp(s->target_kind, "list"))
+        return (int64_t)json_array_size(json_object_get(s->target_filter, "household_ids"));
     target_filter_v v = filter_values(s->target_filter);
     return store_query_int(req->conn, 0, "SELECT COUNT(*)" MATCH_FROM("$2", "$3", "$4", "$5"), "iiitt", cid, v.zone,
                            v.block, v.status, v.flag);
@@ -308,7 +307,6 @@ static json_t *sweep_json(http_req *req, const sweep_row *s)
     json_object_set_new(o, "opened_at", time_json(s->opened_at, s->opened_at < 0));
     json_object_set_new(o, "closed_at", time_json(s->closed_at, s->closed_at < 0));
     json_object_set_new(o, "target_label", json_string(target_label(req, s)));
-    json_object_set_new(o, "target_count", json_integer(target_count(req, s)));
     /* The sweep this one follows up: a leader who sees this one has a target of it in
      * scope, and so sees the first sweep too (its targets are a superset). */
     json_object_set_new(o, "followup_of", s->followup_of ? json_integer(s->followup_of) : json_null());
@@ -323,6 +321,9 @@ static json_t *sweep_json(http_req *req, const sweep_row *s)
     json_object_set_new(o, "followups", followups_json(req, s->id));
     sweep_counts c;
     if (sweep_counts_scoped(req, s->id, &c) == 0) json_object_set_new(o, "progress", counts_put(json_object(), &c));
+    else memset(&c, 0, sizeof c);
+    bool draft = !strcmp(s->state, "draft");
+    json_object_set_new(o, "target_count", json_integer(draft ? target_count(req, s) : c.targets));
     return o;
 }
 
@@ -382,7 +383,10 @@ static json_t *questions_parse(http_req *req)
         const char *key = "";
         if (kv && !json_is_null(kv)) {
             key = json_string_value(kv);
-            if (!key || strlen(key) != json_string_length(kv) || !key_ok(key)) { fail_q(req, i, "key", "err.sweep_question_key"); return NULL; }
+            if (!key || strlen(key) != json_string_length(kv) || !key_ok(key)) {
+                fail_q(req, i, "key", "err.sweep_question_key");
+                return NULL;
+            }
             size_t j;
             json_t *prev;
             json_array_foreach(out, j, prev) {
@@ -397,8 +401,8 @@ static json_t *questions_parse(http_req *req)
         if (!q_text(req, q, i, "label_en", false, &label_en)) return NULL;
         const char *type = json_string_value(json_object_get(q, "type"));
         if (!json_object_get(q, "type") || json_is_null(json_object_get(q, "type"))) { fail_q(req, i, "type", "err.required"); return NULL; }
-        if (!type || (strcmp(type, "yes_no") && strcmp(type, "text") && strcmp(type, "choice") && strcmp(type, "multi") &&
-                      strcmp(type, "number"))) {
+        if (!type || (strcmp(type, "yes_no") && strcmp(type, "text") && strcmp(type, "choice") &&
+                      strcmp(type, "multi") && strcmp(type, "number"))) {
             fail_q(req, i, "type", "err.sweep_question_type");
             return NULL;
         }
@@ -446,7 +450,8 @@ static json_t *questions_parse(http_req *req)
             taken = false;
             size_t j;
             json_t *other;
-            json_array_foreach(out, j, other) if (!strcmp(json_string_value(json_object_get(other, "key")), key)) taken = true;
+            json_array_foreach(out, j, other)
+                if (!strcmp(json_string_value(json_object_get(other, "key")), key)) taken = true;
         } while (taken);
         json_object_set_new(q, "key", json_string(key));
     }
@@ -523,7 +528,10 @@ static json_t *target_parse(http_req *req, const char **kind_out)
             flag = json_string_value(fv);
             if (!flag_ok(flag)) { http_fail_field(req, "target_filter.flag", "err.sweep_flag"); return NULL; }
         }
-        if (!zone && !block && !status && !flag) { http_fail_field(req, "target_filter", "err.sweep_filter"); return NULL; }
+        if (!zone && !block && !status && !flag) {
+            http_fail_field(req, "target_filter", "err.sweep_filter");
+            return NULL;
+        }
         if (zone && !in_community(req, "SELECT COUNT(*) FROM zones WHERE community_id = $1 AND id = $2", zone)) {
             http_fail_field(req, "target_filter.zone_id", "err.sweep_no_such_zone");
             return NULL;
@@ -639,8 +647,8 @@ static int sweep_update(http_req *req)
     if (!sweep_from_path(req, &s)) return -1;
     if (strcmp(s.state, "draft")) return http_fail(req, 409, "conflict", "state", "err.sweep_draft_only");
     if (store_run(req->conn, NULL,
-                  "UPDATE sweeps SET title = $3, description = $4, questions = $5, target_kind = $6, target_filter = $7 "
-                  "WHERE community_id = $1 AND id = $2 AND state = 'draft'",
+                  "UPDATE sweeps SET title = $3, description = $4, questions = $5, target_kind = $6, "
+                  "target_filter = $7 WHERE community_id = $1 AND id = $2 AND state = 'draft'",
                   "iittttt", req->actor.community_id, s.id, b.title, b.description, b.questions, b.kind,
                   b.target) != STORE_DONE)
         return http_fail_internal(req, store_errmsg(req->conn));
@@ -693,8 +701,9 @@ static int sweep_followup(http_req *req)
     if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM sweeps WHERE community_id = $1 AND followup_of = $2", "ii",
                         cid, s.id))
         return http_fail(req, 409, "conflict", "followup_of", "err.sweep_followup_exists");
-    store_stmt *st = store_prepare(req->conn, "SELECT household_id FROM sweep_targets WHERE community_id = $1 "
-                                              "AND sweep_id = $2 AND outcome IN ('pending', 'not_home') ORDER BY household_id");
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT household_id FROM sweep_targets WHERE community_id = $1 AND sweep_id = $2 "
+        "AND outcome IN ('pending', 'not_home') ORDER BY household_id");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     store_bind_int(st, 1, cid);
     store_bind_int(st, 2, s.id);
@@ -1016,19 +1025,30 @@ static bool answer_filter(http_req *req, const sweep_row *s, json_t **q, const c
     *q = NULL;
     *value = http_query(req, "answer");
     if (!key || !*key) {
-        if (*value && **value) return http_fail_field(req, "question", "err.required"), false;
+        if (*value && **value) {
+            http_fail_field(req, "question", "err.required");
+            return false;
+        }
         return true;
     }
     json_t *found = question_by_key(s, key);
-    if (!found || !type_listed(json_string_value(json_object_get(found, "type"))))
-        return http_fail_field(req, "question", "err.sweep_unknown_question"), false;
-    if (!*value || !**value) return http_fail_field(req, "answer", "err.required"), false;
+    if (!found || !type_listed(json_string_value(json_object_get(found, "type")))) {
+        http_fail_field(req, "question", "err.sweep_unknown_question");
+        return false;
+    }
+    if (!*value || !**value) {
+        http_fail_field(req, "answer", "err.required");
+        return false;
+    }
     json_t *options = question_options(req, found), *o;
     size_t i;
     bool ok = false;
     json_array_foreach(options, i, o) if (!strcmp(json_string_value(json_array_get(o, 0)), *value)) ok = true;
     json_decref(options);
-    if (!ok) return http_fail_field(req, "answer", "err.sweep_expect_choice"), false;
+    if (!ok) {
+        http_fail_field(req, "answer", "err.sweep_expect_choice");
+        return false;
+    }
     *q = found;
     return true;
 }
@@ -1086,8 +1106,8 @@ static int households_query(http_req *req, const sweep_row *s, bool results, jso
 static const list_column household_columns[] = {
     {"zone_name", "sweep.col.zone"}, {"block_name", "sweep.col.block"}, {"room", "sweep.col.room"},
     {"contact", "sweep.col.contact"}, {"phone", "sweep.col.phone"}, {"outcome_label", "sweep.col.outcome"},
-    {"recorded_at_local", "sweep.col.recorded_at"}, {"recorded_by", "sweep.col.recorded_by"}, {"note", "sweep.col.note"},
-    {0, 0},
+    {"recorded_at_local", "sweep.col.recorded_at"}, {"recorded_by", "sweep.col.recorded_by"},
+    {"note", "sweep.col.note"}, {0, 0},
 };
 
 static int sweep_households(http_req *req)
@@ -1205,7 +1225,8 @@ static int sweep_tally(http_req *req)
             groups = more;
             cap *= 2;
         }
-        groups[ng++] = (tally_group){store_col_int(st, 0), store_col_int(st, 2), arena_strdup(req->a, store_col_text(st, 1))};
+        groups[ng++] = (tally_group){store_col_int(st, 0), store_col_int(st, 2),
+                                     arena_strdup(req->a, store_col_text(st, 1))};
     }
     store_done(st);
     if (!blocks) ng = 1;
@@ -1218,7 +1239,8 @@ static int sweep_tally(http_req *req)
     json_t *q;
     json_array_foreach(s.questions, i, q) {
         first[i] = nslots;
-        options[i] = type_listed(json_string_value(json_object_get(q, "type"))) ? arena_json(req, question_options(req, q)) : NULL;
+        bool listed = type_listed(json_string_value(json_object_get(q, "type")));
+        options[i] = listed ? arena_json(req, question_options(req, q)) : NULL;
         nslots += options[i] ? json_array_size(options[i]) : 0;
     }
     int64_t *counts = arena_alloc(req->a, sizeof *counts * (nslots ? nslots : 1) * ng);
@@ -1228,7 +1250,8 @@ static int sweep_tally(http_req *req)
         "SELECT b.id, a.answers" TARGETS_FROM
         "JOIN sweep_answers a ON a.community_id = t.community_id AND a.sweep_id = t.sweep_id "
         "AND a.household_id = t.household_id AND a.current = 1 "
-        "WHERE" TARGETS_WHERE "AND t.outcome = 'answered' AND ($4 = 0 OR h.block_id = $4) AND ($5 = 0 OR b.zone_id = $5) "
+        "WHERE" TARGETS_WHERE "AND t.outcome = 'answered' AND ($4 = 0 OR h.block_id = $4) "
+        "AND ($5 = 0 OR b.zone_id = $5) "
         "ORDER BY b.sort_order, b.id");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     registry_bind_scope(req, st);
@@ -1253,8 +1276,10 @@ static int sweep_tally(http_req *req)
             if (!options[i]) continue;
             size_t k;
             json_t *o;
-            json_array_foreach(options[i], k, o)
-                if (answer_has(answers, q, json_string_value(json_array_get(o, 0)))) counts[g * nslots + first[i] + k]++;
+            json_array_foreach(options[i], k, o) {
+                if (answer_has(answers, q, json_string_value(json_array_get(o, 0))))
+                    counts[g * nslots + first[i] + k]++;
+            }
         }
         json_decref(answers);
     }
@@ -1264,8 +1289,9 @@ static int sweep_tally(http_req *req)
     bool en = req->lang == LANG_EN;
     json_array_foreach(s.questions, i, q) {
         if (!options[i]) continue;
-        json_array_append_new(listed, json_pack("{s:O, s:O, s:O, s:O}", "key", json_object_get(q, "key"), "label_zh",
-                                                json_object_get(q, "label_zh"), "label_en", json_object_get(q, "label_en"),
+        json_array_append_new(listed, json_pack("{s:O, s:O, s:O, s:O}", "key", json_object_get(q, "key"),
+                                                "label_zh", json_object_get(q, "label_zh"),
+                                                "label_en", json_object_get(q, "label_en"),
                                                 "type", json_object_get(q, "type")));
     }
     for (g = 0; g < ng; g++) {
@@ -1540,9 +1566,10 @@ static int sweep_household_get(http_req *req)
     json_t *people = json_array(), *all = registry_household_residents(req, hid), *r;
     size_t i;
     json_array_foreach(all, i, r) {
-        json_array_append_new(people, json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(r, "id"), "name",
-                                                json_object_get(r, "name"), "age", json_object_get(r, "age"), "phone",
-                                                json_object_get(r, "phone"), "flags", json_object_get(r, "flags"),
+        json_array_append_new(people, json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(r, "id"),
+                                                "name", json_object_get(r, "name"), "age", json_object_get(r, "age"),
+                                                "phone", json_object_get(r, "phone"),
+                                                "flags", json_object_get(r, "flags"),
                                                 "flags_text", json_object_get(r, "flags_text")));
     }
     json_decref(all);
@@ -1614,13 +1641,15 @@ static int sweep_templates_list(http_req *req)
         const sweep_template *t = &sweep_templates[i];
         json_t *qs = json_array();
         for (const sweep_template_q *q = t->questions; q->key; q++) {
-            json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "key", q->key, "label_zh", q->zh, "label_en", q->en, "type",
-                                  q->type, "required", q->required);
+            json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "key", q->key, "label_zh", q->zh, "label_en", q->en,
+                                  "type", q->type, "required", q->required);
             if (q->choices_zh) json_object_set_new(o, "choices", split_choices(en ? q->choices_en : q->choices_zh));
             json_array_append_new(qs, o);
         }
-        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:o}", "key", t->key, "title", en ? t->title_en : t->title_zh,
-                                               "description", en ? t->description_en : t->description_zh, "questions", qs));
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:o}", "key", t->key,
+                                               "title", en ? t->title_en : t->title_zh,
+                                               "description", en ? t->description_en : t->description_zh,
+                                               "questions", qs));
     }
     return http_reply(req, 200, json_pack("{s:o}", "items", items));
 }
