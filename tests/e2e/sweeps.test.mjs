@@ -350,6 +350,7 @@ test('a template fills a sweep of every 独居老人 household; its draft shows 
   await page.getByTestId('target-filter').check();
   await page.getByTestId('target-flag').selectOption('alone_elderly');
   await assertFitsPhone(page, 'new sweep form');
+  await screenshot(page, 'sweep-new-360');
   await page.getByTestId('sweep-create').click();
   await page.getByTestId('sweep-page').waitFor();
   const id = Number(new URL(page.url()).pathname.split('/').pop());
@@ -361,6 +362,7 @@ test('a template fills a sweep of every 独居老人 household; its draft shows 
   assert.equal(await page.getByTestId('sweep-target-line').getAttribute('data-count'), String(sweep.target_count));
   assert.match(await page.getByTestId('sweep-target-line').innerText(), /有.+的住户/);
   await assertReadable(page, 'draft page');
+  await screenshot(page, 'sweep-draft-360');
   // The question list shows labels, never the stored field names.
   const shown = await page.locator('main').innerText();
   for (const q of sweep.questions) assert.ok(!shown.includes(q.key), `field name ${q.key} shown`);
