@@ -164,7 +164,8 @@ export function SweepNewPage({ draft = null }) {
               {q.type === 'choice' || q.type === 'multi' ? (
                 <div class="field">
                   <label class="field-label" for={`q-${index}-choices`}>{t('sweeps.field.choices')}</label>
-                  <textarea id={`q-${index}-choices`} data-testid={`question-${index}-choices`} rows={Math.min(8, Math.max(3, q.choices.split("\n").length + 1))} value={q.choices}
+                  <textarea id={`q-${index}-choices`} data-testid={`question-${index}-choices`}
+                    rows={Math.min(8, Math.max(3, q.choices.split('\n').length + 1))} value={q.choices}
                     onInput={(e) => setQuestion(index, { choices: e.currentTarget.value })} />
                 </div>
               ) : null}
