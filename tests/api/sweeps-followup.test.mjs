@@ -265,6 +265,13 @@ test('the tally prints and exports like every list; results join several choices
   assert.match(print.headers.get('content-type'), /html/);
   assert.ok(print.text.includes('配药需求排摸'), 'the sheet names the sweep');
   assert.ok(print.text.includes('降压药'));
+  // Every sheet of a sweep names it, and the block when it is of one.
+  const doorSheet = await blockZh.get(`/api/v1/sweeps/${medicine.id}/households?state=remaining&block_id=${block1}&print=1`);
+  assert.equal(doorSheet.status, 200);
+  const blockName = listItems(await block.get(`/api/v1/sweeps/${medicine.id}/progress`)).find((x) => x.block_id === block1).block_name;
+  assert.ok(doorSheet.text.includes(`排摸住户清单 · 配药需求排摸 · ${blockName}`), 'the sheet names the sweep and block');
+  const results = await committee.get(`/api/v1/sweeps/${medicine.id}/results?print=1`);
+  assert.ok(results.text.includes('Sweep results · 配药需求排摸'));
 
   const res = csvRows(await getBytes(committeeZh, `/api/v1/sweeps/${medicine.id}/results?format=csv`));
   assert.ok(res.some((r) => r.includes('降压药、降糖药')), 'several choices in one cell');

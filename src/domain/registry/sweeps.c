@@ -856,6 +856,19 @@ static int sweep_get(http_req *req)
     return http_reply(req, 200, json_pack("{s:o}", "sweep", sweep_json(req, &s)));
 }
 
+/* The title of a list of one sweep, as its printed sheet and file say it: what the list
+ * is, the sweep, and the block when the list is of one (?block_id=). */
+static const char *sweep_list_title(http_req *req, const char *key, const sweep_row *s)
+{
+    const char *title = arena_printf(req->a, "%s · %s", i18n_text(req->lang, key), s->title);
+    const char *v = http_query(req, "block_id");
+    int64_t block;
+    if (v && *v && str_is_int(v, &block) && block > 0)
+        title = arena_printf(req->a, "%s · %s", title,
+                             name_of(req, "SELECT name FROM blocks WHERE community_id = $1 AND id = $2", block));
+    return title;
+}
+
 /* ---------------------------------------------------------------- progress by block or zone */
 
 static const list_column progress_block_columns[] = {
@@ -905,7 +918,8 @@ static int sweep_progress(http_req *req)
         json_array_append_new(items, counts_put(o, &c));
     }
     store_done(st);
-    int rc = http_reply_list(req, "list.sweep_progress", zones ? progress_zone_columns : progress_block_columns, items, 0);
+    int rc = http_reply_list(req, sweep_list_title(req, "list.sweep_progress", &s),
+                             zones ? progress_zone_columns : progress_block_columns, items, 0);
     /* The JSON answer also carries the sweep and its total; exports hold the rows only. */
     if (rc == 0 && req->out && json_is_object(req->out)) {
         json_object_set_new(req->out, "by", json_string(by));
@@ -1117,7 +1131,7 @@ static int sweep_households(http_req *req)
     json_t *items;
     int64_t next;
     if (households_query(req, &s, false, &items, &next)) return -1;
-    return http_reply_list(req, "list.sweep_households", household_columns, items, next);
+    return http_reply_list(req, sweep_list_title(req, "list.sweep_households", &s), household_columns, items, next);
 }
 
 /* Results: the households with a record, one column per question (labels in the
@@ -1170,7 +1184,7 @@ static int sweep_results(http_req *req)
             }
         }
     }
-    int rc = http_reply_list(req, "list.sweep_results", cols, items, next);
+    int rc = http_reply_list(req, sweep_list_title(req, "list.sweep_results", &s), cols, items, next);
     if (rc == 0 && req->out && json_is_object(req->out)) json_object_set(req->out, "questions", s.questions);
     return rc;
 }
@@ -1321,10 +1335,7 @@ static int sweep_tally(http_req *req)
         {"block_name", "sweep.col.block"}, {"question", "sweep.col.question"}, {"answer_label", "sweep.col.answer"},
         {"households", "sweep.col.households"}, {"answered", "sweep.col.answered_households"}, {0, 0},
     };
-    /* The printed sheet and the file say which sweep (and block) they count. */
-    const char *title = arena_printf(req->a, "%s · %s", i18n_text(req->lang, "list.sweep_tally"), s.title);
-    if (block) title = arena_printf(req->a, "%s · %s", title,
-                                    name_of(req, "SELECT name FROM blocks WHERE community_id = $1 AND id = $2", block));
+    const char *title = sweep_list_title(req, "list.sweep_tally", &s);
     int64_t answered = 0;
     for (g = 0; g < ng; g++) answered += groups[g].answered;
     int rc = http_reply_list(req, title, blocks ? block_cols : sweep_cols, items, 0);
