@@ -430,3 +430,24 @@ test('a closed sweep\'s households not reached become a follow-up in one tap; th
   assert.equal(await page.getByTestId('sweep-followup').count(), 0);
   assert.deepEqual(page.pageErrors, []);
 });
+
+test('recording a 独居老人 household shows the flag beside the resident', async (t) => {
+  const api = new Client(env.server.url);
+  await api.login('committee');
+  const made = await api.post('/api/v1/sweeps', { title: '独居老人探访', questions: [{ label_zh: '身体状况是否良好', type: 'yes_no' }],
+    target_kind: 'filter', target_filter: { flag: 'alone_elderly' } });
+  const id = made.json.sweep.id;
+  assert.equal((await api.post(`/api/v1/sweeps/${id}/open`, {})).status, 200);
+  const first = (await api.get(`/api/v1/sweeps/${id}/households?limit=1`)).json.items[0];
+  const page = await openPage(t);
+  await login(page, env.server.url, 'committee');
+  await page.goto(`/sweeps/${id}/households/${first.household_id}`);
+  await page.getByTestId('record-residents').waitFor();
+  const chip = page.locator('[data-testid="record-flag"][data-flag="alone_elderly"]').first();
+  await chip.waitFor();
+  assert.equal((await chip.textContent()).trim(), '独居老人');
+  await assertFitsPhone(page, 'record page with flags');
+  await assertReadable(page, 'record page with flags');
+  await screenshot(page, 'sweep-record-flags-360');
+  assert.deepEqual(page.pageErrors, []);
+});
