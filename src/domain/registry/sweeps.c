@@ -1743,7 +1743,7 @@ const i18n_entry sweep_messages[] = {
     {"sweep.target.all", "全部住户", "All households"},
     {"sweep.target.list", "指定住户", "Chosen households"},
     {"sweep.target.followup", "上次未排摸到的住户", "Households not reached last time"},
-    {"sweep.target.flag", "有{flag}的住户", "Households with a resident flagged {flag}"},
+    {"sweep.target.flag", "有{flag}的住户", "Households with a resident flagged “{flag}”"},
     {"sweep.status.occupied", "自住", "Occupied"},
     {"sweep.status.away", "外出", "Away"},
     {"sweep.status.vacant", "空置", "Vacant"},

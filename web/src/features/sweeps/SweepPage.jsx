@@ -88,7 +88,7 @@ export function SweepPage({ params }) {
         {sweep.description ? ` ${sweep.description}` : ''}
       </p>
       <p class="sweep-target" data-testid="sweep-target-line" data-count={sweep.target_count}>
-        <span class="sweep-hint">{t('sweeps.target')}：</span>
+        <span class="sweep-hint">{t('sweeps.target_is')}</span>
         <strong>{sweep.target_label}</strong>
         {' · '}
         <span data-testid="sweep-target-count">{plural(t, 'sweeps.households_n', sweep.target_count)}</span>
