@@ -70,6 +70,15 @@ test('templates for returnees, medicine needs and vaccination, for the committee
   assert.equal(en.json.items[1].title, 'Medicine needs');
   assert.ok(en.json.items[1].questions.find((q) => q.type === 'multi').choices.includes('Blood pressure'));
   for (const c of [zone, block, volunteer, resident]) assertError(await c.get('/api/v1/sweeps/templates'), 403, 'forbidden');
+  // Every template is a sweep the server takes as it is, in either language.
+  for (const [client, list] of [[committeeZh, zh.json.items], [committee, en.json.items]]) {
+    for (const tpl of list) {
+      const r = await client.post('/api/v1/sweeps', { title: tpl.title, description: tpl.description, questions: tpl.questions });
+      assert.equal(r.status, 201, `${tpl.key}: ${r.text}`);
+      assert.deepEqual(r.json.sweep.questions.map((q) => q.key), tpl.questions.map((q) => q.key));
+      assert.equal((await client.req('DELETE', `/api/v1/sweeps/${r.json.sweep.id}`)).status, 200);
+    }
+  }
 });
 
 test('a draft targets every 独居老人 household, shows its count, and is changed or deleted by the committee only', async () => {
