@@ -451,3 +451,32 @@ test('recording a 独居老人 household shows the flag beside the resident', as
   await screenshot(page, 'sweep-record-flags-360');
   assert.deepEqual(page.pageErrors, []);
 });
+
+test('the tally counts one block at a time when one is chosen', async (t) => {
+  const api = new Client(env.server.url);
+  await api.login('committee');
+  const made = await api.post('/api/v1/sweeps', { title: '两栋楼统计', questions: [{ label_zh: '家中有人需要配药', type: 'yes_no' }] });
+  const id = made.json.sweep.id;
+  assert.equal((await api.post(`/api/v1/sweeps/${id}/open`, {})).status, 200);
+  const all = (await api.get(`/api/v1/sweeps/${id}/households?limit=500`)).json.items;
+  const mine = all.filter((h) => h.block_id === blockId).slice(0, 2);
+  const other = all.find((h) => h.block_id !== blockId);
+  for (const h of [...mine, other]) {
+    const r = await api.req('PUT', `/api/v1/sweeps/${id}/households/${h.household_id}`, { outcome: 'answered', answers: { q1: true } });
+    assert.equal(r.status, 200, r.text);
+  }
+  const page = await openPage(t);
+  await login(page, env.server.url, 'committee');
+  await page.goto(`/sweeps/${id}`);
+  await page.waitForSelector('[data-testid="tally-row"][data-answer="true"][data-households="3"]');
+  await page.getByTestId('tally-block').locator(`option[value="${blockId}"]`).waitFor({ state: 'attached' });
+  await page.getByTestId('tally-block').selectOption(String(blockId));
+  await page.waitForSelector('[data-testid="tally-row"][data-answer="true"][data-households="2"]');
+  await page.locator('[data-testid="tally-row"][data-answer="true"] [data-testid="tally-count"]').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="tally-household"]').length === 2);
+  const listed = await page.getByTestId('tally-household').evaluateAll((list) => list.map((n) => Number(n.dataset.household)));
+  assert.deepEqual(listed.sort((a, b) => a - b), mine.map((h) => h.household_id).sort((a, b) => a - b));
+  const print = await page.getByTestId('tally-print').getAttribute('href');
+  assert.match(print, new RegExp(`block_id=${blockId}`));
+  assert.deepEqual(page.pageErrors, []);
+});

@@ -235,7 +235,7 @@ export function SweepPage({ params }) {
             {remaining.data?.next_cursor ? <p class="sweep-hint">{t('sweeps.more_in_print')}</p> : null}
           </section>
 
-          <SweepTally sweep={sweep} blocks={by === 'block' && progress.data?.by === 'block' ? progress.data.items : null} />
+          <SweepTally sweep={sweep} />
 
           <section class="section no-print" data-testid="sweep-exports">
             <h2>{t('sweeps.results')}</h2>

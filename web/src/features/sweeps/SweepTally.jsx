@@ -9,9 +9,12 @@ import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
 import { fetchAll, placeName, plural, questionLabel } from './common.jsx';
 
-export function SweepTally({ sweep, blocks }) {
+export function SweepTally({ sweep }) {
   const { t, lang } = useI18n();
   const id = encodeURIComponent(sweep.id);
+  // The blocks of the reader's scope that the sweep reaches, to count one at a time.
+  const blockList = useApiData(`/sweeps/${id}/progress?by=block&limit=500`, [lang]);
+  const blocks = blockList.data?.items || [];
   const [block, setBlock] = useState('');
   const [open, setOpen] = useState(null);   // "key\u0000answer" of the count whose households show
   const query = block ? `?block_id=${encodeURIComponent(block)}` : '';
@@ -26,7 +29,7 @@ export function SweepTally({ sweep, blocks }) {
   return (
     <section class="section" data-testid="sweep-tally">
       <h2>{t('sweeps.tally')}</h2>
-      {blocks && blocks.length > 1 ? (
+      {blocks.length > 1 ? (
         <div class="field no-print">
           <label class="field-label" for="tally-block">{t('sweeps.field.block')}</label>
           <select id="tally-block" data-testid="tally-block" value={block}
