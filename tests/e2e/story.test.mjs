@@ -245,7 +245,6 @@ test('the registry story: import with a dry run, search, call list, sweep, block
   await page.getByTestId('sweep-new-page').waitFor();
   await page.getByTestId('sweep-title').fill('32号楼1单元 返沪排摸');
   await page.getByTestId('question-0-label_zh').fill('近14天是否从外地返沪');
-  await page.getByTestId('question-0-key').fill('returned');
   await page.getByTestId('question-0-required').check();
   await page.getByTestId('target-filter').check();
   await page.getByTestId('target-block').locator(`option[value="${blockA}"]`).waitFor({ state: 'attached' });
@@ -273,7 +272,7 @@ test('the registry story: import with a dry run, search, call list, sweep, block
     await record.waitFor();
     const household = Number(await record.getAttribute('data-household'));
     await phone.getByTestId(`outcome-${outcome}`).click();
-    if (outcome === 'answered') await phone.getByTestId('answer-returned-false').click();
+    if (outcome === 'answered') await phone.getByTestId('answer-q1-false').click();
     await phone.getByTestId('record-save').click();
     await phone.waitForFunction((current) => {
       if (document.querySelector('[data-testid="sweep-record-finished"]')) return true;

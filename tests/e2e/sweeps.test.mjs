@@ -1,15 +1,38 @@
 // Sweeps (排摸) in a real browser against the real server: the committee builds a sweep
 // of one block (a server error shown beside its field on the way), opens it; the block
 // leader records every household of that block on a 360 px phone (answered, not at
-// home, refused, then the not-at-home one again); the committee sees the block at 100%,
-// an empty not-reached list, and the results CSV with the answers.
+// home, refused, then the not-at-home one again), seeing who lives there and each save
+// confirmed; the committee sees the block at 100%, an empty not-reached list, the tally
+// per answer with the households behind a count, and the results CSV with the answers.
+// A template fills a sweep of the 独居老人 households; a closed sweep's households not
+// reached become a follow-up, a draft that is edited and deleted. Screenshots of the
+// recording and results pages at 360 px go to tests/output/screenshots/.
 import { newPage, login, assertFitsPhone, PHONE, DESKTOP, useServerAndBrowser } from '../lib/browser.mjs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from '../lib/server.mjs';
 import { parseCsv } from '../lib/api-helpers.mjs';
 
 const TITLE = '返沪人员排摸（楼组测试）';
+const SHOTS = join(process.cwd(), 'output', 'screenshots');
+// A time as the server sends it in JSON ("…T08:11:00Z"); never on a page.
+const UTC_TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?Z/;
+
+// No UTC instant and no untranslated catalogue key on the page.
+async function assertReadable(page, what) {
+  const text = await page.locator('main').innerText();
+  assert.doesNotMatch(text, UTC_TIME, `${what}: a UTC time`);
+  assert.doesNotMatch(text, /\b(sweeps|registry)\.[a-z_.]+/, `${what}: a catalogue key`);
+}
+
+async function screenshot(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  const file = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  assert.ok(statSync(file).size > 5000, `${name}: a screenshot with content`);
+}
 
 let blockId;
 let blockHouseholds;   // household ids of the block leader's block
@@ -43,8 +66,9 @@ test('committee builds a sweep of one block and opens it', async (t) => {
   // No title: the server refuses, and its message stands beside the title field.
   await page.getByTestId('question-0-label_zh').fill('近14天是否从外地返沪');
   await page.getByTestId('question-0-label_en').fill('Back in Shanghai within 14 days');
-  await page.getByTestId('question-0-key').fill('returned');
   await page.getByTestId('question-0-required').check();
+  // Questions are named by their labels; the field name answers are stored under is never asked.
+  assert.equal(await page.locator('[data-testid$="-key"]').count(), 0);
   await page.getByTestId('sweep-create').click();
   const titleError = page.getByTestId('error-title');
   await titleError.waitFor();
@@ -57,7 +81,6 @@ test('committee builds a sweep of one block and opens it', async (t) => {
   await page.getByTestId('question-add').click();
   await page.getByTestId('question-1-label_zh').fill('出发城市');
   await page.getByTestId('question-1-label_en').fill('Came from');
-  await page.getByTestId('question-1-key').fill('from_city');
   await page.getByTestId('question-1-type').selectOption('choice');
   // A choice question without choices: the error names question 2 and stands under it.
   await page.getByTestId('sweep-create').click();
@@ -76,6 +99,10 @@ test('committee builds a sweep of one block and opens it', async (t) => {
   sweepId = Number(new URL(page.url()).pathname.split('/').pop());
   assert.ok(sweepId > 0);
   assert.equal((await page.getByTestId('sweep-title-text').textContent()).trim(), TITLE);
+  // The draft says whom it will reach and how many households.
+  assert.equal(await page.getByTestId('sweep-target-line').getAttribute('data-count'), String(blockHouseholds.length));
+  assert.match(await page.getByTestId('sweep-target-count').textContent(), new RegExp(`^${blockHouseholds.length} 户$`));
+  await page.getByTestId('sweep-edit').waitFor();
 
   await page.getByTestId('sweep-open').click();
   await page.waitForSelector('[data-testid="sweep-page"][data-state="open"]');
@@ -95,7 +122,7 @@ test('committee builds a sweep of one block and opens it', async (t) => {
   assert.equal(sweep.state, 'open');
   assert.deepEqual(sweep.target_filter, { block_id: blockId });
   assert.equal(sweep.progress.targets, blockHouseholds.length);
-  assert.deepEqual(sweep.questions.map((q) => [q.key, q.type]), [['returned', 'yes_no'], ['from_city', 'choice']]);
+  assert.deepEqual(sweep.questions.map((q) => [q.key, q.type]), [['q1', 'yes_no'], ['q2', 'choice']]);
   assert.deepEqual(page.pageErrors, []);
 });
 
@@ -126,9 +153,19 @@ test('block leader records every household of the block on a phone', async (t) =
     const record = page.getByTestId('sweep-record-page');
     await record.waitFor();
     const household = Number(await record.getAttribute('data-household'));
+    const room = (await page.getByTestId('record-room').textContent()).trim();
     const seen = outcomes.get(household) || [];
     if (seen.length === 0) distinct += 1;
+    // Who lives there, with their flags; the registry's people of this household.
+    await page.locator('[data-testid="record-residents"], [data-testid="record-no-residents"]').first().waitFor();
     if (step === 0) await assertFitsPhone(page, 'record page');
+    if (seen.length > 0) {
+      // A second visit: who recorded last and when, on the community's clock.
+      const last = await page.getByTestId('record-last').textContent();
+      assert.match(last, /上次记录：.+ \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+      await screenshot(page, 'sweep-record-360');
+    }
+    await assertReadable(page, 'record page');
 
     let outcome;
     if (seen.length === 0 && distinct === 1) {
@@ -136,9 +173,9 @@ test('block leader records every household of the block on a phone', async (t) =
       // Answered without the required question: the error stands under that question.
       await page.getByTestId('outcome-answered').click();
       await page.getByTestId('record-save').click();
-      await page.getByTestId('error-returned').waitFor();
-      await page.getByTestId('answer-returned-true').click();
-      await page.getByTestId('answer-from_city-武汉').click();
+      await page.getByTestId('error-q1').waitFor();
+      await page.getByTestId('answer-q1-true').click();
+      await page.getByTestId('answer-q2-武汉').click();
       await page.getByTestId('record-note').fill('已居家隔离');
     } else if (seen.length === 0 && distinct === 2) {
       outcome = 'not_home';
@@ -149,11 +186,16 @@ test('block leader records every household of the block on a phone', async (t) =
     } else {
       outcome = 'answered';
       await page.getByTestId('outcome-answered').click();
-      await page.getByTestId('answer-returned-false').click();
+      await page.getByTestId('answer-q1-false').click();
       await page.getByTestId('method-phone').click();
     }
     outcomes.set(household, [...seen, outcome]);
     await page.getByTestId('record-save').click();
+    // The save is confirmed with the room before (and after) the next household opens.
+    await page.waitForFunction((text) => {
+      const node = document.querySelector('[data-testid="record-saved"]');
+      return node && node.textContent.includes(text);
+    }, `已保存 ${room}`);
     // Saved: the next household opens, or the all-done message when none is left.
     await page.waitForFunction((current) => {
       if (document.querySelector('[data-testid="sweep-record-finished"]')) return true;
@@ -199,6 +241,36 @@ test('committee sees the block at 100%, nobody left, and the answers in the CSV'
   await page.waitForSelector('[data-testid="sweep-total"][data-percent="100"]');
   await page.getByTestId('remaining-empty').waitFor();
   assert.equal(await page.getByTestId('remaining-item').count(), 0);
+
+  // The tally: 是 once (the 武汉 household), 否 for every other answered household; tapping
+  // a count lists the households behind it.
+  const tally = page.getByTestId('sweep-tally');
+  await tally.waitFor();
+  const q1 = tally.locator('[data-testid="tally-question"][data-key="q1"]');
+  await q1.locator('[data-testid="tally-row"][data-answer="true"][data-households="1"]').waitFor();
+  const noCount = blockHouseholds.length - 2;
+  const noRow = q1.locator(`[data-testid="tally-row"][data-answer="false"][data-households="${noCount}"]`);
+  await noRow.waitFor();
+  assert.equal((await noRow.getByTestId('tally-count').innerText()).replace(/\s+/g, ' ').trim(), `否 ${noCount} 户`);
+  await noRow.getByTestId('tally-count').click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="tally-household"]').length === n, noCount);
+  const wuhanRow = tally.locator('[data-testid="tally-question"][data-key="q2"] [data-testid="tally-row"][data-answer="武汉"]');
+  assert.equal(await wuhanRow.getAttribute('data-households'), '1');
+  await assertFitsPhone(page, 'sweep page with the tally');
+  await assertReadable(page, 'sweep page');
+  await screenshot(page, 'sweep-results-360');
+  const tallyPrint = await page.request.get(await page.getByTestId('tally-print').getAttribute('href'),
+    { headers: { 'Accept-Language': 'zh-CN' } });
+  assert.equal(tallyPrint.status(), 200);
+  const printed = await tallyPrint.text();
+  assert.ok(printed.includes(TITLE), 'the printed tally names the sweep');
+  assert.ok(printed.includes('近14天是否从外地返沪'));
+  const tallyCsv = await page.request.get(await page.getByTestId('tally-csv').getAttribute('href'),
+    { headers: { 'Accept-Language': 'zh-CN' } });
+  const tallyRows = parseCsv((await tallyCsv.text()).replace(/^\uFEFF/, ''));
+  assert.deepEqual(tallyRows[0], ['问题', '回答', '户数', '已回答户数']);
+  assert.ok(tallyRows.some((r) => r[1] === '武汉' && r[2] === '1'), 'the 武汉 count in the CSV');
+
   await page.getByTestId('progress-by-zone').click();
   await page.waitForSelector('[data-testid="progress-row"][data-zone]:not([data-zone=""])');
   await assertFitsPhone(page, 'sweep page');
@@ -264,4 +336,147 @@ test('only the committee builds sweeps; volunteers have no sweep pages', async (
   assert.equal(await other.getByTestId('link-sweeps').count(), 0);
   await other.goto('/sweeps');
   await other.getByTestId('not-found').waitFor();
+});
+
+test('a template fills a sweep of every 独居老人 household; its draft shows target and count', async (t) => {
+  const page = await openPage(t);
+  await login(page, env.server.url, 'committee');
+  await page.goto('/sweeps/new');
+  await page.getByTestId('sweep-new-page').waitFor();
+  await page.getByTestId('template-medicine').click();
+  assert.equal(await page.getByTestId('sweep-title').inputValue(), '配药需求排摸');
+  assert.equal(await page.getByTestId('question-1-type').inputValue(), 'multi');
+  assert.match(await page.getByTestId('question-1-choices').inputValue(), /降压药/);
+  await page.getByTestId('target-filter').check();
+  await page.getByTestId('target-flag').selectOption('alone_elderly');
+  await assertFitsPhone(page, 'new sweep form');
+  await screenshot(page, 'sweep-new-360');
+  await page.getByTestId('sweep-create').click();
+  await page.getByTestId('sweep-page').waitFor();
+  const id = Number(new URL(page.url()).pathname.split('/').pop());
+  const api = new Client(env.server.url);
+  await api.login('committee');
+  const sweep = (await api.get(`/api/v1/sweeps/${id}`)).json.sweep;
+  assert.deepEqual(sweep.target_filter, { flag: 'alone_elderly' });
+  assert.ok(sweep.target_count > 0, 'the demo has 独居老人 households');
+  assert.equal(await page.getByTestId('sweep-target-line').getAttribute('data-count'), String(sweep.target_count));
+  assert.match(await page.getByTestId('sweep-target-line').innerText(), /有.+的住户/);
+  await assertReadable(page, 'draft page');
+  await screenshot(page, 'sweep-draft-360');
+  // The question list shows labels, never the stored field names.
+  const shown = await page.locator('main').innerText();
+  for (const q of sweep.questions) assert.ok(!shown.includes(q.key), `field name ${q.key} shown`);
+
+  // Deleting the draft asks first, then goes back to the list.
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.getByTestId('sweep-delete').click();
+  await page.getByTestId('sweeps-page').waitFor();
+  assert.equal((await api.get(`/api/v1/sweeps/${id}`)).status, 404);
+  assert.deepEqual(page.pageErrors, []);
+});
+
+test('a closed sweep\'s households not reached become a follow-up in one tap; the draft is edited', async (t) => {
+  const api = new Client(env.server.url);
+  await api.login('committee');
+  const leader = new Client(env.server.url);
+  await leader.login('block');
+  const ids = blockHouseholds.slice(0, 3);
+  const made = await api.post('/api/v1/sweeps', { title: '配药回访', questions: [{ label_zh: '是否需要配药', type: 'yes_no' }],
+    target_kind: 'list', household_ids: ids });
+  const first = made.json.sweep.id;
+  assert.equal((await api.post(`/api/v1/sweeps/${first}/open`, {})).status, 200);
+  assert.equal((await leader.req('PUT', `/api/v1/sweeps/${first}/households/${ids[0]}`,
+    { outcome: 'answered', answers: { q1: true } })).status, 200);
+  assert.equal((await leader.req('PUT', `/api/v1/sweeps/${first}/households/${ids[1]}`, { outcome: 'not_home' })).status, 200);
+  assert.equal((await api.post(`/api/v1/sweeps/${first}/close`, {})).status, 200);
+
+  const page = await openPage(t);
+  await login(page, env.server.url, 'committee');
+  await page.goto(`/sweeps/${first}`);
+  await page.waitForSelector('[data-testid="sweep-page"][data-state="closed"]');
+  const button = page.getByTestId('sweep-followup');
+  assert.match(await button.innerText(), /2 户/);
+  await button.click();
+  await page.waitForSelector('[data-testid="sweep-page"][data-state="draft"]');
+  const followup = Number(new URL(page.url()).pathname.split('/').pop());
+  assert.notEqual(followup, first);
+  assert.equal((await page.getByTestId('sweep-title-text').textContent()).trim(), '补访：配药回访');
+  assert.equal(await page.getByTestId('sweep-target-line').getAttribute('data-count'), '2');
+  await page.getByTestId('sweep-followup-of').waitFor();
+  const f = (await api.get(`/api/v1/sweeps/${followup}`)).json.sweep;
+  assert.deepEqual(f.target_filter.household_ids, [ids[1], ids[2]].sort((a, b) => a - b));
+
+  // The draft is edited: a clearer title, a question added; the target stays.
+  await page.getByTestId('sweep-edit').click();
+  await page.getByTestId('sweep-new-page').waitFor();
+  assert.equal(await page.getByTestId('sweep-title').inputValue(), '补访：配药回访');
+  await page.getByTestId('sweep-title').fill('补访：配药回访（晚上）');
+  await page.getByTestId('question-add').click();
+  await page.getByTestId('question-1-label_zh').fill('需要哪类药');
+  await page.getByTestId('question-1-type').selectOption('multi');
+  await page.getByTestId('question-1-choices').fill('降压药\n降糖药');
+  await page.getByTestId('sweep-create').click();
+  await page.waitForSelector('[data-testid="sweep-page"][data-state="draft"]');
+  assert.equal((await page.getByTestId('sweep-title-text').textContent()).trim(), '补访：配药回访（晚上）');
+  const edited = (await api.get(`/api/v1/sweeps/${followup}`)).json.sweep;
+  assert.deepEqual(edited.questions.map((q) => [q.key, q.type]), [['q1', 'yes_no'], ['q2', 'multi']]);
+  assert.deepEqual(edited.target_filter.household_ids, f.target_filter.household_ids);
+  assert.equal(edited.followup_of, first);
+
+  // The first sweep leads to its follow-up and offers no second one.
+  await page.getByTestId('sweep-followup-of').getByRole('link').click();
+  await page.waitForSelector('[data-testid="sweep-page"][data-state="closed"]');
+  await page.getByTestId('sweep-followup-link').waitFor();
+  assert.equal(await page.getByTestId('sweep-followup').count(), 0);
+  assert.deepEqual(page.pageErrors, []);
+});
+
+test('recording a 独居老人 household shows the flag beside the resident', async (t) => {
+  const api = new Client(env.server.url);
+  await api.login('committee');
+  const made = await api.post('/api/v1/sweeps', { title: '独居老人探访', questions: [{ label_zh: '身体状况是否良好', type: 'yes_no' }],
+    target_kind: 'filter', target_filter: { flag: 'alone_elderly' } });
+  const id = made.json.sweep.id;
+  assert.equal((await api.post(`/api/v1/sweeps/${id}/open`, {})).status, 200);
+  const first = (await api.get(`/api/v1/sweeps/${id}/households?limit=1`)).json.items[0];
+  const page = await openPage(t);
+  await login(page, env.server.url, 'committee');
+  await page.goto(`/sweeps/${id}/households/${first.household_id}`);
+  await page.getByTestId('record-residents').waitFor();
+  const chip = page.locator('[data-testid="record-flag"][data-flag="alone_elderly"]').first();
+  await chip.waitFor();
+  assert.equal((await chip.textContent()).trim(), '独居老人');
+  await assertFitsPhone(page, 'record page with flags');
+  await assertReadable(page, 'record page with flags');
+  await screenshot(page, 'sweep-record-flags-360');
+  assert.deepEqual(page.pageErrors, []);
+});
+
+test('the tally counts one block at a time when one is chosen', async (t) => {
+  const api = new Client(env.server.url);
+  await api.login('committee');
+  const made = await api.post('/api/v1/sweeps', { title: '两栋楼统计', questions: [{ label_zh: '家中有人需要配药', type: 'yes_no' }] });
+  const id = made.json.sweep.id;
+  assert.equal((await api.post(`/api/v1/sweeps/${id}/open`, {})).status, 200);
+  const all = (await api.get(`/api/v1/sweeps/${id}/households?limit=500`)).json.items;
+  const mine = all.filter((h) => h.block_id === blockId).slice(0, 2);
+  const other = all.find((h) => h.block_id !== blockId);
+  for (const h of [...mine, other]) {
+    const r = await api.req('PUT', `/api/v1/sweeps/${id}/households/${h.household_id}`, { outcome: 'answered', answers: { q1: true } });
+    assert.equal(r.status, 200, r.text);
+  }
+  const page = await openPage(t);
+  await login(page, env.server.url, 'committee');
+  await page.goto(`/sweeps/${id}`);
+  await page.waitForSelector('[data-testid="tally-row"][data-answer="true"][data-households="3"]');
+  await page.getByTestId('tally-block').locator(`option[value="${blockId}"]`).waitFor({ state: 'attached' });
+  await page.getByTestId('tally-block').selectOption(String(blockId));
+  await page.waitForSelector('[data-testid="tally-row"][data-answer="true"][data-households="2"]');
+  await page.locator('[data-testid="tally-row"][data-answer="true"] [data-testid="tally-count"]').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="tally-household"]').length === 2);
+  const listed = await page.getByTestId('tally-household').evaluateAll((list) => list.map((n) => Number(n.dataset.household)));
+  assert.deepEqual(listed.sort((a, b) => a - b), mine.map((h) => h.household_id).sort((a, b) => a - b));
+  const print = await page.getByTestId('tally-print').getAttribute('href');
+  assert.match(print, new RegExp(`block_id=${blockId}`));
+  assert.deepEqual(page.pageErrors, []);
 });

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SWEEP_MAX_QUESTIONS 50
 #define SWEEP_MAX_CHOICES 30
@@ -37,7 +38,7 @@
     "COALESCE(SUM(CASE WHEN t.outcome = 'refused' THEN 1 ELSE 0 END), 0)"
 
 typedef struct sweep_row {
-    int64_t id, created_by, created_at, opened_at, closed_at;
+    int64_t id, created_by, created_at, opened_at, closed_at, followup_of;
     const char *title, *description, *target_kind, *state;
     json_t *questions;        /* owned by the request arena */
     json_t *target_filter;    /* owned by the request arena */
@@ -61,6 +62,39 @@ static json_t *time_json(int64_t us, bool null)
 
 static json_t *text_json(const char *s) { return s ? json_string(s) : json_null(); }
 
+/* "2026-12-03 16:11" on the community's clock: what a person reads on a printed sheet
+ * or in a spreadsheet (the JSON keeps the UTC instant for programs). */
+static json_t *local_time_json(http_req *req, int64_t us, bool null)
+{
+    if (null) return json_null();
+    const char *tz = req->actor.community_timezone && *req->actor.community_timezone
+        ? req->actor.community_timezone : "Asia/Shanghai";
+    int64_t secs = us / 1000000;
+    time_t t = (time_t)(secs + clock_tz_offset(tz, secs));
+    struct tm tm;
+    char when[32];
+    if (!gmtime_r(&t, &tm) || !strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm)) return json_null();
+    return json_string(when);
+}
+
+/* The vulnerability flags a sweep may target (the registry's list, resident_flags.flag). */
+static bool flag_ok(const char *f)
+{
+    static const char *const flags[] = {
+        "alone_elderly", "disabled", "pregnant", "chronic_illness", "bedridden", "no_smartphone", "home_isolation",
+        NULL,
+    };
+    for (int i = 0; f && flags[i]; i++)
+        if (!strcmp(f, flags[i])) return true;
+    return false;
+}
+
+/* Question types whose answers come from a list and so can be counted. */
+static bool type_listed(const char *type)
+{
+    return !strcmp(type, "yes_no") || !strcmp(type, "choice") || !strcmp(type, "multi");
+}
+
 /* ---------------------------------------------------------------- loading */
 
 /* Finds sweep `id` as the actor may see it: committee staff any sweep of the community,
@@ -70,7 +104,7 @@ static int sweep_find(http_req *req, int64_t id, sweep_row *out)
 {
     store_stmt *st = store_prepare(req->conn,
         "SELECT s.id, s.title, s.description, s.questions, s.target_kind, s.target_filter, s.state, "
-        "s.created_by, s.created_at, s.opened_at, s.closed_at FROM sweeps s "
+        "s.created_by, s.created_at, s.opened_at, s.closed_at, s.followup_of FROM sweeps s "
         "WHERE s.community_id = $1 AND s.id = $3 AND ($4 = 1 OR (s.state <> 'draft' AND EXISTS (SELECT 1"
         TARGETS_FROM "WHERE t.community_id = $1 AND t.sweep_id = s.id AND " REGISTRY_SCOPE ")))");
     if (!st) return -1;
@@ -94,6 +128,7 @@ static int sweep_find(http_req *req, int64_t id, sweep_row *out)
     out->created_at = store_col_int(st, 8);
     out->opened_at = store_col_null(st, 9) ? -1 : store_col_int(st, 9);
     out->closed_at = store_col_null(st, 10) ? -1 : store_col_int(st, 10);
+    out->followup_of = store_col_null(st, 11) ? 0 : store_col_int(st, 11);
     store_done(st);
     if (!out->questions) out->questions = arena_json(req, json_array());
     if (!out->target_filter) out->target_filter = arena_json(req, json_object());
@@ -162,6 +197,101 @@ static int sweep_counts_scoped(http_req *req, int64_t sweep_id, sweep_counts *c)
     return rc == STORE_ROW || rc == STORE_DONE ? 0 : -1;
 }
 
+/* ---------------------------------------------------------------- targets of a draft */
+
+/* The households a filter target matches: of zone z, block bl, status st, with a
+ * resident living there whose flag fl is current; 0 and '' mean any. The placeholders
+ * are parameters so that one text serves statements numbered differently. */
+#define MATCH_FROM(z, bl, st, fl) \
+    " FROM households h JOIN blocks b ON b.id = h.block_id WHERE h.community_id = $1 " \
+    "AND (" z " = 0 OR b.zone_id = " z ") AND (" bl " = 0 OR h.block_id = " bl ") " \
+    "AND (" st " = '' OR h.status = " st ") AND (" fl " = '' OR EXISTS (SELECT 1 FROM residents r " \
+    "JOIN resident_flags f ON f.community_id = r.community_id AND f.resident_id = r.id " \
+    "WHERE r.community_id = $1 AND r.household_id = h.id AND r.moved_out_at IS NULL " \
+    "AND f.flag = " fl " AND f.cleared_at IS NULL)) "
+
+typedef struct target_filter_v {
+    int64_t zone, block;
+    const char *status, *flag;    /* "" for any */
+} target_filter_v;
+
+static target_filter_v filter_values(json_t *f)
+{
+    const char *status = json_string_value(json_object_get(f, "status"));
+    const char *flag = json_string_value(json_object_get(f, "flag"));
+    return (target_filter_v){json_integer_value(json_object_get(f, "zone_id")),
+                             json_integer_value(json_object_get(f, "block_id")), status ? status : "",
+                             flag ? flag : ""};
+}
+
+/* How many households the target of a draft covers: what opening it now would fix
+ * (once open, the fixed targets are counted with the progress, within the scope). */
+static int64_t target_count(http_req *req, const sweep_row *s)
+{
+    int64_t cid = req->actor.community_id;
+    if (!strcmp(s->target_kind, "list"))
+        return (int64_t)json_array_size(json_object_get(s->target_filter, "household_ids"));
+    target_filter_v v = filter_values(s->target_filter);
+    return store_query_int(req->conn, 0, "SELECT COUNT(*)" MATCH_FROM("$2", "$3", "$4", "$5"), "iiitt", cid, v.zone,
+                           v.block, v.status, v.flag);
+}
+
+static const char *name_of(http_req *req, const char *sql, int64_t id)
+{
+    store_stmt *st;
+    const char *name = NULL;
+    if (store_run(req->conn, &st, sql, "ii", req->actor.community_id, id) == STORE_ROW) {
+        name = arena_strdup(req->a, store_col_text(st, 0));
+        store_done(st);
+    }
+    return name ? name : "?";
+}
+
+/* The target as a person says it: 全部住户, 第一片区 · 1号楼 · 自住 · 有独居老人的住户,
+ * 指定住户, 上次未排摸到的住户 — in the request's language. */
+static const char *target_label(http_req *req, const sweep_row *s)
+{
+    lang_id l = req->lang;
+    if (!strcmp(s->target_kind, "all")) return i18n_text(l, "sweep.target.all");
+    if (!strcmp(s->target_kind, "list"))
+        return i18n_text(l, s->followup_of ? "sweep.target.followup" : "sweep.target.list");
+    target_filter_v v = filter_values(s->target_filter);
+    const char *out = "";
+    if (v.zone) out = name_of(req, "SELECT name FROM zones WHERE community_id = $1 AND id = $2", v.zone);
+    if (v.block)
+        out = arena_printf(req->a, "%s%s%s", out, *out ? " · " : "",
+                           name_of(req, "SELECT name FROM blocks WHERE community_id = $1 AND id = $2", v.block));
+    if (*v.status)
+        out = arena_printf(req->a, "%s%s%s", out, *out ? " · " : "",
+                           i18n_text(l, arena_printf(req->a, "sweep.status.%s", v.status)));
+    if (*v.flag) {
+        const char *text = i18n_text(l, "sweep.target.flag"), *at = strstr(text, "{flag}");
+        if (at)
+            out = arena_printf(req->a, "%s%s%.*s%s%s", out, *out ? " · " : "", (int)(at - text), text,
+                               registry_flag_label(req, v.flag), at + 6);
+    }
+    return out;
+}
+
+/* The sweeps that follow sweep id up, as the actor may see them (drafts for staff only). */
+static json_t *followups_json(http_req *req, int64_t id)
+{
+    json_t *out = json_array();
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT s.id, s.title, s.state FROM sweeps s WHERE s.community_id = $1 AND s.followup_of = $3 "
+        "AND ($4 = 1 OR (s.state <> 'draft' AND EXISTS (SELECT 1" TARGETS_FROM
+        "WHERE t.community_id = $1 AND t.sweep_id = s.id AND " REGISTRY_SCOPE "))) ORDER BY s.id");
+    if (!st) return out;
+    registry_bind_scope(req, st);
+    store_bind_int(st, 3, id);
+    store_bind_int(st, 4, is_committee(req) ? 1 : 0);
+    while (store_step(st) == STORE_ROW)
+        json_array_append_new(out, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0), "title",
+                                             store_col_text(st, 1), "state", store_col_text(st, 2)));
+    store_done(st);
+    return out;
+}
+
 static json_t *sweep_json(http_req *req, const sweep_row *s)
 {
     json_t *o = json_object();
@@ -176,8 +306,24 @@ static json_t *sweep_json(http_req *req, const sweep_row *s)
     json_object_set_new(o, "created_at", time_json(s->created_at, false));
     json_object_set_new(o, "opened_at", time_json(s->opened_at, s->opened_at < 0));
     json_object_set_new(o, "closed_at", time_json(s->closed_at, s->closed_at < 0));
+    json_object_set_new(o, "target_label", json_string(target_label(req, s)));
+    /* The sweep this one follows up: a leader who sees this one has a target of it in
+     * scope, and so sees the first sweep too (its targets are a superset). */
+    json_object_set_new(o, "followup_of", s->followup_of ? json_integer(s->followup_of) : json_null());
+    if (s->followup_of) {
+        store_stmt *st;
+        if (store_run(req->conn, &st, "SELECT title FROM sweeps WHERE community_id = $1 AND id = $2", "ii",
+                      req->actor.community_id, s->followup_of) == STORE_ROW) {
+            json_object_set_new(o, "followup_of_title", json_string(store_col_text(st, 0)));
+            store_done(st);
+        }
+    }
+    json_object_set_new(o, "followups", followups_json(req, s->id));
     sweep_counts c;
     if (sweep_counts_scoped(req, s->id, &c) == 0) json_object_set_new(o, "progress", counts_put(json_object(), &c));
+    else memset(&c, 0, sizeof c);
+    bool draft = !strcmp(s->state, "draft");
+    json_object_set_new(o, "target_count", json_integer(draft ? target_count(req, s) : c.targets));
     return o;
 }
 
@@ -231,16 +377,23 @@ static json_t *questions_parse(http_req *req)
     json_t *q;
     json_array_foreach(qs, i, q) {
         if (!json_is_object(q)) { fail_q(req, i, NULL, "err.sweep_question_object"); return NULL; }
+        /* The key is the answer's field name, for programs; people never see it. A
+         * question without one is given q1, q2, … once every given key is known. */
         json_t *kv = json_object_get(q, "key");
-        if (!kv || json_is_null(kv)) { fail_q(req, i, "key", "err.required"); return NULL; }
-        const char *key = json_string_value(kv);
-        if (!key || strlen(key) != json_string_length(kv) || !key_ok(key)) { fail_q(req, i, "key", "err.sweep_question_key"); return NULL; }
-        size_t j;
-        json_t *prev;
-        json_array_foreach(out, j, prev) {
-            if (!strcmp(json_string_value(json_object_get(prev, "key")), key)) {
-                fail_q(req, i, "key", "err.sweep_question_key_taken");
+        const char *key = "";
+        if (kv && !json_is_null(kv)) {
+            key = json_string_value(kv);
+            if (!key || strlen(key) != json_string_length(kv) || !key_ok(key)) {
+                fail_q(req, i, "key", "err.sweep_question_key");
                 return NULL;
+            }
+            size_t j;
+            json_t *prev;
+            json_array_foreach(out, j, prev) {
+                if (!strcmp(json_string_value(json_object_get(prev, "key")), key)) {
+                    fail_q(req, i, "key", "err.sweep_question_key_taken");
+                    return NULL;
+                }
             }
         }
         const char *label_zh, *label_en;
@@ -248,7 +401,8 @@ static json_t *questions_parse(http_req *req)
         if (!q_text(req, q, i, "label_en", false, &label_en)) return NULL;
         const char *type = json_string_value(json_object_get(q, "type"));
         if (!json_object_get(q, "type") || json_is_null(json_object_get(q, "type"))) { fail_q(req, i, "type", "err.required"); return NULL; }
-        if (!type || (strcmp(type, "yes_no") && strcmp(type, "text") && strcmp(type, "choice") && strcmp(type, "number"))) {
+        if (!type || (strcmp(type, "yes_no") && strcmp(type, "text") && strcmp(type, "choice") &&
+                      strcmp(type, "multi") && strcmp(type, "number"))) {
             fail_q(req, i, "type", "err.sweep_question_type");
             return NULL;
         }
@@ -259,7 +413,7 @@ static json_t *questions_parse(http_req *req)
         json_array_append_new(out, nq);
         json_t *choices = json_object_get(q, "choices");
         bool has_choices = choices && !json_is_null(choices);
-        if (strcmp(type, "choice")) {
+        if (strcmp(type, "choice") && strcmp(type, "multi")) {
             if (has_choices) { fail_q(req, i, "choices", "err.sweep_choices_only_choice"); return NULL; }
             continue;
         }
@@ -285,6 +439,21 @@ static json_t *questions_parse(http_req *req)
             }
             json_array_append_new(nc, json_string(s));
         }
+    }
+    int n = 0;
+    json_array_foreach(out, i, q) {
+        if (*json_string_value(json_object_get(q, "key"))) continue;
+        const char *key;
+        bool taken;
+        do {
+            key = arena_printf(req->a, "q%d", ++n);
+            taken = false;
+            size_t j;
+            json_t *other;
+            json_array_foreach(out, j, other)
+                if (!strcmp(json_string_value(json_object_get(other, "key")), key)) taken = true;
+        } while (taken);
+        json_object_set_new(q, "key", json_string(key));
     }
     return out;
 }
@@ -340,7 +509,7 @@ static json_t *target_parse(http_req *req, const char **kind_out)
         const char *k;
         json_t *v;
         json_object_foreach(f, k, v) {
-            if (strcmp(k, "zone_id") && strcmp(k, "block_id") && strcmp(k, "status")) {
+            if (strcmp(k, "zone_id") && strcmp(k, "block_id") && strcmp(k, "status") && strcmp(k, "flag")) {
                 http_fail_field(req, "target_filter", "err.sweep_filter");
                 return NULL;
             }
@@ -353,7 +522,16 @@ static json_t *target_parse(http_req *req, const char **kind_out)
             status = json_string_value(sv);
             if (!status_ok(status)) { http_fail_field(req, "target_filter.status", "err.sweep_status"); return NULL; }
         }
-        if (!zone && !block && !status) { http_fail_field(req, "target_filter", "err.sweep_filter"); return NULL; }
+        json_t *fv = json_object_get(f, "flag");
+        const char *flag = NULL;
+        if (fv && !json_is_null(fv)) {
+            flag = json_string_value(fv);
+            if (!flag_ok(flag)) { http_fail_field(req, "target_filter.flag", "err.sweep_flag"); return NULL; }
+        }
+        if (!zone && !block && !status && !flag) {
+            http_fail_field(req, "target_filter", "err.sweep_filter");
+            return NULL;
+        }
         if (zone && !in_community(req, "SELECT COUNT(*) FROM zones WHERE community_id = $1 AND id = $2", zone)) {
             http_fail_field(req, "target_filter.zone_id", "err.sweep_no_such_zone");
             return NULL;
@@ -365,6 +543,7 @@ static json_t *target_parse(http_req *req, const char **kind_out)
         if (zone) json_object_set_new(out, "zone_id", json_integer(zone));
         if (block) json_object_set_new(out, "block_id", json_integer(block));
         if (status) json_object_set_new(out, "status", json_string(status));
+        if (flag) json_object_set_new(out, "flag", json_string(flag));
     } else if (!strcmp(kind, "list")) {
         if (!has_ids) { http_fail_field(req, "household_ids", "err.required"); return NULL; }
         if (!json_is_array(ids) || json_array_size(ids) == 0 || json_array_size(ids) > SWEEP_MAX_LIST) {
@@ -404,35 +583,152 @@ static json_t *target_parse(http_req *req, const char **kind_out)
     return out;
 }
 
-static int sweeps_create(http_req *req)
+/* A draft as the body gives it (POST creates one, PUT replaces one). */
+typedef struct sweep_body {
+    const char *title, *description, *kind;
+    char *questions, *target;   /* JSON texts, arena-owned */
+    size_t nquestions;
+} sweep_body;
+
+static bool sweep_body_parse(http_req *req, sweep_body *b)
 {
-    const char *title, *description = "", *kind = "all";
-    if (!http_body_str(req, "title", 1, 100, &title)) return -1;
-    if (!http_body_str_opt(req, "description", 0, 2000, &description)) return -1;
+    b->description = "";
+    b->kind = "all";
+    if (!http_body_str(req, "title", 1, 100, &b->title)) return false;
+    if (!http_body_str_opt(req, "description", 0, 2000, &b->description)) return false;
     json_t *questions = questions_parse(req);
-    if (!questions) return -1;
-    json_t *target = target_parse(req, &kind);
-    if (!target) return -1;
-    char *qtext = json_dumps(questions, JSON_COMPACT);
-    char *ttext = json_dumps(target, JSON_COMPACT);
-    store_stmt *st;
-    int rc = store_run(req->conn, &st,
-        "INSERT INTO sweeps (community_id, title, description, questions, target_kind, target_filter, state, "
-        "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8) RETURNING id",
-        "itttttii", req->actor.community_id, title, description, qtext, kind, ttext, req->actor.user_id,
-        clock_now_us());
-    free(qtext);
-    free(ttext);
-    if (rc != STORE_ROW) return http_fail_internal(req, store_errmsg(req->conn));
-    int64_t id = store_col_int(st, 0);
-    store_done(st);
+    if (!questions) return false;
+    json_t *target = target_parse(req, &b->kind);
+    if (!target) return false;
+    char *q = json_dumps(questions, JSON_COMPACT), *t = json_dumps(target, JSON_COMPACT);
+    b->questions = arena_strdup(req->a, q);
+    b->target = arena_strdup(req->a, t);
+    free(q);
+    free(t);
+    b->nquestions = json_array_size(questions);
+    return true;
+}
+
+static int sweep_reply(http_req *req, int status, int64_t id)
+{
     sweep_row s;
     if (sweep_find(req, id, &s) != 1) return http_fail_internal(req, "sweep reload");
     req->audit_target_type = "sweep";
     req->audit_target_id = id;
-    req->audit_detail = arena_json(req, json_pack("{s:s, s:I}", "target_kind", kind,
-                                                  "questions", (json_int_t)json_array_size(questions)));
-    return http_reply(req, 201, json_pack("{s:o}", "sweep", sweep_json(req, &s)));
+    return http_reply(req, status, json_pack("{s:o}", "sweep", sweep_json(req, &s)));
+}
+
+static int sweeps_create(http_req *req)
+{
+    sweep_body b;
+    if (!sweep_body_parse(req, &b)) return -1;
+    store_stmt *st;
+    int rc = store_run(req->conn, &st,
+        "INSERT INTO sweeps (community_id, title, description, questions, target_kind, target_filter, state, "
+        "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8) RETURNING id",
+        "itttttii", req->actor.community_id, b.title, b.description, b.questions, b.kind, b.target,
+        req->actor.user_id, clock_now_us());
+    if (rc != STORE_ROW) return http_fail_internal(req, store_errmsg(req->conn));
+    int64_t id = store_col_int(st, 0);
+    store_done(st);
+    req->audit_detail = arena_json(req, json_pack("{s:s, s:I}", "target_kind", b.kind, "questions",
+                                                  (json_int_t)b.nquestions));
+    return sweep_reply(req, 201, id);
+}
+
+/* PUT /sweeps/{id}: the committee corrects a draft (title, questions, target — the
+ * whole draft, as POST takes it). Once open, the questions and households are what the
+ * leaders are working from, so only a draft changes. */
+static int sweep_update(http_req *req)
+{
+    sweep_body b;
+    if (!sweep_body_parse(req, &b)) return -1;
+    sweep_row s;
+    if (!sweep_from_path(req, &s)) return -1;
+    if (strcmp(s.state, "draft")) return http_fail(req, 409, "conflict", "state", "err.sweep_draft_only");
+    if (store_run(req->conn, NULL,
+                  "UPDATE sweeps SET title = $3, description = $4, questions = $5, target_kind = $6, "
+                  "target_filter = $7 WHERE community_id = $1 AND id = $2 AND state = 'draft'",
+                  "iittttt", req->actor.community_id, s.id, b.title, b.description, b.questions, b.kind,
+                  b.target) != STORE_DONE)
+        return http_fail_internal(req, store_errmsg(req->conn));
+    req->audit_detail = arena_json(req, json_pack("{s:s, s:I}", "target_kind", b.kind, "questions",
+                                                  (json_int_t)b.nquestions));
+    return sweep_reply(req, 200, s.id);
+}
+
+/* DELETE /sweeps/{id}: a draft nobody has worked on goes; an opened sweep holds
+ * records and stays (closing is how it ends). */
+static int sweep_delete(http_req *req)
+{
+    sweep_row s;
+    if (!sweep_from_path(req, &s)) return -1;
+    if (strcmp(s.state, "draft")) return http_fail(req, 409, "conflict", "state", "err.sweep_draft_only");
+    if (store_run(req->conn, NULL, "DELETE FROM sweeps WHERE community_id = $1 AND id = $2 AND state = 'draft'", "ii",
+                  req->actor.community_id, s.id) != STORE_DONE)
+        return http_fail_internal(req, store_errmsg(req->conn));
+    req->audit_target_type = "sweep";
+    req->audit_target_id = s.id;
+    req->audit_detail = arena_json(req, json_pack("{s:s, s:I}", "target_kind", s.target_kind, "questions",
+                                                  (json_int_t)json_array_size(s.questions)));
+    return http_reply(req, 200, json_pack("{s:b, s:I}", "deleted", 1, "id", (json_int_t)s.id));
+}
+
+/* The first max_chars characters of UTF-8 text s. */
+static const char *utf8_prefix(http_req *req, const char *s, size_t max_chars)
+{
+    size_t chars = 0;
+    const char *p = s;
+    while (*p && chars < max_chars) {
+        p++;
+        while ((*p & 0xC0) == 0x80) p++;
+        chars++;
+    }
+    return arena_strndup(req->a, s, (size_t)(p - s));
+}
+
+/* POST /sweeps/{id}/followup: the households a closed sweep did not reach (never
+ * visited, or not at home at the last visit) become a new draft with the same
+ * questions, titled as a follow-up and linked back. A draft, so that the committee
+ * reads the count and opens it when the leaders are ready; one follow-up per sweep
+ * (a second tap finds the first; the follow-up has its own follow-up if needed). */
+static int sweep_followup(http_req *req)
+{
+    sweep_row s;
+    if (!sweep_from_path(req, &s)) return -1;
+    if (strcmp(s.state, "closed")) return http_fail(req, 409, "conflict", "state", "err.sweep_not_closed");
+    int64_t cid = req->actor.community_id;
+    if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM sweeps WHERE community_id = $1 AND followup_of = $2", "ii",
+                        cid, s.id))
+        return http_fail(req, 409, "conflict", "followup_of", "err.sweep_followup_exists");
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT household_id FROM sweep_targets WHERE community_id = $1 AND sweep_id = $2 "
+        "AND outcome IN ('pending', 'not_home') ORDER BY household_id");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    store_bind_int(st, 1, cid);
+    store_bind_int(st, 2, s.id);
+    json_t *ids = arena_json(req, json_array());
+    while (store_step(st) == STORE_ROW) json_array_append_new(ids, json_integer(store_col_int(st, 0)));
+    store_done(st);
+    if (!json_array_size(ids)) return http_fail(req, 409, "conflict", "state", "err.sweep_all_reached");
+    const char *title = arena_printf(req->a, "%s%s", i18n_text(req->lang, "sweep.followup_prefix"), s.title);
+    char *q = json_dumps(s.questions, JSON_COMPACT);
+    json_t *target = json_pack("{s:O}", "household_ids", ids);
+    char *t = json_dumps(target, JSON_COMPACT);
+    json_decref(target);
+    int rc = store_run(req->conn, &st,
+        "INSERT INTO sweeps (community_id, title, description, questions, target_kind, target_filter, state, "
+        "created_by, created_at, followup_of) VALUES ($1, $2, $3, $4, 'list', $5, 'draft', $6, $7, $8) RETURNING id",
+        "ittttiii", cid, utf8_prefix(req, title, 100), s.description ? s.description : "", q, t, req->actor.user_id,
+        clock_now_us(), s.id);
+    free(q);
+    free(t);
+    if (rc != STORE_ROW) return http_fail_internal(req, store_errmsg(req->conn));
+    int64_t id = store_col_int(st, 0);
+    store_done(st);
+    req->audit_detail = arena_json(req, json_pack("{s:I, s:I}", "followup_of", (json_int_t)s.id, "households",
+                                                  (json_int_t)json_array_size(ids)));
+    return sweep_reply(req, 201, id);
 }
 
 /* ---------------------------------------------------------------- open and close */
@@ -461,16 +757,12 @@ static int sweep_open(http_req *req)
             if (rc != STORE_DONE) return http_fail_internal(req, store_errmsg(req->conn));
         }
     } else {
-        json_t *f = s.target_filter;
-        const char *status = json_string_value(json_object_get(f, "status"));
+        target_filter_v v = filter_values(s.target_filter);
         int rc = store_run(req->conn, NULL,
             "INSERT INTO sweep_targets (community_id, sweep_id, household_id, block_id, updated_at) "
-            "SELECT h.community_id, CAST($2 AS BIGINT), h.id, h.block_id, CAST($3 AS BIGINT) "
-            "FROM households h JOIN blocks b ON b.id = h.block_id "
-            "WHERE h.community_id = $1 AND ($4 = 0 OR b.zone_id = $4) AND ($5 = 0 OR h.block_id = $5) "
-            "AND ($6 = '' OR h.status = $6)",
-            "iiiiit", cid, s.id, now, (int64_t)json_integer_value(json_object_get(f, "zone_id")),
-            (int64_t)json_integer_value(json_object_get(f, "block_id")), status ? status : "");
+            "SELECT h.community_id, CAST($2 AS BIGINT), h.id, h.block_id, CAST($3 AS BIGINT)"
+            MATCH_FROM("$4", "$5", "$6", "$7"),
+            "iiiiitt", cid, s.id, now, v.zone, v.block, v.status, v.flag);
         if (rc != STORE_DONE) return http_fail_internal(req, store_errmsg(req->conn));
     }
     if (!store_query_int(req->conn, 0, "SELECT COUNT(*) FROM sweep_targets WHERE community_id = $1 AND sweep_id = $2",
@@ -506,7 +798,8 @@ static const list_column sweep_columns[] = {
     {"id", "col.id"}, {"title", "sweep.col.title"}, {"state_label", "sweep.col.state"},
     {"targets", "sweep.col.targets"}, {"answered", "sweep.col.answered"}, {"not_home", "sweep.col.not_home"},
     {"refused", "sweep.col.refused"}, {"remaining", "sweep.col.remaining"}, {"percent", "sweep.col.percent"},
-    {"opened_at", "sweep.col.opened_at"}, {"closed_at", "sweep.col.closed_at"}, {0, 0},
+    {"target_label", "sweep.col.target"}, {"opened_at_local", "sweep.col.opened_at"},
+    {"closed_at_local", "sweep.col.closed_at"}, {0, 0},
 };
 
 static json_t *sweep_id_item(store_stmt *st, void *ctx)
@@ -548,6 +841,8 @@ static int sweeps_list(http_req *req)
         json_t *hl = json_object_get(s.target_filter, "household_ids");
         if (hl) json_object_set_new(o, "target_filter", json_pack("{s:I}", "household_count", (json_int_t)json_array_size(hl)));
         json_object_set_new(o, "state_label", json_string(i18n_text(req->lang, arena_printf(req->a, "sweep.state.%s", s.state))));
+        json_object_set_new(o, "opened_at_local", local_time_json(req, s.opened_at, s.opened_at < 0));
+        json_object_set_new(o, "closed_at_local", local_time_json(req, s.closed_at, s.closed_at < 0));
         json_array_append_new(items, o);
     }
     json_decref(ids);
@@ -559,6 +854,19 @@ static int sweep_get(http_req *req)
     sweep_row s;
     if (!sweep_from_path(req, &s)) return -1;
     return http_reply(req, 200, json_pack("{s:o}", "sweep", sweep_json(req, &s)));
+}
+
+/* The title of a list of one sweep, as its printed sheet and file say it: what the list
+ * is, the sweep, and the block when the list is of one (?block_id=). */
+static const char *sweep_list_title(http_req *req, const char *key, const sweep_row *s)
+{
+    const char *title = arena_printf(req->a, "%s · %s", i18n_text(req->lang, key), s->title);
+    const char *v = http_query(req, "block_id");
+    int64_t block;
+    if (v && *v && str_is_int(v, &block) && block > 0)
+        title = arena_printf(req->a, "%s · %s", title,
+                             name_of(req, "SELECT name FROM blocks WHERE community_id = $1 AND id = $2", block));
+    return title;
 }
 
 /* ---------------------------------------------------------------- progress by block or zone */
@@ -610,7 +918,8 @@ static int sweep_progress(http_req *req)
         json_array_append_new(items, counts_put(o, &c));
     }
     store_done(st);
-    int rc = http_reply_list(req, "list.sweep_progress", zones ? progress_zone_columns : progress_block_columns, items, 0);
+    int rc = http_reply_list(req, sweep_list_title(req, "list.sweep_progress", &s),
+                             zones ? progress_zone_columns : progress_block_columns, items, 0);
     /* The JSON answer also carries the sweep and its total; exports hold the rows only. */
     if (rc == 0 && req->out && json_is_object(req->out)) {
         json_object_set_new(req->out, "by", json_string(by));
@@ -675,6 +984,7 @@ static json_t *household_item(http_req *req, store_stmt *st)
     json_object_set_new(o, "outcome", text_json(outcome));
     json_object_set_new(o, "outcome_label", json_string(i18n_text(req->lang, arena_printf(req->a, "sweep.outcome.%s", outcome))));
     json_object_set_new(o, "recorded_at", time_json(store_col_int(st, 9), store_col_null(st, 9)));
+    json_object_set_new(o, "recorded_at_local", local_time_json(req, store_col_int(st, 9), store_col_null(st, 9)));
     json_object_set_new(o, "recorded_by", text_json(store_col_text(st, 10)));
     json_object_set_new(o, "method", text_json(store_col_text(st, 11)));
     json_object_set_new(o, "note", text_json(store_col_text(st, 12)));
@@ -685,12 +995,87 @@ static json_t *household_item(http_req *req, store_stmt *st)
     return o;
 }
 
+/* The options of a question whose answers come from a list, as [[value, label], …]:
+ * "true"/"false" with 是/否 for yes_no, the choices (value and label alike) otherwise. */
+static json_t *question_options(http_req *req, json_t *q)
+{
+    json_t *out = json_array();
+    if (!strcmp(json_string_value(json_object_get(q, "type")), "yes_no")) {
+        json_array_append_new(out, json_pack("[s, s]", "true", i18n_text(req->lang, "sweep.yes")));
+        json_array_append_new(out, json_pack("[s, s]", "false", i18n_text(req->lang, "sweep.no")));
+        return out;
+    }
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(q, "choices"), i, c) json_array_append_new(out, json_pack("[O, O]", c, c));
+    return out;
+}
+
+/* Whether an answer object gives `value` (an option of question q). */
+static bool answer_has(json_t *answers, json_t *q, const char *value)
+{
+    json_t *v = json_object_get(answers, json_string_value(json_object_get(q, "key")));
+    if (json_is_boolean(v)) return !strcmp(value, json_is_true(v) ? "true" : "false");
+    if (json_is_string(v)) return !strcmp(json_string_value(v), value);
+    size_t i;
+    json_t *x;
+    json_array_foreach(v, i, x) if (json_is_string(x) && !strcmp(json_string_value(x), value)) return true;
+    return false;
+}
+
+static json_t *question_by_key(const sweep_row *s, const char *key)
+{
+    size_t i;
+    json_t *q;
+    json_array_foreach(s->questions, i, q) if (!strcmp(json_string_value(json_object_get(q, "key")), key)) return q;
+    return NULL;
+}
+
+/* Reads ?question=&answer= (the households behind one count of the tally): false with
+ * the error set; *q stays NULL when not asked. */
+static bool answer_filter(http_req *req, const sweep_row *s, json_t **q, const char **value)
+{
+    const char *key = http_query(req, "question");
+    *q = NULL;
+    *value = http_query(req, "answer");
+    if (!key || !*key) {
+        if (*value && **value) {
+            http_fail_field(req, "question", "err.required");
+            return false;
+        }
+        return true;
+    }
+    json_t *found = question_by_key(s, key);
+    if (!found || !type_listed(json_string_value(json_object_get(found, "type")))) {
+        http_fail_field(req, "question", "err.sweep_unknown_question");
+        return false;
+    }
+    if (!*value || !**value) {
+        http_fail_field(req, "answer", "err.required");
+        return false;
+    }
+    json_t *options = question_options(req, found), *o;
+    size_t i;
+    bool ok = false;
+    json_array_foreach(options, i, o) if (!strcmp(json_string_value(json_array_get(o, 0)), *value)) ok = true;
+    json_decref(options);
+    if (!ok) {
+        http_fail_field(req, "answer", "err.sweep_expect_choice");
+        return false;
+    }
+    *q = found;
+    return true;
+}
+
 /* Runs the household query of sweep s with the list filters; items in *items_out. */
 static int households_query(http_req *req, const sweep_row *s, bool results, json_t **items_out, int64_t *next)
 {
-    const char *state;
+    const char *state, *value;
     int64_t block, zone;
+    json_t *fq;
     if (!list_filters(req, &state, &block, &zone, results)) return -1;
+    if (!answer_filter(req, s, &fq, &value)) return -1;
+    if (fq && !state) state = "answered";
     int64_t limit = http_list_limit(req), cursor = http_list_cursor(req);
     store_stmt *st = store_prepare(req->conn, HOUSEHOLD_SELECT
         "AND ($4 = '' OR t.outcome = $4 OR ($4 = 'remaining' AND t.outcome IN ('pending', 'not_home'))) "
@@ -704,15 +1089,22 @@ static int households_query(http_req *req, const sweep_row *s, bool results, jso
     store_bind_int(st, 6, zone);
     store_bind_int(st, 7, results ? 1 : 0);
     store_bind_int(st, 8, cursor);
-    store_bind_int(st, 9, limit + 1);
+    /* An answer filter is applied here, on the parsed answers, so the scan goes on
+     * until a page of matches is found. */
+    store_bind_int(st, 9, fq ? INT64_MAX / 2 : limit + 1);
     json_t *items = json_array();
     int64_t n = 0, last = 0;
     bool more = false;
     int rc;
     while ((rc = store_step(st)) == STORE_ROW) {
-        if (n == limit) { more = true; break; }
+        json_t *item = household_item(req, st);
+        if (fq && !answer_has(json_object_get(item, "answers"), fq, value)) {
+            json_decref(item);
+            continue;
+        }
+        if (n == limit) { more = true; json_decref(item); break; }
         last = store_col_int(st, 0);
-        json_array_append_new(items, household_item(req, st));
+        json_array_append_new(items, item);
         n++;
     }
     store_done(st);
@@ -728,8 +1120,8 @@ static int households_query(http_req *req, const sweep_row *s, bool results, jso
 static const list_column household_columns[] = {
     {"zone_name", "sweep.col.zone"}, {"block_name", "sweep.col.block"}, {"room", "sweep.col.room"},
     {"contact", "sweep.col.contact"}, {"phone", "sweep.col.phone"}, {"outcome_label", "sweep.col.outcome"},
-    {"recorded_at", "sweep.col.recorded_at"}, {"recorded_by", "sweep.col.recorded_by"}, {"note", "sweep.col.note"},
-    {0, 0},
+    {"recorded_at_local", "sweep.col.recorded_at"}, {"recorded_by", "sweep.col.recorded_by"},
+    {"note", "sweep.col.note"}, {0, 0},
 };
 
 static int sweep_households(http_req *req)
@@ -739,7 +1131,7 @@ static int sweep_households(http_req *req)
     json_t *items;
     int64_t next;
     if (households_query(req, &s, false, &items, &next)) return -1;
-    return http_reply_list(req, "list.sweep_households", household_columns, items, next);
+    return http_reply_list(req, sweep_list_title(req, "list.sweep_households", &s), household_columns, items, next);
 }
 
 /* Results: the households with a record, one column per question (labels in the
@@ -754,7 +1146,7 @@ static int sweep_results(http_req *req)
     static const list_column fixed[] = {
         {"household_id", "sweep.col.household_id"}, {"zone_name", "sweep.col.zone"}, {"block_name", "sweep.col.block"},
         {"room", "sweep.col.room"}, {"outcome_label", "sweep.col.outcome"}, {"method_label", "sweep.col.method"},
-        {"recorded_at", "sweep.col.recorded_at"}, {"recorded_by", "sweep.col.recorded_by"},
+        {"recorded_at_local", "sweep.col.recorded_at"}, {"recorded_by", "sweep.col.recorded_by"},
     };
     size_t nf = sizeof fixed / sizeof fixed[0], nq = json_array_size(s.questions);
     list_column *cols = arena_alloc(req->a, sizeof *cols * (nf + nq + 2));
@@ -778,11 +1170,184 @@ static int sweep_results(http_req *req)
         json_array_foreach(s.questions, i, q) {
             const char *key = json_string_value(json_object_get(q, "key"));
             json_t *v = json_object_get(answers, key);
-            json_object_set(item, cols[nf + i].key, v ? v : json_null());
+            if (json_is_array(v)) {
+                /* Several choices read as one cell: 降压药、降糖药. */
+                const char *text = "";
+                size_t k2;
+                json_t *c;
+                json_array_foreach(v, k2, c)
+                    text = arena_printf(req->a, "%s%s%s", text, k2 ? (req->lang == LANG_EN ? ", " : "、") : "",
+                                        json_string_value(c));
+                json_object_set_new(item, cols[nf + i].key, json_string(text));
+            } else {
+                json_object_set(item, cols[nf + i].key, v ? v : json_null());
+            }
         }
     }
-    int rc = http_reply_list(req, "list.sweep_results", cols, items, next);
+    int rc = http_reply_list(req, sweep_list_title(req, "list.sweep_results", &s), cols, items, next);
     if (rc == 0 && req->out && json_is_object(req->out)) json_object_set(req->out, "questions", s.questions);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- tally */
+
+typedef struct tally_group {
+    int64_t block_id, answered;
+    const char *block_name;
+} tally_group;
+
+/* GET /sweeps/{id}/tally: for every question answered from a list (yes/no, single or
+ * multiple choice), how many households gave each answer — over the actor's scope,
+ * the whole sweep or ?by=block one block at a time, narrowed by ?block_id= ?zone_id=.
+ * Counted here from the current records' answers (JSON, so not in SQL that both
+ * databases run alike); a sweep holds at most the community's households. */
+static int sweep_tally(http_req *req)
+{
+    const char *by = http_query(req, "by"), *v;
+    bool blocks = by && !strcmp(by, "block");
+    if (by && *by && !blocks && strcmp(by, "sweep")) return http_fail_field(req, "by", "err.sweep_tally_by");
+    int64_t block = 0, zone = 0;
+    if ((v = http_query(req, "block_id")) && *v && (!str_is_int(v, &block) || block <= 0))
+        return http_fail_field(req, "block_id", "err.not_integer");
+    if ((v = http_query(req, "zone_id")) && *v && (!str_is_int(v, &zone) || zone <= 0))
+        return http_fail_field(req, "zone_id", "err.not_integer");
+    sweep_row s;
+    if (!sweep_from_path(req, &s)) return -1;
+
+    /* The groups: each block of the scope with targets (by=block), else one. */
+    size_t ng = 0, cap = 1;
+    tally_group *groups = arena_alloc(req->a, sizeof *groups);
+    groups[0] = (tally_group){0, 0, NULL};
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT b.id, b.name, COALESCE(SUM(CASE WHEN t.outcome = 'answered' THEN 1 ELSE 0 END), 0)" TARGETS_FROM
+        "WHERE" TARGETS_WHERE "AND ($4 = 0 OR h.block_id = $4) AND ($5 = 0 OR b.zone_id = $5) "
+        "GROUP BY b.id, b.name, b.sort_order ORDER BY b.sort_order, b.id");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    registry_bind_scope(req, st);
+    store_bind_int(st, 3, s.id);
+    store_bind_int(st, 4, block);
+    store_bind_int(st, 5, zone);
+    while (store_step(st) == STORE_ROW) {
+        if (!blocks) {
+            groups[0].answered += store_col_int(st, 2);
+            ng = 1;
+            continue;
+        }
+        if (ng == cap) {
+            tally_group *more = arena_alloc(req->a, sizeof *more * cap * 2);
+            memcpy(more, groups, sizeof *groups * ng);
+            groups = more;
+            cap *= 2;
+        }
+        groups[ng++] = (tally_group){store_col_int(st, 0), store_col_int(st, 2),
+                                     arena_strdup(req->a, store_col_text(st, 1))};
+    }
+    store_done(st);
+    if (!blocks) ng = 1;
+
+    /* Counting slots: group × (question, option). */
+    size_t nq = json_array_size(s.questions), nslots = 0;
+    size_t *first = arena_alloc(req->a, sizeof *first * (nq + 1));
+    json_t **options = arena_alloc(req->a, sizeof *options * (nq + 1));
+    size_t i;
+    json_t *q;
+    json_array_foreach(s.questions, i, q) {
+        first[i] = nslots;
+        bool listed = type_listed(json_string_value(json_object_get(q, "type")));
+        options[i] = listed ? arena_json(req, question_options(req, q)) : NULL;
+        nslots += options[i] ? json_array_size(options[i]) : 0;
+    }
+    int64_t *counts = arena_alloc(req->a, sizeof *counts * (nslots ? nslots : 1) * ng);
+    memset(counts, 0, sizeof *counts * (nslots ? nslots : 1) * ng);
+
+    st = store_prepare(req->conn,
+        "SELECT b.id, a.answers" TARGETS_FROM
+        "JOIN sweep_answers a ON a.community_id = t.community_id AND a.sweep_id = t.sweep_id "
+        "AND a.household_id = t.household_id AND a.current = 1 "
+        "WHERE" TARGETS_WHERE "AND t.outcome = 'answered' AND ($4 = 0 OR h.block_id = $4) "
+        "AND ($5 = 0 OR b.zone_id = $5) "
+        "ORDER BY b.sort_order, b.id");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    registry_bind_scope(req, st);
+    store_bind_int(st, 3, s.id);
+    store_bind_int(st, 4, block);
+    store_bind_int(st, 5, zone);
+    size_t g = 0;
+    while (store_step(st) == STORE_ROW) {
+        if (blocks) {
+            /* Both queries run in block order, so the group only moves forward. */
+            int64_t bid = store_col_int(st, 0);
+            if (groups[g].block_id != bid) {
+                size_t k = 0;
+                while (k < ng && groups[k].block_id != bid) k++;
+                if (k == ng) continue;
+                g = k;
+            }
+        }
+        json_t *answers = json_loads(store_col_text(st, 1), 0, NULL);
+        if (!answers) continue;
+        json_array_foreach(s.questions, i, q) {
+            if (!options[i]) continue;
+            size_t k;
+            json_t *o;
+            json_array_foreach(options[i], k, o) {
+                if (answer_has(answers, q, json_string_value(json_array_get(o, 0))))
+                    counts[g * nslots + first[i] + k]++;
+            }
+        }
+        json_decref(answers);
+    }
+    store_done(st);
+
+    json_t *items = json_array(), *listed = json_array();
+    bool en = req->lang == LANG_EN;
+    json_array_foreach(s.questions, i, q) {
+        if (!options[i]) continue;
+        json_array_append_new(listed, json_pack("{s:O, s:O, s:O, s:O}", "key", json_object_get(q, "key"),
+                                                "label_zh", json_object_get(q, "label_zh"),
+                                                "label_en", json_object_get(q, "label_en"),
+                                                "type", json_object_get(q, "type")));
+    }
+    for (g = 0; g < ng; g++) {
+        json_array_foreach(s.questions, i, q) {
+            if (!options[i]) continue;
+            size_t k;
+            json_t *o;
+            json_array_foreach(options[i], k, o) {
+                json_t *row = json_pack("{s:O, s:O, s:O, s:O, s:I, s:I}", "question_key", json_object_get(q, "key"),
+                                        "question", json_object_get(q, en ? "label_en" : "label_zh"), "answer",
+                                        json_array_get(o, 0), "answer_label", json_array_get(o, 1), "households",
+                                        (json_int_t)counts[g * nslots + first[i] + k], "answered",
+                                        (json_int_t)groups[g].answered);
+                if (blocks) {
+                    json_object_set_new(row, "block_id", json_integer(groups[g].block_id));
+                    json_object_set_new(row, "block_name", text_json(groups[g].block_name));
+                }
+                json_array_append_new(items, row);
+            }
+        }
+    }
+    static const list_column sweep_cols[] = {
+        {"question", "sweep.col.question"}, {"answer_label", "sweep.col.answer"},
+        {"households", "sweep.col.households"}, {"answered", "sweep.col.answered_households"}, {0, 0},
+    };
+    static const list_column block_cols[] = {
+        {"block_name", "sweep.col.block"}, {"question", "sweep.col.question"}, {"answer_label", "sweep.col.answer"},
+        {"households", "sweep.col.households"}, {"answered", "sweep.col.answered_households"}, {0, 0},
+    };
+    const char *title = sweep_list_title(req, "list.sweep_tally", &s);
+    int64_t answered = 0;
+    for (g = 0; g < ng; g++) answered += groups[g].answered;
+    int rc = http_reply_list(req, title, blocks ? block_cols : sweep_cols, items, 0);
+    if (rc == 0 && req->out && json_is_object(req->out)) {
+        json_object_set_new(req->out, "by", json_string(blocks ? "block" : "sweep"));
+        json_object_set_new(req->out, "questions", listed);
+        json_object_set_new(req->out, "answered", json_integer(answered));
+        json_object_set_new(req->out, "sweep", json_pack("{s:I, s:s, s:s}", "id", (json_int_t)s.id, "title", s.title,
+                                                         "state", s.state));
+    } else {
+        json_decref(listed);
+    }
     return rc;
 }
 
@@ -831,6 +1396,24 @@ static json_t *answers_parse(http_req *req, const sweep_row *s, bool answered)
         const char *type = json_string_value(json_object_get(q, "type"));
         if (!strcmp(type, "yes_no")) {
             if (!json_is_boolean(v)) { fail_answer(req, key, "err.sweep_expect_yes_no"); return NULL; }
+        } else if (!strcmp(type, "multi")) {
+            if (!json_is_array(v)) { fail_answer(req, key, "err.sweep_expect_choices"); return NULL; }
+            size_t k, m;
+            json_t *c, *d;
+            json_array_foreach(v, k, c) {
+                if (!json_is_string(c)) { fail_answer(req, key, "err.sweep_expect_choices"); return NULL; }
+                bool ok = false;
+                json_array_foreach(json_object_get(q, "choices"), m, d) if (json_equal(c, d)) ok = true;
+                if (!ok) { fail_answer(req, key, "err.sweep_expect_choice"); return NULL; }
+            }
+            /* Kept in the order of the question's list, each once; none chosen is no answer. */
+            json_t *picked = json_array();
+            json_array_foreach(json_object_get(q, "choices"), m, d) {
+                json_array_foreach(v, k, c) if (json_equal(c, d)) { json_array_append(picked, d); break; }
+            }
+            if (json_array_size(picked)) json_object_set(out, key, picked);
+            json_decref(picked);
+            continue;
         } else if (!strcmp(type, "number")) {
             if (!json_is_number(v)) { fail_answer(req, key, "err.sweep_expect_number"); return NULL; }
             double d = json_number_value(v);
@@ -989,7 +1572,97 @@ static int sweep_household_get(http_req *req)
         store_done(st);
     }
     json_object_set_new(item, "history", history);
+    /* Who lives there and what to mind at the door (独居老人, 卧床, …): name, age,
+     * phone and flags, no more. The household is in the actor's scope (found above). */
+    json_t *people = json_array(), *all = registry_household_residents(req, hid), *r;
+    size_t i;
+    json_array_foreach(all, i, r) {
+        json_array_append_new(people, json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(r, "id"),
+                                                "name", json_object_get(r, "name"), "age", json_object_get(r, "age"),
+                                                "phone", json_object_get(r, "phone"),
+                                                "flags", json_object_get(r, "flags"),
+                                                "flags_text", json_object_get(r, "flags_text")));
+    }
+    json_decref(all);
+    json_object_set_new(item, "residents", people);
     return http_reply(req, 200, json_pack("{s:o}", "household", item));
+}
+
+/* ---------------------------------------------------------------- templates */
+
+/* The sweeps a committee runs again and again, ready to adjust. Question labels in both
+ * languages; the choices are answers people read aloud at the door, so they come in
+ * the language of the one who creates the sweep ('|' separates them). */
+typedef struct sweep_template_q {
+    const char *key, *type, *zh, *en, *choices_zh, *choices_en;
+    bool required;
+} sweep_template_q;
+
+typedef struct sweep_template {
+    const char *key, *title_zh, *title_en, *description_zh, *description_en;
+    sweep_template_q questions[6];
+} sweep_template;
+
+static const sweep_template sweep_templates[] = {
+    {"returnees", "返沪人员排摸", "Returnees to Shanghai",
+     "了解近14天从外地或境外返沪的人员", "Who came back to Shanghai from elsewhere in the last 14 days",
+     {{"returned", "yes_no", "近14天家中是否有人返沪", "Anyone back in Shanghai within 14 days", NULL, NULL, true},
+      {"came_from", "choice", "从哪里返沪", "Came back from", "外省市|境外", "Another province|Abroad", false},
+      {"returned_count", "number", "返沪人数", "How many came back", NULL, NULL, false},
+      {"returned_on", "text", "返沪日期", "Date of return", NULL, NULL, false},
+      {0}}},
+    {"medicine", "配药需求排摸", "Medicine needs",
+     "了解家中需要配药的人员和药品", "Who in the household needs medicine, and which",
+     {{"needs_medicine", "yes_no", "家中是否有人需要配药", "Anyone in the household needs medicine", NULL, NULL, true},
+      {"medicine_kinds", "multi", "需要哪类药", "Which kinds of medicine",
+       "降压药|降糖药|心脏病用药|精神类药物|抗肿瘤药|其他",
+       "Blood pressure|Diabetes|Heart|Mental health|Cancer|Other", false},
+      {"runs_out_soon", "yes_no", "三天内是否会断药", "Runs out within three days", NULL, NULL, false},
+      {"medicine_detail", "text", "药品名称和用量", "Medicine names and amounts", NULL, NULL, false},
+      {0}}},
+    {"vaccination", "疫苗接种排摸", "Vaccination",
+     "了解家中未接种疫苗的人员和原因", "Who in the household is not vaccinated, and why",
+     {{"all_vaccinated", "yes_no", "家中人员是否都已接种", "Everyone in the household vaccinated", NULL, NULL, true},
+      {"unvaccinated_count", "number", "未接种人数", "How many not vaccinated", NULL, NULL, false},
+      {"reasons", "multi", "未接种原因", "Why not vaccinated", "有禁忌症|担心副作用|行动不便|其他",
+       "Medical reason|Worried about side effects|Cannot get there|Other", false},
+      {"home_visit", "yes_no", "是否需要上门接种", "Needs a vaccination at home", NULL, NULL, false},
+      {0}}},
+};
+
+static json_t *split_choices(const char *s)
+{
+    json_t *out = json_array();
+    while (s && *s) {
+        const char *bar = strchr(s, '|');
+        size_t n = bar ? (size_t)(bar - s) : strlen(s);
+        json_array_append_new(out, json_stringn(s, n));
+        s = bar ? bar + 1 : NULL;
+    }
+    return out;
+}
+
+/* GET /sweeps/templates: the templates, each with a title, description and questions
+ * that POST /sweeps takes as they are. */
+static int sweep_templates_list(http_req *req)
+{
+    bool en = req->lang == LANG_EN;
+    json_t *items = json_array();
+    for (size_t i = 0; i < sizeof sweep_templates / sizeof sweep_templates[0]; i++) {
+        const sweep_template *t = &sweep_templates[i];
+        json_t *qs = json_array();
+        for (const sweep_template_q *q = t->questions; q->key; q++) {
+            json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "key", q->key, "label_zh", q->zh, "label_en", q->en,
+                                  "type", q->type, "required", q->required);
+            if (q->choices_zh) json_object_set_new(o, "choices", split_choices(en ? q->choices_en : q->choices_zh));
+            json_array_append_new(qs, o);
+        }
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:o}", "key", t->key,
+                                               "title", en ? t->title_en : t->title_zh,
+                                               "description", en ? t->description_en : t->description_zh,
+                                               "questions", qs));
+    }
+    return http_reply(req, 200, json_pack("{s:o}", "items", items));
 }
 
 /* ---------------------------------------------------------------- tables */
@@ -1026,7 +1699,12 @@ void sweep_tiles(http_req *req, json_t *tiles)
 const http_route sweep_routes[] = {
     {"GET", "/api/v1/sweeps", NULL, sweeps_list, REGISTRY_LEADERS, ROUTE_EXPORTABLE, 0, NULL},
     {"POST", "/api/v1/sweeps", NULL, sweeps_create, ROLE_COMMITTEE, ROUTE_WRITE, 0, "sweep.create"},
+    {"GET", "/api/v1/sweeps/templates", NULL, sweep_templates_list, ROLE_COMMITTEE, 0, 0, NULL},
     {"GET", "/api/v1/sweeps/{id}", NULL, sweep_get, REGISTRY_LEADERS, 0, 0, NULL},
+    {"PUT", "/api/v1/sweeps/{id}", NULL, sweep_update, ROLE_COMMITTEE, ROUTE_WRITE, 0, "sweep.update"},
+    {"DELETE", "/api/v1/sweeps/{id}", NULL, sweep_delete, ROLE_COMMITTEE, ROUTE_WRITE, 0, "sweep.delete"},
+    {"POST", "/api/v1/sweeps/{id}/followup", NULL, sweep_followup, ROLE_COMMITTEE, ROUTE_WRITE, 4096, "sweep.followup"},
+    {"GET", "/api/v1/sweeps/{id}/tally", NULL, sweep_tally, REGISTRY_LEADERS, ROUTE_EXPORTABLE, 0, NULL},
     {"POST", "/api/v1/sweeps/{id}/open", NULL, sweep_open, ROLE_COMMITTEE, ROUTE_WRITE, 4096, "sweep.open"},
     {"POST", "/api/v1/sweeps/{id}/close", NULL, sweep_close, ROLE_COMMITTEE, ROUTE_WRITE, 4096, "sweep.close"},
     {"GET", "/api/v1/sweeps/{id}/progress", NULL, sweep_progress, REGISTRY_LEADERS, ROUTE_EXPORTABLE, 0, NULL},
@@ -1046,15 +1724,39 @@ const i18n_entry sweep_messages[] = {
     {"err.sweep_question_key", "问题标识只能用小写字母、数字和下划线，以字母开头，最长 32 位",
      "Question key: lowercase letters, digits and _, starting with a letter, at most 32"},
     {"err.sweep_question_key_taken", "问题标识重复", "This question key is used twice"},
-    {"err.sweep_question_type", "问题类型只能是 yes_no、text、choice 或 number",
-     "Question type must be yes_no, text, choice or number"},
+    {"err.sweep_question_type", "问题类型只能是 是否题、单选、多选、数字 或 文字",
+     "Question type must be yes/no, single choice, multiple choice, number or text"},
     {"err.sweep_not_boolean", "应为 true 或 false", "Must be true or false"},
     {"err.sweep_choices", "选项应为 1 到 30 个非空文本", "Choices must be 1 to 30 non-empty texts"},
     {"err.sweep_choices_repeated", "选项重复", "A choice is listed twice"},
     {"err.sweep_choices_only_choice", "只有选择题可以设置选项", "Only choice questions have choices"},
+    {"err.sweep_expect_choices", "应为若干选项组成的列表", "Must be a list of the question's choices"},
+    {"err.sweep_flag", "不是登记的重点人群标记之一", "Not one of the registry's flags"},
+    {"err.sweep_draft_only", "只有草稿可以修改或删除", "Only a draft can be changed or deleted"},
+    {"err.sweep_not_closed", "排摸结束后才能发起补访", "A follow-up starts from a closed sweep"},
+    {"err.sweep_followup_exists", "该排摸已有补访", "This sweep already has a follow-up"},
+    {"err.sweep_all_reached", "所有住户都已排摸到，无需补访", "Every household was reached; there is nothing to follow up"},
+    {"err.sweep_tally_by", "分组只能是 sweep 或 block", "Group by sweep or block"},
+    {"sweep.followup_prefix", "补访：", "Follow-up: "},
+    {"sweep.yes", "是", "Yes"},
+    {"sweep.no", "否", "No"},
+    {"sweep.target.all", "全部住户", "All households"},
+    {"sweep.target.list", "指定住户", "Chosen households"},
+    {"sweep.target.followup", "上次未排摸到的住户", "Households not reached last time"},
+    {"sweep.target.flag", "有{flag}的住户", "Households with a resident flagged “{flag}”"},
+    {"sweep.status.occupied", "自住", "Occupied"},
+    {"sweep.status.away", "外出", "Away"},
+    {"sweep.status.vacant", "空置", "Vacant"},
+    {"sweep.status.rented_out", "出租", "Rented out"},
+    {"list.sweep_tally", "排摸结果统计", "Sweep tally"},
+    {"sweep.col.target", "排摸对象", "Target"},
+    {"sweep.col.question", "问题", "Question"},
+    {"sweep.col.answer", "回答", "Answer"},
+    {"sweep.col.households", "户数", "Households"},
+    {"sweep.col.answered_households", "已回答户数", "Households answered"},
     {"err.sweep_target_kind", "排摸对象只能是 all、filter 或 list", "Target kind must be all, filter or list"},
-    {"err.sweep_filter", "筛选条件只能包含 zone_id、block_id、status，且至少一项",
-     "The filter takes zone_id, block_id and status, at least one of them"},
+    {"err.sweep_filter", "筛选条件只能包含 片区、楼组、户状态、重点人群标记，且至少一项",
+     "The filter takes a zone, a block, a household status and a flag, at least one of them"},
     {"err.sweep_filter_only", "只有按条件筛选时才能设置筛选条件", "A filter is given only with target kind filter"},
     {"err.sweep_list_only", "只有按名单排摸时才能列出住户", "Household ids are given only with target kind list"},
     {"err.sweep_status", "住户状态只能是 occupied、away、vacant 或 rented_out",

@@ -48,6 +48,10 @@ export function SweepHouseholdsPage({ params }) {
           <p class="sweep-hint" data-testid="households-remaining" data-remaining={remaining}>
             {t('sweeps.remaining_here', { count: remaining })}
           </p>
+          <p class="sweep-links no-print">
+            <a href={`/api/v1/sweeps/${id}/households?state=remaining&print=1`} target="_blank" rel="noopener"
+              data-testid="households-print">{t('sweeps.print_list')}</a>
+          </p>
         </div>
       ) : null}
       {sweep && sweep.state !== 'open' ? <p class="message message-error" data-testid="sweep-not-open">{t('sweeps.not_open')}</p> : null}

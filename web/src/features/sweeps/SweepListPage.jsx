@@ -7,7 +7,7 @@ import { Link } from '../../router.jsx';
 import { useApiData } from '../../components/useApiData.js';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
-import { PercentBar } from './common.jsx';
+import { PercentBar, plural } from './common.jsx';
 
 export function SweepListPage() {
   const { t } = useI18n();
@@ -34,6 +34,11 @@ export function SweepListPage() {
               <span class="sweep-card-title">{sweep.title}</span>
               <span class={`sweep-state sweep-state-${sweep.state}`}>{t(`sweeps.state.${sweep.state}`)}</span>
             </Link>
+            {sweep.state === 'draft' ? (
+              <span class="sweep-card-meta" data-testid="sweep-item-target">
+                {sweep.target_label} · {plural(t, 'sweeps.households_n', sweep.target_count)}
+              </span>
+            ) : null}
             {sweep.state !== 'draft' ? (
               <>
                 <PercentBar percent={sweep.progress.percent} />

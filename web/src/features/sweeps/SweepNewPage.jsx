@@ -1,32 +1,63 @@
-// /sweeps/new (committee): title, the question set and the target; the sweep is saved
-// as a draft and opened from its own page, when the target households are fixed.
+// /sweeps/new and /sweeps/:id/edit (committee): title, the question set and the target;
+// the sweep is saved as a draft and opened from its own page, when the target
+// households are fixed. A new sweep may start from a template (returnees, medicine
+// needs, vaccination). Questions are named by their labels only: the field name the
+// answers are stored under is the server's business (kept, unseen, when editing).
 import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { Link, navigate } from '../../router.jsx';
 import { useApiData } from '../../components/useApiData.js';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
-import { FieldError, QUESTION_TYPES } from './common.jsx';
+import { Loading } from '../../components/Loading.jsx';
+import { FLAGS, FieldError, QUESTION_TYPES } from './common.jsx';
 
 const STATUSES = ['occupied', 'away', 'vacant', 'rented_out'];
 
-function blankQuestion(index) {
-  return { key: `q${index + 1}`, label_zh: '', label_en: '', type: 'yes_no', choices: '', required: false };
+function blankQuestion() {
+  return { key: '', label_zh: '', label_en: '', type: 'yes_no', choices: '', required: false };
 }
 
-export function SweepNewPage() {
+// A question as the server gives it -> as the form keeps it (choices one per line).
+function formQuestion(q) {
+  return { key: q.key || '', label_zh: q.label_zh || '', label_en: q.label_en && q.label_en !== q.label_zh ? q.label_en : '',
+    type: q.type, choices: (q.choices || []).join('\n'), required: Boolean(q.required) };
+}
+
+// /sweeps/:id/edit: the draft loaded first, then the same form.
+export function SweepEditPage({ params }) {
+  const { data, error, loading } = useApiData(`/sweeps/${encodeURIComponent(params.id)}`);
+  const sweep = data?.sweep;
+  if (loading && !sweep) return <main class="page"><Loading /></main>;
+  if (!sweep) return <main class="page"><ErrorMessage error={error} /></main>;
+  return <SweepNewPage draft={sweep} />;
+}
+
+export function SweepNewPage({ draft = null }) {
   const { t } = useI18n();
-  const [title, setTitle] = useState('');
-  const [description, setDescription] = useState('');
-  const [questions, setQuestions] = useState([blankQuestion(0)]);
-  const [targetKind, setTargetKind] = useState('all');
-  const [filter, setFilter] = useState({ zone_id: '', block_id: '', status: '' });
-  const [picked, setPicked] = useState(() => new Set());
+  const draftFilter = draft?.target_kind === 'filter' ? draft.target_filter : {};
+  const [title, setTitle] = useState(draft?.title || '');
+  const [description, setDescription] = useState(draft?.description || '');
+  const [questions, setQuestions] = useState(draft ? draft.questions.map(formQuestion) : [blankQuestion()]);
+  const [targetKind, setTargetKind] = useState(draft?.target_kind || 'all');
+  const [filter, setFilter] = useState({
+    zone_id: draftFilter.zone_id ? String(draftFilter.zone_id) : '', block_id: draftFilter.block_id ? String(draftFilter.block_id) : '',
+    status: draftFilter.status || '', flag: draftFilter.flag || '',
+  });
+  const [picked, setPicked] = useState(() => new Set(draft?.target_filter?.household_ids || []));
   const [listBlock, setListBlock] = useState('');
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const zones = useApiData('/zones?limit=500');
   const blocks = useApiData('/blocks?limit=500');
+  const templates = useApiData('/sweeps/templates');
+
+  const applyTemplate = (tpl) => {
+    setTitle(tpl.title);
+    setDescription(tpl.description || '');
+    setQuestions(tpl.questions.map(formQuestion));
+    setError(null);
+  };
 
   const setQuestion = (index, change) => setQuestions(questions.map((q, i) => (i === index ? { ...q, ...change } : q)));
 
@@ -35,9 +66,10 @@ export function SweepNewPage() {
       title: title.trim(),
       description,
       questions: questions.map((q) => {
-        const question = { key: q.key.trim(), label_zh: q.label_zh.trim(), type: q.type, required: q.required };
+        const question = { label_zh: q.label_zh.trim(), type: q.type, required: q.required };
+        if (q.key) question.key = q.key;
         if (q.label_en.trim()) question.label_en = q.label_en.trim();
-        if (q.type === 'choice') question.choices = q.choices.split('\n').map((c) => c.trim()).filter(Boolean);
+        if (q.type === 'choice' || q.type === 'multi') question.choices = q.choices.split('\n').map((c) => c.trim()).filter(Boolean);
         return question;
       }),
       target_kind: targetKind,
@@ -47,6 +79,7 @@ export function SweepNewPage() {
       if (filter.zone_id) out.target_filter.zone_id = Number(filter.zone_id);
       if (filter.block_id) out.target_filter.block_id = Number(filter.block_id);
       if (filter.status) out.target_filter.status = filter.status;
+      if (filter.flag) out.target_filter.flag = filter.flag;
     }
     if (targetKind === 'list') out.household_ids = [...picked];
     return out;
@@ -57,7 +90,7 @@ export function SweepNewPage() {
     setBusy(true);
     setError(null);
     try {
-      const answer = await api.post('/sweeps', body());
+      const answer = draft ? await api.put(`/sweeps/${draft.id}`, body()) : await api.post('/sweeps', body());
       navigate(`/sweeps/${answer.sweep.id}`);
     } catch (failure) {
       setError(failure);
@@ -72,8 +105,22 @@ export function SweepNewPage() {
 
   return (
     <main class="page" data-testid="sweep-new-page">
-      <p class="no-print"><Link href="/sweeps">{t('sweeps.back_list')}</Link></p>
-      <h1>{t('sweeps.new')}</h1>
+      <p class="no-print">
+        {draft ? <Link href={`/sweeps/${draft.id}`}>{t('sweeps.back_sweep')}</Link> : <Link href="/sweeps">{t('sweeps.back_list')}</Link>}
+      </p>
+      <h1>{draft ? t('sweeps.edit_title') : t('sweeps.new')}</h1>
+      {!draft && templates.data?.items?.length ? (
+        <section class="section" data-testid="sweep-templates">
+          <h2>{t('sweeps.templates')}</h2>
+          <p class="sweep-hint">{t('sweeps.templates_hint')}</p>
+          <div class="sweep-template-list">
+            {templates.data.items.map((tpl) => (
+              <button key={tpl.key} type="button" class="button" data-testid={`template-${tpl.key}`}
+                onClick={() => applyTemplate(tpl)}>{tpl.title}</button>
+            ))}
+          </div>
+        </section>
+      ) : null}
       <form class="form" onSubmit={submit}>
         <section class="section form">
           <div class="field">
@@ -108,22 +155,17 @@ export function SweepNewPage() {
                   onInput={(e) => setQuestion(index, { label_en: e.currentTarget.value })} />
               </div>
               <div class="field">
-                <label class="field-label" for={`q-${index}-key`}>{t('sweeps.field.key')}</label>
-                <input id={`q-${index}-key`} data-testid={`question-${index}-key`} value={q.key} autocapitalize="off"
-                  onInput={(e) => setQuestion(index, { key: e.currentTarget.value })} />
-                <span class="sweep-hint">{t('sweeps.key_hint')}</span>
-              </div>
-              <div class="field">
                 <label class="field-label" for={`q-${index}-type`}>{t('sweeps.field.type')}</label>
                 <select id={`q-${index}-type`} data-testid={`question-${index}-type`} value={q.type}
                   onChange={(e) => setQuestion(index, { type: e.currentTarget.value })}>
                   {QUESTION_TYPES.map((type) => <option key={type} value={type}>{t(`sweeps.type.${type}`)}</option>)}
                 </select>
               </div>
-              {q.type === 'choice' ? (
+              {q.type === 'choice' || q.type === 'multi' ? (
                 <div class="field">
                   <label class="field-label" for={`q-${index}-choices`}>{t('sweeps.field.choices')}</label>
-                  <textarea id={`q-${index}-choices`} data-testid={`question-${index}-choices`} rows={3} value={q.choices}
+                  <textarea id={`q-${index}-choices`} data-testid={`question-${index}-choices`}
+                    rows={Math.min(8, Math.max(3, q.choices.split('\n').length + 1))} value={q.choices}
                     onInput={(e) => setQuestion(index, { choices: e.currentTarget.value })} />
                 </div>
               ) : null}
@@ -142,7 +184,7 @@ export function SweepNewPage() {
             </fieldset>
           ))}
           <button type="button" class="button button-block" data-testid="question-add"
-            onClick={() => setQuestions([...questions, blankQuestion(questions.length)])}>
+            onClick={() => setQuestions([...questions, blankQuestion()])}>
             {t('sweeps.add_question')}
           </button>
         </section>
@@ -188,6 +230,16 @@ export function SweepNewPage() {
                 </select>
                 <FieldError error={error} field="target_filter.status" />
               </div>
+              <div class="field">
+                <label class="field-label" for="target-flag">{t('sweeps.field.flag')}</label>
+                <select id="target-flag" data-testid="target-flag" value={filter.flag}
+                  onChange={(e) => setFilter({ ...filter, flag: e.currentTarget.value })}>
+                  <option value="">{t('sweeps.any')}</option>
+                  {FLAGS.map((f) => <option key={f} value={f}>{t(`registry.flag.${f}`)}</option>)}
+                </select>
+                <span class="sweep-hint">{t('sweeps.flag_hint')}</span>
+                <FieldError error={error} field="target_filter.flag" />
+              </div>
               <FieldError error={error} field="target_filter" />
             </>
           ) : null}
@@ -200,7 +252,7 @@ export function SweepNewPage() {
 
         {error && !placed ? <ErrorMessage error={error} testId="sweep-new-error" /> : null}
         <button type="submit" class="button button-primary button-block" disabled={busy} data-testid="sweep-create">
-          {t('sweeps.create')}
+          {draft ? t('sweeps.save_draft') : t('sweeps.create')}
         </button>
       </form>
     </main>

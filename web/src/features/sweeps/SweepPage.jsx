@@ -1,17 +1,20 @@
 // /sweeps/:id: the sweep's questions, the committee's open and close, progress by block
 // or by zone (refreshed every few seconds while the sweep is open, so the desk watches
-// the leaders' work arrive), the households not yet reached with a printable list, and
-// the results as CSV or XLSX.
+// the leaders' work arrive), the households not yet reached with a printable list, the
+// tally per answer (tap a count for its households) and the results as CSV or XLSX. A
+// draft shows its target and household count and is edited or deleted here; a closed
+// sweep's households not reached become a follow-up sweep with one tap.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { useSession } from '../../session.js';
 import { hasAnyRole } from '../../roles.js';
-import { Link } from '../../router.jsx';
+import { Link, navigate } from '../../router.jsx';
 import { useApiData } from '../../components/useApiData.js';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
-import { FieldError, LIVE_REFRESH_MS, PercentBar, placeName, questionLabel } from './common.jsx';
+import { FieldError, LIVE_REFRESH_MS, PercentBar, placeName, plural, questionLabel } from './common.jsx';
+import { SweepTally } from './SweepTally.jsx';
 
 // The not-reached list on screen stays short on a phone; the printed list has them all.
 const SHOWN_REMAINING = 50;
@@ -44,10 +47,21 @@ export function SweepPage({ params }) {
   const act = async (action) => {
     // Closing cannot be undone and stops every leader's recording at once.
     if (action === 'close' && !window.confirm(t('sweeps.close_confirm'))) return;
+    if (action === 'delete' && !window.confirm(t('sweeps.delete_confirm'))) return;
     setBusy(true);
     setActionError(null);
     try {
-      await api.post(`/sweeps/${id}/${action}`);
+      if (action === 'delete') {
+        await api.del(`/sweeps/${id}`);
+        navigate('/sweeps');
+        return;
+      }
+      const answer = await api.post(`/sweeps/${id}/${action}`);
+      // A follow-up is a new sweep: go to it (a draft, to open when the leaders are ready).
+      if (action === 'followup') {
+        navigate(`/sweeps/${answer.sweep.id}`);
+        return;
+      }
       sweepData.reload();
       progress.reload();
       remaining.reload();
@@ -73,19 +87,53 @@ export function SweepPage({ params }) {
         <span class={`sweep-state sweep-state-${sweep.state}`} data-testid="sweep-state">{t(`sweeps.state.${sweep.state}`)}</span>
         {sweep.description ? ` ${sweep.description}` : ''}
       </p>
+      <p class="sweep-target" data-testid="sweep-target-line" data-count={sweep.target_count}>
+        <span class="sweep-hint">{t('sweeps.target_is')}</span>
+        <strong>{sweep.target_label}</strong>
+        {' · '}
+        <span data-testid="sweep-target-count">{plural(t, 'sweeps.households_n', sweep.target_count)}</span>
+      </p>
+      {sweep.followup_of ? (
+        <p class="sweep-hint" data-testid="sweep-followup-of">
+          {t('sweeps.followup_of')} <Link href={`/sweeps/${sweep.followup_of}`}>{sweep.followup_of_title || `#${sweep.followup_of}`}</Link>
+        </p>
+      ) : null}
+      {sweep.followups?.length ? (
+        <p class="sweep-hint" data-testid="sweep-followups">
+          {t('sweeps.followed_by')}{' '}
+          {sweep.followups.map((f, i) => (
+            <span key={f.id}>{i ? '、' : ''}<Link href={`/sweeps/${f.id}`} data-testid="sweep-followup-link">{f.title}</Link></span>
+          ))}
+        </p>
+      ) : null}
 
-      {committee && sweep.state !== 'closed' ? (
-        <section class="section no-print">
+      {committee ? (
+        <section class="section no-print sweep-actions">
           {sweep.state === 'draft' ? (
-            <button type="button" class="button button-primary button-block" disabled={busy}
-              data-testid="sweep-open" onClick={() => act('open')}>{t('sweeps.open')}</button>
-          ) : (
+            <>
+              <button type="button" class="button button-primary button-block" disabled={busy}
+                data-testid="sweep-open" onClick={() => act('open')}>{t('sweeps.open')}</button>
+              <div class="sweep-pair">
+                <Link class="button" href={`/sweeps/${id}/edit`} data-testid="sweep-edit">{t('sweeps.edit')}</Link>
+                <button type="button" class="button sweep-danger" disabled={busy}
+                  data-testid="sweep-delete" onClick={() => act('delete')}>{t('sweeps.delete')}</button>
+              </div>
+            </>
+          ) : null}
+          {open ? (
             <button type="button" class="button button-block" disabled={busy}
               data-testid="sweep-close" onClick={() => act('close')}>{t('sweeps.close')}</button>
-          )}
+          ) : null}
+          {sweep.state === 'closed' && sweep.progress.remaining > 0 && !sweep.followups?.length ? (
+            <button type="button" class="button button-primary button-block" disabled={busy}
+              data-testid="sweep-followup" onClick={() => act('followup')}>
+              {plural(t, 'sweeps.followup', sweep.progress.remaining)}
+            </button>
+          ) : null}
           <FieldError error={actionError} field="state" testId="sweep-action-error" />
           <FieldError error={actionError} field="target_filter" testId="sweep-action-error" />
-          {actionError && !['state', 'target_filter'].includes(actionError.field) ? (
+          <FieldError error={actionError} field="followup_of" testId="sweep-action-error" />
+          {actionError && !['state', 'target_filter', 'followup_of'].includes(actionError.field) ? (
             <ErrorMessage error={actionError} testId="sweep-action-error" />
           ) : null}
         </section>
@@ -186,6 +234,8 @@ export function SweepPage({ params }) {
             ) : null}
             {remaining.data?.next_cursor ? <p class="sweep-hint">{t('sweeps.more_in_print')}</p> : null}
           </section>
+
+          <SweepTally sweep={sweep} />
 
           <section class="section no-print" data-testid="sweep-exports">
             <h2>{t('sweeps.results')}</h2>

@@ -1,11 +1,14 @@
 // Pieces the sweep pages share: who may use them, labels in the UI language, the list
 // walker, a static progress bar and the error shown beside the field the server named.
 import { api } from '../../api.js';
+import { useSession } from '../../session.js';
 import './sweeps.css';
 
 export const SWEEP_ROLES = ['committee', 'zone_leader', 'block_leader'];
 export const OUTCOMES = ['answered', 'not_home', 'refused'];
-export const QUESTION_TYPES = ['yes_no', 'choice', 'number', 'text'];
+export const QUESTION_TYPES = ['yes_no', 'choice', 'multi', 'number', 'text'];
+// The registry's vulnerability flags a sweep may target (labels: registry.flag.*).
+export const FLAGS = ['alone_elderly', 'disabled', 'pregnant', 'chronic_illness', 'bedridden', 'no_smartphone', 'home_isolation'];
 export const LIVE_REFRESH_MS = 5000;
 
 // A question's label in the UI language (label_en defaults to label_zh on the server).
@@ -59,4 +62,33 @@ export function placeName(household) {
   const room = household.room || '';
   const block = household.block_name || '';
   return !block || room.startsWith(block) ? room : `${block} ${room}`;
+}
+
+// A server instant ("…Z") on the community's clock, as people read it: 2026-12-03 16:11.
+// The community's zone, not the phone's: a leader away from home still speaks of the
+// committee's hours.
+export function formatLocal(value, timeZone) {
+  const date = new Date(value);
+  if (!value || Number.isNaN(date.getTime())) return '';
+  const options = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  let parts;
+  try {
+    parts = new Intl.DateTimeFormat('en-CA', { ...options, timeZone: timeZone || 'Asia/Shanghai' }).formatToParts(date);
+  } catch {
+    parts = new Intl.DateTimeFormat('en-CA', options).formatToParts(date);
+  }
+  const part = (type) => parts.find((p) => p.type === type)?.value || '';
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
+}
+
+// The community's time zone from the session (Asia/Shanghai when not told).
+export function useTimeZone() {
+  const { session } = useSession();
+  return session?.community?.timezone || 'Asia/Shanghai';
+}
+
+// English says "1 household", "2 households": key_one for one, key for any other count
+// (Chinese needs no plural, so both keys read alike there).
+export function plural(t, key, count) {
+  return t(count === 1 ? `${key}_one` : key, { count });
 }

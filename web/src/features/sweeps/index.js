@@ -2,7 +2,7 @@
 // and closes it and follows its progress; zone and block leaders record each household
 // of their scope on a phone, the ones not yet reached first.
 import { SweepListPage } from './SweepListPage.jsx';
-import { SweepNewPage } from './SweepNewPage.jsx';
+import { SweepEditPage, SweepNewPage } from './SweepNewPage.jsx';
 import { SweepPage } from './SweepPage.jsx';
 import { SweepHouseholdsPage } from './SweepHouseholdsPage.jsx';
 import { SweepRecordPage } from './SweepRecordPage.jsx';
@@ -13,6 +13,7 @@ export const routes = [
   { path: '/sweeps', roles: SWEEP_ROLES, page: SweepListPage },
   { path: '/sweeps/new', roles: ['committee'], page: SweepNewPage },
   { path: '/sweeps/:id', roles: SWEEP_ROLES, page: SweepPage },
+  { path: '/sweeps/:id/edit', roles: ['committee'], page: SweepEditPage },
   { path: '/sweeps/:id/households', roles: SWEEP_ROLES, page: SweepHouseholdsPage },
   { path: '/sweeps/:id/households/:household', roles: SWEEP_ROLES, page: SweepRecordPage },
 ];
