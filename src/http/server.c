@@ -959,7 +959,7 @@ static enum MHD_Result process_request(http_req *req)
  * between the two reaches this check and gets the JSON answer and the security
  * headers; only a head past the larger limit still meets libmicrohttpd's own page. */
 
-size_t http_mhd_memory_limit(const config *cfg) { return cfg->header_limit * 2 + 32 * 1024; }
+size_t http_mhd_memory_limit(const config *cfg) { return cfg->header_limit * 4 + 64 * 1024; }
 
 static enum MHD_Result head_bytes(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
