@@ -158,8 +158,9 @@ static store *open_store(cli *c, int migrate)
 static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 
-/* Hourly: forget idempotency keys after 24 h, expired sessions and stale throttling
- * counters, so these tables stay small, and purge finished jobs' results (exports hold
+/* Hourly: forget idempotency keys after 24 h, expired sessions, stale throttling
+ * counters and devices unused for a year (their cookie has expired), so these tables
+ * stay small, and purge finished jobs' results (exports hold
  * personal data) past the job retention. One failed statement fails the whole sweep:
  * it runs again within the hour. */
 static int maintenance_job(store_conn *conn, void *p)
@@ -169,6 +170,7 @@ static int maintenance_job(store_conn *conn, void *p)
     if (store_run(conn, NULL, "DELETE FROM idempotency_keys WHERE created_at < $1", "i", now - day) != STORE_DONE ||
         store_run(conn, NULL, "DELETE FROM sessions WHERE expires_at < $1", "i", now) != STORE_DONE ||
         store_run(conn, NULL, "DELETE FROM login_failures WHERE window_start < $1", "i", now - day) != STORE_DONE ||
+        store_run(conn, NULL, "DELETE FROM known_devices WHERE last_used_at < $1", "i", now - 366 * day) != STORE_DONE ||
         jobs_purge(conn, now) != 0) {
         log_error("maintenance: %s", store_errmsg(conn));
         return -1;

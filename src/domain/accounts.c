@@ -534,7 +534,7 @@ static int communities_create(http_req *req)
 /* ---------------------------------------------------------------- audit log (read only) */
 
 static const list_column audit_columns[] = {
-    {"id", "col.id"}, {"at", "col.at"}, {"user_id", "col.user_id"}, {"by_label", "col.by"}, {"action", "col.action"},
+    {"id", "col.id"}, {"at", "col.at"}, {"user_id", "col.user_id"}, {"action", "col.action"},
     {"target_type", "col.target_type"}, {"target_id", "col.target_id"}, {"address", "col.address"}, {0, 0},
 };
 
@@ -550,34 +550,6 @@ static json_t *audit_row(store_stmt *st, void *ctx)
     json_object_set_new(item, "user_id", store_col_null(st, 2) ? json_null() : json_integer(store_col_int(st, 2)));
     json_object_set_new(item, "target_id", store_col_null(st, 5) ? json_null() : json_integer(store_col_int(st, 5)));
     json_object_set_new(item, "on_behalf_of", store_col_null(st, 8) ? json_null() : json_integer(store_col_int(st, 8)));
-    /* Who did it: the display name is chosen by its owner and could read "居委会";
-     * the roles beside it are not (by_label puts them together for lists and files). */
-    json_t *roles = json_array();
-    const char *role_text = store_col_text(st, 10);
-    char label[256];
-    snprintf(label, sizeof label, "%s", store_col_text(st, 9) ? store_col_text(st, 9) : "");
-    for (const char *p = role_text ? role_text : ""; *p;) {
-        size_t n = strcspn(p, ",");
-        char role[32];
-        snprintf(role, sizeof role, "%.*s", (int)(n < sizeof role ? n : sizeof role - 1), p);
-        if (*role && !json_array_size(roles)) {
-            size_t l = strlen(label);
-            snprintf(label + l, sizeof label - l, " [%s", role);
-        } else if (*role) {
-            size_t l = strlen(label);
-            snprintf(label + l, sizeof label - l, ", %s", role);
-        }
-        if (*role) json_array_append_new(roles, json_string(role));
-        p += n + (p[n] == ',');
-    }
-    if (json_array_size(roles)) {
-        size_t l = strlen(label);
-        snprintf(label + l, sizeof label - l, "]");
-    }
-    const char *name = store_col_text(st, 9);
-    json_object_set_new(item, "by_name", store_col_null(st, 2) ? json_null() : json_string(name ? name : ""));
-    json_object_set_new(item, "by_roles", roles);
-    json_object_set_new(item, "by_label", json_string(label));
     return item;
 }
 
@@ -588,15 +560,9 @@ static int audit_list(http_req *req)
     if (uid && !str_is_int(uid, &user_id)) return http_fail_field(req, "user_id", "err.not_integer");
     int64_t limit = http_list_limit(req), cursor = http_list_cursor(req);
     store_stmt *st = store_prepare(req->conn,
-        "SELECT a.id, a.at, a.user_id, a.action, a.target_type, a.target_id, a.address, a.detail, a.on_behalf_of, "
-        /* The first and last of the account's roles (two cover every real account;
-         * a string aggregate is spelt differently on the two backends). */
-        "u.display_name, (SELECT MIN(r.role) FROM role_assignments r WHERE r.user_id = a.user_id) || "
-        "COALESCE((SELECT ',' || MAX(r.role) FROM role_assignments r WHERE r.user_id = a.user_id "
-        "HAVING COUNT(DISTINCT r.role) > 1), '') "
-        "FROM audit_log a LEFT JOIN users u ON u.id = a.user_id "
-        "WHERE ($1 = 0 OR a.community_id = $1) AND ($2 = '' OR a.action = $2) AND ($3 = 0 OR a.user_id = $3) "
-        "AND a.id > $4 ORDER BY a.id LIMIT $5");
+        "SELECT id, at, user_id, action, target_type, target_id, address, detail, on_behalf_of FROM audit_log "
+        "WHERE ($1 = 0 OR community_id = $1) AND ($2 = '' OR action = $2) AND ($3 = 0 OR user_id = $3) "
+        "AND id > $4 ORDER BY id LIMIT $5");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     store_bind_int(st, 1, community_filter(req));
     store_bind_text(st, 2, action ? action : "");
@@ -645,7 +611,6 @@ const i18n_entry accounts_messages[] = {
     {"col.timezone", "时区", "Time zone"},
     {"col.at", "时间", "Time"},
     {"col.user_id", "操作人", "User"},
-    {"col.by", "操作人（角色）", "By (role)"},
     {"col.action", "操作", "Action"},
     {"col.target_type", "对象类型", "Target type"},
     {"col.target_id", "对象编号", "Target"},

@@ -406,18 +406,6 @@ test('a malformed limit or cursor answers 400 naming it', async () => {
   assert.equal((await c.committee.get(`/api/v1/users?limit=1&cursor=${page.json.next_cursor}`)).status, 200);
 });
 
-test('the audit list shows the role beside the name of who did it', async () => {
-  const items = listItems(await c.committee.get('/api/v1/audit?action=login&limit=5'));
-  assert.ok(items.length > 0);
-  for (const it of items.filter((x) => x.user_id)) {
-    assert.equal(typeof it.by_name, 'string');
-    assert.ok(Array.isArray(it.by_roles), 'roles beside the name');
-    assert.ok(it.by_roles.length > 0, JSON.stringify(it));
-  }
-  const mine = items.find((x) => x.by_roles.includes('committee'));
-  assert.ok(mine, 'the committee login shows the committee role');
-});
-
 test('export job results are dropped after the job retention', async () => {
   const own = await startServer();
   let restarted;
