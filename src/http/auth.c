@@ -422,6 +422,8 @@ static int login_handler(http_req *req)
     return http_reply(req, 200, me);
 }
 
+bool auth_is_login(const http_route *route) { return route->handler == login_handler; }
+
 static int logout_handler(http_req *req)
 {
     if (req->actor.session_id &&
@@ -486,6 +488,7 @@ const i18n_entry http_messages[] = {
     {"err.idempotency_in_progress", "相同的请求正在处理中，请稍候", "The same request is still being processed"},
     {"err.idempotency_already_done", "该请求已经完成；出于安全原因不再重复显示结果",
      "This request was already done; for safety its answer is not shown again"},
+    {"err.too_many_attempts", "来自此地址的无效请求过多，请稍后再试", "Too many refused attempts from this address; try again later"},
     {"err.too_many_query", "查询参数过多（最多 64 个）", "Too many query parameters (at most 64)"},
     {"err.cursor", "分页游标无效", "Invalid page cursor"},
     {"err.content_type", "请求内容类型必须是 application/json", "Content-Type must be application/json"},

@@ -696,8 +696,9 @@ static void reader_end(http_req *req)
  * protect them: they take only JSON (a form post from another site cannot send it
  * without a preflight) from this server's own pages (Origin, or Sec-Fetch-Site when a
  * browser sends no Origin). A client that is not a browser sends neither and passes.
- * Every refused attempt of these routes also counts against the address, so probing
- * usernames or codes is as slow as guessing passwords. */
+ * Every refused attempt of sign-up, join and reset also counts against the address
+ * (login keeps counters of its own), so probing usernames or codes is as slow as
+ * guessing passwords. */
 
 static bool is_public_post(const http_route *route, const char *method)
 {
@@ -738,10 +739,15 @@ static bool error_code_is(http_req *req, const char *code)
 static const char *probe_key(http_req *req) { return arena_printf(req->a, "p:a:%s", req->address); }
 
 /* A refused public write is counted, except throttling itself and server errors. */
+static bool probe_route(const http_route *route)
+{
+    return (route->flags & ROUTE_PUBLIC) && (route->flags & ROUTE_WRITE) && !auth_is_login(route);
+}
+
 static bool probe_countable(http_req *req)
 {
     req_state *rs = req->server_state;
-    return req->route && (req->route->flags & ROUTE_PUBLIC) && (req->route->flags & ROUTE_WRITE) &&
+    return req->route && probe_route(req->route) &&
            !rs->probe_counted && req->status >= 400 && req->status < 500 && req->status != 429 &&
            req->status != 413 && req->status != 415 && !(req->status == 403 && error_code_is(req, "origin_mismatch"));
 }
@@ -827,12 +833,12 @@ static enum MHD_Result process_request(http_req *req)
         return send_now(req);
     }
     if (is_public_post(route, req->method) && public_post_check(req)) return send_now(req);
-    if ((route->flags & ROUTE_PUBLIC) && (route->flags & ROUTE_WRITE)) {
+    if (probe_route(route)) {
         reader_begin(req);
         int64_t retry = throttle_retry_after(req, probe_key(req), req->cfg->login_fail_address);
         if (retry > 0) {
             req->retry_after = arena_printf(req->a, "%lld", (long long)retry);
-            http_fail(req, 429, "throttled", NULL, "err.throttled");
+            http_fail(req, 429, "throttled", NULL, "err.too_many_attempts");
             return send_now(req);
         }
     }

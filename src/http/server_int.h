@@ -53,6 +53,8 @@ void http_set_after_commit(http_req *req, void (*fn)(http_req *, void *), void *
 /* Fills req->actor from the session cookie or bearer token. Returns 0 when a valid
  * credential was found, -1 when none or an invalid one (not an error reply). */
 int auth_authenticate(http_req *req);
+/* The login route counts its failures itself (per account, address and both). */
+bool auth_is_login(const http_route *route);
 extern const http_route auth_routes[];
 extern const i18n_entry http_messages[];
 
