@@ -215,6 +215,8 @@ test('sign-up and join: refused attempts from one address are throttled, and nam
   assertError(taken, 429, 'throttled');
   assert.match(taken.headers.get('retry-after') || '', /^\d+$/);
   assert.equal((await probe('committee', '198.51.100.11')).status, 409, 'another address is not throttled');
+  assert.equal((await rawLogin(srv.url, 'volunteer', DEMO_PASSWORD, from('198.51.100.10'))).status, 200,
+    'login keeps its own counters');
 
   const join = (username, addr) => new Client(srv.url).post('/api/v1/join',
     { code: 'ZZZZZ-ZZZZZ', username, resident_id: 1 }, from(addr));
