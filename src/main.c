@@ -157,15 +157,23 @@ static store *open_store(cli *c, int migrate)
 static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 
-/* Hourly: forget idempotency keys after 24 h, expired sessions and stale throttling
- * counters, so these tables stay small. */
+/* Hourly: forget idempotency keys after 24 h, expired sessions, stale throttling
+ * counters and devices unused for a year (their cookie has expired), so these tables
+ * stay small, and purge finished jobs' results (exports hold
+ * personal data) past the job retention. One failed statement fails the whole sweep:
+ * it runs again within the hour. */
 static int maintenance_job(store_conn *conn, void *p)
 {
     (void)p;
     int64_t now = clock_now_us(), day = 24 * 3600 * 1000000LL;
-    store_run(conn, NULL, "DELETE FROM idempotency_keys WHERE created_at < $1", "i", now - day);
-    store_run(conn, NULL, "DELETE FROM sessions WHERE expires_at < $1", "i", now);
-    store_run(conn, NULL, "DELETE FROM login_failures WHERE window_start < $1", "i", now - day);
+    if (store_run(conn, NULL, "DELETE FROM idempotency_keys WHERE created_at < $1", "i", now - day) != STORE_DONE ||
+        store_run(conn, NULL, "DELETE FROM sessions WHERE expires_at < $1", "i", now) != STORE_DONE ||
+        store_run(conn, NULL, "DELETE FROM login_failures WHERE window_start < $1", "i", now - day) != STORE_DONE ||
+        store_run(conn, NULL, "DELETE FROM known_devices WHERE last_used_at < $1", "i", now - 366 * day) != STORE_DONE ||
+        jobs_purge(conn, now) != 0) {
+        log_error("maintenance: %s", store_errmsg(conn));
+        return -1;
+    }
     return 0;
 }
 
@@ -262,7 +270,7 @@ static int cmd_demo(cli *c)
 typedef struct account_job {
     cli *c;
     const char *hash;
-    int64_t community_id, user_id;
+    int64_t user_id;
     const char *error;
 } account_job;
 
@@ -273,22 +281,6 @@ static const char *role_scope_kind(const char *role)
     if (!strcmp(role, "block_leader")) return "block";
     if (!strcmp(role, "resident")) return "household";
     return "community";
-}
-
-static int community_add_job(store_conn *conn, void *p)
-{
-    account_job *j = p;
-    cli *c = j->c;
-    if (accounts_create_community(conn, c->name, c->timezone ? c->timezone : "Asia/Shanghai", &j->community_id))
-        return j->error = "cannot create the community", -1;
-    if (accounts_create_user_hashed(conn, j->community_id, c->username, c->display_name ? c->display_name : c->username,
-                                    j->hash, c->language, &j->user_id))
-        return j->error = "cannot create the user (username taken?)", -1;
-    if (accounts_assign_role(conn, j->community_id, j->user_id, "committee", "community", j->community_id))
-        return j->error = "cannot assign the role", -1;
-    audit_write_raw(conn, j->community_id, 0, "community.create", "community", j->community_id, "cli", "{}");
-    audit_write_raw(conn, j->community_id, 0, "user.create", "user", j->user_id, "cli", "{}");
-    return 0;
 }
 
 static int check_password(const char *pw)
@@ -313,8 +305,10 @@ static int cmd_community_add(cli *c)
     if (secret_password_hash(c->password, hash)) return die("%s", "password hashing failed");
     store *s = open_store(c, 1);
     if (!s) return 1;
-    account_job j = {.c = c, .hash = hash};
-    int rc = store_write_sync(s, community_add_job, &j);
+    accounts_community_add j = {.name = c->name, .timezone = c->timezone, .username = c->username,
+                                .display_name = c->display_name, .language = c->language, .hash = hash,
+                                .address = "cli"};
+    int rc = store_write_sync(s, accounts_community_add_job, &j);
     store_close(s);
     if (rc) return die("%s", j.error ? j.error : "failed");
     printf("community %lld added; committee login %s\n", (long long)j.community_id, c->username);
@@ -326,8 +320,11 @@ static int user_add_job(store_conn *conn, void *p)
     account_job *j = p;
     cli *c = j->c;
     int64_t community = !strcmp(c->role, "superuser") ? 0 : c->community_id;
-    if (community && !store_query_int(conn, 0, "SELECT COUNT(*) FROM communities WHERE id = $1", "i", community))
-        return j->error = "no such community", -1;
+    int64_t found = 0;
+    if (community && store_query_int_checked(conn, &found, 0, "SELECT COUNT(*) FROM communities WHERE id = $1", "i",
+                                             community))
+        return j->error = "cannot read the communities", -1;
+    if (community && !found) return j->error = "no such community", -1;
     if (accounts_create_user_hashed(conn, community, c->username, c->display_name ? c->display_name : c->username,
                                     j->hash, c->language, &j->user_id))
         return j->error = "cannot create the user (username taken?)", -1;
@@ -336,17 +333,9 @@ static int user_add_job(store_conn *conn, void *p)
     if (strcmp(kind, "community") && strcmp(kind, "global") && !scope)
         return j->error = "this role needs --scope ID (zone, block or household id)", -1;
     if (accounts_assign_role(conn, community, j->user_id, c->role, kind, scope)) return j->error = "cannot assign the role", -1;
-    return audit_write_raw(conn, community, 0, "user.create", "user", j->user_id, "cli", "{}");
-}
-
-static int user_passwd_job(store_conn *conn, void *p)
-{
-    account_job *j = p;
-    j->user_id = store_query_int(conn, 0, "SELECT id FROM users WHERE username = $1", "t", j->c->username);
-    if (!j->user_id) return j->error = "no such user", -1;
-    if (accounts_set_password(conn, j->user_id, j->hash)) return j->error = "cannot set the password", -1;
-    int64_t community = store_query_int(conn, 0, "SELECT community_id FROM users WHERE id = $1", "i", j->user_id);
-    return audit_write_raw(conn, community, 0, "user.password", "user", j->user_id, "cli", "{}");
+    if (audit_write_raw(conn, community, 0, "user.create", "user", j->user_id, "cli", "{}"))
+        return j->error = "cannot write the audit entry", -1;
+    return 0;
 }
 
 static int cmd_user(cli *c)
@@ -409,11 +398,11 @@ static int cmd_user(cli *c)
         secret_password_hash(c->password, hash);
         store *s = open_store(c, 1);
         if (!s) return 1;
-        account_job j = {.c = c, .hash = hash};
-        int rc = store_write_sync(s, user_passwd_job, &j);
+        accounts_password_set j = {.username = c->username, .hash = hash, .address = "cli"};
+        int rc = store_write_sync(s, accounts_password_job, &j);
         store_close(s);
         if (rc) return die("%s", j.error ? j.error : "failed");
-        printf("password of %s changed\n", c->username);
+        printf("password of %s changed; %lld API token(s) revoked\n", c->username, (long long)j.tokens_revoked);
         return 0;
     }
     puts("usage: shouwang user add|passwd|list [options]   (--help on each)");

@@ -77,6 +77,17 @@ int config_set(config *c, const char *key, const char *v, char *err, size_t errl
     if (!strcmp(key, "login_window")) INT(login_window_s, 1, 86400);
     if (!strcmp(key, "write_batch_max")) INT(write_batch_max, 1, 10000);
     if (!strcmp(key, "quiet")) INT(quiet, 0, 1);
+    if (!strcmp(key, "public_url")) {
+        /* Compared with the browser's Origin: scheme and host (and port), no path. */
+        size_t n = strlen(v);
+        if (n && strncmp(v, "https://", 8) && strncmp(v, "http://", 7)) BAD("must start with https:// or http://");
+        while (n && v[n - 1] == '/') n--;
+        if (n >= sizeof c->public_url) BAD("too long");
+        size_t host = n && v[4] == 's' ? 8 : 7;
+        if (n > host && memchr(v + host, '/', n - host)) BAD("no path, only scheme://host[:port]");
+        snprintf(c->public_url, sizeof c->public_url, "%.*s", (int)n, v);
+        return 0;
+    }
     if (!strcmp(key, "trusted_proxies")) {
         c->n_trusted_proxies = 0;
         char tmp[1024];
@@ -151,9 +162,11 @@ int config_load_env(config *c, char *err, size_t errlen)
         {"SHOUWANG_DB", "db"}, {"SHOUWANG_PG", "pg"}, {"SHOUWANG_LISTEN", "listen"},
         {"SHOUWANG_THREADS", "threads"}, {"SHOUWANG_CONN_LIMIT", "conn_limit"},
         {"SHOUWANG_BODY_LIMIT", "body_limit"}, {"SHOUWANG_TRUSTED_PROXIES", "trusted_proxies"},
+        {"SHOUWANG_PUBLIC_URL", "public_url"},
         {"SHOUWANG_FIELD_KEY", "field_key"}, {"SHOUWANG_OLD_FIELD_KEY", "old_field_key"},
         {"SHOUWANG_QUIET", "quiet"}, {"SHOUWANG_SESSION_IDLE", "session_idle"},
         {"SHOUWANG_SESSION_ABSOLUTE", "session_absolute"},
+        {"SHOUWANG_LOGIN_FAIL_ADDRESS", "login_fail_address"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         const char *v = getenv(map[i].env);

@@ -32,6 +32,7 @@ typedef struct config {
     unsigned char old_field_key[FIELD_KEY_BYTES];
     int have_old_field_key;
     int quiet;                  /* no access log (tests, benches) */
+    char public_url[256];       /* "https://sw.example.org" behind a proxy: an accepted Origin */
     int write_batch_max;        /* group-commit batch cap */
 } config;
 

@@ -72,13 +72,66 @@ int accounts_assign_role(store_conn *c, int64_t community_id, int64_t user_id, c
     return rc == STORE_DONE ? 0 : rc;
 }
 
-int accounts_set_password(store_conn *c, int64_t user_id, const char *hash)
+int accounts_revoke_tokens(store_conn *c, int64_t user_id, int64_t *revoked)
+{
+    *revoked = 0;
+    store_stmt *st = store_prepare(c, "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL");
+    if (!st) return STORE_ERR;
+    store_bind_int(st, 1, clock_now_us());
+    store_bind_int(st, 2, user_id);
+    int rc = store_step(st);
+    if (rc == STORE_DONE) *revoked = store_changes(st);
+    store_done(st);
+    return rc == STORE_DONE ? 0 : (rc ? rc : STORE_ERR);
+}
+
+int accounts_set_password(store_conn *c, int64_t user_id, const char *hash, int64_t *tokens_revoked)
 {
     int rc = store_run(c, NULL, "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3", "tii", hash,
                        clock_now_us(), user_id);
-    if (rc != STORE_DONE) return rc;
-    /* A new password ends every other session of the user. */
-    return store_run(c, NULL, "DELETE FROM sessions WHERE user_id = $1", "i", user_id) == STORE_DONE ? 0 : STORE_ERR;
+    if (rc != STORE_DONE) return rc ? rc : STORE_ERR;
+    /* A new password ends every session and every API token of the user: whoever
+     * learnt the old one keeps nothing it opened. */
+    if (store_run(c, NULL, "DELETE FROM sessions WHERE user_id = $1", "i", user_id) != STORE_DONE) return STORE_ERR;
+    int64_t n;
+    rc = accounts_revoke_tokens(c, user_id, &n);
+    if (tokens_revoked) *tokens_revoked = n;
+    return rc;
+}
+
+/* ---------------------------------------------------------------- command-line jobs */
+
+int accounts_password_job(store_conn *c, void *p)
+{
+    accounts_password_set *j = p;
+    if (store_query_int_checked(c, &j->user_id, 0, "SELECT id FROM users WHERE username = $1", "t", j->username))
+        return j->error = "cannot read the user", -1;
+    if (!j->user_id) return j->error = "no such user", -1;
+    int64_t community;
+    if (store_query_int_checked(c, &community, 0, "SELECT community_id FROM users WHERE id = $1", "i", j->user_id))
+        return j->error = "cannot read the user", -1;
+    if (accounts_set_password(c, j->user_id, j->hash, &j->tokens_revoked)) return j->error = "cannot set the password", -1;
+    char detail[64];
+    snprintf(detail, sizeof detail, "{\"tokens_revoked\":%lld}", (long long)j->tokens_revoked);
+    if (audit_write_raw(c, community, 0, "user.password", "user", j->user_id, j->address, detail))
+        return j->error = "cannot write the audit entry", -1;
+    return 0;
+}
+
+int accounts_community_add_job(store_conn *c, void *p)
+{
+    accounts_community_add *j = p;
+    if (accounts_create_community(c, j->name, j->timezone ? j->timezone : "Asia/Shanghai", &j->community_id))
+        return j->error = "cannot create the community", -1;
+    if (accounts_create_user_hashed(c, j->community_id, j->username, j->display_name ? j->display_name : j->username,
+                                    j->hash, j->language, &j->user_id))
+        return j->error = "cannot create the user (username taken?)", -1;
+    if (accounts_assign_role(c, j->community_id, j->user_id, "committee", "community", j->community_id))
+        return j->error = "cannot assign the role", -1;
+    if (audit_write_raw(c, j->community_id, 0, "community.create", "community", j->community_id, j->address, "{}") ||
+        audit_write_raw(c, j->community_id, 0, "user.create", "user", j->user_id, j->address, "{}"))
+        return j->error = "cannot write the audit entry", -1;
+    return 0;
 }
 
 /* ---------------------------------------------------------------- me */
@@ -178,12 +231,17 @@ static int password_prepare(http_req *req)
 static int password_change_handler(http_req *req)
 {
     password_change *pc = req->scratch;
-    if (accounts_set_password(req->conn, req->actor.user_id, pc->hash)) return http_fail_internal(req, "password");
+    int64_t revoked;
+    if (accounts_set_password(req->conn, req->actor.user_id, pc->hash, &revoked))
+        return http_fail_internal(req, "password");
     req->audit_target_type = "user";
     req->audit_target_id = req->actor.user_id;
-    /* The current session was ended with the others; the client logs in again. */
+    req->audit_detail = json_pack("{s:I}", "tokens_revoked", (json_int_t)revoked);
+    arena_on_free(req->a, (void (*)(void *))json_decref, req->audit_detail);
+    /* The current session was ended with the others; the client logs in again. The
+     * count tells an integration's owner that its tokens need replacing. */
     req->set_cookie[req->n_set_cookie++] = "sw_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
-    return http_reply(req, 200, json_pack("{s:b}", "ok", 1));
+    return http_reply(req, 200, json_pack("{s:b, s:I}", "ok", 1, "tokens_revoked", (json_int_t)revoked));
 }
 
 /* ---------------------------------------------------------------- users */
@@ -295,13 +353,16 @@ static int users_create_prepare(http_req *req)
     return 0;
 }
 
-/* A scope id must name a zone, block or household of the caller's community. */
-static bool scope_in_community(http_req *req, const char *kind, int64_t id, int64_t community)
+/* A scope id must name a zone, block or household of the caller's community:
+ * 1 yes, 0 no, -1 on a storage error. */
+static int scope_in_community(http_req *req, const char *kind, int64_t id, int64_t community)
 {
     const char *sql = !strcmp(kind, "zone") ? "SELECT COUNT(*) FROM zones WHERE id = $1 AND community_id = $2"
                     : !strcmp(kind, "block") ? "SELECT COUNT(*) FROM blocks WHERE id = $1 AND community_id = $2"
                     : "SELECT COUNT(*) FROM households WHERE id = $1 AND community_id = $2";
-    return store_query_int(req->conn, 0, sql, "ii", id, community) > 0;
+    int64_t n;
+    if (store_query_int_checked(req->conn, &n, 0, sql, "ii", id, community)) return -1;
+    return n > 0;
 }
 
 static int users_create(http_req *req)
@@ -311,10 +372,13 @@ static int users_create(http_req *req)
     json_t *c = json_object_get(req->json, "community_id");
     if (actor_has(&req->actor, ROLE_SUPERUSER) && json_is_integer(c)) community = json_integer_value(c);
     if (!community) return http_fail_field(req, "community_id", "err.required");
-    if (!store_query_int(req->conn, 0, "SELECT COUNT(*) FROM communities WHERE id = $1", "i", community))
-        return http_fail_field(req, "community_id", "err.not_found");
-    if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM users WHERE username = $1", "t", nu->username))
-        return http_fail(req, 409, "conflict", "username", "err.username_taken");
+    int64_t n;
+    if (store_query_int_checked(req->conn, &n, 0, "SELECT COUNT(*) FROM communities WHERE id = $1", "i", community))
+        return http_fail_internal(req, "community read");
+    if (!n) return http_fail_field(req, "community_id", "err.not_found");
+    if (store_query_int_checked(req->conn, &n, 0, "SELECT COUNT(*) FROM users WHERE username = $1", "t", nu->username))
+        return http_fail_internal(req, "user read");
+    if (n) return http_fail(req, 409, "conflict", "username", "err.username_taken");
     int64_t id;
     if (accounts_create_user_hashed(req->conn, community, nu->username, nu->display_name, nu->hash, nu->language, &id))
         return http_fail(req, 409, "conflict", "username", "err.username_taken");
@@ -326,8 +390,9 @@ static int users_create(http_req *req)
         int64_t scope = community;
         if (strcmp(kind, "community")) {
             json_t *sid = json_object_get(r, "scope_id");
-            if (!json_is_integer(sid) || !scope_in_community(req, kind, json_integer_value(sid), community))
-                return http_fail_field(req, "roles", "err.scope");
+            int in = json_is_integer(sid) ? scope_in_community(req, kind, json_integer_value(sid), community) : 0;
+            if (in < 0) return http_fail_internal(req, "scope read");
+            if (!in) return http_fail_field(req, "roles", "err.scope");
             scope = json_integer_value(sid);
         }
         int rc = accounts_assign_role(req->conn, community, id, role, kind, scope);
@@ -345,44 +410,72 @@ static int users_create(http_req *req)
 
 static int users_export(http_req *req) { return job_export_start(req, "GET", "/api/v1/users"); }
 
-/* ---------------------------------------------------------------- tokens */
+/* ---------------------------------------------------------------- tokens
+ * A token is shown once, when made; the database keeps its hash. It ends at its expiry
+ * (expires_in_days, 90 unless asked, at most 365), when revoked, and when the
+ * account's password changes (see auth.c). */
+
+#define TOKEN_DAYS_DEFAULT 90
+#define TOKEN_DAYS_MAX 365
 
 static int tokens_create(http_req *req)
 {
     const char *name;
+    int64_t days = TOKEN_DAYS_DEFAULT;
     if (!http_body_str(req, "name", 1, 64, &name)) return -1;
+    if (!http_body_int_opt(req, "expires_in_days", 1, TOKEN_DAYS_MAX, &days, NULL)) return -1;
     char token[44], hash[65];
     secret_token(token);
     secret_token_hash(token, hash);
+    int64_t now = clock_now_us(), expires = now + days * 86400 * 1000000LL;
     store_stmt *st;
     if (store_run(req->conn, &st,
-            "INSERT INTO api_tokens (community_id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            "iitti", req->actor.community_id, req->actor.user_id, name, hash, clock_now_us()) != STORE_ROW)
+            "INSERT INTO api_tokens (community_id, user_id, name, token_hash, created_at, expires_at, password_stamp) "
+            "VALUES ($1, $2, $3, $4, $5, $6, (SELECT password_hash FROM users WHERE id = $2)) RETURNING id",
+            "iittii", req->actor.community_id, req->actor.user_id, name, hash, now, expires) != STORE_ROW)
         return http_fail_internal(req, "token insert");
     int64_t id = store_col_int(st, 0);
     store_done(st);
     req->audit_target_type = "api_token";
     req->audit_target_id = id;
-    return http_reply(req, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name", name, "token", token));
+    req->audit_detail = json_pack("{s:I}", "expires_in_days", (json_int_t)days);
+    arena_on_free(req->a, (void (*)(void *))json_decref, req->audit_detail);
+    char when[32];
+    clock_format_utc(expires, when, sizeof when);
+    return http_reply(req, 201, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "name", name, "token", token,
+                                          "expires_at", when));
 }
 
 static json_t *token_row(store_stmt *st, void *ctx)
 {
     (void)ctx;
-    char when[32];
-    clock_format_utc(store_col_int(st, 2), when, sizeof when);
-    return json_pack("{s:I, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1),
-                     "created_at", when);
+    char created[32], expires[32], used[32];
+    clock_format_utc(store_col_int(st, 2), created, sizeof created);
+    clock_format_utc(store_col_int(st, 3), expires, sizeof expires);
+    json_t *item = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0), "name",
+                             store_col_text(st, 1), "created_at", created, "expires_at", expires);
+    if (store_col_null(st, 4)) {
+        json_object_set_new(item, "last_used_at", json_null());
+    } else {
+        clock_format_utc(store_col_int(st, 4), used, sizeof used);
+        json_object_set_new(item, "last_used_at", json_string(used));
+    }
+    return item;
 }
 
+/* The tokens that still work: not revoked, not expired, made under the current password. */
 static int tokens_list(http_req *req)
 {
     store_stmt *st = store_prepare(req->conn,
-        "SELECT id, name, created_at FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL AND id > $2 ORDER BY id LIMIT $3");
+        "SELECT t.id, t.name, t.created_at, t.expires_at, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id "
+        "WHERE t.user_id = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND t.password_stamp = u.password_hash "
+        "AND t.id > $3 ORDER BY t.id LIMIT $4");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     int64_t limit = http_list_limit(req);
     store_bind_int(st, 1, req->actor.user_id);
-    store_bind_int(st, 2, http_list_cursor(req));
-    store_bind_int(st, 3, limit + 1);
+    store_bind_int(st, 2, clock_now_us());
+    store_bind_int(st, 3, http_list_cursor(req));
+    store_bind_int(st, 4, limit + 1);
     int64_t next_after;
     json_t *items = http_list_collect(st, limit, token_row, NULL, &next_after);
     return http_reply_list(req, "list.tokens", NULL, items, next_after);
@@ -393,10 +486,11 @@ static int tokens_revoke(http_req *req)
     int64_t id;
     if (!http_param_id(req, "id", &id)) return -1;
     store_stmt *st;
-    if (store_run(req->conn, &st,
+    int rc = store_run(req->conn, &st,
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL RETURNING id",
-            "iii", clock_now_us(), id, req->actor.user_id) != STORE_ROW)
-        return http_fail_not_found(req);
+            "iii", clock_now_us(), id, req->actor.user_id);
+    if (rc == STORE_DONE) return http_fail_not_found(req);
+    if (rc != STORE_ROW) return http_fail_internal(req, "token revoke");
     store_done(st);
     req->audit_target_type = "api_token";
     req->audit_target_id = id;
@@ -490,7 +584,7 @@ const http_route accounts_routes[] = {
     {"POST", "/api/v1/users", users_create_prepare, users_create, ROLES_STAFF, ROUTE_WRITE, 16384, "user.create"},
     {"POST", "/api/v1/users/export", NULL, users_export, ROLES_STAFF, ROUTE_WRITE, 4096, "export.start"},
     {"GET", "/api/v1/tokens", NULL, tokens_list, ROLES_ANY, 0, 0, NULL},
-    {"POST", "/api/v1/tokens", NULL, tokens_create, ROLES_ANY, ROUTE_WRITE, 4096, "token.create"},
+    {"POST", "/api/v1/tokens", NULL, tokens_create, ROLES_ANY, ROUTE_WRITE | ROUTE_NO_REPLAY, 4096, "token.create"},
     {"DELETE", "/api/v1/tokens/{id}", NULL, tokens_revoke, ROLES_ANY, ROUTE_WRITE, 0, "token.revoke"},
     {"GET", "/api/v1/communities", NULL, communities_list, ROLE_SUPERUSER, ROUTE_EXPORTABLE, 0, NULL},
     {"POST", "/api/v1/communities", NULL, communities_create, ROLE_SUPERUSER, ROUTE_WRITE, 4096, "community.create"},

@@ -24,7 +24,30 @@ int accounts_create_user_hashed(store_conn *c, int64_t community_id, const char 
  * scope_kind: "global", "community", "zone", "block", "household". */
 int accounts_assign_role(store_conn *c, int64_t community_id, int64_t user_id,
                          const char *role, const char *scope_kind, int64_t scope_id);
-int accounts_set_password(store_conn *c, int64_t user_id, const char *password_hash);
+/* Sets the password hash and ends the user's sessions and API tokens; the number of
+ * tokens revoked goes to *tokens_revoked (may be NULL). */
+int accounts_set_password(store_conn *c, int64_t user_id, const char *password_hash,
+                          int64_t *tokens_revoked);
+/* Revokes every live API token of the user; *revoked counts them. For every path that
+ * changes a password (the reset with a code too), so its answer can say how many. */
+int accounts_revoke_tokens(store_conn *c, int64_t user_id, int64_t *revoked);
+
+/* Write jobs of the command line (store_job_fn). Every statement is checked: on a
+ * failure the job returns -1 with error set, and nothing of it commits. */
+typedef struct accounts_password_set {
+    const char *username, *hash;     /* hash: argon2id, computed before the job */
+    const char *address;             /* for the audit entry ("cli") */
+    int64_t user_id, tokens_revoked; /* out */
+    const char *error;               /* out */
+} accounts_password_set;
+int accounts_password_job(store_conn *c, void *accounts_password_set_ptr);
+
+typedef struct accounts_community_add {
+    const char *name, *timezone, *username, *display_name, *language, *hash, *address;
+    int64_t community_id, user_id;   /* out */
+    const char *error;               /* out */
+} accounts_community_add;
+int accounts_community_add_job(store_conn *c, void *accounts_community_add_ptr);
 unsigned accounts_role_bit(const char *role);      /* 0 when unknown */
 const char *accounts_role_name(unsigned role_bit);
 #endif

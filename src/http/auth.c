@@ -72,20 +72,35 @@ static int load_roles(http_req *req, int64_t user_id)
 }
 
 typedef struct touch_ctx {
-    int64_t session_id, now;
+    int64_t id, now;
+    bool token;          /* an API token's last use, else a session's last activity */
 } touch_ctx;
 
-static int touch_session_job(store_conn *c, void *p)
+static int touch_job(store_conn *c, void *p)
 {
     touch_ctx *t = p;
-    return store_run(c, NULL, "UPDATE sessions SET last_seen_at = $1 WHERE id = $2", "ii", t->now, t->session_id)
-           == STORE_DONE ? 0 : -1;
+    return store_run(c, NULL, t->token ? "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2"
+                                       : "UPDATE sessions SET last_seen_at = $1 WHERE id = $2",
+                     "ii", t->now, t->id) == STORE_DONE ? 0 : -1;
 }
 
 static void touch_done(int rc, void *p)
 {
     (void)rc;
     free(p);
+}
+
+/* Records activity without making the request wait. A write per request would cost a
+ * flush each, so at most once a minute — or, with an idle limit under two minutes,
+ * every half of it, so a session in use never reaches its idle limit. */
+static void touch_later(http_req *req, int64_t id, bool token, int64_t last, int64_t now)
+{
+    int64_t every = 60 * 1000000LL, half_idle = req->cfg->session_idle_s * 1000000 / 2;
+    if (!token && half_idle < every) every = half_idle;
+    if (now - last <= every) return;
+    touch_ctx *t = xmalloc(sizeof *t);
+    *t = (touch_ctx){.id = id, .now = now, .token = token};
+    if (store_write(req->db, touch_job, t, touch_done, t)) free(t);
 }
 
 int auth_authenticate(http_req *req)
@@ -97,13 +112,18 @@ int auth_authenticate(http_req *req)
     store_stmt *st;
     if (authz && !strncmp(authz, "Bearer ", 7)) {
         secret_token_hash(authz + 7, hash);
+        /* A token ends when it expires, when it is revoked, and when the password it was
+         * made under changes (password_stamp: the hash the account had then; a reset
+         * with a code changes it as surely as a change on the account page). */
         if (store_run(req->conn, &st,
                 "SELECT t.user_id, u.community_id, u.username, u.display_name, u.language, u.disabled, "
-                "0, NULL, 0, 0, c.name, c.timezone "
+                "t.id, NULL, COALESCE(t.last_used_at, 0), t.expires_at, c.name, c.timezone "
                 "FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN communities c ON c.id = u.community_id "
-                "WHERE t.token_hash = $1 AND t.revoked_at IS NULL", "t", hash) != STORE_ROW)
+                "WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 "
+                "AND t.password_stamp = u.password_hash", "ti", hash, now) != STORE_ROW)
             return -1;
         req->actor.via_token = true;
+        touch_later(req, store_col_int(st, 6), true, store_col_int(st, 8), now);
     } else if (cookie && *cookie) {
         secret_token_hash(cookie, hash);
         if (store_run(req->conn, &st,
@@ -119,14 +139,7 @@ int auth_authenticate(http_req *req)
         }
         req->actor.session_id = store_col_int(st, 6);
         req->actor.csrf_token = arena_strdup(req->a, store_col_text(st, 7));
-        /* Idle expiry needs last_seen, but a write per request would cost a flush each:
-         * refresh it at most once a minute, without making the request wait. */
-        if (now - last_seen > 60 * 1000000LL) {
-            touch_ctx *t = xmalloc(sizeof *t);
-            t->session_id = req->actor.session_id;
-            t->now = now;
-            if (store_write(req->db, touch_session_job, t, touch_done, t)) free(t);
-        }
+        touch_later(req, req->actor.session_id, false, last_seen, now);
     } else {
         return -1;
     }
@@ -203,12 +216,28 @@ json_t *auth_me_json_actor(http_req *req, bool with_csrf)
                      with_csrf && a->csrf_token ? json_string(a->csrf_token) : json_null());
 }
 
-/* ---------------------------------------------------------------- login */
+/* ---------------------------------------------------------------- login
+ *
+ * Three counters per failed login, so that guessing is slow but an attacker cannot
+ * lock the owner out:
+ *   ua:<address>|<username>  this address against this account: locks after
+ *                            login_fail_account failures (5) — the attacker's address,
+ *                            not the owner's;
+ *   a:<address>              this address against any account (login_fail_address);
+ *   u:<username>             the account from every address: locks only after ten
+ *                            times login_fail_account (a spread-out attack), and does
+ *                            not apply to a device the account logged in from before
+ *                            (the sw_device cookie). A correct password from such a
+ *                            device, or a reset with a code, lifts it. */
+
+#define LOGIN_ACCOUNT_WIDE_FACTOR 10
 
 typedef struct login_state {
     const char *username;
     int64_t user_id;        /* 0: unknown user */
+    int64_t device_id;      /* a known device of this account sent its cookie, else 0 */
     bool ok;
+    char ukey[300], uakey[360], akey[96];
 } login_state;
 
 /* A hash to verify against when the user is unknown, so both answers take as long. */
@@ -216,17 +245,36 @@ static char dummy_hash[128];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 static void make_dummy_hash(void) { secret_password_hash("not-a-real-password", dummy_hash); }
 
-int64_t throttle_retry_after(http_req *req, const char *key, int limit)
+/* Seconds to wait, 0 when free, -1 on a storage error. */
+static int64_t throttle_retry_checked(http_req *req, const char *key, int limit)
 {
     int64_t now = clock_now_us(), window = req->cfg->login_window_s * 1000000;
     store_stmt *st;
-    int64_t retry = 0;
-    if (store_run(req->conn, &st, "SELECT window_start, failures FROM login_failures WHERE key = $1", "t", key) == STORE_ROW) {
-        int64_t start = store_col_int(st, 0), failures = store_col_int(st, 1);
-        if (start + window > now && failures >= limit) retry = (start + window - now) / 1000000 + 1;
-        store_done(st);
-    }
+    int rc = store_run(req->conn, &st, "SELECT window_start, failures FROM login_failures WHERE key = $1", "t", key);
+    if (rc == STORE_DONE) return 0;
+    if (rc != STORE_ROW) return -1;
+    int64_t start = store_col_int(st, 0), failures = store_col_int(st, 1), retry = 0;
+    if (start + window > now && failures >= limit) retry = (start + window - now) / 1000000 + 1;
+    store_done(st);
     return retry;
+}
+
+int64_t throttle_retry_after(http_req *req, const char *key, int limit)
+{
+    int64_t r = throttle_retry_checked(req, key, limit);
+    return r < 0 ? 0 : r;
+}
+
+/* The longest wait of the counters that apply, or -1 on a storage error. */
+static int64_t login_retry(http_req *req, const login_state *ls)
+{
+    int64_t r1 = throttle_retry_checked(req, ls->uakey, req->cfg->login_fail_account);
+    int64_t r2 = throttle_retry_checked(req, ls->akey, req->cfg->login_fail_address);
+    int64_t r3 = ls->device_id ? 0
+        : throttle_retry_checked(req, ls->ukey, req->cfg->login_fail_account * LOGIN_ACCOUNT_WIDE_FACTOR);
+    if (r1 < 0 || r2 < 0 || r3 < 0) return -1;
+    int64_t r = r1 > r2 ? r1 : r2;
+    return r3 > r ? r3 : r;
 }
 
 static int login_prepare(http_req *req)
@@ -236,12 +284,19 @@ static int login_prepare(http_req *req)
     const char *password;
     if (!http_body_str(req, "username", 1, 64, &ls->username)) return -1;
     if (!http_body_str(req, "password", 1, 1024, &password)) return -1;
-    char ukey[128], akey[128];
-    snprintf(ukey, sizeof ukey, "u:%s", ls->username);
-    snprintf(akey, sizeof akey, "a:%s", req->address);
-    int64_t retry = throttle_retry_after(req, ukey, req->cfg->login_fail_account);
-    int64_t retry_addr = throttle_retry_after(req, akey, req->cfg->login_fail_address);
-    if (retry_addr > retry) retry = retry_addr;
+    snprintf(ls->ukey, sizeof ls->ukey, "u:%s", ls->username);
+    snprintf(ls->uakey, sizeof ls->uakey, "ua:%s|%s", req->address, ls->username);
+    snprintf(ls->akey, sizeof ls->akey, "a:%s", req->address);
+    const char *device = http_cookie(req, "sw_device");
+    if (device && *device) {
+        char dhash[65];
+        secret_token_hash(device, dhash);
+        ls->device_id = store_query_int(req->conn, 0,
+            "SELECT d.id FROM known_devices d JOIN users u ON u.id = d.user_id WHERE d.device_hash = $1 AND u.username = $2",
+            "tt", dhash, ls->username);
+    }
+    int64_t retry = login_retry(req, ls);
+    if (retry < 0) return http_fail_internal(req, "throttle read");
     if (retry > 0) {
         req->retry_after = arena_printf(req->a, "%lld", (long long)retry);
         return http_fail(req, 429, "throttled", NULL, "err.throttled");
@@ -288,35 +343,60 @@ static int login_throttled(http_req *req, int64_t retry)
     return 0;
 }
 
+/* A wrong password or unknown user: counted and audited even though the answer is an
+ * error (the job keeps these writes); a failed write fails the job. */
+static int login_failed(http_req *req, login_state *ls)
+{
+    int64_t nua = throttle_count(req, ls->uakey), na = throttle_count(req, ls->akey), nu = throttle_count(req, ls->ukey);
+    if (nua < 0 || na < 0 || nu < 0) return http_fail_internal(req, "throttle");
+    json_t *d = json_pack("{s:s}", "reason", ls->user_id ? "wrong_password" : "unknown_user");
+    int rc = audit_write(req, "login_failed", "user", ls->user_id, d);
+    json_decref(d);
+    if (rc) return http_fail_internal(req, "audit write failed");
+    if (nua > req->cfg->login_fail_account || na > req->cfg->login_fail_address ||
+        (!ls->device_id && nu > req->cfg->login_fail_account * LOGIN_ACCOUNT_WIDE_FACTOR))
+        return login_throttled(req, req->cfg->login_window_s);
+    http_fail(req, 401, "unauthenticated", NULL, "err.login_failed");
+    return 0;
+}
+
+/* Remembers the device a login came from (a cookie only the login route receives),
+ * or refreshes it; a device is how the owner passes an account-wide lock. */
+static int login_device(http_req *req, login_state *ls, int64_t community, int64_t now)
+{
+    if (ls->device_id)
+        return store_run(req->conn, NULL, "UPDATE known_devices SET last_used_at = $1 WHERE id = $2", "ii", now,
+                         ls->device_id) == STORE_DONE ? 0 : -1;
+    char token[44], hash[65];
+    secret_token(token);
+    secret_token_hash(token, hash);
+    if (store_run(req->conn, NULL,
+            "INSERT INTO known_devices (community_id, user_id, device_hash, created_at, last_used_at) "
+            "VALUES ($1, $2, $3, $4, $4)", "iiti", community, ls->user_id, hash, now) != STORE_DONE)
+        return -1;
+    req->set_cookie[req->n_set_cookie++] = arena_printf(req->a,
+        "sw_device=%s; Path=/api/v1/session; HttpOnly; SameSite=Strict; Max-Age=%lld%s", token,
+        365LL * 86400, req->secure ? "; Secure" : "");
+    return 0;
+}
+
 static int login_handler(http_req *req)
 {
     login_state *ls = req->scratch;
-    char ukey[128], akey[128];
-    snprintf(ukey, sizeof ukey, "u:%s", ls->username);
-    snprintf(akey, sizeof akey, "a:%s", req->address);
     /* Checked again here, where writes are ordered: guesses that raced past the check
      * in prepare while the password was being verified are not evaluated. */
-    int64_t retry = throttle_retry_after(req, ukey, req->cfg->login_fail_account);
-    int64_t retry_addr = throttle_retry_after(req, akey, req->cfg->login_fail_address);
-    if (retry > 0 || retry_addr > 0) return login_throttled(req, retry > retry_addr ? retry : retry_addr);
-    if (!ls->ok) {
-        /* Counted and audited even though the answer is an error: keep these writes. */
-        int64_t nu = throttle_count(req, ukey), na = throttle_count(req, akey);
-        if (nu < 0 || na < 0) return http_fail_internal(req, "throttle");
-        json_t *d = json_pack("{s:s}", "reason", ls->user_id ? "wrong_password" : "unknown_user");
-        audit_write(req, "login_failed", "user", ls->user_id, d);
-        json_decref(d);
-        if (nu > req->cfg->login_fail_account || na > req->cfg->login_fail_address)
-            return login_throttled(req, req->cfg->login_window_s);
-        http_fail(req, 401, "unauthenticated", NULL, "err.login_failed");
-        return 0;
-    }
+    int64_t retry = login_retry(req, ls);
+    if (retry < 0) return http_fail_internal(req, "throttle read");
+    if (retry > 0) return login_throttled(req, retry);
+    if (!ls->ok) return login_failed(req, ls);
     char token[44], hash[65], csrf[44];
     secret_token(token);
     secret_token(csrf);
     secret_token_hash(token, hash);
-    int64_t now = clock_now_us();
-    int64_t community = store_query_int(req->conn, 0, "SELECT community_id FROM users WHERE id = $1", "i", ls->user_id);
+    int64_t now = clock_now_us(), community;
+    if (store_query_int_checked(req->conn, &community, 0, "SELECT community_id FROM users WHERE id = $1", "i",
+                                ls->user_id))
+        return http_fail_internal(req, "user read");
     store_stmt *st;
     if (store_run(req->conn, &st,
             "INSERT INTO sessions (community_id, user_id, token_hash, csrf_token, created_at, last_seen_at, expires_at, address) "
@@ -325,22 +405,30 @@ static int login_handler(http_req *req)
             req->address) != STORE_ROW)
         return http_fail_internal(req, "session insert");
     store_done(st);
-    store_run(req->conn, NULL, "DELETE FROM login_failures WHERE key = $1", "t", ukey);
-    req->actor.user_id = ls->user_id;
-    req->actor.community_id = community;
-    audit_write(req, "login", "user", ls->user_id, NULL);
-    json_t *me = auth_me_json(req, ls->user_id, csrf);
-    if (!me) return http_fail_internal(req, "me");
+    /* The right password lifts this address's lock on the account and the account-wide
+     * one (the owner is here); the address counter stays, it covers other accounts. */
+    if (store_run(req->conn, NULL, "DELETE FROM login_failures WHERE key = $1 OR key = $2", "tt", ls->uakey, ls->ukey)
+        != STORE_DONE)
+        return http_fail_internal(req, "throttle reset");
     req->set_cookie[req->n_set_cookie++] = arena_printf(req->a,
         "sw_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", token,
         (long long)req->cfg->session_abs_s, req->secure ? "; Secure" : "");
+    if (login_device(req, ls, community, now)) return http_fail_internal(req, "device");
+    req->actor.user_id = ls->user_id;
+    req->actor.community_id = community;
+    if (audit_write(req, "login", "user", ls->user_id, NULL)) return http_fail_internal(req, "audit write failed");
+    json_t *me = auth_me_json(req, ls->user_id, csrf);
+    if (!me) return http_fail_internal(req, "me");
     return http_reply(req, 200, me);
 }
 
+bool auth_is_login(const http_route *route) { return route->handler == login_handler; }
+
 static int logout_handler(http_req *req)
 {
-    if (req->actor.session_id)
-        store_run(req->conn, NULL, "DELETE FROM sessions WHERE id = $1", "i", req->actor.session_id);
+    if (req->actor.session_id &&
+        store_run(req->conn, NULL, "DELETE FROM sessions WHERE id = $1", "i", req->actor.session_id) != STORE_DONE)
+        return http_fail_internal(req, "session delete");
     req->set_cookie[req->n_set_cookie++] = arena_printf(req->a,
         "sw_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", req->secure ? "; Secure" : "");
     return http_reply(req, 200, json_pack("{s:b}", "ok", 1));
@@ -398,6 +486,15 @@ const i18n_entry http_messages[] = {
     {"err.idempotency_key", "Idempotency-Key 长度应为 1 到 128 个字符", "Idempotency-Key must be 1 to 128 characters"},
     {"err.idempotency_key_reused", "该幂等键已用于另一个不同的请求", "This Idempotency-Key was used for a different request"},
     {"err.idempotency_in_progress", "相同的请求正在处理中，请稍候", "The same request is still being processed"},
+    {"err.idempotency_already_done", "该请求已经完成；出于安全原因不再重复显示结果",
+     "This request was already done; for safety its answer is not shown again"},
+    {"err.too_many_attempts", "来自此地址的无效请求过多，请稍后再试", "Too many refused attempts from this address; try again later"},
+    {"err.too_many_query", "查询参数过多（最多 64 个）", "Too many query parameters (at most 64)"},
+    {"err.cursor", "分页游标无效", "Invalid page cursor"},
+    {"err.content_type", "请求内容类型必须是 application/json", "Content-Type must be application/json"},
+    {"err.origin", "请求来自其他网站，已拒绝", "The request came from another site and was refused"},
+    {"err.headers_too_large_uri", "请求地址过长", "Request URL too long"},
+    {"err.bad_request", "请求格式不正确", "Malformed request"},
     {"list.yes", "是", "yes"},
     {"list.no", "否", "no"},
     {"list.printed_at", "打印时间", "Printed at"},

@@ -188,6 +188,11 @@ json_t *http_list_collect(store_stmt *st, int64_t limit, json_t *(*item)(store_s
 int http_reply_list(http_req *req, const char *title_key, const list_column *cols,
                     json_t *items, int64_t next_after_id);
 
+/* ---- background jobs (jobs.c) ---- */
+/* Drops the files of jobs finished more than a day ago (the job retention); run by
+ * the hourly maintenance inside a write job. 0, or a STORE_* error. */
+int jobs_purge(store_conn *c, int64_t now);
+
 /* ---- audit ---- */
 /* Writes an audit row on req->conn (inside a write job). detail may be NULL. */
 int audit_write(http_req *req, const char *action, const char *target_type,

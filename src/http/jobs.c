@@ -24,6 +24,18 @@ void jobs_wait(int max_ms)
 
 void jobs_init(const http_route *const *tables) { job_tables = tables; }
 
+/* Job retention: a finished job's file (an export holds personal data) is kept for a
+ * day for its owner to download, then dropped; the row stays to say what ran. */
+#define JOBS_RESULT_RETENTION_US (24 * 3600 * 1000000LL)
+
+int jobs_purge(store_conn *c, int64_t now)
+{
+    return store_run(c, NULL,
+        "UPDATE jobs SET result_data = NULL, result_type = NULL, result_name = NULL "
+        "WHERE result_data IS NOT NULL AND state IN ('done', 'failed') AND updated_at < $1",
+        "i", now - JOBS_RESULT_RETENTION_US) == STORE_DONE ? 0 : STORE_ERR;
+}
+
 typedef struct export_job {
     int64_t job_id;
     store *db;

@@ -15,6 +15,7 @@
 #include "../core/secret.h"
 #include "../core/validate.h"
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <sodium.h>
@@ -321,6 +323,10 @@ int audit_write(http_req *req, const char *action, const char *target_type, int6
 
 /* ---------------------------------------------------------------- responses */
 
+/* The web app's policy, also for every HTML page the API makes (print=1, door plates,
+ * personal codes): a name printed on a list can never run as script. */
+#define HTTP_CSP "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+
 static void add_common_headers(struct MHD_Response *r)
 {
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -337,6 +343,8 @@ static struct MHD_Response *build_response(http_req *req)
         memcpy(copy, req->out_raw, req->out_raw_len);
         r = MHD_create_response_from_buffer(req->out_raw_len, copy, MHD_RESPMEM_MUST_FREE);
         MHD_add_response_header(r, "Content-Type", req->out_type ? req->out_type : "application/octet-stream");
+        if (req->out_type && !strncmp(req->out_type, "text/html", 9))
+            MHD_add_response_header(r, "Content-Security-Policy", HTTP_CSP);
         if (req->out_filename) {
             char cd[512];
             snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", req->out_filename);
@@ -412,8 +420,7 @@ static enum MHD_Result serve_static(http_req *req)
     /* Hashed asset names never change content; index.html must be revalidated. */
     MHD_add_response_header(r, "Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
     if (!strncmp(a->content_type, "text/html", 9))
-        MHD_add_response_header(r, "Content-Security-Policy",
-                                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+        MHD_add_response_header(r, "Content-Security-Policy", HTTP_CSP);
     add_common_headers(r);
     enum MHD_Result ok = MHD_queue_response(rs->conn, (unsigned)req->status, r);
     MHD_destroy_response(r);
@@ -459,6 +466,13 @@ static void idem_request_hash(http_req *req, char out[65])
     crypto_generichash_init(&h, NULL, 0, sizeof d);
     crypto_generichash_update(&h, (const unsigned char *)req->method, strlen(req->method) + 1);
     crypto_generichash_update(&h, (const unsigned char *)req->path, strlen(req->path) + 1);
+    /* The query is part of the request (?dry_run=1 then the real import): the same key
+     * with another query is another request, answered 422. */
+    for (int i = 0; i < rs->n_query; i++) {
+        crypto_generichash_update(&h, (const unsigned char *)rs->query_key[i], strlen(rs->query_key[i]) + 1);
+        crypto_generichash_update(&h, (const unsigned char *)rs->query_val[i], strlen(rs->query_val[i]) + 1);
+    }
+    crypto_generichash_update(&h, (const unsigned char *)"", 1);
     if (rs->body.len) crypto_generichash_update(&h, (const unsigned char *)rs->body.data, rs->body.len);
     crypto_generichash_final(&h, d, sizeof d);
     sodium_bin2hex(out, 65, d, sizeof d);
@@ -477,6 +491,13 @@ static int idem_lookup(http_req *req)
     int found = 1;
     if (strcmp(store_col_text(st, 0), rs->idem_hash)) {
         http_fail(req, 422, "idempotency_key_reused", NULL, "err.idempotency_key_reused");
+    } else if (rs->idem_secret) {
+        /* The first answer held a secret and was not kept: say it is done, and which. */
+        json_t *kept = json_loads(store_col_text(st, 2), 0, NULL);
+        json_t *id = kept ? json_object_get(kept, "id") : NULL;
+        http_fail(req, 409, "idempotency_already_done", NULL, "err.idempotency_already_done");
+        json_object_set(req->out, "id", id ? id : json_null());
+        json_decref(kept);
     } else {
         json_t *body = json_loads(store_col_text(st, 2), 0, NULL);
         http_reply(req, (int)store_col_int(st, 1), body ? body : json_object());
@@ -489,7 +510,15 @@ static int idem_lookup(http_req *req)
 static int idem_record(http_req *req)
 {
     req_state *rs = req->server_state;
-    char *resp = req->out ? json_dumps(req->out, JSON_COMPACT) : xstrdup("{}");
+    char *resp;
+    if (rs->idem_secret) {
+        /* Only the id: the answer (a token, a code, personal data) never rests here. */
+        json_t *kept = json_pack("{s:I}", "id", (json_int_t)req->audit_target_id);
+        resp = json_dumps(kept, JSON_COMPACT);
+        json_decref(kept);
+    } else {
+        resp = req->out ? json_dumps(req->out, JSON_COMPACT) : xstrdup("{}");
+    }
     int rc = store_run(req->conn, NULL,
         "INSERT INTO idempotency_keys (user_id, idem_key, community_id, request_hash, status, response, created_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -500,6 +529,22 @@ static int idem_record(http_req *req)
 }
 
 /* ---------------------------------------------------------------- write jobs */
+
+static bool probe_countable(http_req *req);
+static bool probe_count_then_reply(http_req *req);
+
+/* Routes whose answer holds a secret (a token, a code) although their row does not
+ * carry ROUTE_NO_REPLAY: with an Idempotency-Key only the id is kept, never the answer.
+ * Named by audit action, so the rule holds wherever the route is declared. */
+static bool http_answer_holds_secret(const http_route *route)
+{
+    static const char *const secret_actions[] = {
+        "token.create", "scan_code.regenerate", "reset_code.issue", "codes.door_plates", "codes.personal_codes", NULL,
+    };
+    for (int i = 0; route->audit_action && secret_actions[i]; i++)
+        if (!strcmp(route->audit_action, secret_actions[i])) return true;
+    return false;
+}
 
 /* Runs on the writer thread inside a savepoint. */
 static int write_job(store_conn *c, void *p)
@@ -531,7 +576,6 @@ static void write_done(int rc, void *p)
         http_fail(req, 503, "unavailable", NULL, "err.write_failed");
     }
     if (rc == 0 && req->status < 400 && rs->after_commit) rs->after_commit(req, rs->after_commit_ctx);
-    rs->ready = build_response(req);
     req->conn = NULL;
     if (rs->idem_registered) {
         char k[300];
@@ -539,6 +583,10 @@ static void write_done(int rc, void *p)
         idem_release(rs->srv, k);
         rs->idem_registered = false;
     }
+    /* A refused public write is counted in a job of its own: the handler's job may
+     * have rolled back. The answer waits for the count, still suspended. */
+    if (probe_countable(req) && probe_count_then_reply(req)) return;
+    rs->ready = build_response(req);
     rs->phase = 3;
     MHD_resume_connection(rs->conn);
 }
@@ -574,10 +622,13 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
     (void)kind;
     http_req *req = cls;
     req_state *rs = req->server_state;
-    if (rs->n_query >= 64) return MHD_NO;
+    if (rs->n_query >= HTTP_MAX_QUERY) {
+        rs->too_many_query = true;   /* answered 400: a filter past the 64th must not vanish */
+        return MHD_NO;
+    }
     if (!rs->query_key) {
-        rs->query_key = arena_alloc(req->a, 64 * sizeof(char *));
-        rs->query_val = arena_alloc(req->a, 64 * sizeof(char *));
+        rs->query_key = arena_alloc(req->a, HTTP_MAX_QUERY * sizeof(char *));
+        rs->query_val = arena_alloc(req->a, HTTP_MAX_QUERY * sizeof(char *));
     }
     rs->query_key[rs->n_query] = arena_strdup(req->a, key);
     rs->query_val[rs->n_query] = arena_strdup(req->a, value ? value : "");
@@ -640,6 +691,120 @@ static void reader_end(http_req *req)
     req->conn = NULL;
 }
 
+/* ---------------------------------------------------------------- public writes
+ * Login, sign-up, join and password reset need no session, so the CSRF token cannot
+ * protect them: they take only JSON (a form post from another site cannot send it
+ * without a preflight) from this server's own pages (Origin, or Sec-Fetch-Site when a
+ * browser sends no Origin). A client that is not a browser sends neither and passes.
+ * Every refused attempt of sign-up, join and reset also counts against the address
+ * (login keeps counters of its own), so probing usernames or codes is as slow as
+ * guessing passwords. */
+
+static bool is_public_post(const http_route *route, const char *method)
+{
+    return (route->flags & ROUTE_PUBLIC) && (route->flags & ROUTE_WRITE) && !strcmp(method, "POST");
+}
+
+/* scheme://host[:port] of this server as the browser sees it. */
+static bool origin_is_ours(http_req *req, const char *origin)
+{
+    if (req->cfg->public_url[0] && !strcasecmp(origin, req->cfg->public_url)) return true;
+    const char *host = http_header(req, "Host");
+    if (!host || !*host) return false;
+    const char *scheme = req->secure ? "https://" : "http://";
+    size_t sl = strlen(scheme);
+    return !strncasecmp(origin, scheme, sl) && !strcasecmp(origin + sl, host);
+}
+
+/* 0 when the request may go on, else the error reply is set. */
+static int public_post_check(http_req *req)
+{
+    const char *ct = http_header(req, "Content-Type");
+    size_t n = ct ? strcspn(ct, "; ") : 0;
+    if (!ct || n != 16 || strncasecmp(ct, "application/json", 16))
+        return http_fail(req, 415, "unsupported_media_type", "Content-Type", "err.content_type");
+    const char *origin = http_header(req, "Origin");
+    const char *site = http_header(req, "Sec-Fetch-Site");
+    if (origin ? !origin_is_ours(req, origin) : site && strcmp(site, "same-origin") && strcmp(site, "none"))
+        return http_fail(req, 403, "origin_mismatch", "Origin", "err.origin");
+    return 0;
+}
+
+static bool error_code_is(http_req *req, const char *code)
+{
+    const char *c = req->out ? json_string_value(json_object_get(json_object_get(req->out, "error"), "code")) : NULL;
+    return c && !strcmp(c, code);
+}
+
+static const char *probe_key(http_req *req) { return arena_printf(req->a, "p:a:%s", req->address); }
+
+/* A refused public write is counted, except throttling itself and server errors. */
+static bool probe_route(const http_route *route)
+{
+    return (route->flags & ROUTE_PUBLIC) && (route->flags & ROUTE_WRITE) && !auth_is_login(route);
+}
+
+static bool probe_countable(http_req *req)
+{
+    req_state *rs = req->server_state;
+    return req->route && probe_route(req->route) &&
+           !rs->probe_counted && req->status >= 400 && req->status < 500 && req->status != 429 &&
+           req->status != 413 && req->status != 415 && !(req->status == 403 && error_code_is(req, "origin_mismatch"));
+}
+
+static int probe_job(store_conn *c, void *p)
+{
+    http_req *req = p;
+    req->conn = c;
+    int64_t n = throttle_count(req, probe_key(req));
+    req->conn = NULL;
+    return n < 0 ? -1 : 0;
+}
+
+static void probe_done(int rc, void *p)
+{
+    http_req *req = p;
+    req_state *rs = req->server_state;
+    if (rc != 0) log_error("%s %s: the failure could not be counted", req->method, req->path);
+    rs->ready = build_response(req);
+    rs->phase = 3;
+    MHD_resume_connection(rs->conn);
+}
+
+/* Counts the refused attempt, then answers (the connection stays suspended meanwhile).
+ * Returns false when the count could not be queued (shutting down): answer directly. */
+static bool probe_count_then_reply(http_req *req)
+{
+    req_state *rs = req->server_state;
+    rs->probe_counted = true;
+    if (rs->phase != 2) {
+        rs->phase = 2;
+        MHD_suspend_connection(rs->conn);
+    }
+    if (store_write(rs->srv->db, probe_job, req, probe_done, req) == 0) return true;
+    return false;
+}
+
+/* ---------------------------------------------------------------- list parameters */
+
+/* ?limit= and ?cursor= must be what they claim, else 400 naming the parameter. */
+static int list_params_check(http_req *req)
+{
+    const char *limit = http_query(req, "limit"), *cursor = http_query(req, "cursor");
+    int64_t n;
+    if (limit && !str_is_int(limit, &n)) return http_fail_field(req, "limit", "err.not_integer");
+    if (cursor) {
+        unsigned char raw[32];
+        size_t len;
+        if (sodium_base642bin(raw, sizeof raw - 1, cursor, strlen(cursor), NULL, &len, NULL,
+                              sodium_base64_VARIANT_URLSAFE_NO_PADDING))
+            return http_fail_field(req, "cursor", "err.cursor");
+        raw[len] = 0;
+        if (!str_is_int((char *)raw, &n) || n <= 0) return http_fail_field(req, "cursor", "err.cursor");
+    }
+    return 0;
+}
+
 static enum MHD_Result process_request(http_req *req);
 
 static enum MHD_Result process(http_req *req)
@@ -663,6 +828,20 @@ static enum MHD_Result process_request(http_req *req)
         return send_now(req);
     }
     req->route = route;
+    if (rs->too_many_query) {
+        http_fail_field(req, "query", "err.too_many_query");
+        return send_now(req);
+    }
+    if (is_public_post(route, req->method) && public_post_check(req)) return send_now(req);
+    if (probe_route(route)) {
+        reader_begin(req);
+        int64_t retry = throttle_retry_after(req, probe_key(req), req->cfg->login_fail_address);
+        if (retry > 0) {
+            req->retry_after = arena_printf(req->a, "%lld", (long long)retry);
+            http_fail(req, 429, "throttled", NULL, "err.too_many_attempts");
+            return send_now(req);
+        }
+    }
 
     if (!(route->flags & ROUTE_PUBLIC)) {
         reader_begin(req);
@@ -702,6 +881,7 @@ static enum MHD_Result process_request(http_req *req)
     req->body_len = rs->body.len;
 
     if (!(route->flags & ROUTE_WRITE)) {
+        if (list_params_check(req)) return send_now(req);
         if (route->flags & ROUTE_EXPORTABLE) {
             const char *fmt = http_query(req, "format");
             const char *print = http_query(req, "print");
@@ -727,7 +907,8 @@ static enum MHD_Result process_request(http_req *req)
     }
 
     /* A write: idempotency first, then the optional prepare step, then the job. */
-    const char *ik = (route->flags & ROUTE_NO_REPLAY) ? NULL : http_header(req, "Idempotency-Key");
+    const char *ik = http_header(req, "Idempotency-Key");
+    rs->idem_secret = (route->flags & ROUTE_NO_REPLAY) || http_answer_holds_secret(route);
     if (ik && req->actor.user_id) {
         if (!*ik || strlen(ik) > 128) {
             http_fail_field(req, "Idempotency-Key", "err.idempotency_key");
@@ -757,6 +938,12 @@ static enum MHD_Result process_request(http_req *req)
                 rs->idem_registered = false;
             }
             if (req->status == 0) http_fail_internal(req, "prepare failed without a reply");
+            reader_end(req);
+            if (probe_countable(req) && probe_count_then_reply(req)) return MHD_YES;
+            if (rs->phase == 2) {
+                MHD_resume_connection(rs->conn);
+                rs->phase = 1;
+            }
             return send_now(req);
         }
     }
@@ -770,6 +957,32 @@ static enum MHD_Result process_request(http_req *req)
         return send_now(req);
     }
     return MHD_YES;
+}
+
+/* ---------------------------------------------------------------- request head size
+ * libmicrohttpd answers an oversized head itself, in HTML without our headers. Its
+ * per-connection memory is set above header_limit (http_mhd_memory_limit), so a head
+ * between the two reaches this check and gets the JSON answer and the security
+ * headers; only a head past the larger limit still meets libmicrohttpd's own page. */
+
+size_t http_mhd_memory_limit(const config *cfg) { return cfg->header_limit * 4 + 64 * 1024; }
+
+static enum MHD_Result head_bytes(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    size_t *n = cls;
+    *n += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+/* 0, 414 or 431 for a request head over header_limit. */
+static int head_too_large(struct MHD_Connection *conn, const char *url, size_t limit)
+{
+    size_t uri = strlen(url), headers = 0;
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, head_bytes, &uri);
+    if (uri > limit) return 414;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, head_bytes, &headers);
+    return uri + headers > limit ? 431 : 0;
 }
 
 static size_t route_body_limit(struct http_server *srv, const char *method, const char *url)
@@ -804,6 +1017,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         atomic_fetch_add(&srv->in_flight, 1);
         *req_cls = req;
         if (atomic_load(&srv->connections) > srv->cfg->conn_limit) rs->reject_status = 503;
+        int too_large = head_too_large(conn, url, srv->cfg->header_limit);
+        if (too_large) {
+            rs->reject_status = too_large;
+            return send_error_now(req, too_large, too_large == 414 ? "uri_too_long" : "headers_too_large",
+                                  too_large == 414 ? "err.headers_too_large_uri" : "err.headers_too_large");
+        }
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > limit) {
             /* Refuse before reading a byte of an oversized body. */
@@ -829,11 +1048,49 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (rs->phase >= 2) return MHD_YES;
     rs->phase = 1;
     if (rs->reject_status == 413) return send_error_now(req, 413, "body_too_large", "err.body_too_large");
+    if (rs->reject_status == 414 || rs->reject_status == 431) return MHD_YES;   /* answered on the first call */
     bool secure;
     req->address = client_address(req, &secure);
     req->secure = secure;
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, req);
     return process(req);
+}
+
+/* The path as the access log may show it: control characters, quotes and backslashes
+ * escaped (a %0A in a URL cannot start a forged line), the code of /join/{code} and
+ * any token-like segment (20+ letters and digits) replaced, so the log holds no
+ * credential. */
+static const char *log_path(http_req *req)
+{
+    buf b;
+    buf_init(&b, 0);
+    const char *p = req->path;
+    while (*p) {
+        const char *end = p + strcspn(p, "/");
+        size_t n = (size_t)(end - p), alnum = 0;
+        for (size_t i = 0; i < n; i++)
+            if (isalnum((unsigned char)p[i]) || p[i] == '-' || p[i] == '_') alnum++;
+        bool after_join = b.len >= 5 && !memcmp(b.data + b.len - 5, "join/", 5);
+        if (n && after_join) buf_puts(&b, "[code]");
+        else if (n >= 20 && alnum == n) buf_puts(&b, "[token]");
+        else
+            for (size_t i = 0; i < n; i++) {
+                unsigned char ch = (unsigned char)p[i];
+                if (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\\') {
+                    char esc[8];
+                    snprintf(esc, sizeof esc, "\\x%02x", ch);
+                    buf_puts(&b, esc);
+                } else {
+                    buf_append(&b, p + i, 1);
+                }
+            }
+        if (*end) buf_append(&b, "/", 1);
+        p = *end ? end + 1 : end;
+    }
+    char *t = buf_take(&b, NULL);
+    char *out = arena_strdup(req->a, t ? t : "");
+    free(t);
+    return out;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode toe)
@@ -845,7 +1102,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     if (!req) return;
     req_state *rs = req->server_state;
     if (!srv->cfg->quiet)
-        log_info("%s %s %d %lldus user=%lld", req->method, req->path, req->status,
+        log_info("%s %s %d %lldus user=%lld", req->method, log_path(req), req->status,
                  (long long)(clock_mono_us() - rs->started_us), (long long)req->actor.user_id);
     if (rs->ready) MHD_destroy_response(rs->ready);
     buf_free(&rs->body);
@@ -937,7 +1194,7 @@ http_server *http_server_start(const config *cfg, store *db, const http_route *c
                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
                               MHD_OPTION_CONNECTION_LIMIT, (unsigned)(cfg->conn_limit + 64),
                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_s,
-                              MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_limit,
+                              MHD_OPTION_CONNECTION_MEMORY_LIMIT, http_mhd_memory_limit(cfg),
                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
                               MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
                               MHD_OPTION_END);

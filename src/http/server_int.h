@@ -13,6 +13,8 @@ typedef struct list_reply {
     int64_t next_after_id;
 } list_reply;
 
+#define HTTP_MAX_QUERY 64
+
 typedef struct req_state {
     struct MHD_Connection *conn;       /* NULL for requests made by a background job */
     struct http_server *srv;
@@ -26,6 +28,9 @@ typedef struct req_state {
     char *idem_key;                    /* Idempotency-Key, when given */
     char idem_hash[65];
     bool idem_registered;
+    bool idem_secret;                  /* the answer holds a secret: keep only the id */
+    bool too_many_query;               /* more than HTTP_MAX_QUERY query arguments */
+    bool probe_counted;                /* a public write's failure was counted */
     bool replayed;
     bool via_cookie;
     const char *export_format;         /* csv / xlsx / html, for the audit entry */
@@ -38,6 +43,9 @@ typedef struct req_state {
 } req_state;
 
 /* server.c */
+/* libmicrohttpd's per-connection memory: above header_limit, so the server's own JSON
+ * 414/431 answers a head between the two. */
+size_t http_mhd_memory_limit(const config *cfg);
 req_state *http_state(http_req *req);
 void http_set_after_commit(http_req *req, void (*fn)(http_req *, void *), void *ctx);
 
@@ -45,6 +53,8 @@ void http_set_after_commit(http_req *req, void (*fn)(http_req *, void *), void *
 /* Fills req->actor from the session cookie or bearer token. Returns 0 when a valid
  * credential was found, -1 when none or an invalid one (not an error reply). */
 int auth_authenticate(http_req *req);
+/* The login route counts its failures itself (per account, address and both). */
+bool auth_is_login(const http_route *route);
 extern const http_route auth_routes[];
 extern const i18n_entry http_messages[];
 

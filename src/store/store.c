@@ -6,6 +6,7 @@
 #include "../core/clock.h"
 #include "../core/log.h"
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,8 +134,51 @@ void store_release(store *s, store_conn *c)
     pthread_mutex_unlock(&s->pool_mu);
 }
 
+/* ---- fault injection (tests only) ----
+ * The filter is set before the statements under test are prepared and read on every
+ * prepare; the countdown is atomic because readers and writers step concurrently. */
+static pthread_mutex_t fault_mu = PTHREAD_MUTEX_INITIALIZER;
+static char fault_text[256];
+static atomic_int fault_armed, fault_countdown, fault_hits;
+
+void store_fault_set(const char *sql_contains, int nth)
+{
+    pthread_mutex_lock(&fault_mu);
+    snprintf(fault_text, sizeof fault_text, "%s", sql_contains ? sql_contains : "");
+    atomic_store(&fault_countdown, nth);
+    atomic_store(&fault_hits, 0);
+    atomic_store(&fault_armed, nth > 0);
+    pthread_mutex_unlock(&fault_mu);
+}
+
+int store_fault_hits(void) { return atomic_load(&fault_hits); }
+
+static bool fault_matches(const char *sql)
+{
+    if (!atomic_load(&fault_armed)) return false;
+    pthread_mutex_lock(&fault_mu);
+    bool m = !fault_text[0] || strstr(sql, fault_text);
+    pthread_mutex_unlock(&fault_mu);
+    return m;
+}
+
+/* True when this step is the one chosen to fail. */
+static bool fault_fires(store_stmt *st)
+{
+    if (!st->fault_armed || !atomic_load(&fault_armed)) return false;
+    if (atomic_fetch_sub(&fault_countdown, 1) != 1) return false;
+    atomic_store(&fault_armed, 0);
+    atomic_fetch_add(&fault_hits, 1);
+    return true;
+}
+
 /* ---- thin dispatch to the backend ---- */
-store_stmt *store_prepare(store_conn *c, const char *sql) { return c->be->prepare(c, sql); }
+store_stmt *store_prepare(store_conn *c, const char *sql)
+{
+    store_stmt *st = c->be->prepare(c, sql);
+    if (st) st->fault_armed = fault_matches(sql);
+    return st;
+}
 int store_bind_int(store_stmt *st, int i, int64_t v) { return st->c->be->bind_int(st, i, v); }
 int store_bind_text(store_stmt *st, int i, const char *v)
 {
@@ -142,7 +186,7 @@ int store_bind_text(store_stmt *st, int i, const char *v)
 }
 int store_bind_blob(store_stmt *st, int i, const void *p, size_t n) { return st->c->be->bind_blob(st, i, p, n); }
 int store_bind_null(store_stmt *st, int i) { return st->c->be->bind_null(st, i); }
-int store_step(store_stmt *st) { return st->c->be->step(st); }
+int store_step(store_stmt *st) { return fault_fires(st) ? STORE_ERR : st->c->be->step(st); }
 int store_col_count(store_stmt *st) { return st->c->be->col_count(st); }
 const char *store_col_name(store_stmt *st, int col) { return st->c->be->col_name(st, col); }
 bool store_col_null(store_stmt *st, int col) { return st->c->be->col_null(st, col); }
@@ -197,6 +241,21 @@ int64_t store_query_int(store_conn *c, int64_t dflt, const char *sql, const char
     if (rc == STORE_OK && store_step(st) == STORE_ROW && !store_col_null(st, 0)) v = store_col_int(st, 0);
     store_done(st);
     return v;
+}
+
+int store_query_int_checked(store_conn *c, int64_t *out, int64_t dflt, const char *sql, const char *fmt, ...)
+{
+    *out = dflt;
+    store_stmt *st = store_prepare(c, sql);
+    if (!st) return STORE_ERR;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = bind_fmt(st, fmt, ap);
+    va_end(ap);
+    if (rc == STORE_OK) rc = store_step(st);
+    if (rc == STORE_ROW && !store_col_null(st, 0)) *out = store_col_int(st, 0);
+    store_done(st);
+    return rc == STORE_ROW || rc == STORE_DONE ? 0 : rc;
 }
 
 /* ---- writes ---- */

@@ -83,6 +83,9 @@ store_kind store_conn_kind(const store_conn *c);
 int store_run(store_conn *c, store_stmt **out, const char *sql, const char *fmt, ...);
 /* Runs a query expected to yield one integer (count, id); dflt when no row. */
 int64_t store_query_int(store_conn *c, int64_t dflt, const char *sql, const char *fmt, ...);
+/* Same for write jobs, where a failed read must fail the job: 0 with *out set (dflt
+ * when no row or NULL), or the STORE_* error. */
+int store_query_int_checked(store_conn *c, int64_t *out, int64_t dflt, const char *sql, const char *fmt, ...);
 
 /* ---- writes ---- */
 typedef int (*store_job_fn)(store_conn *c, void *ctx);       /* 0 commit, else rollback */
@@ -103,6 +106,15 @@ int store_migration_level(store *s);
  * Restore replaces the database's contents with the backup's. */
 int store_backup(store *s, const char *out_path, char *err, size_t errlen);
 int store_restore(store *s, const char *in_path, char *err, size_t errlen);
+
+/* ---- fault injection (tests only) ----
+ * Makes the nth step (1-based, counted from this call) of a statement whose SQL
+ * contains `sql_contains` (NULL: any statement) return STORE_ERR without running it,
+ * as a full disk or a lost connection would; nth 0 disarms. The unit tests use it to
+ * prove that a failed statement inside a write job fails the whole job on both
+ * backends. store_fault_hits() counts the failures injected since the last set. */
+void store_fault_set(const char *sql_contains, int nth);
+int store_fault_hits(void);
 
 /* ---- backend vtable (internal to src/store) ---- */
 #endif

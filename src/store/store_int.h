@@ -45,6 +45,7 @@ struct store_conn {
 
 struct store_stmt {
     store_conn *c;
+    bool fault_armed;   /* its SQL matches the injected fault's text (tests only) */
 };
 
 typedef struct store_job {

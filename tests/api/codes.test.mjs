@@ -62,7 +62,10 @@ async function printPlates(client, block) {
 }
 
 before(async () => {
-  srv = await startServer();
+  // This file sends many refused public requests (wrong codes, used invites, taken
+  // names) from one address on purpose; the per-address limit on refused public
+  // requests is tested in security-auth.test.mjs.
+  srv = await startServer({ env: { SHOUWANG_LOGIN_FAIL_ADDRESS: '1000' } });
   for (const u of ['committee', 'zone', 'block', 'volunteer', 'resident']) c[u] = await loggedIn(srv.url, u);
   block1 = scopeOf(c.block, 'block_leader');
   const hh = await c.committee.get(`/api/v1/households/${scopeOf(c.resident, 'resident')}`);

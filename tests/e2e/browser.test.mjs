@@ -190,6 +190,32 @@ test('display name is edited on the me page', async (t) => {
   assert.deepEqual(page.pageErrors, []);
 });
 
+test('the me page lists API tokens with their expiry and last use; a new one is shown once', async (t) => {
+  const page = await openPage(t);
+  await submitLogin(page, env.server.url, 'zone', DEMO_PASSWORD);
+  await page.getByTestId('nav-me').click();
+  await page.getByTestId('token-list').waitFor();
+  await page.fill('input[name="token_name"]', 'e2e sync');
+  await page.fill('input[name="token_days"]', '30');
+  await page.getByTestId('token-list').locator('button[type="submit"]').click();
+  const secret = (await page.getByTestId('token-secret').textContent()).trim();
+  assert.match(secret, /^[A-Za-z0-9_-]{40,}$/);
+  const row = page.getByTestId('token-row').filter({ hasText: 'e2e sync' });
+  await row.waitFor();
+  // Used once by a program: the page shows a last-use time after a reload.
+  const bearer = new Client(env.server.url);
+  bearer.bearer = secret;
+  assert.equal((await bearer.get('/api/v1/me')).status, 200);
+  await page.waitForTimeout(500);
+  await page.reload();
+  await page.getByTestId('token-row').filter({ hasText: 'e2e sync' }).waitFor();
+  assert.equal(await page.getByTestId('token-secret').count(), 0, 'the token is not shown again');
+  const used = (await page.getByTestId('token-row').filter({ hasText: 'e2e sync' }).getByTestId('token-last-used')
+    .textContent()).trim();
+  assert.ok(used && !['never', '从未'].includes(used), `last use shown: ${used}`);
+  assert.deepEqual(page.pageErrors, []);
+});
+
 test('a wrong password shows the server message in the chosen language', async (t) => {
   const page = await openPage(t);
   await submitLogin(page, env.server.url, 'resident', 'not-the-password');

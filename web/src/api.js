@@ -5,8 +5,9 @@
 // Every write carries an Idempotency-Key, one per logical write: a phone on a flaky
 // network may lose the answer of a write the server did, and the retry (here, or the
 // person pressing "save" again with the key the form kept) must not do it twice. The
-// server answers a repeated key with the stored answer; routes whose answer holds
-// personal data (ROUTE_NO_REPLAY) and public routes ignore the header.
+// server answers a repeated key with the stored answer; routes whose answer holds a
+// secret or personal data (a token, a code) answer it with 409 idempotency_already_done
+// and the id instead (the answer is never kept), and public routes ignore the header.
 import { DEFAULT_LANGUAGE } from './i18n/index.js';
 
 const state = {

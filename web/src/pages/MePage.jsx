@@ -4,9 +4,10 @@ import { LANGUAGES, useI18n } from '../i18n/index.js';
 import { useSession } from '../session.js';
 import { ErrorMessage } from '../components/ErrorMessage.jsx';
 import { RoleList } from '../components/RoleList.jsx';
+import { TokenList } from './TokenList.jsx';
 
 // The user's own account: how their name is shown to others, the language of the app
-// (and of messages sent to them), and the roles they hold.
+// (and of messages sent to them), the roles they hold and their API tokens.
 export function MePage() {
   const { t, lang, setLang } = useI18n();
   const { session, updateSession } = useSession();
@@ -88,6 +89,7 @@ export function MePage() {
         <h2>{t('roles.title')}</h2>
         <RoleList user={user} community={session.community} />
       </section>
+      <TokenList />
     </main>
   );
 }
