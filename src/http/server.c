@@ -944,6 +944,7 @@ http_server *http_server_start(const config *cfg, store *db, const http_route *c
         }
         srv->tls = true;
         tls_daemon_options(&srv->creds, tls_opts);
+        log_info("HTTPS with %s, SHA-256 %s", cfg->tls_cert, srv->creds.fingerprint);
     } else if (cfg->redirect_listen[0]) {
         snprintf(err, errlen, "redirect_listen needs tls_cert and tls_key (it redirects to HTTPS)");
         free(srv);
