@@ -327,13 +327,16 @@ int audit_write(http_req *req, const char *action, const char *target_type, int6
 
 /* ---------------------------------------------------------------- responses */
 
-static void add_common_headers(struct MHD_Response *r, const struct http_server *srv)
+static void add_common_headers(struct MHD_Response *r, const http_req *req)
 {
+    const req_state *rs = req->server_state;
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
-    /* Served over TLS: browsers that came once use https:// from then on (a year). */
-    if (srv && srv->tls) MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
+    /* Served over TLS (here, or by a trusted proxy that says so): browsers that came
+     * once use https:// from then on, for a year. */
+    if (req->secure || (rs->srv && rs->srv->tls))
+        MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
 }
 
 static struct MHD_Response *build_response(http_req *req)
@@ -356,7 +359,7 @@ static struct MHD_Response *build_response(http_req *req)
         MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
     }
     MHD_add_response_header(r, "Cache-Control", "no-store");
-    add_common_headers(r, rs->srv);
+    add_common_headers(r, req);
     for (int i = 0; i < req->n_set_cookie; i++) MHD_add_response_header(r, "Set-Cookie", req->set_cookie[i]);
     if (req->retry_after) MHD_add_response_header(r, "Retry-After", req->retry_after);
     if (rs->replayed) MHD_add_response_header(r, "Idempotent-Replayed", "true");
@@ -422,7 +425,7 @@ static enum MHD_Result serve_static(http_req *req)
     if (!strncmp(a->content_type, "text/html", 9))
         MHD_add_response_header(r, "Content-Security-Policy",
                                 "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
-    add_common_headers(r, rs->srv);
+    add_common_headers(r, req);
     enum MHD_Result ok = MHD_queue_response(rs->conn, (unsigned)req->status, r);
     MHD_destroy_response(r);
     return ok;

@@ -141,12 +141,25 @@ test('plain HTTP on the redirect port answers 308 to the same path on HTTPS, and
   assert.equal(bad.headers.get('location'), null);
 });
 
-test('the same server without TLS sends neither HSTS nor Secure cookies', async () => {
-  plain = await startServer();
+test('without TLS: no HSTS, no Secure cookie, and X-Forwarded-Proto believed only from a trusted proxy', async () => {
+  plain = await startServer({ env: { SHOUWANG_TRUSTED_PROXIES: '127.0.0.2' } });
+  const proto = { 'X-Forwarded-Proto': 'https' };
+  for (const headers of [{}, proto]) {
+    const c = new Client(plain.url);
+    const r = await c.post('/api/v1/session', { username: 'committee', password: 'shouwang-demo' }, headers);
+    assert.equal(r.status, 200, r.text);
+    assert.doesNotMatch(r.headers.get('set-cookie'), /Secure/, JSON.stringify(headers));
+    assert.equal(r.headers.get('strict-transport-security'), null, JSON.stringify(headers));
+  }
+  await stopServer(plain);
+  // Behind a proxy at 127.0.0.1 that says the client came over HTTPS.
+  plain = await startServer({ env: { SHOUWANG_TRUSTED_PROXIES: '127.0.0.1' } });
   const c = new Client(plain.url);
-  const r = await c.login('committee');
-  assert.doesNotMatch(r.headers.get('set-cookie'), /Secure/);
-  assert.equal(r.headers.get('strict-transport-security'), null);
+  const r = await c.post('/api/v1/session', { username: 'committee', password: 'shouwang-demo' }, proto);
+  assert.match(r.headers.get('set-cookie'), /; Secure/);
+  assert.equal(r.headers.get('strict-transport-security'), 'max-age=31536000');
+  const health = await c.get('/api/v1/health');
+  assert.equal(health.headers.get('strict-transport-security'), null, 'a request the proxy sent over plain HTTP');
 });
 
 test('serve refuses a key that does not match, a missing file and a redirect without TLS', () => {
