@@ -120,3 +120,44 @@ test('past the queue a job start answers 503 busy and leaves no job; at SIGTERM 
     srv.db.dispose();
   }
 });
+
+test('a job left running by a killed server is failed at the next start, its rows all or none', async () => {
+  const srv = await startServer();
+  let again = null;
+  try {
+    const c = await loggedIn(srv.url, 'committee');
+    const before = residents(srv.db);
+    const r = await startImport(c, importFile(6, 3000));
+    assert.equal(r.status, 202, r.text);
+    const id = jobOf(r).id;
+    for (const end = Date.now() + 30000; ;) {
+      const j = jobOf(await c.get(`/api/v1/jobs/${id}`));
+      if (j.state !== 'queued') break;
+      assert.ok(Date.now() < end, 'the job started');
+      await sleep(20);
+    }
+    await srv.kill();
+    const left = jobRow(srv.db, id);
+    // On PostgreSQL another server may share the database: a row counts as abandoned
+    // once its heartbeat is two minutes old. Age it instead of waiting.
+    if (srv.db.args[0] === '--pg') {
+      dbRows(srv.db, `UPDATE jobs SET updated_at = updated_at - 300000000 WHERE id = ${Number(id)}`);
+    }
+    again = await startServer({ db: srv.db });
+    const c2 = await loggedIn(again.url, 'committee');
+    const j = jobOf(await c2.get(`/api/v1/jobs/${id}`));
+    if (left.state === 'done') {
+      assert.equal(j.state, 'done');
+      assert.equal(residents(srv.db), before + 3000);
+    } else {
+      assert.equal(j.state, 'failed', JSON.stringify(j));
+      // In the language of the user who started it (the demo committee's: Chinese).
+      assert.equal(j.error, '服务器重启，任务已中断，请重新提交');
+      assert.equal(residents(srv.db), before, 'nothing of it written');
+    }
+    console.log(`killed while ${left.state}: ${j.state} after the restart`);
+  } finally {
+    if (again) await stopServer(again);
+    srv.db.dispose();
+  }
+});
