@@ -385,7 +385,8 @@ int tls_selfsigned(const char *dir, const char *const *given, int n_given, int f
     GT(gnutls_x509_privkey_init(&key));
     GT(gnutls_x509_privkey_generate2(key, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0, NULL, 0));
 
-    time_t now = time(NULL);
+    /* An hour back for clocks a little behind; the whole span stays within 825 days. */
+    time_t not_before = time(NULL) - 3600;
     unsigned char ser[16], ca_id[64];
     size_t ca_id_len = sizeof ca_id;
     char ca_cn[320];
@@ -397,8 +398,8 @@ int tls_selfsigned(const char *dir, const char *const *given, int n_given, int f
     GT(gnutls_x509_crt_set_version(ca, 3));
     random_serial(ser);
     GT(gnutls_x509_crt_set_serial(ca, ser, sizeof ser));
-    GT(gnutls_x509_crt_set_activation_time(ca, now - 3600));
-    GT(gnutls_x509_crt_set_expiration_time(ca, now + (time_t)TLS_DAYS * 86400));
+    GT(gnutls_x509_crt_set_activation_time(ca, not_before));
+    GT(gnutls_x509_crt_set_expiration_time(ca, not_before + (time_t)TLS_DAYS * 86400));
     GT(gnutls_x509_crt_set_dn_by_oid(ca, GNUTLS_OID_X520_ORGANIZATION_NAME, 0, "Shouwang", 8));
     GT(gnutls_x509_crt_set_dn_by_oid(ca, GNUTLS_OID_X520_COMMON_NAME, 0, ca_cn, (unsigned)strlen(ca_cn)));
     GT(gnutls_x509_crt_set_key(ca, ca_key));
@@ -413,8 +414,8 @@ int tls_selfsigned(const char *dir, const char *const *given, int n_given, int f
     GT(gnutls_x509_crt_set_version(crt, 3));
     random_serial(ser);
     GT(gnutls_x509_crt_set_serial(crt, ser, sizeof ser));
-    GT(gnutls_x509_crt_set_activation_time(crt, now - 3600));
-    GT(gnutls_x509_crt_set_expiration_time(crt, now + (time_t)TLS_DAYS * 86400));
+    GT(gnutls_x509_crt_set_activation_time(crt, not_before));
+    GT(gnutls_x509_crt_set_expiration_time(crt, not_before + (time_t)TLS_DAYS * 86400));
     GT(gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_ORGANIZATION_NAME, 0, "Shouwang", 8));
     GT(gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, cn, (unsigned)strlen(cn)));
     GT(gnutls_x509_crt_set_key(crt, key));
@@ -463,7 +464,7 @@ int tls_selfsigned(const char *dir, const char *const *given, int n_given, int f
 
     char fp[100], day[32];
     fingerprint_hex(ca, fp, sizeof fp);
-    time_t until = now + (time_t)TLS_DAYS * 86400;
+    time_t until = not_before + (time_t)TLS_DAYS * 86400;
     strftime(day, sizeof day, "%Y-%m-%d", gmtime(&until));
     printf("Wrote %s/server.key, %s/server.crt and %s/ca.crt, valid until %s, for:\n", dir, dir, dir, day);
     for (int i = 0; i < n; i++) printf("  %s\n", names[i]);
