@@ -4,7 +4,7 @@
 # instrumentation and sanitizers (-MMD tracks their headers), so a run after an edit
 # recompiles only what changed. Flags and libraries follow the top-level Makefile.
 CC_FUZZ ?= clang
-PKGS     = libmicrohttpd jansson sqlite3 libpq libsodium libqrencode xlsxwriter
+PKGS     = libmicrohttpd jansson sqlite3 libpq libsodium libqrencode xlsxwriter gnutls
 O        = build/fuzz
 
 SRC      = $(sort $(wildcard src/core/*.c src/store/*.c src/http/*.c src/domain/*.c src/domain/*/*.c))

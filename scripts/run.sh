@@ -26,5 +26,14 @@ Shouwang demo — open http://127.0.0.1:8080 and log in with any of
   admin (superuser), committee, zone (zone leader), block (block leader),
   volunteer, resident — password: shouwang-demo
 
+This demo serves this machine only (127.0.0.1). Never serve it to a network: its
+passwords are public. To serve the office network (phones need HTTPS for the camera):
+  bin/shouwang init --db data/office.db          # an empty database, then
+  bin/shouwang community add --db data/office.db --name … --username … --password …
+  bin/shouwang tls selfsigned --out data/tls     # install data/tls/ca.crt on each phone
+  bin/shouwang serve --db data/office.db --listen 0.0.0.0:8443 \
+      --tls-cert data/tls/server.crt --tls-key data/tls/server.key
+with a field-encryption key of its own (SHOUWANG_FIELD_KEY). See README.md, "HTTPS for the office network".
+
 TXT
 exec bin/shouwang serve --config "$conf"

@@ -12,6 +12,7 @@
 #include "domain/domains.h"
 #include "domain/registry/retention.h"
 #include "http/http.h"
+#include "http/tls.h"
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -33,10 +34,12 @@ static const char *usage_main =
     "  backup OUT       consistent online copy of the database\n"
     "  restore IN       replace the database's contents with a backup\n"
     "  routes [--json]  print the route table\n"
+    "  tls selfsigned   make a certificate for this machine's names and addresses\n"
     "  version          print the version\n\n"
     "database options (every command): --db PATH (SQLite, default data/shouwang.db) | --pg CONNINFO,\n"
     "  --config FILE. Environment: SHOUWANG_DB, SHOUWANG_PG, SHOUWANG_FIELD_KEY (kid:base64 of 32 bytes),\n"
-    "  SHOUWANG_LISTEN, SHOUWANG_TRUSTED_PROXIES, SHOUWANG_QUIET. Run `shouwang <command> --help` for more.\n";
+    "  SHOUWANG_LISTEN, SHOUWANG_TLS_CERT, SHOUWANG_TLS_KEY, SHOUWANG_REDIRECT_LISTEN,\n"
+    "  SHOUWANG_TRUSTED_PROXIES, SHOUWANG_QUIET. Run `shouwang <command> --help` for more.\n";
 
 typedef struct cli {
     config cfg;
@@ -44,6 +47,10 @@ typedef struct cli {
     int64_t community_id, scope_id;
     int json;
     const char *shape;   /* demo --shape */
+    const char *names[64];   /* tls selfsigned --name, repeatable */
+    int n_names;
+    const char *out;     /* tls selfsigned --out */
+    int force;
     int help;
     int dry_run;
     int argc;          /* positional arguments left */
@@ -52,7 +59,7 @@ typedef struct cli {
 
 enum { OPT_DB = 1000, OPT_PG, OPT_CONFIG, OPT_LISTEN, OPT_CONN_LIMIT, OPT_THREADS, OPT_USERNAME, OPT_DISPLAY,
        OPT_PASSWORD, OPT_ROLE, OPT_COMMUNITY, OPT_SCOPE, OPT_NAME, OPT_TZ, OPT_JSON, OPT_LANG, OPT_HELP,
-       OPT_DRY_RUN, OPT_SHAPE };
+       OPT_DRY_RUN, OPT_SHAPE, OPT_TLS_CERT, OPT_TLS_KEY, OPT_REDIRECT_LISTEN, OPT_OUT, OPT_FORCE };
 
 static const struct option long_opts[] = {
     {"db", required_argument, 0, OPT_DB}, {"pg", required_argument, 0, OPT_PG},
@@ -65,7 +72,10 @@ static const struct option long_opts[] = {
     {"language", required_argument, 0, OPT_LANG},
     {"shape", required_argument, 0, OPT_SHAPE},
     {"json", no_argument, 0, OPT_JSON}, {"help", no_argument, 0, OPT_HELP},
-    {"dry-run", no_argument, 0, OPT_DRY_RUN}, {0, 0, 0, 0},
+    {"dry-run", no_argument, 0, OPT_DRY_RUN},
+    {"tls-cert", required_argument, 0, OPT_TLS_CERT}, {"tls-key", required_argument, 0, OPT_TLS_KEY},
+    {"redirect-listen", required_argument, 0, OPT_REDIRECT_LISTEN},
+    {"out", required_argument, 0, OPT_OUT}, {"force", no_argument, 0, OPT_FORCE}, {0, 0, 0, 0},
 };
 
 static int die(const char *fmt, const char *arg)
@@ -103,7 +113,15 @@ static int parse(cli *c, int argc, char **argv)
         case OPT_ROLE: c->role = optarg; break;
         case OPT_COMMUNITY: c->community_id = atoll(optarg); break;
         case OPT_SCOPE: c->scope_id = atoll(optarg); break;
-        case OPT_NAME: c->name = optarg; break;
+        case OPT_NAME:
+            c->name = optarg;
+            if (c->n_names < 64) c->names[c->n_names++] = optarg;
+            break;
+        case OPT_TLS_CERT: key = "tls_cert"; break;
+        case OPT_TLS_KEY: key = "tls_key"; break;
+        case OPT_REDIRECT_LISTEN: key = "redirect_listen"; break;
+        case OPT_OUT: c->out = optarg; break;
+        case OPT_FORCE: c->force = 1; break;
         case OPT_TZ: c->timezone = optarg; break;
         case OPT_LANG: c->language = optarg; break;
         case OPT_JSON: c->json = 1; break;
@@ -182,7 +200,10 @@ static int cmd_serve(cli *c)
     if (c->help) {
         puts("usage: shouwang serve [--db PATH | --pg CONNINFO] [--listen 127.0.0.1:8080] [--config FILE]\n"
              "                      [--threads N] [--conn-limit N]\n"
-             "Serves the JSON API under /api/v1 and the web app. SIGTERM/SIGINT stop it gracefully.");
+             "                      [--tls-cert FILE --tls-key FILE [--redirect-listen 0.0.0.0:80]]\n"
+             "Serves the JSON API under /api/v1 and the web app; over HTTPS on --listen when a\n"
+             "certificate and key are given, with plain HTTP on --redirect-listen redirecting to it.\n"
+             "SIGTERM/SIGINT stop it gracefully.");
         return 0;
     }
     if (!c->cfg.have_field_key)
@@ -199,8 +220,14 @@ static int cmd_serve(cli *c)
     snprintf(host, sizeof host, "%s", c->cfg.listen);
     char *colon = strrchr(host, ':');
     if (colon) *colon = 0;
-    printf("Shouwang %s (%s) listening on http://%s:%d\n", http_version(), store_backend_name(s), host,
-           http_server_port(srv));
+    printf("Shouwang %s (%s) listening on %s://%s:%d\n", http_version(), store_backend_name(s),
+           http_server_tls(srv) ? "https" : "http", host, http_server_port(srv));
+    if (http_server_redirect_port(srv)) {
+        snprintf(host, sizeof host, "%s", c->cfg.redirect_listen);
+        colon = strrchr(host, ':');
+        if (colon) *colon = 0;
+        printf("redirecting http://%s:%d to HTTPS\n", host, http_server_redirect_port(srv));
+    }
     fflush(stdout);
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGTERM, &sa, NULL);
@@ -512,6 +539,24 @@ static int cmd_backup(cli *c, int restore)
     return 0;
 }
 
+/* ---------------------------------------------------------------- tls */
+
+static int cmd_tls(cli *c)
+{
+    if (c->help || c->argc < 1 || strcmp(c->argv[0], "selfsigned")) {
+        puts("usage: shouwang tls selfsigned [--out DIR] [--name NAME]... [--force]\n"
+             "Makes DIR/server.key and DIR/server.crt for `serve` (tls_key, tls_cert) and DIR/ca.crt for\n"
+             "phones to trust, signed by a one-time authority whose key is not kept. DIR defaults to\n"
+             "data/tls. Each --name is a DNS name or an IP address; without one, this machine's host\n"
+             "name, localhost, 127.0.0.1, ::1 and its network addresses. --force replaces the files.");
+        return c->help ? 0 : 1;
+    }
+    char err[512];
+    if (tls_selfsigned(c->out ? c->out : "data/tls", c->names, c->n_names, c->force, err, sizeof err))
+        return die("%s", err);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- routes */
 
 static int cmd_routes(cli *c)
@@ -579,6 +624,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "backup")) return cmd_backup(&c, 0);
     if (!strcmp(cmd, "restore")) return cmd_backup(&c, 1);
     if (!strcmp(cmd, "routes")) return cmd_routes(&c);
+    if (!strcmp(cmd, "tls")) return cmd_tls(&c);
     if (!strcmp(cmd, "version")) {
         printf("shouwang %s\n", http_version());
         return 0;

@@ -23,6 +23,7 @@ void config_defaults(config *c)
     c->login_fail_address = 20;
     c->login_window_s = 15 * 60;
     c->write_batch_max = 256;
+    c->job_queue = 16;
 }
 
 static int set_int(const char *v, long long min, long long max, long long *out)
@@ -65,6 +66,10 @@ int config_set(config *c, const char *key, const char *v, char *err, size_t errl
     if (!strcmp(key, "db")) STR(db_path);
     if (!strcmp(key, "pg")) STR(pg_conninfo);
     if (!strcmp(key, "listen")) STR(listen);
+    if (!strcmp(key, "tls_cert")) STR(tls_cert);
+    if (!strcmp(key, "tls_key")) STR(tls_key);
+    if (!strcmp(key, "redirect_listen")) STR(redirect_listen);
+    if (!strcmp(key, "job_queue")) INT(job_queue, 0, 1000);
     if (!strcmp(key, "threads")) INT(threads, 1, 64);
     if (!strcmp(key, "conn_limit")) INT(conn_limit, 1, 100000);
     if (!strcmp(key, "conn_timeout")) INT(conn_timeout_s, 1, 3600);
@@ -167,6 +172,8 @@ int config_load_env(config *c, char *err, size_t errlen)
         {"SHOUWANG_QUIET", "quiet"}, {"SHOUWANG_SESSION_IDLE", "session_idle"},
         {"SHOUWANG_SESSION_ABSOLUTE", "session_absolute"},
         {"SHOUWANG_LOGIN_FAIL_ADDRESS", "login_fail_address"},
+        {"SHOUWANG_TLS_CERT", "tls_cert"}, {"SHOUWANG_TLS_KEY", "tls_key"},
+        {"SHOUWANG_REDIRECT_LISTEN", "redirect_listen"}, {"SHOUWANG_JOB_QUEUE", "job_queue"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         const char *v = getenv(map[i].env);

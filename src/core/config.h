@@ -12,7 +12,10 @@
 typedef struct config {
     char db_path[512];          /* SQLite file; default ./data/shouwang.db */
     char pg_conninfo[512];      /* non-empty selects PostgreSQL */
-    char listen[128];           /* "127.0.0.1:8080" */
+    char listen[128];           /* "127.0.0.1:8080"; serves TLS when tls_cert is set */
+    char tls_cert[512];         /* PEM certificate chain file; with tls_key, serve HTTPS */
+    char tls_key[512];          /* PEM private key file */
+    char redirect_listen[128];  /* with TLS: plain HTTP here answers a redirect to HTTPS */
     int threads;                /* HTTP thread pool size; default 2 */
     int conn_limit;             /* connections served; past it the server answers 503 */
     int conn_timeout_s;         /* idle per-connection timeout */
@@ -34,6 +37,7 @@ typedef struct config {
     int quiet;                  /* no access log (tests, benches) */
     char public_url[256];       /* "https://sw.example.org" behind a proxy: an accepted Origin */
     int write_batch_max;        /* group-commit batch cap */
+    int job_queue;              /* background tasks waiting beyond the running ones */
 } config;
 
 void config_defaults(config *c);

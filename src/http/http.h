@@ -216,10 +216,44 @@ const char *auth_role_name(unsigned bit);
 json_t *auth_me_json(http_req *req, int64_t user_id, const char *csrf);
 json_t *auth_me_json_actor(http_req *req, bool with_csrf);
 
-/* ---- background jobs (jobs.c) ----
- * A route answers 202 {"job":{…}} and the work goes on in a thread; the client polls
- * GET /api/v1/jobs/{id}. job_export_start runs an exportable list route's handler in
- * the background with the filters given in the request body and stores the file. */
+/* ---- background work (jobs.c) ----
+ * The one way to run work off the request. A WRITE handler calls job_start: the `jobs`
+ * row is inserted in the request's transaction and the task runs on the server's
+ * bounded worker pool once that transaction is durable; the route answers 202
+ * {"job":{…}} and the client polls GET /api/v1/jobs/{id}. One job per request. */
+typedef struct job_ctx {
+    int64_t id;               /* the row in `jobs` */
+    store *db;
+    const config *cfg;
+    lang_id lang;             /* of the request that started it */
+    void *arg;                /* the task's own state */
+} job_ctx;
+/* Runs on a worker (may block on the store: it holds no HTTP thread). The row is
+ * `running` when it starts; the task reports progress with job_progress and writes its
+ * final row with job_record in a write of its own. A task that returns without one is
+ * marked failed. */
+typedef void (*job_run_fn)(job_ctx *jc);
+/* In a WRITE handler. Returns the job id, or 0 with the reply set: 503 `busy` (with
+ * Retry-After) when the pool's queue is full or the server is stopping. The pool owns
+ * arg from this call on and frees it with free_arg, also when the request fails. */
+int64_t job_start(http_req *req, const char *kind, job_run_fn run, void *arg, void (*free_arg)(void *));
+/* A job's row: state "running", "done" or "failed"; error in the user's language;
+ * the result bytes with their media type and file name, or NULL. */
+typedef struct job_result {
+    const char *state;
+    int64_t done, total;
+    const char *error;
+    const char *type, *name;
+    const void *data;
+    size_t len;
+} job_result;
+int job_record(store_conn *c, int64_t id, const job_result *r);   /* inside a write job */
+void job_progress(job_ctx *jc, int64_t done, int64_t total);        /* on the worker */
+/* True once shutdown began: a long task may stop at a safe point; its row is then
+ * marked failed (interrupted) and the user starts it again. */
+bool job_stopping(void);
+/* job_export_start runs an exportable list route's handler in the background with the
+ * filters given in the request body and stores the file. */
 int job_export_start(http_req *req, const char *list_method, const char *list_pattern);
 
 /* ---- the server ---- */
@@ -230,6 +264,8 @@ http_server *http_server_start(const config *cfg, store *db, const http_route *c
                                char *err, size_t errlen);
 void http_server_stop(http_server *srv);      /* finishes in-flight requests */
 int http_server_port(http_server *srv);
+bool http_server_tls(http_server *srv);          /* serving HTTPS (tls_cert, tls_key) */
+int http_server_redirect_port(http_server *srv); /* plain-HTTP redirect port, 0: none */
 const char *http_version(void);
 int http_migration_level(void);   /* read once when the server starts */
 

@@ -9,6 +9,7 @@
  *   after resume   queue the response the job's done callback built
  *   completed      access-log line, free the arena */
 #include "server_int.h"
+#include "tls.h"
 #include "webapp.h"
 #include "../core/clock.h"
 #include "../core/log.h"
@@ -29,6 +30,7 @@
 #include <sodium.h>
 
 #define VERSION_STRING "0.1.0"
+#define HTTP_JOBS_STOP_MS 30000   /* how long shutdown waits for background work */
 
 static int migration_level;   /* read once at start; see http_migration_level */
 
@@ -39,6 +41,10 @@ struct http_server {
     struct MHD_Daemon *d;
     int listen_fd;
     int port;
+    bool tls;                 /* this daemon speaks HTTPS */
+    tls_creds creds;          /* its key and chain, alive as long as the daemon */
+    tls_redirect *redirect;   /* plain HTTP answering 308 to HTTPS, or NULL */
+    int redirect_port;
     atomic_int connections;
     atomic_int in_flight;
     /* Idempotency keys whose first request is still running (this process). */
@@ -327,11 +333,16 @@ int audit_write(http_req *req, const char *action, const char *target_type, int6
  * personal codes): a name printed on a list can never run as script. */
 #define HTTP_CSP "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
 
-static void add_common_headers(struct MHD_Response *r)
+static void add_common_headers(struct MHD_Response *r, const http_req *req)
 {
+    const req_state *rs = req->server_state;
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    /* Served over TLS (here, or by a trusted proxy that says so): browsers that came
+     * once use https:// from then on, for a year. */
+    if (req->secure || (rs->srv && rs->srv->tls))
+        MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
 }
 
 static struct MHD_Response *build_response(http_req *req)
@@ -356,7 +367,7 @@ static struct MHD_Response *build_response(http_req *req)
         MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
     }
     MHD_add_response_header(r, "Cache-Control", "no-store");
-    add_common_headers(r);
+    add_common_headers(r, req);
     for (int i = 0; i < req->n_set_cookie; i++) MHD_add_response_header(r, "Set-Cookie", req->set_cookie[i]);
     if (req->retry_after) MHD_add_response_header(r, "Retry-After", req->retry_after);
     if (rs->replayed) MHD_add_response_header(r, "Idempotent-Replayed", "true");
@@ -421,7 +432,7 @@ static enum MHD_Result serve_static(http_req *req)
     MHD_add_response_header(r, "Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
     if (!strncmp(a->content_type, "text/html", 9))
         MHD_add_response_header(r, "Content-Security-Policy", HTTP_CSP);
-    add_common_headers(r);
+    add_common_headers(r, req);
     enum MHD_Result ok = MHD_queue_response(rs->conn, (unsigned)req->status, r);
     MHD_destroy_response(r);
     return ok;
@@ -1051,7 +1062,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (rs->reject_status == 414 || rs->reject_status == 431) return MHD_YES;   /* answered on the first call */
     bool secure;
     req->address = client_address(req, &secure);
-    req->secure = secure;
+    req->secure = secure || srv->tls;   /* cookies get the Secure flag over TLS */
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, req);
     return process(req);
 }
@@ -1121,7 +1132,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     else atomic_fetch_sub(&srv->connections, 1);
 }
 
-static int open_listener(const char *listen_addr, int *port_out, char *err, size_t errlen)
+int http_open_listener(const char *listen_addr, int *port_out, char *err, size_t errlen)
 {
     char host[128];
     snprintf(host, sizeof host, "%s", listen_addr);
@@ -1179,17 +1190,39 @@ http_server *http_server_start(const config *cfg, store *db, const http_route *c
     srv->tables = http_routes_all(tables);
     pthread_mutex_init(&srv->idem_mu, NULL);
     http_init();
-    jobs_init(srv->tables);
     migration_level = store_migration_level(db);
-    srv->listen_fd = open_listener(cfg->listen, &srv->port, err, errlen);
-    if (srv->listen_fd < 0) {
+    struct MHD_OptionItem tls_opts[4] = {{MHD_OPTION_END, 0, NULL}};
+    if (cfg->tls_cert[0] || cfg->tls_key[0]) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            snprintf(err, errlen, "this libmicrohttpd was built without TLS");
+            free(srv);
+            return NULL;
+        }
+        if (tls_load(cfg, &srv->creds, err, errlen)) {
+            free(srv);
+            return NULL;
+        }
+        srv->tls = true;
+        tls_daemon_options(&srv->creds, tls_opts);
+        log_info("HTTPS with %s, SHA-256 %s", cfg->tls_cert, srv->creds.fingerprint);
+    } else if (cfg->redirect_listen[0]) {
+        snprintf(err, errlen, "redirect_listen needs tls_cert and tls_key (it redirects to HTTPS)");
         free(srv);
         return NULL;
     }
+    srv->listen_fd = http_open_listener(cfg->listen, &srv->port, err, errlen);
+    if (srv->listen_fd < 0) {
+        tls_creds_free(&srv->creds);
+        free(srv);
+        return NULL;
+    }
+    jobs_init(db, cfg, srv->tables);
     /* MHD's own hard limit sits above ours so that, past our limit, we can still
      * accept a connection and answer 503 instead of leaving it unanswered. */
-    srv->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC,
+    srv->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
+                              (srv->tls ? MHD_USE_TLS : 0),
                               0, NULL, NULL, on_request, srv,
+                              MHD_OPTION_ARRAY, tls_opts,
                               MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
                               MHD_OPTION_CONNECTION_LIMIT, (unsigned)(cfg->conn_limit + 64),
@@ -1200,24 +1233,51 @@ http_server *http_server_start(const config *cfg, store *db, const http_route *c
                               MHD_OPTION_END);
     if (!srv->d) {
         snprintf(err, errlen, "cannot start the HTTP server on %s", cfg->listen);
+        jobs_stop(0);
         close(srv->listen_fd);
+        tls_creds_free(&srv->creds);
         free(srv);
         return NULL;
+    }
+    if (cfg->redirect_listen[0]) {
+        int fd = http_open_listener(cfg->redirect_listen, &srv->redirect_port, err, errlen);
+        srv->redirect = fd < 0 ? NULL : tls_redirect_start(fd, srv->port, err, errlen);
+        if (!srv->redirect) {
+            if (fd >= 0) close(fd);
+            MHD_stop_daemon(srv->d);
+            jobs_stop(0);
+            close(srv->listen_fd);
+            tls_creds_free(&srv->creds);
+            free(srv);
+            return NULL;
+        }
     }
     return srv;
 }
 
 int http_server_port(http_server *srv) { return srv->port; }
+bool http_server_tls(http_server *srv) { return srv->tls; }
+int http_server_redirect_port(http_server *srv) { return srv->redirect ? srv->redirect_port : 0; }
 
 void http_server_stop(http_server *srv)
 {
     if (!srv) return;
     /* Stop accepting, let in-flight requests (and their write jobs) finish, then stop. */
+    tls_redirect_stop(srv->redirect);
     MHD_quiesce_daemon(srv->d);
     for (int i = 0; i < 300 && atomic_load(&srv->in_flight) > 0; i++) usleep(10000);
     MHD_stop_daemon(srv->d);
     close(srv->listen_fd);
-    jobs_wait(30000);
+    tls_creds_free(&srv->creds);
+    /* Then background work: the store closes after this returns, so a task still
+     * running past the bound means leaving without closing it. Its transaction is not
+     * committed, and the next start marks its job interrupted. */
+    int left = jobs_stop(HTTP_JOBS_STOP_MS);
+    if (left) {
+        log_error("stopping: %d background job(s) still running after %d s; leaving without closing the store",
+                  left, HTTP_JOBS_STOP_MS / 1000);
+        _exit(1);
+    }
     for (int i = 0; i < srv->n_idem_running; i++) free(srv->idem_running[i]);
     free(srv->idem_running);
     pthread_mutex_destroy(&srv->idem_mu);

@@ -48,6 +48,9 @@ typedef struct req_state {
 size_t http_mhd_memory_limit(const config *cfg);
 req_state *http_state(http_req *req);
 void http_set_after_commit(http_req *req, void (*fn)(http_req *, void *), void *ctx);
+/* A bound, listening socket for "HOST:PORT" (numeric IPv4 or [IPv6]); *port_out is the
+ * port taken (for port 0). Returns the socket, or -1 with err set. */
+int http_open_listener(const char *listen_addr, int *port_out, char *err, size_t errlen);
 
 /* auth.c */
 /* Fills req->actor from the session cookie or bearer token. Returns 0 when a valid
@@ -63,6 +66,9 @@ int export_render(http_req *req, list_reply *l, const char *format);
 
 /* jobs.c */
 extern const http_route jobs_routes[];
-void jobs_init(const http_route *const *tables);
-void jobs_wait(int max_ms);   /* waits for running background jobs */
+/* Starts the worker pool; marks rows a dead process left queued or running failed. */
+void jobs_init(store *db, const config *cfg, const http_route *const *tables);
+/* Refuses new work, fails what is queued, waits up to max_ms for running tasks.
+ * Returns how many still run (then the store must not be closed under them). */
+int jobs_stop(int max_ms);
 #endif

@@ -10,12 +10,13 @@ export const CHROMIUM = process.env.SHOUWANG_CHROMIUM || '/usr/bin/chromium';
 export const PHONE = { width: 360, height: 740 };
 export const DESKTOP = { width: 1000, height: 900 };
 
-export function launchBrowser() {
+// extraArgs: more chromium flags (the HTTPS test passes its certificate's key hash).
+export function launchBrowser(extraArgs = []) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+           '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 
@@ -56,11 +57,11 @@ export async function assertFitsPhone(page, what = 'page') {
 // and stopped after its last; `setup(env)`, when given, runs once they are up (a file's
 // own before() cannot be relied on to run after this one). Tests read env.server and
 // env.browser.
-export function useServerAndBrowser(serverOptions, setup) {
+export function useServerAndBrowser(serverOptions, setup, browserArgs = []) {
   const env = { server: null, browser: null };
   before(async () => {
     env.server = await startServer(serverOptions);
-    env.browser = await launchBrowser();
+    env.browser = await launchBrowser(browserArgs);
     if (setup) await setup(env);
   });
   after(async () => {

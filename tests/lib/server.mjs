@@ -51,7 +51,9 @@ export function runCli(db, args, extraEnv = {}) {
 
 // Starts `shouwang serve`; resolves to {url, port, proc, db, stop(), kill()}.
 // opts.demo (default true) loads the demo data first; opts.db reuses a database;
-// opts.args adds serve flags; opts.env adds environment.
+// opts.args adds serve flags; opts.env adds environment. opts.tls = {cert, key,
+// redirect} serves HTTPS with that certificate and key (url is then https://…), and
+// with redirect: true also the plain-HTTP redirect on a port of its own (redirectPort).
 export async function startServer(opts = {}) {
   const template = !opts.db && opts.demo !== false ? demoTemplate() : '';
   const db = opts.db || freshDatabase({ template });
@@ -60,24 +62,29 @@ export async function startServer(opts = {}) {
     if (opts.demo !== false) runCli(db, ['demo']);
   }
   const env = { ...process.env, SHOUWANG_FIELD_KEY: FIELD_KEY, SHOUWANG_QUIET: '1', ...(opts.env || {}) };
-  const proc = spawn(BIN, ['serve', ...db.args, '--listen', '127.0.0.1:0', ...(opts.args || [])],
+  const tlsArgs = opts.tls ? ['--tls-cert', opts.tls.cert, '--tls-key', opts.tls.key,
+    ...(opts.tls.redirect ? ['--redirect-listen', '127.0.0.1:0'] : [])] : [];
+  const proc = spawn(BIN, ['serve', ...db.args, '--listen', '127.0.0.1:0', ...tlsArgs, ...(opts.args || [])],
                      { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; if (process.env.SHOUWANG_TEST_VERBOSE) process.stderr.write(d); });
+  let redirectPort = 0;
   const port = await new Promise((ok, fail) => {
     let out = '';
     const timer = setTimeout(() => fail(new Error('server did not start: ' + stderr)), 20000);
     proc.stdout.on('data', (d) => {
       out += d;
-      const m = out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
-      if (m) { clearTimeout(timer); ok(Number(m[1])); }
+      const m = out.match(/listening on https?:\/\/127\.0\.0\.1:(\d+)/);
+      const r = out.match(/redirecting http:\/\/127\.0\.0\.1:(\d+) to HTTPS/);
+      if (r) redirectPort = Number(r[1]);
+      if (m && (!opts.tls?.redirect || r)) { clearTimeout(timer); ok(Number(m[1])); }
     });
     proc.on('exit', (code) => { clearTimeout(timer); fail(new Error(`server exited ${code}: ${stderr}`)); });
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const exited = new Promise((r) => proc.on('exit', (code, sig) => r({ code, sig })));
   return {
-    url, port, proc, db, stderr: () => stderr,
+    url, port, redirectPort, proc, db, stderr: () => stderr,
     async stop({ keepDb = false } = {}) {
       if (proc.exitCode === null) proc.kill('SIGTERM');
       const r = await exited;
@@ -88,16 +95,20 @@ export async function startServer(opts = {}) {
   };
 }
 
-// A tiny client that keeps the cookie and CSRF token like the web app does.
+// A tiny client that keeps the cookie and CSRF token like the web app does. opts.fetch
+// replaces the global fetch (HTTPS with a certificate of the test's own).
 export class Client {
-  constructor(url, lang = 'en') { this.url = url; this.cookie = null; this.csrf = null; this.lang = lang; this.bearer = null; }
+  constructor(url, lang = 'en', opts = {}) {
+    this.url = url; this.cookie = null; this.csrf = null; this.lang = lang; this.bearer = null;
+    this.fetch = opts.fetch || fetch;
+  }
   async req(method, path, body, headers = {}) {
     const h = { 'Accept-Language': this.lang, ...headers };
     if (body !== undefined && typeof body !== 'string') { h['Content-Type'] = 'application/json'; body = JSON.stringify(body); }
     if (this.cookie) h.Cookie = this.cookie;
     if (this.bearer) h.Authorization = 'Bearer ' + this.bearer;
     if (this.csrf && method !== 'GET' && !('X-CSRF-Token' in headers)) h['X-CSRF-Token'] = this.csrf;
-    const res = await fetch(this.url + path, { method, headers: h, body });
+    const res = await this.fetch(this.url + path, { method, headers: h, body });
     const setCookie = res.headers.get('set-cookie');
     if (setCookie) { const m = setCookie.match(/sw_session=([^;]*)/); if (m) this.cookie = m[1] ? `sw_session=${m[1]}` : null; }
     const text = await res.text();

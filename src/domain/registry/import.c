@@ -20,7 +20,7 @@
  *
  * A dry run does stage 2 on a read connection and answers the report. The route's audit
  * entry `registry.import` (dry runs too: they read personal data) carries counts only.
- * With ?async=1 the same three stages run in a thread of their own and the report
+ * With ?async=1 the same three stages run on the server's job pool and the report
  * becomes the result of a row in `jobs` (see "background runs" below). */
 #include "registry_int.h"
 #include "search_terms.h"
@@ -35,7 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <pthread.h>
 #include <time.h>
 
 #define IMPORT_BODY_LIMIT (20u << 20)
@@ -1419,18 +1418,15 @@ static json_t *audit_counts(import_job *ij)
 
 /* ---------------------------------------------------------------- background runs
  *
- * ?async=1: the prepare step copies the file, inserts a `jobs` row (kind "import") in
- * a write of its own and starts a thread; the request answers 202 with the job. The
- * thread reads and checks the rows (progress every 2,000 rows in done/total), plans,
- * and runs the same one-transaction write as a request would, updating the job row in
- * that transaction. The report is the job's result (JSON); a file with errors ends
- * `done` with the job's error set and nothing written. */
+ * ?async=1: the write job inserts a `jobs` row (kind "import") through job_start and
+ * answers 202; once that commits, a worker of the server's job pool reads and checks
+ * the rows (progress every 2,000 rows in done/total), plans, and runs the same
+ * one-transaction write as a request would, updating the job row in that transaction.
+ * The report is the job's result (JSON); a file with errors ends `done` with the job's
+ * error set and nothing written. When the server is stopping before the write starts,
+ * the job ends failed (interrupted) and nothing is written. */
 
 typedef struct async_import {
-    int64_t job_id;
-    store *db;
-    const config *cfg;
-    lang_id lang;
     int64_t community_id, user_id;
     unsigned roles;
     bool dry_run, accept_warnings;
@@ -1440,66 +1436,45 @@ typedef struct async_import {
     size_t body_len;
 } async_import;
 
-typedef struct job_row {
-    int64_t id, community_id, user_id;
-    const char *state, *error;
-    int64_t done, total;
-    char *result;             /* JSON report, or NULL */
-} job_row;
-
-static int job_insert(store_conn *c, void *p)
+static void async_free(void *p)
 {
-    job_row *j = p;
-    store_stmt *st;
-    int64_t now = clock_now_us();
-    if (store_run(c, &st, "INSERT INTO jobs (community_id, user_id, kind, state, created_at, updated_at) "
-                          "VALUES ($1, $2, 'import', 'queued', $3, $3) RETURNING id",
-                  "iii", j->community_id, j->user_id, now) != STORE_ROW)
-        return -1;
-    j->id = store_col_int(st, 0);
-    store_done(st);
-    return 0;
-}
-
-static int job_update(store_conn *c, void *p)
-{
-    job_row *j = p;
-    store_stmt *st = store_prepare(c,
-        "UPDATE jobs SET state = $1, done_count = $2, total_count = $3, error = $4, result_type = $5, "
-        "result_name = $6, result_data = $7, updated_at = $8 WHERE id = $9");
-    if (!st) return -1;
-    store_bind_text(st, 1, j->state);
-    store_bind_int(st, 2, j->done);
-    store_bind_int(st, 3, j->total);
-    store_bind_text(st, 4, j->error);
-    store_bind_text(st, 5, j->result ? "application/json" : NULL);
-    store_bind_text(st, 6, j->result ? "import-report.json" : NULL);
-    if (j->result) store_bind_blob(st, 7, j->result, strlen(j->result)); else store_bind_null(st, 7);
-    store_bind_int(st, 8, clock_now_us());
-    store_bind_int(st, 9, j->id);
-    int rc = store_step(st);
-    store_done(st);
-    return rc == STORE_DONE ? 0 : -1;
+    async_import *bg = p;
+    free(bg->body);
+    free(bg->ctype);
+    free(bg->mapping);
+    free(bg->address);
+    free(bg);
 }
 
 static void async_progress(void *ctx, int done, int total)
 {
-    async_import *bg = ctx;
-    job_row j = {.id = bg->job_id, .state = "running", .done = done, .total = total};
-    store_write_sync(bg->db, job_update, &j);
+    job_progress(ctx, done, total);
 }
 
 /* The final job row: the report as result; written with the import when there is one. */
-static void job_final(http_req *req, import_job *ij, job_row *j)
+static int job_final(store_conn *c, http_req *req, import_job *ij)
 {
-    j->id = ij->job_id;
     bool report_ready = req->out && (req->status == 200 || req->status == 422);
-    j->state = report_ready ? "done" : "failed";
-    j->done = j->total = ij->n;
     json_t *err = json_object_get(json_object_get(req->out, "error"), "message");
-    j->error = err ? json_string_value(err) : NULL;
-    if (!req->out) j->error = i18n_text(req->lang, "err.internal");
-    j->result = report_ready ? json_dumps(req->out, JSON_COMPACT) : NULL;
+    char *result = report_ready ? json_dumps(req->out, JSON_COMPACT) : NULL;
+    job_result r = {.state = report_ready ? "done" : "failed", .done = ij->n, .total = ij->n,
+                    .error = err ? json_string_value(err) : NULL};
+    if (!req->out) r.error = i18n_text(req->lang, "err.internal");
+    if (result) {
+        r.type = "application/json";
+        r.name = "import-report.json";
+        r.data = result;
+        r.len = strlen(result);
+    }
+    int rc = job_record(c, ij->job_id, &r);
+    free(result);
+    return rc;
+}
+
+static int job_final_write(store_conn *c, void *p)
+{
+    http_req *req = p;
+    return job_final(c, req, req->scratch);
 }
 
 static int async_write(store_conn *c, void *p)
@@ -1515,23 +1490,19 @@ static int async_write(store_conn *c, void *p)
     json_decref(detail);
     if (rc) return http_fail_internal(req, "audit write failed");
     http_reply(req, 200, report(ij));
-    job_row j = {0};
-    job_final(req, ij, &j);
-    rc = job_update(c, &j);
-    free(j.result);
-    if (rc) return http_fail_internal(req, "job update");
+    if (job_final(c, req, ij)) return http_fail_internal(req, "job update");
     return 0;
 }
 
-static void *async_thread(void *p)
+static void async_run(job_ctx *jc)
 {
-    async_import *bg = p;
+    async_import *bg = jc->arg;
     arena *a = arena_new();
     http_req *req = arena_alloc(a, sizeof *req);
     req->a = a;
-    req->cfg = bg->cfg;
-    req->db = bg->db;
-    req->lang = bg->lang;
+    req->cfg = jc->cfg;
+    req->db = jc->db;
+    req->lang = jc->lang;
     req->method = "POST";
     req->path = "/api/v1/registry/import";
     req->address = bg->address;
@@ -1545,57 +1516,40 @@ static void *async_thread(void *p)
     ij->accept_warnings = bg->accept_warnings;
     ij->block_kind = bg->block_kind;
     memcpy(ij->today, bg->today, sizeof ij->today);
-    ij->job_id = bg->job_id;
+    ij->job_id = jc->id;
     ij->progress = async_progress;
-    ij->progress_ctx = bg;
+    ij->progress_ctx = jc;
     req->scratch = ij;
 
-    job_row running = {.id = bg->job_id, .state = "running"};
-    store_write_sync(bg->db, job_update, &running);
-    req->conn = store_acquire(bg->db);
+    req->conn = store_acquire(jc->db);
     int rc = read_file(req, ij, bg->ctype, bg->mapping);
     if (!rc) {
-        async_progress(bg, ij->n, ij->n);
+        job_progress(jc, ij->n, ij->n);
         rc = plan(req, ij, req->conn);
     }
-    store_release(bg->db, req->conn);
+    store_release(jc->db, req->conn);
     req->conn = NULL;
     bool written = false;
     if (!rc) {
         if (ij->dry_run) http_reply(req, 200, report(ij));
         else if (refused(ij)) reply_invalid(req, ij);
+        else if (job_stopping()) http_fail(req, 503, "unavailable", NULL, "err.job_interrupted");
         else {
-            rc = store_write_sync(bg->db, async_write, req);
+            rc = store_write_sync(jc->db, async_write, req);
             written = rc == 0;
             if (rc && (!req->out || req->status < 400)) http_fail(req, 503, "unavailable", NULL, "err.write_failed");
         }
     }
-    if (!written) {
-        job_row j = {0};
-        job_final(req, ij, &j);
-        if (store_write_sync(bg->db, job_update, &j) != 0) log_error("import job %lld: cannot store the result", (long long)bg->job_id);
-        free(j.result);
-    }
+    if (!written && store_write_sync(jc->db, job_final_write, req) != 0)
+        log_error("import job %lld: cannot store the result", (long long)jc->id);
     arena_free(a);
-    free(bg->body);
-    free(bg->ctype);
-    free(bg->mapping);
-    free(bg->address);
-    free(bg);
-    return NULL;
 }
 
+/* In the write job: the file is copied for the worker and the job row inserted. */
 static int async_start(http_req *req, import_job *ij)
 {
-    if (!req->body_len) return http_fail_field(req, "file", "import.err.empty");
     const char *ctype = http_header(req, "Content-Type"), *mapping = http_query(req, "mapping");
-    job_row j = {.community_id = req->actor.community_id, .user_id = req->actor.user_id};
-    if (store_write_sync(req->db, job_insert, &j) != 0) return http_fail_internal(req, "job insert");
     async_import *bg = xcalloc(1, sizeof *bg);
-    bg->job_id = j.id;
-    bg->db = req->db;
-    bg->cfg = req->cfg;
-    bg->lang = req->lang;
     bg->community_id = req->actor.community_id;
     bg->user_id = req->actor.user_id;
     bg->roles = req->actor.roles;
@@ -1610,23 +1564,14 @@ static int async_start(http_req *req, import_job *ij)
     bg->ctype = ctype ? xstrdup(ctype) : NULL;
     bg->mapping = mapping ? xstrdup(mapping) : NULL;
     bg->address = xstrdup(req->address ? req->address : "");
-    pthread_t t;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    int rc = pthread_create(&t, &attr, async_thread, bg);
-    pthread_attr_destroy(&attr);
-    if (rc != 0) {
-        free(bg->body);
-        free(bg->ctype);
-        free(bg->mapping);
-        free(bg->address);
-        free(bg);
-        return http_fail_internal(req, "cannot start the import thread");
-    }
-    ij->job_id = j.id;
-    req->scratch = ij;
-    return 0;
+    ij->job_id = job_start(req, "import", async_run, bg, async_free);
+    if (!ij->job_id) return -1;
+    req->audit_target_type = "job";
+    req->audit_target_id = ij->job_id;
+    req->audit_detail = json_pack("{s:b, s:b}", "async", 1, "dry_run", ij->dry_run);
+    arena_on_free(req->a, (void (*)(void *))json_decref, req->audit_detail);
+    return http_reply(req, 202, json_pack("{s:{s:I, s:s, s:s}}", "job", "id", (json_int_t)ij->job_id,
+                                          "kind", "import", "state", "queued"));
 }
 
 /* ---------------------------------------------------------------- handlers */
@@ -1647,7 +1592,12 @@ static int import_prepare(http_req *req)
     else if (!strcmp(kind, "courtyard")) ij->block_kind = "courtyard";
     else return http_fail_field(req, "block_kind", "import.err.block_kind");
     registry_current_year(req, ij->today);
-    if (query_flag(req, "async")) return async_start(req, ij);
+    if (query_flag(req, "async")) {
+        /* The file is read on a worker; the write job only records the job. */
+        if (!req->body_len) return http_fail_field(req, "file", "import.err.empty");
+        req->scratch = ij;
+        return 0;
+    }
     if (read_file(req, ij, http_header(req, "Content-Type"), http_query(req, "mapping"))) return -1;
     /* A first plan on a read connection: a dry run answers from it, and a real run
      * with errors is refused here without taking the writer's time. */
@@ -1661,14 +1611,7 @@ static int import_run(http_req *req)
 {
     import_job *ij = req->scratch;
     if (!ij) return http_fail_internal(req, "import without prepare");
-    if (ij->job_id) {
-        req->audit_target_type = "job";
-        req->audit_target_id = ij->job_id;
-        req->audit_detail = json_pack("{s:b, s:b}", "async", 1, "dry_run", ij->dry_run);
-        arena_on_free(req->a, (void (*)(void *))json_decref, req->audit_detail);
-        return http_reply(req, 202, json_pack("{s:{s:I, s:s, s:s}}", "job", "id", (json_int_t)ij->job_id,
-                                              "kind", "import", "state", "queued"));
-    }
+    if (query_flag(req, "async")) return async_start(req, ij);
     if (!ij->dry_run) {
         if (plan(req, ij, req->conn)) return -1;
         if (refused(ij)) return reply_invalid(req, ij);
