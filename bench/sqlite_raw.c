@@ -147,10 +147,12 @@ static int mode_bulk(const char *path, const char *csv)
     }
     /* The registry's two tables, their indexes and the unique household key. */
     if (exec(db, "PRAGMA journal_mode=WAL") || exec(db, "PRAGMA synchronous=FULL") ||
-        exec(db, "CREATE TABLE households (id INTEGER PRIMARY KEY, block TEXT NOT NULL, room TEXT NOT NULL, "
-                 "status TEXT NOT NULL, UNIQUE (block, room))") ||
-        exec(db, "CREATE TABLE residents (id INTEGER PRIMARY KEY, household_id INTEGER NOT NULL "
-                 "REFERENCES households(id), name TEXT NOT NULL, gender TEXT, birth TEXT, phone TEXT, id_number TEXT)") ||
+        exec(db,
+             "CREATE TABLE households (id INTEGER PRIMARY KEY, block TEXT NOT NULL, room TEXT NOT NULL, "
+             "status TEXT NOT NULL, UNIQUE (block, room))") ||
+        exec(db,
+             "CREATE TABLE residents (id INTEGER PRIMARY KEY, household_id INTEGER NOT NULL "
+             "REFERENCES households(id), name TEXT NOT NULL, gender TEXT, birth TEXT, phone TEXT, id_number TEXT)") ||
         exec(db, "CREATE INDEX residents_household ON residents(household_id)") ||
         exec(db, "CREATE INDEX residents_phone ON residents(phone)") ||
         exec(db, "CREATE INDEX residents_name ON residents(name)") ||

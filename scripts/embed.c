@@ -1,4 +1,4 @@
-/* embed — turns files into C byte arrays for linking into the binary.
+/* embed.c — turns files into C byte arrays for linking into the binary.
  *
  *   embed migrations OUT.c DIR/NNN_name.sql...   -> store_migrations[] (level, name, sql)
  *   embed web OUT.c ROOTDIR FILE...              -> webapp_assets[] (path, bytes, gzip, etag)
@@ -64,7 +64,7 @@ int main(int argc, char **argv)
             if (!p) { perror(argv[i]); return 1; }
             const char *base = strrchr(argv[i], '/');
             base = base ? base + 1 : argv[i];
-            fprintf(o, "{%d, \"%s\", (const char *)", atoi(base), base);
+            fprintf(o, "{%d, \"%s\", (const char *)", (int)strtol(base, NULL, 10), base);
             emit_bytes(o, p, n);
             fputs("},\n", o);
             free(p);

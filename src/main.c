@@ -187,7 +187,8 @@ static int maintenance_job(store_conn *conn, void *p)
     if (store_run(conn, NULL, "DELETE FROM idempotency_keys WHERE created_at < $1", "i", now - day) != STORE_DONE ||
         store_run(conn, NULL, "DELETE FROM sessions WHERE expires_at < $1", "i", now) != STORE_DONE ||
         store_run(conn, NULL, "DELETE FROM login_failures WHERE window_start < $1", "i", now - day) != STORE_DONE ||
-        store_run(conn, NULL, "DELETE FROM known_devices WHERE last_used_at < $1", "i", now - 366 * day) != STORE_DONE ||
+        store_run(conn, NULL, "DELETE FROM known_devices WHERE last_used_at < $1", "i", now - 366 * day) !=
+            STORE_DONE ||
         jobs_purge(conn, now) != 0) {
         log_error("maintenance: %s", store_errmsg(conn));
         return -1;
@@ -321,11 +322,13 @@ static int cmd_community_add(cli *c)
 {
     if (c->help || !c->name || !c->username || !c->password) {
         puts("usage: shouwang community add --name NAME --username USER --password PW\n"
-             "                              [--display-name NAME] [--timezone Asia/Shanghai] [--db PATH | --pg CONNINFO]\n"
+             "                              [--display-name NAME] [--timezone Asia/Shanghai] [--db PATH | --pg "
+             "CONNINFO]\n"
              "Adds a community and its first committee account.");
         return c->help ? 0 : 1;
     }
-    if (validate_username(c->username)) return die("--username: %s", i18n_text(LANG_EN, validate_username(c->username)));
+    if (validate_username(c->username))
+        return die("--username: %s", i18n_text(LANG_EN, validate_username(c->username)));
     if (c->timezone && validate_timezone(c->timezone)) return die("--timezone: unknown time zone %s", c->timezone);
     if (check_password(c->password)) return 1;
     char hash[128];
@@ -359,7 +362,8 @@ static int user_add_job(store_conn *conn, void *p)
     int64_t scope = !strcmp(kind, "community") ? community : !strcmp(kind, "global") ? 0 : c->scope_id;
     if (strcmp(kind, "community") && strcmp(kind, "global") && !scope)
         return j->error = "this role needs --scope ID (zone, block or household id)", -1;
-    if (accounts_assign_role(conn, community, j->user_id, c->role, kind, scope)) return j->error = "cannot assign the role", -1;
+    if (accounts_assign_role(conn, community, j->user_id, c->role, kind, scope))
+        return j->error = "cannot assign the role", -1;
     if (audit_write_raw(conn, community, 0, "user.create", "user", j->user_id, "cli", "{}"))
         return j->error = "cannot write the audit entry", -1;
     return 0;
@@ -400,8 +404,10 @@ static int cmd_user(cli *c)
             return c->help ? 0 : 1;
         }
         if (!accounts_role_bit(c->role)) return die("--role: unknown role %s", c->role);
-        if (validate_username(c->username)) return die("--username: %s", i18n_text(LANG_EN, validate_username(c->username)));
-        if (strcmp(c->role, "superuser") && !c->community_id) return die("%s", "--community ID is required for this role");
+        if (validate_username(c->username))
+            return die("--username: %s", i18n_text(LANG_EN, validate_username(c->username)));
+        if (strcmp(c->role, "superuser") && !c->community_id)
+            return die("%s", "--community ID is required for this role");
         if (check_password(c->password)) return 1;
         if (c->language && validate_lang(c->language)) return die("--language: %s", "zh-CN or en");
         char hash[128];
@@ -417,7 +423,8 @@ static int cmd_user(cli *c)
     }
     if (!strcmp(sub, "passwd")) {
         if (c->help || !c->username || !c->password) {
-            puts("usage: shouwang user passwd --username USER --password NEWPW\nSets a password and ends the user's sessions.");
+            puts("usage: shouwang user passwd --username USER --password NEWPW\nSets a password and ends the user's "
+                 "sessions.");
             return c->help ? 0 : 1;
         }
         if (check_password(c->password)) return 1;
@@ -567,12 +574,13 @@ static int cmd_routes(cli *c)
         for (const http_route *r = tables[t]; r->method; r++) {
             json_t *roles = json_array();
             for (unsigned bit = 1; bit <= ROLE_RESIDENT; bit <<= 1)
-                if (!(r->flags & ROUTE_PUBLIC) && (r->roles & bit)) json_array_append_new(roles, json_string(accounts_role_name(bit)));
-            json_array_append_new(all, json_pack("{s:s, s:s, s:o, s:b, s:b, s:b, s:b}", "method", r->method, "pattern", r->pattern,
-                                                 "roles", roles, "public", (r->flags & ROUTE_PUBLIC) != 0,
-                                                 "any_user", (r->flags & ROUTE_ANY_USER) != 0,
-                                                 "write", (r->flags & ROUTE_WRITE) != 0,
-                                                 "exportable", (r->flags & ROUTE_EXPORTABLE) != 0));
+                if (!(r->flags & ROUTE_PUBLIC) && (r->roles & bit))
+                    json_array_append_new(roles, json_string(accounts_role_name(bit)));
+            json_array_append_new(
+                all,
+                json_pack("{s:s, s:s, s:o, s:b, s:b, s:b, s:b}", "method", r->method, "pattern", r->pattern, "roles",
+                          roles, "public", (r->flags & ROUTE_PUBLIC) != 0, "any_user", (r->flags & ROUTE_ANY_USER) != 0,
+                          "write", (r->flags & ROUTE_WRITE) != 0, "exportable", (r->flags & ROUTE_EXPORTABLE) != 0));
         }
     if (c->json) {
         char *s = json_dumps(all, JSON_INDENT(1));

@@ -203,7 +203,10 @@ static uint32_t nfc_single(uint32_t c)
     return lo < sizeof nfc_singles / sizeof nfc_singles[0] && nfc_singles[lo][0] == c ? nfc_singles[lo][1] : c;
 }
 
-static bool name_space(uint32_t c) { return c == ' ' || c == 0xA0 || c == 0x3000 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F; }
+static bool name_space(uint32_t c)
+{
+    return c == ' ' || c == 0xA0 || c == 0x3000 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F;
+}
 
 /* Characters that change how the text around them is shown, or show nothing. */
 static bool name_bidi(uint32_t c)

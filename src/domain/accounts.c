@@ -75,7 +75,8 @@ int accounts_assign_role(store_conn *c, int64_t community_id, int64_t user_id, c
 int accounts_revoke_tokens(store_conn *c, int64_t user_id, int64_t *revoked)
 {
     *revoked = 0;
-    store_stmt *st = store_prepare(c, "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL");
+    store_stmt *st =
+        store_prepare(c, "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL");
     if (!st) return STORE_ERR;
     store_bind_int(st, 1, clock_now_us());
     store_bind_int(st, 2, user_id);
@@ -110,7 +111,8 @@ int accounts_password_job(store_conn *c, void *p)
     int64_t community;
     if (store_query_int_checked(c, &community, 0, "SELECT community_id FROM users WHERE id = $1", "i", j->user_id))
         return j->error = "cannot read the user", -1;
-    if (accounts_set_password(c, j->user_id, j->hash, &j->tokens_revoked)) return j->error = "cannot set the password", -1;
+    if (accounts_set_password(c, j->user_id, j->hash, &j->tokens_revoked))
+        return j->error = "cannot set the password", -1;
     char detail[64];
     snprintf(detail, sizeof detail, "{\"tokens_revoked\":%lld}", (long long)j->tokens_revoked);
     if (audit_write_raw(c, community, 0, "user.password", "user", j->user_id, j->address, detail))
@@ -144,9 +146,11 @@ static json_t *me_pending_signup(http_req *req)
 {
     store_stmt *st;
     if (store_run(req->conn, &st,
-            "SELECT s.id, s.state, s.created_at, s.decided_at, s.name, s.phone, s.claimed_address, c.id, c.name, s.reason "
-            "FROM signups s JOIN communities c ON c.id = s.community_id "
-            "WHERE s.user_id = $1 ORDER BY s.id DESC LIMIT 1", "i", req->actor.user_id) != STORE_ROW)
+                  "SELECT s.id, s.state, s.created_at, s.decided_at, s.name, s.phone, s.claimed_address, c.id, c.name, "
+                  "s.reason "
+                  "FROM signups s JOIN communities c ON c.id = s.community_id "
+                  "WHERE s.user_id = $1 ORDER BY s.id DESC LIMIT 1",
+                  "i", req->actor.user_id) != STORE_ROW)
         return NULL;
     char submitted[32], decided[32];
     clock_format_utc(store_col_int(st, 2), submitted, sizeof submitted);
@@ -188,8 +192,9 @@ static int me_patch(http_req *req)
     if (language) json_array_append_new(fields, json_string("language"));
     if (display) json_array_append_new(fields, json_string("display_name"));
     if (store_run(req->conn, NULL,
-            "UPDATE users SET language = COALESCE($1, language), display_name = COALESCE($2, display_name), "
-            "updated_at = $3 WHERE id = $4", "ttii", language, display, clock_now_us(), req->actor.user_id) != STORE_DONE) {
+                  "UPDATE users SET language = COALESCE($1, language), display_name = COALESCE($2, display_name), "
+                  "updated_at = $3 WHERE id = $4",
+                  "ttii", language, display, clock_now_us(), req->actor.user_id) != STORE_DONE) {
         json_decref(fields);
         return http_fail_internal(req, "me update");
     }
@@ -217,7 +222,8 @@ static int password_prepare(http_req *req)
     if (why) return http_fail_field(req, "new_password", why);
     char *hash = NULL;
     store_stmt *st;
-    if (store_run(req->conn, &st, "SELECT password_hash FROM users WHERE id = $1", "i", req->actor.user_id) == STORE_ROW) {
+    if (store_run(req->conn, &st, "SELECT password_hash FROM users WHERE id = $1", "i", req->actor.user_id) ==
+        STORE_ROW) {
         hash = arena_strdup(req->a, store_col_text(st, 0));
         store_done(st);
     }
@@ -288,7 +294,8 @@ static int users_list(http_req *req)
     int64_t next_after;
     json_t *items = http_list_collect(st, limit, user_row, NULL, &next_after);
     /* Roles per listed user, in one more query per page. */
-    store_stmt *rs = store_prepare(req->conn, "SELECT role, scope_kind, scope_id FROM role_assignments WHERE user_id = $1 ORDER BY id");
+    store_stmt *rs = store_prepare(
+        req->conn, "SELECT role, scope_kind, scope_id FROM role_assignments WHERE user_id = $1 ORDER BY id");
     size_t i;
     json_t *item;
     json_array_foreach(items, i, item) {
@@ -466,8 +473,10 @@ static json_t *token_row(store_stmt *st, void *ctx)
 /* The tokens that still work: not revoked, not expired, made under the current password. */
 static int tokens_list(http_req *req)
 {
-    store_stmt *st = store_prepare(req->conn,
-        "SELECT t.id, t.name, t.created_at, t.expires_at, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id "
+    store_stmt *st = store_prepare(
+        req->conn,
+        "SELECT t.id, t.name, t.created_at, t.expires_at, t.last_used_at FROM api_tokens t JOIN users u ON u.id = "
+        "t.user_id "
         "WHERE t.user_id = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND t.password_stamp = u.password_hash "
         "AND t.id > $3 ORDER BY t.id LIMIT $4");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
@@ -509,7 +518,8 @@ static json_t *community_row(store_stmt *st, void *ctx)
 static int communities_list(http_req *req)
 {
     int64_t limit = http_list_limit(req);
-    store_stmt *st = store_prepare(req->conn, "SELECT id, name, timezone FROM communities WHERE id > $1 ORDER BY id LIMIT $2");
+    store_stmt *st =
+        store_prepare(req->conn, "SELECT id, name, timezone FROM communities WHERE id > $1 ORDER BY id LIMIT $2");
     store_bind_int(st, 1, http_list_cursor(req));
     store_bind_int(st, 2, limit + 1);
     int64_t next_after;
@@ -625,13 +635,20 @@ static void accounts_tiles(http_req *req, json_t *tiles)
     if (!actor_has(&req->actor, ROLE_COMMITTEE)) return;
     int64_t c = req->actor.community_id;
     dashboard_tile(req, tiles, "accounts", "tile.accounts",
-                   store_query_int(req->conn, 0, "SELECT COUNT(*) FROM users WHERE community_id = $1", "i", c), "unit.people");
+                   store_query_int(req->conn, 0, "SELECT COUNT(*) FROM users WHERE community_id = $1", "i", c),
+                   "unit.people");
     dashboard_tile(req, tiles, "block_leaders", "tile.block_leaders",
-                   store_query_int(req->conn, 0, "SELECT COUNT(DISTINCT user_id) FROM role_assignments "
-                                                 "WHERE community_id = $1 AND role = 'block_leader'", "i", c), "unit.people");
+                   store_query_int(req->conn, 0,
+                                   "SELECT COUNT(DISTINCT user_id) FROM role_assignments "
+                                   "WHERE community_id = $1 AND role = 'block_leader'",
+                                   "i", c),
+                   "unit.people");
     dashboard_tile(req, tiles, "volunteers", "tile.volunteers",
-                   store_query_int(req->conn, 0, "SELECT COUNT(DISTINCT user_id) FROM role_assignments "
-                                                 "WHERE community_id = $1 AND role = 'volunteer'", "i", c), "unit.people");
+                   store_query_int(req->conn, 0,
+                                   "SELECT COUNT(DISTINCT user_id) FROM role_assignments "
+                                   "WHERE community_id = $1 AND role = 'volunteer'",
+                                   "i", c),
+                   "unit.people");
 }
 
 static const i18n_entry accounts_tile_messages[] = {

@@ -7,8 +7,9 @@
 void dashboard_tile_text(http_req *req, json_t *tiles, const char *key, const char *label, int64_t value,
                          const char *unit_key)
 {
-    json_array_append_new(tiles, json_pack("{s:s, s:s, s:I, s:s}", "key", key, "label", label,
-                                           "value", (json_int_t)value, "unit", unit_key ? i18n_text(req->lang, unit_key) : ""));
+    json_array_append_new(tiles,
+                          json_pack("{s:s, s:s, s:I, s:s}", "key", key, "label", label, "value", (json_int_t)value,
+                                    "unit", unit_key ? i18n_text(req->lang, unit_key) : ""));
 }
 
 void dashboard_tile(http_req *req, json_t *tiles, const char *key, const char *label_key, int64_t value,

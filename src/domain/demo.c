@@ -1146,8 +1146,10 @@ static int post_candidate(const demo_plan *p, const plan_household *h, const uns
  * large estate: its first block. The role assignments of the logins already exist. */
 static int insert_posts(demo_plan *p, store_conn *c)
 {
-    store_stmt *st = store_prepare(c, "INSERT INTO structure_leaders (community_id, zone_id, block_id, position, "
-                                      "resident_id, user_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
+    store_stmt *st =
+        store_prepare(c,
+                      "INSERT INTO structure_leaders (community_id, zone_id, block_id, position, "
+                      "resident_id, user_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
     if (!st) return job_fail(p, c, "posts");
 #define POST(zone, block, position, res, user) \
     ((store_bind_int(st, 1, p->community_id) | ((zone) ? store_bind_int(st, 2, (zone)) : store_bind_null(st, 2)) | \

@@ -178,7 +178,8 @@ json_t *auth_me_json(http_req *req, int64_t user_id, const char *csrf)
     }
     store_done(st);
     json_t *roles = json_array();
-    st = store_prepare(req->conn, "SELECT role, scope_kind, scope_id FROM role_assignments WHERE user_id = $1 ORDER BY id");
+    st = store_prepare(req->conn,
+                       "SELECT role, scope_kind, scope_id FROM role_assignments WHERE user_id = $1 ORDER BY id");
     if (st) {
         store_bind_int(st, 1, user_id);
         while (store_step(st) == STORE_ROW)
@@ -292,8 +293,9 @@ static int login_prepare(http_req *req)
         char dhash[65];
         secret_token_hash(device, dhash);
         ls->device_id = store_query_int(req->conn, 0,
-            "SELECT d.id FROM known_devices d JOIN users u ON u.id = d.user_id WHERE d.device_hash = $1 AND u.username = $2",
-            "tt", dhash, ls->username);
+                                        "SELECT d.id FROM known_devices d JOIN users u ON u.id = d.user_id WHERE "
+                                        "d.device_hash = $1 AND u.username = $2",
+                                        "tt", dhash, ls->username);
     }
     int64_t retry = login_retry(req, ls);
     if (retry < 0) return http_fail_internal(req, "throttle read");
@@ -347,7 +349,8 @@ static int login_throttled(http_req *req, int64_t retry)
  * error (the job keeps these writes); a failed write fails the job. */
 static int login_failed(http_req *req, login_state *ls)
 {
-    int64_t nua = throttle_count(req, ls->uakey), na = throttle_count(req, ls->akey), nu = throttle_count(req, ls->ukey);
+    int64_t nua = throttle_count(req, ls->uakey), na = throttle_count(req, ls->akey),
+            nu = throttle_count(req, ls->ukey);
     if (nua < 0 || na < 0 || nu < 0) return http_fail_internal(req, "throttle");
     json_t *d = json_pack("{s:s}", "reason", ls->user_id ? "wrong_password" : "unknown_user");
     int rc = audit_write(req, "login_failed", "user", ls->user_id, d);
@@ -399,10 +402,11 @@ static int login_handler(http_req *req)
         return http_fail_internal(req, "user read");
     store_stmt *st;
     if (store_run(req->conn, &st,
-            "INSERT INTO sessions (community_id, user_id, token_hash, csrf_token, created_at, last_seen_at, expires_at, address) "
-            "VALUES ($1, $2, $3, $4, $5, $5, $6, $7) RETURNING id",
-            "iittiit", community, ls->user_id, hash, csrf, now, now + req->cfg->session_abs_s * 1000000,
-            req->address) != STORE_ROW)
+                  "INSERT INTO sessions (community_id, user_id, token_hash, csrf_token, created_at, last_seen_at, "
+                  "expires_at, address) "
+                  "VALUES ($1, $2, $3, $4, $5, $5, $6, $7) RETURNING id",
+                  "iittiit", community, ls->user_id, hash, csrf, now, now + req->cfg->session_abs_s * 1000000,
+                  req->address) != STORE_ROW)
         return http_fail_internal(req, "session insert");
     store_done(st);
     /* The right password lifts this address's lock on the account and the account-wide
@@ -444,7 +448,8 @@ static int health_handler(http_req *req)
 
 const http_route auth_routes[] = {
     {"GET", "/api/v1/health", NULL, health_handler, 0, ROUTE_PUBLIC, 0, NULL},
-    {"POST", "/api/v1/session", login_prepare, login_handler, 0, ROUTE_PUBLIC | ROUTE_WRITE | ROUTE_NO_CSRF, 4096, NULL},
+    {"POST", "/api/v1/session", login_prepare, login_handler, 0, ROUTE_PUBLIC | ROUTE_WRITE | ROUTE_NO_CSRF, 4096,
+     NULL},
     {"DELETE", "/api/v1/session", NULL, logout_handler, ROLES_ANY, ROUTE_WRITE | ROUTE_ANY_USER, 0, "logout"},
     {0},
 };

@@ -24,7 +24,8 @@ static export_ctx *export_ctx_new(http_req *req)
     snprintf(x->tz, sizeof x->tz, "Asia/Shanghai");
     store_stmt *st = NULL;
     if (req->actor.community_id &&
-        store_run(req->conn, &st, "SELECT timezone FROM communities WHERE id = $1", "i", req->actor.community_id) == STORE_ROW &&
+        store_run(req->conn, &st, "SELECT timezone FROM communities WHERE id = $1", "i", req->actor.community_id) ==
+            STORE_ROW &&
         store_col_text(st, 0))
         snprintf(x->tz, sizeof x->tz, "%s", store_col_text(st, 0));
     store_done(st);
@@ -75,7 +76,9 @@ static const char *cell_readable(http_req *req, export_ctx *x, const char *key, 
         return out;
     }
     size_t n = strlen(s);
-    if (!is_value_key(key) || n == 0 || n > 200 || strspn(s, "abcdefghijklmnopqrstuvwxyz_- ABCDEFGHIJKLMNOPQRSTUVWXYZ") != n) return s;
+    if (!is_value_key(key) || n == 0 || n > 200 ||
+        strspn(s, "abcdefghijklmnopqrstuvwxyz_- ABCDEFGHIJKLMNOPQRSTUVWXYZ") != n)
+        return s;
     buf b;
     buf_init(&b, 0);
     for (const char *p = s; *p;) {

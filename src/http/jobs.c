@@ -103,7 +103,8 @@ static int row_write_job(store_conn *c, void *p)
 void job_progress(job_ctx *jc, int64_t done, int64_t total)
 {
     row_write w = {jc->id, {.state = "running", .done = done, .total = total}};
-    if (store_write_sync(jc->db, row_write_job, &w) != 0) log_error("job %lld: cannot store progress", (long long)jc->id);
+    if (store_write_sync(jc->db, row_write_job, &w) != 0)
+        log_error("job %lld: cannot store progress", (long long)jc->id);
 }
 
 /* A task that ended without a final row (or never ran) is failed with `error_key`;
@@ -130,7 +131,8 @@ static void row_fail_free(int rc, void *p)
 static void row_fail_sync(task *t, const char *error_key)
 {
     row_fail f = {t->jc.id, i18n_text(t->jc.lang, error_key)};
-    if (store_write_sync(t->jc.db, row_fail_job, &f) != 0) log_error("job %lld: cannot mark it failed", (long long)t->jc.id);
+    if (store_write_sync(t->jc.db, row_fail_job, &f) != 0)
+        log_error("job %lld: cannot mark it failed", (long long)t->jc.id);
 }
 
 /* Rows queued or running that no live process works on: failed, in the language of
@@ -223,7 +225,8 @@ static void *worker_main(void *p)
         pthread_mutex_unlock(&pool.mu);
 
         row_write w = {t->jc.id, {.state = "running"}};
-        if (store_write_sync(t->jc.db, row_write_job, &w) != 0) log_error("job %lld: cannot mark it running", (long long)t->jc.id);
+        if (store_write_sync(t->jc.db, row_write_job, &w) != 0)
+            log_error("job %lld: cannot mark it running", (long long)t->jc.id);
         t->run(&t->jc);
         row_fail_sync(t, "err.internal");   /* no-op when the task wrote its final row */
         task_free(t);
@@ -477,9 +480,11 @@ static void export_run(job_ctx *jc)
         f.address = ej->address;
     } else {
         json_t *err = req->out ? json_object_get(json_object_get(req->out, "error"), "message") : NULL;
-        f.r = (job_result){.state = "failed", .error = err ? json_string_value(err) : i18n_text(jc->lang, "err.internal")};
+        f.r = (job_result){.state = "failed",
+                           .error = err ? json_string_value(err) : i18n_text(jc->lang, "err.internal")};
     }
-    if (store_write_sync(jc->db, export_final_job, &f) != 0) log_error("job %lld: cannot store result", (long long)jc->id);
+    if (store_write_sync(jc->db, export_final_job, &f) != 0)
+        log_error("job %lld: cannot store result", (long long)jc->id);
     arena_free(a);
 }
 

@@ -287,8 +287,9 @@ int audit_write_raw(store_conn *c, int64_t community_id, int64_t user_id, const 
                     const char *target_type, int64_t target_id, const char *address, const char *detail)
 {
     store_stmt *st = store_prepare(c,
-        "INSERT INTO audit_log (community_id, at, user_id, on_behalf_of, action, target_type, target_id, address, detail) "
-        "VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8)");
+                                   "INSERT INTO audit_log (community_id, at, user_id, on_behalf_of, action, "
+                                   "target_type, target_id, address, detail) "
+                                   "VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8)");
     if (!st) return STORE_ERR;
     if (community_id) store_bind_int(st, 1, community_id); else store_bind_null(st, 1);
     store_bind_int(st, 2, clock_now_us());
@@ -307,8 +308,9 @@ int audit_write(http_req *req, const char *action, const char *target_type, int6
 {
     char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     store_stmt *st = store_prepare(req->conn,
-        "INSERT INTO audit_log (community_id, at, user_id, on_behalf_of, action, target_type, target_id, address, detail) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+                                   "INSERT INTO audit_log (community_id, at, user_id, on_behalf_of, action, "
+                                   "target_type, target_id, address, detail) "
+                                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
     int rc = STORE_ERR;
     if (st) {
         if (req->actor.community_id) store_bind_int(st, 1, req->actor.community_id); else store_bind_null(st, 1);
@@ -1142,7 +1144,7 @@ int http_open_listener(const char *listen_addr, int *port_out, char *err, size_t
         return -1;
     }
     *colon = 0;
-    int port = atoi(colon + 1);
+    int port = (int)strtol(colon + 1, NULL, 10);
     char *h = host;
     if (*h == '[') {
         h++;

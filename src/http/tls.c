@@ -56,7 +56,8 @@ static void fingerprint_hex(gnutls_x509_crt_t crt, char *out, size_t outlen)
     out[0] = 0;
     if (gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA256, d, &n) < 0) return;
     size_t o = 0;
-    for (size_t i = 0; i < n && o + 4 <= outlen; i++) o += (size_t)snprintf(out + o, outlen - o, i ? ":%02X" : "%02X", d[i]);
+    for (size_t i = 0; i < n && o + 4 <= outlen; i++)
+        o += (size_t)snprintf(out + o, outlen - o, i ? ":%02X" : "%02X", d[i]);
 }
 
 int tls_load(const config *cfg, tls_creds *out, char *err, size_t errlen)
@@ -145,7 +146,8 @@ static int redirect_host(const char *host, char *out, size_t outlen)
         n = strcspn(host, ":");
         for (size_t i = 0; i < n; i++) {
             char ch = host[i];
-            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.'))
+            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+                  ch == '.'))
                 return -1;
         }
     }
@@ -287,7 +289,8 @@ int tls_machine_names(char **names, int max)
         n = add_name(names, n, max, host);
         /* Phones on the same network often reach a machine by its mDNS name. */
         if (!strchr(host, '.')) {
-            strcat(host, ".local");
+            size_t hl = strlen(host);
+            memcpy(host + hl, ".local", sizeof ".local");   /* 8 bytes were kept free above */
             n = add_name(names, n, max, host);
         }
     }
@@ -322,7 +325,8 @@ static int valid_dns_name(const char *s)
     if (!n || n > 253) return 0;
     if (!strncmp(s, "*.", 2)) s += 2;
     for (const char *p = s; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+              *p == '.'))
             return 0;
     return *s && *s != '.' && *s != '-';
 }
@@ -381,9 +385,11 @@ int tls_selfsigned(const char *dir, const char *const *given, int n_given, int f
 
     mkdir(dir, 0750);
     GT(gnutls_x509_privkey_init(&ca_key));
-    GT(gnutls_x509_privkey_generate2(ca_key, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0, NULL, 0));
+    GT(gnutls_x509_privkey_generate2(ca_key, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0, NULL,
+                                     0));
     GT(gnutls_x509_privkey_init(&key));
-    GT(gnutls_x509_privkey_generate2(key, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0, NULL, 0));
+    GT(gnutls_x509_privkey_generate2(key, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0, NULL,
+                                     0));
 
     /* An hour back for clocks a little behind; the whole span stays within 825 days. */
     time_t not_before = time(NULL) - 3600;
@@ -404,7 +410,8 @@ int tls_selfsigned(const char *dir, const char *const *given, int n_given, int f
     GT(gnutls_x509_crt_set_dn_by_oid(ca, GNUTLS_OID_X520_COMMON_NAME, 0, ca_cn, (unsigned)strlen(ca_cn)));
     GT(gnutls_x509_crt_set_key(ca, ca_key));
     GT(gnutls_x509_crt_set_basic_constraints(ca, 1, 0));
-    GT(gnutls_x509_crt_set_key_usage(ca, GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN | GNUTLS_KEY_DIGITAL_SIGNATURE));
+    GT(gnutls_x509_crt_set_key_usage(ca,
+                                     GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN | GNUTLS_KEY_DIGITAL_SIGNATURE));
     GT(gnutls_x509_crt_get_key_id(ca, 0, ca_id, &ca_id_len));
     GT(gnutls_x509_crt_set_subject_key_id(ca, ca_id, ca_id_len));
     GT(gnutls_x509_name_constraints_init(&nc));

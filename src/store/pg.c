@@ -764,7 +764,7 @@ static char *pg_public_conninfo(const char *conninfo, char **password)
             if (!n) { ok = false; break; }
             out = n;
         }
-        len += (size_t)sprintf(out + len, "%s%s='", len ? " " : "", o->keyword);
+        len += (size_t)snprintf(out + len, cap - len, "%s%s='", len ? " " : "", o->keyword);
         for (const char *v = o->val; *v; v++) {
             if (*v == '\'' || *v == '\\') out[len++] = '\\';
             out[len++] = *v;

@@ -131,7 +131,7 @@ static store_stmt *sq_prepare(store_conn *bc, const char *sql)
     int count = sqlite3_bind_parameter_count(raw);
     for (int i = 1; i <= count; i++) {
         const char *name = sqlite3_bind_parameter_name(raw, i);
-        int n = name && name[0] == '$' ? atoi(name + 1) : 0;
+        int n = name && name[0] == '$' ? (int)strtol(name + 1, NULL, 10) : 0;
         if (n <= 0 || n > 100000) continue;
         if (n >= st->nslots) {
             int grow = n + 1 > 2 * st->nslots ? n + 1 : 2 * st->nslots;

@@ -81,8 +81,10 @@ static void test_router_specific_wins(void **state)
         bool mismatch;
         assert_string_equal(http_route_match(orders[o], "GET", "/a/list", NULL, &mismatch)->pattern, "/a/list");
         assert_string_equal(http_route_match(orders[o], "GET", "/a/7", NULL, &mismatch)->pattern, "/a/{id}");
-        assert_string_equal(http_route_match(orders[o], "GET", "/a/7/items", NULL, &mismatch)->pattern, "/a/{id}/items");
-        assert_string_equal(http_route_match(orders[o], "GET", "/a/7/other", NULL, &mismatch)->pattern, "/a/{id}/{sub}");
+        assert_string_equal(http_route_match(orders[o], "GET", "/a/7/items", NULL, &mismatch)->pattern,
+                            "/a/{id}/items");
+        assert_string_equal(http_route_match(orders[o], "GET", "/a/7/other", NULL, &mismatch)->pattern,
+                            "/a/{id}/{sub}");
         /* another method's literal row does not hide the GET row of a {name} pattern */
         assert_string_equal(http_route_match(orders[o], "GET", "/a/list/x", NULL, &mismatch)->pattern, "/a/{id}/{sub}");
         assert_null(http_route_match(orders[o], "DELETE", "/a/list", NULL, &mismatch));
@@ -203,7 +205,8 @@ static void test_secret(void **state)
     config c;
     config_defaults(&c);
     char err[128];
-    assert_int_equal(config_set(&c, "field_key", "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", err, sizeof err), 0);
+    assert_int_equal(config_set(&c, "field_key", "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", err, sizeof err),
+                     0);
     assert_int_not_equal(config_set(&c, "field_key", "k1:short", err, sizeof err), 0);
     char *ct = secret_encrypt(&c, "11010519491231002X");
     assert_non_null(ct);
@@ -277,7 +280,8 @@ static void test_config(void **state)
 static void test_phone(void **state)
 {
     (void)state;
-    domains_register_messages();
+    http_init();
+    domains_init();
     static const char *const ok[] = {
         "13800138000", "19912345678", "021-64001234", "02164001234", "0571-88881234", "057188881234",
         "010-6400123", "021-64001234-805", "021-64001234转805", "+85291234567", "+853-28123456", "+886912345678",
@@ -309,7 +313,8 @@ static void test_phone(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *why = validate_phone(bad[i].phone);
-        if (!why || strcmp(why, bad[i].why)) fail_msg("%s: %s, not %s", bad[i].phone, why ? why : "accepted", bad[i].why);
+        if (!why || strcmp(why, bad[i].why))
+            fail_msg("%s: %s, not %s", bad[i].phone, why ? why : "accepted", bad[i].why);
         assert_string_not_equal(i18n_text(LANG_ZH, why), why);
         assert_string_not_equal(i18n_text(LANG_EN, why), why);
     }
@@ -320,7 +325,8 @@ static void test_phone(void **state)
 static void test_name(void **state)
 {
     (void)state;
-    domains_register_messages();
+    http_init();
+    domains_init();
     char out[128];
     static const struct { const char *in, *out; } ok[] = {
         {"陈慧敏", "陈慧敏"},
@@ -368,10 +374,18 @@ static void test_name(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_router), cmocka_unit_test(test_router_specific_wins), cmocka_unit_test(test_route_table_rows), cmocka_unit_test(test_validate),
-        cmocka_unit_test(test_json_decode), cmocka_unit_test(test_i18n), cmocka_unit_test(test_arena_buf),
-        cmocka_unit_test(test_secret), cmocka_unit_test(test_config), cmocka_unit_test(test_tz_offset),
-        cmocka_unit_test(test_phone), cmocka_unit_test(test_name),
+        cmocka_unit_test(test_router),
+        cmocka_unit_test(test_router_specific_wins),
+        cmocka_unit_test(test_route_table_rows),
+        cmocka_unit_test(test_validate),
+        cmocka_unit_test(test_json_decode),
+        cmocka_unit_test(test_i18n),
+        cmocka_unit_test(test_arena_buf),
+        cmocka_unit_test(test_secret),
+        cmocka_unit_test(test_config),
+        cmocka_unit_test(test_tz_offset),
+        cmocka_unit_test(test_phone),
+        cmocka_unit_test(test_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

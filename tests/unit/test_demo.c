@@ -184,7 +184,8 @@ static void test_counts(void **state)
     fclose(out);
     printf("    demo load (%s): %" PRId64 " ms\n", store_backend_name(f->s), ms);
 
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM communities WHERE name = '阳光绿园' AND timezone = 'Asia/Shanghai'"), 1);
+    assert_int_equal(
+        count(f, "SELECT COUNT(*) FROM communities WHERE name = '阳光绿园' AND timezone = 'Asia/Shanghai'"), 1);
     int64_t cid = count(f, "SELECT id FROM communities WHERE name = '阳光绿园'");
     assert_true(cid > 0);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM zones"), 6);
@@ -234,8 +235,10 @@ static void test_counts(void **state)
     assert_in_range(count(f, "SELECT COUNT(*) FROM residents WHERE party_member = 1"), 300, 600);
     assert_true(count(f, "SELECT COUNT(*) FROM residents WHERE floating = 1") > 50);
     assert_in_range(count(f, "SELECT COUNT(*) FROM residents WHERE id_kind = 'passport'"), 3, 20);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM residents WHERE id_kind = 'passport' AND "
-                              "languages NOT LIKE '%en%' AND languages NOT LIKE '%ja%' AND languages NOT LIKE '%ko%'"), 0);
+    assert_int_equal(count(f,
+                           "SELECT COUNT(*) FROM residents WHERE id_kind = 'passport' AND "
+                           "languages NOT LIKE '%en%' AND languages NOT LIKE '%ja%' AND languages NOT LIKE '%ko%'"),
+                     0);
 
     /* flags, in proportions the stories give */
     assert_in_range(count(f, "SELECT COUNT(*) FROM resident_flags WHERE flag = 'alone_elderly'"), 20, 120);
@@ -248,17 +251,26 @@ static void test_counts(void **state)
                              "AND cleared_at IS NULL"), 1, 15);
     assert_true(count(f, "SELECT COUNT(*) FROM resident_flags WHERE cleared_at IS NOT NULL") > 0);
     /* an elderly person living alone is over 60 and alone in the flat */
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM resident_flags fl JOIN residents r ON r.id = fl.resident_id "
-                              "WHERE fl.flag = 'alone_elderly' AND (r.birth_year > " "(SELECT MAX(birth_year) FROM residents) - 60 "
-                              "OR (SELECT COUNT(*) FROM residents o WHERE o.household_id = r.household_id) <> 1)"), 0);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM resident_flags fl JOIN residents r ON r.id = fl.resident_id "
-                              "WHERE fl.flag = 'pregnant' AND (r.gender <> 'f' OR fl.detail NOT LIKE '%\"due_date\":\"20%')"), 0);
+    assert_int_equal(count(f,
+                           "SELECT COUNT(*) FROM resident_flags fl JOIN residents r ON r.id = fl.resident_id "
+                           "WHERE fl.flag = 'alone_elderly' AND (r.birth_year > "
+                           "(SELECT MAX(birth_year) FROM residents) - 60 "
+                           "OR (SELECT COUNT(*) FROM residents o WHERE o.household_id = r.household_id) <> 1)"),
+                     0);
+    assert_int_equal(
+        count(f,
+              "SELECT COUNT(*) FROM resident_flags fl JOIN residents r ON r.id = fl.resident_id "
+              "WHERE fl.flag = 'pregnant' AND (r.gender <> 'f' OR fl.detail NOT LIKE '%\"due_date\":\"20%')"),
+        0);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM resident_flags WHERE flag = 'chronic_illness' "
                               "AND detail NOT LIKE '%\"medicine\":%'"), 0);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM resident_flags WHERE flag = 'no_smartphone' "
                               "AND detail NOT LIKE '%\"relay\":\"block_leader\"%'"), 0);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM resident_flags WHERE flag = 'home_isolation' AND "
-                              "(detail NOT LIKE '%\"start\":%' OR detail NOT LIKE '%\"end\":%' OR detail NOT LIKE '%\"reason\":%')"), 0);
+    assert_int_equal(
+        count(f,
+              "SELECT COUNT(*) FROM resident_flags WHERE flag = 'home_isolation' AND "
+              "(detail NOT LIKE '%\"start\":%' OR detail NOT LIKE '%\"end\":%' OR detail NOT LIKE '%\"reason\":%')"),
+        0);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM resident_flags WHERE set_by IS NULL OR community_id <> "
                               "(SELECT id FROM communities WHERE name = '阳光绿园')"), 0);
 
@@ -320,7 +332,7 @@ static void test_ids_encrypted(void **state)
             char digits[9];
             snprintf(digits, sizeof digits, "%.4s%.2s%.2s", bd, bd + 5, bd + 8);
             assert_memory_equal(id + 6, digits, 8);
-            assert_int_equal(store_col_int(st, 6), atoi(digits) / 10000);
+            assert_int_equal(store_col_int(st, 6), (int)strtol(digits, NULL, 10) / 10000);
             assert_int_equal((id[16] - '0') % 2, !strcmp(store_col_text(st, 5), "m"));
             if ((size_t)n < cap) snprintf(plain[n], sizeof plain[n], "%s", id);
             n++;
@@ -358,7 +370,8 @@ static void test_ids_encrypted(void **state)
                  * was checked above to be the keyed hash */
                 const char *name = store_col_name(q, col);
                 size_t nl = strlen(name);
-                if (!strcmp(name, "id") || !strcmp(name, "id_hash") || (nl > 3 && (!strcmp(name + nl - 3, "_at") || !strcmp(name + nl - 3, "_id"))))
+                if (!strcmp(name, "id") || !strcmp(name, "id_hash") ||
+                    (nl > 3 && (!strcmp(name + nl - 3, "_at") || !strcmp(name + nl - 3, "_id"))))
                     continue;
                 const char *v = store_col_null(q, col) ? NULL : store_col_text(q, col);
                 if (v && has_digit_run(v, 15)) fail_msg("%s: column %s holds %s", tables[t], store_col_name(q, col), v);
@@ -389,7 +402,8 @@ static void test_no_key(void **state)
     load(f, test_config(0), NULL);
     int64_t res = count(f, "SELECT COUNT(*) FROM residents");
     assert_int_equal(count(f, "SELECT COUNT(*) FROM residents WHERE id_cipher IS NULL"), res);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM residents WHERE LENGTH(id_hash) = 64 AND id_masked LIKE '%*%'"), res);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM residents WHERE LENGTH(id_hash) = 64 AND id_masked LIKE '%*%'"),
+                     res);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM residents WHERE id_kind = 'cn_id' AND "
                               "(LENGTH(id_masked) <> 18 OR id_masked NOT LIKE '____**********____')"), 0);
     fx_free(f);
@@ -451,7 +465,8 @@ static void test_users(void **state)
     store_done(st);
     /* the shared password opens one of them (argon2id: checking one is enough) */
     st = NULL;
-    assert_int_equal(store_run(c, &st, "SELECT password_hash FROM users WHERE username = $1", "t", "committee"), STORE_ROW);
+    assert_int_equal(store_run(c, &st, "SELECT password_hash FROM users WHERE username = $1", "t", "committee"),
+                     STORE_ROW);
     assert_int_equal(secret_password_verify(store_col_text(st, 0), DEMO_PASSWORD), 1);
     assert_int_equal(secret_password_verify(store_col_text(st, 0), "wrong-password"), 0);
     store_done(st);
@@ -671,41 +686,53 @@ static void test_donghuan(void **state)
     assert_int_equal(count(f, "SELECT COUNT(DISTINCT r.household_id) FROM resident_flags fl JOIN residents r "
                               "ON r.id = fl.resident_id WHERE fl.community_id = " DH " AND fl.flag = 'home_isolation' "
                               "AND fl.cleared_at IS NULL"), 22);
-    assert_int_equal(count(f, "SELECT COUNT(DISTINCT h.block_id) FROM resident_flags fl JOIN residents r "
-                              "ON r.id = fl.resident_id JOIN households h ON h.id = r.household_id "
-                              "WHERE fl.community_id = " DH " AND fl.flag = 'home_isolation' AND fl.cleared_at IS NULL"), 9);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = "
-                              "'home_isolation' AND cleared_at IS NULL AND detail NOT LIKE '%\"reason\":\"returnee\"%'"), 0);
+    assert_int_equal(count(f,
+                           "SELECT COUNT(DISTINCT h.block_id) FROM resident_flags fl JOIN residents r "
+                           "ON r.id = fl.resident_id JOIN households h ON h.id = r.household_id "
+                           "WHERE fl.community_id = " DH " AND fl.flag = 'home_isolation' AND fl.cleared_at IS NULL"),
+                     9);
+    assert_int_equal(count(f,
+                           "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = "
+                           "'home_isolation' AND cleared_at IS NULL AND detail NOT LIKE '%\"reason\":\"returnee\"%'"),
+                     0);
     assert_true(count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH
                          " AND flag = 'home_isolation' AND cleared_at IS NOT NULL") > 0);
 
     /* flags: more elderly alone and without phones than in 阳光绿园, each no-phone
      * resident with a named relay from their courtyard's committee */
-    int64_t alone = count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = 'alone_elderly'");
-    int64_t nophone = count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = 'no_smartphone'");
+    int64_t alone =
+        count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = 'alone_elderly'");
+    int64_t nophone =
+        count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = 'no_smartphone'");
     assert_in_range(alone, 200, 600);
     assert_in_range(nophone, 400, 1500);
-    assert_in_range(count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = 'chronic_illness'"),
-                    300, 1500);
+    assert_in_range(
+        count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = 'chronic_illness'"), 300,
+        1500);
     assert_in_range(count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = 'bedridden'"),
                     20, 250);
     assert_in_range(count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = 'pregnant'"),
                     3, 80);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = 'no_smartphone' "
-                              "AND detail NOT LIKE '%\"relay_user_id\":%'"), 0);
+    assert_int_equal(count(f,
+                           "SELECT COUNT(*) FROM resident_flags WHERE community_id = " DH " AND flag = 'no_smartphone' "
+                           "AND detail NOT LIKE '%\"relay_user_id\":%'"),
+                     0);
     assert_true(count(f, "SELECT COUNT(*) FROM residents WHERE community_id = " DH " AND floating = 1") > 100);
 
     /* courtyard committees: 3-7 block_leader logins per courtyard, each a resident of it */
     assert_int_equal(count(f, "SELECT COUNT(*) FROM blocks b WHERE b.community_id = " DH " AND (SELECT COUNT(*) "
                               "FROM role_assignments ra WHERE ra.role = 'block_leader' AND ra.scope_kind = 'block' "
                               "AND ra.scope_id = b.id) NOT BETWEEN 3 AND 7"), 0);
-    int64_t members = count(f, "SELECT COUNT(*) FROM role_assignments WHERE community_id = " DH " AND role = 'block_leader'");
+    int64_t members =
+        count(f, "SELECT COUNT(*) FROM role_assignments WHERE community_id = " DH " AND role = 'block_leader'");
     assert_in_range(members, 43 * 3, 43 * 7);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM role_assignments ra JOIN users u ON u.id = ra.user_id "
-                              "WHERE ra.community_id = " DH " AND ra.role = 'block_leader' AND NOT EXISTS (SELECT 1 "
-                              "FROM role_assignments home JOIN households h ON h.id = home.scope_id JOIN residents r "
-                              "ON r.household_id = h.id WHERE home.user_id = u.id AND home.role = 'resident' AND "
-                              "home.scope_kind = 'household' AND h.block_id = ra.scope_id AND r.name = u.display_name)"), 0);
+    assert_int_equal(count(f,
+                           "SELECT COUNT(*) FROM role_assignments ra JOIN users u ON u.id = ra.user_id "
+                           "WHERE ra.community_id = " DH " AND ra.role = 'block_leader' AND NOT EXISTS (SELECT 1 "
+                           "FROM role_assignments home JOIN households h ON h.id = home.scope_id JOIN residents r "
+                           "ON r.household_id = h.id WHERE home.user_id = u.id AND home.role = 'resident' AND "
+                           "home.scope_kind = 'household' AND h.block_id = ra.scope_id AND r.name = u.display_name)"),
+                     0);
     /* at most one member per household */
     assert_int_equal(count(f, "SELECT COUNT(*) FROM (SELECT scope_id FROM role_assignments WHERE community_id = " DH
                               " AND role = 'resident' GROUP BY scope_id HAVING COUNT(*) > 1) x"), 0);
@@ -720,7 +747,8 @@ static void test_donghuan(void **state)
     assert_int_equal(count(f, "SELECT COUNT(*) FROM users WHERE username IN ('admin', 'committee')"), 0);
     c = store_acquire(f->s);
     store_stmt *st = NULL;
-    assert_int_equal(store_run(c, &st, "SELECT password_hash FROM users WHERE username = $1", "t", "dh-block"), STORE_ROW);
+    assert_int_equal(store_run(c, &st, "SELECT password_hash FROM users WHERE username = $1", "t", "dh-block"),
+                     STORE_ROW);
     assert_int_equal(secret_password_verify(store_col_text(st, 0), DEMO_PASSWORD), 1);
     store_done(st);
     store_release(f->s, c);
@@ -773,8 +801,10 @@ static void test_shapes_together(void **state)
     assert_int_equal(count(a, "SELECT COUNT(*) FROM blocks WHERE community_id = (SELECT id FROM communities "
                               "WHERE name = '阳光绿园')"), 62);
     assert_int_equal(count(a, "SELECT COUNT(*) FROM blocks WHERE community_id = " DH), 43);
-    assert_int_equal(count(a, "SELECT COUNT(*) FROM users WHERE username IN "
-                              "('admin','committee','zone','block','volunteer','resident','dh-committee','dh-block')"), 8);
+    assert_int_equal(count(a,
+                           "SELECT COUNT(*) FROM users WHERE username IN "
+                           "('admin','committee','zone','block','volunteer','resident','dh-committee','dh-block')"),
+                     8);
     /* nothing crosses communities */
     assert_int_equal(count(a, "SELECT COUNT(*) FROM role_assignments ra JOIN blocks b ON b.id = ra.scope_id "
                               "WHERE ra.scope_kind = 'block' AND ra.community_id <> b.community_id"), 0);
@@ -834,8 +864,9 @@ static void test_large(void **state)
     assert_in_range(count(f, "SELECT COUNT(DISTINCT r.household_id) FROM resident_flags fl JOIN residents r ON "
                              "r.id = fl.resident_id WHERE fl.community_id = " LG " AND fl.flag = 'home_isolation' "
                              "AND fl.cleared_at IS NULL"), 25, 25);
-    assert_in_range(count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " LG " AND flag = 'no_smartphone'"),
-                    2000, 6000);
+    assert_in_range(
+        count(f, "SELECT COUNT(*) FROM resident_flags WHERE community_id = " LG " AND flag = 'no_smartphone'"), 2000,
+        6000);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM users WHERE username IN ('lg-committee', 'lg-block') "
                               "AND community_id = " LG), 2);
     assert_non_null(strstr(text, "40000 residents"));

@@ -214,8 +214,10 @@ static void test_audit_failure_rolls_back_password(void **state)
     char *after = fx_text(f, "SELECT password_hash FROM users WHERE id = $1", user);
     assert_string_equal(after, before);
     free(after);
-    assert_int_equal(fx_int(f, "SELECT COUNT(*) FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL", "i", user), 1);
-    assert_int_equal(fx_int(f, "SELECT COUNT(*) FROM audit_log WHERE user_id IS NULL AND target_id = $1", "i", user), audits);
+    assert_int_equal(fx_int(f, "SELECT COUNT(*) FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL", "i", user),
+                     1);
+    assert_int_equal(fx_int(f, "SELECT COUNT(*) FROM audit_log WHERE user_id IS NULL AND target_id = $1", "i", user),
+                     audits);
 
     accounts_password_set ok = {.username = username, .hash = hash, .address = "test"};
     store_fault_set(NULL, 0);
@@ -225,8 +227,10 @@ static void test_audit_failure_rolls_back_password(void **state)
     assert_string_not_equal(after, before);
     free(after);
     free(before);
-    assert_int_equal(fx_int(f, "SELECT COUNT(*) FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL", "i", user), 0);
-    assert_int_equal(fx_int(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'user.password' AND target_id = $1", "i", user), 1);
+    assert_int_equal(fx_int(f, "SELECT COUNT(*) FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL", "i", user),
+                     0);
+    assert_int_equal(
+        fx_int(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'user.password' AND target_id = $1", "i", user), 1);
 }
 
 /* The token revocation failing stops the password change too. */

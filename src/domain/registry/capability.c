@@ -17,9 +17,12 @@ void registry_tiles(http_req *req, json_t *tiles)
                    store_query_int(req->conn, 0, "SELECT COUNT(*) FROM households h JOIN blocks b ON b.id = h.block_id "
                                                  "WHERE " REGISTRY_BLOCK_SCOPE, "ii", c, u), "unit.households");
     dashboard_tile(req, tiles, "residents", "tile.residents",
-                   store_query_int(req->conn, 0, "SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id "
-                                                 "JOIN blocks b ON b.id = h.block_id WHERE " REGISTRY_BLOCK_SCOPE
-                                                 " AND r.moved_out_at IS NULL", "ii", c, u), "unit.people");
+                   store_query_int(req->conn, 0,
+                                   "SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id "
+                                   "JOIN blocks b ON b.id = h.block_id WHERE " REGISTRY_BLOCK_SCOPE
+                                   " AND r.moved_out_at IS NULL",
+                                   "ii", c, u),
+                   "unit.people");
     static const char *const flags[] = {"alone_elderly", "disabled", "pregnant", "chronic_illness", "bedridden",
                                         "no_smartphone", "home_isolation"};
     int64_t counts[7] = {0};

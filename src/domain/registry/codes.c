@@ -150,10 +150,11 @@ static const char *scan_code_new(http_req *req, char kind, int64_t target, bool 
         http_fail(req, 503, "unavailable", "code", "codes.err.no_field_key");
         return NULL;
     }
-    int rc = store_run(req->conn, NULL, "INSERT INTO scan_codes (community_id, kind, target_id, code_hash, code_cipher, "
-                                        "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                       "itittii", req->actor.community_id, kind_name(kind), target, hash, cipher,
-                       req->actor.user_id, clock_now_us());
+    int rc = store_run(req->conn, NULL,
+                       "INSERT INTO scan_codes (community_id, kind, target_id, code_hash, code_cipher, "
+                       "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                       "itittii", req->actor.community_id, kind_name(kind), target, hash, cipher, req->actor.user_id,
+                       clock_now_us());
     free(cipher);
     if (rc != STORE_DONE) {
         http_fail_internal(req, "scan code insert");
@@ -243,7 +244,8 @@ static json_t *household_brief(http_req *req, int64_t id)
                           "block_name", store_col_text(st, 4));
     store_done(st);
     json_t *people = json_array();
-    st = store_prepare(req->conn, "SELECT id, name FROM residents WHERE household_id = $1 AND moved_out_at IS NULL ORDER BY id");
+    st = store_prepare(req->conn,
+                       "SELECT id, name FROM residents WHERE household_id = $1 AND moved_out_at IS NULL ORDER BY id");
     if (st) {
         store_bind_int(st, 1, id);
         while (store_step(st) == STORE_ROW)
@@ -271,10 +273,10 @@ static int codes_resolve_route(http_req *req)
                                   "FROM residents r JOIN households h ON h.id = r.household_id "
                                   "JOIN blocks b ON b.id = h.block_id WHERE r.id = $1", "i", t.id) != STORE_ROW)
         return http_fail_not_found(req);
-    json_t *res = json_pack("{s:I, s:s, s:I, s:s, s:I, s:s, s:b}", "id", (json_int_t)t.id, "name", store_col_text(st, 1),
-                            "household_id", (json_int_t)store_col_int(st, 2), "room", store_col_text(st, 3),
-                            "block_id", (json_int_t)store_col_int(st, 4), "block_name", store_col_text(st, 5),
-                            "moved_out", !store_col_null(st, 6));
+    json_t *res = json_pack("{s:I, s:s, s:I, s:s, s:I, s:s, s:b}", "id", (json_int_t)t.id, "name",
+                            store_col_text(st, 1), "household_id", (json_int_t)store_col_int(st, 2), "room",
+                            store_col_text(st, 3), "block_id", (json_int_t)store_col_int(st, 4), "block_name",
+                            store_col_text(st, 5), "moved_out", !store_col_null(st, 6));
     store_done(st);
     return http_reply(req, 200, json_pack("{s:s, s:o}", "kind", "resident", "resident", res));
 }
@@ -293,8 +295,9 @@ static bool leader_household(http_req *req, int64_t id)
 
 static bool leader_resident(http_req *req, int64_t id)
 {
-    store_stmt *st = store_prepare(req->conn, "SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id "
-                                              "JOIN blocks b ON b.id = h.block_id WHERE " LEADER_HOUSEHOLD " AND r.id = $3");
+    store_stmt *st = store_prepare(req->conn,
+                                   "SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id "
+                                   "JOIN blocks b ON b.id = h.block_id WHERE " LEADER_HOUSEHOLD " AND r.id = $3");
     if (!st) return false;
     registry_bind_scope(req, st);
     store_bind_int(st, 3, id);
@@ -333,9 +336,11 @@ typedef struct invite {
 /* -1 on a store error. */
 static int64_t residents_without_account(http_req *req, int64_t community, int64_t household)
 {
-    return store_query_int(req->conn, -1,
+    return store_query_int(
+        req->conn, -1,
         "SELECT COUNT(*) FROM residents r WHERE r.community_id = $1 AND r.household_id = $2 AND r.moved_out_at IS NULL "
-        "AND NOT EXISTS (SELECT 1 FROM resident_accounts a WHERE a.community_id = r.community_id AND a.resident_id = r.id)",
+        "AND NOT EXISTS (SELECT 1 FROM resident_accounts a WHERE a.community_id = r.community_id AND a.resident_id = "
+        "r.id)",
         "ii", community, household);
 }
 
@@ -345,8 +350,9 @@ static int64_t invite_current(http_req *req, int64_t household, const char **cod
 {
     store_stmt *st;
     int64_t id = 0;
-    int rc = store_run(req->conn, &st, "SELECT id, code_cipher, expires_at FROM invite_codes WHERE community_id = $1 "
-                                       "AND household_id = $2 AND revoked_at IS NULL AND expires_at > $3 ORDER BY id DESC",
+    int rc = store_run(req->conn, &st,
+                       "SELECT id, code_cipher, expires_at FROM invite_codes WHERE community_id = $1 "
+                       "AND household_id = $2 AND revoked_at IS NULL AND expires_at > $3 ORDER BY id DESC",
                        "iii", req->actor.community_id, household, clock_now_us());
     if (rc != STORE_ROW && rc != STORE_DONE) {
         http_fail_internal(req, "invite read");
@@ -376,7 +382,8 @@ static int64_t invite_days(http_req *req)
     if (rc == STORE_ROW) {
         json_t *s = json_loads(store_col_text(st, 0), 0, NULL);
         json_t *v = json_object_get(s, "invite_days");
-        if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 90) days = json_integer_value(v);
+        if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 90)
+            days = json_integer_value(v);
         json_decref(s);
         store_done(st);
     }
@@ -441,8 +448,9 @@ static int64_t invite_issue(http_req *req, int64_t household, const char **code_
     }
     store_stmt *st;
     *expires = now + days * DAY_US;
-    int rc = store_run(req->conn, &st, "INSERT INTO invite_codes (community_id, household_id, code_hash, code_cipher, "
-                                       "created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    int rc = store_run(req->conn, &st,
+                       "INSERT INTO invite_codes (community_id, household_id, code_hash, code_cipher, "
+                       "created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                        "iittiii", req->actor.community_id, household, hash, cipher, req->actor.user_id, now, *expires);
     free(cipher);
     if (rc != STORE_ROW) {
@@ -462,8 +470,10 @@ static int invite_find(http_req *req, const char *code, invite *iv)
     char hash[65];
     code_hash(req, "invite", code, hash);
     store_stmt *st;
-    int rc = store_run(req->conn, &st, "SELECT id, community_id, household_id, expires_at, revoked_at FROM invite_codes "
-                                       "WHERE code_hash = $1", "t", hash);
+    int rc = store_run(req->conn, &st,
+                       "SELECT id, community_id, household_id, expires_at, revoked_at FROM invite_codes "
+                       "WHERE code_hash = $1",
+                       "t", hash);
     if (rc == STORE_DONE) return 0;
     if (rc != STORE_ROW) return http_fail_internal(req, "invite read");
     iv->id = store_col_int(st, 0);
@@ -519,12 +529,14 @@ static int join_lookup(http_req *req)
     req->actor.community_id = iv.community_id;
     if (invite_unusable(req, &iv)) return -1;
     store_stmt *st;
-    if (store_run(req->conn, &st, "SELECT h.room, b.name, c.name FROM households h JOIN blocks b ON b.id = h.block_id "
-                                  "JOIN communities c ON c.id = h.community_id WHERE h.id = $1", "i", iv.household_id) != STORE_ROW)
+    if (store_run(req->conn, &st,
+                  "SELECT h.room, b.name, c.name FROM households h JOIN blocks b ON b.id = h.block_id "
+                  "JOIN communities c ON c.id = h.community_id WHERE h.id = $1",
+                  "i", iv.household_id) != STORE_ROW)
         return http_fail_internal(req, "invite household");
-    json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:I}", "room", store_col_text(st, 0), "block_name", store_col_text(st, 1),
-                            "community_name", store_col_text(st, 2), "expires_on", date_text(req, iv.expires_at),
-                            "expires_at", (json_int_t)iv.expires_at);
+    json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:I}", "room", store_col_text(st, 0), "block_name",
+                            store_col_text(st, 1), "community_name", store_col_text(st, 2), "expires_on",
+                            date_text(req, iv.expires_at), "expires_at", (json_int_t)iv.expires_at);
     store_done(st);
     json_t *people = json_array();
     json_object_set_new(out, "residents", people);
@@ -555,9 +567,11 @@ static char *start_session(http_req *req, int64_t user_id, int64_t community)
     secret_token_hash(token, hash);
     int64_t now = clock_now_us();
     if (store_run(req->conn, NULL,
-            "INSERT INTO sessions (community_id, user_id, token_hash, csrf_token, created_at, last_seen_at, expires_at, address) "
-            "VALUES ($1, $2, $3, $4, $5, $5, $6, $7)",
-            "iittiit", community, user_id, hash, csrf, now, now + req->cfg->session_abs_s * 1000000, req->address) != STORE_DONE)
+                  "INSERT INTO sessions (community_id, user_id, token_hash, csrf_token, created_at, last_seen_at, "
+                  "expires_at, address) "
+                  "VALUES ($1, $2, $3, $4, $5, $5, $6, $7)",
+                  "iittiit", community, user_id, hash, csrf, now, now + req->cfg->session_abs_s * 1000000,
+                  req->address) != STORE_DONE)
         return NULL;
     req->set_cookie[req->n_set_cookie++] = arena_printf(req->a,
         "sw_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", token,
@@ -644,8 +658,9 @@ static int64_t user_insert(http_req *req, int64_t community, const char *usernam
 {
     store_stmt *st;
     int64_t now = clock_now_us();
-    int rc = store_run(req->conn, &st, "INSERT INTO users (community_id, username, display_name, password_hash, language, "
-                                       "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+    int rc = store_run(req->conn, &st,
+                       "INSERT INTO users (community_id, username, display_name, password_hash, language, "
+                       "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
                        "itttti", community, username, display, hash, language, now);
     if (rc == STORE_CONSTRAINT) {
         http_fail(req, 409, "conflict", "username", "codes.err.username_taken");
@@ -665,13 +680,16 @@ static int64_t user_insert(http_req *req, int64_t community, const char *usernam
 static int link_resident(http_req *req, int64_t community, int64_t user_id, int64_t household, int64_t resident_id)
 {
     int64_t now = clock_now_us();
-    if (store_run(req->conn, NULL, "INSERT INTO role_assignments (community_id, user_id, role, scope_kind, scope_id, created_at) "
-                                   "VALUES ($1, $2, 'resident', 'household', $3, $4)",
+    if (store_run(req->conn, NULL,
+                  "INSERT INTO role_assignments (community_id, user_id, role, scope_kind, scope_id, created_at) "
+                  "VALUES ($1, $2, 'resident', 'household', $3, $4)",
                   "iiii", community, user_id, household, now) != STORE_DONE)
         return http_fail_internal(req, "role insert");
     if (!resident_id) return 0;
-    int rc = store_run(req->conn, NULL, "INSERT INTO resident_accounts (community_id, resident_id, user_id, created_at) "
-                                        "VALUES ($1, $2, $3, $4)", "iiii", community, resident_id, user_id, now);
+    int rc = store_run(req->conn, NULL,
+                       "INSERT INTO resident_accounts (community_id, resident_id, user_id, created_at) "
+                       "VALUES ($1, $2, $3, $4)",
+                       "iiii", community, resident_id, user_id, now);
     if (rc == STORE_CONSTRAINT) return http_fail(req, 409, "conflict", "resident_id", "codes.err.resident_has_account");
     return rc == STORE_DONE ? 0 : http_fail_internal(req, "resident account insert");
 }
@@ -727,8 +745,9 @@ static int join_handler(http_req *req)
     if (!csrf) return http_fail_internal(req, "session insert");
     req->actor.user_id = uid;
     req->on_behalf_of = na->resident_id;
-    registry_audit(req, "user", uid, json_pack("{s:I, s:I, s:I}", "household_id", (json_int_t)iv.household_id,
-                                               "resident_id", (json_int_t)na->resident_id, "invite_id", (json_int_t)iv.id));
+    registry_audit(req, "user", uid,
+                   json_pack("{s:I, s:I, s:I}", "household_id", (json_int_t)iv.household_id, "resident_id",
+                             (json_int_t)na->resident_id, "invite_id", (json_int_t)iv.id));
     json_t *me = auth_me_json(req, uid, csrf);
     return me ? http_reply(req, 201, me) : http_fail_internal(req, "me");
 }
@@ -768,7 +787,8 @@ static const char SHEET_CSS[] =
     "body{margin:0;font-family:'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif;color:#000}"
     ".top{padding:4mm 0}.top h1{font-size:14pt;margin:0 0 2mm}.top p{margin:0;font-size:10pt}"
     ".sheet{display:grid;grid-template-columns:1fr 1fr;gap:5mm}"
-    ".card{border:1px dashed #777;padding:4mm;break-inside:avoid;page-break-inside:avoid;display:flex;flex-direction:column}"
+    ".card{border:1px dashed "
+    "#777;padding:4mm;break-inside:avoid;page-break-inside:avoid;display:flex;flex-direction:column}"
     ".plate{height:85mm}.personal{height:62mm}"
     ".card h2{font-size:18pt;margin:0}.card .where{font-size:10pt;margin:0 0 2mm}"
     ".codes{display:flex;gap:4mm;flex:1;align-items:flex-start}"
@@ -1014,12 +1034,15 @@ static int personal_codes_generic(http_req *req, bool issue)
     const char *block_name;
     size_t n;
     buf b;
-    sheet_row *rows = sheet_begin(req,
-        "SELECT r.id, h.room, r.name, 0 FROM residents r JOIN households h ON h.id = r.household_id "
-        "WHERE r.community_id = $1 AND h.block_id = $2 AND r.moved_out_at IS NULL AND EXISTS (SELECT 1 FROM resident_flags f "
-        "WHERE f.community_id = r.community_id AND f.resident_id = r.id AND f.flag = 'no_smartphone' AND f.cleared_at IS NULL) "
-        "ORDER BY h.room, r.id",
-        "codes.sheet.personal_codes", "codes.sheet.personal_note", &block_id, &block_name, &n, &b);
+    sheet_row *rows =
+        sheet_begin(req,
+                    "SELECT r.id, h.room, r.name, 0 FROM residents r JOIN households h ON h.id = r.household_id "
+                    "WHERE r.community_id = $1 AND h.block_id = $2 AND r.moved_out_at IS NULL AND EXISTS (SELECT 1 "
+                    "FROM resident_flags f "
+                    "WHERE f.community_id = r.community_id AND f.resident_id = r.id AND f.flag = 'no_smartphone' AND "
+                    "f.cleared_at IS NULL) "
+                    "ORDER BY h.room, r.id",
+                    "codes.sheet.personal_codes", "codes.sheet.personal_note", &block_id, &block_name, &n, &b);
     if (!rows) return -1;
 
     int64_t made_count = 0;
@@ -1112,7 +1135,8 @@ static int reset_code_issue(http_req *req)
     int64_t id = store_col_int(st, 0);
     store_done(st);
     req->on_behalf_of = rid;
-    registry_audit(req, "user", uid, json_pack("{s:I, s:I}", "resident_id", (json_int_t)rid, "reset_code_id", (json_int_t)id));
+    registry_audit(req, "user", uid,
+                   json_pack("{s:I, s:I}", "resident_id", (json_int_t)rid, "reset_code_id", (json_int_t)id));
     return http_reply(req, 201, json_pack("{s:s, s:s, s:I, s:s}", "code", grouped(req, code), "username", username,
                                           "expires_at", (json_int_t)expires, "expires_on", date_text(req, expires)));
 }
@@ -1190,7 +1214,8 @@ static int reset_handler(http_req *req)
     int64_t now = clock_now_us();
     if (store_run(req->conn, NULL, "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3", "tii",
                   rs->hash, now, uid) != STORE_DONE ||
-        store_run(req->conn, NULL, "UPDATE reset_codes SET used_at = $1 WHERE id = $2", "ii", now, code_id) != STORE_DONE)
+        store_run(req->conn, NULL, "UPDATE reset_codes SET used_at = $1 WHERE id = $2", "ii", now, code_id) !=
+            STORE_DONE)
         return http_fail_internal(req, "reset");
     /* A forgotten password may also be a stolen one: every session ends. */
     if (store_run(req->conn, NULL, "DELETE FROM sessions WHERE user_id = $1", "i", uid) != STORE_DONE ||
@@ -1255,8 +1280,9 @@ static int signup_handler(http_req *req)
     int64_t uid = user_insert(req, na->community_id, na->username, na->name, na->hash, na->language);
     if (!uid) return -1;
     store_stmt *st;
-    if (store_run(req->conn, &st, "INSERT INTO signups (community_id, user_id, name, phone, claimed_address, created_at) "
-                                  "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    if (store_run(req->conn, &st,
+                  "INSERT INTO signups (community_id, user_id, name, phone, claimed_address, created_at) "
+                  "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                   "iittti", na->community_id, uid, na->name, na->phone, na->address, clock_now_us()) != STORE_ROW)
         return http_fail_internal(req, "signup insert");
     int64_t id = store_col_int(st, 0);
@@ -1268,9 +1294,10 @@ static int signup_handler(http_req *req)
                                           "username", na->username));
 }
 
-#define SIGNUP_COLS \
-    "SELECT s.id, u.username, s.user_id, s.name, s.phone, s.claimed_address, s.state, s.household_id, " \
-    "s.resident_id, s.created_at, s.decided_at, h.room, b.name, s.reason FROM signups s JOIN users u ON u.id = s.user_id " \
+#define SIGNUP_COLS                                                                                                    \
+    "SELECT s.id, u.username, s.user_id, s.name, s.phone, s.claimed_address, s.state, s.household_id, "                \
+    "s.resident_id, s.created_at, s.decided_at, h.room, b.name, s.reason FROM signups s JOIN users u ON u.id = "       \
+    "s.user_id "                                                                                                       \
     "LEFT JOIN households h ON h.id = s.household_id LEFT JOIN blocks b ON b.id = h.block_id "
 
 static json_t *signup_item(store_stmt *st, void *ctx)
@@ -1328,8 +1355,8 @@ static int64_t signup_pending(http_req *req, int64_t *id)
 {
     if (!http_param_id(req, "id", id)) return 0;
     store_stmt *st;
-    int rc = store_run(req->conn, &st, "SELECT user_id, state FROM signups WHERE id = $1 AND community_id = $2", "ii", *id,
-                       req->actor.community_id);
+    int rc = store_run(req->conn, &st, "SELECT user_id, state FROM signups WHERE id = $1 AND community_id = $2", "ii",
+                       *id, req->actor.community_id);
     if (rc != STORE_ROW) {
         if (rc == STORE_DONE) http_fail_not_found(req);
         else http_fail_internal(req, "signup read");
@@ -1372,7 +1399,8 @@ static int signup_approve(http_req *req)
     if (!http_body_int_opt(req, "household_id", 1, INT64_MAX, &household, &has_household)) return -1;
     if (!has_household) return http_fail_field(req, "household_id", "err.required");
     if (!http_body_int_opt(req, "resident_id", 1, INT64_MAX, &resident, NULL)) return -1;
-    if (!registry_household_visible(req, household)) return http_fail(req, 404, "not_found", "household_id", "err.not_found");
+    if (!registry_household_visible(req, household))
+        return http_fail(req, 404, "not_found", "household_id", "err.not_found");
     if (resident && !resident_for_account(req, req->actor.community_id, household, resident)) return -1;
     if (link_resident(req, req->actor.community_id, uid, household, resident)) return -1;
     if (resident) req->on_behalf_of = resident;
@@ -1405,20 +1433,21 @@ static int signup_reject(http_req *req)
 
 const http_route codes_routes[] = {
     {"GET", "/api/v1/blocks/{id}/door-plates", NULL, door_plates_view, REGISTRY_LEADERS, 0, 0, NULL},
-    {"POST", "/api/v1/blocks/{id}/door-plates", NULL, door_plates_issue, REGISTRY_LEADERS, ROUTE_WRITE | ROUTE_NO_REPLAY,
-     1024, "codes.door_plates"},
+    {"POST", "/api/v1/blocks/{id}/door-plates", NULL, door_plates_issue, REGISTRY_LEADERS,
+     ROUTE_WRITE | ROUTE_NO_REPLAY, 1024, "codes.door_plates"},
     {"GET", "/api/v1/blocks/{id}/personal-codes", NULL, personal_codes_view, REGISTRY_LEADERS, 0, 0, NULL},
     {"POST", "/api/v1/blocks/{id}/personal-codes", NULL, personal_codes_issue, REGISTRY_LEADERS,
      ROUTE_WRITE | ROUTE_NO_REPLAY, 1024, "codes.personal_codes"},
     {"GET", "/api/v1/codes/settings", NULL, codes_settings_get, REGISTRY_LEADERS, 0, 0, NULL},
-    {"PATCH", "/api/v1/codes/settings", NULL, codes_settings_update, ROLE_COMMITTEE, ROUTE_WRITE, 1024, "codes.settings"},
+    {"PATCH", "/api/v1/codes/settings", NULL, codes_settings_update, ROLE_COMMITTEE, ROUTE_WRITE, 1024,
+     "codes.settings"},
     {"GET", "/api/v1/codes/resolve", NULL, codes_resolve_route, REGISTRY_LEADERS, 0, 0, NULL},
     {"POST", "/api/v1/households/{id}/scan-code", NULL, scan_regenerate_household, REGISTRY_LEADERS, ROUTE_WRITE, 1024,
      "scan_code.regenerate"},
     {"POST", "/api/v1/residents/{id}/scan-code", NULL, scan_regenerate_resident, REGISTRY_LEADERS, ROUTE_WRITE, 1024,
      "scan_code.regenerate"},
-    {"POST", "/api/v1/residents/{id}/reset-code", NULL, reset_code_issue, REGISTRY_LEADERS, ROUTE_WRITE | ROUTE_NO_REPLAY, 1024,
-     "reset_code.issue"},
+    {"POST", "/api/v1/residents/{id}/reset-code", NULL, reset_code_issue, REGISTRY_LEADERS,
+     ROUTE_WRITE | ROUTE_NO_REPLAY, 1024, "reset_code.issue"},
     {"GET", "/api/v1/join/{code}", NULL, join_lookup, 0, PUBLIC_WRITE, 0, "invite.view"},
     {"POST", "/api/v1/join", join_prepare, join_handler, 0, PUBLIC_WRITE, 4096, "account.join"},
     {"POST", "/api/v1/password-reset", reset_prepare, reset_handler, 0, PUBLIC_WRITE, 4096, "password_reset"},
@@ -1432,46 +1461,61 @@ const http_route codes_routes[] = {
 
 const i18n_entry codes_messages[] = {
     {"codes.err.throttled", "尝试次数过多，请稍后再试", "Too many attempts; try again later"},
-    {"codes.err.no_field_key", "服务器未配置加密密钥，无法生成可打印的码", "No field encryption key is configured: printable codes cannot be made"},
-    {"codes.err.payload", "不是守望的扫码内容（应为 SW1:H:… 或 SW1:R:…）", "Not a Shouwang scan code (SW1:H:… or SW1:R:…)"},
-    {"codes.err.invite_unknown", "邀请码不正确，请核对门牌上的邀请码", "This invite code is not valid; check the code on your door plate"},
-    {"codes.err.invite_expired", "邀请码已过期，请向楼组长索取新的门牌码", "This invite code has expired; ask your block leader for a new door plate"},
+    {"codes.err.no_field_key", "服务器未配置加密密钥，无法生成可打印的码",
+     "No field encryption key is configured: printable codes cannot be made"},
+    {"codes.err.payload", "不是守望的扫码内容（应为 SW1:H:… 或 SW1:R:…）",
+     "Not a Shouwang scan code (SW1:H:… or SW1:R:…)"},
+    {"codes.err.invite_unknown", "邀请码不正确，请核对门牌上的邀请码",
+     "This invite code is not valid; check the code on your door plate"},
+    {"codes.err.invite_expired", "邀请码已过期，请向楼组长索取新的门牌码",
+     "This invite code has expired; ask your block leader for a new door plate"},
     {"codes.err.invite_replaced", "此邀请码已被新打印的邀请码取代，请使用最新门牌上的码",
      "This invite code was replaced by a newer one; use the code on the latest door plate"},
-    {"codes.err.invite_used", "这户的每位居民都已用邀请码注册了账号", "Every resident of this household already has an account"},
-    {"codes.err.resident_not_here", "请从这户的居民中选择您自己", "Choose yourself among the residents of this household"},
-    {"codes.err.resident_has_account", "这位居民已经有账号了；忘记密码请联系楼组长", "This resident already has an account; if you forgot the password, ask your block leader"},
+    {"codes.err.invite_used", "这户的每位居民都已用邀请码注册了账号",
+     "Every resident of this household already has an account"},
+    {"codes.err.resident_not_here", "请从这户的居民中选择您自己",
+     "Choose yourself among the residents of this household"},
+    {"codes.err.resident_has_account", "这位居民已经有账号了；忘记密码请联系楼组长",
+     "This resident already has an account; if you forgot the password, ask your block leader"},
     {"codes.err.username_taken", "该用户名已被使用", "This username is taken"},
     {"codes.err.no_account", "这位居民还没有账号", "This resident has no account yet"},
-    {"codes.err.reset_staff", "工作人员和楼组长的账号请由居委会重置密码", "Staff and leader accounts are reset by the committee"},
+    {"codes.err.reset_staff", "工作人员和楼组长的账号请由居委会重置密码",
+     "Staff and leader accounts are reset by the committee"},
     {"codes.err.reset_outside", "该账号还能访问您负责范围以外的住户，请由居委会重置密码",
      "This account also reaches a household outside your scope; the committee resets its password"},
     {"codes.err.reset_wrong", "用户名或重置码不正确", "Wrong username or reset code"},
-    {"codes.err.reset_used", "该重置码已使用过，请向楼组长索取新的", "This reset code was already used; ask your block leader for a new one"},
+    {"codes.err.reset_used", "该重置码已使用过，请向楼组长索取新的",
+     "This reset code was already used; ask your block leader for a new one"},
     {"codes.err.reset_expired", "该重置码已过期（有效期 24 小时），请向楼组长索取新的",
      "This reset code has expired (valid 24 hours); ask your block leader for a new one"},
     {"codes.err.community", "请选择社区", "Choose a community"},
-    {"codes.err.signup_state", "状态只能是 pending、approved 或 rejected", "state must be pending, approved or rejected"},
+    {"codes.err.signup_state", "状态只能是 pending、approved 或 rejected",
+     "state must be pending, approved or rejected"},
     {"codes.err.signup_decided", "该注册申请已处理过", "This sign-up was already decided"},
     {"codes.list.signups", "注册申请", "Sign-ups"},
     {"codes.col.username", "用户名", "Username"},
     {"codes.col.claimed_address", "自报地址", "Address given"},
     {"codes.col.state", "状态", "State"},
     {"codes.sheet.door_plates", "门牌码", "Door plates"},
-    {"codes.sheet.door_note", "每户一张：左边是门牌扫码（检测点、门岗使用），右边是居民注册账号用的邀请码。沿虚线剪开，贴在门上或交给住户。",
+    {"codes.sheet.door_note",
+     "每户一张：左边是门牌扫码（检测点、门岗使用），右边是居民注册账号用的邀请码。沿虚线剪开，贴在门上或交给住户。",
      "One card per household: on the left the door code (scanned at stations and gates), on the right the invite code "
-     "with which residents make their accounts. Cut along the dashed lines; stick on the door or hand to the household."},
+     "with which residents make their accounts. Cut along the dashed lines; stick on the door or hand to the "
+     "household."},
     {"codes.sheet.scan_caption", "门牌码（扫码用）", "Door code (for scanning)"},
     {"codes.sheet.invite_caption", "扫码或输入邀请码注册账号", "Scan, or type the invite code, to make your account"},
     {"codes.sheet.valid_until", "有效期至", "Valid until"},
     {"codes.sheet.all_joined", "这户的居民都已有账号。", "Every resident of this household has an account."},
     {"codes.sheet.empty", "这个楼组还没有住户。", "This block has no households yet."},
     {"codes.sheet.personal_codes", "个人码（无智能手机居民）", "Personal codes (residents without a smartphone)"},
-    {"codes.sheet.personal_note", "发给没有智能手机的居民：在核酸检测点、门岗出示此卡即可扫码。遗失请联系楼组长重新打印。",
+    {"codes.sheet.personal_note",
+     "发给没有智能手机的居民：在核酸检测点、门岗出示此卡即可扫码。遗失请联系楼组长重新打印。",
      "For residents without a smartphone: show this card at the testing station or gate to be scanned. "
      "If it is lost, the block leader prints a new one."},
-    {"codes.sheet.not_issued", "尚未发码：请在楼组页面点“发码并打印”", "No code issued yet: use \"Issue and print\" on the block page"},
+    {"codes.sheet.not_issued", "尚未发码：请在楼组页面点“发码并打印”",
+     "No code issued yet: use \"Issue and print\" on the block page"},
     {"codes.sheet.personal_caption", "在检测点出示此码", "Show this code at the testing station"},
-    {"codes.sheet.no_personal", "这个楼组没有标记为无智能手机的居民。", "No resident of this block is flagged as having no smartphone."},
+    {"codes.sheet.no_personal", "这个楼组没有标记为无智能手机的居民。",
+     "No resident of this block is flagged as having no smartphone."},
     {0, 0, 0},
 };

@@ -120,7 +120,10 @@ static void header_key(const char *h, char *out, size_t cap)
     size_t o = 0;
     const unsigned char *p = (const unsigned char *)h;
     while (*p && o + 4 < cap) {
-        if (*p == ' ' || *p == '\t' || *p == '_' || *p == '-' || *p == '*' || *p == ':' || *p == '\r' || *p == '\n') { p++; continue; }
+        if (*p == ' ' || *p == '\t' || *p == '_' || *p == '-' || *p == '*' || *p == ':' || *p == '\r' || *p == '\n') {
+            p++;
+            continue;
+        }
         if (!strncmp((const char *)p, "\u3000", 3) || !strncmp((const char *)p, "\uff1a", 3) ||
             !strncmp((const char *)p, "\uff0a", 3)) { p += 3; continue; }
         if (*p == '(' || !strncmp((const char *)p, "\uff08", 3)) break;
@@ -353,7 +356,7 @@ static const char *parse_birth(http_req *req, const char *v, const char *today, 
     int y, m, d;
     *date = NULL;
     if (parse_date(v, &y, &m, &d) != DATE_OK) return date_reason(req, v, "import.err.birth");
-    if (y < 1900 || y > atoi(today)) return i18n_text(req->lang, "import.err.birth");
+    if (y < 1900 || y > (int)strtol(today, NULL, 10)) return i18n_text(req->lang, "import.err.birth");
     char iso[40];
     snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m ? m : 1, d ? d : 1);
     if (strcmp(iso, today) > 0) return i18n_text(req->lang, "import.err.birth_future");
@@ -479,7 +482,10 @@ static void read_flag(http_req *req, import_job *ij, irow *r, int i, const char 
             r->flag_detail[i] = arena_printf(req->a, "{\"start\":\"%s\"}", ij->today);
         return;
     }
-    if ((why = validate_text(v, 1, 128)) || strchr(v, '\n')) { row_error(req, ij, r, f, why ? why : "import.err.flag"); return; }
+    if ((why = validate_text(v, 1, 128)) || strchr(v, '\n')) {
+        row_error(req, ij, r, f, why ? why : "import.err.flag");
+        return;
+    }
     json_t *d;
     const char *date = parse_full_date(req->a, v);
     if (!strcmp(flag, "pregnant")) {
@@ -525,7 +531,8 @@ static void read_row(http_req *req, import_job *ij, irow *r)
         row_error(req, ij, r, IF_BLOCK, why);
         r->block = NULL;
     }
-    if ((r->zone = cellv(r, IF_ZONE)) && ((why = validate_text(r->zone, 1, 64)) || (why = place_name(req->a, &r->zone)))) {
+    if ((r->zone = cellv(r, IF_ZONE)) &&
+        ((why = validate_text(r->zone, 1, 64)) || (why = place_name(req->a, &r->zone)))) {
         row_error(req, ij, r, IF_ZONE, why);
         r->zone = NULL;
     }
@@ -543,7 +550,8 @@ static void read_row(http_req *req, import_job *ij, irow *r)
         if ((why = validate_name(v, 64, name))) row_error(req, ij, r, IF_NAME, why);
         else r->name = name;
     }
-    if ((v = cellv(r, IF_STATUS)) && !(r->status = parse_status(v))) row_error(req, ij, r, IF_STATUS, "import.err.status");
+    if ((v = cellv(r, IF_STATUS)) && !(r->status = parse_status(v)))
+        row_error(req, ij, r, IF_STATUS, "import.err.status");
     if ((v = cellv(r, IF_HH_PHONE))) {
         r->hh_phone = clean_phone(req->a, v);
         if ((why = validate_phone(r->hh_phone))) row_error(req, ij, r, IF_HH_PHONE, why);
@@ -552,7 +560,8 @@ static void read_row(http_req *req, import_job *ij, irow *r)
         r->phone = clean_phone(req->a, v);
         if ((why = validate_phone(r->phone))) row_error(req, ij, r, IF_PHONE, why);
     }
-    if ((v = cellv(r, IF_GENDER)) && !(r->gender = parse_gender(v))) row_error(req, ij, r, IF_GENDER, "import.err.gender");
+    if ((v = cellv(r, IF_GENDER)) && !(r->gender = parse_gender(v)))
+        row_error(req, ij, r, IF_GENDER, "import.err.gender");
     if ((v = cellv(r, IF_BIRTH)) && (why = parse_birth(req, v, ij->today, &r->birth_year, &r->birth_date)))
         row_error_text(ij, r, IF_BIRTH, why);
     if ((v = cellv(r, IF_PERSON_TYPE)) && !(r->person_type = parse_person_type(v)))
@@ -592,7 +601,8 @@ static void read_row(http_req *req, import_job *ij, irow *r)
     }
     /* a foreign national's number is a passport's unless the row says otherwise */
     const char *kind = r->person_type && !strcmp(r->person_type, "foreign") ? "passport" : "cn_id";
-    if ((v = cellv(r, IF_ID_KIND)) && !(kind = parse_id_kind(v))) row_error(req, ij, r, IF_ID_KIND, "import.err.id_kind");
+    if ((v = cellv(r, IF_ID_KIND)) && !(kind = parse_id_kind(v)))
+        row_error(req, ij, r, IF_ID_KIND, "import.err.id_kind");
     if ((v = cellv(r, IF_ID_NUMBER)) && kind) {
         size_t n = strlen(v);
         char *id = arena_alloc(req->a, n + 1), *w = id;
@@ -623,8 +633,9 @@ static void read_row(http_req *req, import_job *ij, irow *r)
             if (!strcmp(kind, "cn_id") && r->birth_year) {
                 char idd[11];
                 snprintf(idd, sizeof idd, "%.4s-%.2s-%.2s", id + 6, id + 10, id + 12);
-                if (r->birth_date ? strcmp(r->birth_date, idd) : atoi(idd) != r->birth_year)
-                    row_warning(ij, r, IF_BIRTH, arena_printf(req->a, i18n_text(req->lang, "import.warn.birth_id"), idd));
+                if (r->birth_date ? strcmp(r->birth_date, idd) : (int)strtol(idd, NULL, 10) != r->birth_year)
+                    row_warning(ij, r, IF_BIRTH,
+                                arena_printf(req->a, i18n_text(req->lang, "import.warn.birth_id"), idd));
             }
         }
     }
@@ -877,7 +888,8 @@ static int plan(http_req *req, import_job *ij, store_conn *conn)
         ij->blocks[i].id = store_col_int(st, 0);
         ij->blocks[i].name = sdup(a, st, 1);
         ij->blocks[i].zone = sdup(a, st, 2);
-        ij->blocks[i].zone_idx = store_col_null(st, 3) ? -1 : smap_get(&zid, arena_printf(a, "%lld", (long long)store_col_int(st, 3)));
+        ij->blocks[i].zone_idx =
+            store_col_null(st, 3) ? -1 : smap_get(&zid, arena_printf(a, "%lld", (long long)store_col_int(st, 3)));
     }
     store_done(st);
     int nb = ij->n_blocks;
@@ -1155,8 +1167,9 @@ static json_t *report(import_job *ij)
     json_t *zones = json_array(), *blocks = json_array();
     for (int i = 0; i < ij->n_zones; i++)
         if (!ij->zones[i].id)
-            json_array_append_new(zones, json_pack("{s:s, s:i, s:i}", "name", ij->zones[i].name,
-                                                   "blocks", ij->zones[i].blocks, "households", ij->zones[i].households));
+            json_array_append_new(zones,
+                                  json_pack("{s:s, s:i, s:i}", "name", ij->zones[i].name, "blocks", ij->zones[i].blocks,
+                                            "households", ij->zones[i].households));
     for (int i = 0; i < ij->n_blocks; i++)
         if (!ij->blocks[i].id)
             json_array_append_new(blocks, json_pack("{s:s?, s:s, s:s, s:i}", "zone",
@@ -1183,9 +1196,10 @@ static int reply_invalid(http_req *req, import_job *ij)
 {
     json_t *body = report(ij);
     bool warn = !ij->errors;
-    json_object_set_new(body, "error", json_pack("{s:s, s:s, s:s?}", "code", "validation_failed",
-                                                 "message", i18n_text(req->lang, warn ? "import.err.warnings" : "import.err.rows_invalid"),
-                                                 "field", warn ? "accept_warnings" : NULL));
+    json_object_set_new(body, "error",
+                        json_pack("{s:s, s:s, s:s?}", "code", "validation_failed", "message",
+                                  i18n_text(req->lang, warn ? "import.err.warnings" : "import.err.rows_invalid"),
+                                  "field", warn ? "accept_warnings" : NULL));
     http_reply(req, 422, body);
     return -1;
 }
@@ -1206,9 +1220,10 @@ static int apply_flags(http_req *req, irow *r, int64_t resident, int64_t now)
         int64_t entry = 0;
         store_stmt *st;
         if (r->flag[f]) {
-            if (store_run(c, &st, "INSERT INTO resident_flags (community_id, resident_id, flag, detail, set_by, set_at, "
-                                  "source) VALUES ($1, $2, $3, $4, $5, $6, 'import') RETURNING id", "iittii",
-                          community, resident, flag_names[f], r->flag_detail[f] ? r->flag_detail[f] : "{}",
+            if (store_run(c, &st,
+                          "INSERT INTO resident_flags (community_id, resident_id, flag, detail, set_by, set_at, "
+                          "source) VALUES ($1, $2, $3, $4, $5, $6, 'import') RETURNING id",
+                          "iittii", community, resident, flag_names[f], r->flag_detail[f] ? r->flag_detail[f] : "{}",
                           req->actor.user_id, now) != STORE_ROW)
                 return -1;
             entry = store_col_int(st, 0);
@@ -1254,15 +1269,19 @@ static int apply(http_req *req, import_job *ij)
         "phone = $6, owner = $7, floating = $8, party_member = $9, updated_at = $10, person_type = $13, "
         "household_head = $14, relation = $15 WHERE id = $11 AND community_id = $12");
     store_stmt *upd_id = store_prepare(c,
-        "UPDATE residents SET id_kind = $1, id_cipher = $2, id_hash = $3, id_masked = $4 WHERE id = $5 AND community_id = $6");
-    if (!ins_hh || !upd_hh || !ins_res || !ins_res_id || !upd_res || !upd_id) return http_fail_internal(req, store_errmsg(c));
+                                       "UPDATE residents SET id_kind = $1, id_cipher = $2, id_hash = $3, id_masked = "
+                                       "$4 WHERE id = $5 AND community_id = $6");
+    if (!ins_hh || !upd_hh || !ins_res || !ins_res_id || !upd_res || !upd_id)
+        return http_fail_internal(req, store_errmsg(c));
 
     /* zones and blocks the community does not have yet, after the ones it has */
     int64_t zsort = 0, bsort = 0;
     if (ij->zones_new)
-        zsort = store_query_int(c, 0, "SELECT COALESCE(MAX(sort_order), 0) FROM zones WHERE community_id = $1", "i", community);
+        zsort = store_query_int(c, 0, "SELECT COALESCE(MAX(sort_order), 0) FROM zones WHERE community_id = $1", "i",
+                                community);
     if (ij->blocks_new)
-        bsort = store_query_int(c, 0, "SELECT COALESCE(MAX(sort_order), 0) FROM blocks WHERE community_id = $1", "i", community);
+        bsort = store_query_int(c, 0, "SELECT COALESCE(MAX(sort_order), 0) FROM blocks WHERE community_id = $1", "i",
+                                community);
     for (int i = 0; i < ij->n_zones; i++) {
         pzone *z = &ij->zones[i];
         if (z->id) continue;
@@ -1276,8 +1295,9 @@ static int apply(http_req *req, import_job *ij)
     for (int i = 0; i < ij->n_blocks; i++) {
         pblock *bl = &ij->blocks[i];
         if (bl->id) continue;
-        store_stmt *st = store_prepare(c, "INSERT INTO blocks (community_id, zone_id, name, kind, sort_order, created_at) "
-                                          "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
+        store_stmt *st = store_prepare(c,
+                                       "INSERT INTO blocks (community_id, zone_id, name, kind, sort_order, created_at) "
+                                       "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
         if (!st) return http_fail_internal(req, store_errmsg(c));
         store_bind_int(st, 1, community);
         if (bl->zone_idx >= 0) store_bind_int(st, 2, ij->zones[bl->zone_idx].id); else store_bind_null(st, 2);
@@ -1634,14 +1654,17 @@ const http_route registry_import_routes[] = {
 const i18n_entry registry_import_messages[] = {
     /* The checks of core/validate.c that forms and the import share. */
     {"err.phone_mobile_length", "手机号应为 11 位数字", "A mobile number has 11 digits"},
-    {"err.phone_mobile_prefix", "手机号应为以 13–19 开头的 11 位数字", "A mobile number is 11 digits starting 13 to 19"},
+    {"err.phone_mobile_prefix", "手机号应为以 13–19 开头的 11 位数字",
+     "A mobile number is 11 digits starting 13 to 19"},
     {"err.phone_landline", "固定电话应为区号（0 加 2–3 位）加 7–8 位号码，分机号用 - 或 转 隔开",
      "A landline is an area code (0 and 2-3 digits) and 7-8 digits; an extension follows a - or 转"},
     {"err.phone_area_code", "固定电话请加区号（如 021-64001234）；港澳台及境外号码请加 + 和国家或地区代码",
-     "Add the area code to a landline (021-64001234); a Hong Kong, Macau, Taiwan or foreign number needs + and its country code"},
+     "Add the area code to a landline (021-64001234); a Hong Kong, Macau, Taiwan or foreign number needs + and its "
+     "country code"},
     {"err.phone_international", "港澳台及境外号码应以 + 和国家或地区代码开头（如 +852 91234567）",
      "A Hong Kong, Macau, Taiwan or foreign number starts with + and its country code (+852 91234567)"},
-    {"err.name_control", "姓名不能包含换行或其他控制字符", "The name must not contain line breaks or other control characters"},
+    {"err.name_control", "姓名不能包含换行或其他控制字符",
+     "The name must not contain line breaks or other control characters"},
     {"err.name_bidi", "姓名不能包含改变文字方向的字符（如 U+202E）",
      "The name must not contain characters that change the text direction (such as U+202E)"},
     {"err.name_invisible", "姓名不能包含零宽字符、BOM 等不可见字符",
@@ -1674,16 +1697,19 @@ const i18n_entry registry_import_messages[] = {
      "Invalid birth year or date (1900 to this year)"},
     {"import.err.birth_future", "出生日期晚于今天", "The birth date is after today"},
     {"import.err.date_month", "没有 %d 月", "There is no month %d"},
-    {"import.err.date_day", "%1$d年%2$d月%3$d日不存在", "%1$04d-%2$02d-%3$02d does not exist: month %2$d has no day %3$d"},
+    {"import.err.date_day", "%1$d年%2$d月%3$d日不存在",
+     "%1$04d-%2$02d-%3$02d does not exist: month %2$d has no day %3$d"},
     {"import.warn.birth_id", "与身份证号中的出生日期 %s 不一致；确认后按本列导入",
      "Differs from the birth date in the ID number (%s); once accepted, this column is imported"},
     {"import.err.warnings", "部分行有需要确认的提示，请核对后确认再导入，未导入任何内容",
      "Some rows have warnings to check; nothing was imported. Accept them to import"},
     {"import.err.block_kind", "新楼组的类型应为 building（楼栋）或 courtyard（院落）",
      "The kind of new blocks must be building or courtyard"},
-    {"import.err.person_type", "人员类型应为 户籍、流动 或 外籍", "Person type must be registered (户籍), floating (流动) or foreign (外籍)"},
+    {"import.err.person_type", "人员类型应为 户籍、流动 或 外籍",
+     "Person type must be registered (户籍), floating (流动) or foreign (外籍)"},
     {"import.err.place_chars", "不能包含换行、改变文字方向的字符（如 U+202E）或零宽字符、BOM 等不可见字符",
-     "Must not contain line breaks, characters that change the text direction (such as U+202E) or invisible ones (zero-width, BOM)"},
+     "Must not contain line breaks, characters that change the text direction (such as U+202E) or invisible ones "
+     "(zero-width, BOM)"},
     {"import.err.flag", "应填 是、否 或一段说明（不换行）", "Must be yes, no or a short fact on one line"},
     {"import.err.flag_pregnant", "应填 是、否 或预产期（日期）", "Must be yes, no or the due date"},
     {"import.err.bool", "应填 是 或 否", "Must be yes or no"},

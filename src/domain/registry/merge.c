@@ -67,11 +67,11 @@ static bool person_load(http_req *req, int64_t id, person *p)
 
 static json_t *person_json(const person *p)
 {
-    json_t *o = json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s?, s:I, s:s, s:s, s:b}", "id", (json_int_t)p->id, "name", p->name,
-                          "gender", p->gender ? p->gender : "", "birth_date", p->birth_date, "phone",
-                          p->phone ? p->phone : "", "id_masked", p->id_masked, "household_id", (json_int_t)p->household_id,
-                          "room", p->room ? p->room : "", "block_name", p->block_name ? p->block_name : "",
-                          "moved_out", p->moved_out);
+    json_t *o =
+        json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s?, s:I, s:s, s:s, s:b}", "id", (json_int_t)p->id, "name", p->name,
+                  "gender", p->gender ? p->gender : "", "birth_date", p->birth_date, "phone", p->phone ? p->phone : "",
+                  "id_masked", p->id_masked, "household_id", (json_int_t)p->household_id, "room",
+                  p->room ? p->room : "", "block_name", p->block_name ? p->block_name : "", "moved_out", p->moved_out);
     json_object_set_new(o, "birth_year", p->has_birth_year ? json_integer(p->birth_year) : json_null());
     return o;
 }
@@ -111,9 +111,14 @@ static int duplicates_list(http_req *req)
     json_t *raw = json_array();
     int64_t n = 0, next_after = 0;
     while (store_step(st) == STORE_ROW) {
-        if (n++ == limit) { next_after = json_integer_value(json_array_get(json_array_get(raw, json_array_size(raw) - 1), 0)); break; }
-        json_array_append_new(raw, json_pack("[I, I, I, I]", (json_int_t)store_col_int(st, 0), (json_int_t)store_col_int(st, 1),
-                                             (json_int_t)store_col_int(st, 2), (json_int_t)store_col_int(st, 3)));
+        if (n++ == limit) {
+            next_after = json_integer_value(json_array_get(json_array_get(raw, json_array_size(raw) - 1), 0));
+            break;
+        }
+        json_array_append_new(raw,
+                              json_pack("[I, I, I, I]", (json_int_t)store_col_int(st, 0),
+                                        (json_int_t)store_col_int(st, 1), (json_int_t)store_col_int(st, 2),
+                                        (json_int_t)store_col_int(st, 3)));
     }
     store_done(st);
     json_t *items = json_array();
@@ -121,16 +126,21 @@ static int duplicates_list(http_req *req)
     json_t *row;
     json_array_foreach(raw, i, row) {
         int64_t d = json_integer_value(json_array_get(row, 0)), by_name = json_integer_value(json_array_get(row, 1));
-        int64_t by_id = json_integer_value(json_array_get(row, 2)), other = by_id && (!by_name || by_id < by_name) ? by_id : by_name;
-        const char *reason = other == by_id ? "id_number" : json_integer_value(json_array_get(row, 3)) ? "name_birth_year" : "name_phone";
+        int64_t by_id = json_integer_value(json_array_get(row, 2)),
+                other = by_id && (!by_name || by_id < by_name) ? by_id : by_name;
+        const char *reason = other == by_id              ? "id_number"
+            : json_integer_value(json_array_get(row, 3)) ? "name_birth_year"
+                                                         : "name_phone";
         person pd, po;
         if (!person_load(req, d, &pd) || !person_load(req, other, &po)) continue;
         const person *keep = po.moved_out ? &pd : &po, *dup = po.moved_out ? &po : &pd;
-        json_array_append_new(items, json_pack("{s:I, s:s, s:o, s:o, s:I, s:s, s:s, s:I, s:s, s:s}", "id", (json_int_t)d,
-            "reason", reason, "duplicate", person_json(dup), "keep", person_json(keep), "duplicate_id", (json_int_t)dup->id,
-            "duplicate_name", dup->name, "duplicate_place", arena_printf(req->a, "%s %s", dup->block_name, dup->room),
-            "keep_id", (json_int_t)keep->id, "keep_name", keep->name,
-            "keep_place", arena_printf(req->a, "%s %s", keep->block_name, keep->room)));
+        json_array_append_new(items,
+                              json_pack("{s:I, s:s, s:o, s:o, s:I, s:s, s:s, s:I, s:s, s:s}", "id", (json_int_t)d,
+                                        "reason", reason, "duplicate", person_json(dup), "keep", person_json(keep),
+                                        "duplicate_id", (json_int_t)dup->id, "duplicate_name", dup->name,
+                                        "duplicate_place", arena_printf(req->a, "%s %s", dup->block_name, dup->room),
+                                        "keep_id", (json_int_t)keep->id, "keep_name", keep->name, "keep_place",
+                                        arena_printf(req->a, "%s %s", keep->block_name, keep->room)));
     }
     json_decref(raw);
     return http_reply_list(req, "mrg.list.duplicates", duplicate_columns, items, next_after);
@@ -144,13 +154,15 @@ static bool merge_move_rows(http_req *req, int64_t from, int64_t to, json_t *mov
     int64_t cid = req->actor.community_id, now = clock_now_us();
     /* A flag current on both: the duplicate's entry is closed, so one stays current; the
      * flag history shows it cleared by the account that merged. */
-    if (store_run(req->conn, NULL,
-                  "UPDATE resident_flags SET cleared_at = $1, cleared_by = $5 WHERE community_id = $2 AND resident_id = $3 "
-                  "AND cleared_at IS NULL AND flag IN (SELECT k.flag FROM resident_flags k WHERE k.community_id = $2 "
-                  "AND k.resident_id = $4 AND k.cleared_at IS NULL)", "iiiii", now, cid, from, to, req->actor.user_id)
-        != STORE_DONE)
+    if (store_run(
+            req->conn, NULL,
+            "UPDATE resident_flags SET cleared_at = $1, cleared_by = $5 WHERE community_id = $2 AND resident_id = $3 "
+            "AND cleared_at IS NULL AND flag IN (SELECT k.flag FROM resident_flags k WHERE k.community_id = $2 "
+            "AND k.resident_id = $4 AND k.cleared_at IS NULL)",
+            "iiiii", now, cid, from, to, req->actor.user_id) != STORE_DONE)
         return false;
-    static const struct { const char *key, *sql; } moves[] = {
+    static const struct { const char *key, *sql;
+    } moves[] = {
         {"flags", "UPDATE resident_flags SET resident_id = $1 WHERE community_id = $2 AND resident_id = $3"},
         {"travel", "UPDATE resident_travel SET resident_id = $1 WHERE community_id = $2 AND resident_id = $3"},
         {"sweep_answers", "UPDATE sweep_answers SET on_behalf_of = $1 WHERE community_id = $2 AND on_behalf_of = $3"},
@@ -158,11 +170,13 @@ static bool merge_move_rows(http_req *req, int64_t from, int64_t to, json_t *mov
         /* A zone or block post held by the duplicate is held by the kept record. */
         {"posts", "UPDATE structure_leaders SET resident_id = $1 WHERE community_id = $2 AND resident_id = $3"},
         /* The duplicate's account and paper code serve the kept record when it has none. */
-        {"account", "UPDATE resident_accounts SET resident_id = $1 WHERE community_id = $2 AND resident_id = $3 "
-                    "AND NOT EXISTS (SELECT 1 FROM resident_accounts k WHERE k.community_id = $2 AND k.resident_id = $1)"},
-        {"scan_code", "UPDATE scan_codes SET target_id = $1 WHERE community_id = $2 AND kind = 'resident' "
-                      "AND target_id = $3 AND revoked_at IS NULL AND NOT EXISTS (SELECT 1 FROM scan_codes k "
-                      "WHERE k.community_id = $2 AND k.kind = 'resident' AND k.target_id = $1 AND k.revoked_at IS NULL)"},
+        {"account",
+         "UPDATE resident_accounts SET resident_id = $1 WHERE community_id = $2 AND resident_id = $3 "
+         "AND NOT EXISTS (SELECT 1 FROM resident_accounts k WHERE k.community_id = $2 AND k.resident_id = $1)"},
+        {"scan_code",
+         "UPDATE scan_codes SET target_id = $1 WHERE community_id = $2 AND kind = 'resident' "
+         "AND target_id = $3 AND revoked_at IS NULL AND NOT EXISTS (SELECT 1 FROM scan_codes k "
+         "WHERE k.community_id = $2 AND k.kind = 'resident' AND k.target_id = $1 AND k.revoked_at IS NULL)"},
     };
     for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++) {
         store_stmt *st = store_prepare(req->conn, moves[i].sql);
@@ -176,8 +190,10 @@ static bool merge_move_rows(http_req *req, int64_t from, int64_t to, json_t *mov
         if (rc != STORE_DONE) return false;
     }
     /* A second paper code for the same person would only confuse a station: revoked. */
-    return store_run(req->conn, NULL, "UPDATE scan_codes SET revoked_at = $1 WHERE community_id = $2 AND kind = 'resident' "
-                                      "AND target_id = $3 AND revoked_at IS NULL", "iii", now, cid, from) == STORE_DONE;
+    return store_run(req->conn, NULL,
+                     "UPDATE scan_codes SET revoked_at = $1 WHERE community_id = $2 AND kind = 'resident' "
+                     "AND target_id = $3 AND revoked_at IS NULL",
+                     "iii", now, cid, from) == STORE_DONE;
 }
 
 static int resident_merge(http_req *req)
@@ -195,8 +211,10 @@ static int resident_merge(http_req *req)
     if (keep.merged_into || keep.moved_out) return http_fail(req, 409, "conflict", "into", "mrg.err.into_moved_out");
     int64_t now = clock_now_us(), cid = req->actor.community_id;
     /* The duplicate leaves first, so that lists never show both as current. */
-    if (store_run(req->conn, NULL, "UPDATE residents SET merged_into = $1, moved_out_at = COALESCE(moved_out_at, $2), "
-                                   "updated_at = $2 WHERE id = $3 AND community_id = $4", "iiii", into, now, id, cid) != STORE_DONE)
+    if (store_run(req->conn, NULL,
+                  "UPDATE residents SET merged_into = $1, moved_out_at = COALESCE(moved_out_at, $2), "
+                  "updated_at = $2 WHERE id = $3 AND community_id = $4",
+                  "iiii", into, now, id, cid) != STORE_DONE)
         return http_fail_internal(req, "merge mark");
     json_t *filled = json_array();
     json_t *detail = json_pack("{s:I, s:I, s:o, s:o}", "merged_id", (json_int_t)id, "into_id", (json_int_t)into,
@@ -212,16 +230,21 @@ static int resident_merge(http_req *req)
     if (date) json_array_append_new(filled, json_string("birth_date"));
     if (phone) json_array_append_new(filled, json_string("phone"));
     if (idn) json_array_append_new(filled, json_string("id_number"));
-    store_stmt *st = store_prepare(req->conn,
-        "UPDATE residents SET gender = CASE WHEN $1 = 1 THEN (SELECT d.gender FROM residents d WHERE d.id = $7) ELSE gender END, "
-        "birth_year = CASE WHEN $2 = 1 THEN (SELECT d.birth_year FROM residents d WHERE d.id = $7) ELSE birth_year END, "
-        "birth_date = CASE WHEN $3 = 1 THEN (SELECT d.birth_date FROM residents d WHERE d.id = $7) ELSE birth_date END, "
+    store_stmt *st = store_prepare(
+        req->conn,
+        "UPDATE residents SET gender = CASE WHEN $1 = 1 THEN (SELECT d.gender FROM residents d WHERE d.id = $7) ELSE "
+        "gender END, "
+        "birth_year = CASE WHEN $2 = 1 THEN (SELECT d.birth_year FROM residents d WHERE d.id = $7) ELSE birth_year "
+        "END, "
+        "birth_date = CASE WHEN $3 = 1 THEN (SELECT d.birth_date FROM residents d WHERE d.id = $7) ELSE birth_date "
+        "END, "
         "phone = CASE WHEN $4 = 1 THEN (SELECT d.phone FROM residents d WHERE d.id = $7) ELSE phone END, "
         "id_kind = CASE WHEN $5 = 1 THEN (SELECT d.id_kind FROM residents d WHERE d.id = $7) ELSE id_kind END, "
         "id_cipher = CASE WHEN $5 = 1 THEN (SELECT d.id_cipher FROM residents d WHERE d.id = $7) ELSE id_cipher END, "
         "id_hash = CASE WHEN $5 = 1 THEN (SELECT d.id_hash FROM residents d WHERE d.id = $7) ELSE id_hash END, "
         "id_masked = CASE WHEN $5 = 1 THEN (SELECT d.id_masked FROM residents d WHERE d.id = $7) ELSE id_masked END, "
-        "party_member = CASE WHEN (SELECT d.party_member FROM residents d WHERE d.id = $7) = 1 THEN 1 ELSE party_member END, "
+        "party_member = CASE WHEN (SELECT d.party_member FROM residents d WHERE d.id = $7) = 1 THEN 1 ELSE "
+        "party_member END, "
         "updated_at = $6 WHERE id = $8 AND community_id = $9");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     store_bind_int(st, 1, gender);
@@ -240,8 +263,9 @@ static int resident_merge(http_req *req)
         return http_fail_internal(req, "search terms");
     if (!merge_move_rows(req, id, into, json_object_get(detail, "moved"))) return http_fail_internal(req, "merge move");
     /* Two accounts for one person: staff must first decide which one stays (rolled back). */
-    if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM resident_accounts WHERE community_id = $1 AND resident_id = $2",
-                        "ii", cid, id) > 0)
+    if (store_query_int(req->conn, 0,
+                        "SELECT COUNT(*) FROM resident_accounts WHERE community_id = $1 AND resident_id = $2", "ii",
+                        cid, id) > 0)
         return http_fail(req, 409, "conflict", "into", "mrg.err.both_accounts");
     /* The account that came with the duplicate reaches the kept record's household, no
      * longer the duplicate's (registry.h). */
@@ -251,14 +275,16 @@ static int resident_merge(http_req *req)
     req->on_behalf_of = into;
     person kept;
     if (!person_load(req, into, &kept)) return http_fail_internal(req, "merge read");
-    return http_reply(req, 200, json_pack("{s:o, s:I, s:O}", "resident", person_json(&kept), "merged_id", (json_int_t)id,
-                                          "moved", json_object_get(detail, "moved")));
+    return http_reply(req, 200,
+                      json_pack("{s:o, s:I, s:O}", "resident", person_json(&kept), "merged_id", (json_int_t)id, "moved",
+                                json_object_get(detail, "moved")));
 }
 
 /* ---------------------------------------------------------------- history */
 
 static const list_column history_columns[] = {
-    {"at", "col.at"}, {"action", "col.action"}, {"user_name", "mrg.col.user"}, {"fields_text", "mrg.col.fields"}, {0, 0},
+    {"at", "col.at"}, {"action", "col.action"}, {"user_name", "mrg.col.user"}, {"fields_text", "mrg.col.fields"},
+    {0, 0},
 };
 
 static json_t *history_row(store_stmt *st, void *ctx)
@@ -282,12 +308,12 @@ static json_t *history_row(store_stmt *st, void *ctx)
     char text[512] = "";
     size_t i, len = 0;
     json_t *f;
-    json_array_foreach(fields, i, f) len += (size_t)snprintf(text + len, len < sizeof text ? sizeof text - len : 0, "%s%s",
-                                                             i ? ", " : "", json_string_value(f));
-    json_t *item = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s, s:o}", "id", (json_int_t)store_col_int(st, 0), "at", when,
-                             "action", store_col_text(st, 2), "target_type", store_col_text(st, 4),
-                             "user_name", store_col_text(st, 7) ? store_col_text(st, 7) : "", "fields", fields,
-                             "fields_text", text, "detail", detail);
+    json_array_foreach(fields, i, f) len += (size_t)snprintf(text + len, len < sizeof text ? sizeof text - len : 0,
+                                                             "%s%s", i ? ", " : "", json_string_value(f));
+    json_t *item = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s, s:o}", "id", (json_int_t)store_col_int(st, 0), "at",
+                             when, "action", store_col_text(st, 2), "target_type", store_col_text(st, 4), "user_name",
+                             store_col_text(st, 7) ? store_col_text(st, 7) : "", "fields", fields, "fields_text", text,
+                             "detail", detail);
     json_object_set_new(item, "user_id", store_col_null(st, 3) ? json_null() : json_integer(store_col_int(st, 3)));
     json_object_set_new(item, "target_id", store_col_null(st, 5) ? json_null() : json_integer(store_col_int(st, 5)));
     return item;
@@ -356,7 +382,8 @@ const i18n_entry merge_messages[] = {
     {"mrg.col.keep_place", "保留记录住址", "Kept record's address"},
     {"mrg.col.user", "操作人", "By"},
     {"mrg.col.fields", "变更内容", "Changed"},
-    {"mrg.err.both_accounts", "两条记录都已关联账号，无法自动合并", "Both records are linked to an account and cannot be merged automatically"},
+    {"mrg.err.both_accounts", "两条记录都已关联账号，无法自动合并",
+     "Both records are linked to an account and cannot be merged automatically"},
     {"mrg.err.self", "不能把居民合并到其本身", "A resident cannot be merged into itself"},
     {"mrg.err.into_unknown", "本社区没有要保留的这条居民记录", "No such resident to keep in this community"},
     {"mrg.err.merged", "该记录已被合并", "This record has already been merged"},

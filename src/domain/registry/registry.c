@@ -65,8 +65,8 @@ int registry_current_year(http_req *req, char today[11])
  * 29 February counts from 1 March in other years. */
 int registry_age(const char *today, int64_t birth_year, const char *birth_date)
 {
-    if (!birth_date || strlen(birth_date) != 10) return atoi(today) - (int)birth_year;
-    return atoi(today) - atoi(birth_date) - (strcmp(birth_date + 5, today + 5) > 0);
+    if (!birth_date || strlen(birth_date) != 10) return (int)strtol(today, NULL, 10) - (int)birth_year;
+    return (int)strtol(today, NULL, 10) - (int)strtol(birth_date, NULL, 10) - (strcmp(birth_date + 5, today + 5) > 0);
 }
 
 /* Exports read up to 100,000 rows at once (http_list_limit); a screen at most 500. The
@@ -104,7 +104,8 @@ void registry_audit(http_req *req, const char *type, int64_t id, json_t *detail)
 
 bool registry_block_visible(http_req *req, int64_t block_id)
 {
-    store_stmt *st = store_prepare(req->conn, "SELECT COUNT(*) FROM blocks b WHERE " REGISTRY_BLOCK_SCOPE " AND b.id = $3");
+    store_stmt *st =
+        store_prepare(req->conn, "SELECT COUNT(*) FROM blocks b WHERE " REGISTRY_BLOCK_SCOPE " AND b.id = $3");
     if (!st) return false;
     registry_bind_scope(req, st);
     store_bind_int(st, 3, block_id);
@@ -151,14 +152,16 @@ static const list_column zone_columns[] = {
 static int zones_list(http_req *req)
 {
     int64_t limit = http_list_limit(req);
-    store_stmt *st = store_prepare(req->conn,
-        "SELECT z.id, z.name, z.sort_order, "
-        "(SELECT COUNT(*) FROM blocks b WHERE b.zone_id = z.id AND " REGISTRY_BLOCK_SCOPE "), "
-        "(SELECT COUNT(*) FROM households h JOIN blocks b ON b.id = h.block_id WHERE b.zone_id = z.id AND "
-        REGISTRY_BLOCK_SCOPE "), "
-        "(SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id "
-        "WHERE b.zone_id = z.id AND r.moved_out_at IS NULL AND " REGISTRY_BLOCK_SCOPE ") "
-        "FROM zones z WHERE " ZONE_SCOPE " AND z.id > $3 ORDER BY z.id LIMIT $4");
+    store_stmt *st =
+        store_prepare(req->conn,
+                      "SELECT z.id, z.name, z.sort_order, "
+                      "(SELECT COUNT(*) FROM blocks b WHERE b.zone_id = z.id AND " REGISTRY_BLOCK_SCOPE "), "
+                      "(SELECT COUNT(*) FROM households h JOIN blocks b ON b.id = h.block_id WHERE b.zone_id = z.id "
+                      "AND " REGISTRY_BLOCK_SCOPE "), "
+                      "(SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id JOIN blocks b ON "
+                      "b.id = h.block_id "
+                      "WHERE b.zone_id = z.id AND r.moved_out_at IS NULL AND " REGISTRY_BLOCK_SCOPE ") "
+                      "FROM zones z WHERE " ZONE_SCOPE " AND z.id > $3 ORDER BY z.id LIMIT $4");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     registry_bind_scope(req, st);
     store_bind_int(st, 3, http_list_cursor(req));
@@ -169,10 +172,11 @@ static int zones_list(http_req *req)
     while (store_step(st) == STORE_ROW) {
         if (n++ == limit) { more = true; break; }
         last = store_col_int(st, 0);
-        json_array_append_new(items, json_pack("{s:I, s:s, s:I, s:I, s:I, s:I}", "id", (json_int_t)last,
-                              "name", store_col_text(st, 1), "sort_order", (json_int_t)store_col_int(st, 2),
-                              "blocks", (json_int_t)store_col_int(st, 3), "households", (json_int_t)store_col_int(st, 4),
-                              "residents", (json_int_t)store_col_int(st, 5)));
+        json_array_append_new(
+            items,
+            json_pack("{s:I, s:s, s:I, s:I, s:I, s:I}", "id", (json_int_t)last, "name", store_col_text(st, 1),
+                      "sort_order", (json_int_t)store_col_int(st, 2), "blocks", (json_int_t)store_col_int(st, 3),
+                      "households", (json_int_t)store_col_int(st, 4), "residents", (json_int_t)store_col_int(st, 5)));
     }
     store_done(st);
     structure_list_leaders_text(req, items, true);
@@ -209,10 +213,10 @@ static int zones_create(http_req *req)
 
 static json_t *block_item(store_stmt *st)
 {
-    json_t *item = json_pack("{s:I, s:s, s:s, s:s?, s:I, s:I, s:I}", "id", (json_int_t)store_col_int(st, 0),
-                             "name", store_col_text(st, 1), "kind", store_col_text(st, 2),
-                             "zone_name", store_col_text(st, 4), "sort_order", (json_int_t)store_col_int(st, 5),
-                             "households", (json_int_t)store_col_int(st, 6), "residents", (json_int_t)store_col_int(st, 7));
+    json_t *item = json_pack("{s:I, s:s, s:s, s:s?, s:I, s:I, s:I}", "id", (json_int_t)store_col_int(st, 0), "name",
+                             store_col_text(st, 1), "kind", store_col_text(st, 2), "zone_name", store_col_text(st, 4),
+                             "sort_order", (json_int_t)store_col_int(st, 5), "households",
+                             (json_int_t)store_col_int(st, 6), "residents", (json_int_t)store_col_int(st, 7));
     json_object_set_new(item, "zone_id", store_col_null(st, 3) ? json_null() : json_integer(store_col_int(st, 3)));
     return item;
 }
@@ -288,8 +292,9 @@ static int blocks_create(http_req *req)
     if (!http_body_int_opt(req, "zone_id", 1, INT64_MAX, &zone_id, &has_zone)) return -1;
     if (has_zone && !zone_in_community(req, zone_id)) return http_fail_field(req, "zone_id", "reg.err.zone_unknown");
     if (!http_body_int_opt(req, "sort_order", -100000, 100000, &sort, NULL)) return -1;
-    store_stmt *st = store_prepare(req->conn, "INSERT INTO blocks (community_id, zone_id, name, kind, sort_order, created_at) "
-                                              "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
+    store_stmt *st = store_prepare(req->conn,
+                                   "INSERT INTO blocks (community_id, zone_id, name, kind, sort_order, created_at) "
+                                   "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     store_bind_int(st, 1, req->actor.community_id);
     if (has_zone) store_bind_int(st, 2, zone_id); else store_bind_null(st, 2);
@@ -324,10 +329,15 @@ static int blocks_update(http_req *req)
     if (!no_zone && !http_body_int_opt(req, "zone_id", 1, INT64_MAX, &zone_id, &has_zone)) return -1;
     if (has_zone && !zone_in_community(req, zone_id)) return http_fail_field(req, "zone_id", "reg.err.zone_unknown");
     has_zone |= no_zone;
-    if (store_run(req->conn, NULL, "UPDATE blocks SET name = COALESCE($1, name), kind = COALESCE($2, kind), "
-                                   "zone_id = CASE WHEN $3 = 0 THEN zone_id WHEN $3 < 0 THEN NULL ELSE $3 END "
-                                   "WHERE id = $4 AND community_id = $5",
-                  "ttiii", name, kind, no_zone ? -1 : has_zone ? zone_id : 0, id, req->actor.community_id) != STORE_DONE)
+    if (store_run(req->conn, NULL,
+                  "UPDATE blocks SET name = COALESCE($1, name), kind = COALESCE($2, kind), "
+                  "zone_id = CASE WHEN $3 = 0 THEN zone_id WHEN $3 < 0 THEN NULL ELSE $3 END "
+                  "WHERE id = $4 AND community_id = $5",
+                  "ttiii", name, kind,
+                  no_zone        ? -1
+                      : has_zone ? zone_id
+                                 : 0,
+                  id, req->actor.community_id) != STORE_DONE)
         return http_fail_internal(req, "block update");
     json_t *fields = json_array();
     if (name) json_array_append_new(fields, json_string("name"));
@@ -443,7 +453,8 @@ static int households_create(http_req *req)
     if (why) return http_fail_field(req, "phone", why);
     if (!body_text_opt(req, "notes", 500, &notes)) return -1;
     if (!registry_block_visible(req, block_id)) return http_fail_not_found(req);
-    if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM households WHERE community_id = $1 AND block_id = $2 AND room = $3",
+    if (store_query_int(req->conn, 0,
+                        "SELECT COUNT(*) FROM households WHERE community_id = $1 AND block_id = $2 AND room = $3",
                         "iit", req->actor.community_id, block_id, room))
         return http_fail(req, 409, "conflict", "room", "reg.err.room_taken");
     int64_t now = clock_now_us();
@@ -482,19 +493,22 @@ static int households_update(http_req *req)
     if (has_block && to_block == from_block) has_block = false;
     if (has_block) {
         /* Moving a dwelling to another block changes whose list it is on: staff only. */
-        if (!actor_has(&req->actor, ROLE_COMMITTEE)) return http_fail(req, 403, "forbidden", "block_id", "reg.err.move_block");
+        if (!actor_has(&req->actor, ROLE_COMMITTEE))
+            return http_fail(req, 403, "forbidden", "block_id", "reg.err.move_block");
         if (!registry_block_visible(req, to_block)) return http_fail_not_found(req);
     }
     int64_t block = has_block ? to_block : from_block;
     if (room || has_block) {
-        if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM households WHERE community_id = $1 AND block_id = $2 "
-                                          "AND room = COALESCE($3, (SELECT room FROM households WHERE id = $4)) AND id <> $4",
+        if (store_query_int(req->conn, 0,
+                            "SELECT COUNT(*) FROM households WHERE community_id = $1 AND block_id = $2 "
+                            "AND room = COALESCE($3, (SELECT room FROM households WHERE id = $4)) AND id <> $4",
                             "iiti", req->actor.community_id, block, room, id))
             return http_fail(req, 409, "conflict", "room", "reg.err.room_taken");
     }
-    int rc = store_run(req->conn, NULL, "UPDATE households SET status = COALESCE($1, status), phone = COALESCE($2, phone), "
-                                        "notes = COALESCE($3, notes), room = COALESCE($4, room), block_id = $5, updated_at = $6 "
-                                        "WHERE id = $7 AND community_id = $8",
+    int rc = store_run(req->conn, NULL,
+                       "UPDATE households SET status = COALESCE($1, status), phone = COALESCE($2, phone), "
+                       "notes = COALESCE($3, notes), room = COALESCE($4, room), block_id = $5, updated_at = $6 "
+                       "WHERE id = $7 AND community_id = $8",
                        "ttttiiii", status, phone, notes, room, block, clock_now_us(), id, req->actor.community_id);
     if (rc == STORE_CONSTRAINT) return http_fail(req, 409, "conflict", "room", "reg.err.room_taken");
     if (rc != STORE_DONE) return http_fail_internal(req, "household update");
@@ -525,26 +539,36 @@ const http_route registry_routes[] = {
     {"POST", "/api/v1/blocks", NULL, blocks_create, ROLE_COMMITTEE, ROUTE_WRITE, 4096, "block.create"},
     {"GET", "/api/v1/blocks/{id}", NULL, blocks_get, REGISTRY_LEADERS, 0, 0, NULL},
     {"PATCH", "/api/v1/blocks/{id}", NULL, blocks_update, ROLE_COMMITTEE, ROUTE_WRITE, 4096, "block.update"},
-    {"GET", "/api/v1/blocks/{id}/households", NULL, registry_block_households, REGISTRY_LEADERS, ROUTE_EXPORTABLE, 0, NULL},
-    {"GET", "/api/v1/blocks/{id}/care-list", NULL, registry_block_care_list, REGISTRY_LEADERS, ROUTE_EXPORTABLE, 0, NULL},
-    {"GET", "/api/v1/blocks/{id}/call-list", NULL, registry_block_call_list, REGISTRY_LEADERS, ROUTE_EXPORTABLE, 0, NULL},
+    {"GET", "/api/v1/blocks/{id}/households", NULL, registry_block_households, REGISTRY_LEADERS, ROUTE_EXPORTABLE, 0,
+     NULL},
+    {"GET", "/api/v1/blocks/{id}/care-list", NULL, registry_block_care_list, REGISTRY_LEADERS, ROUTE_EXPORTABLE, 0,
+     NULL},
+    {"GET", "/api/v1/blocks/{id}/call-list", NULL, registry_block_call_list, REGISTRY_LEADERS, ROUTE_EXPORTABLE, 0,
+     NULL},
     {"GET", "/api/v1/households", NULL, households_list, REGISTRY_ROLES, ROUTE_EXPORTABLE, 0, NULL},
     {"POST", "/api/v1/households", NULL, households_create, REGISTRY_LEADERS, ROUTE_WRITE, 8192, "household.create"},
     {"GET", "/api/v1/households/{id}", NULL, households_get, REGISTRY_ROLES, 0, 0, NULL},
-    {"PATCH", "/api/v1/households/{id}", NULL, households_update, REGISTRY_LEADERS, ROUTE_WRITE, 8192, "household.update"},
+    {"PATCH", "/api/v1/households/{id}", NULL, households_update, REGISTRY_LEADERS, ROUTE_WRITE, 8192,
+     "household.update"},
     {"GET", "/api/v1/residents", NULL, registry_residents_list, REGISTRY_ROLES, ROUTE_EXPORTABLE, 0, NULL},
-    {"POST", "/api/v1/residents", NULL, registry_resident_create, REGISTRY_LEADERS, ROUTE_WRITE, 8192, "resident.create"},
+    {"POST", "/api/v1/residents", NULL, registry_resident_create, REGISTRY_LEADERS, ROUTE_WRITE, 8192,
+     "resident.create"},
     {"GET", "/api/v1/residents/{id}", NULL, registry_resident_get, REGISTRY_ROLES, 0, 0, NULL},
-    {"PATCH", "/api/v1/residents/{id}", NULL, registry_resident_update, REGISTRY_LEADERS, ROUTE_WRITE, 8192, "resident.update"},
-    {"DELETE", "/api/v1/residents/{id}", NULL, registry_resident_move_out, REGISTRY_LEADERS, ROUTE_WRITE, 0, "resident.move_out"},
-    {"POST", "/api/v1/residents/{id}/move", NULL, registry_resident_move, REGISTRY_LEADERS, ROUTE_WRITE, 4096, "resident.move"},
-    {"POST", "/api/v1/residents/{id}/reveal-id", NULL, registry_resident_reveal_id, ROLE_COMMITTEE, ROUTE_WRITE | ROUTE_NO_REPLAY, 1024,
-     "resident.reveal_id"},
+    {"PATCH", "/api/v1/residents/{id}", NULL, registry_resident_update, REGISTRY_LEADERS, ROUTE_WRITE, 8192,
+     "resident.update"},
+    {"DELETE", "/api/v1/residents/{id}", NULL, registry_resident_move_out, REGISTRY_LEADERS, ROUTE_WRITE, 0,
+     "resident.move_out"},
+    {"POST", "/api/v1/residents/{id}/move", NULL, registry_resident_move, REGISTRY_LEADERS, ROUTE_WRITE, 4096,
+     "resident.move"},
+    {"POST", "/api/v1/residents/{id}/reveal-id", NULL, registry_resident_reveal_id, ROLE_COMMITTEE,
+     ROUTE_WRITE | ROUTE_NO_REPLAY, 1024, "resident.reveal_id"},
     {"GET", "/api/v1/residents/{id}/flags", NULL, registry_flags_list, REGISTRY_ROLES, 0, 0, NULL},
-    {"POST", "/api/v1/residents/{id}/flags", NULL, registry_flag_set, REGISTRY_LEADERS, ROUTE_WRITE, 8192, "resident.flag_set"},
+    {"POST", "/api/v1/residents/{id}/flags", NULL, registry_flag_set, REGISTRY_LEADERS, ROUTE_WRITE, 8192,
+     "resident.flag_set"},
     {"DELETE", "/api/v1/residents/{id}/flags/{flag}", NULL, registry_flag_clear, REGISTRY_LEADERS, ROUTE_WRITE, 0,
      "resident.flag_clear"},
-    {"GET", "/api/v1/residents/{id}/flag-history", NULL, registry_flag_history, REGISTRY_ROLES, ROUTE_EXPORTABLE, 0, NULL},
+    {"GET", "/api/v1/residents/{id}/flag-history", NULL, registry_flag_history, REGISTRY_ROLES, ROUTE_EXPORTABLE, 0,
+     NULL},
     {"GET", "/api/v1/residents/{id}/travel", NULL, registry_travel_list, REGISTRY_ROLES, 0, 0, NULL},
     {"POST", "/api/v1/residents/{id}/travel", NULL, registry_travel_add, REGISTRY_LEADERS, ROUTE_WRITE, 4096,
      "resident.travel_add"},
@@ -594,7 +618,8 @@ const i18n_entry registry_messages[] = {
     {"reg.err.status", "住户状态只能是 occupied、away、vacant 或 rented_out",
      "Household status must be occupied, away, vacant or rented_out"},
     {"reg.err.room_taken", "该楼组已有相同门牌的住户", "This block already has a household with this room"},
-    {"reg.err.move_block", "只有居委会工作人员可以把住户移到另一个楼组", "Only committee staff may move a household to another block"},
+    {"reg.err.move_block", "只有居委会工作人员可以把住户移到另一个楼组",
+     "Only committee staff may move a household to another block"},
     {"reg.err.gender", "性别只能是 f、m 或留空", "Gender must be f, m or empty"},
     {"reg.err.birth_year", "出生年份不在有效范围内", "Birth year is out of range"},
     {"reg.err.birth_date", "出生日期应为 YYYY-MM-DD 格式的有效日期", "Birth date must be a valid date as YYYY-MM-DD"},
@@ -602,8 +627,10 @@ const i18n_entry registry_messages[] = {
     {"reg.err.birth_mismatch", "出生日期与出生年份不一致", "Birth date does not match the birth year"},
     {"reg.err.id_kind", "证件类型只能是 cn_id、passport 或 other", "ID kind must be cn_id, passport or other"},
     {"reg.err.id_other", "证件号应为 3 到 32 位字母或数字", "ID number must be 3 to 32 letters or digits"},
-    {"reg.err.no_field_key", "服务器未配置加密密钥，无法保存证件号", "No field encryption key is configured: ID numbers cannot be stored"},
-    {"reg.err.languages", "语言应为以逗号分隔的语言代码，例如 zh,en", "Languages must be a comma list of codes such as zh,en"},
+    {"reg.err.no_field_key", "服务器未配置加密密钥，无法保存证件号",
+     "No field encryption key is configured: ID numbers cannot be stored"},
+    {"reg.err.languages", "语言应为以逗号分隔的语言代码，例如 zh,en",
+     "Languages must be a comma list of codes such as zh,en"},
     {"reg.err.boolean", "应为 true 或 false", "Must be true or false"},
     {"reg.err.moved_out", "该居民已迁出", "This resident has moved out"},
     {"reg.err.no_id", "该居民没有可查看的证件号", "This resident has no stored ID number"},

@@ -59,8 +59,9 @@ int registry_block_households(http_req *req)
     if (count) {
         /* The people of the listed households, in one query over the id range. */
         st = store_prepare(req->conn,
-            "SELECT r.household_id, r.id, r.name, r.phone FROM residents r WHERE r.community_id = $1 "
-            "AND r.household_id >= $2 AND r.household_id <= $3 AND r.moved_out_at IS NULL ORDER BY r.household_id, r.id");
+                           "SELECT r.household_id, r.id, r.name, r.phone FROM residents r WHERE r.community_id = $1 "
+                           "AND r.household_id >= $2 AND r.household_id <= $3 AND r.moved_out_at IS NULL ORDER BY "
+                           "r.household_id, r.id");
         if (!st) return http_fail_internal(req, store_errmsg(req->conn));
         store_bind_int(st, 1, req->actor.community_id);
         store_bind_int(st, 2, item_id(items, 0));
@@ -75,9 +76,11 @@ int registry_block_households(http_req *req)
             json_array_append_new(json_object_get(item, "members"), json_pack("{s:I, s:s, s:s}", "id",
                                   (json_int_t)store_col_int(st, 1), "name", name, "phone", phone));
             const char *people = json_string_value(json_object_get(item, "people"));
-            json_object_set_new(item, "people", json_string(arena_printf(req->a, "%s%s%s%s%s", people, *people ? "; " : "",
-                                name, *phone ? " " : "", phone)));
-            json_object_set_new(item, "residents", json_integer(json_integer_value(json_object_get(item, "residents")) + 1));
+            json_object_set_new(item, "people",
+                                json_string(arena_printf(req->a, "%s%s%s%s%s", people, *people ? "; " : "", name,
+                                                         *phone ? " " : "", phone)));
+            json_object_set_new(item, "residents",
+                                json_integer(json_integer_value(json_object_get(item, "residents")) + 1));
         }
         store_done(st);
     }
@@ -102,10 +105,11 @@ static void care_add(http_req *req, json_t *item, const char *flag, const char *
     const char *label = registry_flag_label(req, flag);
     const char *flags_text = json_string_value(json_object_get(item, "flags_text"));
     const char *notes = json_string_value(json_object_get(item, "care_notes"));
-    json_object_set_new(item, "flags_text", json_string(arena_printf(req->a, "%s%s%s", flags_text, *flags_text ? ", " : "", label)));
+    json_object_set_new(item, "flags_text",
+                        json_string(arena_printf(req->a, "%s%s%s", flags_text, *flags_text ? ", " : "", label)));
     if (*values)
-        json_object_set_new(item, "care_notes", json_string(arena_printf(req->a, "%s%s%s: %s", notes, *notes ? "; " : "",
-                                                                          label, values)));
+        json_object_set_new(item, "care_notes",
+                            json_string(arena_printf(req->a, "%s%s%s: %s", notes, *notes ? "; " : "", label, values)));
 }
 
 static const list_column care_columns[] = {
@@ -129,7 +133,10 @@ static json_t *care_row(store_stmt *st, void *ctx)
                              "name", store_col_text(st, 1), "room", store_col_text(st, 4),
                              "phone", *phone ? phone : store_col_text(st, 5), "household_id",
                              (json_int_t)store_col_int(st, 6), "flags", "flags_text", "", "care_notes", "");
-    json_object_set_new(item, "age", store_col_null(st, 2) ? json_null() : json_integer(registry_age(today, store_col_int(st, 2), v->full ? store_col_text(st, 7) : NULL)));
+    json_object_set_new(item, "age",
+                        store_col_null(st, 2) ? json_null()
+                                              : json_integer(registry_age(today, store_col_int(st, 2),
+                                                                          v->full ? store_col_text(st, 7) : NULL)));
     return item;
 }
 
@@ -166,7 +173,8 @@ int registry_block_care_list(http_req *req)
             int64_t rid = store_col_int(st, 0);
             while (i < count && item_id(items, i) < rid) i++;
             if (i == count) break;
-            if (item_id(items, i) == rid) care_add(req, json_array_get(items, i), store_col_text(st, 1), store_col_text(st, 2));
+            if (item_id(items, i) == rid)
+                care_add(req, json_array_get(items, i), store_col_text(st, 1), store_col_text(st, 2));
         }
         store_done(st);
     }
@@ -203,12 +211,13 @@ int registry_block_call_list(http_req *req)
         last = store_col_int(st, 0);
         const char *phone = store_col_text(st, 3);
         json_t *detail = json_loads(store_col_text(st, 5), 0, NULL);
-        json_t *item = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s}", "id", (json_int_t)last, "name", store_col_text(st, 1),
-                                 "room", store_col_text(st, 2), "phone", *phone ? phone : store_col_text(st, 4),
-                                 "household_phone", store_col_text(st, 4), "household_id", (json_int_t)store_col_int(st, 6),
-                                 "relay", "");
+        json_t *item =
+            json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s}", "id", (json_int_t)last, "name", store_col_text(st, 1),
+                      "room", store_col_text(st, 2), "phone", *phone ? phone : store_col_text(st, 4), "household_phone",
+                      store_col_text(st, 4), "household_id", (json_int_t)store_col_int(st, 6), "relay", "");
         json_t *uid = json_object_get(detail, "relay_user_id"), *name = json_object_get(detail, "relay_name");
-        json_object_set_new(item, "relay_user_id", json_is_integer(uid) ? json_integer(json_integer_value(uid)) : json_null());
+        json_object_set_new(item, "relay_user_id",
+                            json_is_integer(uid) ? json_integer(json_integer_value(uid)) : json_null());
         if (json_is_string(name)) json_object_set_new(item, "relay", json_string(json_string_value(name)));
         json_decref(detail);
         json_array_append_new(items, item);

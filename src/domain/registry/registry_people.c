@@ -47,7 +47,7 @@ bool registry_date_ok(const char *s, int *year)
     if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-') return false;
     for (int i = 0; i < 10; i++)
         if (i != 4 && i != 7 && !isdigit((unsigned char)s[i])) return false;
-    int y = atoi(s), m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+    int y = (int)strtol(s, NULL, 10), m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
     static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (y < 1880 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
     if (d > mdays[m - 1] + (m == 2 && leap(y))) return false;
@@ -140,7 +140,8 @@ static void attach_flags(http_req *req, json_t *items)
     int64_t first = item_id(items, 0), last = item_id(items, n - 1);
     if ((uint64_t)(last - first) > 8 * (uint64_t)n) {
         store_stmt *st = store_prepare(req->conn,
-            "SELECT flag FROM resident_flags WHERE community_id = $1 AND resident_id = $2 AND cleared_at IS NULL ORDER BY id");
+                                       "SELECT flag FROM resident_flags WHERE community_id = $1 AND resident_id = $2 "
+                                       "AND cleared_at IS NULL ORDER BY id");
         for (size_t k = 0; st && k < n; k++) {
             store_bind_int(st, 1, req->actor.community_id);
             store_bind_int(st, 2, item_id(items, k));
@@ -177,7 +178,8 @@ static void attach_flags(http_req *req, json_t *items)
 /* The residents living in a household (scope checked by the caller), id order. */
 json_t *registry_household_residents(http_req *req, int64_t household_id)
 {
-    store_stmt *st = store_prepare(req->conn, RES_COLS " AND r.household_id = $3 AND r.moved_out_at IS NULL ORDER BY r.id");
+    store_stmt *st =
+        store_prepare(req->conn, RES_COLS " AND r.household_id = $3 AND r.moved_out_at IS NULL ORDER BY r.id");
     if (!st) return NULL;
     registry_bind_scope(req, st);
     store_bind_int(st, 3, household_id);
@@ -280,7 +282,7 @@ int registry_residents_list(http_req *req)
      * December), so that the answer does not change on a birthday. */
     char born_by[24] = "", born_after[24] = "";
     const char *today = view.today, *day = view.full ? today + 4 : "-12-31";
-    int year = atoi(today);
+    int year = (int)strtol(today, NULL, 10);
     if (age_min >= 0) snprintf(born_by, sizeof born_by, "%04d%s", (int)(year - age_min), day);
     if (age_max >= 0) snprintf(born_after, sizeof born_after, "%04d%s", (int)(year - age_max - 1), day);
     /* With search terms (search_terms.h) the candidates come from the index range of
@@ -292,18 +294,19 @@ int registry_residents_list(http_req *req)
     const char *keys[SEARCH_KEYS];
     int nkeys = search_terms_keys(req->a, q, tail, keys);
     search_terms_order(req->conn, req->actor.community_id, keys, nkeys);
-#define RES_FILTERS \
-        " AND (LOWER(r.name) LIKE $3 ESCAPE '\\' OR LOWER(h.room) LIKE $3 ESCAPE '\\' OR r.phone LIKE $3 ESCAPE '\\' " \
-        "OR ($16 <> '' AND REPLACE(r.phone, '-', '') LIKE $16)) " \
-        "AND ($4 = '' OR (UPPER(r.id_masked) LIKE $4 AND ($19 = 1 OR r.id_kind = 'cn_id' OR LENGTH(r.id_masked) >= 8))) " \
-        "AND ($5 = '' OR EXISTS (SELECT 1 FROM resident_flags f WHERE f.community_id = $1 AND f.resident_id = r.id " \
-        "AND f.flag = $5 AND f.cleared_at IS NULL)) " \
-        "AND ($6 = 0 OR EXISTS (SELECT 1 FROM resident_flags fi WHERE fi.community_id = $1 AND fi.resident_id = r.id " \
-        "AND fi.flag = 'home_isolation' AND fi.cleared_at IS NULL)) " \
-        "AND ($7 = 0 OR (r.birth_date IS NULL AND r.birth_year <= $7) OR r.birth_date <= $17) " \
-        "AND ($8 = 0 OR (r.birth_date IS NULL AND r.birth_year >= $8) OR r.birth_date > $18) AND ($9 = 0 OR r.party_member = 1) " \
-        "AND ($10 = 0 OR b.zone_id = $10) AND ($11 = 0 OR h.block_id = $11) AND ($12 = 0 OR r.household_id = $12) " \
-        "AND ($13 = 1 OR r.moved_out_at IS NULL) "
+#define RES_FILTERS                                                                                                    \
+    " AND (LOWER(r.name) LIKE $3 ESCAPE '\\' OR LOWER(h.room) LIKE $3 ESCAPE '\\' OR r.phone LIKE $3 ESCAPE '\\' "     \
+    "OR ($16 <> '' AND REPLACE(r.phone, '-', '') LIKE $16)) "                                                          \
+    "AND ($4 = '' OR (UPPER(r.id_masked) LIKE $4 AND ($19 = 1 OR r.id_kind = 'cn_id' OR LENGTH(r.id_masked) >= 8))) "  \
+    "AND ($5 = '' OR EXISTS (SELECT 1 FROM resident_flags f WHERE f.community_id = $1 AND f.resident_id = r.id "       \
+    "AND f.flag = $5 AND f.cleared_at IS NULL)) "                                                                      \
+    "AND ($6 = 0 OR EXISTS (SELECT 1 FROM resident_flags fi WHERE fi.community_id = $1 AND fi.resident_id = r.id "     \
+    "AND fi.flag = 'home_isolation' AND fi.cleared_at IS NULL)) "                                                      \
+    "AND ($7 = 0 OR (r.birth_date IS NULL AND r.birth_year <= $7) OR r.birth_date <= $17) "                            \
+    "AND ($8 = 0 OR (r.birth_date IS NULL AND r.birth_year >= $8) OR r.birth_date > $18) AND ($9 = 0 OR "              \
+    "r.party_member = 1) "                                                                                             \
+    "AND ($10 = 0 OR b.zone_id = $10) AND ($11 = 0 OR h.block_id = $11) AND ($12 = 0 OR r.household_id = $12) "        \
+    "AND ($13 = 1 OR r.moved_out_at IS NULL) "
     /* PostgreSQL infers every parameter's type from its use: the numbers leave no gap. */
     store_stmt *st = nkeys
         ? store_prepare(req->conn, RES_SELECT "FROM resident_terms t JOIN residents r ON r.id = t.resident_id " RES_JOIN
@@ -376,7 +379,8 @@ static bool body_flag(http_req *req, const char *field, int *out, resident_input
     *out = -1;
     if (!v || json_is_null(v)) return true;
     if (json_is_boolean(v)) *out = json_is_true(v);
-    else if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1)) *out = (int)json_integer_value(v);
+    else if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1))
+        *out = (int)json_integer_value(v);
     else { http_fail_field(req, field, "reg.err.boolean"); return false; }
     json_array_append_new(ri->fields, json_string(field));
     return true;
@@ -461,7 +465,8 @@ static bool resident_parse(http_req *req, resident_input *ri, bool create)
         note(ri, "id_number", ri->id_number);
     }
     if (!http_body_str_opt(req, "languages", 2, 40, &ri->languages)) return false;
-    if (ri->languages && !languages_ok(ri->languages)) return http_fail_field(req, "languages", "reg.err.languages"), false;
+    if (ri->languages && !languages_ok(ri->languages))
+        return http_fail_field(req, "languages", "reg.err.languages"), false;
     note(ri, "languages", ri->languages);
     if (!body_flag(req, "owner", &ri->owner, ri) || !body_flag(req, "floating", &ri->floating, ri) ||
         !body_flag(req, "party_member", &ri->party_member, ri))
@@ -482,7 +487,8 @@ static bool resident_check_id(http_req *req, resident_input *ri, const char *kin
         char today[11];
         int y;
         registry_current_year(req, today);
-        if (derive && !ri->has_birth_year && !ri->birth_date && registry_date_ok(date, &y) && strcmp(date, today) <= 0) {
+        if (derive && !ri->has_birth_year && !ri->birth_date && registry_date_ok(date, &y) &&
+            strcmp(date, today) <= 0) {
             ri->birth_date = arena_strdup(req->a, date);
             ri->birth_year = y;
             ri->has_birth_year = true;
@@ -539,8 +545,9 @@ bool registry_access_follow(http_req *req, int64_t id, int64_t from, int64_t *ch
 {
     int64_t cid = req->actor.community_id, n = 0;
     store_stmt *st = store_prepare(req->conn,
-        "SELECT a.user_id, r.household_id, r.moved_out_at FROM resident_accounts a JOIN residents r ON r.id = a.resident_id "
-        "WHERE a.community_id = $1 AND a.resident_id = $2");
+                                   "SELECT a.user_id, r.household_id, r.moved_out_at FROM resident_accounts a JOIN "
+                                   "residents r ON r.id = a.resident_id "
+                                   "WHERE a.community_id = $1 AND a.resident_id = $2");
     if (!st) return false;
     store_bind_int(st, 1, cid);
     store_bind_int(st, 2, id);
@@ -558,21 +565,27 @@ bool registry_access_follow(http_req *req, int64_t id, int64_t from, int64_t *ch
         /* The role of the household left; then the role of the new one, unless the
          * account has it already (the unique key of role_assignments). */
         const int64_t del[] = {cid, user, from};
-        if (!follow_run(req, "DELETE FROM role_assignments WHERE community_id = $1 AND user_id = $2 AND role = 'resident' "
-                             "AND scope_kind = 'household' AND scope_id = $3", 3, del, &n))
+        if (!follow_run(req,
+                        "DELETE FROM role_assignments WHERE community_id = $1 AND user_id = $2 AND role = 'resident' "
+                        "AND scope_kind = 'household' AND scope_id = $3",
+                        3, del, &n))
             return false;
         if (gone) {
             /* Moved out: the account is nobody's any more; moving back in needs a new
              * invite, as for any newcomer. */
             const int64_t unlink[] = {cid, id};
-            if (!follow_run(req, "DELETE FROM resident_accounts WHERE community_id = $1 AND resident_id = $2", 2, unlink, &n))
+            if (!follow_run(req, "DELETE FROM resident_accounts WHERE community_id = $1 AND resident_id = $2", 2,
+                            unlink, &n))
                 return false;
         } else {
             const int64_t add[] = {cid, user, now_in, clock_now_us()};
-            if (!follow_run(req, "INSERT INTO role_assignments (community_id, user_id, role, scope_kind, scope_id, created_at) "
-                                 "SELECT $1, $2, 'resident', 'household', $3, $4 WHERE NOT EXISTS (SELECT 1 FROM "
-                                 "role_assignments x WHERE x.user_id = $2 AND x.role = 'resident' "
-                                 "AND x.scope_kind = 'household' AND x.scope_id = $3)", 4, add, &n))
+            if (!follow_run(
+                    req,
+                    "INSERT INTO role_assignments (community_id, user_id, role, scope_kind, scope_id, created_at) "
+                    "SELECT $1, $2, 'resident', 'household', $3, $4 WHERE NOT EXISTS (SELECT 1 FROM "
+                    "role_assignments x WHERE x.user_id = $2 AND x.role = 'resident' "
+                    "AND x.scope_kind = 'household' AND x.scope_id = $3)",
+                    4, add, &n))
                 return false;
         }
     }
@@ -629,7 +642,8 @@ int registry_resident_create(http_req *req)
     if (!id) return http_fail_internal(req, "resident insert");
     if (!resident_reindex(req, id)) return -1;
     req->on_behalf_of = id;
-    registry_audit(req, "resident", id, json_pack("{s:O, s:I}", "fields", ri.fields, "household_id", (json_int_t)household_id));
+    registry_audit(req, "resident", id,
+                   json_pack("{s:O, s:I}", "fields", ri.fields, "household_id", (json_int_t)household_id));
     json_t *r = resident_read(req, id);
     return r ? http_reply(req, 201, json_pack("{s:o}", "resident", r)) : -1;
 }
@@ -690,7 +704,7 @@ int registry_resident_update(http_req *req)
     const char *bdate = ri.birth_date ? ri.birth_date : cur.birth_date;
     int64_t byear = ri.has_birth_year ? ri.birth_year : cur.birth_year;
     bool has_year = ri.has_birth_year || cur.has_birth_year;
-    if (bdate && *bdate && has_year && atoi(bdate) != byear) bdate = NULL;
+    if (bdate && *bdate && has_year && (int)strtol(bdate, NULL, 10) != byear) bdate = NULL;
     store_stmt *st = store_prepare(req->conn,
         "UPDATE residents SET name = $1, gender = $2, birth_year = $3, birth_date = $4, phone = $5, languages = $6, "
         "owner = $7, floating = $8, party_member = $9, updated_at = $10 WHERE id = $11 AND community_id = $12");
@@ -712,10 +726,12 @@ int registry_resident_update(http_req *req)
     if (rc != STORE_DONE) return http_fail_internal(req, "resident update");
     if (ri.id_number || ri.id_kind) {
         rc = store_run(req->conn, NULL,
-            "UPDATE residents SET id_kind = $1, id_cipher = CASE WHEN $2 = '' THEN id_cipher ELSE $2 END, "
-            "id_hash = CASE WHEN $3 = '' THEN id_hash ELSE $3 END, id_masked = CASE WHEN $4 = '' THEN id_masked ELSE $4 END "
-            "WHERE id = $5 AND community_id = $6", "ttttii", kind, sid.cipher ? sid.cipher : "",
-            sid.cipher ? sid.hash : "", sid.masked ? sid.masked : "", id, req->actor.community_id);
+                       "UPDATE residents SET id_kind = $1, id_cipher = CASE WHEN $2 = '' THEN id_cipher ELSE $2 END, "
+                       "id_hash = CASE WHEN $3 = '' THEN id_hash ELSE $3 END, id_masked = CASE WHEN $4 = '' THEN "
+                       "id_masked ELSE $4 END "
+                       "WHERE id = $5 AND community_id = $6",
+                       "ttttii", kind, sid.cipher ? sid.cipher : "", sid.cipher ? sid.hash : "",
+                       sid.masked ? sid.masked : "", id, req->actor.community_id);
         if (rc != STORE_DONE) return http_fail_internal(req, "resident id update");
     }
     if ((ri.name || ri.phone || ri.id_number) && !resident_reindex(req, id)) return -1;
@@ -758,8 +774,9 @@ int registry_resident_move_out(http_req *req)
     if (!http_param_id(req, "id", &id)) return -1;
     if (!resident_current(req, id, &cur, &from, &moved_out)) return -1;
     if (moved_out) return http_fail(req, 409, "conflict", NULL, "reg.err.moved_out");
-    if (store_run(req->conn, NULL, "UPDATE residents SET moved_out_at = $1, updated_at = $1 WHERE id = $2 AND community_id = $3",
-                  "iii", clock_now_us(), id, req->actor.community_id) != STORE_DONE)
+    if (store_run(req->conn, NULL,
+                  "UPDATE residents SET moved_out_at = $1, updated_at = $1 WHERE id = $2 AND community_id = $3", "iii",
+                  clock_now_us(), id, req->actor.community_id) != STORE_DONE)
         return http_fail_internal(req, "resident move out");
     int64_t access = 0;
     if (!registry_access_follow(req, id, from, &access)) return http_fail_internal(req, "resident access");
@@ -776,8 +793,9 @@ int registry_resident_reveal_id(http_req *req)
     int64_t id;
     if (!http_param_id(req, "id", &id)) return -1;
     store_stmt *st = store_prepare(req->conn,
-        "SELECT r.id_cipher FROM residents r JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id "
-        "WHERE r.community_id = $1 AND " REGISTRY_SCOPE " AND r.id = $3");
+                                   "SELECT r.id_cipher FROM residents r JOIN households h ON h.id = r.household_id "
+                                   "JOIN blocks b ON b.id = h.block_id "
+                                   "WHERE r.community_id = $1 AND " REGISTRY_SCOPE " AND r.id = $3");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     registry_bind_scope(req, st);
     store_bind_int(st, 3, id);
@@ -961,7 +979,8 @@ static json_t *flag_detail(http_req *req, const char *flag, json_t *detail)
     if (!strcmp(flag, "pregnant")) {
         ok = detail_date(req, detail, "due_date", true, clean) && detail_str(req, detail, "hospital", false, 64, clean);
     } else if (!strcmp(flag, "chronic_illness")) {
-        ok = detail_str(req, detail, "condition", true, 64, clean) && detail_str(req, detail, "medicine", false, 128, clean);
+        ok = detail_str(req, detail, "condition", true, 64, clean) &&
+            detail_str(req, detail, "medicine", false, 128, clean);
     } else if (!strcmp(flag, "no_smartphone")) {
         json_t *uid = json_object_get(detail, "relay_user_id");
         if (uid && !json_is_null(uid)) {
@@ -971,7 +990,8 @@ static json_t *flag_detail(http_req *req, const char *flag, json_t *detail)
                 return http_fail_field(req, "detail.relay_user_id", "reg.err.relay_user"), NULL;
             json_object_set(clean, "relay_user_id", uid);
         }
-        ok = detail_str(req, detail, "relay_name", false, 64, clean) && detail_str(req, detail, "relay", false, 32, clean);
+        ok = detail_str(req, detail, "relay_name", false, 64, clean) &&
+            detail_str(req, detail, "relay", false, 32, clean);
         if (ok && !json_object_get(clean, "relay_user_id") && !json_object_get(clean, "relay_name"))
             return http_fail_field(req, "detail.relay_name", "reg.err.relay"), NULL;
     } else if (!strcmp(flag, "home_isolation")) {
@@ -986,7 +1006,8 @@ static json_t *flag_detail(http_req *req, const char *flag, json_t *detail)
         json_t *v;
         json_object_foreach(detail, key, v) {
             if (json_object_size(clean) >= 8) break;
-            if (json_is_string(v) && strlen(json_string_value(v)) <= 128 && !validate_text(json_string_value(v), 0, 128))
+            if (json_is_string(v) && strlen(json_string_value(v)) <= 128 &&
+                !validate_text(json_string_value(v), 0, 128))
                 json_object_set(clean, key, v);
             else if (json_is_integer(v) || json_is_boolean(v)) json_object_set(clean, key, v);
             else return http_fail_field(req, arena_printf(req->a, "detail.%s", key), "err.not_string"), NULL;
@@ -1004,7 +1025,8 @@ int registry_flag_set(http_req *req)
     if (!http_body_str(req, "flag", 1, 32, &flag)) return -1;
     if (!registry_flag_known(flag)) return http_fail_field(req, "flag", "reg.err.flag");
     json_t *detail = json_object_get(req->json, "detail");
-    if (detail && !json_is_null(detail) && !json_is_object(detail)) return http_fail_field(req, "detail", "reg.err.detail");
+    if (detail && !json_is_null(detail) && !json_is_object(detail))
+        return http_fail_field(req, "detail", "reg.err.detail");
     if (!resident_visible(req, id, &moved_out, false)) return -1;
     if (moved_out) return http_fail(req, 409, "conflict", NULL, "reg.err.moved_out");
     json_t *clean = flag_detail(req, flag, json_is_object(detail) ? detail : NULL);
@@ -1014,8 +1036,9 @@ int registry_flag_set(http_req *req)
     free(text);
     int64_t now = clock_now_us(), flag_id, replaced;
     store_stmt *st;
-    if (store_run(req->conn, &st, "INSERT INTO resident_flags (community_id, resident_id, flag, detail, set_by, set_at) "
-                                  "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    if (store_run(req->conn, &st,
+                  "INSERT INTO resident_flags (community_id, resident_id, flag, detail, set_by, set_at) "
+                  "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                   "iittii", req->actor.community_id, id, flag, stored, req->actor.user_id, now) != STORE_ROW)
         return http_fail_internal(req, "flag insert");
     flag_id = store_col_int(st, 0);
@@ -1046,7 +1069,8 @@ int registry_flag_set(http_req *req)
     if (!item) return http_fail_internal(req, "flag read");
     json_object_set_new(item, "action", json_string(replaced ? "changed" : "set"));
     req->on_behalf_of = id;
-    registry_audit(req, "resident", id, json_pack("{s:I, s:I}", "flag_id", (json_int_t)flag_id, "replaced", (json_int_t)replaced));
+    registry_audit(req, "resident", id,
+                   json_pack("{s:I, s:I}", "flag_id", (json_int_t)flag_id, "replaced", (json_int_t)replaced));
     return http_reply(req, 201, json_pack("{s:o}", "flag", item));
 }
 
@@ -1058,8 +1082,9 @@ int registry_flag_clear(http_req *req)
     if (!http_param_id(req, "id", &id)) return -1;
     if (!registry_flag_known(flag)) return http_fail_not_found(req);
     if (!resident_visible(req, id, NULL, false)) return -1;
-    store_stmt *st = store_prepare(req->conn, "UPDATE resident_flags SET cleared_at = $1, cleared_by = $5 "
-                                              "WHERE community_id = $2 AND resident_id = $3 AND flag = $4 AND cleared_at IS NULL");
+    store_stmt *st = store_prepare(req->conn,
+                                   "UPDATE resident_flags SET cleared_at = $1, cleared_by = $5 "
+                                   "WHERE community_id = $2 AND resident_id = $3 AND flag = $4 AND cleared_at IS NULL");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     store_bind_int(st, 1, clock_now_us());
     store_bind_int(st, 2, req->actor.community_id);
@@ -1082,8 +1107,9 @@ static json_t *travel_item(store_stmt *st)
 {
     char created[32];
     clock_format_utc(store_col_int(st, 4), created, sizeof created);
-    return json_pack("{s:I, s:s, s:s, s:s?, s:s}", "id", (json_int_t)store_col_int(st, 0), "place", store_col_text(st, 1),
-                     "from_date", store_col_text(st, 2), "to_date", store_col_text(st, 3), "created_at", created);
+    return json_pack("{s:I, s:s, s:s, s:s?, s:s}", "id", (json_int_t)store_col_int(st, 0), "place",
+                     store_col_text(st, 1), "from_date", store_col_text(st, 2), "to_date", store_col_text(st, 3),
+                     "created_at", created);
 }
 
 static json_t *travel_row(store_stmt *st, void *ctx)
@@ -1123,10 +1149,12 @@ int registry_travel_add(http_req *req)
     if (to && strcmp(to, from) < 0) return http_fail_field(req, "to_date", "reg.err.date_order");
     if (!resident_visible(req, id, NULL, false)) return -1;
     store_stmt *st;
-    if (store_run(req->conn, &st, "INSERT INTO resident_travel (community_id, resident_id, place, from_date, to_date, "
-                                  "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-                                  "RETURNING id, place, from_date, to_date, created_at",
-                  "iitttii", req->actor.community_id, id, place, from, to, req->actor.user_id, clock_now_us()) != STORE_ROW)
+    if (store_run(req->conn, &st,
+                  "INSERT INTO resident_travel (community_id, resident_id, place, from_date, to_date, "
+                  "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                  "RETURNING id, place, from_date, to_date, created_at",
+                  "iitttii", req->actor.community_id, id, place, from, to, req->actor.user_id,
+                  clock_now_us()) != STORE_ROW)
         return http_fail_internal(req, "travel insert");
     json_t *item = travel_item(st);
     int64_t tid = store_col_int(st, 0);

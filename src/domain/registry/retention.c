@@ -58,7 +58,8 @@ static void civil_from_days(int64_t z, char out[11])
 
 static int64_t date_days(const char *s)
 {
-    return days_from_civil(atoi(s), (s[5] - '0') * 10 + (s[6] - '0'), (s[8] - '0') * 10 + (s[9] - '0'));
+    int month = (s[5] - '0') * 10 + (s[6] - '0'), day = (s[8] - '0') * 10 + (s[9] - '0');
+    return days_from_civil((int)strtol(s, NULL, 10), month, day);
 }
 
 /* ---------------------------------------------------------------- time zones */
@@ -169,19 +170,24 @@ static int purge_rows(store_conn *c, int64_t cid, bool due, int64_t cut_us, cons
 {
     if (purge_step(c, &n->isolation_flags,
                    "DELETE FROM resident_flags WHERE community_id = $1 AND flag = 'home_isolation' "
-                   "AND ($2 = 1 OR (cleared_at IS NOT NULL AND cleared_at < $3))", "iii", cid, due, cut_us, NULL) ||
+                   "AND ($2 = 1 OR (cleared_at IS NOT NULL AND cleared_at < $3))",
+                   "iii", cid, due, cut_us, NULL) ||
         purge_step(c, &n->health_history,
                    "DELETE FROM resident_flags WHERE community_id = $1 AND flag IN " HEALTH_FLAGS " "
-                   "AND cleared_at IS NOT NULL AND ($2 = 1 OR cleared_at < $3)", "iii", cid, due, cut_us, NULL) ||
+                   "AND cleared_at IS NOT NULL AND ($2 = 1 OR cleared_at < $3)",
+                   "iii", cid, due, cut_us, NULL) ||
         purge_step(c, &n->health_details,
                    "UPDATE resident_flags SET detail = '{}' WHERE community_id = $1 AND flag IN " HEALTH_FLAGS " "
-                   "AND cleared_at IS NULL AND detail <> '{}' AND $2 = 1", "ii", cid, due, 0, NULL) ||
-        purge_step(c, &n->travel,
-                   "DELETE FROM resident_travel WHERE community_id = $1 AND ($2 = 1 OR COALESCE(to_date, from_date) < $3)",
-                   "iit", cid, due, 0, cut_date) ||
+                   "AND cleared_at IS NULL AND detail <> '{}' AND $2 = 1",
+                   "ii", cid, due, 0, NULL) ||
+        purge_step(
+            c, &n->travel,
+            "DELETE FROM resident_travel WHERE community_id = $1 AND ($2 = 1 OR COALESCE(to_date, from_date) < $3)",
+            "iit", cid, due, 0, cut_date) ||
         purge_step(c, &n->sweep_answers,
                    "UPDATE sweep_answers SET answers = '{}', note = '' WHERE community_id = $1 "
-                   "AND (answers <> '{}' OR note <> '') AND ($2 = 1 OR recorded_at < $3)", "iii", cid, due, cut_us, NULL))
+                   "AND (answers <> '{}' OR note <> '') AND ($2 = 1 OR recorded_at < $3)",
+                   "iii", cid, due, cut_us, NULL))
         return -1;
     return 0;
 }
@@ -204,17 +210,19 @@ int retention_purge(store_conn *c, int64_t community_id, bool dry_run, json_t **
     }
     if (rc) return -1;
     if (!dry_run &&
-        store_run(c, NULL, "INSERT INTO community_retention (community_id, last_purge_on, updated_at) VALUES ($1, $2, $3) "
-                           "ON CONFLICT (community_id) DO UPDATE SET last_purge_on = excluded.last_purge_on",
+        store_run(c, NULL,
+                  "INSERT INTO community_retention (community_id, last_purge_on, updated_at) VALUES ($1, $2, $3) "
+                  "ON CONFLICT (community_id) DO UPDATE SET last_purge_on = excluded.last_purge_on",
                   "iti", community_id, today, clock_now_us()) != STORE_DONE)
         return -1;
     if (report) {
         int64_t total = n.isolation_flags + n.health_history + n.health_details + n.travel + n.sweep_answers;
-        *report = json_pack("{s:b, s:s, s:s?, s:s, s:{s:I, s:I, s:I, s:I, s:I}, s:I}", "dry_run", dry_run, "today", today,
-                            "ended_cutoff", due ? kept_until : NULL, "rolling_cutoff", rolling, "counts",
-                            "isolation_flags", (json_int_t)n.isolation_flags, "health_history", (json_int_t)n.health_history,
-                            "health_details", (json_int_t)n.health_details, "travel", (json_int_t)n.travel,
-                            "sweep_answers", (json_int_t)n.sweep_answers, "total", (json_int_t)total);
+        *report =
+            json_pack("{s:b, s:s, s:s?, s:s, s:{s:I, s:I, s:I, s:I, s:I}, s:I}", "dry_run", dry_run, "today", today,
+                      "ended_cutoff", due ? kept_until : NULL, "rolling_cutoff", rolling, "counts", "isolation_flags",
+                      (json_int_t)n.isolation_flags, "health_history", (json_int_t)n.health_history, "health_details",
+                      (json_int_t)n.health_details, "travel", (json_int_t)n.travel, "sweep_answers",
+                      (json_int_t)n.sweep_answers, "total", (json_int_t)total);
     }
     return 0;
 }
@@ -293,7 +301,8 @@ static int retention_get(http_req *req)
 {
     char today[11], tz[65];
     policy p;
-    if (!community_today(req->conn, req->actor.community_id, today, tz) || !policy_load(req->conn, req->actor.community_id, &p))
+    if (!community_today(req->conn, req->actor.community_id, today, tz) ||
+        !policy_load(req->conn, req->actor.community_id, &p))
         return http_fail_internal(req, "retention read");
     return http_reply(req, 200, json_pack("{s:o}", "retention", policy_json(&p, today, tz)));
 }
@@ -310,7 +319,8 @@ static int retention_update(http_req *req)
 {
     char today[11], tz[65];
     policy p;
-    if (!community_today(req->conn, req->actor.community_id, today, tz) || !policy_load(req->conn, req->actor.community_id, &p))
+    if (!community_today(req->conn, req->actor.community_id, today, tz) ||
+        !policy_load(req->conn, req->actor.community_id, &p))
         return http_fail_internal(req, "retention read");
     json_t *fields = json_array();
     json_t *detail = json_pack("{s:o}", "fields", fields);
@@ -358,7 +368,8 @@ static int retention_purge_now(http_req *req)
 
 const http_route retention_routes[] = {
     {"GET", "/api/v1/community/retention", NULL, retention_get, ROLE_COMMITTEE, 0, 0, NULL},
-    {"PATCH", "/api/v1/community/retention", NULL, retention_update, ROLE_COMMITTEE, ROUTE_WRITE, 4096, "retention.update"},
+    {"PATCH", "/api/v1/community/retention", NULL, retention_update, ROLE_COMMITTEE, ROUTE_WRITE, 4096,
+     "retention.update"},
     {"POST", "/api/v1/community/retention/purge", NULL, retention_purge_now, ROLE_COMMITTEE, ROUTE_WRITE, 1024,
      "retention.purge"},
     {0},

@@ -153,10 +153,12 @@ static int row_cmp(const void *a, const void *b)
 /* The batch statement as a literal: 32 rows of ($1 community, term, resident). */
 #define R(t, r) "($1, $" #t ", $" #r ")"
 static const char insert_batch_sql[] = "INSERT INTO resident_terms (community_id, term, resident_id) VALUES "
-    R(2, 3) ", " R(4, 5) ", " R(6, 7) ", " R(8, 9) ", " R(10, 11) ", " R(12, 13) ", " R(14, 15) ", " R(16, 17) ", "
-    R(18, 19) ", " R(20, 21) ", " R(22, 23) ", " R(24, 25) ", " R(26, 27) ", " R(28, 29) ", " R(30, 31) ", " R(32, 33) ", "
-    R(34, 35) ", " R(36, 37) ", " R(38, 39) ", " R(40, 41) ", " R(42, 43) ", " R(44, 45) ", " R(46, 47) ", " R(48, 49) ", "
-    R(50, 51) ", " R(52, 53) ", " R(54, 55) ", " R(56, 57) ", " R(58, 59) ", " R(60, 61) ", " R(62, 63) ", " R(64, 65);
+    R(2, 3) ", " R(4, 5) ", " R(6, 7) ", " R(8, 9) ", " R(10, 11) ", " R(12, 13) ", "
+    R(14, 15) ", " R(16, 17) ", " R(18, 19) ", " R(20, 21) ", " R(22, 23) ", " R(24, 25) ", "
+    R(26, 27) ", " R(28, 29) ", " R(30, 31) ", " R(32, 33) ", " R(34, 35) ", " R(36, 37) ", "
+    R(38, 39) ", " R(40, 41) ", " R(42, 43) ", " R(44, 45) ", " R(46, 47) ", " R(48, 49) ", "
+    R(50, 51) ", " R(52, 53) ", " R(54, 55) ", " R(56, 57) ", " R(58, 59) ", " R(60, 61) ", "
+    R(62, 63) ", " R(64, 65);
 #undef R
 _Static_assert(BATCH == 32, "insert_batch_sql lists BATCH rows");
 static const char insert_one_sql[] = "INSERT INTO resident_terms (community_id, term, resident_id) VALUES ($1, $2, $3)";
@@ -235,7 +237,8 @@ static int writer_query(search_terms_writer *w, const char *sql, int64_t id, boo
     int step = STORE_DONE;
     while (!w->failed && (step = store_step(st)) == STORE_ROW) {
         int64_t rid = store_col_int(st, 0);
-        if (replace && store_run(w->c, NULL, "DELETE FROM resident_terms WHERE resident_id = $1", "i", rid) != STORE_DONE)
+        if (replace &&
+            store_run(w->c, NULL, "DELETE FROM resident_terms WHERE resident_id = $1", "i", rid) != STORE_DONE)
             w->failed = STORE_ERR;
         else
             writer_row(w, rid, store_col_text(st, 1), store_col_text(st, 2), store_col_text(st, 4),

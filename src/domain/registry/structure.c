@@ -274,9 +274,11 @@ static int posts_replace(http_req *req, bool zone, int64_t target, const post *s
     const char *role = zone ? "zone_leader" : "block_leader", *kind = zone ? "zone" : "block";
     int64_t cid = req->actor.community_id, old_users[COMMITTEE_MAX + 8];
     int n_old = 0;
-    store_stmt *st = store_prepare(req->conn, zone
-        ? "SELECT DISTINCT user_id FROM structure_leaders WHERE community_id = $1 AND zone_id = $2 AND user_id IS NOT NULL"
-        : "SELECT DISTINCT user_id FROM structure_leaders WHERE community_id = $1 AND block_id = $2 AND user_id IS NOT NULL");
+    store_stmt *st = store_prepare(req->conn,
+                                   zone ? "SELECT DISTINCT user_id FROM structure_leaders WHERE community_id = $1 AND "
+                                          "zone_id = $2 AND user_id IS NOT NULL"
+                                        : "SELECT DISTINCT user_id FROM structure_leaders WHERE community_id = $1 AND "
+                                          "block_id = $2 AND user_id IS NOT NULL");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     store_bind_int(st, 1, cid);
     store_bind_int(st, 2, target);
@@ -290,11 +292,13 @@ static int posts_replace(http_req *req, bool zone, int64_t target, const post *s
         return http_fail_internal(req, "posts delete");
 
     json_t *posts = json_array(), *granted = json_array(), *removed = json_array();
-    json_t *detail = json_pack("{s:o, s:o, s:o}", "posts", posts, "granted_user_ids", granted, "removed_user_ids", removed);
+    json_t *detail =
+        json_pack("{s:o, s:o, s:o}", "posts", posts, "granted_user_ids", granted, "removed_user_ids", removed);
     registry_audit(req, kind, target, detail);
     int64_t now = clock_now_us();
-    st = store_prepare(req->conn, "INSERT INTO structure_leaders (community_id, zone_id, block_id, position, resident_id, "
-                                  "user_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
+    st = store_prepare(req->conn,
+                       "INSERT INTO structure_leaders (community_id, zone_id, block_id, position, resident_id, "
+                       "user_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     for (int i = 0; i < n; i++) {
         const post *p = &set[i];
@@ -314,11 +318,13 @@ static int posts_replace(http_req *req, bool zone, int64_t target, const post *s
         json_object_set_new(entry, "user_id", p->user_id ? json_integer(p->user_id) : json_null());
         json_array_append_new(posts, entry);
         if (!p->user_id) continue;
-        bool held = store_query_int(req->conn, 0, "SELECT COUNT(*) FROM role_assignments WHERE user_id = $1 AND role = $2 "
-                                                  "AND scope_kind = $3 AND scope_id = $4", "itti",
-                                    p->user_id, role, kind, target) > 0;
+        bool held = store_query_int(req->conn, 0,
+                                    "SELECT COUNT(*) FROM role_assignments WHERE user_id = $1 AND role = $2 "
+                                    "AND scope_kind = $3 AND scope_id = $4",
+                                    "itti", p->user_id, role, kind, target) > 0;
         if (held) continue;
-        if (accounts_assign_role(req->conn, cid, p->user_id, role, kind, target)) return http_fail_internal(req, "role grant");
+        if (accounts_assign_role(req->conn, cid, p->user_id, role, kind, target))
+            return http_fail_internal(req, "role grant");
         json_array_append_new(granted, json_integer(p->user_id));
     }
     for (int i = 0; i < n_old; i++) {
@@ -478,9 +484,11 @@ const http_route structure_routes[] = {
     {"GET", "/api/v1/zones/{id}", NULL, zone_get, REGISTRY_LEADERS, 0, 0, NULL},
     {"PATCH", "/api/v1/zones/{id}", NULL, zone_update, ROLE_COMMITTEE, ROUTE_WRITE, 4096, "zone.update"},
     {"GET", "/api/v1/zones/{id}/leaders", NULL, zone_leaders_get, REGISTRY_LEADERS, 0, 0, NULL},
-    {"PUT", "/api/v1/zones/{id}/leaders", NULL, zone_leaders_put, ROLE_COMMITTEE, ROUTE_WRITE, 4096, "zone.leaders_set"},
+    {"PUT", "/api/v1/zones/{id}/leaders", NULL, zone_leaders_put, ROLE_COMMITTEE, ROUTE_WRITE, 4096,
+     "zone.leaders_set"},
     {"GET", "/api/v1/blocks/{id}/leaders", NULL, block_leaders_get, REGISTRY_LEADERS, 0, 0, NULL},
-    {"PUT", "/api/v1/blocks/{id}/leaders", NULL, block_leaders_put, ROLE_COMMITTEE, ROUTE_WRITE, 8192, "block.leaders_set"},
+    {"PUT", "/api/v1/blocks/{id}/leaders", NULL, block_leaders_put, ROLE_COMMITTEE, ROUTE_WRITE, 8192,
+     "block.leaders_set"},
     {0},
 };
 
@@ -492,17 +500,24 @@ const i18n_entry structure_messages[] = {
     {"structure.pos.courtyard_leader", "院委会主任", "chair"},
     {"structure.tile.blocks_without_leader", "尚无负责人的楼组", "Blocks without a leader"},
     {"structure.unit.blocks", "个", "blocks"},
-    {"structure.err.person", "请指定居民（resident_id）或账号（user_id），或两者", "Give a resident (resident_id), an account (user_id) or both"},
-    {"structure.err.resident_unknown", "本社区没有该居民，或已迁出", "No such resident in this community, or moved out"},
-    {"structure.err.user_unknown", "本社区没有该账号，或账号已停用", "No such account in this community, or it is disabled"},
+    {"structure.err.person", "请指定居民（resident_id）或账号（user_id），或两者",
+     "Give a resident (resident_id), an account (user_id) or both"},
+    {"structure.err.resident_unknown", "本社区没有该居民，或已迁出",
+     "No such resident in this community, or moved out"},
+    {"structure.err.user_unknown", "本社区没有该账号，或账号已停用",
+     "No such account in this community, or it is disabled"},
     {"structure.err.lives_zone", "该居民不住在本片区", "This resident does not live in this zone"},
-    {"structure.err.lives_block", "该居民不住在本楼组或其所在片区", "This resident lives neither in this block nor in its zone"},
-    {"structure.err.lives_courtyard", "院委会成员应是本院落的居民", "Courtyard committee members must live in this courtyard"},
+    {"structure.err.lives_block", "该居民不住在本楼组或其所在片区",
+     "This resident lives neither in this block nor in its zone"},
+    {"structure.err.lives_courtyard", "院委会成员应是本院落的居民",
+     "Courtyard committee members must live in this courtyard"},
     {"structure.err.members_count", "院委会应有 3 到 7 名成员（传空列表表示清空）",
      "A courtyard committee has 3 to 7 members (an empty list clears it)"},
     {"structure.err.members_array", "members 应为成员列表", "members must be a list of members"},
-    {"structure.err.members_building", "楼栋设楼组长，请用 leader，不用 members", "A building has a leader: use leader, not members"},
-    {"structure.err.members_zone", "片区设片区长和副片区长，请用 leader 和 deputy", "A zone has a leader and a deputy: use leader and deputy"},
+    {"structure.err.members_building", "楼栋设楼组长，请用 leader，不用 members",
+     "A building has a leader: use leader, not members"},
+    {"structure.err.members_zone", "片区设片区长和副片区长，请用 leader 和 deputy",
+     "A zone has a leader and a deputy: use leader and deputy"},
     {"structure.err.leader_courtyard", "院落设院委会，请用 members（可将一人标为主任）",
      "A courtyard has a committee: use members (one may be marked leader)"},
     {"structure.err.one_leader", "院委会最多只能有一名主任", "A courtyard committee has at most one chair"},

@@ -343,7 +343,8 @@ static bool key_ok(const char *k)
 
 static int fail_q(http_req *req, size_t i, const char *prop, const char *why)
 {
-    const char *field = prop ? arena_printf(req->a, "questions[%zu].%s", i, prop) : arena_printf(req->a, "questions[%zu]", i);
+    const char *field =
+        prop ? arena_printf(req->a, "questions[%zu].%s", i, prop) : arena_printf(req->a, "questions[%zu]", i);
     return http_fail_field(req, field, why);
 }
 
@@ -357,7 +358,10 @@ static bool q_text(http_req *req, json_t *q, size_t i, const char *prop, bool re
         return true;
     }
     if (!json_is_string(v)) { fail_q(req, i, prop, "err.not_string"); return false; }
-    if (strlen(json_string_value(v)) != json_string_length(v)) { fail_q(req, i, prop, "err.control_chars"); return false; }
+    if (strlen(json_string_value(v)) != json_string_length(v)) {
+        fail_q(req, i, prop, "err.control_chars");
+        return false;
+    }
     const char *why = validate_text(json_string_value(v), 1, 200);
     if (why) { fail_q(req, i, prop, why); return false; }
     *out = json_string_value(v);
@@ -370,8 +374,14 @@ static json_t *questions_parse(http_req *req)
 {
     json_t *qs = json_object_get(req->json, "questions");
     if (!qs || json_is_null(qs)) { http_fail_field(req, "questions", "err.required"); return NULL; }
-    if (!json_is_array(qs) || json_array_size(qs) == 0) { http_fail_field(req, "questions", "err.sweep_questions"); return NULL; }
-    if (json_array_size(qs) > SWEEP_MAX_QUESTIONS) { http_fail_field(req, "questions", "err.sweep_too_many_questions"); return NULL; }
+    if (!json_is_array(qs) || json_array_size(qs) == 0) {
+        http_fail_field(req, "questions", "err.sweep_questions");
+        return NULL;
+    }
+    if (json_array_size(qs) > SWEEP_MAX_QUESTIONS) {
+        http_fail_field(req, "questions", "err.sweep_too_many_questions");
+        return NULL;
+    }
     json_t *out = arena_json(req, json_array());
     size_t i;
     json_t *q;
@@ -400,16 +410,22 @@ static json_t *questions_parse(http_req *req)
         if (!q_text(req, q, i, "label_zh", true, &label_zh)) return NULL;
         if (!q_text(req, q, i, "label_en", false, &label_en)) return NULL;
         const char *type = json_string_value(json_object_get(q, "type"));
-        if (!json_object_get(q, "type") || json_is_null(json_object_get(q, "type"))) { fail_q(req, i, "type", "err.required"); return NULL; }
+        if (!json_object_get(q, "type") || json_is_null(json_object_get(q, "type"))) {
+            fail_q(req, i, "type", "err.required");
+            return NULL;
+        }
         if (!type || (strcmp(type, "yes_no") && strcmp(type, "text") && strcmp(type, "choice") &&
                       strcmp(type, "multi") && strcmp(type, "number"))) {
             fail_q(req, i, "type", "err.sweep_question_type");
             return NULL;
         }
         json_t *req_v = json_object_get(q, "required");
-        if (req_v && !json_is_null(req_v) && !json_is_boolean(req_v)) { fail_q(req, i, "required", "err.sweep_not_boolean"); return NULL; }
-        json_t *nq = json_pack("{s:s, s:s, s:s, s:s, s:b}", "key", key, "label_zh", label_zh,
-                               "label_en", label_en ? label_en : label_zh, "type", type, "required", json_is_true(req_v));
+        if (req_v && !json_is_null(req_v) && !json_is_boolean(req_v)) {
+            fail_q(req, i, "required", "err.sweep_not_boolean");
+            return NULL;
+        }
+        json_t *nq = json_pack("{s:s, s:s, s:s, s:s, s:b}", "key", key, "label_zh", label_zh, "label_en",
+                               label_en ? label_en : label_zh, "type", type, "required", json_is_true(req_v));
         json_array_append_new(out, nq);
         json_t *choices = json_object_get(q, "choices");
         bool has_choices = choices && !json_is_null(choices);
@@ -435,7 +451,10 @@ static json_t *questions_parse(http_req *req)
             size_t m;
             json_t *seen;
             json_array_foreach(nc, m, seen) {
-                if (!strcmp(json_string_value(seen), s)) { fail_q(req, i, "choices", "err.sweep_choices_repeated"); return NULL; }
+                if (!strcmp(json_string_value(seen), s)) {
+                    fail_q(req, i, "choices", "err.sweep_choices_repeated");
+                    return NULL;
+                }
             }
             json_array_append_new(nc, json_string(s));
         }
@@ -470,7 +489,10 @@ static bool filter_int(http_req *req, json_t *f, const char *prop, int64_t *out)
     *out = 0;
     if (!v || json_is_null(v)) return true;
     const char *field = arena_printf(req->a, "target_filter.%s", prop);
-    if (!json_is_integer(v) || json_integer_value(v) <= 0) { http_fail_field(req, field, "err.not_integer"); return false; }
+    if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+        http_fail_field(req, field, "err.not_integer");
+        return false;
+    }
     *out = json_integer_value(v);
     return true;
 }
@@ -501,7 +523,10 @@ static json_t *target_parse(http_req *req, const char **kind_out)
     json_t *ids = json_object_get(req->json, "household_ids");
     bool has_f = f && !json_is_null(f), has_ids = ids && !json_is_null(ids);
     if (has_ids && strcmp(kind, "list")) { http_fail_field(req, "household_ids", "err.sweep_list_only"); return NULL; }
-    if (has_f && strcmp(kind, "filter")) { http_fail_field(req, "target_filter", "err.sweep_filter_only"); return NULL; }
+    if (has_f && strcmp(kind, "filter")) {
+        http_fail_field(req, "target_filter", "err.sweep_filter_only");
+        return NULL;
+    }
     json_t *out = arena_json(req, json_object());
     if (!strcmp(kind, "filter")) {
         if (!has_f) { http_fail_field(req, "target_filter", "err.required"); return NULL; }
@@ -564,7 +589,8 @@ static json_t *target_parse(http_req *req, const char **kind_out)
         qsort(v, n, sizeof *v, cmp_id);
         json_t *list = json_array();
         json_object_set_new(out, "household_ids", list);
-        store_stmt *st = store_prepare(req->conn, "SELECT COUNT(*) FROM households WHERE community_id = $1 AND id = $2");
+        store_stmt *st =
+            store_prepare(req->conn, "SELECT COUNT(*) FROM households WHERE community_id = $1 AND id = $2");
         if (!st) { http_fail_internal(req, store_errmsg(req->conn)); return NULL; }
         for (i = 0; i < n; i++) {
             if (m && v[i] == v[m - 1]) continue;     /* a repeated id counts once */
@@ -839,8 +865,11 @@ static int sweeps_list(http_req *req)
         if (p) json_object_update(o, p);
         /* A long household list is summed up here; GET /sweeps/{id} has it in full. */
         json_t *hl = json_object_get(s.target_filter, "household_ids");
-        if (hl) json_object_set_new(o, "target_filter", json_pack("{s:I}", "household_count", (json_int_t)json_array_size(hl)));
-        json_object_set_new(o, "state_label", json_string(i18n_text(req->lang, arena_printf(req->a, "sweep.state.%s", s.state))));
+        if (hl)
+            json_object_set_new(o, "target_filter",
+                                json_pack("{s:I}", "household_count", (json_int_t)json_array_size(hl)));
+        json_object_set_new(o, "state_label",
+                            json_string(i18n_text(req->lang, arena_printf(req->a, "sweep.state.%s", s.state))));
         json_object_set_new(o, "opened_at_local", local_time_json(req, s.opened_at, s.opened_at < 0));
         json_object_set_new(o, "closed_at_local", local_time_json(req, s.closed_at, s.closed_at < 0));
         json_array_append_new(items, o);
@@ -982,7 +1011,8 @@ static json_t *household_item(http_req *req, store_stmt *st)
     json_object_set_new(o, "zone_id", store_col_null(st, 6) ? json_null() : json_integer(store_col_int(st, 6)));
     json_object_set_new(o, "zone_name", text_json(store_col_text(st, 7)));
     json_object_set_new(o, "outcome", text_json(outcome));
-    json_object_set_new(o, "outcome_label", json_string(i18n_text(req->lang, arena_printf(req->a, "sweep.outcome.%s", outcome))));
+    json_object_set_new(o, "outcome_label",
+                        json_string(i18n_text(req->lang, arena_printf(req->a, "sweep.outcome.%s", outcome))));
     json_object_set_new(o, "recorded_at", time_json(store_col_int(st, 9), store_col_null(st, 9)));
     json_object_set_new(o, "recorded_at_local", local_time_json(req, store_col_int(st, 9), store_col_null(st, 9)));
     json_object_set_new(o, "recorded_by", text_json(store_col_text(st, 10)));
@@ -1164,8 +1194,9 @@ static int sweep_results(http_req *req)
     size_t k;
     json_array_foreach(items, k, item) {
         const char *m = json_string_value(json_object_get(item, "method"));
-        json_object_set_new(item, "method_label", m ? json_string(i18n_text(req->lang, arena_printf(req->a, "sweep.method.%s", m)))
-                                                    : json_null());
+        json_object_set_new(item, "method_label",
+                            m ? json_string(i18n_text(req->lang, arena_printf(req->a, "sweep.method.%s", m)))
+                              : json_null());
         json_t *answers = json_object_get(item, "answers");
         json_array_foreach(s.questions, i, q) {
             const char *key = json_string_value(json_object_get(q, "key"));
@@ -1356,7 +1387,8 @@ static int sweep_tally(http_req *req)
 /* Finds the target household of sweep s within the actor's scope: 1, 0 or -1. */
 static int target_find(http_req *req, int64_t sweep_id, int64_t household_id)
 {
-    store_stmt *st = store_prepare(req->conn, "SELECT t.outcome" TARGETS_FROM "WHERE" TARGETS_WHERE "AND t.household_id = $4");
+    store_stmt *st =
+        store_prepare(req->conn, "SELECT t.outcome" TARGETS_FROM "WHERE" TARGETS_WHERE "AND t.household_id = $4");
     if (!st) return -1;
     registry_bind_scope(req, st);
     store_bind_int(st, 3, sweep_id);
@@ -1380,7 +1412,10 @@ static json_t *answers_parse(http_req *req, const sweep_row *s, bool answered)
     if (!in || json_is_null(in)) in = NULL;
     else if (!json_is_object(in)) { http_fail_field(req, "answers", "err.sweep_answers_object"); return NULL; }
     if (!answered) {
-        if (in && json_object_size(in)) { http_fail_field(req, "answers", "err.sweep_answers_need_answered"); return NULL; }
+        if (in && json_object_size(in)) {
+            http_fail_field(req, "answers", "err.sweep_answers_need_answered");
+            return NULL;
+        }
         return out;
     }
     const char *key;
@@ -1428,7 +1463,11 @@ static json_t *answers_parse(http_req *req, const sweep_row *s, bool answered)
                 bool ok = false;
                 size_t k;
                 json_t *c;
-                json_array_foreach(json_object_get(q, "choices"), k, c) if (!strcmp(json_string_value(c), t)) { ok = true; break; }
+                json_array_foreach(json_object_get(q, "choices"), k, c) if (!strcmp(json_string_value(c), t))
+                {
+                    ok = true;
+                    break;
+                }
                 if (!ok) { fail_answer(req, key, "err.sweep_expect_choice"); return NULL; }
             }
         }
