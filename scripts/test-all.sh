@@ -4,7 +4,7 @@
 # and how long it took.
 set -u
 declare -A result seconds
-order=(unit api-sqlite api-pg e2e)
+order=(style unit api-sqlite api-pg e2e)
 total_start=$SECONDS
 for stage in "${order[@]}"; do
   start=$SECONDS

@@ -221,7 +221,8 @@ static void test_xlsx_fixture(void **state)
 static void put16(unsigned char *p, unsigned v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); }
 static void put32(unsigned char *p, uint32_t v)
 {
-    p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24);
+    p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24);
 }
 
 /* A one-member ZIP whose sheet inflates past IMPORT_MAX_UNZIP; its header claims 1 KiB. */
@@ -251,7 +252,8 @@ static void test_xlsx_bomb(void **state)
     const char *name = "xl/worksheets/sheet1.xml";
     size_t nl = strlen(name), n = 30 + nl + used + 46 + nl + 22;
     unsigned char *z = calloc(1, n), *p = z;
-    put32(p, 0x04034b50); put16(p + 8, 8); put32(p + 18, (uint32_t)used); put32(p + 22, 1024); put16(p + 26, (unsigned)nl);
+    put32(p, 0x04034b50); put16(p + 8, 8); put32(p + 18, (uint32_t)used);
+    put32(p + 22, 1024); put16(p + 26, (unsigned)nl);
     memcpy(p + 30, name, nl);
     memcpy(p + 30 + nl, comp, used);
     p += 30 + nl + used;
@@ -260,7 +262,8 @@ static void test_xlsx_bomb(void **state)
     put16(p + 28, (unsigned)nl); put32(p + 42, 0);
     memcpy(p + 46, name, nl);
     p += 46 + nl;
-    put32(p, 0x06054b50); put16(p + 8, 1); put16(p + 10, 1); put32(p + 12, (uint32_t)(46 + nl)); put32(p + 16, (uint32_t)cd);
+    put32(p, 0x06054b50); put16(p + 8, 1); put16(p + 10, 1);
+    put32(p + 12, (uint32_t)(46 + nl)); put32(p + 16, (uint32_t)cd);
     free(comp);
     arena *a = arena_new();
     import_table t;

@@ -383,7 +383,7 @@ static void normalise_header(const char *h, char *out, size_t cap)
     size_t o = 0;
     const unsigned char *p = (const unsigned char *)h;
     while (*p && o + 4 < cap) {
-        if (*p == ' ' || *p == '\t' || *p == '_' || *p == '-' || *p == '*' || *p == ':' || *p == '\r' || *p == '\n') { p++; continue; }
+        if (strchr(" \t_-*:\r\n", *p)) { p++; continue; }
         if (!strncmp((const char *)p, "\u3000", 3) || !strncmp((const char *)p, "\uff1a", 3) ||
             !strncmp((const char *)p, "\uff0a", 3)) { p += 3; continue; }
         /* a note in brackets ends the name: 姓名（必填）, 电话(手机) */

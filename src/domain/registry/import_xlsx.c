@@ -430,7 +430,7 @@ static const char *read_sheet(arena *a, const char *x, size_t len, const sstring
                 int c = col + 1, r;
                 if (tag_attr(&t, "r", ref, sizeof ref) && cell_ref(ref, &c, &r)) { /* column from the ref */ }
                 col = c;
-                if (!tag_attr(&t, "t", type, sizeof type)) strcpy(type, "n");
+                if (!tag_attr(&t, "t", type, sizeof type)) snprintf(type, sizeof type, "n");
                 val->n = inl->n = 0;
                 val->overflow = inl->overflow = false;
                 have_v = false;
