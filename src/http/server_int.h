@@ -24,6 +24,8 @@ typedef struct req_state {
     int phase;                         /* 0 new, 1 reading, 2 suspended, 3 ready */
     struct MHD_Response *ready;        /* built by the writer's done callback */
     store_conn *reader;                /* read connection held by this request */
+    const http_route *route;           /* matched once, on the first call */
+    bool route_matched, method_mismatch;
     list_reply *list;
     char *idem_key;                    /* Idempotency-Key, when given */
     char idem_hash[65];
@@ -56,6 +58,7 @@ int http_open_listener(const char *listen_addr, int *port_out, char *err, size_t
 /* Fills req->actor from the session cookie or bearer token. Returns 0 when a valid
  * credential was found, -1 when none or an invalid one (not an error reply). */
 int auth_authenticate(http_req *req);
+void auth_cache_init(store *db);   /* empties the session cache; watches its tables */
 /* The login route counts its failures itself (per account, address and both). */
 bool auth_is_login(const http_route *route);
 extern const http_route auth_routes[];
