@@ -1,4 +1,4 @@
-/* dashboard/capability.c — GET /api/v1/dashboard gathers the tiles of every capability
+/* capability.c — the dashboard: GET /api/v1/dashboard gathers the tiles of every capability
  * (their `tiles` providers, in registration order). It knows no capability: each owner
  * computes its own figures in its own scope, with the tile helpers of dashboard.h. */
 #include "../dashboard.h"
