@@ -116,3 +116,61 @@ test('structure: deleting an empty block takes its posts and the scope they gave
   const entry = (await auditOf(c.committee, 'block.delete', bid))[0];
   assert.deepEqual(entry.detail.removed_user_ids, [uid]);
 });
+
+// Logins as people type them on a phone: a mobile number, a name in Chinese. One
+// account whatever the width or case; login and its throttling use the same form.
+test('logins: a phone number and a Chinese name are logins; full-width and case forms are the same account', async () => {
+  const phone = `139${String(Date.now()).slice(-8)}`;
+  const name = '赵杭杰' + String.fromCharCode(0x4e00 + (Date.now() % 5000));
+  const made = [];
+  for (const username of [phone, name]) {
+    const r = await c.committee.post('/api/v1/users', { username, display_name: '赵杭杰', password: 'phone-pass-123',
+      roles: [{ role: 'volunteer' }] });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.user.username, username);
+    made.push(r.json.user);
+  }
+  // Full-width digits (a Chinese keyboard) name the same login: taken.
+  const wide = phone.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d)));
+  assertError(await c.committee.post('/api/v1/users', { username: wide, display_name: 'x', password: 'phone-pass-123',
+    roles: [{ role: 'volunteer' }] }), 409, 'conflict', 'username');
+  const upper = uniq('Lower.');
+  const u1 = await c.committee.post('/api/v1/users', { username: upper, display_name: 'x', password: 'phone-pass-123',
+    roles: [{ role: 'volunteer' }] });
+  assert.equal(u1.status, 201, u1.text);
+  assert.equal(u1.json.user.username, upper.toLowerCase());
+  assertError(await c.committee.post('/api/v1/users', { username: upper.toLowerCase(), display_name: 'x',
+    password: 'phone-pass-123', roles: [{ role: 'volunteer' }] }), 409, 'conflict', 'username');
+  // Refused: spaces inside, other signs, a single character, both languages.
+  for (const bad of ['赵 杭杰', 'a@b.cn', '赵', '😀😀😀']) {
+    const r = await c.committee.post('/api/v1/users', { username: bad, display_name: 'x', password: 'phone-pass-123',
+      roles: [{ role: 'volunteer' }] });
+    assertError(r, 400, 'validation_failed', 'username');
+  }
+  const zh = await c.committeeZh.post('/api/v1/users', { username: 'a@b.cn', display_name: 'x',
+    password: 'phone-pass-123', roles: [{ role: 'volunteer' }] });
+  assert.match(zh.json.error.message, /手机号或中文姓名/);
+  // Log in with each, as typed and in full width.
+  for (const username of [phone, wide, name, upper.toUpperCase()]) {
+    const cl = new Client(srv.url);
+    const r = await cl.post('/api/v1/session', { username, password: 'phone-pass-123' });
+    assert.equal(r.status, 200, `${username}: ${r.text}`);
+  }
+});
+
+test('logins: throttling counts a Chinese login in all its forms together', async () => {
+  const name = '钱塘江' + String.fromCharCode(0x4e00 + (Date.now() % 1000));
+  const r = await c.committee.post('/api/v1/users', { username: name, display_name: name, password: 'right-pass-123',
+    roles: [{ role: 'volunteer' }] });
+  assert.equal(r.status, 201, r.text);
+  const cl = new Client(srv.url);
+  // Five wrong passwords, under the name and its NFC-equal form with a space around it.
+  for (let i = 0; i < 5; i++) {
+    const typed = i % 2 ? ` ${name} ` : name;
+    assertError(await cl.post('/api/v1/session', { username: typed, password: `wrong-${i}-pass` }), 401,
+      'unauthenticated');
+  }
+  const locked = await cl.post('/api/v1/session', { username: name, password: 'right-pass-123' });
+  assertError(locked, 429, 'throttled');
+  assert.ok(Number(locked.headers.get('retry-after')) > 0);
+});
