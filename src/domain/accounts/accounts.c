@@ -336,8 +336,10 @@ static int users_create_prepare(http_req *req)
     const char *password;
     nu->language = "zh-CN";
     if (!http_body_str(req, "username", 1, 64, &nu->username)) return -1;
-    const char *why = validate_username(nu->username);
+    char *login = arena_alloc(req->a, VALIDATE_LOGIN_MAX);
+    const char *why = validate_login_name(nu->username, login);
     if (why) return http_fail_field(req, "username", why);
+    nu->username = login;
     if (!http_body_str(req, "display_name", 1, 64, &nu->display_name)) return -1;
     if (!http_body_str(req, "password", 1, 1024, &password)) return -1;
     if ((why = validate_password(password))) return http_fail_field(req, "password", why);
