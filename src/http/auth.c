@@ -4,7 +4,7 @@
  * Session and API tokens are 256 random bits; the database keeps only their BLAKE2b
  * hash, so a copy of the database does not log anyone in. Throttling counters live in
  * the database (not in memory) so several server processes share them. */
-#include "server_int.h"
+#include "auth_int.h"
 #include "../core/clock.h"
 #include "../core/log.h"
 #include "../core/secret.h"
@@ -337,6 +337,12 @@ int auth_authenticate(http_req *req)
     return 0;
 }
 
+const char *auth_login_name(http_req *req, const char *typed)
+{
+    char *out = arena_alloc(req->a, VALIDATE_LOGIN_MAX);
+    return validate_login_name(typed, out) ? typed : out;
+}
+
 /* ---------------------------------------------------------------- the "me" shape */
 
 json_t *auth_me_json(http_req *req, int64_t user_id, const char *csrf)
@@ -466,6 +472,8 @@ static int login_prepare(http_req *req)
     const char *password;
     if (!http_body_str(req, "username", 1, 64, &ls->username)) return -1;
     if (!http_body_str(req, "password", 1, 1024, &password)) return -1;
+    /* 赵杭杰, ＺＨＡＯ and Zhao are typed forms of one login: one account, one counter. */
+    ls->username = auth_login_name(req, ls->username);
     snprintf(ls->ukey, sizeof ls->ukey, "u:%s", ls->username);
     snprintf(ls->uakey, sizeof ls->uakey, "ua:%s|%s", req->address, ls->username);
     snprintf(ls->akey, sizeof ls->akey, "a:%s", req->address);
@@ -659,7 +667,8 @@ const i18n_entry http_messages[] = {
     {"err.out_of_range", "数值超出允许范围", "Value out of range"},
     {"err.bad_utf8", "包含无效字符编码", "Contains invalid UTF-8"},
     {"err.control_chars", "包含不允许的控制字符", "Contains control characters"},
-    {"err.username_chars", "用户名只能包含小写字母、数字和 _ . -", "Username may contain only a-z, 0-9, _ . -"},
+    {"err.username_chars", "用户名可用字母、数字和 _ . -，也可以是手机号或中文姓名",
+     "A username may hold letters, digits and _ . -, or be a phone number or a name in Chinese"},
     {"err.password_short", "密码至少 8 位", "Password must be at least 8 characters"},
     {"err.phone_format", "电话号码格式不正确", "Phone number format is invalid"},
     {"err.lang", "语言只能是 zh-CN 或 en", "Language must be zh-CN or en"},

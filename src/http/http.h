@@ -209,6 +209,11 @@ int64_t throttle_retry_after(http_req *req, const char *key, int limit);
 /* Counts one failure under key; returns the count in the window, -1 on a storage error. */
 int64_t throttle_count(http_req *req, const char *key);
 
+/* The canonical form of a typed login (validate_login_name: NFC, full-width as ASCII,
+ * lower case), in the request arena; the text as typed when it is no valid login (it
+ * then names no account, and counts against itself). */
+const char *auth_login_name(http_req *req, const char *typed);
+
 /* ---- roles and the "me" shape (auth.c) ---- */
 unsigned auth_role_bit(const char *name);          /* 0 when unknown */
 const char *auth_role_name(unsigned bit);

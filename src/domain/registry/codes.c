@@ -589,11 +589,13 @@ typedef struct new_account {
 static bool body_username(http_req *req, const char **out)
 {
     if (!http_body_str(req, "username", 1, 64, out)) return false;
-    const char *why = validate_username(*out);
+    char *login = arena_alloc(req->a, VALIDATE_LOGIN_MAX);
+    const char *why = validate_login_name(*out, login);
     if (why) {
         http_fail_field(req, "username", why);
         return false;
     }
+    *out = login;
     return true;
 }
 
@@ -1160,6 +1162,7 @@ static int reset_prepare(http_req *req)
     reset_state *rs = arena_alloc(req->a, sizeof *rs);
     req->scratch = rs;
     if (!http_body_str(req, "username", 1, 64, &rs->username)) return -1;
+    rs->username = auth_login_name(req, rs->username);
     if (!http_body_str(req, "code", 1, 64, &rs->code)) return -1;
     if (reset_throttled(req, rs->username)) return -1;
     /* Hashed whatever the code: a wrong code answers no faster than a right one. */

@@ -222,12 +222,32 @@ function ZoneCard({ zone, blocks, zones, canEdit, onDone }) {
           <button type="button" class="button button-quiet" data-testid="structure-zone-set-leaders" onClick={() => toggle('leaders')}>
             {t('structure.zone.set_leaders')}
           </button>
+          <DeleteButton path={`/zones/${zone.id}`} confirmText={t('structure.zone.delete_confirm', { name: zone.name })}
+            label={t('structure.zone.delete')} testId="structure-zone-delete" onDone={onDone} />
         </div>
       ) : null}
       {open === 'rename' ? <ZoneRename zone={zone} onDone={done} /> : null}
       {open === 'leaders' ? <ZoneLeadersEditor zone={zone} onDone={done} /> : null}
       <BlockList blocks={blocks} zones={zones} canEdit={canEdit} onDone={onDone} />
     </section>
+  );
+}
+
+// Deletes an empty zone or block after the person confirms; the server refuses (409,
+// shown here) a zone that still has blocks or a block that still has households.
+function DeleteButton({ path, confirmText, label, testId, onDone }) {
+  const write = useWrite();
+  const remove = async () => {
+    if (!window.confirm(confirmText)) return;
+    if (await write.run(() => api.del(path))) onDone();
+  };
+  return (
+    <>
+      <button type="button" class="button button-quiet button-danger" disabled={write.busy} data-testid={testId} onClick={remove}>
+        {label}
+      </button>
+      <ErrorMessage error={write.error} testId={`${testId}-error`} />
+    </>
   );
 }
 
@@ -292,6 +312,10 @@ function BlockRow({ block, zones, canEdit, onDone }) {
           <button type="button" class="button button-quiet" data-testid="structure-block-set-leaders" onClick={() => toggle('leaders')}>
             {block.kind === 'courtyard' ? t('structure.block.set_committee') : t('structure.block.set_leader')}
           </button>
+          {block.households === 0 ? (
+            <DeleteButton path={`/blocks/${block.id}`} confirmText={t('structure.block.delete_confirm', { name: block.name })}
+              label={t('structure.block.delete')} testId="structure-block-delete" onDone={onDone} />
+          ) : null}
         </div>
       ) : null}
       {open === 'edit' ? <BlockEdit block={block} zones={zones} onDone={done} /> : null}

@@ -5,10 +5,10 @@
  * community. Password hashing (argon2id, ~50 ms) runs in a route's prepare step on the
  * HTTP thread, never inside the writer, so it cannot stall the group commit. */
 #include "accounts.h"
-#include "capability.h"
-#include "../core/clock.h"
-#include "../core/secret.h"
-#include "../core/validate.h"
+#include "../capability.h"
+#include "../../core/clock.h"
+#include "../../core/secret.h"
+#include "../../core/validate.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,8 +336,10 @@ static int users_create_prepare(http_req *req)
     const char *password;
     nu->language = "zh-CN";
     if (!http_body_str(req, "username", 1, 64, &nu->username)) return -1;
-    const char *why = validate_username(nu->username);
+    char *login = arena_alloc(req->a, VALIDATE_LOGIN_MAX);
+    const char *why = validate_login_name(nu->username, login);
     if (why) return http_fail_field(req, "username", why);
+    nu->username = login;
     if (!http_body_str(req, "display_name", 1, 64, &nu->display_name)) return -1;
     if (!http_body_str(req, "password", 1, 1024, &password)) return -1;
     if ((why = validate_password(password))) return http_fail_field(req, "password", why);
