@@ -7,7 +7,7 @@
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/validate.h"
-#include "domain/accounts.h"
+#include "domain/accounts/accounts.h"
 #include "domain/demo.h"
 #include "domain/domains.h"
 #include "domain/registry/retention.h"

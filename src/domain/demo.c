@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <inttypes.h>
-#include "accounts.h"
+#include "accounts/accounts.h"
 #include "registry/search_terms.h"
 #include "../core/arena.h"
 #include "../core/clock.h"

@@ -4,7 +4,7 @@
  * Session and API tokens are 256 random bits; the database keeps only their BLAKE2b
  * hash, so a copy of the database does not log anyone in. Throttling counters live in
  * the database (not in memory) so several server processes share them. */
-#include "server_int.h"
+#include "auth_int.h"
 #include "../core/clock.h"
 #include "../core/log.h"
 #include "../core/secret.h"

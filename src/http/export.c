@@ -1,7 +1,7 @@
 /* export.c — one list reply, three more shapes: CSV (UTF-8 with BOM, so Excel opens it
  * in Chinese), XLSX (libxlsxwriter) and a printable HTML table. Every exporter reads
  * the same items the JSON list would have returned, so scope and masking carry over. */
-#include "server_int.h"
+#include "export_int.h"
 #include "../core/clock.h"
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,7 +14,8 @@
  * row left queued or running by a process that died is marked the same way: at once at
  * the next start on SQLite (one process per file), and on PostgreSQL, where several
  * processes may share the database, once its heartbeat is older than two minutes. */
-#include "server_int.h"
+#include "jobs_int.h"
+#include "request_int.h"
 #include "../core/clock.h"
 #include "../core/log.h"
 #include <pthread.h>

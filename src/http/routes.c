@@ -1,7 +1,8 @@
 /* routes.c — the HTTP layer's own part of the route list and catalogue: sessions and
  * tokens (auth.c), background jobs (jobs.c) and the messages of every layer-level error.
  * Capabilities never list these; the server puts them in front of the capabilities'. */
-#include "server_int.h"
+#include "auth_int.h"
+#include "jobs_int.h"
 
 enum { HTTP_MAX_TABLES = 160 };
 static const http_route *const core_tables[] = {auth_routes, jobs_routes, NULL};

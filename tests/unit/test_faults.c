@@ -14,7 +14,7 @@
 
 #include "store/store.h"
 #include "core/secret.h"
-#include "domain/accounts.h"
+#include "domain/accounts/accounts.h"
 #include <libpq-fe.h>
 #include <dirent.h>
 #include <stdio.h>

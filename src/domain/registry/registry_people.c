@@ -25,7 +25,7 @@ static const char *const registry_flags[] = {
     "alone_elderly", "disabled", "pregnant", "chronic_illness", "bedridden", "no_smartphone", "home_isolation", NULL,
 };
 
-bool registry_flag_known(const char *flag)
+static bool registry_flag_known(const char *flag)
 {
     for (int i = 0; flag && registry_flags[i]; i++)
         if (!strcmp(flag, registry_flags[i])) return true;

@@ -19,7 +19,7 @@
  * Reads follow registry.h: committee staff see the community, leaders their scope, a
  * zone or block outside it is not found (404). Writes are committee staff's. */
 #include "registry_int.h"
-#include "../accounts.h"
+#include "../accounts/accounts.h"
 #include "../dashboard.h"
 #include "../../core/clock.h"
 #include <stdio.h>

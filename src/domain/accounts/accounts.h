@@ -4,8 +4,8 @@
 #ifndef SW_ACCOUNTS_H
 #define SW_ACCOUNTS_H
 #include <stdint.h>
-#include "../store/store.h"
-#include "../http/http.h"
+#include "../../store/store.h"
+#include "../../http/http.h"
 
 extern const http_route accounts_routes[];
 extern const i18n_entry accounts_messages[];

@@ -1,6 +1,8 @@
-/* server_int.h — state shared by the files of src/http (not for domain code). */
-#ifndef SW_SERVER_INT_H
-#define SW_SERVER_INT_H
+/* request_int.h — the state behind one request, shared by the files of src/http that
+ * fill or read it (server.c, request.c, export.c, jobs.c); never by domain code, which
+ * sees only http_req and the helpers of http.h. */
+#ifndef SW_REQUEST_INT_H
+#define SW_REQUEST_INT_H
 #include "http.h"
 #include "../core/buf.h"
 #include <microhttpd.h>
@@ -42,33 +44,8 @@ typedef struct req_state {
     const char **query_key, **query_val;
 } req_state;
 
-/* server.c */
-/* libmicrohttpd's per-connection memory: above header_limit, so the server's own JSON
- * 414/431 answers a head between the two. */
-size_t http_mhd_memory_limit(const config *cfg);
+/* request.c */
 req_state *http_state(http_req *req);
+/* Runs fn(req, ctx) on the writer once the request's write job has committed. */
 void http_set_after_commit(http_req *req, void (*fn)(http_req *, void *), void *ctx);
-/* A bound, listening socket for "HOST:PORT" (numeric IPv4 or [IPv6]); *port_out is the
- * port taken (for port 0). Returns the socket, or -1 with err set. */
-int http_open_listener(const char *listen_addr, int *port_out, char *err, size_t errlen);
-
-/* auth.c */
-/* Fills req->actor from the session cookie or bearer token. Returns 0 when a valid
- * credential was found, -1 when none or an invalid one (not an error reply). */
-int auth_authenticate(http_req *req);
-/* The login route counts its failures itself (per account, address and both). */
-bool auth_is_login(const http_route *route);
-extern const http_route auth_routes[];
-extern const i18n_entry http_messages[];
-
-/* export.c: renders a list reply as CSV, XLSX or printable HTML into out_raw. */
-int export_render(http_req *req, list_reply *l, const char *format);
-
-/* jobs.c */
-extern const http_route jobs_routes[];
-/* Starts the worker pool; marks rows a dead process left queued or running failed. */
-void jobs_init(store *db, const config *cfg, const http_route *const *tables);
-/* Refuses new work, fails what is queued, waits up to max_ms for running tasks.
- * Returns how many still run (then the store must not be closed under them). */
-int jobs_stop(int max_ms);
 #endif

@@ -5,10 +5,10 @@
  * community. Password hashing (argon2id, ~50 ms) runs in a route's prepare step on the
  * HTTP thread, never inside the writer, so it cannot stall the group commit. */
 #include "accounts.h"
-#include "capability.h"
-#include "../core/clock.h"
-#include "../core/secret.h"
-#include "../core/validate.h"
+#include "../capability.h"
+#include "../../core/clock.h"
+#include "../../core/secret.h"
+#include "../../core/validate.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
