@@ -20,7 +20,7 @@
  * - The slip can be printed again while it is live: its secrets are kept encrypted
  *   under the field key (without one, 503, as for the code sheets). */
 #include "registry_int.h"
-#include "../accounts.h"
+#include "../accounts/accounts.h"
 #include "../../core/buf.h"
 #include "../../core/clock.h"
 #include "../../core/qr.h"
@@ -260,7 +260,7 @@ static int post_login(http_req *req)
 {
     slip_new *sn = req->scratch;
     int64_t id, expires;
-    post_row p;
+    post_row p = {0};
     if (!http_param_id(req, "id", &id) || post_read(req, id, &p)) return -1;
     if (p.user_id) return fail_has_login(req, "user_id", "logins.err.post_has_login", p.user_id);
     req->on_behalf_of = p.resident_id;
