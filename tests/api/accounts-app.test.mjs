@@ -439,3 +439,67 @@ test('logins: the one-time password is throttled like any password', async () =>
   // Refused while throttled, the slip is still unused: its page still prints.
   assert.equal((await c.committee.get(made.json.slip.url)).status, 200);
 });
+
+// ---------------------------------------------------------------- sign-ups
+
+test('sign-ups: the household search starts from the address given, with each household\'s members', async () => {
+  const blockName = uniq('申请楼');
+  const b = await c.committee.post('/api/v1/blocks', { name: blockName, zone_id: zone1 });
+  assert.equal(b.status, 201, b.text);
+  const rooms = {};
+  for (const room of ['1201', '1202']) {
+    const h = await c.committee.post('/api/v1/households', { block_id: b.json.block.id, room });
+    assert.equal(h.status, 201, h.text);
+    rooms[room] = h.json.household.id;
+  }
+  const wifePhone = newPhone();
+  const wife = await c.committee.post('/api/v1/residents', { household_id: rooms['1201'], name: '周雅琴', birth_year: 1972,
+    phone: wifePhone });
+  const husband = await c.committee.post('/api/v1/residents', { household_id: rooms['1201'], name: '吴国华',
+    birth_year: 1970 });
+  assert.equal(husband.status, 201, husband.text);
+  const anon = new Client(srv.url);
+  const signup = await anon.post('/api/v1/signup', { username: uniq('su-'), password: 'signup-pass-1', name: '吴国华',
+    phone: newPhone(), claimed_address: `${blockName} 1201室`, community_id: c.committee.me.community.id });
+  assert.equal(signup.status, 201, signup.text);
+  const sid = signup.json.signup.id;
+
+  const found = await c.committee.get(`/api/v1/signups/${sid}/households`);
+  assert.equal(found.status, 200, found.text);
+  assert.equal(found.json.searched, `${blockName} 1201室`);
+  const first = found.json.items[0];
+  assert.equal(first.id, rooms['1201']);
+  assert.deepEqual(first.matched, ['room', 'block']);
+  assert.deepEqual(first.residents.map((r) => [r.name, r.has_account]), [['周雅琴', false], ['吴国华', false]]);
+  // The neighbour of the same block comes after, matched by the block only.
+  const next = found.json.items.find((h) => h.id === rooms['1202']);
+  assert.deepEqual(next.matched, ['block']);
+  assert.ok(found.json.items.indexOf(next) > 0);
+  // Other words than the address given; a phone of a member ranks first.
+  const other = await c.committee.get(`/api/v1/signups/${sid}/households?q=${encodeURIComponent(`${blockName} 1202`)}`);
+  assert.equal(other.json.items[0].id, rooms['1202']);
+  const byPhone = await anon.post('/api/v1/signup', { username: uniq('su-'), password: 'signup-pass-1', name: '周雅琴',
+    phone: wifePhone, claimed_address: '不记得门牌', community_id: c.committee.me.community.id });
+  assert.equal(byPhone.status, 201, byPhone.text);
+  const phoneFound = await c.committee.get(`/api/v1/signups/${byPhone.json.signup.id}/households`);
+  assert.equal(phoneFound.json.items[0].id, rooms['1201']);
+  assert.deepEqual(phoneFound.json.items[0].matched, ['phone']);
+  // Committee only; another community's sign-up is not found.
+  for (const who of ['zone', 'block', 'volunteer', 'resident'])
+    assertError(await c[who].get(`/api/v1/signups/${sid}/households`), 403, 'forbidden');
+  assertError(await c.committee.get('/api/v1/signups/999999/households'), 404, 'not_found');
+
+  // Approval answers the decided sign-up with the household it was linked to.
+  const approved = await c.committee.post(`/api/v1/signups/${sid}/approve`, { household_id: rooms['1201'],
+    resident_id: husband.json.resident.id });
+  assert.equal(approved.status, 200, approved.text);
+  assert.equal(approved.json.signup.state, 'approved');
+  assert.equal(approved.json.signup.room, '1201');
+  assert.equal(approved.json.signup.block_name, blockName);
+  const pending = listItems(await c.committee.get('/api/v1/signups?state=pending&limit=500'));
+  assert.ok(!pending.some((x) => x.id === sid));
+  const after = await c.committee.get(`/api/v1/signups/${byPhone.json.signup.id}/households`);
+  assert.deepEqual(after.json.items[0].residents.map((r) => [r.name, r.has_account]),
+    [['周雅琴', false], ['吴国华', true]]);
+  assert.equal(wife.status, 201);
+});

@@ -17,6 +17,8 @@ const OUT = join(process.cwd(), 'output', 'screenshots');
 const phone = `136${String(Date.now() % 1e8).padStart(8, '0')}`;
 let block;          // the new block, its leader post held by a resident without a login
 let emptyBlock;     // a block without households
+let signup;         // a sign-up whose address names room 302 of the new block
+let qian;           // the resident of room 302 who signed up
 
 const env = useServerAndBrowser(undefined, async () => {
   const committee = new Client(env.server.url);
@@ -36,6 +38,14 @@ const env = useServerAndBrowser(undefined, async () => {
   assert.equal(set.status, 200, set.text);
   const e = await committee.post('/api/v1/blocks', { name: uniq('空楼'), zone_id: zone });
   emptyBlock = e.json.block;
+  const h302 = await committee.post('/api/v1/households', { block_id: block.id, room: '302' });
+  qian = (await committee.post('/api/v1/residents', { household_id: h302.json.household.id, name: '钱美华',
+    birth_year: 1980 })).json.resident;
+  await committee.post('/api/v1/residents', { household_id: h302.json.household.id, name: '孙志强', birth_year: 1978 });
+  const s = await new Client(env.server.url).post('/api/v1/signup', { username: uniq('qian-'), password: 'qian-pass-123',
+    name: '钱美华', phone: '13988887777', claimed_address: `${block.name} 302室`, community_id: me.json.community.id });
+  assert.equal(s.status, 201, s.text);
+  signup = s.json.signup;
 });
 
 // A screenshot of a page, or of one part of it (a locator: the structure page is long).
@@ -124,5 +134,30 @@ test('the committee deletes an empty block after confirming', async (t) => {
   page.once('dialog', (dialog) => dialog.accept());
   await row.getByTestId('structure-block-delete').click();
   await row.waitFor({ state: 'detached' });
+  assert.deepEqual(page.pageErrors, []);
+});
+
+test('approving a sign-up starts from the address given, shows the members and says it was done', async (t) => {
+  const page = await newPage(env.browser, t, env.server.url, PHONE, 'zh-CN');
+  await login(page, env.server.url, 'committee');
+  await page.goto(new URL('/signups', env.server.url).href);
+  const item = page.getByTestId(`signup-${signup.id}`);
+  // Found at once from the address given: room 302 of the block, with its two members.
+  const first = item.locator('[data-testid^="signup-household-"]').first();
+  await first.waitFor();
+  assert.ok((await first.textContent()).includes(`${block.name} 302`));
+  const members = await first.getByTestId('signup-household-members').textContent();
+  assert.ok(members.includes('钱美华') && members.includes('孙志强'), members);
+  assert.equal(await item.getByTestId(`signup-search-${signup.id}`).inputValue(), `${block.name} 302室`);
+  await first.locator('button').click();
+  await item.getByTestId(`signup-resident-${signup.id}`).selectOption(String(qian.id));
+  await assertFitsPhone(page, 'the sign-ups page');
+  await shot(item, 'signup-approve-360.png');
+  await item.getByTestId(`signup-approve-${signup.id}`).click();
+  const done = page.getByTestId('signups-done');
+  await done.waitFor();
+  const said = await done.textContent();
+  assert.ok(said.includes('已批准') && said.includes('钱美华') && said.includes(`${block.name} 302`), said);
+  await item.waitFor({ state: 'detached' });
   assert.deepEqual(page.pageErrors, []);
 });

@@ -1393,6 +1393,79 @@ static int signup_approve(http_req *req)
     return signup_decide(req, id, "approved", household, resident);
 }
 
+/* The households a sign-up may belong to, best first: those where one of the residents
+ * has the phone the person gave, then those whose room and block name the address they
+ * gave contains, then the room alone, then the block alone (at most 20). ?q= searches
+ * with other words than the address given. Each comes with its residents (not moved
+ * out), whether they have an account, so staff see whom they link the person to. */
+static int signup_households(http_req *req)
+{
+    int64_t id;
+    if (!http_param_id(req, "id", &id)) return -1;
+    store_stmt *st;
+    int rc = store_run(req->conn, &st, "SELECT claimed_address, phone FROM signups WHERE id = $1 AND community_id = $2",
+                       "ii", id, req->actor.community_id);
+    if (rc != STORE_ROW) return rc == STORE_DONE ? http_fail_not_found(req) : http_fail_internal(req, "signup read");
+    const char *q = http_query(req, "q");
+    const char *address = arena_strdup(req->a, q && *q ? q : store_col_text(st, 0));
+    const char *phone = arena_strdup(req->a, store_col_text(st, 1));
+    store_done(st);
+    st = store_prepare(req->conn,
+        "SELECT id, block_name, room, score FROM (SELECT h.id, b.name AS block_name, h.room, "
+        "(CASE WHEN EXISTS (SELECT 1 FROM residents r WHERE r.community_id = h.community_id AND r.household_id = h.id "
+        "AND r.moved_out_at IS NULL AND r.phone = $3) THEN 4 ELSE 0 END) + "
+        "(CASE WHEN $2 LIKE '%' || h.room || '%' THEN 2 ELSE 0 END) + "
+        "(CASE WHEN $2 LIKE '%' || b.name || '%' THEN 1 ELSE 0 END) AS score "
+        "FROM households h JOIN blocks b ON b.id = h.block_id WHERE h.community_id = $1) x "
+        "WHERE score > 0 ORDER BY score DESC, block_name, room, id LIMIT 20");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    store_bind_int(st, 1, req->actor.community_id);
+    store_bind_text(st, 2, address);
+    store_bind_text(st, 3, phone);
+    json_t *items = json_array();
+    while ((rc = store_step(st)) == STORE_ROW) {
+        int64_t score = store_col_int(st, 3);
+        json_t *why = json_array();
+        if (score & 4) json_array_append_new(why, json_string("phone"));
+        if (score & 2) json_array_append_new(why, json_string("room"));
+        if (score & 1) json_array_append_new(why, json_string("block"));
+        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)store_col_int(st, 0),
+                                               "block_name", store_col_text(st, 1), "room", store_col_text(st, 2),
+                                               "matched", why));
+    }
+    store_done(st);
+    if (rc != STORE_DONE) {
+        json_decref(items);
+        return http_fail_internal(req, "signup households");
+    }
+    /* The members, in a second pass: the statement above is done with the connection. */
+    store_stmt *rs = store_prepare(req->conn,
+        "SELECT r.id, r.name, r.birth_year, EXISTS (SELECT 1 FROM resident_accounts a WHERE a.community_id = "
+        "r.community_id AND a.resident_id = r.id) FROM residents r WHERE r.community_id = $1 AND r.household_id = $2 "
+        "AND r.moved_out_at IS NULL ORDER BY r.id");
+    if (!rs) {
+        json_decref(items);
+        return http_fail_internal(req, store_errmsg(req->conn));
+    }
+    size_t i;
+    json_t *h;
+    json_array_foreach(items, i, h) {
+        json_t *members = json_array();
+        store_bind_int(rs, 1, req->actor.community_id);
+        store_bind_int(rs, 2, json_integer_value(json_object_get(h, "id")));
+        while (store_step(rs) == STORE_ROW) {
+            json_t *m = json_pack("{s:I, s:s, s:b}", "id", (json_int_t)store_col_int(rs, 0), "name",
+                                  store_col_text(rs, 1), "has_account", store_col_int(rs, 3) != 0);
+            json_object_set_new(m, "birth_year",
+                                store_col_null(rs, 2) ? json_null() : json_integer(store_col_int(rs, 2)));
+            json_array_append_new(members, m);
+        }
+        store_done(rs);
+        json_object_set_new(h, "residents", members);
+    }
+    return http_reply(req, 200, json_pack("{s:o, s:s}", "items", items, "searched", address));
+}
+
 static int signup_reject(http_req *req)
 {
     int64_t id;
@@ -1437,6 +1510,7 @@ const http_route codes_routes[] = {
     {"GET", "/api/v1/signup/communities", NULL, signup_communities, 0, ROUTE_PUBLIC, 0, NULL},
     {"POST", "/api/v1/signup", signup_prepare, signup_handler, 0, PUBLIC_WRITE, 4096, "signup.create"},
     {"GET", "/api/v1/signups", NULL, signups_list, ROLE_COMMITTEE, ROUTE_EXPORTABLE, 0, NULL},
+    {"GET", "/api/v1/signups/{id}/households", NULL, signup_households, ROLE_COMMITTEE, 0, 0, NULL},
     {"POST", "/api/v1/signups/{id}/approve", NULL, signup_approve, ROLE_COMMITTEE, ROUTE_WRITE, 1024, "signup.approve"},
     {"POST", "/api/v1/signups/{id}/reject", NULL, signup_reject, ROLE_COMMITTEE, ROUTE_WRITE, 1024, "signup.reject"},
     {0},
