@@ -10,6 +10,7 @@
 #include "../core/secret.h"
 #include "../core/validate.h"
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,7 @@ static char scope_letter(const char *kind)
 /* Loads the role rows of a user into the actor. */
 static int load_roles(http_req *req, int64_t user_id)
 {
-    store_stmt *st = store_prepare(req->conn,
+    store_stmt *st = store_prepare(http_read_conn(req),
         "SELECT role, scope_kind, scope_id FROM role_assignments WHERE user_id = $1 ORDER BY id");
     if (!st) return -1;
     store_bind_int(st, 1, user_id);
@@ -79,9 +80,14 @@ typedef struct touch_ctx {
 static int touch_job(store_conn *c, void *p)
 {
     touch_ctx *t = p;
-    return store_run(c, NULL, t->token ? "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2"
-                                       : "UPDATE sessions SET last_seen_at = $1 WHERE id = $2",
-                     "ii", t->now, t->id) == STORE_DONE ? 0 : -1;
+    /* A last-use time is not something the session cache holds as truth (it keeps its
+     * own copy), so this write does not advance the watched epoch. */
+    store_quiet(c, true);
+    int rc = store_run(c, NULL, t->token ? "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2"
+                                         : "UPDATE sessions SET last_seen_at = $1 WHERE id = $2",
+                       "ii", t->now, t->id) == STORE_DONE ? 0 : -1;
+    store_quiet(c, false);
+    return rc;
 }
 
 static void touch_done(int rc, void *p)
@@ -92,30 +98,204 @@ static void touch_done(int rc, void *p)
 
 /* Records activity without making the request wait. A write per request would cost a
  * flush each, so at most once a minute — or, with an idle limit under two minutes,
- * every half of it, so a session in use never reaches its idle limit. */
-static void touch_later(http_req *req, int64_t id, bool token, int64_t last, int64_t now)
+ * every half of it, so a session in use never reaches its idle limit. True when a
+ * write was queued. */
+static bool touch_later(http_req *req, int64_t id, bool token, int64_t last, int64_t now)
 {
     int64_t every = 60 * 1000000LL, half_idle = req->cfg->session_idle_s * 1000000 / 2;
     if (!token && half_idle < every) every = half_idle;
-    if (now - last <= every) return;
+    if (now - last <= every) return false;
     touch_ctx *t = xmalloc(sizeof *t);
     *t = (touch_ctx){.id = id, .now = now, .token = token};
-    if (store_write(req->db, touch_job, t, touch_done, t)) free(t);
+    if (store_write(req->db, touch_job, t, touch_done, t)) {
+        free(t);
+        return false;
+    }
+    return true;
 }
 
+/* ---------------------------------------------------------------- session cache
+ * Who a cookie or token belongs to is read from the database once and then kept in
+ * memory, so an authenticated read need not touch the database at all. An entry is
+ * good while the store's epoch it was filled under holds: every committed write to
+ * users, sessions, api_tokens, role_assignments or communities advances it before the
+ * write is answered (store_watch), so a logout, a password change, a revoked token, a
+ * changed role or a moved-out resident is honoured by this server at once. Another
+ * process on the same database (a second server, a command) advances the epoch row in
+ * the database; it is read at most AUTH_CACHE_CHECK_US apart, which bounds how long
+ * such a change takes to be honoured here (docs/ARCHITECTURE.md). Expiry and the idle
+ * limit are checked on every request from the entry's own times. */
+
+#define AUTH_CACHE_SLOTS 4096           /* direct-mapped: a colliding session just refills */
+#define AUTH_CACHE_CHECK_US 1000000LL   /* changes made by other processes: within 1 s */
+
+typedef struct cache_entry {
+    char hash[65];                      /* "" when empty */
+    bool token;
+    uint64_t epoch, outside;            /* when filled: store_epoch and outside_epoch */
+    int64_t user_id, community_id, id, last, expires;
+    char *username, *display_name, *language, *csrf, *community_name, *community_timezone;
+    int n_roles;
+    actor_role *roles;
+} cache_entry;
+
+static struct {
+    pthread_mutex_t mu;
+    store *db;
+    cache_entry slot[AUTH_CACHE_SLOTS];
+    _Atomic uint64_t outside;           /* advanced when the database's epoch row moved */
+    _Atomic int64_t db_epoch, checked_us;
+} cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void entry_clear(cache_entry *e)
+{
+    free(e->username);
+    free(e->display_name);
+    free(e->language);
+    free(e->csrf);
+    free(e->community_name);
+    free(e->community_timezone);
+    free(e->roles);
+    memset(e, 0, sizeof *e);
+}
+
+void auth_cache_init(store *db)
+{
+    static const char *const watched[] = {"users", "sessions", "api_tokens", "role_assignments", "communities"};
+    for (size_t i = 0; i < sizeof watched / sizeof *watched; i++) store_watch(db, watched[i]);
+    pthread_mutex_lock(&cache.mu);
+    for (int i = 0; i < AUTH_CACHE_SLOTS; i++) entry_clear(&cache.slot[i]);
+    cache.db = db;
+    atomic_store(&cache.checked_us, 0);
+    pthread_mutex_unlock(&cache.mu);
+}
+
+static size_t slot_of(const char *hash)
+{
+    size_t h = 0;
+    for (int i = 0; i < 8; i++) h = h * 16 + (size_t)(hash[i] <= '9' ? hash[i] - '0' : (hash[i] | 32) - 'a' + 10);
+    return h % AUTH_CACHE_SLOTS;
+}
+
+static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
+
+/* Reads the database's epoch row when the last read is older than the bound; one
+ * request at a time does it. */
+static void cache_check_outside(http_req *req, int64_t now)
+{
+    int64_t checked = atomic_load(&cache.checked_us);
+    if (now - checked < AUTH_CACHE_CHECK_US) return;
+    if (!atomic_compare_exchange_strong(&cache.checked_us, &checked, now)) return;
+    int64_t v = 0;
+    if (store_epoch_read(http_read_conn(req), &v) != 0) {
+        atomic_fetch_add(&cache.outside, 1);    /* cannot tell: trust nothing cached */
+        return;
+    }
+    if (v != atomic_load(&cache.db_epoch)) {
+        atomic_store(&cache.db_epoch, v);
+        atomic_fetch_add(&cache.outside, 1);
+    }
+}
+
+/* Fills the actor from a good entry; 0 on a hit. */
+static int cache_lookup(http_req *req, const char *hash, bool token, int64_t now)
+{
+    int rc = -1;
+    int64_t id = 0, last = 0;
+    pthread_mutex_lock(&cache.mu);
+    cache_entry *e = &cache.slot[slot_of(hash)];
+    if (cache.db == req->db && e->hash[0] && e->token == token && !strcmp(e->hash, hash) &&
+        e->epoch == store_epoch(req->db) && e->outside == atomic_load(&cache.outside) && e->expires > now &&
+        (token || e->last + req->cfg->session_idle_s * 1000000 > now)) {
+        actor *a = &req->actor;
+        a->user_id = e->user_id;
+        a->community_id = e->community_id;
+        a->username = arena_strdup(req->a, e->username);
+        a->display_name = arena_strdup(req->a, e->display_name);
+        a->language = arena_strdup(req->a, e->language);
+        a->community_name = arena_strdup(req->a, e->community_name);
+        a->community_timezone = arena_strdup(req->a, e->community_timezone);
+        a->via_token = token;
+        if (!token) {
+            a->session_id = e->id;
+            a->csrf_token = arena_strdup(req->a, e->csrf);
+        }
+        a->n_roles = e->n_roles;
+        a->role_list = arena_alloc(req->a, (size_t)(e->n_roles ? e->n_roles : 1) * sizeof *a->role_list);
+        for (int i = 0; i < e->n_roles; i++) {
+            a->role_list[i] = e->roles[i];
+            a->roles |= e->roles[i].role;
+        }
+        id = e->id;
+        last = e->last;
+        rc = 0;
+    }
+    pthread_mutex_unlock(&cache.mu);
+    if (rc == 0 && touch_later(req, id, token, last, now)) {
+        pthread_mutex_lock(&cache.mu);
+        if (!strcmp(e->hash, hash)) e->last = now;
+        pthread_mutex_unlock(&cache.mu);
+    }
+    return rc;
+}
+
+static void cache_store(http_req *req, const char *hash, bool token, int64_t id, int64_t last, int64_t expires,
+                        uint64_t epoch, uint64_t outside)
+{
+    const actor *a = &req->actor;
+    pthread_mutex_lock(&cache.mu);
+    if (cache.db == req->db) {
+        cache_entry *e = &cache.slot[slot_of(hash)];
+        entry_clear(e);
+        snprintf(e->hash, sizeof e->hash, "%s", hash);
+        e->token = token;
+        e->epoch = epoch;
+        e->outside = outside;
+        e->user_id = a->user_id;
+        e->community_id = a->community_id;
+        e->id = id;
+        e->last = last;
+        e->expires = expires;
+        e->username = dup_or_null(a->username);
+        e->display_name = dup_or_null(a->display_name);
+        e->language = dup_or_null(a->language);
+        e->csrf = dup_or_null(a->csrf_token);
+        e->community_name = dup_or_null(a->community_name);
+        e->community_timezone = dup_or_null(a->community_timezone);
+        e->n_roles = a->n_roles;
+        if (a->n_roles) {
+            e->roles = xmalloc((size_t)a->n_roles * sizeof *e->roles);
+            memcpy(e->roles, a->role_list, (size_t)a->n_roles * sizeof *e->roles);
+        }
+    }
+    pthread_mutex_unlock(&cache.mu);
+}
+
+/* Must run before the request's first read: the epochs are taken first, so an entry is
+ * never tagged newer than the snapshot it was read from. */
 int auth_authenticate(http_req *req)
 {
     const char *cookie = http_cookie(req, "sw_session");
     const char *authz = http_header(req, "Authorization");
     int64_t now = clock_now_us();
+    uint64_t epoch = store_epoch(req->db);
     char hash[65];
     store_stmt *st;
-    if (authz && !strncmp(authz, "Bearer ", 7)) {
-        secret_token_hash(authz + 7, hash);
+    bool token = authz && !strncmp(authz, "Bearer ", 7);
+    if (token) secret_token_hash(authz + 7, hash);
+    else if (cookie && *cookie) secret_token_hash(cookie, hash);
+    else return -1;
+    cache_check_outside(req, now);
+    uint64_t outside = atomic_load(&cache.outside);
+    if (cache_lookup(req, hash, token, now) == 0) return 0;
+
+    store_conn *conn = http_read_conn(req);
+    int64_t id, last, expires;
+    if (token) {
         /* A token ends when it expires, when it is revoked, and when the password it was
          * made under changes (password_stamp: the hash the account had then; a reset
          * with a code changes it as surely as a change on the account page). */
-        if (store_run(req->conn, &st,
+        if (store_run(conn, &st,
                 "SELECT t.user_id, u.community_id, u.username, u.display_name, u.language, u.disabled, "
                 "t.id, NULL, COALESCE(t.last_used_at, 0), t.expires_at, c.name, c.timezone, u.must_change_password "
                 "FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN communities c ON c.id = u.community_id "
@@ -123,26 +303,24 @@ int auth_authenticate(http_req *req)
                 "AND t.password_stamp = u.password_hash", "ti", hash, now) != STORE_ROW)
             return -1;
         req->actor.via_token = true;
-        touch_later(req, store_col_int(st, 6), true, store_col_int(st, 8), now);
-    } else if (cookie && *cookie) {
-        secret_token_hash(cookie, hash);
-        if (store_run(req->conn, &st,
+    } else {
+        if (store_run(conn, &st,
                 "SELECT s.user_id, u.community_id, u.username, u.display_name, u.language, u.disabled, "
                 "s.id, s.csrf_token, s.last_seen_at, s.expires_at, c.name, c.timezone, u.must_change_password "
                 "FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN communities c ON c.id = u.community_id "
                 "WHERE s.token_hash = $1", "t", hash) != STORE_ROW)
             return -1;
-        int64_t last_seen = store_col_int(st, 8), expires = store_col_int(st, 9);
-        if (expires <= now || last_seen + req->cfg->session_idle_s * 1000000 <= now) {
+        int64_t last_seen = store_col_int(st, 8), exp = store_col_int(st, 9);
+        if (exp <= now || last_seen + req->cfg->session_idle_s * 1000000 <= now) {
             store_done(st);
             return -1;
         }
         req->actor.session_id = store_col_int(st, 6);
         req->actor.csrf_token = arena_strdup(req->a, store_col_text(st, 7));
-        touch_later(req, req->actor.session_id, false, last_seen, now);
-    } else {
-        return -1;
     }
+    id = store_col_int(st, 6);
+    last = store_col_int(st, 8);
+    expires = store_col_int(st, 9);
     req->actor.user_id = store_col_int(st, 0);
     req->actor.community_id = store_col_int(st, 1);
     req->actor.username = arena_strdup(req->a, store_col_text(st, 2));
@@ -154,7 +332,10 @@ int auth_authenticate(http_req *req)
     req->actor.must_change_password = store_col_int(st, 12) != 0;
     store_done(st);
     if (disabled) return -1;
-    return load_roles(req, req->actor.user_id);
+    if (load_roles(req, req->actor.user_id) != 0) return -1;
+    if (touch_later(req, id, token, last, now)) last = now;
+    cache_store(req, hash, token, id, last, expires, epoch, outside);
+    return 0;
 }
 
 const char *auth_login_name(http_req *req, const char *typed)

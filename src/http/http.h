@@ -292,6 +292,10 @@ const http_route *const *http_routes_all(const http_route *const *tables);
  * *method_mismatch is set when the path matched under another method (405). Of the
  * rows whose pattern matches, the most specific wins: at the first segment where two
  * differ, a literal beats a {name}; so the order of rows and tables does not matter. */
+/* The request's read connection, taken from the pool at the first call (one read
+ * transaction for the rest of the request). req->conn is already set for a handler. */
+store_conn *http_read_conn(http_req *req);
+
 const http_route *http_route_match(const http_route *const *tables, const char *method,
                                    const char *path, http_req *req, bool *method_mismatch);
 #endif
