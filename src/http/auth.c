@@ -132,6 +132,7 @@ static bool touch_later(http_req *req, int64_t id, bool token, int64_t last, int
 typedef struct cache_entry {
     char hash[65];                      /* "" when empty */
     bool token;
+    bool must_change_password;          /* a one-time password: the session is gated */
     uint64_t epoch, outside;            /* when filled: store_epoch and outside_epoch */
     int64_t user_id, community_id, id, last, expires;
     char *username, *display_name, *language, *csrf, *community_name, *community_timezone;
@@ -216,6 +217,7 @@ static int cache_lookup(http_req *req, const char *hash, bool token, int64_t now
         a->community_name = arena_strdup(req->a, e->community_name);
         a->community_timezone = arena_strdup(req->a, e->community_timezone);
         a->via_token = token;
+        a->must_change_password = e->must_change_password;
         if (!token) {
             a->session_id = e->id;
             a->csrf_token = arena_strdup(req->a, e->csrf);
@@ -249,6 +251,7 @@ static void cache_store(http_req *req, const char *hash, bool token, int64_t id,
         entry_clear(e);
         snprintf(e->hash, sizeof e->hash, "%s", hash);
         e->token = token;
+        e->must_change_password = a->must_change_password;
         e->epoch = epoch;
         e->outside = outside;
         e->user_id = a->user_id;
