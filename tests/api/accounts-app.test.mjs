@@ -426,6 +426,22 @@ test('logins: from a resident\'s record, as a resident or a volunteer; an existi
     409, 'conflict', 'username');
 });
 
+test('logins: changing the one-time password on the account page (old password: the slip\'s) also ends the gate', async () => {
+  const { post } = await blockWithLeader(zone1);
+  const username = newPhone();
+  const made = await c.committee.post(`/api/v1/posts/${post.id}/login`, { username });
+  assert.equal(made.status, 201, made.text);
+  const otp = made.json.slip.password.replace(' ', '');
+  const first = await loginWith(username, otp);
+  assert.equal(first.r.status, 200, first.r.text);
+  const changed = await first.cl.post('/api/v1/me/password', { old_password: otp, new_password: 'page-own-pass-1' });
+  assert.equal(changed.status, 200, changed.text);
+  const again = await loginWith(username, 'page-own-pass-1');
+  assert.equal(again.r.status, 200, again.r.text);
+  assert.equal(again.r.json.user.must_change_password, false);
+  assert.equal((await again.cl.get('/api/v1/dashboard')).status, 200);
+});
+
 test('logins: the one-time password is throttled like any password', async () => {
   const { post } = await blockWithLeader(zone1);
   const username = newPhone();

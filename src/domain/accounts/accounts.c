@@ -88,8 +88,9 @@ int accounts_revoke_tokens(store_conn *c, int64_t user_id, int64_t *revoked)
 
 int accounts_set_password(store_conn *c, int64_t user_id, const char *hash, int64_t *tokens_revoked)
 {
-    int rc = store_run(c, NULL, "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3", "tii", hash,
-                       clock_now_us(), user_id);
+    /* A password the person chose (or staff set) is no one-time password any more. */
+    int rc = store_run(c, NULL, "UPDATE users SET password_hash = $1, must_change_password = 0, updated_at = $2 "
+                                "WHERE id = $3", "tii", hash, clock_now_us(), user_id);
     if (rc != STORE_DONE) return rc ? rc : STORE_ERR;
     /* A new password ends every session and every API token of the user: whoever
      * learnt the old one keeps nothing it opened. */
@@ -276,9 +277,7 @@ static int first_password_handler(http_req *req)
     /* Checked again where writes are ordered: two tabs set it once. */
     if (!store_query_int(req->conn, 0, "SELECT must_change_password FROM users WHERE id = $1", "i", uid))
         return http_fail(req, 409, "conflict", "new_password", "err.no_first_password");
-    if (accounts_set_password(req->conn, uid, pc->hash, &revoked) ||
-        store_run(req->conn, NULL, "UPDATE users SET must_change_password = 0 WHERE id = $1", "i", uid) != STORE_DONE)
-        return http_fail_internal(req, "first password");
+    if (accounts_set_password(req->conn, uid, pc->hash, &revoked)) return http_fail_internal(req, "first password");
     const char *csrf = auth_session_start(req, uid, req->actor.community_id);
     if (!csrf) return http_fail_internal(req, "session");
     req->audit_target_type = "user";

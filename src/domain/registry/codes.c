@@ -1195,8 +1195,8 @@ static int reset_handler(http_req *req)
     if (used) return http_fail(req, 409, "conflict", "code", "codes.err.reset_used");
     if (expires <= clock_now_us()) return http_fail(req, 409, "conflict", "code", "codes.err.reset_expired");
     int64_t now = clock_now_us();
-    if (store_run(req->conn, NULL, "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3", "tii",
-                  rs->hash, now, uid) != STORE_DONE ||
+    if (store_run(req->conn, NULL, "UPDATE users SET password_hash = $1, must_change_password = 0, updated_at = $2 "
+                                   "WHERE id = $3", "tii", rs->hash, now, uid) != STORE_DONE ||
         store_run(req->conn, NULL, "UPDATE reset_codes SET used_at = $1 WHERE id = $2", "ii", now, code_id) !=
             STORE_DONE)
         return http_fail_internal(req, "reset");
