@@ -19,6 +19,7 @@ let block;          // the new block, its leader post held by a resident without
 let emptyBlock;     // a block without households
 let signup;         // a sign-up whose address names room 302 of the new block
 let qian;           // the resident of room 302 who signed up
+let sun;            // another resident of room 302, without a login
 
 const env = useServerAndBrowser(undefined, async () => {
   const committee = new Client(env.server.url);
@@ -41,7 +42,8 @@ const env = useServerAndBrowser(undefined, async () => {
   const h302 = await committee.post('/api/v1/households', { block_id: block.id, room: '302' });
   qian = (await committee.post('/api/v1/residents', { household_id: h302.json.household.id, name: '钱美华',
     birth_year: 1980 })).json.resident;
-  await committee.post('/api/v1/residents', { household_id: h302.json.household.id, name: '孙志强', birth_year: 1978 });
+  sun = (await committee.post('/api/v1/residents', { household_id: h302.json.household.id, name: '孙志强',
+    birth_year: 1978 })).json.resident;
   const s = await new Client(env.server.url).post('/api/v1/signup', { username: uniq('qian-'), password: 'qian-pass-123',
     name: '钱美华', phone: '13988887777', claimed_address: `${block.name} 302室`, community_id: me.json.community.id });
   assert.equal(s.status, 201, s.text);
@@ -159,5 +161,31 @@ test('approving a sign-up starts from the address given, shows the members and s
   const said = await done.textContent();
   assert.ok(said.includes('已批准') && said.includes('钱美华') && said.includes(`${block.name} 302`), said);
   await item.waitFor({ state: 'detached' });
+  assert.deepEqual(page.pageErrors, []);
+});
+
+test('a login from a resident\'s record, with a Chinese name as the login', async (t) => {
+  const page = await newPage(env.browser, t, env.server.url, PHONE, 'zh-CN');
+  await login(page, env.server.url, 'committee');
+  await page.goto(new URL(`/registry/residents/${sun.id}`, env.server.url).href);
+  const box = page.getByTestId('resident-login');
+  await box.getByTestId('resident-login-form-username').fill('孙志强');
+  await box.getByTestId('resident-login-form-role').selectOption('volunteer');
+  const [slip] = await Promise.all([
+    page.context().waitForEvent('page'),
+    box.getByTestId('resident-login-form-submit').click(),
+  ]);
+  const password = (await box.getByTestId('login-made-password').textContent()).trim();
+  await slip.waitForURL(/\/api\/v1\/login-slips\/\d+$/);
+  assert.ok((await slip.locator('main').textContent()).includes('志愿者'));
+  await assertFitsPhone(page, 'the resident page with the login made');
+  await shot(box, 'resident-login-made-360.png');
+  // Reloaded, the record shows the login and offers a new slip instead of the form.
+  await page.reload();
+  await page.getByTestId('resident-login-has').waitFor();
+  assert.ok((await page.getByTestId('resident-login-has').textContent()).includes('孙志强'));
+  const he = await newPage(env.browser, t, env.server.url, PHONE, 'zh-CN');
+  await submitLogin(he, env.server.url, '孙志强', password);
+  await he.getByTestId('set-password-page').waitFor();
   assert.deepEqual(page.pageErrors, []);
 });
