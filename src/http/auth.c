@@ -132,6 +132,7 @@ static bool touch_later(http_req *req, int64_t id, bool token, int64_t last, int
 typedef struct cache_entry {
     char hash[65];                      /* "" when empty */
     bool token;
+    bool must_change_password;          /* a one-time password: the session is gated */
     uint64_t epoch, outside;            /* when filled: store_epoch and outside_epoch */
     int64_t user_id, community_id, id, last, expires;
     char *username, *display_name, *language, *csrf, *community_name, *community_timezone;
@@ -216,6 +217,7 @@ static int cache_lookup(http_req *req, const char *hash, bool token, int64_t now
         a->community_name = arena_strdup(req->a, e->community_name);
         a->community_timezone = arena_strdup(req->a, e->community_timezone);
         a->via_token = token;
+        a->must_change_password = e->must_change_password;
         if (!token) {
             a->session_id = e->id;
             a->csrf_token = arena_strdup(req->a, e->csrf);
@@ -249,6 +251,7 @@ static void cache_store(http_req *req, const char *hash, bool token, int64_t id,
         entry_clear(e);
         snprintf(e->hash, sizeof e->hash, "%s", hash);
         e->token = token;
+        e->must_change_password = a->must_change_password;
         e->epoch = epoch;
         e->outside = outside;
         e->user_id = a->user_id;
@@ -297,7 +300,7 @@ int auth_authenticate(http_req *req)
          * with a code changes it as surely as a change on the account page). */
         if (store_run(conn, &st,
                 "SELECT t.user_id, u.community_id, u.username, u.display_name, u.language, u.disabled, "
-                "t.id, NULL, COALESCE(t.last_used_at, 0), t.expires_at, c.name, c.timezone "
+                "t.id, NULL, COALESCE(t.last_used_at, 0), t.expires_at, c.name, c.timezone, u.must_change_password "
                 "FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN communities c ON c.id = u.community_id "
                 "WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 "
                 "AND t.password_stamp = u.password_hash", "ti", hash, now) != STORE_ROW)
@@ -306,7 +309,7 @@ int auth_authenticate(http_req *req)
     } else {
         if (store_run(conn, &st,
                 "SELECT s.user_id, u.community_id, u.username, u.display_name, u.language, u.disabled, "
-                "s.id, s.csrf_token, s.last_seen_at, s.expires_at, c.name, c.timezone "
+                "s.id, s.csrf_token, s.last_seen_at, s.expires_at, c.name, c.timezone, u.must_change_password "
                 "FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN communities c ON c.id = u.community_id "
                 "WHERE s.token_hash = $1", "t", hash) != STORE_ROW)
             return -1;
@@ -329,6 +332,7 @@ int auth_authenticate(http_req *req)
     int disabled = (int)store_col_int(st, 5);
     req->actor.community_name = arena_strdup(req->a, store_col_text(st, 10));
     req->actor.community_timezone = arena_strdup(req->a, store_col_text(st, 11));
+    req->actor.must_change_password = store_col_int(st, 12) != 0;
     store_done(st);
     if (disabled) return -1;
     if (load_roles(req, req->actor.user_id) != 0) return -1;
@@ -349,12 +353,13 @@ json_t *auth_me_json(http_req *req, int64_t user_id, const char *csrf)
 {
     store_stmt *st;
     if (store_run(req->conn, &st,
-            "SELECT u.id, u.username, u.display_name, u.language, u.community_id, c.name, c.timezone "
-            "FROM users u LEFT JOIN communities c ON c.id = u.community_id WHERE u.id = $1", "i", user_id) != STORE_ROW)
+            "SELECT u.id, u.username, u.display_name, u.language, u.community_id, c.name, c.timezone, "
+            "u.must_change_password FROM users u LEFT JOIN communities c ON c.id = u.community_id WHERE u.id = $1",
+            "i", user_id) != STORE_ROW)
         return NULL;
-    json_t *user = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
+    json_t *user = json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", (json_int_t)store_col_int(st, 0),
                              "username", store_col_text(st, 1), "display_name", store_col_text(st, 2),
-                             "language", store_col_text(st, 3));
+                             "language", store_col_text(st, 3), "must_change_password", store_col_int(st, 7) != 0);
     json_t *community = json_null();
     if (!store_col_null(st, 4)) {
         json_object_set_new(user, "community_id", json_integer(store_col_int(st, 4)));
@@ -392,10 +397,10 @@ json_t *auth_me_json_actor(http_req *req, bool with_csrf)
         json_array_append_new(roles, json_pack("{s:s, s:s, s:I}", "role", auth_role_name(r->role),
                                                "scope_kind", kind, "scope_id", (json_int_t)r->scope_id));
     }
-    json_t *user = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o}", "id", (json_int_t)a->user_id,
+    json_t *user = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:b}", "id", (json_int_t)a->user_id,
                              "username", a->username, "display_name", a->display_name, "language", a->language,
                              "community_id", a->community_id ? json_integer(a->community_id) : json_null(),
-                             "roles", roles);
+                             "roles", roles, "must_change_password", a->must_change_password);
     json_t *community = a->community_id && a->community_name
         ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)a->community_id, "name", a->community_name,
                     "timezone", a->community_timezone ? a->community_timezone : "Asia/Shanghai")
@@ -425,6 +430,7 @@ typedef struct login_state {
     int64_t user_id;        /* 0: unknown user */
     int64_t device_id;      /* a known device of this account sent its cookie, else 0 */
     bool ok;
+    bool one_time;          /* the account's password is a printed one-time password */
     char ukey[300], uakey[360], akey[96];
 } login_state;
 
@@ -494,13 +500,23 @@ static int login_prepare(http_req *req)
     }
     store_stmt *st;
     char *hash = NULL;
-    if (store_run(req->conn, &st, "SELECT id, password_hash, disabled FROM users WHERE username = $1", "t",
-                  ls->username) == STORE_ROW) {
+    if (store_run(req->conn, &st, "SELECT id, password_hash, disabled, must_change_password FROM users "
+                                  "WHERE username = $1", "t", ls->username) == STORE_ROW) {
         if (!store_col_int(st, 2)) {
             ls->user_id = store_col_int(st, 0);
             hash = arena_strdup(req->a, store_col_text(st, 1));
+            ls->one_time = store_col_int(st, 3) != 0;
         }
         store_done(st);
+    }
+    /* A one-time password is printed in groups ("48271 93605"): typed with or without
+     * the space or a dash, it is the same password. */
+    if (ls->one_time) {
+        char *digits = arena_strdup(req->a, password), *o = digits;
+        for (const char *p = password; *p; p++)
+            if (*p != ' ' && *p != '-') *o++ = *p;
+        *o = 0;
+        password = digits;
     }
     pthread_once(&dummy_once, make_dummy_hash);
     bool match = secret_password_verify(hash ? hash : dummy_hash, password);
@@ -572,6 +588,25 @@ static int login_device(http_req *req, login_state *ls, int64_t community, int64
     return 0;
 }
 
+char *auth_session_start(http_req *req, int64_t user_id, int64_t community)
+{
+    char token[44], hash[65], csrf[44];
+    secret_token(token);
+    secret_token(csrf);
+    secret_token_hash(token, hash);
+    int64_t now = clock_now_us();
+    if (store_run(req->conn, NULL,
+                  "INSERT INTO sessions (community_id, user_id, token_hash, csrf_token, created_at, last_seen_at, "
+                  "expires_at, address) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)",
+                  "iittiit", community, user_id, hash, csrf, now, now + req->cfg->session_abs_s * 1000000,
+                  req->address) != STORE_DONE)
+        return NULL;
+    req->set_cookie[req->n_set_cookie++] = arena_printf(req->a,
+        "sw_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", token,
+        (long long)req->cfg->session_abs_s, req->secure ? "; Secure" : "");
+    return arena_strdup(req->a, csrf);
+}
+
 static int login_handler(http_req *req)
 {
     login_state *ls = req->scratch;
@@ -581,35 +616,50 @@ static int login_handler(http_req *req)
     if (retry < 0) return http_fail_internal(req, "throttle read");
     if (retry > 0) return login_throttled(req, retry);
     if (!ls->ok) return login_failed(req, ls);
-    char token[44], hash[65], csrf[44];
-    secret_token(token);
-    secret_token(csrf);
-    secret_token_hash(token, hash);
+    int64_t slip = 0;
+    if (ls->one_time) {
+        /* The one-time password works once, while its slip lives (not used, replaced or
+         * expired). A right one past that is no guess: answered, not counted. */
+        store_stmt *sl;
+        int rc = store_run(req->conn, &sl, "UPDATE login_slips SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL "
+                                           "AND revoked_at IS NULL AND expires_at > $1 RETURNING id",
+                           "ii", clock_now_us(), ls->user_id);
+        if (rc == STORE_ROW) {
+            slip = store_col_int(sl, 0);
+            store_done(sl);
+        } else if (rc != STORE_DONE) {
+            return http_fail_internal(req, "slip use");
+        }
+        if (!slip) {
+            /* In the account's community log: staff see that an old slip was tried. */
+            req->actor.community_id = store_query_int(req->conn, 0, "SELECT community_id FROM users WHERE id = $1",
+                                                      "i", ls->user_id);
+            json_t *d = json_pack("{s:s}", "reason", "slip_spent");
+            rc = audit_write(req, "login_failed", "user", ls->user_id, d);
+            json_decref(d);
+            if (rc) return http_fail_internal(req, "audit write failed");
+            http_fail(req, 401, "unauthenticated", "password", "err.slip_spent");
+            return 0;
+        }
+    }
     int64_t now = clock_now_us(), community;
     if (store_query_int_checked(req->conn, &community, 0, "SELECT community_id FROM users WHERE id = $1", "i",
                                 ls->user_id))
         return http_fail_internal(req, "user read");
-    store_stmt *st;
-    if (store_run(req->conn, &st,
-                  "INSERT INTO sessions (community_id, user_id, token_hash, csrf_token, created_at, last_seen_at, "
-                  "expires_at, address) "
-                  "VALUES ($1, $2, $3, $4, $5, $5, $6, $7) RETURNING id",
-                  "iittiit", community, ls->user_id, hash, csrf, now, now + req->cfg->session_abs_s * 1000000,
-                  req->address) != STORE_ROW)
-        return http_fail_internal(req, "session insert");
-    store_done(st);
+    const char *csrf = auth_session_start(req, ls->user_id, community);
+    if (!csrf) return http_fail_internal(req, "session insert");
     /* The right password lifts this address's lock on the account and the account-wide
      * one (the owner is here); the address counter stays, it covers other accounts. */
     if (store_run(req->conn, NULL, "DELETE FROM login_failures WHERE key = $1 OR key = $2", "tt", ls->uakey, ls->ukey)
         != STORE_DONE)
         return http_fail_internal(req, "throttle reset");
-    req->set_cookie[req->n_set_cookie++] = arena_printf(req->a,
-        "sw_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", token,
-        (long long)req->cfg->session_abs_s, req->secure ? "; Secure" : "");
     if (login_device(req, ls, community, now)) return http_fail_internal(req, "device");
     req->actor.user_id = ls->user_id;
     req->actor.community_id = community;
-    if (audit_write(req, "login", "user", ls->user_id, NULL)) return http_fail_internal(req, "audit write failed");
+    json_t *detail = slip ? json_pack("{s:I}", "slip_id", (json_int_t)slip) : NULL;
+    int arc = audit_write(req, "login", "user", ls->user_id, detail);
+    json_decref(detail);
+    if (arc) return http_fail_internal(req, "audit write failed");
     json_t *me = auth_me_json(req, ls->user_id, csrf);
     if (!me) return http_fail_internal(req, "me");
     return http_reply(req, 200, me);
@@ -695,5 +745,8 @@ const i18n_entry http_messages[] = {
     {"list.printed_at", "打印时间", "Printed at"},
     {"list.total", "合计", "Total"},
     {"err.conflict", "与现有记录冲突", "Conflicts with an existing record"},
+    {"err.slip_spent", "这张登录单的一次性密码已用过、已过期或已被新单取代，请向居委会索取新的登录单",
+     "This slip's one-time password was used, has expired or was replaced; ask the committee for a new slip"},
+    {"err.password_change_required", "请先设置您自己的密码", "Set your own password first"},
     {0, 0, 0},
 };

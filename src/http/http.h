@@ -46,7 +46,8 @@ enum {
  *   ROUTE_NO_REPLAY  a write whose answer holds personal data: an Idempotency-Key is
  *                    not stored for it (its answer must not rest in the database)
  *   ROUTE_ANY_USER   any logged-in user, also one holding no role yet (a sign-up
- *                    waiting for approval): only "me", logout and the own password.
+ *                    waiting for approval) or one that must set its password first
+ *                    (a one-time password): only "me", logout and the own password.
  *                    Every other route keeps answering 403 to such an account. */
 enum {
     ROUTE_PUBLIC     = 1u << 0,
@@ -95,6 +96,9 @@ typedef struct actor {
     const char *community_name;
     const char *community_timezone;
     bool via_token;
+    /* The password is a one-time password (a printed slip): only ROUTE_ANY_USER routes
+     * answer until the person sets their own (403 password_change_required). */
+    bool must_change_password;
 } actor;
 
 #define HTTP_MAX_PARAMS 8
@@ -213,6 +217,10 @@ int64_t throttle_count(http_req *req, const char *key);
  * lower case), in the request arena; the text as typed when it is no valid login (it
  * then names no account, and counts against itself). */
 const char *auth_login_name(http_req *req, const char *typed);
+
+/* Opens a session for user_id (a write job): the sw_session cookie is set on the reply;
+ * returns the session's CSRF token (request arena), or NULL on a storage error. */
+char *auth_session_start(http_req *req, int64_t user_id, int64_t community);
 
 /* ---- roles and the "me" shape (auth.c) ---- */
 unsigned auth_role_bit(const char *name);          /* 0 when unknown */

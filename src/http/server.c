@@ -604,6 +604,10 @@ static enum MHD_Result process_request(http_req *req)
                 return send_now(req);
             }
         }
+        if (req->actor.must_change_password && !(route->flags & ROUTE_ANY_USER)) {
+            http_fail(req, 403, "password_change_required", NULL, "err.password_change_required");
+            return send_now(req);
+        }
         if (!(route->flags & ROUTE_ANY_USER) && !(req->actor.roles & route->roles)) {
             http_fail(req, 403, "forbidden", NULL, "err.forbidden");
             return send_now(req);

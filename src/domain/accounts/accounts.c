@@ -88,8 +88,9 @@ int accounts_revoke_tokens(store_conn *c, int64_t user_id, int64_t *revoked)
 
 int accounts_set_password(store_conn *c, int64_t user_id, const char *hash, int64_t *tokens_revoked)
 {
-    int rc = store_run(c, NULL, "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3", "tii", hash,
-                       clock_now_us(), user_id);
+    /* A password the person chose (or staff set) is no one-time password any more. */
+    int rc = store_run(c, NULL, "UPDATE users SET password_hash = $1, must_change_password = 0, updated_at = $2 "
+                                "WHERE id = $3", "tii", hash, clock_now_us(), user_id);
     if (rc != STORE_DONE) return rc ? rc : STORE_ERR;
     /* A new password ends every session and every API token of the user: whoever
      * learnt the old one keeps nothing it opened. */
@@ -248,6 +249,41 @@ static int password_change_handler(http_req *req)
      * count tells an integration's owner that its tokens need replacing. */
     req->set_cookie[req->n_set_cookie++] = "sw_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
     return http_reply(req, 200, json_pack("{s:b, s:I}", "ok", 1, "tokens_revoked", (json_int_t)revoked));
+}
+
+/* The first password of an account made with a printed slip. The session came from the
+ * one-time password or link just now, which stands for the old password; every other
+ * session and token of the account ends, and this one is replaced by a new session so
+ * the person goes on to their home. The answer holds the new CSRF token: never kept
+ * for an Idempotency-Key (ROUTE_NO_REPLAY). */
+static int first_password_prepare(http_req *req)
+{
+    const char *new_pw;
+    if (!http_body_str(req, "new_password", 1, 1024, &new_pw)) return -1;
+    const char *why = validate_password(new_pw);
+    if (why) return http_fail_field(req, "new_password", why);
+    if (!req->actor.must_change_password)
+        return http_fail(req, 409, "conflict", "new_password", "err.no_first_password");
+    password_change *pc = arena_alloc(req->a, sizeof *pc);
+    if (secret_password_hash(new_pw, pc->hash)) return http_fail_internal(req, "hash");
+    req->scratch = pc;
+    return 0;
+}
+
+static int first_password_handler(http_req *req)
+{
+    password_change *pc = req->scratch;
+    int64_t revoked, uid = req->actor.user_id;
+    /* Checked again where writes are ordered: two tabs set it once. */
+    if (!store_query_int(req->conn, 0, "SELECT must_change_password FROM users WHERE id = $1", "i", uid))
+        return http_fail(req, 409, "conflict", "new_password", "err.no_first_password");
+    if (accounts_set_password(req->conn, uid, pc->hash, &revoked)) return http_fail_internal(req, "first password");
+    const char *csrf = auth_session_start(req, uid, req->actor.community_id);
+    if (!csrf) return http_fail_internal(req, "session");
+    req->audit_target_type = "user";
+    req->audit_target_id = uid;
+    json_t *me = auth_me_json(req, uid, csrf);
+    return me ? http_reply(req, 200, me) : http_fail_internal(req, "me");
 }
 
 /* ---------------------------------------------------------------- users */
@@ -592,6 +628,8 @@ const http_route accounts_routes[] = {
     {"PATCH", "/api/v1/me", NULL, me_patch, ROLES_ANY, ROUTE_WRITE, 4096, "me.update"},
     {"POST", "/api/v1/me/password", password_prepare, password_change_handler, ROLES_ANY,
      ROUTE_WRITE | ROUTE_ANY_USER, 4096, "me.password"},
+    {"POST", "/api/v1/me/first-password", first_password_prepare, first_password_handler, ROLES_ANY,
+     ROUTE_WRITE | ROUTE_ANY_USER | ROUTE_NO_REPLAY, 4096, "me.first_password"},
     {"GET", "/api/v1/users", NULL, users_list, ROLES_STAFF, ROUTE_EXPORTABLE, 0, NULL},
     {"POST", "/api/v1/users", users_create_prepare, users_create, ROLES_STAFF, ROUTE_WRITE, 16384, "user.create"},
     {"POST", "/api/v1/users/export", NULL, users_export, ROLES_STAFF, ROUTE_WRITE, 4096, "export.start"},
@@ -606,6 +644,7 @@ const http_route accounts_routes[] = {
 
 const i18n_entry accounts_messages[] = {
     {"err.old_password", "原密码不正确", "The current password is wrong"},
+    {"err.no_first_password", "这个账号已经设置过自己的密码", "This account has already set its own password"},
     {"err.roles", "请至少指定一个角色", "Give at least one role"},
     {"err.role_unknown", "未知的角色", "Unknown role"},
     {"err.scope", "角色的范围不属于本社区", "The role's scope is not in this community"},

@@ -84,11 +84,11 @@ static const i18n_entry registry_value_words[] = {
 
 static const http_route *const registry_route_tables[] = {
     registry_routes, registry_import_routes, sweep_routes, codes_routes, retention_routes, merge_routes,
-    structure_routes, NULL,
+    structure_routes, logins_routes, NULL,
 };
 static const i18n_entry *const registry_catalogues[] = {
     registry_messages, registry_import_messages, sweep_messages, codes_messages, retention_messages,
-    merge_messages, structure_messages, registry_tile_messages, registry_value_words, NULL,
+    merge_messages, structure_messages, logins_messages, registry_tile_messages, registry_value_words, NULL,
 };
 static const char *const registry_value_keys[] = {
     "status", "kind", "gender", "id_kind", "flag", "outcome", "state", NULL,

@@ -359,6 +359,19 @@ int registry_resident_get(http_req *req)
      * GET /residents/{id}/flag-history). */
     json_t *entries = flag_entries(req, id, false);
     json_object_set_new(r, "flag_entries", entries ? entries : json_array());
+    /* The person's login, for the leaders who make logins and print slips (logins.c). */
+    if (actor_has(&req->actor, ROLE_COMMITTEE | ROLE_ZONE_LEADER)) {
+        store_stmt *st;
+        json_t *account = json_null();
+        if (store_run(req->conn, &st, "SELECT u.id, u.username FROM resident_accounts a JOIN users u ON u.id = "
+                                      "a.user_id WHERE a.community_id = $1 AND a.resident_id = $2",
+                      "ii", req->actor.community_id, id) == STORE_ROW) {
+            account = json_pack("{s:I, s:s}", "user_id", (json_int_t)store_col_int(st, 0), "username",
+                                store_col_text(st, 1));
+            store_done(st);
+        }
+        json_object_set_new(r, "account", account);
+    }
     return http_reply(req, 200, json_pack("{s:o}", "resident", r));
 }
 

@@ -50,7 +50,9 @@ typedef enum { LIVES_IN_ZONE, LIVES_NEAR_BLOCK, LIVES_IN_COURTYARD } lives_rule;
 /* ---------------------------------------------------------------- reading posts */
 
 #define POST_SELECT \
-    "SELECT sl.id, sl.position, sl.resident_id, r.name, r.phone, h.room, h.block_id, sl.user_id, u.display_name " \
+    "SELECT sl.id, sl.position, sl.resident_id, r.name, r.phone, h.room, h.block_id, sl.user_id, u.display_name, " \
+    "u.username, (SELECT a.user_id FROM resident_accounts a WHERE a.community_id = sl.community_id " \
+    "AND a.resident_id = sl.resident_id) " \
     "FROM structure_leaders sl LEFT JOIN residents r ON r.id = sl.resident_id " \
     "LEFT JOIN households h ON h.id = r.household_id LEFT JOIN users u ON u.id = sl.user_id " \
     "WHERE sl.community_id = $1 AND "
@@ -83,9 +85,14 @@ static json_t *posts_read(http_req *req, bool zone, int64_t id)
             json_object_set_new(p, "user", json_null());
         } else {
             if (!name) name = store_col_text(st, 8);
-            json_object_set_new(p, "user", json_pack("{s:I, s:s?}", "id", (json_int_t)store_col_int(st, 7),
-                                                     "display_name", store_col_text(st, 8)));
+            json_object_set_new(p, "user", json_pack("{s:I, s:s?, s:s?}", "id", (json_int_t)store_col_int(st, 7),
+                                                     "display_name", store_col_text(st, 8),
+                                                     "username", store_col_text(st, 9)));
         }
+        /* The account the post's resident has (as a resident), which a login for the
+         * post would take over instead of making a second one. */
+        json_object_set_new(p, "resident_user_id", store_col_null(st, 10) ? json_null()
+                                                                          : json_integer(store_col_int(st, 10)));
         json_object_set_new(p, "name", json_string(name ? name : ""));
         json_array_append_new(out, p);
     }

@@ -8,6 +8,7 @@ import { Link } from '../../router.jsx';
 import { useApiData } from '../../components/useApiData.js';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
+import { ResidentLogin } from '../logins/LoginPanels.jsx';
 import { NotFoundPage } from '../../pages/NotFoundPage.jsx';
 import {
   ExportLinks, Field, FlagChips, FormError, LoadMore, changedFields, flagOptions, formatTime, useForm, usePagedList, useRoles,
@@ -23,7 +24,7 @@ function languageNames(codes, t) {
 
 export function ResidentPage({ params }) {
   const { t } = useI18n();
-  const { isLeader } = useRoles();
+  const { isLeader, isCommittee } = useRoles();
   // Bumped after every write, so the record, the flags and their history reload together.
   const [version, setVersion] = useState(0);
   const changed = () => setVersion((value) => value + 1);
@@ -44,6 +45,7 @@ export function ResidentPage({ params }) {
       <TravelSection resident={resident} canWrite={isLeader} />
       {isLeader ? <EditResident resident={resident} onSaved={changed} /> : null}
       {isLeader ? <MoveResident resident={resident} onMoved={changed} /> : null}
+      {'account' in resident ? <ResidentLogin resident={resident} canMakeVolunteer={isCommittee} onChange={changed} /> : null}
     </main>
   );
 }
