@@ -170,6 +170,7 @@ test('tokens: a reset with a code ends them too', async () => {
   const reset = await new Client(srv.url).post('/api/v1/password-reset',
     { username: r.username, code: issued.json.code, new_password: 'second-pass-1' }, from('192.0.2.201'));
   assert.equal(reset.status, 200, reset.text);
+  assert.equal(reset.json.tokens_revoked, 1, 'the answer says how many tokens ended, once');
   assertError(await bearer.get('/api/v1/me'), 401, 'unauthenticated');
   const again = await loggedIn(srv.url, r.username, 'second-pass-1');
   assert.equal(listItems(await again.get('/api/v1/tokens')).length, 0, 'no working token is listed');

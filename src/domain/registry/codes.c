@@ -22,6 +22,7 @@
  *   leader's own household as a resident gives no leader rights over it. A reset code
  *   is refused for an account that reaches a household outside the leader's scope.
  * - Every statement of a write job is checked; a failure fails the job (rolled back). */
+#include "../accounts/accounts.h"
 #include "codes.h"
 #include "registry_int.h"
 #include "../../core/buf.h"
@@ -1195,19 +1196,20 @@ static int reset_handler(http_req *req)
     if (used) return http_fail(req, 409, "conflict", "code", "codes.err.reset_used");
     if (expires <= clock_now_us()) return http_fail(req, 409, "conflict", "code", "codes.err.reset_expired");
     int64_t now = clock_now_us();
-    if (store_run(req->conn, NULL, "UPDATE users SET password_hash = $1, must_change_password = 0, updated_at = $2 "
-                                   "WHERE id = $3", "tii", rs->hash, now, uid) != STORE_DONE ||
+    /* A forgotten password may also be a stolen one: every session and every API token
+     * ends (accounts_set_password), and the answer says how many tokens, once. */
+    int64_t revoked = 0;
+    if (accounts_set_password(req->conn, uid, rs->hash, &revoked) != 0 ||
         store_run(req->conn, NULL, "UPDATE reset_codes SET used_at = $1 WHERE id = $2", "ii", now, code_id) !=
             STORE_DONE)
         return http_fail_internal(req, "reset");
-    /* A forgotten password may also be a stolen one: every session ends. */
-    if (store_run(req->conn, NULL, "DELETE FROM sessions WHERE user_id = $1", "i", uid) != STORE_DONE ||
-        store_run(req->conn, NULL, "DELETE FROM login_failures WHERE key = $1 OR key = $2", "tt",
+    if (store_run(req->conn, NULL, "DELETE FROM login_failures WHERE key = $1 OR key = $2", "tt",
                   arena_printf(req->a, "u:%s", rs->username), reset_ukey(req, rs->username)) != STORE_DONE)
         return http_fail_internal(req, "reset sessions");
     req->actor.user_id = uid;
-    registry_audit(req, "user", uid, json_pack("{s:I}", "reset_code_id", (json_int_t)code_id));
-    return http_reply(req, 200, json_pack("{s:b}", "ok", 1));
+    registry_audit(req, "user", uid, json_pack("{s:I, s:I}", "reset_code_id", (json_int_t)code_id,
+                                               "tokens_revoked", (json_int_t)revoked));
+    return http_reply(req, 200, json_pack("{s:b, s:I}", "ok", 1, "tokens_revoked", (json_int_t)revoked));
 }
 
 /* ---------------------------------------------------------------- sign-ups */
