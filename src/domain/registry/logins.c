@@ -100,34 +100,26 @@ static int64_t slip_issue(http_req *req, const slip_new *sn, int64_t uid, const 
 {
     char *secret = arena_printf(req->a, "%s %s", sn->password, sn->token);
     char *cipher = secret_encrypt(req->cfg, secret);
+    sodium_memzero(secret, strlen(secret));
     if (!cipher) return http_fail(req, 503, "unavailable", "slip", "codes.err.no_field_key"), 0;
-    int64_t now = clock_now_us(), tokens;
+    int64_t now = clock_now_us(), tokens = 0, id = 0;
     *expires = now + SLIP_DAYS * DAY_US;
-    store_stmt *st = NULL;
     json_t *revoked = json_array();
     json_object_set_new(detail, "revoked_slip_ids", revoked);
+    store_stmt *st;
     int rc = store_run(req->conn, &st, "UPDATE login_slips SET revoked_at = $1 WHERE community_id = $2 "
                                        "AND user_id = $3 AND used_at IS NULL AND revoked_at IS NULL RETURNING id",
                        "iii", now, req->actor.community_id, uid);
     if (rc == STORE_ROW) {
         do json_array_append_new(revoked, json_integer(store_col_int(st, 0)));
-        while (store_step(st) == STORE_ROW);
+        while ((rc = store_step(st)) == STORE_ROW);
         store_done(st);
-        rc = STORE_DONE;
     }
-    st = NULL;
-    if (rc == STORE_DONE && !accounts_set_password(req->conn, uid, sn->hash, &tokens))
-        rc = store_run(req->conn, NULL, "UPDATE users SET must_change_password = 1 WHERE id = $1", "i", uid);
-    else
-        rc = STORE_ERR;
-    if (rc == STORE_DONE) {
-        st = store_prepare(req->conn, "INSERT INTO login_slips (community_id, user_id, link_hash, secret_cipher, "
-                                      "post_title, resident_id, created_by, created_at, expires_at) "
-                                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id");
-        rc = st ? STORE_OK : STORE_ERR;
-    }
-    int64_t id = 0;
-    if (st) {
+    if (rc == STORE_DONE && !accounts_set_password(req->conn, uid, sn->hash, &tokens) &&
+        store_run(req->conn, NULL, "UPDATE users SET must_change_password = 1 WHERE id = $1", "i", uid) == STORE_DONE &&
+        (st = store_prepare(req->conn, "INSERT INTO login_slips (community_id, user_id, link_hash, secret_cipher, "
+                                       "post_title, resident_id, created_by, created_at, expires_at) "
+                                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"))) {
         store_bind_int(st, 1, req->actor.community_id);
         store_bind_int(st, 2, uid);
         store_bind_text(st, 3, sn->link_hash);
@@ -140,7 +132,6 @@ static int64_t slip_issue(http_req *req, const slip_new *sn, int64_t uid, const 
         if (store_step(st) == STORE_ROW) id = store_col_int(st, 0);
         store_done(st);
     }
-    sodium_memzero(secret, strlen(secret));
     free(cipher);
     if (!id) return http_fail_internal(req, "slip insert"), 0;
     json_object_set_new(detail, "slip_id", json_integer(id));
