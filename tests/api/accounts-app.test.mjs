@@ -267,7 +267,7 @@ test('logins: committee staff make a block leader\'s login from the post; the on
 
   // All of it in the audit log, without the secrets.
   const created = (await auditOf(c.committee, 'login.create', user.id))[0];
-  assert.deepEqual(created.detail, { post_id: post.id, slip_id: slip.id });
+  assert.deepEqual(created.detail, { post_id: post.id, slip_id: slip.id, revoked_slip_ids: [], tokens_revoked: 0 });
   assert.equal(created.on_behalf_of, resident.id);
   const logins = await auditOf(c.committee, 'login', user.id);
   assert.ok(logins.some((e) => e.detail.slip_id === slip.id));
@@ -318,6 +318,8 @@ test('logins: the QR link logs in once; a new slip revokes the old one and ends 
   assert.equal(ok.r.json.user.must_change_password, true);
   const issued = await auditOf(c.committee, 'login_slip.issue', user.id);
   assert.deepEqual(issued.map((e) => e.detail.slip_id), [second.json.slip.id, third.json.slip.id]);
+  // The first slip was used (by its link), not revoked; the second was revoked by the third.
+  assert.deepEqual(issued.map((e) => e.detail.revoked_slip_ids), [[], [second.json.slip.id]]);
 });
 
 test('logins: a slip expires after 7 days', async () => {

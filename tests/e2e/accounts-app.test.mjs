@@ -187,5 +187,26 @@ test('a login from a resident\'s record, with a Chinese name as the login', asyn
   const he = await newPage(env.browser, t, env.server.url, PHONE, 'zh-CN');
   await submitLogin(he, env.server.url, '孙志强', password);
   await he.getByTestId('set-password-page').waitFor();
+
+  // A new slip (he lost the first): its QR link opens "set your password" at once; the
+  // link works once.
+  const committee = new Client(env.server.url);
+  await committee.login('committee');
+  const again = await committee.post(`/api/v1/users/${await accountOf(committee, sun.id)}/login-slip`, {});
+  assert.equal(again.status, 201, again.text);
+  const viaQr = await newPage(env.browser, t, env.server.url, PHONE, 'zh-CN');
+  await viaQr.goto(again.json.slip.link);
+  await viaQr.getByTestId('set-password-page').waitFor();
+  const twice = await newPage(env.browser, t, env.server.url, PHONE, 'zh-CN');
+  await twice.goto(again.json.slip.link);
+  await twice.getByTestId('first-login-error').waitFor();
+  await assertFitsPhone(twice, 'a spent login link');
+  await shot(twice, 'first-login-spent-360.png');
   assert.deepEqual(page.pageErrors, []);
+  assert.deepEqual(viaQr.pageErrors, []);
 });
+
+async function accountOf(client, residentId) {
+  const r = await client.get(`/api/v1/residents/${residentId}`);
+  return r.json.resident.account.user_id;
+}

@@ -93,31 +93,33 @@ static char *slip_link(http_req *req, const char *token)
 
 /* Makes the slip of account uid: its one-time password becomes the password (sessions
  * and API tokens end), the account must set its own at first login, older live slips
- * are revoked. Returns the slip id, or 0 with the reply set. */
+ * are revoked. Adds slip_id, revoked_slip_ids and tokens_revoked to the audit detail
+ * (which the caller writes). Returns the slip id, or 0 with the reply set. */
 static int64_t slip_issue(http_req *req, const slip_new *sn, int64_t uid, const char *post_title,
-                          int64_t resident_id, int64_t *expires)
+                          int64_t resident_id, int64_t *expires, json_t *detail)
 {
     char *secret = arena_printf(req->a, "%s %s", sn->password, sn->token);
     char *cipher = secret_encrypt(req->cfg, secret);
+    sodium_memzero(secret, strlen(secret));
     if (!cipher) return http_fail(req, 503, "unavailable", "slip", "codes.err.no_field_key"), 0;
-    int64_t now = clock_now_us(), tokens;
+    int64_t now = clock_now_us(), tokens = 0, id = 0;
     *expires = now + SLIP_DAYS * DAY_US;
-    store_stmt *st = NULL;
-    int rc = store_run(req->conn, NULL, "UPDATE login_slips SET revoked_at = $1 WHERE community_id = $2 "
-                                        "AND user_id = $3 AND used_at IS NULL AND revoked_at IS NULL",
+    json_t *revoked = json_array();
+    json_object_set_new(detail, "revoked_slip_ids", revoked);
+    store_stmt *st;
+    int rc = store_run(req->conn, &st, "UPDATE login_slips SET revoked_at = $1 WHERE community_id = $2 "
+                                       "AND user_id = $3 AND used_at IS NULL AND revoked_at IS NULL RETURNING id",
                        "iii", now, req->actor.community_id, uid);
-    if (rc == STORE_DONE && !accounts_set_password(req->conn, uid, sn->hash, &tokens))
-        rc = store_run(req->conn, NULL, "UPDATE users SET must_change_password = 1 WHERE id = $1", "i", uid);
-    else
-        rc = STORE_ERR;
-    if (rc == STORE_DONE) {
-        st = store_prepare(req->conn, "INSERT INTO login_slips (community_id, user_id, link_hash, secret_cipher, "
-                                      "post_title, resident_id, created_by, created_at, expires_at) "
-                                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id");
-        rc = st ? STORE_OK : STORE_ERR;
+    if (rc == STORE_ROW) {
+        do json_array_append_new(revoked, json_integer(store_col_int(st, 0)));
+        while ((rc = store_step(st)) == STORE_ROW);
+        store_done(st);
     }
-    int64_t id = 0;
-    if (st) {
+    if (rc == STORE_DONE && !accounts_set_password(req->conn, uid, sn->hash, &tokens) &&
+        store_run(req->conn, NULL, "UPDATE users SET must_change_password = 1 WHERE id = $1", "i", uid) == STORE_DONE &&
+        (st = store_prepare(req->conn, "INSERT INTO login_slips (community_id, user_id, link_hash, secret_cipher, "
+                                       "post_title, resident_id, created_by, created_at, expires_at) "
+                                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"))) {
         store_bind_int(st, 1, req->actor.community_id);
         store_bind_int(st, 2, uid);
         store_bind_text(st, 3, sn->link_hash);
@@ -130,9 +132,10 @@ static int64_t slip_issue(http_req *req, const slip_new *sn, int64_t uid, const 
         if (store_step(st) == STORE_ROW) id = store_col_int(st, 0);
         store_done(st);
     }
-    sodium_memzero(secret, strlen(secret));
     free(cipher);
     if (!id) return http_fail_internal(req, "slip insert"), 0;
+    json_object_set_new(detail, "slip_id", json_integer(id));
+    json_object_set_new(detail, "tokens_revoked", json_integer(tokens));
     return id;
 }
 
@@ -278,10 +281,10 @@ static int post_login(http_req *req)
     int64_t uid = login_create(req, sn, p.name);
     if (!uid || post_link_account(req, id, &p, uid)) return -1;
     if (p.resident_id && !p.moved_out && link_resident(req, uid, p.resident_id, p.household_id)) return -1;
-    int64_t slip = slip_issue(req, sn, uid, post_title(req, &p), p.resident_id, &expires);
-    if (!slip) return -1;
-    registry_audit(req, "user", uid, json_pack("{s:I, s:I}", "post_id", (json_int_t)id, "slip_id", (json_int_t)slip));
-    return slip_reply(req, uid, slip, sn, expires);
+    json_t *detail = json_pack("{s:I}", "post_id", (json_int_t)id);
+    registry_audit(req, "user", uid, detail);
+    int64_t slip = slip_issue(req, sn, uid, post_title(req, &p), p.resident_id, &expires, detail);
+    return slip ? slip_reply(req, uid, slip, sn, expires) : -1;
 }
 
 /* ---------------------------------------------------------------- from a resident */
@@ -318,13 +321,13 @@ static int resident_login(http_req *req)
         accounts_assign_role(req->conn, req->actor.community_id, uid, "volunteer", "community",
                              req->actor.community_id))
         return http_fail_internal(req, "volunteer role");
-    int64_t slip = slip_issue(req, sn, uid, i18n_text(req->lang, sn->volunteer ? "enum.volunteer" : "enum.resident"),
-                              rid, &expires);
-    if (!slip) return -1;
     req->on_behalf_of = rid;
-    registry_audit(req, "user", uid, json_pack("{s:I, s:I, s:s}", "resident_id", (json_int_t)rid, "slip_id",
-                                               (json_int_t)slip, "role", sn->volunteer ? "volunteer" : "resident"));
-    return slip_reply(req, uid, slip, sn, expires);
+    json_t *detail = json_pack("{s:I, s:s}", "resident_id", (json_int_t)rid, "role",
+                               sn->volunteer ? "volunteer" : "resident");
+    registry_audit(req, "user", uid, detail);
+    int64_t slip = slip_issue(req, sn, uid, i18n_text(req->lang, sn->volunteer ? "enum.volunteer" : "enum.resident"),
+                              rid, &expires, detail);
+    return slip ? slip_reply(req, uid, slip, sn, expires) : -1;
 }
 
 /* ---------------------------------------------------------------- a new slip */
@@ -362,10 +365,10 @@ static int slip_again(http_req *req)
         if (all < 0) return http_fail_internal(req, "roles read");
         if (!all || inside != all) return http_fail_not_found(req);
     }
-    int64_t slip = slip_issue(req, sn, uid, NULL, 0, &expires);
-    if (!slip) return -1;
-    registry_audit(req, "user", uid, json_pack("{s:I}", "slip_id", (json_int_t)slip));
-    return slip_reply(req, uid, slip, sn, expires);
+    json_t *detail = json_object();
+    registry_audit(req, "user", uid, detail);
+    int64_t slip = slip_issue(req, sn, uid, NULL, 0, &expires, detail);
+    return slip ? slip_reply(req, uid, slip, sn, expires) : -1;
 }
 
 /* ---------------------------------------------------------------- the printed slip */

@@ -129,7 +129,7 @@ export function PostLogins({ posts, kind, onChange }) {
       {posts.map((post) => (
         <li key={post.id} data-testid="post-login" data-post-id={post.id}>
           <p class="logins-who"><strong>{post.name}</strong> · {positionLabel(t, post, kind)}</p>
-          {post.user ? (
+          {made[post.id] ? <SlipMade answer={made[post.id]} /> : post.user ? (
             <p class="logins-has" data-testid="post-login-has">
               {t('logins.has', { username: post.user.username || post.user.display_name })}{' '}
               <NewSlipButton userId={post.user.id} name={post.name} onMade={done(post.id)} />
@@ -143,7 +143,6 @@ export function PostLogins({ posts, kind, onChange }) {
             <NewLoginForm path={`/posts/${post.id}/login`} suggested={post.resident?.phone || ''} onMade={done(post.id)}
               testId="post-login-form" />
           )}
-          {made[post.id] ? <SlipMade answer={made[post.id]} /> : null}
         </li>
       ))}
     </ul>
