@@ -231,8 +231,9 @@ static int idem_lookup(http_req *req)
     int found = 1;
     if (strcmp(store_col_text(st, 0), rs->idem_hash)) {
         http_fail(req, 422, "idempotency_key_reused", NULL, "err.idempotency_key_reused");
-    } else if (rs->idem_secret) {
-        /* The first answer held a secret and was not kept: say it is done, and which. */
+    } else if (rs->idem_secret || store_col_int(st, 1) == 0) {
+        /* The first answer held a secret and was not kept, or a retention purge forgot
+         * it (status 0): say it is done, and which when known. */
         json_t *kept = json_loads(store_col_text(st, 2), 0, NULL);
         json_t *id = kept ? json_object_get(kept, "id") : NULL;
         http_fail(req, 409, "idempotency_already_done", NULL, "err.idempotency_already_done");
