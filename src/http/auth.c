@@ -43,6 +43,44 @@ static char scope_letter(const char *kind)
     return 'g';
 }
 
+struct by_label {
+    int64_t user_id;
+    const char *role;            /* NULL: the account holds none */
+    struct by_label *next;
+};
+
+/* The account's first role in role_names order, looked up once per request. */
+static const char *first_role(http_req *req, int64_t user_id)
+{
+    for (struct by_label *b = req->by_labels; b; b = b->next)
+        if (b->user_id == user_id) return b->role;
+    struct by_label *b = arena_alloc(req->a, sizeof *b);
+    b->user_id = user_id;
+    size_t best = sizeof role_names / sizeof *role_names;
+    /* In a write job this is the writer's own connection: read there, in its transaction. */
+    store_stmt *st = store_prepare(http_read_conn(req), "SELECT role FROM role_assignments WHERE user_id = $1");
+    if (st) {
+        store_bind_int(st, 1, user_id);
+        while (store_step(st) == STORE_ROW)
+            for (size_t i = 0; i < best; i++)
+                if (!strcmp(role_names[i].name, store_col_text(st, 0))) best = i;
+        store_done(st);
+    }
+    b->role = best < sizeof role_names / sizeof *role_names ? role_names[best].name : NULL;
+    b->next = req->by_labels;
+    req->by_labels = b;
+    return b->role;
+}
+
+const char *http_by_label(http_req *req, int64_t user_id, const char *name)
+{
+    if (!name) return NULL;
+    const char *role = user_id ? first_role(req, user_id) : NULL;
+    if (!role) return name;
+    const char *word = i18n_text(req->lang, arena_printf(req->a, "enum.%s", role));
+    return arena_printf(req->a, req->lang == LANG_ZH ? "%s（%s）" : "%s (%s)", name, word);
+}
+
 /* Loads the role rows of a user into the actor. */
 static int load_roles(http_req *req, int64_t user_id)
 {

@@ -140,6 +140,7 @@ struct http_req {
     int64_t on_behalf_of;     /* resident served by a leader, if any */
     void *scratch;            /* prepare -> handler hand-over */
     void *server_state;       /* internal */
+    struct by_label *by_labels; /* http_by_label's look-ups in this request */
 };
 
 /* ---- request helpers ---- */
@@ -225,6 +226,10 @@ char *auth_session_start(http_req *req, int64_t user_id, int64_t community);
 /* ---- roles and the "me" shape (auth.c) ---- */
 unsigned auth_role_bit(const char *name);          /* 0 when unknown */
 const char *auth_role_name(unsigned bit);
+/* "陈慧敏（居委干部）" / "Chen Huimin (committee staff)": a name shown as who did
+ * something, with the first role (in role order) the account holds now, so a display
+ * name cannot pass for staff on a list or a print. NULL name: NULL. */
+const char *http_by_label(http_req *req, int64_t user_id, const char *name);
 /* {"user":{…,"roles":[…]}, "community":{…}|null, "csrf_token":…} read on req->conn. */
 json_t *auth_me_json(http_req *req, int64_t user_id, const char *csrf);
 json_t *auth_me_json_actor(http_req *req, bool with_csrf);
@@ -292,8 +297,9 @@ const http_route *const *http_routes_all(const http_route *const *tables);
  * *method_mismatch is set when the path matched under another method (405). Of the
  * rows whose pattern matches, the most specific wins: at the first segment where two
  * differ, a literal beats a {name}; so the order of rows and tables does not matter. */
-/* The request's read connection, taken from the pool at the first call (one read
- * transaction for the rest of the request). req->conn is already set for a handler. */
+/* The connection to read with: req->conn when set (a read handler's, or the writer's
+ * inside a write job), else a read connection taken from the pool now (one read
+ * transaction for the rest of the request). */
 store_conn *http_read_conn(http_req *req);
 
 const http_route *http_route_match(const http_route *const *tables, const char *method,

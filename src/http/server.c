@@ -424,6 +424,7 @@ static void reader_begin(http_req *req)
 
 store_conn *http_read_conn(http_req *req)
 {
+    if (req->conn) return req->conn;    /* a read handler's, or a write job's own connection */
     reader_begin(req);
     return req->conn;
 }

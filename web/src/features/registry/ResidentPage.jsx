@@ -177,7 +177,7 @@ function FlagsSection({ resident, canWrite, onChange }) {
           <li key={entry.id} class="card" data-testid="current-flag" data-flag={entry.flag}>
             <span class="card-title">{t(`registry.flag.${entry.flag}`)}</span>
             {detailText(t, entry.detail) ? <span class="card-meta">{detailText(t, entry.detail)}</span> : null}
-            <span class="card-meta">{t('registry.flags.set_at', { when: formatTime(entry.set_at, lang), who: whoText(t, entry.set_by, entry.set_by_name) })}</span>
+            <span class="card-meta">{t('registry.flags.set_at', { when: formatTime(entry.set_at, lang), who: whoText(t, entry.set_by, entry.set_by_label || entry.set_by_name) })}</span>
             {canWrite ? (
               <button type="button" class="button button-quiet no-print" data-testid={`clear-flag-${entry.flag}`} onClick={() => clear(entry.flag)}>
                 {t('registry.flags.clear')}
@@ -225,12 +225,12 @@ function FlagHistoryEntry({ entry, replacing }) {
       <span class="card-title">{t(`registry.flag.${entry.flag}`)}</span>
       {detailText(t, entry.detail) ? <span class="card-meta">{detailText(t, entry.detail)}</span> : null}
       <span class="card-meta" data-testid="flaghist-set">
-        {t(setKey, { who: whoText(t, entry.set_by, entry.set_by_name), when: formatTime(entry.set_at, lang) })}
+        {t(setKey, { who: whoText(t, entry.set_by, entry.set_by_label || entry.set_by_name), when: formatTime(entry.set_at, lang) })}
       </span>
       <span class="card-meta" data-testid="flag-history-state" data-closed={entry.current ? '' : entry.replaced_by ? 'changed' : 'cleared'}>
         {entry.current
           ? t('registry.flags.current')
-          : t(closedKey, { who: whoText(t, entry.cleared_by, entry.cleared_by_name), when: formatTime(entry.cleared_at, lang) })}
+          : t(closedKey, { who: whoText(t, entry.cleared_by, entry.cleared_by_label || entry.cleared_by_name), when: formatTime(entry.cleared_at, lang) })}
       </span>
     </li>
   );
