@@ -766,6 +766,7 @@ const i18n_entry http_messages[] = {
     {"err.id_check_digit", "身份证号校验位不正确", "ID number check digit is wrong"},
     {"err.id_birth_date", "身份证号中的出生日期无效", "Birth date in the ID number is invalid"},
     {"err.format", "导出格式只能是 csv 或 xlsx", "Export format must be csv or xlsx"},
+    {"err.lang", "语言只能是 zh-CN 或 en", "Language must be zh-CN or en"},
     {"err.idempotency_key", "Idempotency-Key 长度应为 1 到 128 个字符", "Idempotency-Key must be 1 to 128 characters"},
     {"err.idempotency_key_reused", "该幂等键已用于另一个不同的请求", "This Idempotency-Key was used for a different request"},
     {"err.idempotency_in_progress", "相同的请求正在处理中，请稍候", "The same request is still being processed"},

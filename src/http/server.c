@@ -553,6 +553,25 @@ static int list_params_check(http_req *req)
     return 0;
 }
 
+/* The answer's language: ?lang= (a print or export opened from the app), else the
+ * app's own choice (cookie sw_lang, set by the web app), else Accept-Language (set on
+ * the first call). An unknown ?lang= is refused, never silently replaced. */
+static bool language_named(const char *v, lang_id *out)
+{
+    if (!strcasecmp(v, "zh-CN") || !strcasecmp(v, "zh")) *out = LANG_ZH;
+    else if (!strcasecmp(v, "en")) *out = LANG_EN;
+    else return false;
+    return true;
+}
+
+static int choose_language(http_req *req)
+{
+    const char *q = http_query(req, "lang"), *c = http_cookie(req, "sw_lang");
+    if (q) return language_named(q, &req->lang) ? 0 : http_fail_field(req, "lang", "err.lang");
+    if (c) language_named(c, &req->lang);
+    return 0;
+}
+
 static enum MHD_Result process_request(http_req *req);
 
 static enum MHD_Result process(http_req *req)
@@ -577,6 +596,7 @@ static enum MHD_Result process_request(http_req *req)
         return send_now(req);
     }
     req->route = route;
+    if (choose_language(req)) return send_now(req);
     if (rs->too_many_query) {
         http_fail_field(req, "query", "err.too_many_query");
         return send_now(req);
