@@ -20,5 +20,7 @@ typedef struct capability {
     int (*on_open)(store *s);
     /* Once an hour in the server: queue the capability's own upkeep (purges, reminders). */
     void (*hourly)(store *s);
+    /* Adds what it knows to the "me" answer (GET /me and a login's answer), or NULL. */
+    void (*me_extra)(http_req *req, json_t *me);
 } capability;
 #endif

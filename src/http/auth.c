@@ -9,6 +9,7 @@
 #include "../core/log.h"
 #include "../core/secret.h"
 #include "../core/validate.h"
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -387,6 +388,24 @@ const char *auth_login_name(http_req *req, const char *typed)
 
 /* ---------------------------------------------------------------- the "me" shape */
 
+#define ME_EXTRA_MAX 8
+static void (*me_extra[ME_EXTRA_MAX])(http_req *, json_t *);
+static int n_me_extra;
+
+void http_me_extra_register(void (*fn)(http_req *req, json_t *me))
+{
+    for (int i = 0; i < n_me_extra; i++)
+        if (me_extra[i] == fn) return;
+    assert(n_me_extra < ME_EXTRA_MAX);
+    me_extra[n_me_extra++] = fn;
+}
+
+static json_t *me_finish(http_req *req, json_t *me)
+{
+    for (int i = 0; me && i < n_me_extra; i++) me_extra[i](req, me);
+    return me;
+}
+
 json_t *auth_me_json(http_req *req, int64_t user_id, const char *csrf)
 {
     store_stmt *st;
@@ -419,8 +438,8 @@ json_t *auth_me_json(http_req *req, int64_t user_id, const char *csrf)
         store_done(st);
     }
     json_object_set_new(user, "roles", roles);
-    return json_pack("{s:o, s:o, s:o}", "user", user, "community", community,
-                     "csrf_token", csrf ? json_string(csrf) : json_null());
+    return me_finish(req, json_pack("{s:o, s:o, s:o}", "user", user, "community", community,
+                                    "csrf_token", csrf ? json_string(csrf) : json_null()));
 }
 
 /* The same shape from the request's actor, without another query. */
@@ -443,8 +462,8 @@ json_t *auth_me_json_actor(http_req *req, bool with_csrf)
         ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)a->community_id, "name", a->community_name,
                     "timezone", a->community_timezone ? a->community_timezone : "Asia/Shanghai")
         : json_null();
-    return json_pack("{s:o, s:o, s:o}", "user", user, "community", community, "csrf_token",
-                     with_csrf && a->csrf_token ? json_string(a->csrf_token) : json_null());
+    return me_finish(req, json_pack("{s:o, s:o, s:o}", "user", user, "community", community, "csrf_token",
+                                    with_csrf && a->csrf_token ? json_string(a->csrf_token) : json_null()));
 }
 
 /* ---------------------------------------------------------------- login

@@ -233,6 +233,8 @@ const char *http_by_label(http_req *req, int64_t user_id, const char *name);
 /* {"user":{…,"roles":[…]}, "community":{…}|null, "csrf_token":…} read on req->conn. */
 json_t *auth_me_json(http_req *req, int64_t user_id, const char *csrf);
 json_t *auth_me_json_actor(http_req *req, bool with_csrf);
+/* A capability's additions to every "me" answer (called with the whole answer). */
+void http_me_extra_register(void (*fn)(http_req *req, json_t *me));
 
 /* ---- background work (jobs.c) ----
  * The one way to run work off the request. A WRITE handler calls job_start: the `jobs`

@@ -173,6 +173,36 @@ static json_t *me_pending_signup(http_req *req)
 
 /* Open to an account without roles (ROUTE_ANY_USER): such an account is a sign-up
  * waiting for the committee, and the app needs this answer to tell the person so. */
+/* The name of a zone, block or household scope ("第1片区 1号楼1单元", "1号楼1单元 101"),
+ * so a home says "1号楼1单元" and never "楼组 #1". Only these kinds need the database: a
+ * committee member's /me stays an answer from memory. */
+static void me_scope_names(http_req *req, json_t *me)
+{
+    json_t *user = json_object_get(me, "user"), *roles = json_object_get(user, "roles");
+    int64_t community = json_integer_value(json_object_get(user, "community_id"));
+    static const struct { const char *kind, *sql; } names[] = {
+        {"zone", "SELECT name FROM zones WHERE community_id = $1 AND id = $2"},
+        {"block", "SELECT CASE WHEN z.name IS NULL THEN b.name ELSE z.name || ' ' || b.name END FROM blocks b "
+                  "LEFT JOIN zones z ON z.id = b.zone_id WHERE b.community_id = $1 AND b.id = $2"},
+        {"household", "SELECT b.name || ' ' || h.room FROM households h JOIN blocks b ON b.id = h.block_id "
+                      "WHERE h.community_id = $1 AND h.id = $2"},
+    };
+    size_t i;
+    json_t *r;
+    json_array_foreach(roles, i, r) {
+        const char *kind = json_string_value(json_object_get(r, "scope_kind"));
+        for (size_t k = 0; kind && k < sizeof names / sizeof *names; k++) {
+            if (strcmp(kind, names[k].kind)) continue;
+            store_stmt *st;
+            if (store_run(http_read_conn(req), &st, names[k].sql, "ii", community,
+                          (int64_t)json_integer_value(json_object_get(r, "scope_id"))) == STORE_ROW) {
+                json_object_set_new(r, "scope_name", json_string(store_col_text(st, 0)));
+                store_done(st);
+            }
+        }
+    }
+}
+
 static int me_get(http_req *req)
 {
     json_t *me = auth_me_json_actor(req, true);
@@ -715,5 +745,5 @@ static const dashboard_provider accounts_providers[] = {accounts_tiles, NULL};
 static const char *const accounts_value_keys[] = {"roles_text", "language", "role", NULL};
 const capability accounts_capability = {
     .name = "accounts", .routes = accounts_route_tables, .messages = accounts_catalogues,
-    .tiles = accounts_providers, .value_keys = accounts_value_keys,
+    .tiles = accounts_providers, .value_keys = accounts_value_keys, .me_extra = me_scope_names,
 };
