@@ -60,3 +60,18 @@ test('prints follow the language chosen in the app: ?lang=, else the sw_lang coo
   assert.equal(csv.status, 200);
   assert.ok(!/[\u4e00-\u9fff]/.test(csv.text.split('\n')[0]), `an English header row: ${csv.text.split('\n')[0]}`);
 });
+
+test('a resident sees the block leader of their own household, with a phone to call; not another household', async () => {
+  const resident = await loggedIn(srv.url, 'resident');
+  const own = resident.me.user.roles.find((r) => r.role === 'resident').scope_id;
+  const r = await resident.get(`/api/v1/households/${own}`);
+  assert.equal(r.status, 200, r.text);
+  const leaders = r.json.household.block_leaders;
+  const posts = dbRows(srv.db, `SELECT COUNT(*) FROM structure_leaders s JOIN households h ON h.block_id = s.block_id
+    WHERE h.id = ${own} AND s.position IN ('leader', 'deputy')`)[0][0];
+  assert.equal(leaders.length, Number(posts), JSON.stringify(leaders));
+  assert.ok(leaders.length >= 1, 'the demo block has a leader');
+  assert.ok(leaders.every((l) => l.name && ['leader', 'deputy'].includes(l.position)), JSON.stringify(leaders));
+  const [[other]] = dbRows(srv.db, `SELECT id FROM households WHERE community_id = 1 AND id <> ${own} LIMIT 1`);
+  assertError(await resident.get(`/api/v1/households/${other}`), 404, 'not_found');
+});

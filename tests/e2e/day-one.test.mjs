@@ -54,3 +54,20 @@ test('the call list is one tap from home and every phone is a tel: link', async 
   assert.ok(hrefs.length > 0 && hrefs.every((h) => /^tel:\+?\d{5,}$/.test(h)), JSON.stringify(hrefs.slice(0, 5)));
   await assertFitsPhone(page, 'call list');
 });
+
+test('every figure on the home is a link to what it counts: 慢性病 opens those residents', async (t) => {
+  const page = await newPage(env.browser, t, env.server.url);
+  await login(page, env.server.url, 'block');
+  const tile = page.getByTestId('tile-chronic_illness');
+  await tile.waitFor();
+  const count = Number((await tile.locator('.tile-value').innerText()).match(/\d+/)[0]);
+  const links = await page.getByTestId('dashboard-tiles').locator('li').evaluateAll(
+    (lis) => lis.map((li) => [li.dataset.testid, Boolean(li.querySelector('a[href]'))]));
+  assert.ok(links.every(([, linked]) => linked), `tiles without a link: ${JSON.stringify(links.filter((l) => !l[1]))}`);
+  await tile.getByRole('link').click();
+  await page.waitForURL(/\/registry\?flag=chronic_illness/);
+  await page.getByTestId('resident-results').waitFor();
+  const items = page.getByTestId('resident-item');
+  if (count > 0) await items.first().waitFor();
+  assert.equal(await items.count(), count, 'the list shows exactly the residents the tile counted');
+});

@@ -449,12 +449,38 @@ static json_t *household_read(http_req *req, int64_t id, bool read)
     return item;
 }
 
+/* Who leads the household's block, with a phone when the post is held by a resident
+ * with one: the first thing a resident without a leader's number needs. */
+static json_t *block_leaders(http_req *req, int64_t block_id)
+{
+    json_t *out = json_array();
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT s.position, COALESCE(r.name, u.display_name), r.phone FROM structure_leaders s "
+        "LEFT JOIN residents r ON r.id = s.resident_id AND r.moved_out_at IS NULL "
+        "LEFT JOIN users u ON u.id = s.user_id WHERE s.community_id = $1 AND s.block_id = $2 "
+        "AND s.position IN ('leader', 'deputy') ORDER BY s.position DESC, s.id");
+    if (!st) return out;
+    store_bind_int(st, 1, req->actor.community_id);
+    store_bind_int(st, 2, block_id);
+    while (store_step(st) == STORE_ROW) {
+        const char *name = store_col_text(st, 1), *phone = store_col_text(st, 2);
+        if (!name) continue;
+        json_array_append_new(out, json_pack("{s:s, s:s, s:s?}", "position", store_col_text(st, 0), "name", name,
+                                             "phone", phone && *phone ? phone : NULL));
+    }
+    store_done(st);
+    return out;
+}
+
 static int households_get(http_req *req)
 {
     int64_t id;
     if (!http_param_id(req, "id", &id)) return -1;
     json_t *h = household_read(req, id, true);
-    return h ? http_reply(req, 200, json_pack("{s:o}", "household", h)) : -1;
+    if (!h) return -1;
+    json_object_set_new(h, "block_leaders",
+                        block_leaders(req, json_integer_value(json_object_get(h, "block_id"))));
+    return http_reply(req, 200, json_pack("{s:o}", "household", h));
 }
 
 static int households_create(http_req *req)

@@ -555,6 +555,7 @@ void structure_tiles(http_req *req, json_t *tiles)
                                    " AND NOT EXISTS (SELECT 1 FROM structure_leaders sl WHERE sl.community_id = $1 "
                                    "AND sl.block_id = b.id)", "ii", req->actor.community_id, req->actor.user_id),
                    "structure.unit.blocks");
+    dashboard_tile_link(tiles, "/registry/structure");
 }
 
 /* ---------------------------------------------------------------- routes */

@@ -1734,6 +1734,7 @@ void sweep_tiles(http_req *req, json_t *tiles)
         dashboard_tile_text(req, tiles, arena_printf(req->a, "sweep_%lld", (long long)ids[i]),
                             arena_printf(req->a, "%s%s", i18n_text(req->lang, "tile.sweep_progress"), titles[i]),
                             reached * 100 / c.targets, "unit.percent");
+        dashboard_tile_link(tiles, arena_printf(req->a, "/sweeps/%lld", (long long)ids[i]));
     }
 }
 
