@@ -139,3 +139,43 @@ test('a merge of two records whose ID numbers differ is refused, naming the fiel
   const pairs = (await committee.get('/api/v1/residents/duplicates?limit=500')).json.items;
   assert.ok(!pairs.some((p) => [a, b].includes(p.duplicate.id) && [a, b].includes(p.keep.id)), 'not proposed');
 });
+
+test('every print of a block says what, where, when and who: lists of residents and households, door-plate and personal sheets', async () => {
+  const [[blockName]] = dbRows(srv.db, `SELECT name FROM blocks WHERE id = ${blockId}`);
+  for (const path of [`/api/v1/residents?block_id=${blockId}&print=1`, `/api/v1/households?block_id=${blockId}&print=1`,
+    `/api/v1/blocks/${blockId}/door-plates`, `/api/v1/blocks/${blockId}/personal-codes`]) {
+    const before = localMinute(0);
+    const r = await block.get(path);
+    const after = localMinute(0);
+    assert.equal(r.status, 200, `${path}: ${r.text.slice(0, 200)}`);
+    const h1 = r.text.match(/<h1>([^<]*)<\/h1>/)[1];
+    assert.ok(h1.includes(blockName), `${path}: the title names the block: ${h1}`);
+    const meta = r.text.match(/<p class="print-meta">([^<]*)<\/p>/)[1];
+    assert.ok(meta.includes(before) || meta.includes(after), `${path}: local time ${before} in ${meta}`);
+    assert.ok(meta.includes(block.me.user.display_name), `${path}: who printed: ${meta}`);
+    assert.ok(!/@media print\{[^}]*\.top\{display:none/.test(r.text), `${path}: the header stays on paper`);
+  }
+  const en = await block.get(`/api/v1/blocks/${blockId}/door-plates?lang=en`);
+  assert.match(en.text.match(/<p class="print-meta">([^<]*)<\/p>/)[1], /Printed at/);
+  assertError(await block.get(`/api/v1/blocks/${blockId}/door-plates?lang=xx`), 400, 'validation_failed', 'lang');
+});
+
+test('a place is never named twice: rooms that start with the block name stand alone', async () => {
+  const committee = await loggedIn(srv.url, 'committee');
+  const [[household, room, name]] = dbRows(srv.db, `SELECT h.id, h.room, b.name FROM households h JOIN blocks b
+    ON b.id = h.block_id WHERE h.community_id = 1 AND h.block_id = ${blockId} LIMIT 1`);
+  assert.ok(room.startsWith(name), `the demo writes rooms with the block in front: ${room}`);
+  for (let i = 0; i < 2; i++) {
+    const r = await committee.post('/api/v1/residents', { household_id: Number(household), name: '重名住户', birth_year: 1961 });
+    assert.equal(r.status, 201, r.text);
+  }
+  const pairs = (await committee.get('/api/v1/residents/duplicates?limit=500')).json.items;
+  const ours = pairs.find((p) => p.duplicate.name === '重名住户');
+  assert.equal(ours?.duplicate_place, room, JSON.stringify(ours));
+  for (const p of pairs) {
+    for (const place of [p.duplicate_place, p.keep_place]) {
+      const [first, ...rest] = place.split(' ');
+      assert.ok(!rest.join(' ').startsWith(first) || !rest.length, `named twice: ${place}`);
+    }
+  }
+});
