@@ -17,19 +17,36 @@ typedef struct export_ctx {
     int n_seen;
 } export_ctx;
 
-static export_ctx *export_ctx_new(http_req *req)
+/* The actor's community's time zone into tz (Asia/Shanghai when it has none). */
+static void export_community_tz(http_req *req, char *tz, size_t n)
 {
-    export_ctx *x = arena_alloc(req->a, sizeof *x);
-    memset(x, 0, sizeof *x);
-    snprintf(x->tz, sizeof x->tz, "Asia/Shanghai");
+    snprintf(tz, n, "Asia/Shanghai");
     store_stmt *st = NULL;
     if (req->actor.community_id &&
         store_run(req->conn, &st, "SELECT timezone FROM communities WHERE id = $1", "i", req->actor.community_id) ==
             STORE_ROW &&
         store_col_text(st, 0))
-        snprintf(x->tz, sizeof x->tz, "%s", store_col_text(st, 0));
+        snprintf(tz, n, "%s", store_col_text(st, 0));
     store_done(st);
+}
+
+static export_ctx *export_ctx_new(http_req *req)
+{
+    export_ctx *x = arena_alloc(req->a, sizeof *x);
+    memset(x, 0, sizeof *x);
+    export_community_tz(req, x->tz, sizeof x->tz);
     return x;
+}
+
+const char *http_print_meta(http_req *req)
+{
+    char tz[65], when[32];
+    export_community_tz(req, tz, sizeof tz);
+    clock_format_local(tz, clock_now_us(), when, sizeof when);
+    const char *community = req->actor.community_name;
+    return arena_printf(req->a, "%s%s%s %s · %s", community ? community : "", community ? " · " : "",
+                        i18n_text(req->lang, "list.printed_at"), when,
+                        req->actor.display_name ? req->actor.display_name : "");
 }
 
 enum { VALUE_KEYS_MAX = 64 };
@@ -231,8 +248,6 @@ static int render_html(http_req *req, export_ctx *x, list_reply *l)
     buf b;
     buf_init(&b, 0);
     const char *title = i18n_text(req->lang, l->title_key);
-    char when[32];
-    clock_format_local(x->tz, clock_now_us(), when, sizeof when);
     buf_printf(&b, "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\"><title>",
                req->lang == LANG_EN ? "en" : "zh-CN");
     html_escape(&b, title);
@@ -243,12 +258,7 @@ static int render_html(http_req *req, export_ctx *x, list_reply *l)
     /* Which community, when (the community's local time) and by whom: the header of a
      * sheet carried door to door or pinned at a gate. */
     buf_puts(&b, "</h1><p class=\"print-meta\">");
-    if (req->actor.community_name) {
-        html_escape(&b, req->actor.community_name);
-        buf_puts(&b, " · ");
-    }
-    buf_printf(&b, "%s %s · ", i18n_text(req->lang, "list.printed_at"), when);
-    html_escape(&b, req->actor.display_name);
+    html_escape(&b, http_print_meta(req));
     buf_puts(&b, "</p><table><thead><tr>");
     for (int c = 0; l->cols[c].key; c++) {
         buf_puts(&b, "<th>");

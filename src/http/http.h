@@ -192,6 +192,10 @@ json_t *http_list_collect(store_stmt *st, int64_t limit, json_t *(*item)(store_s
  * title_key: i18n key of the list's title (print view, file name). */
 int http_reply_list(http_req *req, const char *title_key, const list_column *cols,
                     json_t *items, int64_t next_after_id);
+/* The line under every print's title, in the request's language and the community's
+ * local time: "春晖社区 · 打印时间 2026-12-04 02:29 · 王芳" (community, when, who printed).
+ * Not escaped; in the request arena. */
+const char *http_print_meta(http_req *req);
 
 /* ---- background jobs (jobs.c) ---- */
 /* Drops the files of jobs finished more than a day ago (the job retention); run by

@@ -782,7 +782,7 @@ static const char SHEET_CSS[] =
     ".small{font-size:8pt;color:#333}.payload{font-family:monospace;font-size:7pt;color:#555}"
     ".done{font-size:10pt;border:1px solid #999;padding:2mm;margin-top:4mm}"
     "@media screen{body{max-width:200mm;margin:0 auto;padding:4mm}}"
-    "@media print{.top{display:none}}";
+    "@media print{.top{padding:0 0 2mm}.top .note{display:none}}";
 
 static void sheet_head(buf *b, http_req *req, const char *title_key, const char *block_name)
 {
@@ -805,7 +805,11 @@ static void sheet_top(buf *b, http_req *req, const char *title_key, const char *
     codes_html_escape(b, block_name);
     buf_puts(b, " · ");
     html_text(b, req, title_key);
-    buf_puts(b, "</h1><p>");
+    /* What the sheet is, for which block, when and by whom — kept on paper: a sheet
+     * found on a desk a week later says whether its codes are still the current ones. */
+    buf_puts(b, "</h1><p class=\"print-meta\">");
+    codes_html_escape(b, http_print_meta(req));
+    buf_puts(b, "</p><p class=\"note\">");
     codes_html_escape(b, note);
     buf_puts(b, "</p></header><main class=\"sheet\">");
 }

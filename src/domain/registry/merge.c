@@ -97,6 +97,16 @@ static void compare_people(const person *a, const person *b, json_t *same, json_
 }
 
 /* "姓名、出生年份" / "name, birth year": the fields in words, for exports and prints. */
+/* "1号楼1单元 101", or the room alone when it already starts with the block's name
+ * (1号楼1单元101, as imported rooms often are): a place is never named twice. */
+static const char *merge_place(http_req *req, const person *p)
+{
+    const char *block = p->block_name ? p->block_name : "", *room = p->room ? p->room : "";
+    size_t n = strlen(block);
+    if (!n || !strncmp(room, block, n)) return room;
+    return arena_printf(req->a, "%s %s", block, room);
+}
+
 static const char *fields_text(http_req *req, json_t *fields)
 {
     const char *text = "";
@@ -171,9 +181,9 @@ static int duplicates_list(http_req *req)
         json_t *item = json_pack("{s:I, s:s, s:o, s:o, s:I, s:s, s:s, s:I, s:s, s:s}", "id", (json_int_t)d,
                                  "reason", reason, "duplicate", person_json(dup), "keep", person_json(keep),
                                  "duplicate_id", (json_int_t)dup->id, "duplicate_name", dup->name,
-                                 "duplicate_place", arena_printf(req->a, "%s %s", dup->block_name, dup->room),
+                                 "duplicate_place", merge_place(req, dup),
                                  "keep_id", (json_int_t)keep->id, "keep_name", keep->name, "keep_place",
-                                 arena_printf(req->a, "%s %s", keep->block_name, keep->room));
+                                 merge_place(req, keep));
         /* Why the pair is proposed and what tells them apart, for the page to show. */
         json_t *same = json_array(), *differs = json_array();
         compare_people(dup, keep, same, differs);

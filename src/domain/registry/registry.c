@@ -428,7 +428,8 @@ static int households_list(http_req *req)
     store_bind_int(st, 8, limit + 1);
     int64_t next_after;
     json_t *items = http_list_collect(st, limit, household_row, NULL, &next_after);
-    return http_reply_list(req, "reg.list.households", household_columns, items, next_after);
+    return http_reply_list(req, registry_list_title(req, "reg.list.households", block_id, zone_id), household_columns,
+                           items, next_after);
 }
 
 /* The household {id} as the actor sees it (in the read scope when `read`, else the

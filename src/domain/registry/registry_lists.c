@@ -21,20 +21,28 @@ static bool path_block(http_req *req, int64_t *block_id)
     return true;
 }
 
-/* "照护名单 · 1号楼1单元": a block's list says which block, on screen and on paper
- * (the sheet a leader carries door to door). */
-static const char *block_list_title(http_req *req, const char *key, int64_t block_id)
+/* "照护名单 · 1号楼1单元": a list of one block or zone says which, on screen and on
+ * paper (the sheet a leader carries door to door). A block is named with its zone. */
+const char *registry_list_title(http_req *req, const char *key, int64_t block_id, int64_t zone_id)
 {
     const char *title = i18n_text(req->lang, key);
     store_stmt *st;
-    if (store_run(req->conn, &st, "SELECT z.name, b.name FROM blocks b LEFT JOIN zones z ON z.id = b.zone_id "
-                                  "WHERE b.community_id = $1 AND b.id = $2", "ii", req->actor.community_id,
-                  block_id) != STORE_ROW)
-        return title;
-    const char *zone = store_col_text(st, 0), *block = store_col_text(st, 1);
-    title = zone && *zone ? arena_printf(req->a, "%s · %s %s", title, zone, block)
-                          : arena_printf(req->a, "%s · %s", title, block);
-    store_done(st);
+    if (block_id > 0) {
+        if (store_run(req->conn, &st, "SELECT z.name, b.name FROM blocks b LEFT JOIN zones z ON z.id = b.zone_id "
+                                      "WHERE b.community_id = $1 AND b.id = $2", "ii", req->actor.community_id,
+                      block_id) != STORE_ROW)
+            return title;
+        const char *zone = store_col_text(st, 0), *block = store_col_text(st, 1);
+        title = zone && *zone ? arena_printf(req->a, "%s · %s %s", title, zone, block)
+                              : arena_printf(req->a, "%s · %s", title, block);
+        store_done(st);
+    } else if (zone_id > 0) {
+        if (store_run(req->conn, &st, "SELECT name FROM zones WHERE community_id = $1 AND id = $2", "ii",
+                      req->actor.community_id, zone_id) != STORE_ROW)
+            return title;
+        title = arena_printf(req->a, "%s · %s", title, store_col_text(st, 0));
+        store_done(st);
+    }
     return title;
 }
 
@@ -101,8 +109,8 @@ int registry_block_households(http_req *req)
         }
         store_done(st);
     }
-    return http_reply_list(req, block_list_title(req, "reg.list.block_households", block_id), block_household_columns,
-                           items, next_after);
+    return http_reply_list(req, registry_list_title(req, "reg.list.block_households", block_id, 0),
+                           block_household_columns, items, next_after);
 }
 
 /* ---------------------------------------------------------------- care list */
@@ -196,7 +204,7 @@ int registry_block_care_list(http_req *req)
         }
         store_done(st);
     }
-    return http_reply_list(req, block_list_title(req, "reg.list.care_list", block_id), care_columns, items,
+    return http_reply_list(req, registry_list_title(req, "reg.list.care_list", block_id, 0), care_columns, items,
                            next_after);
 }
 
@@ -255,7 +263,7 @@ int registry_block_call_list(http_req *req)
             store_done(us);
         }
     }
-    return http_reply_list(req, block_list_title(req, "reg.list.call_list", block_id), call_columns, items,
+    return http_reply_list(req, registry_list_title(req, "reg.list.call_list", block_id, 0), call_columns, items,
                            more ? last : 0);
 }
 

@@ -344,7 +344,8 @@ int registry_residents_list(http_req *req)
     int64_t next_after;
     json_t *items = http_list_collect(st, limit, resident_row, &view, &next_after);
     attach_flags(req, items);
-    return http_reply_list(req, "reg.list.residents", resident_columns, items, next_after);
+    return http_reply_list(req, registry_list_title(req, "reg.list.residents", block_id, zone_id), resident_columns,
+                           items, next_after);
 }
 
 static json_t *flag_entries(http_req *req, int64_t id, bool history);

@@ -3,6 +3,7 @@
 import { useI18n } from '../i18n/index.js';
 import { Link } from '../router.jsx';
 import { roleNames } from '../roles.js';
+import { placeText } from './place.js';
 
 export function scopeText(t, assignment, community) {
   const kind = assignment.scope_kind;
@@ -10,7 +11,7 @@ export function scopeText(t, assignment, community) {
   if (kind === 'community' && community && community.id === assignment.scope_id) {
     return t('scope.community_named', { name: community.name });
   }
-  if (assignment.scope_name) return assignment.scope_name;
+  if (assignment.scope_name) return kind === 'household' ? placeText(assignment.scope_name) : assignment.scope_name;
   return t(`scope.${kind}`, { id: assignment.scope_id });
 }
 

@@ -9,6 +9,7 @@ import { Link } from '../router.jsx';
 import { roleNames } from '../roles.js';
 import { api } from '../api.js';
 import { scopeText } from '../components/RoleList.jsx';
+import { placeName } from '../components/place.js';
 
 // GET path and how to name the record it answers, per scope kind.
 const READERS = {
@@ -18,9 +19,7 @@ const READERS = {
     path: (id) => `/households/${id}`,
     name: (json) => {
       const h = json.household;
-      if (!h) return null;
-      // Rooms are often written with the block in front (1号楼1单元101): not twice.
-      return h.block_name && !String(h.room).startsWith(h.block_name) ? `${h.block_name} ${h.room}` : h.room;
+      return h ? placeName(h) : null;
     },
   },
 };

@@ -5,6 +5,7 @@ import { Link } from '../../router.jsx';
 import { useApiData } from '../../components/useApiData.js';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
+import { placeName } from '../../components/place.js';
 import './duplicates.css';
 
 // Likely duplicate residents side by side; merging keeps one record and moves the
@@ -93,7 +94,7 @@ function Person({ person, title, t, differs }) {
         <dt>{t('duplicates.phone')}</dt>
         <dd class={mark('phone')}>{person.phone ? <a href={`tel:${person.phone}`}>{person.phone}</a> : '—'}</dd>
         <dt>{t('duplicates.id_masked')}</dt><dd class={mark('id_number')}>{person.id_masked || '—'}</dd>
-        <dt>{t('duplicates.address')}</dt><dd>{person.block_name} {person.room}</dd>
+        <dt>{t('duplicates.address')}</dt><dd>{placeName(person)}</dd>
         <dt>{t('duplicates.status')}</dt>
         <dd>{person.moved_out ? t('duplicates.moved_out') : t('duplicates.living')}</dd>
       </dl>

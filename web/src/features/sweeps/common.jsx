@@ -3,6 +3,7 @@
 import { api } from '../../api.js';
 import { useSession } from '../../session.js';
 import './sweeps.css';
+export { placeName } from '../../components/place.js';
 
 export const SWEEP_ROLES = ['committee', 'zone_leader', 'block_leader'];
 export const OUTCOMES = ['answered', 'not_home', 'refused'];
@@ -54,14 +55,6 @@ export function PercentBar({ percent, testId }) {
       <div class={value >= 100 ? 'progress-fill sweep-bar-full' : 'progress-fill'} style={{ width: `${value}%` }} />
     </div>
   );
-}
-
-// Where a household is, as people say it: rooms are often stored with the block's name
-// in front (1号楼1单元201), and then the block is not repeated.
-export function placeName(household) {
-  const room = household.room || '';
-  const block = household.block_name || '';
-  return !block || room.startsWith(block) ? room : `${block} ${room}`;
 }
 
 // A server instant ("…Z") on the community's clock, as people read it: 2026-12-03 16:11.
