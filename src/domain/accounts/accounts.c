@@ -4,7 +4,7 @@
  * Scope: committee staff see the users of their own community; a superuser sees every
  * community. Password hashing (argon2id, ~50 ms) runs in a route's prepare step on the
  * HTTP thread, never inside the writer, so it cannot stall the group commit. */
-#include "accounts.h"
+#include "accounts_int.h"
 #include "../capability.h"
 #include "../../core/clock.h"
 #include "../../core/secret.h"
@@ -674,5 +674,5 @@ static const dashboard_provider accounts_providers[] = {accounts_tiles, NULL};
 static const char *const accounts_value_keys[] = {"roles_text", "language", "role", NULL};
 const capability accounts_capability = {
     .name = "accounts", .routes = accounts_route_tables, .messages = accounts_catalogues,
-    .tiles = accounts_providers, .value_keys = accounts_value_keys,
+    .tiles = accounts_providers, .value_keys = accounts_value_keys, .demo = accounts_demo_steps,
 };
