@@ -14,23 +14,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct { const char *name; unsigned bit; } role_names[] = {
-    {"superuser", ROLE_SUPERUSER}, {"committee", ROLE_COMMITTEE}, {"zone_leader", ROLE_ZONE_LEADER},
-    {"block_leader", ROLE_BLOCK_LEADER}, {"volunteer", ROLE_VOLUNTEER}, {"resident", ROLE_RESIDENT},
-};
+#define HTTP_ROLE_ROW(id, bit, name, kind) {id, name, kind},
+const http_role http_roles[] = {HTTP_ROLES(HTTP_ROLE_ROW){0, NULL, NULL}};
+#undef HTTP_ROLE_ROW
+
+static const http_role *role_named(const char *name)
+{
+    for (const http_role *r = http_roles; name && r->name; r++)
+        if (!strcmp(r->name, name)) return r;
+    return NULL;
+}
 
 unsigned auth_role_bit(const char *name)
 {
-    for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
-        if (name && !strcmp(role_names[i].name, name)) return role_names[i].bit;
-    return 0;
+    const http_role *r = role_named(name);
+    return r ? r->bit : 0;
 }
 
 const char *auth_role_name(unsigned bit)
 {
-    for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
-        if (role_names[i].bit == bit) return role_names[i].name;
+    for (const http_role *r = http_roles; r->name; r++)
+        if (r->bit == bit) return r->name;
     return "";
+}
+
+const char *auth_role_scope_kind(const char *name)
+{
+    const http_role *r = role_named(name);
+    return r ? r->scope_kind : NULL;
 }
 
 static char scope_letter(const char *kind)

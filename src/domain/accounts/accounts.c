@@ -321,13 +321,11 @@ typedef struct new_user {
     json_t *roles;
 } new_user;
 
+/* The scope kind of a role an account may be given here: any but superuser, which only
+ * the command line grants. */
 static const char *scope_for_role(const char *role)
 {
-    if (!strcmp(role, "zone_leader")) return "zone";
-    if (!strcmp(role, "block_leader")) return "block";
-    if (!strcmp(role, "resident")) return "household";
-    if (!strcmp(role, "committee") || !strcmp(role, "volunteer")) return "community";
-    return NULL;
+    return role && strcmp(role, "superuser") ? auth_role_scope_kind(role) : NULL;
 }
 
 static int users_create_prepare(http_req *req)
