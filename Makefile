@@ -15,7 +15,7 @@ MIGR     = $(sort $(wildcard src/store/migrations/*.sql))
 WEBSRC   = $(shell find web/src web/index.html web/public web/vite.config.js web/package.json -type f 2>/dev/null)
 GEN      = build/migrations.c build/webapp.c
 
-.PHONY: all run deps web test style unit api api-sqlite api-pg e2e bench fuzz clean asan
+.PHONY: all run deps web test style unit api api-sqlite api-pg e2e bench fuzz soak clean asan
 all: bin/shouwang
 
 deps:
@@ -111,6 +111,11 @@ bench: deps
 
 fuzz: deps
 	@fuzz/run.sh
+
+# The crash test repeated: SOAK_ROUNDS (100) kill -9 rounds per backend; not in `make test`.
+soak: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) bin/shouwang
+	tests/soak/run.sh
 
 clean:
 	rm -rf bin build web/dist

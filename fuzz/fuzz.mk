@@ -19,8 +19,10 @@ CFLAGS_F = -std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -pthread \
            $(shell pkg-config --cflags $(PKGS)) -I/usr/include/postgresql
 LDLIBS_F = $(shell pkg-config --libs $(PKGS)) -lpq -lm -pthread
 
-TARGETS  = $(O)/fuzz_router $(O)/fuzz_json
+TARGETS  = $(O)/fuzz_router $(O)/fuzz_json $(O)/fuzz_csv $(O)/fuzz_xlsx $(O)/fuzz_multipart
 .PHONY: all
+# The objects are kept between runs (they are not intermediate files to delete).
+.SECONDARY:
 all: $(TARGETS)
 
 # The embedded web app is data, not code worth covering: no coverage counters.

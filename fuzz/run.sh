@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 SECS=${FUZZ_SECONDS:-30}
 case $SECS in ''|*[!0-9]*) echo "fuzz: FUZZ_SECONDS must be a whole number" >&2; exit 2;; esac
-ALL=(router json)
+ALL=(router json csv xlsx multipart)
 O=build/fuzz
 ART=$O/artifacts
 
@@ -52,7 +52,7 @@ mkdir -p "$ART"
   grep -rhoE '"/api/v1/[^"]*"' src 2>/dev/null | tr -d '"' | tr '/' '\n' | grep -v '^$' \
     | sort -u | sed 's/\\/\\\\/g; s/"/\\"/g; s/.*/"&"/'
 } >"$WORK/router.dict"
-cp fuzz/json.dict "$WORK/json.dict"
+for d in json csv xlsx multipart; do cp "fuzz/$d.dict" "$WORK/$d.dict"; done
 
 failed=()
 for t in "${targets[@]}"; do
@@ -60,7 +60,9 @@ for t in "${targets[@]}"; do
   log=$WORK/$t.log
   echo "fuzz: $t for ${SECS}s"
   rc=0
-  "$O/fuzz_$t" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+  maxlen=4096
+  [ "$t" = xlsx ] && maxlen=32768     # a real workbook is a few KiB of ZIP
+  "$O/fuzz_$t" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -max_len="$maxlen" \
     -print_final_stats=1 -dict="$WORK/$t.dict" -artifact_prefix="$ART/$t-" \
     "$WORK/corpus-$t" "fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
   if [ "$rc" -eq 0 ]; then

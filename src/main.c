@@ -310,6 +310,16 @@ static int check_password(const char *pw)
     return 0;
 }
 
+/* --username in its stored form (validate_login_name), as the server stores logins. */
+static int cli_login_name(cli *c)
+{
+    static char login[VALIDATE_LOGIN_MAX];
+    const char *why = validate_login_name(c->username, login);
+    if (why) return die("--username: %s", i18n_text(LANG_EN, why));
+    c->username = login;
+    return 0;
+}
+
 static int cmd_community_add(cli *c)
 {
     if (c->help || !c->name || !c->username || !c->password) {
@@ -319,8 +329,7 @@ static int cmd_community_add(cli *c)
              "Adds a community and its first committee account.");
         return c->help ? 0 : 1;
     }
-    if (validate_username(c->username))
-        return die("--username: %s", i18n_text(LANG_EN, validate_username(c->username)));
+    if (cli_login_name(c)) return 1;
     if (c->timezone && validate_timezone(c->timezone)) return die("--timezone: unknown time zone %s", c->timezone);
     if (check_password(c->password)) return 1;
     char hash[128];
@@ -396,8 +405,7 @@ static int cmd_user(cli *c)
             return c->help ? 0 : 1;
         }
         if (!accounts_role_bit(c->role)) return die("--role: unknown role %s", c->role);
-        if (validate_username(c->username))
-            return die("--username: %s", i18n_text(LANG_EN, validate_username(c->username)));
+        if (cli_login_name(c)) return 1;
         if (strcmp(c->role, "superuser") && !c->community_id)
             return die("%s", "--community ID is required for this role");
         if (check_password(c->password)) return 1;
@@ -420,6 +428,7 @@ static int cmd_user(cli *c)
             return c->help ? 0 : 1;
         }
         if (check_password(c->password)) return 1;
+        if (cli_login_name(c)) return 1;
         char hash[128];
         secret_password_hash(c->password, hash);
         store *s = open_store(c, 1);

@@ -89,6 +89,7 @@ if [ -z "$port" ]; then
 fi
 
 export SHOUWANG_PG_BASE="host=127.0.0.1 port=$port user=postgres"
+export SHOUWANG_PG_DATA="$data"   # for tests that stop and start the server itself (tests/soak)
 # Plain createdb/dropdb/psql without a conninfo reach the same server.
 export PGHOST=127.0.0.1 PGPORT="$port" PGUSER=postgres
 export PATH="$pg_bin:$PATH"

@@ -16,7 +16,7 @@ void config_defaults(config *c)
     c->conn_limit = 1000;
     c->conn_timeout_s = 60;
     c->body_limit = 1 << 20;
-    c->header_limit = 32 * 1024;
+    c->header_limit = 8 * 1024;
     c->session_idle_s = 8 * 3600;
     c->session_abs_s = 7 * 24 * 3600;
     c->login_fail_account = 5;

@@ -56,13 +56,8 @@ const char *validate_text(const char *s, size_t min_chars, size_t max_chars)
 const char *validate_username(const char *s)
 {
     if (!s || !*s) return "err.required";
-    size_t n = strlen(s);
-    if (n < 3) return "err.too_short";
-    if (n > 32) return "err.too_long";
-    for (const char *p = s; *p; p++)
-        if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || strchr("_.-", *p)))
-            return "err.username_chars";
-    return NULL;
+    char out[VALIDATE_LOGIN_MAX];
+    return validate_login_name(s, out);
 }
 
 const char *validate_password(const char *s)
@@ -258,6 +253,47 @@ const char *validate_name(const char *s, size_t max_chars, char *out)
     *o = 0;
     if (!*out) return "err.name_blank";
     if (utf8_chars(out) > max_chars) return "err.too_long";
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- login names
+ *
+ * A login is what a person types on a phone: letters, digits and _ . - as before, a
+ * mobile number, or a name in Chinese characters. One account per login however it is
+ * typed, so the stored form is canonical: NFC (validate_name), full-width forms
+ * (Ａ１２, typed with a Chinese keyboard) as their ASCII letters and digits, Latin letters
+ * in lower case. Login, reset and the throttling counters use the same form. */
+
+static bool login_char_cjk(uint32_t c)
+{
+    return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x20000 && c <= 0x323AF) ||
+           c == 0x3007;   /* 〇 */
+}
+
+const char *validate_login_name(const char *s, char *out)
+{
+    if (!s || !*s) return "err.required";
+    if (strlen(s) >= VALIDATE_LOGIN_MAX / 2) return "err.too_long";
+    char nfc[VALIDATE_LOGIN_MAX];
+    const char *why = validate_name(s, 64, nfc);
+    if (why) return !strcmp(why, "err.name_blank") ? "err.required" : why;
+    const unsigned char *p = (const unsigned char *)nfc;
+    char *o = out;
+    size_t chars = 0;
+    bool cjk = false;
+    while (*p) {
+        uint32_t c = utf8_next(&p);
+        if (c >= 0xFF01 && c <= 0xFF5E) c -= 0xFEE0;   /* full-width ASCII forms */
+        if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+        bool ascii = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+        if (!ascii && !login_char_cjk(c) && c != 0xB7) return "err.username_chars";
+        cjk |= !ascii;
+        o += utf8_put(o, c);
+        chars++;
+    }
+    *o = 0;
+    if (chars < (cjk ? 2u : 3u)) return "err.too_short";
+    if (chars > 32) return "err.too_long";
     return NULL;
 }
 

@@ -8,7 +8,13 @@
 
 const char *validate_text(const char *s, size_t min_chars, size_t max_chars); /* UTF-8, no controls */
 const char *validate_utf8(const char *s);
-const char *validate_username(const char *s);   /* 3-32 of [a-z0-9_.-] */
+/* A login name: 3-32 of letters, digits, _ . - (a mobile number is one), or 2-32 with
+ * Chinese characters (and the middle dot of transcribed names). Writes the canonical
+ * form to out (VALIDATE_LOGIN_MAX bytes): NFC, full-width letters and digits as ASCII,
+ * Latin in lower case. Two logins are the same account when their forms are equal. */
+#define VALIDATE_LOGIN_MAX 512
+const char *validate_login_name(const char *s, char *out);
+const char *validate_username(const char *s);   /* validate_login_name, without the form */
 const char *validate_password(const char *s);   /* 8-128 bytes */
 const char *validate_phone(const char *s);      /* CN mobile, landline with area code, or +country */
 /* A person's name: refuses control, bidi and invisible characters and a blank name;

@@ -24,5 +24,7 @@ typedef struct capability {
     void (*hourly)(store *s);
     /* Its steps of `shouwang demo` (ended by a row with run NULL), or NULL: none. */
     const struct demo_step *demo;
+    /* Adds what it knows to the "me" answer (GET /me and a login's answer), or NULL. */
+    void (*me_extra)(http_req *req, json_t *me);
 } capability;
 #endif

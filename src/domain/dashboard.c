@@ -16,3 +16,9 @@ void dashboard_tile(http_req *req, json_t *tiles, const char *key, const char *l
 {
     dashboard_tile_text(req, tiles, key, i18n_text(req->lang, label_key), value, unit_key);
 }
+
+void dashboard_tile_link(json_t *tiles, const char *path)
+{
+    json_t *last = json_array_get(tiles, json_array_size(tiles) - 1);
+    if (last) json_object_set_new(last, "link", json_string(path));
+}

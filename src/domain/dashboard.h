@@ -10,4 +10,7 @@ void dashboard_tile(http_req *req, json_t *tiles, const char *key, const char *l
 /* The same with a label already in the reader's language (e.g. a sweep's title). */
 void dashboard_tile_text(http_req *req, json_t *tiles, const char *key, const char *label, int64_t value,
                          const char *unit_key);
+/* Makes the last tile appended a link to the web app's page of what it counts
+ * ("独居老人 65" opens those 65): path is the app's path with its filters. */
+void dashboard_tile_link(json_t *tiles, const char *path);
 #endif

@@ -27,6 +27,7 @@ void domains_init(void)
         for (const i18n_entry *const *m = (*c)->messages; m && *m; m++) i18n_register(*m);
         for (const http_route *const *r = (*c)->routes; r && *r && n < DOMAINS_MAX_TABLES; r++) route_tables[n++] = *r;
         http_value_keys_register((*c)->value_keys);
+        if ((*c)->me_extra) http_me_extra_register((*c)->me_extra);
     }
     route_tables[n] = NULL;
 }

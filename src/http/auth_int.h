@@ -7,6 +7,7 @@
 /* Fills req->actor from the session cookie or bearer token. Returns 0 when a valid
  * credential was found, -1 when none or an invalid one (not an error reply). */
 int auth_authenticate(http_req *req);
+void auth_cache_init(store *db);   /* empties the session cache; watches its tables */
 /* The login route counts its failures itself (per account, address and both). */
 bool auth_is_login(const http_route *route);
 extern const http_route auth_routes[];

@@ -240,7 +240,14 @@ static int render_html(http_req *req, export_ctx *x, list_reply *l)
                  "th,td{border:1px solid #000;padding:4px 6px;text-align:left}th{background:#eee}"
                  "@media print{@page{margin:1cm}}</style></head><body><h1>");
     html_escape(&b, title);
-    buf_printf(&b, "</h1><p>%s %s · ", i18n_text(req->lang, "list.printed_at"), when);
+    /* Which community, when (the community's local time) and by whom: the header of a
+     * sheet carried door to door or pinned at a gate. */
+    buf_puts(&b, "</h1><p class=\"print-meta\">");
+    if (req->actor.community_name) {
+        html_escape(&b, req->actor.community_name);
+        buf_puts(&b, " · ");
+    }
+    buf_printf(&b, "%s %s · ", i18n_text(req->lang, "list.printed_at"), when);
     html_escape(&b, req->actor.display_name);
     buf_puts(&b, "</p><table><thead><tr>");
     for (int c = 0; l->cols[c].key; c++) {

@@ -37,7 +37,8 @@
  *   ROUTE_NO_REPLAY  a write whose answer holds personal data: an Idempotency-Key is
  *                    not stored for it (its answer must not rest in the database)
  *   ROUTE_ANY_USER   any logged-in user, also one holding no role yet (a sign-up
- *                    waiting for approval): only "me", logout and the own password.
+ *                    waiting for approval) or one that must set its password first
+ *                    (a one-time password): only "me", logout and the own password.
  *                    Every other route keeps answering 403 to such an account. */
 enum {
     ROUTE_PUBLIC     = 1u << 0,
@@ -86,6 +87,9 @@ typedef struct actor {
     const char *community_name;
     const char *community_timezone;
     bool via_token;
+    /* The password is a one-time password (a printed slip): only ROUTE_ANY_USER routes
+     * answer until the person sets their own (403 password_change_required). */
+    bool must_change_password;
 } actor;
 
 #define HTTP_MAX_PARAMS 8
@@ -127,6 +131,7 @@ struct http_req {
     int64_t on_behalf_of;     /* resident served by a leader, if any */
     void *scratch;            /* prepare -> handler hand-over */
     void *server_state;       /* internal */
+    struct by_label *by_labels; /* http_by_label's look-ups in this request */
 };
 
 /* ---- request helpers ---- */
@@ -200,14 +205,29 @@ int64_t throttle_retry_after(http_req *req, const char *key, int limit);
 /* Counts one failure under key; returns the count in the window, -1 on a storage error. */
 int64_t throttle_count(http_req *req, const char *key);
 
+/* The canonical form of a typed login (validate_login_name: NFC, full-width as ASCII,
+ * lower case), in the request arena; the text as typed when it is no valid login (it
+ * then names no account, and counts against itself). */
+const char *auth_login_name(http_req *req, const char *typed);
+
+/* Opens a session for user_id (a write job): the sw_session cookie is set on the reply;
+ * returns the session's CSRF token (request arena), or NULL on a storage error. */
+char *auth_session_start(http_req *req, int64_t user_id, int64_t community);
+
 /* ---- roles and the "me" shape (auth.c) ---- */
 unsigned auth_role_bit(const char *name);          /* 0 when unknown */
 const char *auth_role_name(unsigned bit);
 /* The scope kind an assignment of the role has ("zone" for zone_leader); NULL: unknown. */
 const char *auth_role_scope_kind(const char *name);
+/* "陈慧敏（居委干部）" / "Chen Huimin (committee staff)": a name shown as who did
+ * something, with the first role (in role order) the account holds now, so a display
+ * name cannot pass for staff on a list or a print. NULL name: NULL. */
+const char *http_by_label(http_req *req, int64_t user_id, const char *name);
 /* {"user":{…,"roles":[…]}, "community":{…}|null, "csrf_token":…} read on req->conn. */
 json_t *auth_me_json(http_req *req, int64_t user_id, const char *csrf);
 json_t *auth_me_json_actor(http_req *req, bool with_csrf);
+/* A capability's additions to every "me" answer (called with the whole answer). */
+void http_me_extra_register(void (*fn)(http_req *req, json_t *me));
 
 /* ---- background work (jobs.c) ----
  * The one way to run work off the request. A WRITE handler calls job_start: the `jobs`
@@ -272,6 +292,11 @@ const http_route *const *http_routes_all(const http_route *const *tables);
  * *method_mismatch is set when the path matched under another method (405). Of the
  * rows whose pattern matches, the most specific wins: at the first segment where two
  * differ, a literal beats a {name}; so the order of rows and tables does not matter. */
+/* The connection to read with: req->conn when set (a read handler's, or the writer's
+ * inside a write job), else a read connection taken from the pool now (one read
+ * transaction for the rest of the request). */
+store_conn *http_read_conn(http_req *req);
+
 const http_route *http_route_match(const http_route *const *tables, const char *method,
                                    const char *path, http_req *req, bool *method_mismatch);
 #endif

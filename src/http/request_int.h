@@ -26,6 +26,8 @@ typedef struct req_state {
     int phase;                         /* 0 new, 1 reading, 2 suspended, 3 ready */
     struct MHD_Response *ready;        /* built by the writer's done callback */
     store_conn *reader;                /* read connection held by this request */
+    const http_route *route;           /* matched once, on the first call */
+    bool route_matched, method_mismatch;
     list_reply *list;
     char *idem_key;                    /* Idempotency-Key, when given */
     char idem_hash[65];

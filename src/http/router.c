@@ -69,9 +69,21 @@ const http_route *http_route_match(const http_route *const *tables, const char *
     const http_route *best = NULL;
     uint64_t best_rank = 0;
     bool other_method = false;
+    /* Nearly every pattern starts with the same "/api/v1/": compare that once, and let a
+     * row whose next character differs go without a call (route matching was a tenth
+     * of a small request's time). */
+    static const char prefix[] = "/api/v1/";
+    const size_t plen = sizeof prefix - 1;
+    bool api = !strncmp(path, prefix, plen);
     for (int t = 0; tables[t]; t++)
         for (const http_route *r = tables[t]; r->method; r++) {
-            if (!match_pattern(r->pattern, path, NULL)) continue;
+            const char *pat = r->pattern, *p = path;
+            if (api && !strncmp(pat, prefix, plen)) {
+                pat += plen;
+                p += plen;
+                if (*pat != '{' && *pat != *p) continue;
+            }
+            if (!match_pattern(pat, p, NULL)) continue;
             if (strcmp(r->method, method)) {
                 other_method = true;
                 continue;

@@ -231,8 +231,9 @@ static int idem_lookup(http_req *req)
     int found = 1;
     if (strcmp(store_col_text(st, 0), rs->idem_hash)) {
         http_fail(req, 422, "idempotency_key_reused", NULL, "err.idempotency_key_reused");
-    } else if (rs->idem_secret) {
-        /* The first answer held a secret and was not kept: say it is done, and which. */
+    } else if (rs->idem_secret || store_col_int(st, 1) == 0) {
+        /* The first answer held a secret and was not kept, or a retention purge forgot
+         * it (status 0): say it is done, and which when known. */
         json_t *kept = json_loads(store_col_text(st, 2), 0, NULL);
         json_t *id = kept ? json_object_get(kept, "id") : NULL;
         http_fail(req, 409, "idempotency_already_done", NULL, "err.idempotency_already_done");
@@ -421,6 +422,13 @@ static void reader_begin(http_req *req)
     req->conn = rs->reader;
 }
 
+store_conn *http_read_conn(http_req *req)
+{
+    if (req->conn) return req->conn;    /* a read handler's, or a write job's own connection */
+    reader_begin(req);
+    return req->conn;
+}
+
 static void reader_end(http_req *req)
 {
     req_state *rs = req->server_state;
@@ -545,6 +553,25 @@ static int list_params_check(http_req *req)
     return 0;
 }
 
+/* The answer's language: ?lang= (a print or export opened from the app), else the
+ * app's own choice (cookie sw_lang, set by the web app), else Accept-Language (set on
+ * the first call). An unknown ?lang= is refused, never silently replaced. */
+static bool language_named(const char *v, lang_id *out)
+{
+    if (!strcasecmp(v, "zh-CN") || !strcasecmp(v, "zh")) *out = LANG_ZH;
+    else if (!strcasecmp(v, "en")) *out = LANG_EN;
+    else return false;
+    return true;
+}
+
+static int choose_language(http_req *req)
+{
+    const char *q = http_query(req, "lang"), *c = http_cookie(req, "sw_lang");
+    if (q) return language_named(q, &req->lang) ? 0 : http_fail_field(req, "lang", "err.lang");
+    if (c) language_named(c, &req->lang);
+    return 0;
+}
+
 static enum MHD_Result process_request(http_req *req);
 
 static enum MHD_Result process(http_req *req)
@@ -560,14 +587,16 @@ static enum MHD_Result process_request(http_req *req)
     struct http_server *srv = rs->srv;
     if (strncmp(req->path, "/api/", 5) && strcmp(req->path, "/api")) return serve_static(req);
 
-    bool mismatch;
-    const http_route *route = http_route_match(srv->tables, req->method, req->path, req, &mismatch);
+    if (!rs->route_matched)
+        rs->route = http_route_match(srv->tables, req->method, req->path, req, &rs->method_mismatch);
+    const http_route *route = rs->route;
     if (!route) {
-        if (mismatch) http_fail(req, 405, "method_not_allowed", NULL, "err.method_not_allowed");
+        if (rs->method_mismatch) http_fail(req, 405, "method_not_allowed", NULL, "err.method_not_allowed");
         else http_fail_not_found(req);
         return send_now(req);
     }
     req->route = route;
+    if (choose_language(req)) return send_now(req);
     if (rs->too_many_query) {
         http_fail_field(req, "query", "err.too_many_query");
         return send_now(req);
@@ -584,8 +613,7 @@ static enum MHD_Result process_request(http_req *req)
     }
 
     if (!(route->flags & ROUTE_PUBLIC)) {
-        reader_begin(req);
-        int authed = auth_authenticate(req);
+        int authed = auth_authenticate(req);    /* takes the read connection only on a cache miss */
         if (authed != 0) {
             http_fail(req, 401, "unauthenticated", NULL, "err.unauthenticated");
             return send_now(req);
@@ -597,6 +625,10 @@ static enum MHD_Result process_request(http_req *req)
                 http_fail(req, 403, "csrf_failed", NULL, "err.csrf");
                 return send_now(req);
             }
+        }
+        if (req->actor.must_change_password && !(route->flags & ROUTE_ANY_USER)) {
+            http_fail(req, 403, "password_change_required", NULL, "err.password_change_required");
+            return send_now(req);
         }
         if (!(route->flags & ROUTE_ANY_USER) && !(req->actor.roles & route->roles)) {
             http_fail(req, 403, "forbidden", NULL, "err.forbidden");
@@ -703,9 +735,17 @@ static enum MHD_Result process_request(http_req *req)
  * libmicrohttpd answers an oversized head itself, in HTML without our headers. Its
  * per-connection memory is set above header_limit (http_mhd_memory_limit), so a head
  * between the two reaches this check and gets the JSON answer and the security
- * headers; only a head past the larger limit still meets libmicrohttpd's own page. */
+ * headers; only a head past the larger limit still meets libmicrohttpd's own page.
+ * The margin is kept small on purpose: libmicrohttpd clears the whole per-connection
+ * memory before every request of a kept-alive connection, and at 192 KiB that clearing
+ * took a third of the server's time per request; at 32 KiB it is what the bare library
+ * costs (bench/README.md). */
 
-static size_t http_mhd_memory_limit(const config *cfg) { return cfg->header_limit * 4 + 64 * 1024; }
+static size_t http_mhd_memory_limit(const config *cfg)
+{
+    size_t limit = cfg->header_limit + 24 * 1024;
+    return limit < 32 * 1024 ? 32 * 1024 : limit;
+}
 
 static enum MHD_Result head_bytes(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
@@ -725,10 +765,14 @@ static int head_too_large(struct MHD_Connection *conn, const char *url, size_t l
     return uri + headers > limit ? 431 : 0;
 }
 
-static size_t route_body_limit(struct http_server *srv, const char *method, const char *url)
+/* The route is matched once, here, for its body limit, and kept for process_request. */
+static size_t route_body_limit(struct http_server *srv, http_req *req)
 {
-    const http_route *r = http_route_match(srv->tables, method, url, NULL, NULL);
-    return r && r->body_limit ? r->body_limit : srv->cfg->body_limit;
+    req_state *rs = req->server_state;
+    if (strncmp(req->path, "/api/", 5)) return srv->cfg->body_limit;
+    rs->route = http_route_match(srv->tables, req->method, req->path, req, &rs->method_mismatch);
+    rs->route_matched = true;
+    return rs->route && rs->route->body_limit ? rs->route->body_limit : srv->cfg->body_limit;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -751,7 +795,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rs->conn = conn;
         rs->srv = srv;
         rs->started_us = clock_mono_us();
-        size_t limit = route_body_limit(srv, method, url);
+        size_t limit = route_body_limit(srv, req);
         buf_init(&rs->body, limit);
         req->lang = i18n_from_accept_language(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language"));
         atomic_fetch_add(&srv->in_flight, 1);
@@ -918,6 +962,7 @@ http_server *http_server_start(const config *cfg, store *db, const http_route *c
     srv->db = db;
     srv->tables = http_routes_all(tables);
     pthread_mutex_init(&srv->idem_mu, NULL);
+    auth_cache_init(db);
     migration_level = store_migration_level(db);
     struct MHD_OptionItem tls_opts[4] = {{MHD_OPTION_END, 0, NULL}};
     if (cfg->tls_cert[0] || cfg->tls_key[0]) {

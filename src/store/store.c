@@ -5,11 +5,13 @@
 #include "../core/buf.h"
 #include "../core/clock.h"
 #include "../core/log.h"
+#include <assert.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void *store_writer_main(void *arg);
 
@@ -47,6 +49,7 @@ store *store_open(const char *sqlite_path, const char *pg_conninfo, const store_
     s->writer_conns = xcalloc((size_t)s->n_writers, sizeof(store_conn *));
     for (int i = 0; i < s->n_writers; i++) {
         s->writer_conns[i] = s->be->connect(s, 1, err, errlen);
+        if (s->writer_conns[i]) s->writer_conns[i]->writer = true;
         if (!s->writer_conns[i]) {
             for (int j = 0; j < i; j++) s->be->disconnect(s->writer_conns[j]);
             free(s->writers);
@@ -114,14 +117,40 @@ store_conn *store_acquire(store *s)
     return c;
 }
 
+/* A reader's transaction starts at its first statement: a request answered from
+ * memory (a cached session, a page of the web app) takes a connection and never
+ * touches the database file or its locks. */
 void store_read_begin(store_conn *c)
 {
-    if (c->be->kind == STORE_SQLITE) store_exec(c, "BEGIN");
+    if (c->be->kind == STORE_SQLITE) c->read_pending = true;
+}
+
+/* Runs a prepared BEGIN or COMMIT (prepared once per connection, not parsed each time). */
+static void run_cached(store_conn *c, store_stmt **slot, const char *sql)
+{
+    if (!*slot) *slot = c->be->prepare(c, sql);
+    if (!*slot) {
+        c->be->exec(c, sql);
+        return;
+    }
+    c->be->step(*slot);
+    c->be->done(*slot);
+}
+
+static void read_start_if_pending(store_conn *c)
+{
+    if (!c->read_pending) return;
+    c->read_pending = false;
+    run_cached(c, &c->begin, "BEGIN");
+    c->in_read = true;
 }
 
 void store_read_end(store_conn *c)
 {
-    if (c->be->kind == STORE_SQLITE) store_exec(c, "COMMIT");
+    c->read_pending = false;
+    if (!c->in_read) return;
+    c->in_read = false;
+    run_cached(c, &c->commit, "COMMIT");
 }
 
 void store_release(store *s, store_conn *c)
@@ -172,9 +201,44 @@ static bool fault_fires(store_stmt *st)
     return true;
 }
 
+/* ---- watched tables ---- */
+void store_watch(store *s, const char *table)
+{
+    assert(s->n_watch < STORE_MAX_WATCH && strlen(table) < sizeof s->watch[0]);
+    snprintf(s->watch[s->n_watch++], sizeof s->watch[0], "%s", table);
+}
+
+uint64_t store_epoch(store *s) { return atomic_load(&s->epoch); }
+
+int store_epoch_read(store_conn *c, int64_t *out)
+{
+    return store_query_int_checked(c, out, 0, "SELECT n FROM store_epochs WHERE name = 'watched'", "");
+}
+
+void store_quiet(store_conn *c, bool on) { c->quiet = on; }
+
+/* The table an INSERT INTO, UPDATE or DELETE FROM statement writes, compared with the
+ * watched ones. Other statements (SELECT, DDL, SAVEPOINT) write none. */
+static bool writes_watched(const store *s, const char *sql)
+{
+    while (*sql == ' ' || *sql == '\n' || *sql == '\t') sql++;
+    static const char *const verbs[] = {"INSERT INTO ", "UPDATE ", "DELETE FROM "};
+    const char *name = NULL;
+    for (size_t i = 0; i < sizeof verbs / sizeof *verbs && !name; i++)
+        if (!strncasecmp(sql, verbs[i], strlen(verbs[i]))) name = sql + strlen(verbs[i]);
+    if (!name) return false;
+    size_t len = strcspn(name, " (\n\t");
+    for (int i = 0; i < s->n_watch; i++)
+        if (strlen(s->watch[i]) == len && !strncasecmp(name, s->watch[i], len)) return true;
+    return false;
+}
+
 /* ---- thin dispatch to the backend ---- */
 store_stmt *store_prepare(store_conn *c, const char *sql)
 {
+    if (c->writer && !c->quiet && !c->watched_write && c->s->n_watch && writes_watched(c->s, sql))
+        c->watched_write = true;
+    read_start_if_pending(c);
     store_stmt *st = c->be->prepare(c, sql);
     if (st) st->fault_armed = fault_matches(sql);
     return st;
@@ -195,7 +259,11 @@ const char *store_col_text(store_stmt *st, int col) { return st->c->be->col_text
 const void *store_col_blob(store_stmt *st, int col, size_t *n) { return st->c->be->col_blob(st, col, n); }
 int64_t store_changes(store_stmt *st) { return st->c->be->changes(st); }
 void store_done(store_stmt *st) { if (st) st->c->be->done(st); }
-int store_exec(store_conn *c, const char *sql) { return c->be->exec(c, sql); }
+int store_exec(store_conn *c, const char *sql)
+{
+    read_start_if_pending(c);
+    return c->be->exec(c, sql);
+}
 const char *store_errmsg(store_conn *c) { return c->be->errmsg(c); }
 
 static int bind_fmt(store_stmt *st, const char *fmt, va_list ap)
@@ -318,7 +386,9 @@ int store_write_sync(store *s, store_job_fn fn, void *ctx)
 static void run_batch(store_conn *c, store_job *batch, int single)
 {
     int begun = store_exec(c, c->be->kind == STORE_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN") == STORE_OK;
+    c->watched_write = false;
     for (store_job *j = batch; j; j = j->next) {
+        c->quiet = false;
         if (!begun) { j->rc = STORE_ERR; continue; }
         if (!single && store_exec(c, "SAVEPOINT job") != STORE_OK) { j->rc = STORE_ERR; continue; }
         j->rc = j->fn(c, j->ctx);
@@ -334,11 +404,23 @@ static void run_batch(store_conn *c, store_job *batch, int single)
         store_exec(c, "ROLLBACK");
         return;
     }
+    /* A job rolled back to its savepoint may have set the flag: the epoch then advances
+     * without need, which costs a cache refill, never a stale read. */
+    bool watched = c->watched_write;
+    c->quiet = false;
+    if (watched && store_run(c, NULL, "UPDATE store_epochs SET n = n + 1 WHERE name = 'watched'", "") != STORE_DONE) {
+        log_error("store: epoch update failed: %s", store_errmsg(c));
+        store_exec(c, "ROLLBACK");
+        for (store_job *j = batch; j; j = j->next) j->rc = STORE_ERR;
+        return;
+    }
     if (store_exec(c, "COMMIT") != STORE_OK) {
         log_error("store: commit failed: %s", store_errmsg(c));
         store_exec(c, "ROLLBACK");
         for (store_job *j = batch; j; j = j->next)
             if (j->rc == 0) j->rc = STORE_ERR;
+    } else if (watched) {
+        atomic_fetch_add(&c->s->epoch, 1);
     }
 }
 

@@ -96,6 +96,20 @@ int store_write(store *s, store_job_fn fn, void *ctx, store_done_fn done, void *
 /* Queues and waits; returns the job's rc (or STORE_ERR if commit failed). */
 int store_write_sync(store *s, store_job_fn fn, void *ctx);
 
+/* ---- watched tables ----
+ * A cache of rows read from some tables (the session cache: users, sessions, roles)
+ * must learn when they change. A committed batch that wrote a watched table advances
+ * the store's epoch: in this process before any of the batch's jobs is answered
+ * (store_epoch), and in the database in the same transaction (store_epochs row
+ * 'watched', read by store_epoch_read) for other processes on the same database.
+ * Writes are recognised by their statement text (INSERT INTO / UPDATE / DELETE FROM
+ * <table>) on the writer connections; store_quiet marks writes no cache depends on.
+ * store_watch is called before the store is shared between threads. */
+void store_watch(store *s, const char *table);
+uint64_t store_epoch(store *s);
+int store_epoch_read(store_conn *c, int64_t *out);
+void store_quiet(store_conn *c, bool on);
+
 /* ---- schema ---- */
 /* Applies embedded migrations not yet recorded; each in its own transaction.
  * Returns the migration level reached, or -1 with err set. */

@@ -6,6 +6,8 @@
 #define SW_STORE_INT_H
 #include "store.h"
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 
 typedef struct store_backend {
     const char *name;                                    /* "sqlite" / "postgresql" */
@@ -37,10 +39,18 @@ typedef struct store_backend {
     int batch_jobs;
 } store_backend;
 
+#define STORE_MAX_WATCH 8
+
 struct store_conn {
     store *s;
     const store_backend *be;
     struct store_conn *next_free;   /* read pool link */
+    bool writer;                    /* one of the writer connections */
+    bool watched_write;             /* this batch wrote a watched table (store_watch) */
+    bool quiet;                     /* store_quiet: writes that no cache depends on */
+    bool read_pending;              /* store_read_begin called, BEGIN not run yet */
+    bool in_read;                   /* a read transaction is open */
+    store_stmt *begin, *commit;     /* a reader's BEGIN and COMMIT, prepared once */
 };
 
 struct store_stmt {
@@ -77,6 +87,10 @@ struct store {
     pthread_t *writers;
     store_conn **writer_conns;
     int n_writers;
+    /* watched tables and the epoch their committed writes advance */
+    char watch[STORE_MAX_WATCH][32];
+    int n_watch;
+    _Atomic uint64_t epoch;
 };
 
 extern const store_backend store_sqlite_backend;

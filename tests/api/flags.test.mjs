@@ -141,7 +141,7 @@ test('flags-1: set, change and clear as committee and block leader; the history 
   assert.equal(csv.status, 200, csv.text.slice(0, 200));
   const rows = parseCsv(csv.text.replace(/^\uFEFF/, ''));
   assert.equal(rows.length, 1 + events.length);
-  assert.ok(rows.some((r) => r.includes('Changed') && r.includes(leader.name)), JSON.stringify(rows));
+  assert.ok(rows.some((r) => r.includes('Changed') && r.includes(`${leader.name} (Block leader)`)), JSON.stringify(rows));
 });
 
 test('flags-2: scope: another block\'s leader gets 404, a volunteer 403 and no flags anywhere', async () => {
@@ -295,4 +295,25 @@ test('flags-6: the retention purge removes the history of health flags, names in
   assert.deepEqual(events[2].detail, {});
   const entries = listItems(await c.committee.get(`/api/v1/residents/${p.id}/flags?history=1`));
   assert.deepEqual(entries.map((e) => e.flag), ['pregnant', 'alone_elderly']);
+});
+
+test('flags: who did it is shown with the role beside the name, so a display name cannot pass for staff', async () => {
+  const p = await resident(c.block, { name: '标记角色', birth_year: 1952 });
+  const leader = who(c.block);
+  // A block leader who calls themself committee staff still shows as a block leader.
+  const fake = '居委会主任';
+  assert.equal((await c.block.patch('/api/v1/me', { display_name: fake })).status, 200);
+  try {
+    const set = await setFlag(c.block, p.id, 'alone_elderly', { caregiver: '儿子' });
+    assert.equal(set.set_by_label, `${fake} (Block leader)`);
+    const events = listItems(await c.committee.get(`/api/v1/residents/${p.id}/flag-history`));
+    assert.equal(events[0].by_label, `${fake} (Block leader)`);
+    const zh = await c.committee.get(`/api/v1/residents/${p.id}/flag-history`, { 'Accept-Language': 'zh-CN' });
+    assert.equal(listItems(zh)[0].by_label, `${fake}（楼组长）`);
+    const printed = await c.committee.get(`/api/v1/residents/${p.id}/flag-history?print=1`, { 'Accept-Language': 'zh-CN' });
+    assert.equal(printed.status, 200);
+    assert.ok(printed.text.includes(`${fake}（楼组长）`), 'the print shows the role beside the name');
+  } finally {
+    assert.equal((await c.block.patch('/api/v1/me', { display_name: leader.name })).status, 200);
+  }
 });

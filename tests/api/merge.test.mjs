@@ -91,6 +91,27 @@ test('likely duplicates: same name and birth year, same name and phone, same ID 
   }
 });
 
+test('two records with different ID numbers are never proposed and cannot be merged; a pair says what is the same and what differs', async () => {
+  const x = await resident({ name: '同名不同人', birth_year: 1955, phone: '13900005555', id_number: cnId('11010519550101003') });
+  const y = await resident({ name: '同名不同人', birth_year: 1955, phone: '13900005555', id_number: cnId('11010519550202004') });
+  const z = await resident({ name: '同名不同人', birth_year: 1955, gender: 'm' });
+  const pairs = await walkList(c.committee, '/api/v1/residents/duplicates');
+  const involving = (id) => pairs.filter((p) => p.duplicate.id === id || p.keep.id === id);
+  assert.ok(!pairs.some((p) => [p.duplicate.id, p.keep.id].includes(x.id) && [p.duplicate.id, p.keep.id].includes(y.id)),
+    'two different ID numbers are two people');
+  const zp = involving(z.id).find((p) => p.reason === 'name_birth_year');
+  assert.ok(zp, JSON.stringify(involving(z.id)));
+  assert.deepEqual(zp.same.filter((f) => ['name', 'birth_year'].includes(f)).sort(), ['birth_year', 'name']);
+  assert.ok(!zp.differs.includes('id_number'), 'a record without a number differs in nothing there');
+  assert.ok(zp.same_text.includes('name') && zp.same_text.includes('birth year'), zp.same_text);
+  const zh = await c.committee.get('/api/v1/residents/duplicates?format=csv&limit=500', { 'Accept-Language': 'zh-CN' });
+  assert.ok(zh.text.includes('姓名、出生年份'), 'the export says the same fields in words');
+  const refused = await c.committee.post(`/api/v1/residents/${y.id}/merge`, { into: x.id });
+  assertError(refused, 409, 'conflict', 'into');
+  assert.match(refused.json.error.message, /ID numbers|different/);
+  assert.equal(dbInt(srv.db, `SELECT COUNT(*) FROM residents WHERE id IN (${x.id}, ${y.id}) AND merged_into IS NULL`), 2);
+});
+
 test('merge moves flags with history, travel and sweep answers, fills empty fields, audits both ids', async () => {
   const keep = await resident({ name: '合并甲', birth_year: 1948, phone: '13900005555' });
   const dup = await resident({ name: '合并甲', birth_year: 1948, gender: 'm', birth_date: '1948-05-06',

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { startServer, Client } from '../lib/server.mjs';
 import { assertError, loggedIn, listItems, routeTable, uniq, stopServer } from '../lib/api-helpers.mjs';
 
-const ANY_USER = ['GET /api/v1/me', 'DELETE /api/v1/session', 'POST /api/v1/me/password'];
+const ANY_USER = ['GET /api/v1/me', 'DELETE /api/v1/session', 'POST /api/v1/me/password',
+  'POST /api/v1/me/first-password'];
 
 let srv;
 let committee;

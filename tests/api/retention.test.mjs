@@ -310,3 +310,31 @@ test('the server purges each community once a day, from its maintenance job', as
     own.db.dispose();
   }
 });
+
+test('a purge forgets the answers kept for replays; a retry then says it is done and writes nothing twice', async () => {
+  const id = await newResident('重放遗忘');
+  const key = `retention-replay-${Date.now()}`;
+  const body = { place: '重庆', from_date: cstDay(-50), to_date: cstDay(-45) };
+  const path = `/api/v1/residents/${id}/travel`;
+  const first = await c.committee.post(path, body, { 'Idempotency-Key': key });
+  assert.equal(first.status, 201, first.text);
+  const replay = await c.committee.post(path, body, { 'Idempotency-Key': key });
+  assert.equal(replay.status, 201, replay.text);
+  assert.equal(replay.json.travel.id, first.json.travel.id, 'before the purge the replay is the first answer');
+  assert.ok(dbInt(srv.db, "SELECT COUNT(*) FROM idempotency_keys WHERE response LIKE '%重庆%'") >= 1);
+
+  assert.equal((await c.committee.patch('/api/v1/community/retention',
+    { emergency_ended_on: cstDay(-40), keep_days: 30 })).status, 200);
+  const dry = await c.committee.post('/api/v1/community/retention/purge', { dry_run: true });
+  assert.ok(dry.json.purge.replays_forgotten >= 1, JSON.stringify(dry.json.purge));
+  assert.ok(dbInt(srv.db, "SELECT COUNT(*) FROM idempotency_keys WHERE response LIKE '%重庆%'") >= 1, 'a dry run forgets nothing');
+  const real = await c.committee.post('/api/v1/community/retention/purge', { dry_run: false });
+  assert.equal(real.status, 200, real.text);
+  assert.ok(real.json.purge.replays_forgotten >= 1, JSON.stringify(real.json.purge));
+  assert.equal(dbInt(srv.db, "SELECT COUNT(*) FROM idempotency_keys WHERE response LIKE '%重庆%'"), 0);
+
+  assertError(await c.committee.post(path, body, { 'Idempotency-Key': key }), 409, 'idempotency_already_done');
+  assert.equal(listItems(await c.committee.get(`${path}`)).length, 0, 'the travel was purged and not written again');
+  assert.equal((await c.committee.patch('/api/v1/community/retention',
+    { emergency_ended_on: null, keep_days: 30 })).status, 200);
+});

@@ -9,9 +9,9 @@ import { startServer, Client, DEMO_USERS, DEMO_PASSWORD } from '../lib/server.mj
 // navigation entries (the entries of roles it does not hold must be absent).
 const EXPECTED = {
   admin: { home: 'superuser', nav: ['home', 'me'] },
-  committee: { home: 'committee', nav: ['home', 'dashboard', 'registry', 'me'] },
-  zone: { home: 'zone_leader', nav: ['home', 'dashboard', 'registry', 'me'] },
-  block: { home: 'block_leader', nav: ['home', 'dashboard', 'registry', 'me'] },
+  committee: { home: 'committee', nav: ['home', 'dashboard', 'registry', 'sweeps', 'me'] },
+  zone: { home: 'zone_leader', nav: ['home', 'dashboard', 'registry', 'sweeps', 'me'] },
+  block: { home: 'block_leader', nav: ['home', 'dashboard', 'registry', 'sweeps', 'me'] },
   volunteer: { home: 'volunteer', nav: ['home', 'me'] },
   resident: { home: 'resident', nav: ['home', 'me'] },
 };

@@ -125,7 +125,19 @@ static void test_validate(void **state)
     assert_string_equal(validate_phone("138 1234 5678"), "err.phone_format");
     assert_null(validate_username("block.leader-1"));
     assert_string_equal(validate_username("Ab"), "err.too_short");
-    assert_string_equal(validate_username("Admin"), "err.username_chars");
+    assert_null(validate_username("Admin"));
+    assert_string_equal(validate_username("wang li"), "err.username_chars");
+    assert_string_equal(validate_username("王"), "err.too_short");
+    assert_string_equal(validate_username("a@b"), "err.username_chars");
+    char login[VALIDATE_LOGIN_MAX];
+    assert_null(validate_login_name("赵杭杰", login));
+    assert_string_equal(login, "赵杭杰");
+    assert_null(validate_login_name("１３８１２３４５６７８", login));   /* full-width digits */
+    assert_string_equal(login, "13812345678");
+    assert_null(validate_login_name(" Zhao.Li ", login));
+    assert_string_equal(login, "zhao.li");
+    assert_null(validate_login_name("\xef\xa4\x80\xe5\xb1\xb1", login));   /* U+F900 compatibility form */
+    assert_string_equal(login, "\xe8\xb1\x88\xe5\xb1\xb1");
     assert_string_equal(validate_password("short"), "err.password_short");
     assert_null(validate_text("陈慧敏", 1, 3));
     assert_string_equal(validate_text("陈慧敏x", 1, 3), "err.too_long");

@@ -805,6 +805,66 @@ static void test_query_int(void **state)
     store_release(f->s, c);
 }
 
+/* ---- watched tables */
+
+typedef struct watch_job {
+    const char *sql;
+    bool quiet;
+    int ret;
+} watch_job;
+
+static int watch_job_run(store_conn *c, void *p)
+{
+    watch_job *j = p;
+    if (j->quiet) store_quiet(c, true);
+    int rc = store_run(c, NULL, j->sql, "");
+    return rc == STORE_DONE || rc == STORE_ROW ? j->ret : -1;
+}
+
+static int64_t db_epoch(fx *f)
+{
+    store_conn *c = store_acquire(f->s);
+    int64_t v = -1;
+    assert_int_equal(store_epoch_read(c, &v), 0);
+    store_release(f->s, c);
+    return v;
+}
+
+/* Writes to a watched table advance the epoch in memory and in the database, once per
+ * committed batch; reads, other tables, quiet writes and rolled-back jobs do not. */
+static void test_watched_epoch(void **state)
+{
+    fx *f = *state;
+    fx_ddl(f, "CREATE TABLE t_watch (id BIGINT PRIMARY KEY, v BIGINT)");
+    fx_ddl(f, "CREATE TABLE t_watch_other (id BIGINT PRIMARY KEY)");
+    store_watch(f->s, "t_watch");
+    uint64_t e = store_epoch(f->s);
+    int64_t d = db_epoch(f);
+
+    watch_job ins = {.sql = "INSERT INTO t_watch (id, v) VALUES (1, 1)"};
+    assert_int_equal(store_write_sync(f->s, watch_job_run, &ins), 0);
+    assert_true(store_epoch(f->s) == e + 1);
+    assert_int_equal(db_epoch(f), d + 1);
+
+    watch_job other = {.sql = "INSERT INTO t_watch_other (id) VALUES (1)"};
+    watch_job read = {.sql = "SELECT v FROM t_watch WHERE id = 1"};
+    watch_job quiet = {.sql = "UPDATE t_watch SET v = 2 WHERE id = 1", .quiet = true};
+    watch_job undone = {.sql = "DELETE FROM t_watch WHERE id = 1", .ret = 3};
+    assert_int_equal(store_write_sync(f->s, watch_job_run, &other), 0);
+    assert_int_equal(store_write_sync(f->s, watch_job_run, &read), 0);
+    assert_int_equal(store_write_sync(f->s, watch_job_run, &quiet), 0);
+    assert_int_equal(store_write_sync(f->s, watch_job_run, &undone), 3);
+    assert_true(store_epoch(f->s) == e + 1);
+    assert_int_equal(db_epoch(f), d + 1);
+    assert_int_equal(fx_int(f, "SELECT v FROM t_watch WHERE id = 1", ""), 2);
+
+    /* Statement text as written in the code: leading space and lower case count too. */
+    watch_job lower = {.sql = "\n    update t_watch set v = 3 where id = 1"};
+    assert_int_equal(store_write_sync(f->s, watch_job_run, &lower), 0);
+    assert_true(store_epoch(f->s) == e + 2);
+    assert_int_equal(db_epoch(f), d + 2);
+}
+
 /* A cached statement still works after its table changed shape. */
 static void test_schema_change(void **state)
 {
@@ -978,6 +1038,7 @@ int main(void)
         cmocka_unit_test(test_concurrent_writes),
         cmocka_unit_test(test_batch_isolation),
         cmocka_unit_test(test_query_int),
+        cmocka_unit_test(test_watched_epoch),
         cmocka_unit_test(test_backup_restore),
         cmocka_unit_test(test_schema_change),
         cmocka_unit_test(test_pg_busy),

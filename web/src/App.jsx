@@ -15,6 +15,7 @@ import { DashboardPage } from './pages/DashboardPage.jsx';
 import { MePage } from './pages/MePage.jsx';
 import { NotFoundPage } from './pages/NotFoundPage.jsx';
 import { PendingPage } from './pages/PendingPage.jsx';
+import { SetPasswordPage } from './pages/SetPasswordPage.jsx';
 import { Home } from './homes/Home.jsx';
 import { matchFeatureRoute, matchPublicRoute } from './features.js';
 
@@ -42,8 +43,9 @@ export function App() {
   const setLang = useCallback(async (next, { saveToServer = true } = {}) => {
     showLanguage(next);
     setAppError(null);
-    // An account without a role may not PATCH /me (it is only a sign-up so far).
-    if (!saveToServer || !session || !roleNames(session.user).length) return;
+    // An account without a role may not PATCH /me (it is only a sign-up so far), nor
+    // one that must set its password first.
+    if (!saveToServer || !session || !roleNames(session.user).length || session.user.must_change_password) return;
     try {
       acceptMe(await api.patch('/me', { language: next }));
     } catch (error) {
@@ -130,6 +132,8 @@ function Routes({ path, session, startupError, retry, onLoggedIn }) {
   }
 
   if (path === '/' || path === '/login') return <Redirect to="/home" />;
+  // A one-time password from a printed slip: the person sets their own first.
+  if (session.user.must_change_password) return <SetPasswordPage />;
   // No role yet (a sign-up the committee has not approved): one page for every path.
   if (!roleNames(session.user).length) return <PendingPage />;
   if (path === '/home') return <Home />;

@@ -88,8 +88,9 @@ int accounts_revoke_tokens(store_conn *c, int64_t user_id, int64_t *revoked)
 
 int accounts_set_password(store_conn *c, int64_t user_id, const char *hash, int64_t *tokens_revoked)
 {
-    int rc = store_run(c, NULL, "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3", "tii", hash,
-                       clock_now_us(), user_id);
+    /* A password the person chose (or staff set) is no one-time password any more. */
+    int rc = store_run(c, NULL, "UPDATE users SET password_hash = $1, must_change_password = 0, updated_at = $2 "
+                                "WHERE id = $3", "tii", hash, clock_now_us(), user_id);
     if (rc != STORE_DONE) return rc ? rc : STORE_ERR;
     /* A new password ends every session and every API token of the user: whoever
      * learnt the old one keeps nothing it opened. */
@@ -172,6 +173,36 @@ static json_t *me_pending_signup(http_req *req)
 
 /* Open to an account without roles (ROUTE_ANY_USER): such an account is a sign-up
  * waiting for the committee, and the app needs this answer to tell the person so. */
+/* The name of a zone, block or household scope ("第1片区 1号楼1单元", "1号楼1单元 101"),
+ * so a home says "1号楼1单元" and never "楼组 #1". Only these kinds need the database: a
+ * committee member's /me stays an answer from memory. */
+static void me_scope_names(http_req *req, json_t *me)
+{
+    json_t *user = json_object_get(me, "user"), *roles = json_object_get(user, "roles");
+    int64_t community = json_integer_value(json_object_get(user, "community_id"));
+    static const struct { const char *kind, *sql; } names[] = {
+        {"zone", "SELECT name FROM zones WHERE community_id = $1 AND id = $2"},
+        {"block", "SELECT CASE WHEN z.name IS NULL THEN b.name ELSE z.name || ' ' || b.name END FROM blocks b "
+                  "LEFT JOIN zones z ON z.id = b.zone_id WHERE b.community_id = $1 AND b.id = $2"},
+        {"household", "SELECT b.name || ' ' || h.room FROM households h JOIN blocks b ON b.id = h.block_id "
+                      "WHERE h.community_id = $1 AND h.id = $2"},
+    };
+    size_t i;
+    json_t *r;
+    json_array_foreach(roles, i, r) {
+        const char *kind = json_string_value(json_object_get(r, "scope_kind"));
+        for (size_t k = 0; kind && k < sizeof names / sizeof *names; k++) {
+            if (strcmp(kind, names[k].kind)) continue;
+            store_stmt *st;
+            if (store_run(http_read_conn(req), &st, names[k].sql, "ii", community,
+                          (int64_t)json_integer_value(json_object_get(r, "scope_id"))) == STORE_ROW) {
+                json_object_set_new(r, "scope_name", json_string(store_col_text(st, 0)));
+                store_done(st);
+            }
+        }
+    }
+}
+
 static int me_get(http_req *req)
 {
     json_t *me = auth_me_json_actor(req, true);
@@ -248,6 +279,41 @@ static int password_change_handler(http_req *req)
      * count tells an integration's owner that its tokens need replacing. */
     req->set_cookie[req->n_set_cookie++] = "sw_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
     return http_reply(req, 200, json_pack("{s:b, s:I}", "ok", 1, "tokens_revoked", (json_int_t)revoked));
+}
+
+/* The first password of an account made with a printed slip. The session came from the
+ * one-time password or link just now, which stands for the old password; every other
+ * session and token of the account ends, and this one is replaced by a new session so
+ * the person goes on to their home. The answer holds the new CSRF token: never kept
+ * for an Idempotency-Key (ROUTE_NO_REPLAY). */
+static int first_password_prepare(http_req *req)
+{
+    const char *new_pw;
+    if (!http_body_str(req, "new_password", 1, 1024, &new_pw)) return -1;
+    const char *why = validate_password(new_pw);
+    if (why) return http_fail_field(req, "new_password", why);
+    if (!req->actor.must_change_password)
+        return http_fail(req, 409, "conflict", "new_password", "err.no_first_password");
+    password_change *pc = arena_alloc(req->a, sizeof *pc);
+    if (secret_password_hash(new_pw, pc->hash)) return http_fail_internal(req, "hash");
+    req->scratch = pc;
+    return 0;
+}
+
+static int first_password_handler(http_req *req)
+{
+    password_change *pc = req->scratch;
+    int64_t revoked, uid = req->actor.user_id;
+    /* Checked again where writes are ordered: two tabs set it once. */
+    if (!store_query_int(req->conn, 0, "SELECT must_change_password FROM users WHERE id = $1", "i", uid))
+        return http_fail(req, 409, "conflict", "new_password", "err.no_first_password");
+    if (accounts_set_password(req->conn, uid, pc->hash, &revoked)) return http_fail_internal(req, "first password");
+    const char *csrf = auth_session_start(req, uid, req->actor.community_id);
+    if (!csrf) return http_fail_internal(req, "session");
+    req->audit_target_type = "user";
+    req->audit_target_id = uid;
+    json_t *me = auth_me_json(req, uid, csrf);
+    return me ? http_reply(req, 200, me) : http_fail_internal(req, "me");
 }
 
 /* ---------------------------------------------------------------- users */
@@ -334,8 +400,10 @@ static int users_create_prepare(http_req *req)
     const char *password;
     nu->language = "zh-CN";
     if (!http_body_str(req, "username", 1, 64, &nu->username)) return -1;
-    const char *why = validate_username(nu->username);
+    char *login = arena_alloc(req->a, VALIDATE_LOGIN_MAX);
+    const char *why = validate_login_name(nu->username, login);
     if (why) return http_fail_field(req, "username", why);
+    nu->username = login;
     if (!http_body_str(req, "display_name", 1, 64, &nu->display_name)) return -1;
     if (!http_body_str(req, "password", 1, 1024, &password)) return -1;
     if ((why = validate_password(password))) return http_fail_field(req, "password", why);
@@ -588,6 +656,8 @@ const http_route accounts_routes[] = {
     {"PATCH", "/api/v1/me", NULL, me_patch, ROLES_ANY, ROUTE_WRITE, 4096, "me.update"},
     {"POST", "/api/v1/me/password", password_prepare, password_change_handler, ROLES_ANY,
      ROUTE_WRITE | ROUTE_ANY_USER, 4096, "me.password"},
+    {"POST", "/api/v1/me/first-password", first_password_prepare, first_password_handler, ROLES_ANY,
+     ROUTE_WRITE | ROUTE_ANY_USER | ROUTE_NO_REPLAY, 4096, "me.first_password"},
     {"GET", "/api/v1/users", NULL, users_list, ROLES_STAFF, ROUTE_EXPORTABLE, 0, NULL},
     {"POST", "/api/v1/users", users_create_prepare, users_create, ROLES_STAFF, ROUTE_WRITE, 16384, "user.create"},
     {"POST", "/api/v1/users/export", NULL, users_export, ROLES_STAFF, ROUTE_WRITE, 4096, "export.start"},
@@ -602,6 +672,7 @@ const http_route accounts_routes[] = {
 
 const i18n_entry accounts_messages[] = {
     {"err.old_password", "原密码不正确", "The current password is wrong"},
+    {"err.no_first_password", "这个账号已经设置过自己的密码", "This account has already set its own password"},
     {"err.roles", "请至少指定一个角色", "Give at least one role"},
     {"err.role_unknown", "未知的角色", "Unknown role"},
     {"err.scope", "角色的范围不属于本社区", "The role's scope is not in this community"},
@@ -672,5 +743,6 @@ static const dashboard_provider accounts_providers[] = {accounts_tiles, NULL};
 static const char *const accounts_value_keys[] = {"roles_text", "language", "role", NULL};
 const capability accounts_capability = {
     .name = "accounts", .routes = accounts_route_tables, .messages = accounts_catalogues,
-    .tiles = accounts_providers, .value_keys = accounts_value_keys, .demo = accounts_demo_steps,
+    .tiles = accounts_providers, .value_keys = accounts_value_keys, .me_extra = me_scope_names,
+    .demo = accounts_demo_steps,
 };

@@ -24,8 +24,9 @@ int accounts_create_user_hashed(store_conn *c, int64_t community_id, const char 
  * scope_kind: "global", "community", "zone", "block", "household". */
 int accounts_assign_role(store_conn *c, int64_t community_id, int64_t user_id,
                          const char *role, const char *scope_kind, int64_t scope_id);
-/* Sets the password hash and ends the user's sessions and API tokens; the number of
- * tokens revoked goes to *tokens_revoked (may be NULL). */
+/* Sets the password hash (no longer a one-time password: must_change_password is
+ * cleared) and ends the user's sessions and API tokens; the number of tokens revoked
+ * goes to *tokens_revoked (may be NULL). */
 int accounts_set_password(store_conn *c, int64_t user_id, const char *password_hash,
                           int64_t *tokens_revoked);
 /* Revokes every live API token of the user; *revoked counts them. For every path that

@@ -16,6 +16,7 @@ void registry_tiles(http_req *req, json_t *tiles)
     dashboard_tile(req, tiles, "households", "tile.households",
                    store_query_int(req->conn, 0, "SELECT COUNT(*) FROM households h JOIN blocks b ON b.id = h.block_id "
                                                  "WHERE " REGISTRY_BLOCK_SCOPE, "ii", c, u), "unit.households");
+    dashboard_tile_link(tiles, "/registry/blocks");
     dashboard_tile(req, tiles, "residents", "tile.residents",
                    store_query_int(req->conn, 0,
                                    "SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id "
@@ -23,6 +24,7 @@ void registry_tiles(http_req *req, json_t *tiles)
                                    " AND r.moved_out_at IS NULL",
                                    "ii", c, u),
                    "unit.people");
+    dashboard_tile_link(tiles, "/registry");
     static const char *const flags[] = {"alone_elderly", "disabled", "pregnant", "chronic_illness", "bedridden",
                                         "no_smartphone", "home_isolation"};
     int64_t counts[7] = {0};
@@ -41,6 +43,8 @@ void registry_tiles(http_req *req, json_t *tiles)
         const char *key = k == 6 ? "in_isolation" : flags[k];
         dashboard_tile(req, tiles, key, k == 6 ? "tile.in_isolation" : arena_printf(req->a, "reg.flag.%s", flags[k]),
                        counts[k], "unit.people");
+        const char *link = k == 6 ? "/registry?isolation=current" : arena_printf(req->a, "/registry?flag=%s", flags[k]);
+        dashboard_tile_link(tiles, link);
     }
 }
 
@@ -84,11 +88,11 @@ static const i18n_entry registry_value_words[] = {
 
 static const http_route *const registry_route_tables[] = {
     registry_routes, registry_import_routes, sweep_routes, codes_routes, retention_routes, merge_routes,
-    structure_routes, NULL,
+    structure_routes, logins_routes, NULL,
 };
 static const i18n_entry *const registry_catalogues[] = {
     registry_messages, registry_import_messages, sweep_messages, codes_messages, retention_messages,
-    merge_messages, structure_messages, registry_tile_messages, registry_value_words, NULL,
+    merge_messages, structure_messages, logins_messages, registry_tile_messages, registry_value_words, NULL,
 };
 static const char *const registry_value_keys[] = {
     "status", "kind", "gender", "id_kind", "flag", "outcome", "state", NULL,

@@ -22,6 +22,7 @@
  *   leader's own household as a resident gives no leader rights over it. A reset code
  *   is refused for an account that reaches a household outside the leader's scope.
  * - Every statement of a write job is checked; a failure fails the job (rolled back). */
+#include "../accounts/accounts.h"
 #include "codes.h"
 #include "registry_int.h"
 #include "../../core/buf.h"
@@ -90,7 +91,7 @@ static void code_hash(http_req *req, const char *purpose, const char *code, char
     secret_lookup_hash(req->cfg, v, out);
 }
 
-static char *date_text(http_req *req, int64_t us)
+char *codes_date_text(http_req *req, int64_t us)
 {
     /* Dates on paper in China Standard Time, the communities' zone. */
     time_t t = (time_t)(us / 1000000) + 8 * 3600;
@@ -536,7 +537,7 @@ static int join_lookup(http_req *req)
         return http_fail_internal(req, "invite household");
     json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:I}", "room", store_col_text(st, 0), "block_name",
                             store_col_text(st, 1), "community_name", store_col_text(st, 2), "expires_on",
-                            date_text(req, iv.expires_at), "expires_at", (json_int_t)iv.expires_at);
+                            codes_date_text(req, iv.expires_at), "expires_at", (json_int_t)iv.expires_at);
     store_done(st);
     json_t *people = json_array();
     json_object_set_new(out, "residents", people);
@@ -558,27 +559,6 @@ static int join_lookup(http_req *req)
     return http_reply(req, 200, json_pack("{s:o}", "invite", out));
 }
 
-/* Creates the session of a user who just made an account (like POST /session). */
-static char *start_session(http_req *req, int64_t user_id, int64_t community)
-{
-    char token[44], hash[65], csrf[44];
-    secret_token(token);
-    secret_token(csrf);
-    secret_token_hash(token, hash);
-    int64_t now = clock_now_us();
-    if (store_run(req->conn, NULL,
-                  "INSERT INTO sessions (community_id, user_id, token_hash, csrf_token, created_at, last_seen_at, "
-                  "expires_at, address) "
-                  "VALUES ($1, $2, $3, $4, $5, $5, $6, $7)",
-                  "iittiit", community, user_id, hash, csrf, now, now + req->cfg->session_abs_s * 1000000,
-                  req->address) != STORE_DONE)
-        return NULL;
-    req->set_cookie[req->n_set_cookie++] = arena_printf(req->a,
-        "sw_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", token,
-        (long long)req->cfg->session_abs_s, req->secure ? "; Secure" : "");
-    return arena_strdup(req->a, csrf);
-}
-
 typedef struct new_account {
     char code[INVITE_LEN + 1];
     const char *username, *language, *name, *phone, *address;
@@ -589,11 +569,13 @@ typedef struct new_account {
 static bool body_username(http_req *req, const char **out)
 {
     if (!http_body_str(req, "username", 1, 64, out)) return false;
-    const char *why = validate_username(*out);
+    char *login = arena_alloc(req->a, VALIDATE_LOGIN_MAX);
+    const char *why = validate_login_name(*out, login);
     if (why) {
         http_fail_field(req, "username", why);
         return false;
     }
+    *out = login;
     return true;
 }
 
@@ -741,7 +723,7 @@ static int join_handler(http_req *req)
     if (link_resident(req, iv.community_id, uid, iv.household_id, na->resident_id)) return -1;
     if (store_run(req->conn, NULL, "UPDATE invite_codes SET uses = uses + 1 WHERE id = $1", "i", iv.id) != STORE_DONE)
         return http_fail_internal(req, "invite use");
-    char *csrf = start_session(req, uid, iv.community_id);
+    char *csrf = auth_session_start(req, uid, iv.community_id);
     if (!csrf) return http_fail_internal(req, "session insert");
     req->actor.user_id = uid;
     req->on_behalf_of = na->resident_id;
@@ -754,7 +736,7 @@ static int join_handler(http_req *req)
 
 /* ---------------------------------------------------------------- printable sheets */
 
-static void html_escape(buf *b, const char *s)
+void codes_html_escape(buf *b, const char *s)
 {
     for (const char *p = s ? s : ""; *p; p++) {
         switch (*p) {
@@ -768,11 +750,11 @@ static void html_escape(buf *b, const char *s)
     }
 }
 
-static void html_text(buf *b, http_req *req, const char *key) { html_escape(b, i18n_text(req->lang, key)); }
+static void html_text(buf *b, http_req *req, const char *key) { codes_html_escape(b, i18n_text(req->lang, key)); }
 
 /* The address people open from the printed invite: the Host the sheet was asked on
  * (nginx forwards it), http or https as the request came. */
-static char *base_url(http_req *req)
+char *codes_base_url(http_req *req)
 {
     const char *host = http_header(req, "Host");
     bool ok = host && *host && strlen(host) < 200;
@@ -807,9 +789,9 @@ static void sheet_head(buf *b, http_req *req, const char *title_key, const char 
     buf_printf(b, "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
                   "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>",
                req->lang == LANG_EN ? "en" : "zh-CN");
-    html_escape(b, req->actor.community_name);
+    codes_html_escape(b, req->actor.community_name);
     buf_puts(b, " ");
-    html_escape(b, block_name);
+    codes_html_escape(b, block_name);
     buf_puts(b, " — ");
     html_text(b, req, title_key);
     buf_printf(b, "</title><style>%s</style></head><body>", SHEET_CSS);
@@ -818,13 +800,13 @@ static void sheet_head(buf *b, http_req *req, const char *title_key, const char 
 static void sheet_top(buf *b, http_req *req, const char *title_key, const char *block_name, const char *note)
 {
     buf_puts(b, "<header class=\"top\"><h1>");
-    html_escape(b, req->actor.community_name);
+    codes_html_escape(b, req->actor.community_name);
     buf_puts(b, " · ");
-    html_escape(b, block_name);
+    codes_html_escape(b, block_name);
     buf_puts(b, " · ");
     html_text(b, req, title_key);
     buf_puts(b, "</h1><p>");
-    html_escape(b, note);
+    codes_html_escape(b, note);
     buf_puts(b, "</p></header><main class=\"sheet\">");
 }
 
@@ -955,7 +937,7 @@ static int door_plates_generic(http_req *req, bool issue)
         "codes.sheet.door_plates", "codes.sheet.door_note", &block_id, &block_name, &n, &b);
     if (!rows) return -1;
 
-    const char *base = base_url(req);
+    const char *base = codes_base_url(req);
     int64_t issued = 0, scan_made = 0, with_invite = 0;
     for (size_t i = 0; i < n; i++) {
         bool made = false;
@@ -963,18 +945,18 @@ static int door_plates_generic(http_req *req, bool issue)
         if (!payload) { buf_free(&b); return -1; }
         scan_made += made;
         buf_printf(&b, "<section class=\"card plate\" data-household-id=\"%lld\"><h2>", (long long)rows[i].id);
-        html_escape(&b, rows[i].room);
+        codes_html_escape(&b, rows[i].room);
         buf_puts(&b, "</h2><p class=\"where\">");
-        html_escape(&b, req->actor.community_name);
+        codes_html_escape(&b, req->actor.community_name);
         buf_puts(&b, " · ");
-        html_escape(&b, block_name);
+        codes_html_escape(&b, block_name);
         buf_puts(&b, "</p><div class=\"codes\">");
         if (*payload) {
             figure_qr(&b, "scan", payload);
             buf_puts(&b, "<figcaption>");
             html_text(&b, req, "codes.sheet.scan_caption");
             buf_puts(&b, "<br><span class=\"payload\">");
-            html_escape(&b, payload);
+            codes_html_escape(&b, payload);
             buf_puts(&b, "</span></figcaption></figure>");
         } else {
             not_issued(&b, req);
@@ -999,13 +981,13 @@ static int door_plates_generic(http_req *req, bool issue)
             buf_puts(&b, "<figcaption>");
             html_text(&b, req, "codes.sheet.invite_caption");
             buf_puts(&b, "<br><span class=\"code\" data-invite-code>");
-            html_escape(&b, typed);
+            codes_html_escape(&b, typed);
             buf_puts(&b, "</span><br><span class=\"small\">");
-            html_escape(&b, url);
+            codes_html_escape(&b, url);
             buf_puts(&b, "<br>");
             html_text(&b, req, "codes.sheet.valid_until");
             buf_puts(&b, " ");
-            html_escape(&b, date_text(req, expires));
+            codes_html_escape(&b, codes_date_text(req, expires));
             buf_puts(&b, "</span></figcaption></figure>");
         } else {
             buf_puts(&b, "<p class=\"done\">");
@@ -1052,16 +1034,16 @@ static int personal_codes_generic(http_req *req, bool issue)
         if (!payload) { buf_free(&b); return -1; }
         made_count += made;
         buf_printf(&b, "<section class=\"card personal\" data-resident-id=\"%lld\"><h2>", (long long)rows[i].id);
-        html_escape(&b, rows[i].name);
+        codes_html_escape(&b, rows[i].name);
         buf_puts(&b, "</h2><p class=\"where\">");
-        html_escape(&b, block_name);
+        codes_html_escape(&b, block_name);
         buf_puts(&b, " ");
-        html_escape(&b, rows[i].room);
+        codes_html_escape(&b, rows[i].room);
         buf_puts(&b, "</p><div class=\"codes\">");
         if (*payload) {
             figure_qr(&b, "resident", payload);
             buf_puts(&b, "<figcaption><span class=\"payload\">");
-            html_escape(&b, payload);
+            codes_html_escape(&b, payload);
             buf_puts(&b, "</span></figcaption></figure><p class=\"small\">");
             html_text(&b, req, "codes.sheet.personal_caption");
             buf_puts(&b, "</p>");
@@ -1138,7 +1120,8 @@ static int reset_code_issue(http_req *req)
     registry_audit(req, "user", uid,
                    json_pack("{s:I, s:I}", "resident_id", (json_int_t)rid, "reset_code_id", (json_int_t)id));
     return http_reply(req, 201, json_pack("{s:s, s:s, s:I, s:s}", "code", grouped(req, code), "username", username,
-                                          "expires_at", (json_int_t)expires, "expires_on", date_text(req, expires)));
+                                          "expires_at", (json_int_t)expires,
+                                          "expires_on", codes_date_text(req, expires)));
 }
 
 typedef struct reset_state {
@@ -1160,6 +1143,7 @@ static int reset_prepare(http_req *req)
     reset_state *rs = arena_alloc(req->a, sizeof *rs);
     req->scratch = rs;
     if (!http_body_str(req, "username", 1, 64, &rs->username)) return -1;
+    rs->username = auth_login_name(req, rs->username);
     if (!http_body_str(req, "code", 1, 64, &rs->code)) return -1;
     if (reset_throttled(req, rs->username)) return -1;
     /* Hashed whatever the code: a wrong code answers no faster than a right one. */
@@ -1212,19 +1196,20 @@ static int reset_handler(http_req *req)
     if (used) return http_fail(req, 409, "conflict", "code", "codes.err.reset_used");
     if (expires <= clock_now_us()) return http_fail(req, 409, "conflict", "code", "codes.err.reset_expired");
     int64_t now = clock_now_us();
-    if (store_run(req->conn, NULL, "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3", "tii",
-                  rs->hash, now, uid) != STORE_DONE ||
+    /* A forgotten password may also be a stolen one: every session and every API token
+     * ends (accounts_set_password), and the answer says how many tokens, once. */
+    int64_t revoked = 0;
+    if (accounts_set_password(req->conn, uid, rs->hash, &revoked) != 0 ||
         store_run(req->conn, NULL, "UPDATE reset_codes SET used_at = $1 WHERE id = $2", "ii", now, code_id) !=
             STORE_DONE)
         return http_fail_internal(req, "reset");
-    /* A forgotten password may also be a stolen one: every session ends. */
-    if (store_run(req->conn, NULL, "DELETE FROM sessions WHERE user_id = $1", "i", uid) != STORE_DONE ||
-        store_run(req->conn, NULL, "DELETE FROM login_failures WHERE key = $1 OR key = $2", "tt",
+    if (store_run(req->conn, NULL, "DELETE FROM login_failures WHERE key = $1 OR key = $2", "tt",
                   arena_printf(req->a, "u:%s", rs->username), reset_ukey(req, rs->username)) != STORE_DONE)
         return http_fail_internal(req, "reset sessions");
     req->actor.user_id = uid;
-    registry_audit(req, "user", uid, json_pack("{s:I}", "reset_code_id", (json_int_t)code_id));
-    return http_reply(req, 200, json_pack("{s:b}", "ok", 1));
+    registry_audit(req, "user", uid, json_pack("{s:I, s:I}", "reset_code_id", (json_int_t)code_id,
+                                               "tokens_revoked", (json_int_t)revoked));
+    return http_reply(req, 200, json_pack("{s:b, s:I}", "ok", 1, "tokens_revoked", (json_int_t)revoked));
 }
 
 /* ---------------------------------------------------------------- sign-ups */
@@ -1410,6 +1395,79 @@ static int signup_approve(http_req *req)
     return signup_decide(req, id, "approved", household, resident);
 }
 
+/* The households a sign-up may belong to, best first: those where one of the residents
+ * has the phone the person gave, then those whose room and block name the address they
+ * gave contains, then the room alone, then the block alone (at most 20). ?q= searches
+ * with other words than the address given. Each comes with its residents (not moved
+ * out), whether they have an account, so staff see whom they link the person to. */
+static int signup_households(http_req *req)
+{
+    int64_t id;
+    if (!http_param_id(req, "id", &id)) return -1;
+    store_stmt *st;
+    int rc = store_run(req->conn, &st, "SELECT claimed_address, phone FROM signups WHERE id = $1 AND community_id = $2",
+                       "ii", id, req->actor.community_id);
+    if (rc != STORE_ROW) return rc == STORE_DONE ? http_fail_not_found(req) : http_fail_internal(req, "signup read");
+    const char *q = http_query(req, "q");
+    const char *address = arena_strdup(req->a, q && *q ? q : store_col_text(st, 0));
+    const char *phone = arena_strdup(req->a, store_col_text(st, 1));
+    store_done(st);
+    st = store_prepare(req->conn,
+        "SELECT id, block_name, room, score FROM (SELECT h.id, b.name AS block_name, h.room, "
+        "(CASE WHEN EXISTS (SELECT 1 FROM residents r WHERE r.community_id = h.community_id AND r.household_id = h.id "
+        "AND r.moved_out_at IS NULL AND r.phone = $3) THEN 4 ELSE 0 END) + "
+        "(CASE WHEN $2 LIKE '%' || h.room || '%' THEN 2 ELSE 0 END) + "
+        "(CASE WHEN $2 LIKE '%' || b.name || '%' THEN 1 ELSE 0 END) AS score "
+        "FROM households h JOIN blocks b ON b.id = h.block_id WHERE h.community_id = $1) x "
+        "WHERE score > 0 ORDER BY score DESC, block_name, room, id LIMIT 20");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    store_bind_int(st, 1, req->actor.community_id);
+    store_bind_text(st, 2, address);
+    store_bind_text(st, 3, phone);
+    json_t *items = json_array();
+    while ((rc = store_step(st)) == STORE_ROW) {
+        int64_t score = store_col_int(st, 3);
+        json_t *why = json_array();
+        if (score & 4) json_array_append_new(why, json_string("phone"));
+        if (score & 2) json_array_append_new(why, json_string("room"));
+        if (score & 1) json_array_append_new(why, json_string("block"));
+        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)store_col_int(st, 0),
+                                               "block_name", store_col_text(st, 1), "room", store_col_text(st, 2),
+                                               "matched", why));
+    }
+    store_done(st);
+    if (rc != STORE_DONE) {
+        json_decref(items);
+        return http_fail_internal(req, "signup households");
+    }
+    /* The members, in a second pass: the statement above is done with the connection. */
+    store_stmt *rs = store_prepare(req->conn,
+        "SELECT r.id, r.name, r.birth_year, EXISTS (SELECT 1 FROM resident_accounts a WHERE a.community_id = "
+        "r.community_id AND a.resident_id = r.id) FROM residents r WHERE r.community_id = $1 AND r.household_id = $2 "
+        "AND r.moved_out_at IS NULL ORDER BY r.id");
+    if (!rs) {
+        json_decref(items);
+        return http_fail_internal(req, store_errmsg(req->conn));
+    }
+    size_t i;
+    json_t *h;
+    json_array_foreach(items, i, h) {
+        json_t *members = json_array();
+        store_bind_int(rs, 1, req->actor.community_id);
+        store_bind_int(rs, 2, json_integer_value(json_object_get(h, "id")));
+        while (store_step(rs) == STORE_ROW) {
+            json_t *m = json_pack("{s:I, s:s, s:b}", "id", (json_int_t)store_col_int(rs, 0), "name",
+                                  store_col_text(rs, 1), "has_account", store_col_int(rs, 3) != 0);
+            json_object_set_new(m, "birth_year",
+                                store_col_null(rs, 2) ? json_null() : json_integer(store_col_int(rs, 2)));
+            json_array_append_new(members, m);
+        }
+        store_done(rs);
+        json_object_set_new(h, "residents", members);
+    }
+    return http_reply(req, 200, json_pack("{s:o, s:s}", "items", items, "searched", address));
+}
+
 static int signup_reject(http_req *req)
 {
     int64_t id;
@@ -1454,6 +1512,7 @@ const http_route codes_routes[] = {
     {"GET", "/api/v1/signup/communities", NULL, signup_communities, 0, ROUTE_PUBLIC, 0, NULL},
     {"POST", "/api/v1/signup", signup_prepare, signup_handler, 0, PUBLIC_WRITE, 4096, "signup.create"},
     {"GET", "/api/v1/signups", NULL, signups_list, ROLE_COMMITTEE, ROUTE_EXPORTABLE, 0, NULL},
+    {"GET", "/api/v1/signups/{id}/households", NULL, signup_households, ROLE_COMMITTEE, 0, 0, NULL},
     {"POST", "/api/v1/signups/{id}/approve", NULL, signup_approve, ROLE_COMMITTEE, ROUTE_WRITE, 1024, "signup.approve"},
     {"POST", "/api/v1/signups/{id}/reject", NULL, signup_reject, ROLE_COMMITTEE, ROUTE_WRITE, 1024, "signup.reject"},
     {0},

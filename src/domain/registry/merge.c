@@ -78,8 +78,40 @@ static json_t *person_json(const person *p)
 
 /* ---------------------------------------------------------------- duplicates */
 
+static bool both(const char *a, const char *b) { return a && *a && b && *b; }
+
+/* The fields two records share, and those both have but with different values. */
+static void compare_people(const person *a, const person *b, json_t *same, json_t *differs)
+{
+    struct { const char *field; bool have, equal; } f[] = {
+        {"name", both(a->name, b->name), both(a->name, b->name) && !strcmp(a->name, b->name)},
+        {"gender", both(a->gender, b->gender), both(a->gender, b->gender) && !strcmp(a->gender, b->gender)},
+        {"birth_year", a->has_birth_year && b->has_birth_year, a->birth_year == b->birth_year},
+        {"birth_date", both(a->birth_date, b->birth_date),
+         both(a->birth_date, b->birth_date) && !strcmp(a->birth_date, b->birth_date)},
+        {"phone", both(a->phone, b->phone), both(a->phone, b->phone) && !strcmp(a->phone, b->phone)},
+        {"id_number", a->has_id && b->has_id, a->has_id && b->has_id && !strcmp(a->id_hash, b->id_hash)},
+    };
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+        if (f[i].have) json_array_append_new(f[i].equal ? same : differs, json_string(f[i].field));
+}
+
+/* "姓名、出生年份" / "name, birth year": the fields in words, for exports and prints. */
+static const char *fields_text(http_req *req, json_t *fields)
+{
+    const char *text = "";
+    size_t i;
+    json_t *f;
+    json_array_foreach(fields, i, f) {
+        const char *word = i18n_text(req->lang, arena_printf(req->a, "mrg.field.%s", json_string_value(f)));
+        text = arena_printf(req->a, "%s%s%s", text, *text ? (req->lang == LANG_ZH ? "、" : ", ") : "", word);
+    }
+    return text;
+}
+
 static const list_column duplicate_columns[] = {
-    {"id", "col.id"}, {"reason", "mrg.col.reason"}, {"duplicate_name", "mrg.col.duplicate"},
+    {"id", "col.id"}, {"reason", "mrg.col.reason"}, {"same_text", "mrg.col.same"}, {"differs_text", "mrg.col.differs"},
+    {"duplicate_name", "mrg.col.duplicate"},
     {"duplicate_place", "mrg.col.duplicate_place"}, {"keep_id", "mrg.col.keep_id"}, {"keep_name", "mrg.col.keep"},
     {"keep_place", "mrg.col.keep_place"}, {0, 0},
 };
@@ -88,14 +120,16 @@ static int duplicates_list(http_req *req)
 {
     int64_t limit = http_list_limit(req);
     /* Per current resident, the earliest unmerged record with the same name and birth
-     * year or phone, and the earliest with the same ID number: a moved-out record, or an
+     * year or phone — never one whose ID number differs: two numbers are two people —
+     * and the earliest with the same ID number: a moved-out record, or an
      * older current one (a number registered twice is accepted and flagged here, see
      * registry_people.c). Each subquery uses an index (name, id_hash). */
     store_stmt *st = store_prepare(req->conn,
         "SELECT p.did, COALESCE(p.by_name, 0), COALESCE(p.by_id, 0), p.same_year FROM (SELECT d.id AS did, "
         "(SELECT MIN(x.id) FROM residents x WHERE x.community_id = $1 AND x.name = d.name AND x.id <> d.id "
         "AND x.merged_into IS NULL AND (x.id < d.id OR x.moved_out_at IS NOT NULL) "
-        "AND (x.birth_year = d.birth_year OR (x.phone <> '' AND x.phone = d.phone))) AS by_name, "
+        "AND (x.birth_year = d.birth_year OR (x.phone <> '' AND x.phone = d.phone)) "
+        "AND (x.id_hash IS NULL OR d.id_hash IS NULL OR x.id_hash = d.id_hash)) AS by_name, "
         "(SELECT MIN(y.id) FROM residents y WHERE y.community_id = $1 AND y.id_hash = d.id_hash AND y.id <> d.id "
         "AND y.merged_into IS NULL AND (y.id < d.id OR y.moved_out_at IS NOT NULL)) AS by_id, "
         "(SELECT COUNT(*) FROM residents z WHERE z.community_id = $1 AND z.name = d.name AND z.id <> d.id "
@@ -134,13 +168,20 @@ static int duplicates_list(http_req *req)
         person pd, po;
         if (!person_load(req, d, &pd) || !person_load(req, other, &po)) continue;
         const person *keep = po.moved_out ? &pd : &po, *dup = po.moved_out ? &po : &pd;
-        json_array_append_new(items,
-                              json_pack("{s:I, s:s, s:o, s:o, s:I, s:s, s:s, s:I, s:s, s:s}", "id", (json_int_t)d,
-                                        "reason", reason, "duplicate", person_json(dup), "keep", person_json(keep),
-                                        "duplicate_id", (json_int_t)dup->id, "duplicate_name", dup->name,
-                                        "duplicate_place", arena_printf(req->a, "%s %s", dup->block_name, dup->room),
-                                        "keep_id", (json_int_t)keep->id, "keep_name", keep->name, "keep_place",
-                                        arena_printf(req->a, "%s %s", keep->block_name, keep->room)));
+        json_t *item = json_pack("{s:I, s:s, s:o, s:o, s:I, s:s, s:s, s:I, s:s, s:s}", "id", (json_int_t)d,
+                                 "reason", reason, "duplicate", person_json(dup), "keep", person_json(keep),
+                                 "duplicate_id", (json_int_t)dup->id, "duplicate_name", dup->name,
+                                 "duplicate_place", arena_printf(req->a, "%s %s", dup->block_name, dup->room),
+                                 "keep_id", (json_int_t)keep->id, "keep_name", keep->name, "keep_place",
+                                 arena_printf(req->a, "%s %s", keep->block_name, keep->room));
+        /* Why the pair is proposed and what tells them apart, for the page to show. */
+        json_t *same = json_array(), *differs = json_array();
+        compare_people(dup, keep, same, differs);
+        json_object_set_new(item, "same", same);
+        json_object_set_new(item, "differs", differs);
+        json_object_set_new(item, "same_text", json_string(fields_text(req, same)));
+        json_object_set_new(item, "differs_text", json_string(fields_text(req, differs)));
+        json_array_append_new(items, item);
     }
     json_decref(raw);
     return http_reply_list(req, "mrg.list.duplicates", duplicate_columns, items, next_after);
@@ -209,6 +250,9 @@ static int resident_merge(http_req *req)
     if (!person_load(req, into, &keep)) return http_fail(req, 404, "not_found", "into", "mrg.err.into_unknown");
     if (dup.merged_into) return http_fail(req, 409, "conflict", NULL, "mrg.err.merged");
     if (keep.merged_into || keep.moved_out) return http_fail(req, 409, "conflict", "into", "mrg.err.into_moved_out");
+    /* Two different ID numbers are two people, whatever else they share. */
+    if (dup.has_id && keep.has_id && strcmp(dup.id_hash, keep.id_hash))
+        return http_fail(req, 409, "conflict", "into", "mrg.err.id_differs");
     int64_t now = clock_now_us(), cid = req->actor.community_id;
     /* The duplicate leaves first, so that lists never show both as current. */
     if (store_run(req->conn, NULL,
@@ -375,6 +419,16 @@ const i18n_entry merge_messages[] = {
     {"mrg.list.household_history", "住户变更记录", "Household history"},
     {"mrg.list.resident_history", "居民变更记录", "Resident history"},
     {"mrg.col.reason", "疑似原因", "Reason"},
+    {"mrg.col.same", "相同", "Same"},
+    {"mrg.col.differs", "不同", "Differs"},
+    {"mrg.field.name", "姓名", "name"},
+    {"mrg.field.gender", "性别", "gender"},
+    {"mrg.field.birth_year", "出生年份", "birth year"},
+    {"mrg.field.birth_date", "出生日期", "birth date"},
+    {"mrg.field.phone", "手机", "phone"},
+    {"mrg.field.id_number", "证件号码", "ID number"},
+    {"mrg.err.id_differs", "两条记录的证件号码不同，是两个人，不能合并",
+     "The two records have different ID numbers: they are two people and cannot be merged"},
     {"mrg.col.duplicate", "重复记录", "Duplicate"},
     {"mrg.col.duplicate_place", "重复记录住址", "Duplicate's address"},
     {"mrg.col.keep_id", "保留记录编号", "Kept record id"},

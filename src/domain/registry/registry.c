@@ -276,6 +276,20 @@ static bool zone_in_community(http_req *req, int64_t zone_id)
                            zone_id, req->actor.community_id) > 0;
 }
 
+/* Two blocks of one zone (or two without a zone) may not share a name: people find a
+ * block by its name on lists and door plates. Case and surrounding spaces do not make
+ * a name another. True when taken, with 409 naming `name` set. */
+static bool block_name_taken(http_req *req, const char *name, int64_t zone_id, int64_t except_id)
+{
+    int64_t n = store_query_int(req->conn, -1,
+        "SELECT COUNT(*) FROM blocks WHERE community_id = $1 AND LOWER(TRIM(name)) = LOWER(TRIM($2)) "
+        "AND (($3 = 0 AND zone_id IS NULL) OR zone_id = $3) AND id <> $4",
+        "itii", req->actor.community_id, name, zone_id, except_id);
+    if (n < 0) return http_fail_internal(req, "block name read"), true;
+    if (n) return http_fail(req, 409, "conflict", "name", "reg.err.block_name_taken"), true;
+    return false;
+}
+
 static bool block_kind_ok(const char *kind)
 {
     return !strcmp(kind, "building") || !strcmp(kind, "courtyard");
@@ -292,6 +306,7 @@ static int blocks_create(http_req *req)
     if (!http_body_int_opt(req, "zone_id", 1, INT64_MAX, &zone_id, &has_zone)) return -1;
     if (has_zone && !zone_in_community(req, zone_id)) return http_fail_field(req, "zone_id", "reg.err.zone_unknown");
     if (!http_body_int_opt(req, "sort_order", -100000, 100000, &sort, NULL)) return -1;
+    if (block_name_taken(req, name, has_zone ? zone_id : 0, 0)) return -1;
     store_stmt *st = store_prepare(req->conn,
                                    "INSERT INTO blocks (community_id, zone_id, name, kind, sort_order, created_at) "
                                    "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
@@ -320,6 +335,7 @@ static int blocks_update(http_req *req)
     if (!old) return -1;
     json_t *old_zone = json_object_get(old, "zone_id");
     int64_t from_zone = json_is_integer(old_zone) ? json_integer_value(old_zone) : 0;
+    const char *old_name = arena_strdup(req->a, json_string_value(json_object_get(old, "name")));
     json_decref(old);
     if (!http_body_str_opt(req, "name", 1, 64, &name)) return -1;
     if (!http_body_str_opt(req, "kind", 1, 16, &kind)) return -1;
@@ -329,6 +345,9 @@ static int blocks_update(http_req *req)
     if (!no_zone && !http_body_int_opt(req, "zone_id", 1, INT64_MAX, &zone_id, &has_zone)) return -1;
     if (has_zone && !zone_in_community(req, zone_id)) return http_fail_field(req, "zone_id", "reg.err.zone_unknown");
     has_zone |= no_zone;
+    if ((name || has_zone) &&
+        block_name_taken(req, name ? name : old_name, no_zone ? 0 : has_zone ? zone_id : from_zone, id))
+        return -1;
     if (store_run(req->conn, NULL,
                   "UPDATE blocks SET name = COALESCE($1, name), kind = COALESCE($2, kind), "
                   "zone_id = CASE WHEN $3 = 0 THEN zone_id WHEN $3 < 0 THEN NULL ELSE $3 END "
@@ -430,12 +449,38 @@ static json_t *household_read(http_req *req, int64_t id, bool read)
     return item;
 }
 
+/* Who leads the household's block, with a phone when the post is held by a resident
+ * with one: the first thing a resident without a leader's number needs. */
+static json_t *block_leaders(http_req *req, int64_t block_id)
+{
+    json_t *out = json_array();
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT s.position, COALESCE(r.name, u.display_name), r.phone FROM structure_leaders s "
+        "LEFT JOIN residents r ON r.id = s.resident_id AND r.moved_out_at IS NULL "
+        "LEFT JOIN users u ON u.id = s.user_id WHERE s.community_id = $1 AND s.block_id = $2 "
+        "AND s.position IN ('leader', 'deputy') ORDER BY s.position DESC, s.id");
+    if (!st) return out;
+    store_bind_int(st, 1, req->actor.community_id);
+    store_bind_int(st, 2, block_id);
+    while (store_step(st) == STORE_ROW) {
+        const char *name = store_col_text(st, 1), *phone = store_col_text(st, 2);
+        if (!name) continue;
+        json_array_append_new(out, json_pack("{s:s, s:s, s:s?}", "position", store_col_text(st, 0), "name", name,
+                                             "phone", phone && *phone ? phone : NULL));
+    }
+    store_done(st);
+    return out;
+}
+
 static int households_get(http_req *req)
 {
     int64_t id;
     if (!http_param_id(req, "id", &id)) return -1;
     json_t *h = household_read(req, id, true);
-    return h ? http_reply(req, 200, json_pack("{s:o}", "household", h)) : -1;
+    if (!h) return -1;
+    json_object_set_new(h, "block_leaders",
+                        block_leaders(req, json_integer_value(json_object_get(h, "block_id"))));
+    return http_reply(req, 200, json_pack("{s:o}", "household", h));
 }
 
 static int households_create(http_req *req)
@@ -615,6 +660,7 @@ const i18n_entry registry_messages[] = {
     {"reg.flag.home_isolation", "居家隔离", "Home isolation"},
     {"reg.err.block_kind", "楼组类型只能是 building 或 courtyard", "Block kind must be building or courtyard"},
     {"reg.err.zone_unknown", "本社区没有该片区", "No such zone in this community"},
+    {"reg.err.block_name_taken", "这个片区里已有同名的楼组", "This zone already has a block of this name"},
     {"reg.err.status", "住户状态只能是 occupied、away、vacant 或 rented_out",
      "Household status must be occupied, away, vacant or rented_out"},
     {"reg.err.room_taken", "该楼组已有相同门牌的住户", "This block already has a household with this room"},

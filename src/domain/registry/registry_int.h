@@ -39,14 +39,20 @@ int registry_block_care_list(http_req *req);
 int registry_block_call_list(http_req *req);
 int registry_counts(http_req *req);
 
+/* codes.c: what the printed slips of logins.c share with the code sheets */
+struct buf;
+void codes_html_escape(struct buf *b, const char *s);
+char *codes_base_url(http_req *req);              /* scheme://Host the request came by */
+char *codes_date_text(http_req *req, int64_t us); /* YYYY-MM-DD in China Standard Time */
+
 /* structure.c */
 void structure_list_leaders_text(http_req *req, json_t *items, bool zones);
 
 /* The tables each file serves, gathered by capability.c. */
 extern const http_route registry_routes[], registry_import_routes[], sweep_routes[], codes_routes[],
-    retention_routes[], merge_routes[], structure_routes[];
+    retention_routes[], merge_routes[], structure_routes[], logins_routes[];
 extern const i18n_entry registry_messages[], registry_import_messages[], sweep_messages[], codes_messages[],
-    retention_messages[], merge_messages[], structure_messages[];
+    retention_messages[], merge_messages[], structure_messages[], logins_messages[];
 void registry_tiles(http_req *req, json_t *tiles);
 void sweep_tiles(http_req *req, json_t *tiles);
 void structure_tiles(http_req *req, json_t *tiles);

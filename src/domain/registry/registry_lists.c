@@ -21,6 +21,23 @@ static bool path_block(http_req *req, int64_t *block_id)
     return true;
 }
 
+/* "照护名单 · 1号楼1单元": a block's list says which block, on screen and on paper
+ * (the sheet a leader carries door to door). */
+static const char *block_list_title(http_req *req, const char *key, int64_t block_id)
+{
+    const char *title = i18n_text(req->lang, key);
+    store_stmt *st;
+    if (store_run(req->conn, &st, "SELECT z.name, b.name FROM blocks b LEFT JOIN zones z ON z.id = b.zone_id "
+                                  "WHERE b.community_id = $1 AND b.id = $2", "ii", req->actor.community_id,
+                  block_id) != STORE_ROW)
+        return title;
+    const char *zone = store_col_text(st, 0), *block = store_col_text(st, 1);
+    title = zone && *zone ? arena_printf(req->a, "%s · %s %s", title, zone, block)
+                          : arena_printf(req->a, "%s · %s", title, block);
+    store_done(st);
+    return title;
+}
+
 static int64_t item_id(json_t *items, size_t i)
 {
     return json_integer_value(json_object_get(json_array_get(items, i), "id"));
@@ -84,7 +101,8 @@ int registry_block_households(http_req *req)
         }
         store_done(st);
     }
-    return http_reply_list(req, "reg.list.block_households", block_household_columns, items, next_after);
+    return http_reply_list(req, block_list_title(req, "reg.list.block_households", block_id), block_household_columns,
+                           items, next_after);
 }
 
 /* ---------------------------------------------------------------- care list */
@@ -178,7 +196,8 @@ int registry_block_care_list(http_req *req)
         }
         store_done(st);
     }
-    return http_reply_list(req, "reg.list.care_list", care_columns, items, next_after);
+    return http_reply_list(req, block_list_title(req, "reg.list.care_list", block_id), care_columns, items,
+                           next_after);
 }
 
 /* ---------------------------------------------------------------- call list */
@@ -236,7 +255,8 @@ int registry_block_call_list(http_req *req)
             store_done(us);
         }
     }
-    return http_reply_list(req, "reg.list.call_list", call_columns, items, more ? last : 0);
+    return http_reply_list(req, block_list_title(req, "reg.list.call_list", block_id), call_columns, items,
+                           more ? last : 0);
 }
 
 /* ---------------------------------------------------------------- counts */

@@ -359,6 +359,19 @@ int registry_resident_get(http_req *req)
      * GET /residents/{id}/flag-history). */
     json_t *entries = flag_entries(req, id, false);
     json_object_set_new(r, "flag_entries", entries ? entries : json_array());
+    /* The person's login, for the leaders who make logins and print slips (logins.c). */
+    if (actor_has(&req->actor, ROLE_COMMITTEE | ROLE_ZONE_LEADER)) {
+        store_stmt *st;
+        json_t *account = json_null();
+        if (store_run(req->conn, &st, "SELECT u.id, u.username FROM resident_accounts a JOIN users u ON u.id = "
+                                      "a.user_id WHERE a.community_id = $1 AND a.resident_id = $2",
+                      "ii", req->actor.community_id, id) == STORE_ROW) {
+            account = json_pack("{s:I, s:s}", "user_id", (json_int_t)store_col_int(st, 0), "username",
+                                store_col_text(st, 1));
+            store_done(st);
+        }
+        json_object_set_new(r, "account", account);
+    }
     return http_reply(req, 200, json_pack("{s:o}", "resident", r));
 }
 
@@ -851,6 +864,11 @@ static json_t *flag_item(http_req *req, store_stmt *st)
         "set_by", json_id_or_null(st, 3), "set_by_name", store_col_text(st, 8), "cleared_at", json_time_or_null(st, 5),
         "cleared_by", json_id_or_null(st, 6), "cleared_by_name", store_col_text(st, 9),
         "replaced_by", json_id_or_null(st, 7));
+    /* Who, with the role beside the name: a display name cannot pass for staff. */
+    const char *set_label = http_by_label(req, store_col_int(st, 3), store_col_text(st, 8));
+    const char *cleared_label = http_by_label(req, store_col_int(st, 6), store_col_text(st, 9));
+    json_object_set_new(item, "set_by_label", set_label ? json_string(set_label) : json_null());
+    json_object_set_new(item, "cleared_by_label", cleared_label ? json_string(cleared_label) : json_null());
     return item;
 }
 
@@ -887,7 +905,7 @@ int registry_flags_list(http_req *req)
  * into that order: events have no id of their own, and a resident has few of them. */
 static const list_column flag_history_columns[] = {
     {"at", "col.at"}, {"action_text", "col.action"}, {"label", "reg.col.flag"}, {"detail_text", "reg.col.flag_detail"},
-    {"by_name", "reg.col.by"}, {0, 0},
+    {"by_label", "reg.col.by"}, {0, 0},
 };
 
 int registry_flag_history(http_req *req)
@@ -933,6 +951,9 @@ int registry_flag_history(http_req *req)
             "entry_id", (json_int_t)store_col_int(st, 1), "flag", flag, "label", registry_flag_label(req, flag),
             "detail", detail, "detail_text", detail_text, "at", json_time_or_null(st, 4), "by", json_id_or_null(st, 5),
             "by_name", store_col_text(st, 6)));
+        const char *by_label = http_by_label(req, store_col_int(st, 5), store_col_text(st, 6));
+        json_object_set_new(json_array_get(items, json_array_size(items) - 1), "by_label",
+                            by_label ? json_string(by_label) : json_null());
     }
     store_done(st);
     return http_reply_list(req, "reg.list.flag_history", flag_history_columns, items, n > limit ? offset + limit : 0);

@@ -192,6 +192,18 @@ static int purge_rows(store_conn *c, int64_t cid, bool due, int64_t cut_us, cons
     return 0;
 }
 
+static int forget_replays(store_conn *c, int64_t cid, int64_t *count)
+{
+    store_stmt *st = store_prepare(c, "UPDATE idempotency_keys SET response = '{}', status = 0 "
+                                      "WHERE community_id = $1 AND status <> 0");
+    if (!st) return -1;
+    store_bind_int(st, 1, cid);
+    int rc = store_step(st);
+    if (rc == STORE_DONE) *count = store_changes(st);
+    store_done(st);
+    return rc == STORE_DONE ? 0 : -1;
+}
+
 int retention_purge(store_conn *c, int64_t community_id, bool dry_run, json_t **report)
 {
     char today[11], tz[65], kept_until[11], rolling[11];
@@ -201,9 +213,15 @@ int retention_purge(store_conn *c, int64_t community_id, bool dry_run, json_t **
     if (!community_today(c, community_id, today, tz) || !policy_load(c, community_id, &p)) return -1;
     policy_cutoffs(&p, today, kept_until, &due, rolling);
     retention_counts n = {0};
+    int64_t replays = 0;
     /* A dry run is the real purge undone: the counts cannot drift from what it does. */
     if (dry_run && store_exec(c, "SAVEPOINT retention_dry_run") != STORE_OK) return -1;
     int rc = purge_rows(c, community_id, due, day_start_us(tz, rolling), rolling, &n);
+    /* Answers kept for replays (at most a day) may hold what was just purged: a purge
+     * that removed anything forgets them too. The keys stay, so a retried request still
+     * never runs twice; its replay answers "already done" (status 0: answer forgotten). */
+    if (!rc && n.isolation_flags + n.health_history + n.health_details + n.travel + n.sweep_answers > 0)
+        rc = forget_replays(c, community_id, &replays);
     if (dry_run) {
         store_exec(c, "ROLLBACK TO SAVEPOINT retention_dry_run");
         store_exec(c, "RELEASE SAVEPOINT retention_dry_run");
@@ -218,11 +236,13 @@ int retention_purge(store_conn *c, int64_t community_id, bool dry_run, json_t **
     if (report) {
         int64_t total = n.isolation_flags + n.health_history + n.health_details + n.travel + n.sweep_answers;
         *report =
-            json_pack("{s:b, s:s, s:s?, s:s, s:{s:I, s:I, s:I, s:I, s:I}, s:I}", "dry_run", dry_run, "today", today,
+            json_pack("{s:b, s:s, s:s?, s:s, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:I}", "dry_run", dry_run, "today",
+                      today,
                       "ended_cutoff", due ? kept_until : NULL, "rolling_cutoff", rolling, "counts", "isolation_flags",
                       (json_int_t)n.isolation_flags, "health_history", (json_int_t)n.health_history, "health_details",
                       (json_int_t)n.health_details, "travel", (json_int_t)n.travel, "sweep_answers",
-                      (json_int_t)n.sweep_answers, "total", (json_int_t)total);
+                      (json_int_t)n.sweep_answers, "total", (json_int_t)total, "replays_forgotten",
+                      (json_int_t)replays);
     }
     return 0;
 }

@@ -50,7 +50,9 @@ typedef enum { LIVES_IN_ZONE, LIVES_NEAR_BLOCK, LIVES_IN_COURTYARD } lives_rule;
 /* ---------------------------------------------------------------- reading posts */
 
 #define POST_SELECT \
-    "SELECT sl.id, sl.position, sl.resident_id, r.name, r.phone, h.room, h.block_id, sl.user_id, u.display_name " \
+    "SELECT sl.id, sl.position, sl.resident_id, r.name, r.phone, h.room, h.block_id, sl.user_id, u.display_name, " \
+    "u.username, (SELECT a.user_id FROM resident_accounts a WHERE a.community_id = sl.community_id " \
+    "AND a.resident_id = sl.resident_id) " \
     "FROM structure_leaders sl LEFT JOIN residents r ON r.id = sl.resident_id " \
     "LEFT JOIN households h ON h.id = r.household_id LEFT JOIN users u ON u.id = sl.user_id " \
     "WHERE sl.community_id = $1 AND "
@@ -83,9 +85,14 @@ static json_t *posts_read(http_req *req, bool zone, int64_t id)
             json_object_set_new(p, "user", json_null());
         } else {
             if (!name) name = store_col_text(st, 8);
-            json_object_set_new(p, "user", json_pack("{s:I, s:s?}", "id", (json_int_t)store_col_int(st, 7),
-                                                     "display_name", store_col_text(st, 8)));
+            json_object_set_new(p, "user", json_pack("{s:I, s:s?, s:s?}", "id", (json_int_t)store_col_int(st, 7),
+                                                     "display_name", store_col_text(st, 8),
+                                                     "username", store_col_text(st, 9)));
         }
+        /* The account the post's resident has (as a resident), which a login for the
+         * post would take over instead of making a second one. */
+        json_object_set_new(p, "resident_user_id", store_col_null(st, 10) ? json_null()
+                                                                          : json_integer(store_col_int(st, 10)));
         json_object_set_new(p, "name", json_string(name ? name : ""));
         json_array_append_new(out, p);
     }
@@ -465,6 +472,78 @@ static int block_leaders_put(http_req *req)
     return reply_posts(req, false, id, courtyard ? "courtyard" : "building");
 }
 
+/* ---------------------------------------------------------------- deleting */
+
+/* Removes the posts of a zone or block and the scopes they gave (role rows of that
+ * zone or block), putting the ids of the accounts that lost a scope in `removed`. */
+static int posts_drop(http_req *req, bool zone, int64_t id, json_t *removed)
+{
+    int64_t cid = req->actor.community_id;
+    store_stmt *st;
+    int rc = store_run(req->conn, &st, zone ? "DELETE FROM role_assignments WHERE community_id = $1 AND "
+                                              "role = 'zone_leader' AND scope_kind = 'zone' AND scope_id = $2 "
+                                              "RETURNING user_id"
+                                            : "DELETE FROM role_assignments WHERE community_id = $1 AND "
+                                              "role = 'block_leader' AND scope_kind = 'block' AND scope_id = $2 "
+                                              "RETURNING user_id",
+                       "ii", cid, id);
+    if (rc == STORE_ROW) {
+        do json_array_append_new(removed, json_integer(store_col_int(st, 0)));
+        while (store_step(st) == STORE_ROW);
+        store_done(st);
+    } else if (rc != STORE_DONE) {
+        return -1;
+    }
+    return store_run(req->conn, NULL, zone ? "DELETE FROM structure_leaders WHERE community_id = $1 AND zone_id = $2"
+                                           : "DELETE FROM structure_leaders WHERE community_id = $1 AND block_id = $2",
+                     "ii", cid, id) == STORE_DONE ? 0 : -1;
+}
+
+/* A block nobody lives in (made by mistake, or emptied by a re-import) can go; one
+ * with households cannot: they would lose their address. */
+static int block_delete(http_req *req)
+{
+    int64_t id;
+    if (!http_param_id(req, "id", &id)) return -1;
+    int64_t cid = req->actor.community_id;
+    if (!store_query_int(req->conn, 0, "SELECT COUNT(*) FROM blocks WHERE id = $1 AND community_id = $2", "ii", id,
+                         cid))
+        return http_fail_not_found(req);
+    int64_t households = store_query_int(req->conn, -1, "SELECT COUNT(*) FROM households WHERE community_id = $1 "
+                                                        "AND block_id = $2", "ii", cid, id);
+    if (households < 0) return http_fail_internal(req, "block households");
+    if (households) return http_fail(req, 409, "conflict", "households", "structure.err.block_not_empty");
+    json_t *removed = json_array();
+    registry_audit(req, "block", id, json_pack("{s:o}", "removed_user_ids", removed));
+    if (posts_drop(req, false, id, removed)) return http_fail_internal(req, "block posts");
+    if (store_run(req->conn, NULL, "DELETE FROM blocks WHERE id = $1 AND community_id = $2", "ii", id, cid) !=
+        STORE_DONE)
+        return http_fail_internal(req, "block delete");
+    return http_reply(req, 200, json_pack("{s:b, s:I}", "ok", 1, "id", (json_int_t)id));
+}
+
+/* A zone without blocks can go; its blocks must be moved or deleted first. */
+static int zone_delete(http_req *req)
+{
+    int64_t id;
+    if (!http_param_id(req, "id", &id)) return -1;
+    int64_t cid = req->actor.community_id;
+    if (!store_query_int(req->conn, 0, "SELECT COUNT(*) FROM zones WHERE id = $1 AND community_id = $2", "ii", id,
+                         cid))
+        return http_fail_not_found(req);
+    int64_t blocks = store_query_int(req->conn, -1, "SELECT COUNT(*) FROM blocks WHERE community_id = $1 "
+                                                    "AND zone_id = $2", "ii", cid, id);
+    if (blocks < 0) return http_fail_internal(req, "zone blocks");
+    if (blocks) return http_fail(req, 409, "conflict", "blocks", "structure.err.zone_not_empty");
+    json_t *removed = json_array();
+    registry_audit(req, "zone", id, json_pack("{s:o}", "removed_user_ids", removed));
+    if (posts_drop(req, true, id, removed)) return http_fail_internal(req, "zone posts");
+    if (store_run(req->conn, NULL, "DELETE FROM zones WHERE id = $1 AND community_id = $2", "ii", id, cid) !=
+        STORE_DONE)
+        return http_fail_internal(req, "zone delete");
+    return http_reply(req, 200, json_pack("{s:b, s:I}", "ok", 1, "id", (json_int_t)id));
+}
+
 /* ---------------------------------------------------------------- dashboard */
 
 /* Blocks in the actor's scope that nobody leads yet: neither a leader nor a committee. */
@@ -476,6 +555,7 @@ void structure_tiles(http_req *req, json_t *tiles)
                                    " AND NOT EXISTS (SELECT 1 FROM structure_leaders sl WHERE sl.community_id = $1 "
                                    "AND sl.block_id = b.id)", "ii", req->actor.community_id, req->actor.user_id),
                    "structure.unit.blocks");
+    dashboard_tile_link(tiles, "/registry/structure");
 }
 
 /* ---------------------------------------------------------------- routes */
@@ -483,6 +563,8 @@ void structure_tiles(http_req *req, json_t *tiles)
 const http_route structure_routes[] = {
     {"GET", "/api/v1/zones/{id}", NULL, zone_get, REGISTRY_LEADERS, 0, 0, NULL},
     {"PATCH", "/api/v1/zones/{id}", NULL, zone_update, ROLE_COMMITTEE, ROUTE_WRITE, 4096, "zone.update"},
+    {"DELETE", "/api/v1/zones/{id}", NULL, zone_delete, ROLE_COMMITTEE, ROUTE_WRITE, 0, "zone.delete"},
+    {"DELETE", "/api/v1/blocks/{id}", NULL, block_delete, ROLE_COMMITTEE, ROUTE_WRITE, 0, "block.delete"},
     {"GET", "/api/v1/zones/{id}/leaders", NULL, zone_leaders_get, REGISTRY_LEADERS, 0, 0, NULL},
     {"PUT", "/api/v1/zones/{id}/leaders", NULL, zone_leaders_put, ROLE_COMMITTEE, ROUTE_WRITE, 4096,
      "zone.leaders_set"},
@@ -521,6 +603,10 @@ const i18n_entry structure_messages[] = {
     {"structure.err.leader_courtyard", "院落设院委会，请用 members（可将一人标为主任）",
      "A courtyard has a committee: use members (one may be marked leader)"},
     {"structure.err.one_leader", "院委会最多只能有一名主任", "A courtyard committee has at most one chair"},
+    {"structure.err.block_not_empty", "这个楼组还有住户，不能删除；请先把住户移走",
+     "This block still has households and cannot be deleted; move them first"},
+    {"structure.err.zone_not_empty", "这个片区还有楼组，不能删除；请先删除或移走楼组",
+     "This zone still has blocks and cannot be deleted; delete or move them first"},
     {"structure.err.duplicate", "同一人不能同时担任两个职务", "One person cannot hold two posts here"},
     {0, 0, 0},
 };

@@ -1498,6 +1498,8 @@ static json_t *answer_json(http_req *req, store_stmt *st)
     json_object_set_new(o, "note", text_json(store_col_text(st, 4)));
     json_object_set_new(o, "recorded_by", json_integer(store_col_int(st, 5)));
     json_object_set_new(o, "recorded_by_name", text_json(store_col_text(st, 6)));
+    json_object_set_new(o, "recorded_by_label", text_json(http_by_label(req, store_col_int(st, 5),
+                                                                         store_col_text(st, 6))));
     json_object_set_new(o, "resident_id", store_col_null(st, 7) ? json_null() : json_integer(store_col_int(st, 7)));
     json_object_set_new(o, "recorded_at", time_json(store_col_int(st, 8), false));
     json_object_set_new(o, "current", json_boolean(store_col_int(st, 9) == 1));
@@ -1732,6 +1734,7 @@ void sweep_tiles(http_req *req, json_t *tiles)
         dashboard_tile_text(req, tiles, arena_printf(req->a, "sweep_%lld", (long long)ids[i]),
                             arena_printf(req->a, "%s%s", i18n_text(req->lang, "tile.sweep_progress"), titles[i]),
                             reached * 100 / c.targets, "unit.percent");
+        dashboard_tile_link(tiles, arena_printf(req->a, "/sweeps/%lld", (long long)ids[i]));
     }
 }
 

@@ -1,9 +1,10 @@
-// The figures of the community (一网统管), filled by the server from the records
+// The figures of the community (数据看板), filled by the server from the records
 // themselves; each role gets the tiles its scope allows.
 import { useI18n } from '../i18n/index.js';
 import { useApiData } from './useApiData.js';
 import { ErrorMessage } from './ErrorMessage.jsx';
 import { Loading } from './Loading.jsx';
+import { Link } from '../router.jsx';
 
 export function DashboardTiles() {
   const { t, lang } = useI18n();
@@ -33,13 +34,19 @@ export function DashboardTiles() {
 function DashboardTile({ tile }) {
   const { lang } = useI18n();
   const value = typeof tile.value === 'number' ? tile.value.toLocaleString(lang) : String(tile.value ?? '–');
-  return (
-    <li class="tile" data-testid={`tile-${tile.key}`}>
+  const body = (
+    <>
       <span class="tile-label">{tile.label}</span>
       <span class="tile-value">
         {value}
         {tile.unit ? <span class="tile-unit"> {tile.unit}</span> : null}
       </span>
+    </>
+  );
+  // A tile opens the people or things it counts, when the server says where they are.
+  return (
+    <li class="tile" data-testid={`tile-${tile.key}`}>
+      {tile.link ? <Link class="tile-link" href={tile.link}>{body}</Link> : body}
     </li>
   );
 }

@@ -10,6 +10,7 @@ export function scopeText(t, assignment, community) {
   if (kind === 'community' && community && community.id === assignment.scope_id) {
     return t('scope.community_named', { name: community.name });
   }
+  if (assignment.scope_name) return assignment.scope_name;
   return t(`scope.${kind}`, { id: assignment.scope_id });
 }
 

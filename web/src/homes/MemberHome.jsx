@@ -5,6 +5,7 @@ import { useSession } from '../session.js';
 import { DashboardTiles } from '../components/DashboardTiles.jsx';
 import { HomeRoles } from './HomeRoles.jsx';
 import { FeatureLinks } from '../components/FeatureLinks.jsx';
+import { NextWork } from './NextWork.jsx';
 
 export function MemberHome({ role }) {
   const { t } = useI18n();
@@ -13,6 +14,7 @@ export function MemberHome({ role }) {
     <main class="page" data-testid={`home-${role}`}>
       <h1>{t(`home.${role}.title`)}</h1>
       <p class="lead">{t(`home.${role}.intro`)}</p>
+      {role === 'block_leader' || role === 'zone_leader' ? <NextWork role={role} /> : null}
       <FeatureLinks role={role} />
       <section class="section">
         <h2>{t('roles.title')}</h2>

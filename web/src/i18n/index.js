@@ -21,10 +21,22 @@ export function isLanguage(value) {
   return LANGUAGES.includes(value);
 }
 
+// Prints and exports open as plain links (a new tab, a download): the server reads the
+// app's language from this cookie, so a sheet follows the app and not the browser.
+function shareLanguage(lang) {
+  try {
+    document.cookie = `sw_lang=${lang}; path=/; SameSite=Strict`;
+  } catch {
+    // No document (tests outside a browser): nothing to share.
+  }
+}
+
 export function storedLanguage() {
   try {
     const value = localStorage.getItem(STORAGE_KEY);
-    return isLanguage(value) ? value : DEFAULT_LANGUAGE;
+    const lang = isLanguage(value) ? value : DEFAULT_LANGUAGE;
+    shareLanguage(lang);
+    return lang;
   } catch {
     // Storage can be unavailable (private mode, locked-down browsers): use the default.
     return DEFAULT_LANGUAGE;
@@ -32,6 +44,7 @@ export function storedLanguage() {
 }
 
 export function storeLanguage(lang) {
+  shareLanguage(lang);
   try {
     localStorage.setItem(STORAGE_KEY, lang);
   } catch {

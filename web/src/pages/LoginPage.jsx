@@ -4,7 +4,8 @@ import { Link } from '../router.jsx';
 import { useI18n } from '../i18n/index.js';
 import { errorText } from '../components/ErrorMessage.jsx';
 
-// Username and password; the server answers unknown users and wrong passwords alike,
+// Username and password. A login may be letters, a phone number or a name in Chinese:
+// the server reads full-width and upper-case forms as the same login. The server answers unknown users and wrong passwords alike,
 // and after repeated failures answers 429 with Retry-After.
 export function LoginPage({ onLoggedIn }) {
   const { t } = useI18n();
@@ -41,9 +42,12 @@ export function LoginPage({ onLoggedIn }) {
             autocapitalize="none"
             spellcheck={false}
             required
+            aria-describedby="username-hint"
+            data-testid="login-username"
             value={username}
             onInput={(event) => setUsername(event.currentTarget.value)}
           />
+          <span class="card-meta" id="username-hint">{t('login.username_hint')}</span>
         </label>
         <label class="field">
           <span class="field-label">{t('login.password')}</span>

@@ -50,9 +50,17 @@ export function DuplicatesPage() {
           {data.items.map((pair) => (
             <li key={pair.id} class="section" data-testid={`duplicate-${pair.duplicate.id}`}>
               <p class="card-meta">{t(`duplicates.reason.${pair.reason}`)}</p>
+              <p class="dup-why" data-testid={`same-${pair.duplicate.id}`}>
+                <strong>{t('duplicates.same')}</strong> {pair.same_text || '—'}
+              </p>
+              {pair.differs?.length ? (
+                <p class="dup-why dup-differs" data-testid={`differs-${pair.duplicate.id}`}>
+                  <strong>{t('duplicates.differs')}</strong> {pair.differs_text}
+                </p>
+              ) : null}
               <div class="dup-pair">
-                <Person person={pair.duplicate} title={t('duplicates.duplicate')} t={t} />
-                <Person person={pair.keep} title={t('duplicates.keep')} t={t} />
+                <Person person={pair.duplicate} title={t('duplicates.duplicate')} t={t} differs={pair.differs || []} />
+                <Person person={pair.keep} title={t('duplicates.keep')} t={t} differs={pair.differs || []} />
               </div>
               <div class="dup-actions no-print">
                 <button type="button" class="button button-primary" disabled={busy === pair.id}
@@ -73,15 +81,18 @@ export function DuplicatesPage() {
   );
 }
 
-function Person({ person, title, t }) {
+// A field that differs between the two records is highlighted on both cards.
+function Person({ person, title, t, differs }) {
+  const mark = (field) => (differs.includes(field) ? 'dup-diff' : undefined);
   return (
     <div class="dup-card">
       <h3>{title} · #{person.id}</h3>
       <dl class="facts">
-        <dt>{t('duplicates.name')}</dt><dd>{person.name}</dd>
-        <dt>{t('duplicates.birth_year')}</dt><dd>{person.birth_year ?? '—'}</dd>
-        <dt>{t('duplicates.phone')}</dt><dd>{person.phone || '—'}</dd>
-        <dt>{t('duplicates.id_masked')}</dt><dd>{person.id_masked || '—'}</dd>
+        <dt>{t('duplicates.name')}</dt><dd class={mark('name')}>{person.name}</dd>
+        <dt>{t('duplicates.birth_year')}</dt><dd class={mark('birth_year')}>{person.birth_year ?? '—'}</dd>
+        <dt>{t('duplicates.phone')}</dt>
+        <dd class={mark('phone')}>{person.phone ? <a href={`tel:${person.phone}`}>{person.phone}</a> : '—'}</dd>
+        <dt>{t('duplicates.id_masked')}</dt><dd class={mark('id_number')}>{person.id_masked || '—'}</dd>
         <dt>{t('duplicates.address')}</dt><dd>{person.block_name} {person.room}</dd>
         <dt>{t('duplicates.status')}</dt>
         <dd>{person.moved_out ? t('duplicates.moved_out') : t('duplicates.living')}</dd>

@@ -1,7 +1,9 @@
-// /signups (committee): people who signed up without an invite code. Staff find the
-// household the person claims (by room), pick the resident record if there is one, and
-// approve; or reject, saying why (the person reads it on their waiting page). The list can be exported for a phone round to check claims.
-import { useState } from 'preact/hooks';
+// /signups (committee): people who signed up without an invite code. The households the
+// person's address (or phone) points to are found at once, each with its members; staff
+// choose one, pick the resident record if the person is on it, and approve; or reject,
+// saying why (the person reads it on their waiting page). The page then says what was
+// done and the list updates. The list can be exported for a phone round to check claims.
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { useApiData } from '../../components/useApiData.js';
@@ -12,25 +14,41 @@ import './join.css';
 export function SignupsPage() {
   const { t, lang } = useI18n();
   const pending = useApiData('/signups?state=pending&limit=200', [lang]);
+  // What the last decision did, said at the top of the page after the list reloads.
+  const [done, setDone] = useState(null);
   const items = pending.data?.items || [];
+  const decided = (signup) => {
+    setDone(signup);
+    pending.reload();
+  };
   return (
     <main class="page" data-testid="signups-page">
       <h1>{t('join.signups.title')}</h1>
       <p class="lead">{t('join.signups.intro')}</p>
       <p><a href="/api/v1/signups?format=csv" data-testid="signups-export">{t('join.signups.export')}</a></p>
+      {done ? (
+        <p class="message message-ok" role="status" data-testid="signups-done" data-state={done.state}>
+          {done.state === 'approved'
+            ? t('join.signups.approved_done', { name: done.name, place: `${done.block_name || ''} ${done.room || ''}`.trim() })
+            : t('join.signups.rejected_done', { name: done.name })}
+        </p>
+      ) : null}
       {pending.loading ? <Loading /> : null}
       <ErrorMessage error={pending.error} />
       {!pending.loading && items.length === 0 ? <p class="empty" data-testid="signups-empty">{t('join.signups.empty')}</p> : null}
       <ul class="card-list">
-        {items.map((item) => <SignupItem key={item.id} item={item} onDone={pending.reload} />)}
+        {items.map((item) => <SignupItem key={item.id} item={item} onDone={decided} />)}
       </ul>
     </main>
   );
 }
 
+// One sign-up: the households its address (or phone) points to, each with its members,
+// found as soon as the item shows; other words can be searched. Staff choose the
+// household and, when the person is on its list, their record, then approve or reject.
 function SignupItem({ item, onDone }) {
   const { t } = useI18n();
-  const [query, setQuery] = useState('');
+  const [query, setQuery] = useState(item.claimed_address);
   const [households, setHouseholds] = useState(null);
   const [household, setHousehold] = useState(null);
   const [residentId, setResidentId] = useState('');
@@ -38,23 +56,26 @@ function SignupItem({ item, onDone }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
 
-  const search = async (event) => {
-    event.preventDefault();
+  const find = async (words) => {
     setError(null);
     try {
-      setHouseholds((await api.get(`/households?q=${encodeURIComponent(query.trim())}&limit=20`)).items);
+      const q = words && words.trim() !== item.claimed_address ? `?q=${encodeURIComponent(words.trim())}` : '';
+      const found = (await api.get(`/signups/${item.id}/households${q}`)).items;
+      setHouseholds(found);
+      if (household && !found.some((h) => h.id === household.id)) setHousehold(null);
     } catch (failure) {
       setError(failure);
     }
   };
-  const pick = async (id) => {
-    setError(null);
-    try {
-      setHousehold((await api.get(`/households/${id}`)).household);
-      setResidentId('');
-    } catch (failure) {
-      setError(failure);
-    }
+  useEffect(() => { find(''); }, [item.id]);   // eslint-disable-line react-hooks/exhaustive-deps
+
+  const search = (event) => {
+    event.preventDefault();
+    find(query);
+  };
+  const pick = (h) => {
+    setHousehold(h);
+    setResidentId('');
   };
   const decide = async (action) => {
     if (busy) return;
@@ -64,8 +85,8 @@ function SignupItem({ item, onDone }) {
       const body = action === 'approve' ? { household_id: household.id } : {};
       if (action === 'reject' && reason.trim()) body.reason = reason.trim();
       if (action === 'approve' && residentId) body.resident_id = Number(residentId);
-      await api.post(`/signups/${item.id}/${action}`, body);
-      onDone();
+      const answer = await api.post(`/signups/${item.id}/${action}`, body);
+      onDone(answer.signup);
     } catch (failure) {
       setError(failure);
       setBusy(false);
@@ -77,27 +98,39 @@ function SignupItem({ item, onDone }) {
       <span class="card-title">{item.name} · {item.phone}</span>
       <span class="card-meta">{t('join.signups.claims', { address: item.claimed_address, username: item.username })}</span>
       <form class="join-row" onSubmit={search}>
-        <input value={query} placeholder={t('join.signups.room')} onInput={(event) => setQuery(event.currentTarget.value)}
+        <input value={query} aria-label={t('join.signups.room')} onInput={(event) => setQuery(event.currentTarget.value)}
           data-testid={`signup-search-${item.id}`} />
         <button type="submit" class="button">{t('join.signups.search')}</button>
       </form>
-      {households ? (
-        <div class="join-row">
-          {households.length === 0 ? <span class="card-meta">{t('join.signups.none')}</span> : null}
+      {households === null ? <Loading /> : null}
+      {households && households.length === 0 ? <p class="card-meta" data-testid={`signup-none-${item.id}`}>{t('join.signups.none')}</p> : null}
+      {households && households.length ? (
+        <ul class="join-households" data-testid={`signup-households-${item.id}`}>
           {households.map((h) => (
-            <button type="button" key={h.id} class={`button button-quiet${household?.id === h.id ? ' button-primary' : ''}`}
-              onClick={() => pick(h.id)} data-testid={`signup-household-${h.id}`}>
-              {h.block_name} {h.room}
-            </button>
+            <li key={h.id} class={household?.id === h.id ? 'join-household-chosen' : ''} data-testid={`signup-household-${h.id}`}>
+              <div class="join-row">
+                <strong>{h.block_name} {h.room}</strong>
+                <span class="card-meta">{h.matched.map((m) => t(`join.signups.matched.${m}`)).join(' · ')}</span>
+              </div>
+              <p class="card-meta" data-testid="signup-household-members">
+                {h.residents.length
+                  ? h.residents.map((r) => (r.has_account ? t('join.signups.member_account', { name: r.name }) : r.name)).join('、')
+                  : t('join.signups.no_members')}
+              </p>
+              <button type="button" class={`button${household?.id === h.id ? ' button-primary' : ' button-quiet'}`}
+                onClick={() => pick(h)} data-testid={`signup-pick-${h.id}`}>
+                {household?.id === h.id ? t('join.signups.chosen') : t('join.signups.choose')}
+              </button>
+            </li>
           ))}
-        </div>
+        </ul>
       ) : null}
       {household ? (
         <label class="field">
           <span class="field-label">{t('join.signups.resident')}</span>
           <select value={residentId} onChange={(event) => setResidentId(event.currentTarget.value)} data-testid={`signup-resident-${item.id}`}>
             <option value="">{t('join.signups.no_record')}</option>
-            {(household.residents_list || []).map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
+            {household.residents.filter((r) => !r.has_account).map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
           </select>
         </label>
       ) : null}

@@ -10,13 +10,17 @@ import { useApiData } from '../../components/useApiData.js';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
 import { NotFoundPage } from '../../pages/NotFoundPage.jsx';
-import { ExportLinks, FlagChips, LoadMore, Tabs, usePagedList } from './common.jsx';
+import { ExportLinks, FlagChips, LoadMore, Phone, Tabs, usePagedList } from './common.jsx';
 
 export function BlockPage({ params }) {
   const { t } = useI18n();
   const id = params.id;
   const { data, error, loading } = useApiData(`/blocks/${encodeURIComponent(id)}`);
-  const [tab, setTab] = useState('households');
+  // ?tab=care or ?tab=calls opens that list at once (the links on a leader's home).
+  const [tab, setTab] = useState(() => {
+    const asked = new URLSearchParams(window.location.search).get('tab');
+    return ['households', 'care', 'calls'].includes(asked) ? asked : 'households';
+  });
 
   if (loading && !data) return <main class="page"><Loading /></main>;
   // Outside the leader's scope the server answers 404, like a block that does not exist.
@@ -142,11 +146,13 @@ function CareList({ id }) {
   return (
     <ListSection title={t('registry.block.care')} path={path} list={list} testId="care-list">
       <table class="registry-table">
-        <thead><tr><th>{t('registry.col.name')}</th><th>{t('registry.col.room')}</th><th>{t('registry.col.flags')}</th></tr></thead>
+        <thead><tr><th>{t('registry.col.name')}</th><th>{t('registry.col.age')}</th><th>{t('registry.col.phone')}</th><th>{t('registry.col.room')}</th><th>{t('registry.col.flags')}</th></tr></thead>
         <tbody>
           {list.items.map((row) => (
             <tr key={row.id} data-testid="care-row">
-              <td><Link href={`/registry/residents/${row.id}`}>{row.name}</Link><br /><span class="card-meta registry-nowrap">{row.age ?? ''} {row.phone}</span></td>
+              <td class="registry-nowrap"><Link href={`/registry/residents/${row.id}`}>{row.name}</Link></td>
+              <td>{row.age ?? ''}</td>
+              <td><Phone number={row.phone} testId="care-phone" /></td>
               <td>{row.room}</td>
               <td><FlagChips flags={row.flags} />{row.care_notes ? <div class="card-meta">{row.care_notes}</div> : null}</td>
             </tr>
@@ -168,8 +174,8 @@ function CallList({ id }) {
         <tbody>
           {list.items.map((row) => (
             <tr key={row.id} data-testid="call-row">
-              <td><Link href={`/registry/residents/${row.id}`}>{row.name}</Link><br /><span class="card-meta">{row.room}</span></td>
-              <td class="registry-nowrap">{row.phone}{row.household_phone && row.household_phone !== row.phone ? <div class="card-meta">{row.household_phone}</div> : null}</td>
+              <td><Link class="registry-nowrap" href={`/registry/residents/${row.id}`}>{row.name}</Link><br /><span class="card-meta">{row.room}</span></td>
+              <td class="registry-nowrap"><Phone number={row.phone} testId="call-phone" />{row.household_phone && row.household_phone !== row.phone ? <div class="card-meta"><Phone number={row.household_phone} /></div> : null}</td>
               <td>{row.relay}</td>
             </tr>
           ))}

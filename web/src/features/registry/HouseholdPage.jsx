@@ -9,6 +9,7 @@ import { Loading } from '../../components/Loading.jsx';
 import { NotFoundPage } from '../../pages/NotFoundPage.jsx';
 import {
   Field, FlagChips, FormError, changedFields, numberOrNull, statusOptions, useAllItems, useForm, useRoles,
+  Phone,
 } from './common.jsx';
 
 export function HouseholdPage({ params }) {
@@ -41,7 +42,7 @@ export function HouseholdView({ household, title }) {
       <dl class="facts registry-facts" data-testid="household-facts">
         <dt>{t('registry.col.block')}</dt><dd>{household.block_name}</dd>
         <dt>{t('registry.col.status')}</dt><dd data-testid="household-status">{t(`registry.status.${household.status}`)}</dd>
-        <dt>{t('registry.col.phone')}</dt><dd data-testid="household-phone">{household.phone || '—'}</dd>
+        <dt>{t('registry.col.phone')}</dt><dd data-testid="household-phone">{household.phone ? <Phone number={household.phone} /> : '—'}</dd>
         {household.notes ? <><dt>{t('registry.col.notes')}</dt><dd>{household.notes}</dd></> : null}
       </dl>
       <section class="section" data-testid="household-residents">
@@ -52,8 +53,9 @@ export function HouseholdView({ household, title }) {
               <ResidentName resident={resident} />
               <span class="card-meta">
                 {[resident.age !== null && resident.age !== undefined ? t('registry.age_years', { age: resident.age }) : '',
-                  resident.phone, resident.id_masked].filter(Boolean).join(' · ')}
+                  resident.id_masked].filter(Boolean).join(' · ')}
               </span>
+              {resident.phone ? <span class="card-meta"><Phone number={resident.phone} /></span> : null}
               <FlagChips flags={resident.flags} />
             </li>
           ))}

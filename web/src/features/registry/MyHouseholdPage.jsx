@@ -5,6 +5,7 @@ import { useI18n } from '../../i18n/index.js';
 import { useApiData } from '../../components/useApiData.js';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
+import { Phone } from './common.jsx';
 import { useSession } from '../../session.js';
 import { HouseholdView } from './HouseholdPage.jsx';
 
@@ -30,6 +31,19 @@ function OneHousehold({ id }) {
   return (
     <div data-testid="my-household" data-id={id}>
       <HouseholdView household={data.household} title={t('registry.my.title', { room: data.household.room })} />
+      <section class="section" data-testid="my-block-leaders">
+        <h2>{t('registry.my.leaders')}</h2>
+        {(data.household.block_leaders || []).length === 0 ? <p class="empty">{t('registry.my.no_leader')}</p> : (
+          <ul class="card-list">
+            {data.household.block_leaders.map((l) => (
+              <li key={`${l.position}:${l.name}`} class="card">
+                <strong>{l.name}</strong> <span class="card-meta">{t(`registry.my.position.${l.position}`)}</span>
+                {l.phone ? <div><Phone number={l.phone} testId="leader-phone" /></div> : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
     </div>
   );
 }

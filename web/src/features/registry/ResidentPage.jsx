@@ -8,6 +8,7 @@ import { Link } from '../../router.jsx';
 import { useApiData } from '../../components/useApiData.js';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
+import { ResidentLogin } from '../logins/LoginPanels.jsx';
 import { NotFoundPage } from '../../pages/NotFoundPage.jsx';
 import {
   ExportLinks, Field, FlagChips, FormError, LoadMore, changedFields, flagOptions, formatTime, useForm, usePagedList, useRoles,
@@ -23,7 +24,7 @@ function languageNames(codes, t) {
 
 export function ResidentPage({ params }) {
   const { t } = useI18n();
-  const { isLeader } = useRoles();
+  const { isLeader, isCommittee } = useRoles();
   // Bumped after every write, so the record, the flags and their history reload together.
   const [version, setVersion] = useState(0);
   const changed = () => setVersion((value) => value + 1);
@@ -44,6 +45,7 @@ export function ResidentPage({ params }) {
       <TravelSection resident={resident} canWrite={isLeader} />
       {isLeader ? <EditResident resident={resident} onSaved={changed} /> : null}
       {isLeader ? <MoveResident resident={resident} onMoved={changed} /> : null}
+      {'account' in resident ? <ResidentLogin resident={resident} canMakeVolunteer={isCommittee} onChange={changed} /> : null}
     </main>
   );
 }
@@ -175,7 +177,7 @@ function FlagsSection({ resident, canWrite, onChange }) {
           <li key={entry.id} class="card" data-testid="current-flag" data-flag={entry.flag}>
             <span class="card-title">{t(`registry.flag.${entry.flag}`)}</span>
             {detailText(t, entry.detail) ? <span class="card-meta">{detailText(t, entry.detail)}</span> : null}
-            <span class="card-meta">{t('registry.flags.set_at', { when: formatTime(entry.set_at, lang), who: whoText(t, entry.set_by, entry.set_by_name) })}</span>
+            <span class="card-meta">{t('registry.flags.set_at', { when: formatTime(entry.set_at, lang), who: whoText(t, entry.set_by, entry.set_by_label || entry.set_by_name) })}</span>
             {canWrite ? (
               <button type="button" class="button button-quiet no-print" data-testid={`clear-flag-${entry.flag}`} onClick={() => clear(entry.flag)}>
                 {t('registry.flags.clear')}
@@ -223,12 +225,12 @@ function FlagHistoryEntry({ entry, replacing }) {
       <span class="card-title">{t(`registry.flag.${entry.flag}`)}</span>
       {detailText(t, entry.detail) ? <span class="card-meta">{detailText(t, entry.detail)}</span> : null}
       <span class="card-meta" data-testid="flaghist-set">
-        {t(setKey, { who: whoText(t, entry.set_by, entry.set_by_name), when: formatTime(entry.set_at, lang) })}
+        {t(setKey, { who: whoText(t, entry.set_by, entry.set_by_label || entry.set_by_name), when: formatTime(entry.set_at, lang) })}
       </span>
       <span class="card-meta" data-testid="flag-history-state" data-closed={entry.current ? '' : entry.replaced_by ? 'changed' : 'cleared'}>
         {entry.current
           ? t('registry.flags.current')
-          : t(closedKey, { who: whoText(t, entry.cleared_by, entry.cleared_by_name), when: formatTime(entry.cleared_at, lang) })}
+          : t(closedKey, { who: whoText(t, entry.cleared_by, entry.cleared_by_label || entry.cleared_by_name), when: formatTime(entry.cleared_at, lang) })}
       </span>
     </li>
   );

@@ -228,6 +228,12 @@ export function flagOptions(t, withAny) {
   return withAny ? [{ value: '', label: t('registry.filter.any') }, ...options] : options;
 }
 
+// A phone number a leader can tap to call; it never wraps.
+export function Phone({ number, testId }) {
+  if (!number) return null;
+  return <a class="registry-nowrap" href={`tel:${number.replace(/[^0-9+]/g, '')}`} data-testid={testId}>{number}</a>;
+}
+
 export function FlagChips({ flags }) {
   const { t } = useI18n();
   if (!flags || flags.length === 0) return null;

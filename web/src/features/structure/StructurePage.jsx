@@ -10,6 +10,7 @@ import { hasAnyRole } from '../../roles.js';
 import { Link } from '../../router.jsx';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
+import { PostLogins } from '../logins/LoginPanels.jsx';
 import './structure.css';
 
 const COMMITTEE_MAX = 7;
@@ -45,6 +46,8 @@ export function StructurePage() {
   const { t } = useI18n();
   const { session } = useSession();
   const canEdit = hasAnyRole(session?.user, ['committee']);
+  // Zone leaders make logins for the posts of their blocks (the server checks the zone).
+  const canLogins = hasAnyRole(session?.user, ['committee', 'zone_leader']);
   const data = useStructure();
 
   if (data.zones === null) return <main class="page"><Loading /></main>;
@@ -76,12 +79,12 @@ export function StructurePage() {
         <p class="empty" data-testid="structure-empty">{t('structure.empty')}</p>
       ) : null}
       {groups.map(({ zone, blocks }) => (
-        <ZoneCard key={zone.id} zone={zone} blocks={blocks} zones={zones} canEdit={canEdit} onDone={data.reload} />
+        <ZoneCard key={zone.id} zone={zone} blocks={blocks} zones={zones} canEdit={canEdit} canLogins={canLogins} onDone={data.reload} />
       ))}
       {loose.length ? (
         <section class="section" data-testid="structure-no-zone">
           <div class="structure-zone-head"><h2>{zones.length ? t('structure.no_zone') : t('structure.blocks')}</h2></div>
-          <BlockList blocks={loose} zones={zones} canEdit={canEdit} onDone={data.reload} />
+          <BlockList blocks={loose} zones={zones} canEdit={canEdit} canLogins={canLogins} onDone={data.reload} />
         </section>
       ) : null}
     </main>
@@ -202,9 +205,9 @@ function LeadersText({ text, testId }) {
     : <span class="structure-leaders structure-leaders-none" data-testid={testId}>{t('structure.no_leader')}</span>;
 }
 
-function ZoneCard({ zone, blocks, zones, canEdit, onDone }) {
+function ZoneCard({ zone, blocks, zones, canEdit, canLogins, onDone }) {
   const { t } = useI18n();
-  const [open, setOpen] = useState(null);   // 'rename' | 'leaders' | null
+  const [open, setOpen] = useState(null);   // 'rename' | 'leaders' | 'logins' | null
   const toggle = (what) => setOpen((current) => (current === what ? null : what));
   const done = () => { setOpen(null); onDone(); };
   return (
@@ -222,12 +225,36 @@ function ZoneCard({ zone, blocks, zones, canEdit, onDone }) {
           <button type="button" class="button button-quiet" data-testid="structure-zone-set-leaders" onClick={() => toggle('leaders')}>
             {t('structure.zone.set_leaders')}
           </button>
+          <button type="button" class="button button-quiet" data-testid="structure-zone-logins" onClick={() => toggle('logins')}>
+            {t('logins.panel')}
+          </button>
+          <DeleteButton path={`/zones/${zone.id}`} confirmText={t('structure.zone.delete_confirm', { name: zone.name })}
+            label={t('structure.zone.delete')} testId="structure-zone-delete" onDone={onDone} />
         </div>
       ) : null}
       {open === 'rename' ? <ZoneRename zone={zone} onDone={done} /> : null}
       {open === 'leaders' ? <ZoneLeadersEditor zone={zone} onDone={done} /> : null}
-      <BlockList blocks={blocks} zones={zones} canEdit={canEdit} onDone={onDone} />
+      {open === 'logins' ? <LoginsPanel path={`/zones/${zone.id}/leaders`} kind="zone" onChange={onDone} /> : null}
+      <BlockList blocks={blocks} zones={zones} canEdit={canEdit} canLogins={canLogins} onDone={onDone} />
     </section>
+  );
+}
+
+// Deletes an empty zone or block after the person confirms; the server refuses (409,
+// shown here) a zone that still has blocks or a block that still has households.
+function DeleteButton({ path, confirmText, label, testId, onDone }) {
+  const write = useWrite();
+  const remove = async () => {
+    if (!window.confirm(confirmText)) return;
+    if (await write.run(() => api.del(path))) onDone();
+  };
+  return (
+    <>
+      <button type="button" class="button button-quiet button-danger" disabled={write.busy} data-testid={testId} onClick={remove}>
+        {label}
+      </button>
+      <ErrorMessage error={write.error} testId={`${testId}-error`} />
+    </>
   );
 }
 
@@ -261,19 +288,19 @@ function ZoneRename({ zone, onDone }) {
   );
 }
 
-function BlockList({ blocks, zones, canEdit, onDone }) {
+function BlockList({ blocks, zones, canEdit, canLogins, onDone }) {
   const { t } = useI18n();
   if (!blocks.length) return <p class="structure-count">{t('structure.zone.no_blocks')}</p>;
   return (
     <ul class="card-list">
-      {blocks.map((block) => <BlockRow key={block.id} block={block} zones={zones} canEdit={canEdit} onDone={onDone} />)}
+      {blocks.map((block) => <BlockRow key={block.id} block={block} zones={zones} canEdit={canEdit} canLogins={canLogins} onDone={onDone} />)}
     </ul>
   );
 }
 
-function BlockRow({ block, zones, canEdit, onDone }) {
+function BlockRow({ block, zones, canEdit, canLogins, onDone }) {
   const { t } = useI18n();
-  const [open, setOpen] = useState(null);   // 'edit' | 'leaders' | null
+  const [open, setOpen] = useState(null);   // 'edit' | 'leaders' | 'logins' | null
   const toggle = (what) => setOpen((current) => (current === what ? null : what));
   const done = () => { setOpen(null); onDone(); };
   return (
@@ -284,18 +311,32 @@ function BlockRow({ block, zones, canEdit, onDone }) {
       </span>
       <LeadersText text={block.leaders_text} testId="structure-block-leaders" />
       <span class="card-meta">{t('structure.block.counts', { households: block.households, residents: block.residents })}</span>
-      {canEdit ? (
+      {canEdit || canLogins ? (
         <div class="structure-actions">
-          <button type="button" class="button button-quiet" data-testid="structure-block-edit" onClick={() => toggle('edit')}>
-            {t('structure.block.edit')}
-          </button>
-          <button type="button" class="button button-quiet" data-testid="structure-block-set-leaders" onClick={() => toggle('leaders')}>
-            {block.kind === 'courtyard' ? t('structure.block.set_committee') : t('structure.block.set_leader')}
-          </button>
+          {canEdit ? (
+            <>
+              <button type="button" class="button button-quiet" data-testid="structure-block-edit" onClick={() => toggle('edit')}>
+                {t('structure.block.edit')}
+              </button>
+              <button type="button" class="button button-quiet" data-testid="structure-block-set-leaders" onClick={() => toggle('leaders')}>
+                {block.kind === 'courtyard' ? t('structure.block.set_committee') : t('structure.block.set_leader')}
+              </button>
+              {block.households === 0 ? (
+                <DeleteButton path={`/blocks/${block.id}`} confirmText={t('structure.block.delete_confirm', { name: block.name })}
+                  label={t('structure.block.delete')} testId="structure-block-delete" onDone={onDone} />
+              ) : null}
+            </>
+          ) : null}
+          {canLogins ? (
+            <button type="button" class="button button-quiet" data-testid="structure-block-logins" onClick={() => toggle('logins')}>
+              {t('logins.panel')}
+            </button>
+          ) : null}
         </div>
       ) : null}
       {open === 'edit' ? <BlockEdit block={block} zones={zones} onDone={done} /> : null}
       {open === 'leaders' ? <BlockLeadersEditor block={block} onDone={done} /> : null}
+      {open === 'logins' ? <LoginsPanel path={`/blocks/${block.id}/leaders`} kind={block.kind} onChange={onDone} /> : null}
     </li>
   );
 }
@@ -425,6 +466,18 @@ function useLeaders(path) {
     return () => { live = false; };
   }, [path]);
   return state;
+}
+
+// The posts of a zone or block with their logins: make one, or print a new slip.
+function LoginsPanel({ path, kind, onChange }) {
+  const loaded = useLeaders(path);
+  if (loaded.error) return <ErrorMessage error={loaded.error} />;
+  if (!loaded.data) return <Loading />;
+  return (
+    <div class="structure-editor" data-testid="structure-logins">
+      <PostLogins posts={loaded.data.leaders} kind={kind} onChange={onChange} />
+    </div>
+  );
 }
 
 function ZoneLeadersEditor({ zone, onDone }) {

@@ -18,6 +18,10 @@ export const routes = [
   { path: '/sweeps/:id/households/:household', roles: SWEEP_ROLES, page: SweepRecordPage },
 ];
 
+export const nav = [
+  { key: 'sweeps', path: '/sweeps', label: 'sweeps.nav', roles: SWEEP_ROLES, order: 25 },
+];
+
 export const homeLinks = [
   { key: 'sweeps', path: '/sweeps', label: 'sweeps.link', roles: SWEEP_ROLES },
 ];
