@@ -34,6 +34,7 @@ static const char *usage_main =
     "  backup OUT       consistent online copy of the database\n"
     "  restore IN       replace the database's contents with a backup\n"
     "  routes [--json]  print the route table\n"
+    "  roles [--json]   print the roles and the kind of scope each one has\n"
     "  tls selfsigned   make a certificate for this machine's names and addresses\n"
     "  version          print the version\n\n"
     "database options (every command): --db PATH (SQLite, default data/shouwang.db) | --pg CONNINFO,\n"
@@ -302,15 +303,6 @@ typedef struct account_job {
     const char *error;
 } account_job;
 
-static const char *role_scope_kind(const char *role)
-{
-    if (!strcmp(role, "superuser")) return "global";
-    if (!strcmp(role, "zone_leader")) return "zone";
-    if (!strcmp(role, "block_leader")) return "block";
-    if (!strcmp(role, "resident")) return "household";
-    return "community";
-}
-
 static int check_password(const char *pw)
 {
     const char *why = pw ? validate_password(pw) : "err.required";
@@ -367,7 +359,7 @@ static int user_add_job(store_conn *conn, void *p)
     if (accounts_create_user_hashed(conn, community, c->username, c->display_name ? c->display_name : c->username,
                                     j->hash, c->language, &j->user_id))
         return j->error = "cannot create the user (username taken?)", -1;
-    const char *kind = role_scope_kind(c->role);
+    const char *kind = auth_role_scope_kind(c->role);   /* known: checked by cmd_user */
     int64_t scope = !strcmp(kind, "community") ? community : !strcmp(kind, "global") ? 0 : c->scope_id;
     if (strcmp(kind, "community") && strcmp(kind, "global") && !scope)
         return j->error = "this role needs --scope ID (zone, block or household id)", -1;
@@ -582,9 +574,9 @@ static int cmd_routes(cli *c)
     for (int t = 0; tables[t]; t++)
         for (const http_route *r = tables[t]; r->method; r++) {
             json_t *roles = json_array();
-            for (unsigned bit = 1; bit <= ROLE_RESIDENT; bit <<= 1)
-                if (!(r->flags & ROUTE_PUBLIC) && (r->roles & bit))
-                    json_array_append_new(roles, json_string(accounts_role_name(bit)));
+            for (const http_role *role = http_roles; role->name; role++)
+                if (!(r->flags & ROUTE_PUBLIC) && (r->roles & role->bit))
+                    json_array_append_new(roles, json_string(role->name));
             json_array_append_new(
                 all,
                 json_pack("{s:s, s:s, s:o, s:b, s:b, s:b, s:b}", "method", r->method, "pattern", r->pattern, "roles",
@@ -605,6 +597,26 @@ static int cmd_routes(cli *c)
                    json_is_true(json_object_get(r, "public")) ? "public" : roles);
             free(roles);
         }
+    }
+    json_decref(all);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- roles */
+
+/* The roles of roles.h, highest first: what the web app's role list must equal. */
+static int cmd_roles(cli *c)
+{
+    json_t *all = json_array();
+    for (const http_role *r = http_roles; r->name; r++)
+        json_array_append_new(all, json_pack("{s:s, s:I, s:s}", "name", r->name, "bit", (json_int_t)r->bit,
+                                             "scope_kind", r->scope_kind));
+    if (c->json) {
+        char *s = json_dumps(all, JSON_INDENT(1));
+        puts(s);
+        free(s);
+    } else {
+        for (const http_role *r = http_roles; r->name; r++) printf("%-13s %s\n", r->name, r->scope_kind);
     }
     json_decref(all);
     return 0;
@@ -641,6 +653,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "backup")) return cmd_backup(&c, 0);
     if (!strcmp(cmd, "restore")) return cmd_backup(&c, 1);
     if (!strcmp(cmd, "routes")) return cmd_routes(&c);
+    if (!strcmp(cmd, "roles")) return cmd_roles(&c);
     if (!strcmp(cmd, "tls")) return cmd_tls(&c);
     if (!strcmp(cmd, "version")) {
         printf("shouwang %s\n", http_version());

@@ -8,6 +8,8 @@
 #include "../store/store.h"
 #include "dashboard.h"
 
+struct demo_step;   /* demo_step.h */
+
 typedef struct capability {
     const char *name;
     const http_route *const *routes;        /* NULL-terminated; order does not matter */
@@ -20,6 +22,8 @@ typedef struct capability {
     int (*on_open)(store *s);
     /* Once an hour in the server: queue the capability's own upkeep (purges, reminders). */
     void (*hourly)(store *s);
+    /* Its steps of `shouwang demo` (ended by a row with run NULL), or NULL: none. */
+    const struct demo_step *demo;
     /* Adds what it knows to the "me" answer (GET /me and a login's answer), or NULL. */
     void (*me_extra)(http_req *req, json_t *me);
 } capability;

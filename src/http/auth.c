@@ -16,23 +16,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct { const char *name; unsigned bit; } role_names[] = {
-    {"superuser", ROLE_SUPERUSER}, {"committee", ROLE_COMMITTEE}, {"zone_leader", ROLE_ZONE_LEADER},
-    {"block_leader", ROLE_BLOCK_LEADER}, {"volunteer", ROLE_VOLUNTEER}, {"resident", ROLE_RESIDENT},
-};
+#define HTTP_ROLE_ROW(id, bit, name, kind) {id, name, kind},
+const http_role http_roles[] = {HTTP_ROLES(HTTP_ROLE_ROW){0, NULL, NULL}};
+#undef HTTP_ROLE_ROW
+
+static const http_role *role_named(const char *name)
+{
+    for (const http_role *r = http_roles; name && r->name; r++)
+        if (!strcmp(r->name, name)) return r;
+    return NULL;
+}
 
 unsigned auth_role_bit(const char *name)
 {
-    for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
-        if (name && !strcmp(role_names[i].name, name)) return role_names[i].bit;
-    return 0;
+    const http_role *r = role_named(name);
+    return r ? r->bit : 0;
 }
 
 const char *auth_role_name(unsigned bit)
 {
-    for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
-        if (role_names[i].bit == bit) return role_names[i].name;
+    for (const http_role *r = http_roles; r->name; r++)
+        if (r->bit == bit) return r->name;
     return "";
+}
+
+const char *auth_role_scope_kind(const char *name)
+{
+    const http_role *r = role_named(name);
+    return r ? r->scope_kind : NULL;
 }
 
 static char scope_letter(const char *kind)
@@ -50,24 +61,25 @@ struct by_label {
     struct by_label *next;
 };
 
-/* The account's first role in role_names order, looked up once per request. */
+/* The account's first role in http_roles order (roles.h), looked up once per request. */
 static const char *first_role(http_req *req, int64_t user_id)
 {
     for (struct by_label *b = req->by_labels; b; b = b->next)
         if (b->user_id == user_id) return b->role;
     struct by_label *b = arena_alloc(req->a, sizeof *b);
     b->user_id = user_id;
-    size_t best = sizeof role_names / sizeof *role_names;
+    const size_t n_roles = sizeof http_roles / sizeof *http_roles - 1;   /* without the end row */
+    size_t best = n_roles;
     /* In a write job this is the writer's own connection: read there, in its transaction. */
     store_stmt *st = store_prepare(http_read_conn(req), "SELECT role FROM role_assignments WHERE user_id = $1");
     if (st) {
         store_bind_int(st, 1, user_id);
         while (store_step(st) == STORE_ROW)
             for (size_t i = 0; i < best; i++)
-                if (!strcmp(role_names[i].name, store_col_text(st, 0))) best = i;
+                if (!strcmp(http_roles[i].name, store_col_text(st, 0))) best = i;
         store_done(st);
     }
-    b->role = best < sizeof role_names / sizeof *role_names ? role_names[best].name : NULL;
+    b->role = best < n_roles ? http_roles[best].name : NULL;
     b->next = req->by_labels;
     req->by_labels = b;
     return b->role;

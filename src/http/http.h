@@ -20,18 +20,9 @@
 #include "../core/config.h"
 #include "../core/i18n.h"
 #include "../store/store.h"
+#include "roles.h"
 
-/* Roles as bits: a route lists the roles that may use it. */
-enum {
-    ROLE_SUPERUSER    = 1u << 0,
-    ROLE_COMMITTEE    = 1u << 1,
-    ROLE_ZONE_LEADER  = 1u << 2,
-    ROLE_BLOCK_LEADER = 1u << 3,
-    ROLE_VOLUNTEER    = 1u << 4,
-    ROLE_RESIDENT     = 1u << 5,
-};
-#define ROLES_ANY (ROLE_SUPERUSER | ROLE_COMMITTEE | ROLE_ZONE_LEADER | \
-                   ROLE_BLOCK_LEADER | ROLE_VOLUNTEER | ROLE_RESIDENT)
+/* Roles as bits (roles.h): a route lists the roles that may use it. */
 #define ROLES_STAFF (ROLE_SUPERUSER | ROLE_COMMITTEE)
 #define ROLES_LEADERS (ROLES_STAFF | ROLE_ZONE_LEADER | ROLE_BLOCK_LEADER)
 
@@ -230,6 +221,8 @@ char *auth_session_start(http_req *req, int64_t user_id, int64_t community);
 /* ---- roles and the "me" shape (auth.c) ---- */
 unsigned auth_role_bit(const char *name);          /* 0 when unknown */
 const char *auth_role_name(unsigned bit);
+/* The scope kind an assignment of the role has ("zone" for zone_leader); NULL: unknown. */
+const char *auth_role_scope_kind(const char *name);
 /* "陈慧敏（居委干部）" / "Chen Huimin (committee staff)": a name shown as who did
  * something, with the first role (in role order) the account holds now, so a display
  * name cannot pass for staff on a list or a print. NULL name: NULL. */

@@ -3,9 +3,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client, DEMO_USERS } from '../lib/server.mjs';
-import { assertError, loggedIn, listItems, routeTable, createUser, jobOf, waitJob, uniq, stopServer } from '../lib/api-helpers.mjs';
+import { assertError, loggedIn, listItems, routeTable, createUser, jobOf, waitJob, uniq, stopServer, runBin }
+  from '../lib/api-helpers.mjs';
+import { ROLE_ORDER, LEADER_ROLES } from '../../web/src/roles.js';
 
 const routes = routeTable();
+const serverRoles = JSON.parse(runBin(['roles', '--json']).stdout);
 // What an allowed caller may get for the matrix's request (id 1 for reads, 999999 and an
 // empty body for writes): a success, or one error that the request itself explains —
 // a missing field, a record that is not there (or outside the caller's scope), or a
@@ -52,6 +55,24 @@ async function send(client, route) {
   return client.req(route.method, path, body);
 }
 
+test('roles --json lists the roles once, and the web app knows the same ones in the same order', () => {
+  assert.deepEqual(serverRoles.map((r) => r.name), ROLE_ORDER);
+  const bits = serverRoles.map((r) => r.bit);
+  assert.equal(new Set(bits).size, bits.length, 'one bit each');
+  for (const r of serverRoles) {
+    assert.ok(Number.isInteger(Math.log2(r.bit)), `${r.name} has one bit`);
+    assert.ok(['global', 'community', 'zone', 'block', 'household'].includes(r.scope_kind), JSON.stringify(r));
+  }
+  const kinds = Object.fromEntries(serverRoles.map((r) => [r.name, r.scope_kind]));
+  assert.equal(kinds.zone_leader, 'zone');
+  assert.equal(kinds.block_leader, 'block');
+  assert.equal(kinds.resident, 'household');
+  for (const role of LEADER_ROLES) assert.ok(ROLE_ORDER.includes(role), `leader role ${role} is a role`);
+  // The text form names the same roles.
+  const text = runBin(['roles']).stdout.trim().split('\n').map((line) => line.split(/\s+/)[0]);
+  assert.deepEqual(text, ROLE_ORDER);
+});
+
 test('routes --json describes every route', () => {
   const seen = new Set();
   for (const r of routes) {
@@ -62,8 +83,7 @@ test('routes --json describes every route', () => {
     assert.equal(typeof r.write, 'boolean');
     if (!r.public) assert.ok(r.roles.length > 0, `a private route names its roles: ${JSON.stringify(r)}`);
     for (const role of r.roles) {
-      assert.ok(['superuser', 'committee', 'zone_leader', 'block_leader', 'volunteer', 'resident'].includes(role),
-        `known role ${role}`);
+      assert.ok(serverRoles.some((known) => known.name === role), `known role ${role}`);
     }
     const key = `${r.method} ${r.pattern}`;
     assert.ok(!seen.has(key), `listed once: ${key}`);

@@ -1,5 +1,6 @@
 // Roles from the highest to the lowest: a user who holds several sees the home of the
-// highest one first, and may open the home of any other role they hold.
+// highest one first, and may open the home of any other role they hold. The server's
+// list (`shouwang roles --json`, from src/http/roles.h) must be the same: a test compares.
 export const ROLE_ORDER = ['superuser', 'committee', 'zone_leader', 'block_leader', 'volunteer', 'resident'];
 
 export function roleNames(user) {
@@ -19,9 +20,13 @@ export function hasAnyRole(user, roles) {
 // Community roles: everyone except the instance-wide superuser.
 export const COMMUNITY_ROLES = ROLE_ORDER.filter((role) => role !== 'superuser');
 
-// The full figures page is for the people who run the community and its zones and
-// blocks; volunteers and residents see the figures meant for them on their home page.
-export const DASHBOARD_ROLES = ['committee', 'zone_leader', 'block_leader'];
+// The people who run the community and its zones and blocks: the registry, the sweeps,
+// the structure and the codes pages are theirs.
+export const LEADER_ROLES = ['committee', 'zone_leader', 'block_leader'];
+
+// The full figures page is for the leaders; volunteers and residents see the figures
+// meant for them on their home page.
+export const DASHBOARD_ROLES = LEADER_ROLES;
 
 // Shown whenever the page uses any part of the navigation; `roles` says who may use it.
 // Features add their own entries (order: a number; home 0, dashboard 10, me 100).

@@ -4,7 +4,7 @@
  * Scope: committee staff see the users of their own community; a superuser sees every
  * community. Password hashing (argon2id, ~50 ms) runs in a route's prepare step on the
  * HTTP thread, never inside the writer, so it cannot stall the group commit. */
-#include "accounts.h"
+#include "accounts_int.h"
 #include "../capability.h"
 #include "../../core/clock.h"
 #include "../../core/secret.h"
@@ -387,13 +387,11 @@ typedef struct new_user {
     json_t *roles;
 } new_user;
 
+/* The scope kind of a role an account may be given here: any but superuser, which only
+ * the command line grants. */
 static const char *scope_for_role(const char *role)
 {
-    if (!strcmp(role, "zone_leader")) return "zone";
-    if (!strcmp(role, "block_leader")) return "block";
-    if (!strcmp(role, "resident")) return "household";
-    if (!strcmp(role, "committee") || !strcmp(role, "volunteer")) return "community";
-    return NULL;
+    return role && strcmp(role, "superuser") ? auth_role_scope_kind(role) : NULL;
 }
 
 static int users_create_prepare(http_req *req)
@@ -746,4 +744,5 @@ static const char *const accounts_value_keys[] = {"roles_text", "language", "rol
 const capability accounts_capability = {
     .name = "accounts", .routes = accounts_route_tables, .messages = accounts_catalogues,
     .tiles = accounts_providers, .value_keys = accounts_value_keys, .me_extra = me_scope_names,
+    .demo = accounts_demo_steps,
 };

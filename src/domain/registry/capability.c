@@ -107,4 +107,5 @@ const capability registry_capability = {
     .value_keys = registry_value_keys,
     .on_open = search_terms_backfill,
     .hourly = retention_daily,    /* each community once a day; it skips those purged today */
+    .demo = registry_demo_steps,
 };

@@ -5,6 +5,7 @@
 #ifndef SW_REGISTRY_INT_H
 #define SW_REGISTRY_INT_H
 #include "registry.h"
+#include "../demo_step.h"
 
 /* registry.c */
 bool registry_query_id(http_req *req, const char *name, int64_t *out);
@@ -58,4 +59,7 @@ extern const i18n_entry registry_messages[], registry_import_messages[], sweep_m
 void registry_tiles(http_req *req, json_t *tiles);
 void sweep_tiles(http_req *req, json_t *tiles);
 void structure_tiles(http_req *req, json_t *tiles);
+
+/* demo_registry.c: places, people, posts, flags and search terms of `shouwang demo`. */
+extern const demo_step registry_demo_steps[];
 #endif

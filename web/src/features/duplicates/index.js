@@ -1,8 +1,9 @@
 // Duplicate residents (committee) and the change history of households and residents.
 import { DuplicatesPage } from './DuplicatesPage.jsx';
 import { HistoryPage } from './HistoryPage.jsx';
+import { LEADER_ROLES } from '../../roles.js';
 
-const LEADERS = ['committee', 'zone_leader', 'block_leader'];
+const LEADERS = LEADER_ROLES;
 
 export const routes = [
   { path: '/registry/duplicates', roles: ['committee'], page: DuplicatesPage },

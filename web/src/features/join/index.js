@@ -6,8 +6,9 @@ import { SignupPage } from './SignupPage.jsx';
 import { ResetPage } from './ResetPage.jsx';
 import { SignupsPage } from './SignupsPage.jsx';
 import { ResetCodesPage } from './ResetCodesPage.jsx';
+import { LEADER_ROLES } from '../../roles.js';
 
-const LEADERS = ['committee', 'zone_leader', 'block_leader'];
+const LEADERS = LEADER_ROLES;
 
 export const publicRoutes = [
   { path: '/join', page: JoinPage },

@@ -5,12 +5,12 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { useSession } from '../../session.js';
-import { hasAnyRole } from '../../roles.js';
+import { LEADER_ROLES, hasAnyRole } from '../../roles.js';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
 import './registry.css';
 
-export const LEADERS = ['committee', 'zone_leader', 'block_leader'];
+export const LEADERS = LEADER_ROLES;
 export const FLAGS = ['alone_elderly', 'disabled', 'bedridden', 'pregnant', 'chronic_illness', 'no_smartphone', 'home_isolation'];
 export const STATUSES = ['occupied', 'away', 'vacant', 'rented_out'];
 export const PAGE_SIZE = 50;

@@ -7,8 +7,9 @@ import { BlockPage } from './BlockPage.jsx';
 import { HouseholdPage } from './HouseholdPage.jsx';
 import { ResidentPage } from './ResidentPage.jsx';
 import { MyHouseholdPage } from './MyHouseholdPage.jsx';
+import { LEADER_ROLES } from '../../roles.js';
 
-const LEADERS = ['committee', 'zone_leader', 'block_leader'];
+const LEADERS = LEADER_ROLES;
 
 export const routes = [
   { path: '/registry', roles: LEADERS, page: RegistryPage },

@@ -2,8 +2,9 @@
 // lay the community out and name its leaders; zone and block leaders read their part.
 // The server checks role and scope on every request; roles here only choose what is shown.
 import { StructurePage } from './StructurePage.jsx';
+import { LEADER_ROLES } from '../../roles.js';
 
-const LEADERS = ['committee', 'zone_leader', 'block_leader'];
+const LEADERS = LEADER_ROLES;
 
 export const routes = [
   { path: '/registry/structure', roles: LEADERS, page: StructurePage },

@@ -2,10 +2,11 @@
 // walker, a static progress bar and the error shown beside the field the server named.
 import { api } from '../../api.js';
 import { useSession } from '../../session.js';
+import { LEADER_ROLES } from '../../roles.js';
 import './sweeps.css';
 export { placeName } from '../../components/place.js';
 
-export const SWEEP_ROLES = ['committee', 'zone_leader', 'block_leader'];
+export const SWEEP_ROLES = LEADER_ROLES;
 export const OUTCOMES = ['answered', 'not_home', 'refused'];
 export const QUESTION_TYPES = ['yes_no', 'choice', 'multi', 'number', 'text'];
 // The registry's vulnerability flags a sweep may target (labels: registry.flag.*).
