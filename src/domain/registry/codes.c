@@ -736,21 +736,7 @@ static int join_handler(http_req *req)
 
 /* ---------------------------------------------------------------- printable sheets */
 
-void codes_html_escape(buf *b, const char *s)
-{
-    for (const char *p = s ? s : ""; *p; p++) {
-        switch (*p) {
-        case '<': buf_puts(b, "&lt;"); break;
-        case '>': buf_puts(b, "&gt;"); break;
-        case '&': buf_puts(b, "&amp;"); break;
-        case '"': buf_puts(b, "&quot;"); break;
-        case '\'': buf_puts(b, "&#39;"); break;
-        default: buf_append(b, p, 1);
-        }
-    }
-}
-
-static void html_text(buf *b, http_req *req, const char *key) { codes_html_escape(b, i18n_text(req->lang, key)); }
+static void html_text(buf *b, http_req *req, const char *key) { buf_html_escape(b, i18n_text(req->lang, key)); }
 
 /* The address people open from the printed invite: the Host the sheet was asked on
  * (nginx forwards it), http or https as the request came. */
@@ -789,9 +775,9 @@ static void sheet_head(buf *b, http_req *req, const char *title_key, const char 
     buf_printf(b, "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
                   "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>",
                req->lang == LANG_EN ? "en" : "zh-CN");
-    codes_html_escape(b, req->actor.community_name);
+    buf_html_escape(b, req->actor.community_name);
     buf_puts(b, " ");
-    codes_html_escape(b, block_name);
+    buf_html_escape(b, block_name);
     buf_puts(b, " — ");
     html_text(b, req, title_key);
     buf_printf(b, "</title><style>%s</style></head><body>", SHEET_CSS);
@@ -800,17 +786,17 @@ static void sheet_head(buf *b, http_req *req, const char *title_key, const char 
 static void sheet_top(buf *b, http_req *req, const char *title_key, const char *block_name, const char *note)
 {
     buf_puts(b, "<header class=\"top\"><h1>");
-    codes_html_escape(b, req->actor.community_name);
+    buf_html_escape(b, req->actor.community_name);
     buf_puts(b, " · ");
-    codes_html_escape(b, block_name);
+    buf_html_escape(b, block_name);
     buf_puts(b, " · ");
     html_text(b, req, title_key);
     /* What the sheet is, for which block, when and by whom — kept on paper: a sheet
      * found on a desk a week later says whether its codes are still the current ones. */
     buf_puts(b, "</h1><p class=\"print-meta\">");
-    codes_html_escape(b, http_print_meta(req));
+    buf_html_escape(b, http_print_meta(req));
     buf_puts(b, "</p><p class=\"note\">");
-    codes_html_escape(b, note);
+    buf_html_escape(b, note);
     buf_puts(b, "</p></header><main class=\"sheet\">");
 }
 
@@ -949,18 +935,18 @@ static int door_plates_generic(http_req *req, bool issue)
         if (!payload) { buf_free(&b); return -1; }
         scan_made += made;
         buf_printf(&b, "<section class=\"card plate\" data-household-id=\"%lld\"><h2>", (long long)rows[i].id);
-        codes_html_escape(&b, rows[i].room);
+        buf_html_escape(&b, rows[i].room);
         buf_puts(&b, "</h2><p class=\"where\">");
-        codes_html_escape(&b, req->actor.community_name);
+        buf_html_escape(&b, req->actor.community_name);
         buf_puts(&b, " · ");
-        codes_html_escape(&b, block_name);
+        buf_html_escape(&b, block_name);
         buf_puts(&b, "</p><div class=\"codes\">");
         if (*payload) {
             figure_qr(&b, "scan", payload);
             buf_puts(&b, "<figcaption>");
             html_text(&b, req, "codes.sheet.scan_caption");
             buf_puts(&b, "<br><span class=\"payload\">");
-            codes_html_escape(&b, payload);
+            buf_html_escape(&b, payload);
             buf_puts(&b, "</span></figcaption></figure>");
         } else {
             not_issued(&b, req);
@@ -985,13 +971,13 @@ static int door_plates_generic(http_req *req, bool issue)
             buf_puts(&b, "<figcaption>");
             html_text(&b, req, "codes.sheet.invite_caption");
             buf_puts(&b, "<br><span class=\"code\" data-invite-code>");
-            codes_html_escape(&b, typed);
+            buf_html_escape(&b, typed);
             buf_puts(&b, "</span><br><span class=\"small\">");
-            codes_html_escape(&b, url);
+            buf_html_escape(&b, url);
             buf_puts(&b, "<br>");
             html_text(&b, req, "codes.sheet.valid_until");
             buf_puts(&b, " ");
-            codes_html_escape(&b, codes_date_text(req, expires));
+            buf_html_escape(&b, codes_date_text(req, expires));
             buf_puts(&b, "</span></figcaption></figure>");
         } else {
             buf_puts(&b, "<p class=\"done\">");
@@ -1038,16 +1024,16 @@ static int personal_codes_generic(http_req *req, bool issue)
         if (!payload) { buf_free(&b); return -1; }
         made_count += made;
         buf_printf(&b, "<section class=\"card personal\" data-resident-id=\"%lld\"><h2>", (long long)rows[i].id);
-        codes_html_escape(&b, rows[i].name);
+        buf_html_escape(&b, rows[i].name);
         buf_puts(&b, "</h2><p class=\"where\">");
-        codes_html_escape(&b, block_name);
+        buf_html_escape(&b, block_name);
         buf_puts(&b, " ");
-        codes_html_escape(&b, rows[i].room);
+        buf_html_escape(&b, rows[i].room);
         buf_puts(&b, "</p><div class=\"codes\">");
         if (*payload) {
             figure_qr(&b, "resident", payload);
             buf_puts(&b, "<figcaption><span class=\"payload\">");
-            codes_html_escape(&b, payload);
+            buf_html_escape(&b, payload);
             buf_puts(&b, "</span></figcaption></figure><p class=\"small\">");
             html_text(&b, req, "codes.sheet.personal_caption");
             buf_puts(&b, "</p>");

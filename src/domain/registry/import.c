@@ -286,15 +286,6 @@ static int parse_bool(const char *v, const char *const *extra_yes, const char *c
     return -2;
 }
 
-static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-static bool valid_date(int y, int m, int d)
-{
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m < 1 || m > 12 || d < 1) return false;
-    return d <= mdays[m - 1] + (m == 2 && leap(y));
-}
-
 /* A date cell: 1956, 1956-03-12, 1956/3/12, 1956.3.12, 19560312, 1956年3月12日,
  * 1956年3月, 1956-03, or an Excel day number (22352). *m and *d are 0 when not given.
  * Returns 0, DATE_NOT (not a date), DATE_MONTH or DATE_DAY (the part that cannot be). */
@@ -310,13 +301,7 @@ static int parse_date(const char *v, int *year, int *month, int *day)
         else if (len == 8) { y = (int)(num / 10000); m = (int)(num / 100 % 100); d = (int)(num % 100); }
         else if (num >= 366 && num < 2958466) {
             /* Days since 1899-12-30 (Excel's epoch, leap-year bug included). */
-            int64_t z = num - 25569 + 719468;   /* to days since 0000-03-01 */
-            int64_t era = z / 146097, doe = z - era * 146097;
-            int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-            int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-            d = (int)(doy - (153 * mp + 2) / 5 + 1);
-            m = (int)(mp < 10 ? mp + 3 : mp - 9);
-            y = (int)(yoe + era * 400 + (m <= 2));
+            clock_civil_from_days(num - 25569, &y, &m, &d);
         } else return DATE_NOT;
     } else {
         char sep[8];
@@ -333,7 +318,7 @@ static int parse_date(const char *v, int *year, int *month, int *day)
     *day = d < 0 ? 0 : d;
     if (y < 1) return DATE_NOT;
     if (m >= 0 && (m < 1 || m > 12)) return DATE_MONTH;
-    if (d >= 0 && !valid_date(y, m, d)) return DATE_DAY;
+    if (d >= 0 && !clock_date_valid(y, m, d)) return DATE_DAY;
     return DATE_OK;
 }
 

@@ -390,16 +390,16 @@ static const char SLIP_CSS[] =
 static void slip_row(buf *b, http_req *req, const char *label_key, const char *value, const char *cls)
 {
     buf_puts(b, "<dt>");
-    codes_html_escape(b, i18n_text(req->lang, label_key));
+    buf_html_escape(b, i18n_text(req->lang, label_key));
     buf_printf(b, "</dt><dd%s%s%s>", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
-    codes_html_escape(b, value);
+    buf_html_escape(b, value);
     buf_puts(b, "</dd>");
 }
 
 static void slip_text(buf *b, http_req *req, const char *tag, const char *key)
 {
     buf_printf(b, "<%s>", tag);
-    codes_html_escape(b, i18n_text(req->lang, key));
+    buf_html_escape(b, i18n_text(req->lang, key));
     buf_printf(b, "</%s>", tag);
 }
 
@@ -442,18 +442,18 @@ static int slip_print(http_req *req)
     buf_printf(&b, "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
                    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>",
                req->lang == LANG_EN ? "en" : "zh-CN");
-    codes_html_escape(&b, name);
+    buf_html_escape(&b, name);
     buf_puts(&b, " — ");
-    codes_html_escape(&b, i18n_text(req->lang, "logins.slip.title"));
+    buf_html_escape(&b, i18n_text(req->lang, "logins.slip.title"));
     buf_printf(&b, "</title><style>%s</style></head><body><main class=\"slip\" data-slip-id=\"%lld\"><h1>", SLIP_CSS,
                (long long)id);
-    codes_html_escape(&b, req->actor.community_name);
+    buf_html_escape(&b, req->actor.community_name);
     buf_puts(&b, " · ");
-    codes_html_escape(&b, i18n_text(req->lang, "logins.slip.title"));
+    buf_html_escape(&b, i18n_text(req->lang, "logins.slip.title"));
     buf_puts(&b, "</h1><p class=\"who\" data-name>");
-    codes_html_escape(&b, name);
+    buf_html_escape(&b, name);
     buf_puts(&b, "</p><p class=\"post\" data-post>");
-    codes_html_escape(&b, title ? title : "");
+    buf_html_escape(&b, title ? title : "");
     buf_puts(&b, "</p><dl>");
     slip_row(&b, req, "logins.slip.username", username, "secret");
     slip_row(&b, req, "logins.slip.password", password, "secret");
@@ -463,14 +463,14 @@ static int slip_print(http_req *req)
     if (svg) buf_puts(&b, svg);
     free(svg);
     buf_puts(&b, "<figcaption>");
-    codes_html_escape(&b, i18n_text(req->lang, "logins.slip.qr_caption"));
+    buf_html_escape(&b, i18n_text(req->lang, "logins.slip.qr_caption"));
     buf_puts(&b, "</figcaption></figure><ol>");
     slip_text(&b, req, "li", "logins.slip.step1");
     slip_text(&b, req, "li", "logins.slip.step2");
     slip_text(&b, req, "li", "logins.slip.step3");
     buf_puts(&b, "</ol>");
     buf_puts(&b, "<p class=\"small\">");
-    codes_html_escape(&b, i18n_text(req->lang, "logins.slip.once"));
+    buf_html_escape(&b, i18n_text(req->lang, "logins.slip.once"));
     buf_puts(&b, "</p></main></body></html>\n");
     size_t n;
     char *data = buf_take(&b, &n);

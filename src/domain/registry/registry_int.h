@@ -43,8 +43,6 @@ int registry_block_call_list(http_req *req);
 int registry_counts(http_req *req);
 
 /* codes.c: what the printed slips of logins.c share with the code sheets */
-struct buf;
-void codes_html_escape(struct buf *b, const char *s);
 char *codes_base_url(http_req *req);              /* scheme://Host the request came by */
 char *codes_date_text(http_req *req, int64_t us); /* YYYY-MM-DD in China Standard Time */
 

@@ -39,18 +39,11 @@ const char *registry_flag_label(http_req *req, const char *flag)
 
 /* ---------------------------------------------------------------- dates */
 
-static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
 /* "YYYY-MM-DD", a real calendar day between 1880 and 2200. */
 bool registry_date_ok(const char *s, int *year)
 {
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-') return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i])) return false;
-    int y = (int)strtol(s, NULL, 10), m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1880 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
-    if (d > mdays[m - 1] + (m == 2 && leap(y))) return false;
+    int y;
+    if (!clock_parse_date(s, &y, NULL, NULL) || y < 1880 || y > 2200) return false;
     if (year) *year = y;
     return true;
 }
