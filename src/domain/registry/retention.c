@@ -306,14 +306,6 @@ static int retention_get(http_req *req)
     return http_reply(req, 200, json_pack("{s:o}", "retention", policy_json(&p, today, tz)));
 }
 
-static void audit_set(http_req *req, json_t *detail)
-{
-    req->audit_target_type = "community";
-    req->audit_target_id = req->actor.community_id;
-    req->audit_detail = detail;
-    arena_on_free(req->a, (void (*)(void *))json_decref, detail);
-}
-
 static int retention_update(http_req *req)
 {
     char today[11], tz[65];
@@ -323,7 +315,7 @@ static int retention_update(http_req *req)
         return http_fail_internal(req, "retention read");
     json_t *fields = json_array();
     json_t *detail = json_pack("{s:o}", "fields", fields);
-    audit_set(req, detail);
+    http_audit_target(req, "community", req->actor.community_id, detail);
     json_t *ended = json_object_get(req->json, "emergency_ended_on");
     if (ended) {
         if (json_is_null(ended) || (json_is_string(ended) && !*json_string_value(ended))) p.ended_on[0] = 0;
@@ -361,7 +353,7 @@ static int retention_purge_now(http_req *req)
     bool dry_run = !dry || json_is_true(dry);
     json_t *report;
     if (retention_purge(req->conn, req->actor.community_id, dry_run, &report)) return http_fail_internal(req, "purge");
-    audit_set(req, json_deep_copy(report));
+    http_audit_target(req, "community", req->actor.community_id, json_deep_copy(report));
     return http_reply(req, 200, json_pack("{s:o}", "purge", report));
 }
 
