@@ -61,6 +61,22 @@ void buf_free(buf *b)
     b->len = b->cap = 0;
 }
 
+bool buf_html_escape(buf *b, const char *s)
+{
+    bool ok = true;
+    for (const char *p = s ? s : ""; *p && ok; p++) {
+        switch (*p) {
+        case '<': ok = buf_puts(b, "&lt;"); break;
+        case '>': ok = buf_puts(b, "&gt;"); break;
+        case '&': ok = buf_puts(b, "&amp;"); break;
+        case '"': ok = buf_puts(b, "&quot;"); break;
+        case '\'': ok = buf_puts(b, "&#39;"); break;
+        default: ok = buf_append(b, p, 1);
+        }
+    }
+    return ok;
+}
+
 char *buf_take(buf *b, size_t *len)
 {
     char *d = b->data ? b->data : xstrdup("");

@@ -160,3 +160,75 @@ bool clock_parse_utc(const char *s, int64_t *us)
     *us = (int64_t)timegm(&tm) * 1000000;
     return true;
 }
+
+/* ---------------------------------------------------------------- calendar days */
+
+/* H. Hinnant's days_from_civil and civil_from_days: exact for every year, no tables. */
+int64_t clock_days_from_civil(int y, int m, int d)
+{
+    int64_t yy = (int64_t)y - (m <= 2);
+    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+    int64_t yoe = yy - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void clock_civil_from_days(int64_t day, int *y, int *m, int *d)
+{
+    int64_t z = day + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+bool clock_date_valid(int y, int m, int d)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1) return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+bool clock_parse_date(const char *s, int *y, int *m, int *d)
+{
+    static const char shape[] = "dddd-dd-dd";
+    if (!s) return false;
+    for (size_t i = 0; i < sizeof shape; i++) {
+        if (i == sizeof shape - 1) {
+            if (s[i]) return false;
+        } else if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i]) {
+            return false;
+        }
+    }
+    int yy = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int mm = (s[5] - '0') * 10 + (s[6] - '0'), dd = (s[8] - '0') * 10 + (s[9] - '0');
+    if (!clock_date_valid(yy, mm, dd)) return false;
+    if (y) *y = yy;
+    if (m) *m = mm;
+    if (d) *d = dd;
+    return true;
+}
+
+/* Writes the n lowest decimal digits of v, zero-padded: fixed widths by construction. */
+static void put_digits(char *dst, unsigned v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v /= 10) dst[i] = (char)('0' + v % 10);
+}
+
+void clock_format_date(int64_t day, char out[11])
+{
+    int y, m, d;
+    clock_civil_from_days(day, &y, &m, &d);
+    put_digits(out, (unsigned)y, 4);
+    out[4] = '-';
+    put_digits(out + 5, (unsigned)m, 2);
+    out[7] = '-';
+    put_digits(out + 8, (unsigned)d, 2);
+    out[10] = 0;
+}

@@ -20,4 +20,15 @@ void clock_format_local(const char *tz, int64_t us, char *out, size_t n);
 /* Parses "YYYY-MM-DDTHH:MM:SSZ" (as clock_format_utc writes it) into *us; false when
  * the text is not exactly that shape. */
 bool clock_parse_utc(const char *s, int64_t *us);
+
+/* ---- calendar days (proleptic Gregorian; day 0 is 1970-01-01) ---- */
+int64_t clock_days_from_civil(int y, int m, int d);
+void clock_civil_from_days(int64_t day, int *y, int *m, int *d);
+/* Whether y-m-d names a real day (month 1-12, the day within its month, leap years). */
+bool clock_date_valid(int y, int m, int d);
+/* Parses exactly "YYYY-MM-DD" naming a real day; the parts go to y, m, d (each may be
+ * NULL). False for any other text. */
+bool clock_parse_date(const char *s, int *y, int *m, int *d);
+/* Writes day as "YYYY-MM-DD" into out (11 bytes). */
+void clock_format_date(int64_t day, char out[11]);
 #endif

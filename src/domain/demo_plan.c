@@ -55,47 +55,10 @@ static int rng_permille(uint64_t *s, int permille)
 
 #define PICK(s, arr) ((arr)[rng_below((s), (uint32_t)(sizeof(arr) / sizeof((arr)[0])))])
 
-/* ---- civil dates (proleptic Gregorian, days since 1970-01-01) ---- */
-
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* Writes the n lowest decimal digits of v, zero-padded: fixed widths by construction. */
 static void put_digits(char *dst, unsigned v, int n)
 {
     for (int i = n - 1; i >= 0; i--, v /= 10) dst[i] = (char)('0' + v % 10);
-}
-
-static void format_day(int64_t day, char out[11])
-{
-    int y, m, d;
-    civil_from_days(day, &y, &m, &d);
-    put_digits(out, (unsigned)y, 4);
-    out[4] = '-';
-    put_digits(out + 5, (unsigned)m, 2);
-    out[7] = '-';
-    put_digits(out + 8, (unsigned)d, 2);
-    out[10] = 0;
 }
 
 /* ---- GB 11643 citizen ID numbers ---- */
@@ -313,8 +276,8 @@ static void seal_id(demo_plan *p, plan_resident *r, const char *number, int head
 static int64_t draw_birth_day(demo_plan *p, int age)
 {
     int year = p->ref_year - age;
-    int64_t first = days_from_civil(year, 1, 1);
-    int64_t len = days_from_civil(year + 1, 1, 1) - first;
+    int64_t first = clock_days_from_civil(year, 1, 1);
+    int64_t len = clock_days_from_civil(year + 1, 1, 1) - first;
     if (first + len > p->today + 1) len = p->today + 1 - first;
     return first + rng_below(&p->rng, (uint32_t)len);
 }
@@ -334,13 +297,13 @@ static int add_person(demo_plan *p, int hh, const person *who)
     int age = who->age < 0 ? 0 : who->age;
     int64_t bday = draw_birth_day(p, age);
     int y, m, d;
-    civil_from_days(bday, &y, &m, &d);
+    clock_civil_from_days(bday, &y, &m, &d);
     char given[16];
     draw_given(p, who->male, y, given, sizeof given);
     snprintf(r->name, sizeof r->name, "%s%s", who->surname ? who->surname : draw_surname(p), given);
     snprintf(r->gender, sizeof r->gender, "%s", who->male ? "m" : "f");
     r->birth_year = y;
-    format_day(bday, r->birth_date);
+    clock_format_date(bday, r->birth_date);
     if (age >= 12) draw_phone(p, r->phone);
     const char *region = who->region;
     if (!region)
@@ -565,7 +528,7 @@ static void flag_person(demo_plan *p, int res, int kind)
         add_flag(p, res, "no_smartphone", days_ago(p, 10, 500), 0, "{\"relay\":\"block_leader\"}");
     if (female && age >= 23 && age <= 40 && kind != H_SINGLE && rng_permille(&p->rng, 30)) {
         char due[11];
-        format_day(p->today + rng_range(&p->rng, 14, 250), due);
+        clock_format_date(p->today + rng_range(&p->rng, 14, 250), due);
         add_flag(p, res, "pregnant", days_ago(p, 20, 120), 0, "{\"due_date\":\"%s\",\"hospital\":\"%s\"}",
                  due, PICK(&p->rng, maternity_hospital));
     }
@@ -578,8 +541,8 @@ static void isolate_household(demo_plan *p, int hh, int current)
     int start_ago = current ? rng_range(&p->rng, 1, 10) : rng_range(&p->rng, 30, 90);
     int64_t start = p->today - start_ago, end = start + 14;
     char s[11], e[11];
-    format_day(start, s);
-    format_day(end, e);
+    clock_format_date(start, s);
+    clock_format_date(end, e);
     const char *reason = rng_permille(&p->rng, 500) ? "returnee" : "close_contact";
     if (current && p->spec->iso_compounds) reason = "returnee";   /* back from Hubei */
     int64_t set_at = (start * 86400 - SHANGHAI_OFFSET_S + 10 * 3600) * 1000000;
@@ -988,7 +951,7 @@ demo_plan *demo_plan_new(const config *cfg, demo_shape shape, char *err, size_t 
     p->now = clock_now_us();
     p->today = (p->now / 1000000 + SHANGHAI_OFFSET_S) / 86400;
     int m, d;
-    civil_from_days(p->today, &p->ref_year, &m, &d);
+    clock_civil_from_days(p->today, &p->ref_year, &m, &d);
 
     /* argon2id is slow on purpose: hash the shared demo password once, here. */
     if (secret_password_hash(DEMO_PASSWORD, p->pw_hash) != 0) {

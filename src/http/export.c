@@ -229,20 +229,6 @@ static int render_xlsx(http_req *req, export_ctx *x, list_reply *l)
     return 0;
 }
 
-static void html_escape(buf *b, const char *s)
-{
-    for (const char *p = s ? s : ""; *p; p++) {
-        switch (*p) {
-        case '<': buf_puts(b, "&lt;"); break;
-        case '>': buf_puts(b, "&gt;"); break;
-        case '&': buf_puts(b, "&amp;"); break;
-        case '"': buf_puts(b, "&quot;"); break;
-        case '\'': buf_puts(b, "&#39;"); break;
-        default: buf_append(b, p, 1);
-        }
-    }
-}
-
 static int render_html(http_req *req, export_ctx *x, list_reply *l)
 {
     buf b;
@@ -250,19 +236,19 @@ static int render_html(http_req *req, export_ctx *x, list_reply *l)
     const char *title = i18n_text(req->lang, l->title_key);
     buf_printf(&b, "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\"><title>",
                req->lang == LANG_EN ? "en" : "zh-CN");
-    html_escape(&b, title);
+    buf_html_escape(&b, title);
     buf_puts(&b, "</title><style>body{font:12pt sans-serif;margin:1cm}table{border-collapse:collapse;width:100%}"
                  "th,td{border:1px solid #000;padding:4px 6px;text-align:left}th{background:#eee}"
                  "@media print{@page{margin:1cm}}</style></head><body><h1>");
-    html_escape(&b, title);
+    buf_html_escape(&b, title);
     /* Which community, when (the community's local time) and by whom: the header of a
      * sheet carried door to door or pinned at a gate. */
     buf_puts(&b, "</h1><p class=\"print-meta\">");
-    html_escape(&b, http_print_meta(req));
+    buf_html_escape(&b, http_print_meta(req));
     buf_puts(&b, "</p><table><thead><tr>");
     for (int c = 0; l->cols[c].key; c++) {
         buf_puts(&b, "<th>");
-        html_escape(&b, i18n_text(req->lang, l->cols[c].label_key));
+        buf_html_escape(&b, i18n_text(req->lang, l->cols[c].label_key));
         buf_puts(&b, "</th>");
     }
     buf_puts(&b, "</tr></thead><tbody>");
@@ -272,7 +258,7 @@ static int render_html(http_req *req, export_ctx *x, list_reply *l)
         buf_puts(&b, "<tr>");
         for (int c = 0; l->cols[c].key; c++) {
             buf_puts(&b, "<td>");
-            html_escape(&b, cell_text(req, x, item, l->cols[c].key));
+            buf_html_escape(&b, cell_text(req, x, item, l->cols[c].key));
             buf_puts(&b, "</td>");
         }
         buf_puts(&b, "</tr>");

@@ -194,6 +194,10 @@ const char *http_print_meta(http_req *req);
 int jobs_purge(store_conn *c, int64_t now);
 
 /* ---- audit ---- */
+/* Names what a write changed for its automatic audit entry: the target's kind and id,
+ * and a detail of ids and field names only (never personal data; may be NULL, and is
+ * owned by the request from here on). */
+void http_audit_target(http_req *req, const char *type, int64_t id, json_t *detail);
 /* Writes an audit row on req->conn (inside a write job). detail may be NULL. */
 int audit_write(http_req *req, const char *action, const char *target_type,
                 int64_t target_id, json_t *detail);

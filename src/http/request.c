@@ -263,6 +263,16 @@ int audit_write_raw(store_conn *c, int64_t community_id, int64_t user_id, const 
     return rc == STORE_DONE ? 0 : rc;
 }
 
+void http_audit_target(http_req *req, const char *type, int64_t id, json_t *detail)
+{
+    req->audit_target_type = type;
+    req->audit_target_id = id;
+    if (detail) {
+        req->audit_detail = detail;
+        arena_on_free(req->a, (void (*)(void *))json_decref, detail);
+    }
+}
+
 int audit_write(http_req *req, const char *action, const char *target_type, int64_t target_id, json_t *detail)
 {
     char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;

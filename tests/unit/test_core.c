@@ -208,6 +208,11 @@ static void test_arena_buf(void **state)
     assert_true(buf_printf(&b, "%0600d", 7));
     assert_int_equal(b.len, 600);
     buf_free(&b);
+    buf_init(&b, 0);
+    assert_true(buf_html_escape(&b, "<a href=\"x\">&'</a>"));
+    assert_true(buf_html_escape(&b, NULL));
+    assert_string_equal(b.data, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+    buf_free(&b);
 }
 
 static void test_secret(void **state)
@@ -270,6 +275,33 @@ static void test_tz_offset(void **state)
     assert_string_equal(day, "2026-03-29");
     clock_local_date("America/New_York", late, day, sizeof day);
     assert_string_equal(day, "2026-03-28");
+}
+
+/* Calendar days: round trips over four centuries, leap rules, and the strict shape. */
+static void test_calendar_days(void **state)
+{
+    (void)state;
+    assert_int_equal(clock_days_from_civil(1970, 1, 1), 0);
+    assert_int_equal(clock_days_from_civil(2000, 3, 1) - clock_days_from_civil(2000, 2, 28), 2);
+    assert_int_equal(clock_days_from_civil(1900, 3, 1) - clock_days_from_civil(1900, 2, 28), 1);
+    for (int64_t day = clock_days_from_civil(1880, 1, 1); day < clock_days_from_civil(2280, 1, 1); day += 7) {
+        int y, m, d;
+        clock_civil_from_days(day, &y, &m, &d);
+        assert_true(clock_date_valid(y, m, d));
+        assert_int_equal(clock_days_from_civil(y, m, d), day);
+    }
+    char out[11];
+    clock_format_date(clock_days_from_civil(1956, 3, 12), out);
+    assert_string_equal(out, "1956-03-12");
+    int y = 0, m = 0, d = 0;
+    assert_true(clock_parse_date("2024-02-29", &y, &m, &d));
+    assert_true(y == 2024 && m == 2 && d == 29);
+    assert_false(clock_parse_date("2023-02-29", NULL, NULL, NULL));
+    assert_false(clock_parse_date("2023-13-01", NULL, NULL, NULL));
+    assert_false(clock_parse_date("2023-1-01", NULL, NULL, NULL));
+    assert_false(clock_parse_date("2023-01-010", NULL, NULL, NULL));
+    assert_false(clock_parse_date("", NULL, NULL, NULL));
+    assert_false(clock_parse_date(NULL, NULL, NULL, NULL));
 }
 
 static void test_config(void **state)
@@ -396,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_secret),
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_tz_offset),
+        cmocka_unit_test(test_calendar_days),
         cmocka_unit_test(test_phone),
         cmocka_unit_test(test_name),
     };

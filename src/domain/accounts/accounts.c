@@ -229,10 +229,7 @@ static int me_patch(http_req *req)
         json_decref(fields);
         return http_fail_internal(req, "me update");
     }
-    req->audit_target_type = "user";
-    req->audit_target_id = req->actor.user_id;
-    req->audit_detail = json_pack("{s:o}", "fields", fields);
-    arena_on_free(req->a, (void (*)(void *))json_decref, req->audit_detail);
+    http_audit_target(req, "user", req->actor.user_id, json_pack("{s:o}", "fields", fields));
     /* No CSRF token in a write's answer: it is kept for idempotent replays, and a
      * replay to another session must not hand out this session's token. */
     if (language) req->actor.language = language;
@@ -271,10 +268,7 @@ static int password_change_handler(http_req *req)
     int64_t revoked;
     if (accounts_set_password(req->conn, req->actor.user_id, pc->hash, &revoked))
         return http_fail_internal(req, "password");
-    req->audit_target_type = "user";
-    req->audit_target_id = req->actor.user_id;
-    req->audit_detail = json_pack("{s:I}", "tokens_revoked", (json_int_t)revoked);
-    arena_on_free(req->a, (void (*)(void *))json_decref, req->audit_detail);
+    http_audit_target(req, "user", req->actor.user_id, json_pack("{s:I}", "tokens_revoked", (json_int_t)revoked));
     /* The current session was ended with the others; the client logs in again. The
      * count tells an integration's owner that its tokens need replacing. */
     req->set_cookie[req->n_set_cookie++] = "sw_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
@@ -310,8 +304,7 @@ static int first_password_handler(http_req *req)
     if (accounts_set_password(req->conn, uid, pc->hash, &revoked)) return http_fail_internal(req, "first password");
     const char *csrf = auth_session_start(req, uid, req->actor.community_id);
     if (!csrf) return http_fail_internal(req, "session");
-    req->audit_target_type = "user";
-    req->audit_target_id = uid;
+    http_audit_target(req, "user", uid, NULL);
     json_t *me = auth_me_json(req, uid, csrf);
     return me ? http_reply(req, 200, me) : http_fail_internal(req, "me");
 }
@@ -472,8 +465,7 @@ static int users_create(http_req *req)
         if (rc == STORE_CONSTRAINT) continue;    /* the same role twice: once is enough */
         if (rc) return http_fail_internal(req, "role insert");
     }
-    req->audit_target_type = "user";
-    req->audit_target_id = id;
+    http_audit_target(req, "user", id, NULL);
     json_t *me = auth_me_json(req, id, NULL);
     if (!me) return http_fail_internal(req, "user read");
     json_t *user = json_incref(json_object_get(me, "user"));
@@ -509,10 +501,7 @@ static int tokens_create(http_req *req)
         return http_fail_internal(req, "token insert");
     int64_t id = store_col_int(st, 0);
     store_done(st);
-    req->audit_target_type = "api_token";
-    req->audit_target_id = id;
-    req->audit_detail = json_pack("{s:I}", "expires_in_days", (json_int_t)days);
-    arena_on_free(req->a, (void (*)(void *))json_decref, req->audit_detail);
+    http_audit_target(req, "api_token", id, json_pack("{s:I}", "expires_in_days", (json_int_t)days));
     char when[32];
     clock_format_utc(expires, when, sizeof when);
     return http_reply(req, 201, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "name", name, "token", token,
@@ -567,8 +556,7 @@ static int tokens_revoke(http_req *req)
     if (rc == STORE_DONE) return http_fail_not_found(req);
     if (rc != STORE_ROW) return http_fail_internal(req, "token revoke");
     store_done(st);
-    req->audit_target_type = "api_token";
-    req->audit_target_id = id;
+    http_audit_target(req, "api_token", id, NULL);
     return http_reply(req, 200, json_pack("{s:b}", "ok", 1));
 }
 
@@ -602,8 +590,7 @@ static int communities_create(http_req *req)
     if (validate_timezone(tz)) return http_fail_field(req, "timezone", "err.timezone");
     int64_t id;
     if (accounts_create_community(req->conn, name, tz, &id)) return http_fail_internal(req, "community insert");
-    req->audit_target_type = "community";
-    req->audit_target_id = id;
+    http_audit_target(req, "community", id, NULL);
     return http_reply(req, 201, json_pack("{s:{s:I, s:s, s:s}}", "community", "id", (json_int_t)id, "name", name,
                                           "timezone", tz));
 }

@@ -15,12 +15,12 @@ void registry_tiles(http_req *req, json_t *tiles)
     int64_t c = req->actor.community_id, u = req->actor.user_id;
     dashboard_tile(req, tiles, "households", "tile.households",
                    store_query_int(req->conn, 0, "SELECT COUNT(*) FROM households h JOIN blocks b ON b.id = h.block_id "
-                                                 "WHERE " REGISTRY_BLOCK_SCOPE, "ii", c, u), "unit.households");
+                                                 "WHERE " SCOPE_BLOCK, "ii", c, u), "unit.households");
     dashboard_tile_link(tiles, "/registry/blocks");
     dashboard_tile(req, tiles, "residents", "tile.residents",
                    store_query_int(req->conn, 0,
                                    "SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id "
-                                   "JOIN blocks b ON b.id = h.block_id WHERE " REGISTRY_BLOCK_SCOPE
+                                   "JOIN blocks b ON b.id = h.block_id WHERE " SCOPE_BLOCK
                                    " AND r.moved_out_at IS NULL",
                                    "ii", c, u),
                    "unit.people");
@@ -31,9 +31,9 @@ void registry_tiles(http_req *req, json_t *tiles)
     store_stmt *st = store_prepare(req->conn,
         "SELECT f.flag, COUNT(DISTINCT f.resident_id) FROM resident_flags f JOIN residents r ON r.id = f.resident_id "
         "JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id WHERE f.community_id = $1 "
-        "AND f.cleared_at IS NULL AND r.moved_out_at IS NULL AND " REGISTRY_BLOCK_SCOPE " GROUP BY f.flag");
+        "AND f.cleared_at IS NULL AND r.moved_out_at IS NULL AND " SCOPE_BLOCK " GROUP BY f.flag");
     if (st) {
-        registry_bind_scope(req, st);
+        scope_bind(req, st);
         while (store_step(st) == STORE_ROW)
             for (int k = 0; k < 7; k++)
                 if (!strcmp(store_col_text(st, 0), flags[k])) counts[k] = store_col_int(st, 1);

@@ -50,7 +50,7 @@ static const char ALPHABET[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /* Household scope for leader actions: committee, zone leader, block leader (no
  * resident clause). Binds $1 community, $2 user; joins h and b. */
-#define LEADER_HOUSEHOLD "h.community_id = $1 AND " REGISTRY_BLOCK_SCOPE
+#define LEADER_HOUSEHOLD "h.community_id = $1 AND " SCOPE_BLOCK
 
 /* ---------------------------------------------------------------- code helpers */
 
@@ -220,7 +220,7 @@ int codes_resolve(http_req *req, const char *payload, code_target *out)
           "JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id WHERE s.code_hash = $3 "
           "AND s.kind = 'resident' AND s.revoked_at IS NULL AND s.community_id = $1 AND " LEADER_HOUSEHOLD);
     if (!st) return 0;
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_text(st, 3, hash);
     int found = 0;
     if (store_step(st) == STORE_ROW) {
@@ -284,27 +284,18 @@ static int codes_resolve_route(http_req *req)
 
 static bool leader_household(http_req *req, int64_t id)
 {
-    store_stmt *st = store_prepare(req->conn, "SELECT COUNT(*) FROM households h JOIN blocks b ON b.id = h.block_id "
-                                              "WHERE " LEADER_HOUSEHOLD " AND h.id = $3");
-    if (!st) return false;
-    registry_bind_scope(req, st);
-    store_bind_int(st, 3, id);
-    bool ok = store_step(st) == STORE_ROW && store_col_int(st, 0) > 0;
-    store_done(st);
-    return ok;
+    return scope_has(req,
+                     "SELECT COUNT(*) FROM households h JOIN blocks b ON b.id = h.block_id WHERE " LEADER_HOUSEHOLD
+                     " AND h.id = $3",
+                     id);
 }
 
 static bool leader_resident(http_req *req, int64_t id)
 {
-    store_stmt *st = store_prepare(req->conn,
-                                   "SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id "
-                                   "JOIN blocks b ON b.id = h.block_id WHERE " LEADER_HOUSEHOLD " AND r.id = $3");
-    if (!st) return false;
-    registry_bind_scope(req, st);
-    store_bind_int(st, 3, id);
-    bool ok = store_step(st) == STORE_ROW && store_col_int(st, 0) > 0;
-    store_done(st);
-    return ok;
+    return scope_has(req,
+                     "SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id "
+                     "JOIN blocks b ON b.id = h.block_id WHERE " LEADER_HOUSEHOLD " AND r.id = $3",
+                     id);
 }
 
 static int scan_regenerate(http_req *req, char kind)
@@ -319,7 +310,7 @@ static int scan_regenerate(http_req *req, char kind)
     json_t *out = json_pack("{s:s, s:s}", "payload", payload, "svg", svg ? svg : "");
     free(svg);
     if (kind == 'R') req->on_behalf_of = id;
-    registry_audit(req, kind_name(kind), id, json_pack("{s:s}", "kind", kind_name(kind)));
+    http_audit_target(req, kind_name(kind), id, json_pack("{s:s}", "kind", kind_name(kind)));
     return http_reply(req, 201, out);
 }
 
@@ -422,7 +413,7 @@ static int codes_settings_update(http_req *req)
                    req->actor.community_id);
     free(text);
     if (rc != STORE_DONE) return http_fail_internal(req, "settings update");
-    registry_audit(req, "community", req->actor.community_id, json_pack("{s:[s]}", "fields", "invite_days"));
+    http_audit_target(req, "community", req->actor.community_id, json_pack("{s:[s]}", "fields", "invite_days"));
     return http_reply(req, 200, json_pack("{s:I}", "invite_days", (json_int_t)days));
 }
 
@@ -555,7 +546,7 @@ static int join_lookup(http_req *req)
     store_done(st);
     if (rc != STORE_DONE) return http_fail_internal(req, "invite residents");
     json_incref(out);
-    registry_audit(req, "household", iv.household_id, json_pack("{s:I}", "invite_id", (json_int_t)iv.id));
+    http_audit_target(req, "household", iv.household_id, json_pack("{s:I}", "invite_id", (json_int_t)iv.id));
     return http_reply(req, 200, json_pack("{s:o}", "invite", out));
 }
 
@@ -727,7 +718,7 @@ static int join_handler(http_req *req)
     if (!csrf) return http_fail_internal(req, "session insert");
     req->actor.user_id = uid;
     req->on_behalf_of = na->resident_id;
-    registry_audit(req, "user", uid,
+    http_audit_target(req, "user", uid,
                    json_pack("{s:I, s:I, s:I}", "household_id", (json_int_t)iv.household_id, "resident_id",
                              (json_int_t)na->resident_id, "invite_id", (json_int_t)iv.id));
     json_t *me = auth_me_json(req, uid, csrf);
@@ -736,21 +727,7 @@ static int join_handler(http_req *req)
 
 /* ---------------------------------------------------------------- printable sheets */
 
-void codes_html_escape(buf *b, const char *s)
-{
-    for (const char *p = s ? s : ""; *p; p++) {
-        switch (*p) {
-        case '<': buf_puts(b, "&lt;"); break;
-        case '>': buf_puts(b, "&gt;"); break;
-        case '&': buf_puts(b, "&amp;"); break;
-        case '"': buf_puts(b, "&quot;"); break;
-        case '\'': buf_puts(b, "&#39;"); break;
-        default: buf_append(b, p, 1);
-        }
-    }
-}
-
-static void html_text(buf *b, http_req *req, const char *key) { codes_html_escape(b, i18n_text(req->lang, key)); }
+static void html_text(buf *b, http_req *req, const char *key) { buf_html_escape(b, i18n_text(req->lang, key)); }
 
 /* The address people open from the printed invite: the Host the sheet was asked on
  * (nginx forwards it), http or https as the request came. */
@@ -789,9 +766,9 @@ static void sheet_head(buf *b, http_req *req, const char *title_key, const char 
     buf_printf(b, "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
                   "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>",
                req->lang == LANG_EN ? "en" : "zh-CN");
-    codes_html_escape(b, req->actor.community_name);
+    buf_html_escape(b, req->actor.community_name);
     buf_puts(b, " ");
-    codes_html_escape(b, block_name);
+    buf_html_escape(b, block_name);
     buf_puts(b, " — ");
     html_text(b, req, title_key);
     buf_printf(b, "</title><style>%s</style></head><body>", SHEET_CSS);
@@ -800,17 +777,17 @@ static void sheet_head(buf *b, http_req *req, const char *title_key, const char 
 static void sheet_top(buf *b, http_req *req, const char *title_key, const char *block_name, const char *note)
 {
     buf_puts(b, "<header class=\"top\"><h1>");
-    codes_html_escape(b, req->actor.community_name);
+    buf_html_escape(b, req->actor.community_name);
     buf_puts(b, " · ");
-    codes_html_escape(b, block_name);
+    buf_html_escape(b, block_name);
     buf_puts(b, " · ");
     html_text(b, req, title_key);
     /* What the sheet is, for which block, when and by whom — kept on paper: a sheet
      * found on a desk a week later says whether its codes are still the current ones. */
     buf_puts(b, "</h1><p class=\"print-meta\">");
-    codes_html_escape(b, http_print_meta(req));
+    buf_html_escape(b, http_print_meta(req));
     buf_puts(b, "</p><p class=\"note\">");
-    codes_html_escape(b, note);
+    buf_html_escape(b, note);
     buf_puts(b, "</p></header><main class=\"sheet\">");
 }
 
@@ -846,7 +823,7 @@ typedef struct sheet_row {
 static const char *sheet_block(http_req *req, int64_t *block_id)
 {
     if (!http_param_id(req, "id", block_id)) return NULL;
-    if (!registry_block_visible(req, *block_id)) {
+    if (!scope_block_visible(req, *block_id)) {
         http_fail_not_found(req);
         return NULL;
     }
@@ -949,18 +926,18 @@ static int door_plates_generic(http_req *req, bool issue)
         if (!payload) { buf_free(&b); return -1; }
         scan_made += made;
         buf_printf(&b, "<section class=\"card plate\" data-household-id=\"%lld\"><h2>", (long long)rows[i].id);
-        codes_html_escape(&b, rows[i].room);
+        buf_html_escape(&b, rows[i].room);
         buf_puts(&b, "</h2><p class=\"where\">");
-        codes_html_escape(&b, req->actor.community_name);
+        buf_html_escape(&b, req->actor.community_name);
         buf_puts(&b, " · ");
-        codes_html_escape(&b, block_name);
+        buf_html_escape(&b, block_name);
         buf_puts(&b, "</p><div class=\"codes\">");
         if (*payload) {
             figure_qr(&b, "scan", payload);
             buf_puts(&b, "<figcaption>");
             html_text(&b, req, "codes.sheet.scan_caption");
             buf_puts(&b, "<br><span class=\"payload\">");
-            codes_html_escape(&b, payload);
+            buf_html_escape(&b, payload);
             buf_puts(&b, "</span></figcaption></figure>");
         } else {
             not_issued(&b, req);
@@ -985,13 +962,13 @@ static int door_plates_generic(http_req *req, bool issue)
             buf_puts(&b, "<figcaption>");
             html_text(&b, req, "codes.sheet.invite_caption");
             buf_puts(&b, "<br><span class=\"code\" data-invite-code>");
-            codes_html_escape(&b, typed);
+            buf_html_escape(&b, typed);
             buf_puts(&b, "</span><br><span class=\"small\">");
-            codes_html_escape(&b, url);
+            buf_html_escape(&b, url);
             buf_puts(&b, "<br>");
             html_text(&b, req, "codes.sheet.valid_until");
             buf_puts(&b, " ");
-            codes_html_escape(&b, codes_date_text(req, expires));
+            buf_html_escape(&b, codes_date_text(req, expires));
             buf_puts(&b, "</span></figcaption></figure>");
         } else {
             buf_puts(&b, "<p class=\"done\">");
@@ -1002,7 +979,7 @@ static int door_plates_generic(http_req *req, bool issue)
     }
     sheet_end(req, &b, n, "codes.sheet.empty");
     if (issue)
-        registry_audit(req, "block", block_id, json_pack("{s:I, s:I, s:I, s:I}", "households", (json_int_t)n,
+        http_audit_target(req, "block", block_id, json_pack("{s:I, s:I, s:I, s:I}", "households", (json_int_t)n,
                                                          "invites_issued", (json_int_t)issued,
                                                          "invites_shown", (json_int_t)with_invite,
                                                          "scan_codes_made", (json_int_t)scan_made));
@@ -1038,16 +1015,16 @@ static int personal_codes_generic(http_req *req, bool issue)
         if (!payload) { buf_free(&b); return -1; }
         made_count += made;
         buf_printf(&b, "<section class=\"card personal\" data-resident-id=\"%lld\"><h2>", (long long)rows[i].id);
-        codes_html_escape(&b, rows[i].name);
+        buf_html_escape(&b, rows[i].name);
         buf_puts(&b, "</h2><p class=\"where\">");
-        codes_html_escape(&b, block_name);
+        buf_html_escape(&b, block_name);
         buf_puts(&b, " ");
-        codes_html_escape(&b, rows[i].room);
+        buf_html_escape(&b, rows[i].room);
         buf_puts(&b, "</p><div class=\"codes\">");
         if (*payload) {
             figure_qr(&b, "resident", payload);
             buf_puts(&b, "<figcaption><span class=\"payload\">");
-            codes_html_escape(&b, payload);
+            buf_html_escape(&b, payload);
             buf_puts(&b, "</span></figcaption></figure><p class=\"small\">");
             html_text(&b, req, "codes.sheet.personal_caption");
             buf_puts(&b, "</p>");
@@ -1058,7 +1035,7 @@ static int personal_codes_generic(http_req *req, bool issue)
     }
     sheet_end(req, &b, n, "codes.sheet.no_personal");
     if (issue)
-        registry_audit(req, "block", block_id, json_pack("{s:I, s:I}", "residents", (json_int_t)n,
+        http_audit_target(req, "block", block_id, json_pack("{s:I, s:I}", "residents", (json_int_t)n,
                                                          "scan_codes_made", (json_int_t)made_count));
     return 0;
 }
@@ -1077,7 +1054,7 @@ static int reset_code_issue(http_req *req)
         "JOIN blocks b ON b.id = h.block_id LEFT JOIN resident_accounts a ON a.community_id = r.community_id "
         "AND a.resident_id = r.id LEFT JOIN users u ON u.id = a.user_id WHERE " LEADER_HOUSEHOLD " AND r.id = $3");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, rid);
     int rc = store_step(st);
     if (rc != STORE_ROW) {
@@ -1100,7 +1077,7 @@ static int reset_code_issue(http_req *req)
                                   "JOIN blocks b ON b.id = h.block_id WHERE x.user_id = $3 AND x.role = 'resident' "
                                   "AND x.scope_kind = 'household' AND NOT (" LEADER_HOUSEHOLD ")");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, uid);
     rc = store_step(st);
     int64_t outside = rc == STORE_ROW ? store_col_int(st, 0) : -1;
@@ -1121,7 +1098,7 @@ static int reset_code_issue(http_req *req)
     int64_t id = store_col_int(st, 0);
     store_done(st);
     req->on_behalf_of = rid;
-    registry_audit(req, "user", uid,
+    http_audit_target(req, "user", uid,
                    json_pack("{s:I, s:I}", "resident_id", (json_int_t)rid, "reset_code_id", (json_int_t)id));
     return http_reply(req, 201, json_pack("{s:s, s:s, s:I, s:s}", "code", grouped(req, code), "username", username,
                                           "expires_at", (json_int_t)expires,
@@ -1211,7 +1188,7 @@ static int reset_handler(http_req *req)
                   arena_printf(req->a, "u:%s", rs->username), reset_ukey(req, rs->username)) != STORE_DONE)
         return http_fail_internal(req, "reset sessions");
     req->actor.user_id = uid;
-    registry_audit(req, "user", uid, json_pack("{s:I, s:I}", "reset_code_id", (json_int_t)code_id,
+    http_audit_target(req, "user", uid, json_pack("{s:I, s:I}", "reset_code_id", (json_int_t)code_id,
                                                "tokens_revoked", (json_int_t)revoked));
     return http_reply(req, 200, json_pack("{s:b, s:I}", "ok", 1, "tokens_revoked", (json_int_t)revoked));
 }
@@ -1278,7 +1255,7 @@ static int signup_handler(http_req *req)
     store_done(st);
     req->actor.user_id = uid;
     req->actor.community_id = na->community_id;
-    registry_audit(req, "signup", id, json_pack("{s:I}", "user_id", (json_int_t)uid));
+    http_audit_target(req, "signup", id, json_pack("{s:I}", "user_id", (json_int_t)uid));
     return http_reply(req, 201, json_pack("{s:{s:I, s:s, s:s}}", "signup", "id", (json_int_t)id, "state", "pending",
                                           "username", na->username));
 }
@@ -1388,14 +1365,14 @@ static int signup_approve(http_req *req)
     if (!http_body_int_opt(req, "household_id", 1, INT64_MAX, &household, &has_household)) return -1;
     if (!has_household) return http_fail_field(req, "household_id", "err.required");
     if (!http_body_int_opt(req, "resident_id", 1, INT64_MAX, &resident, NULL)) return -1;
-    if (!registry_household_visible(req, household))
+    if (!scope_household_visible(req, household))
         return http_fail(req, 404, "not_found", "household_id", "err.not_found");
     if (resident && !resident_for_account(req, req->actor.community_id, household, resident)) return -1;
     if (link_resident(req, req->actor.community_id, uid, household, resident)) return -1;
     if (resident) req->on_behalf_of = resident;
     json_t *d = json_pack("{s:I, s:I}", "user_id", (json_int_t)uid, "household_id", (json_int_t)household);
     if (resident) json_object_set_new(d, "resident_id", json_integer(resident));
-    registry_audit(req, "signup", id, d);
+    http_audit_target(req, "signup", id, d);
     return signup_decide(req, id, "approved", household, resident);
 }
 
@@ -1485,7 +1462,8 @@ static int signup_reject(http_req *req)
     if (reason && *reason &&
         store_run(req->conn, NULL, "UPDATE signups SET reason = $1 WHERE id = $2", "ti", reason, id) != STORE_DONE)
         return http_fail_internal(req, "signup reason");
-    registry_audit(req, "signup", id, json_pack("{s:I, s:b}", "user_id", (json_int_t)uid, "reason", reason && *reason));
+    http_audit_target(req, "signup", id,
+                      json_pack("{s:I, s:b}", "user_id", (json_int_t)uid, "reason", reason && *reason));
     return signup_decide(req, id, "rejected", 0, 0);
 }
 

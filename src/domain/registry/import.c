@@ -286,15 +286,6 @@ static int parse_bool(const char *v, const char *const *extra_yes, const char *c
     return -2;
 }
 
-static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-static bool valid_date(int y, int m, int d)
-{
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m < 1 || m > 12 || d < 1) return false;
-    return d <= mdays[m - 1] + (m == 2 && leap(y));
-}
-
 /* A date cell: 1956, 1956-03-12, 1956/3/12, 1956.3.12, 19560312, 1956年3月12日,
  * 1956年3月, 1956-03, or an Excel day number (22352). *m and *d are 0 when not given.
  * Returns 0, DATE_NOT (not a date), DATE_MONTH or DATE_DAY (the part that cannot be). */
@@ -310,13 +301,7 @@ static int parse_date(const char *v, int *year, int *month, int *day)
         else if (len == 8) { y = (int)(num / 10000); m = (int)(num / 100 % 100); d = (int)(num % 100); }
         else if (num >= 366 && num < 2958466) {
             /* Days since 1899-12-30 (Excel's epoch, leap-year bug included). */
-            int64_t z = num - 25569 + 719468;   /* to days since 0000-03-01 */
-            int64_t era = z / 146097, doe = z - era * 146097;
-            int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-            int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-            d = (int)(doy - (153 * mp + 2) / 5 + 1);
-            m = (int)(mp < 10 ? mp + 3 : mp - 9);
-            y = (int)(yoe + era * 400 + (m <= 2));
+            clock_civil_from_days(num - 25569, &y, &m, &d);
         } else return DATE_NOT;
     } else {
         char sep[8];
@@ -333,7 +318,7 @@ static int parse_date(const char *v, int *year, int *month, int *day)
     *day = d < 0 ? 0 : d;
     if (y < 1) return DATE_NOT;
     if (m >= 0 && (m < 1 || m > 12)) return DATE_MONTH;
-    if (d >= 0 && !valid_date(y, m, d)) return DATE_DAY;
+    if (d >= 0 && !clock_date_valid(y, m, d)) return DATE_DAY;
     return DATE_OK;
 }
 
@@ -779,15 +764,15 @@ static int read_file(http_req *req, import_job *ij, const char *ctype, const cha
 static const char *sql_zones = "SELECT id, name FROM zones WHERE community_id = $1 ORDER BY id";
 static const char *sql_blocks =
     "SELECT b.id, b.name, COALESCE(z.name, ''), b.zone_id FROM blocks b LEFT JOIN zones z ON z.id = b.zone_id "
-    "WHERE " REGISTRY_BLOCK_SCOPE " ORDER BY b.id";
+    "WHERE " SCOPE_BLOCK " ORDER BY b.id";
 static const char *sql_households =
     "SELECT h.id, h.block_id, h.room, h.status, h.phone FROM households h JOIN blocks b ON b.id = h.block_id "
-    "WHERE " REGISTRY_SCOPE " ORDER BY h.id";
+    "WHERE " SCOPE_HOUSEHOLD " ORDER BY h.id";
 static const char *sql_residents =
     "SELECT r.id, r.household_id, r.name, r.phone, r.gender, r.birth_year, r.birth_date, r.id_kind, r.id_hash, "
     "r.owner, r.floating, r.party_member, r.person_type, r.household_head, r.relation "
     "FROM residents r JOIN households h ON h.id = r.household_id "
-    "JOIN blocks b ON b.id = h.block_id WHERE r.community_id = $1 AND r.moved_out_at IS NULL AND " REGISTRY_SCOPE
+    "JOIN blocks b ON b.id = h.block_id WHERE r.community_id = $1 AND r.moved_out_at IS NULL AND " SCOPE_HOUSEHOLD
     " ORDER BY r.id";
 /* Current flags of the community's residents (the import is the committee's). */
 static const char *sql_flags =
@@ -855,16 +840,19 @@ static const char *sdup(arena *a, store_stmt *st, int col)
 
 static bool same(const char *a, const char *b) { return !strcmp(a ? a : "", b ? b : ""); }
 
-/* Runs the match on conn. Returns 0, or -1 after an error reply. */
-static int plan(http_req *req, import_job *ij, store_conn *conn)
+/* The lookups the match works with: stored and planned rows by name and by id. */
+typedef struct plan_maps {
+    smap zmap, zid;         /* zones by name, by id */
+    smap bmap, bzmap, bid;  /* blocks by name (-2: ambiguous), by zone + name, by id */
+    smap hmap, hid;         /* households by block index + room, by id */
+    smap idmap, nmap, rid;  /* residents by ID hash, by household + name (chained), by id */
+} plan_maps;
+
+/* Zones by name (the first of a name), then blocks: by name, and by zone + name; a
+ * name used twice without zone is ambiguous. */
+static int plan_load_places(http_req *req, import_job *ij, store_conn *conn, plan_maps *pm)
 {
     arena *a = req->a;
-    ij->n_hh = ij->cap_hh = ij->n_res = ij->cap_res = ij->n_blocks = ij->n_zones = 0;
-    ij->households_new = ij->households_changed = ij->residents_new = ij->residents_changed = 0;
-    ij->unchanged = ij->errors = ij->warnings = ij->zones_new = ij->blocks_new = 0;
-
-    /* zones by name (the first of a name), then blocks: by name, and by zone + name; a
-     * name used twice without zone is ambiguous */
     store_stmt *st = store_prepare(conn, sql_zones);
     if (!st) return http_fail_internal(req, store_errmsg(conn));
     store_bind_int(st, 1, req->actor.community_id);
@@ -874,39 +862,43 @@ static int plan(http_req *req, import_job *ij, store_conn *conn)
         ij->zones[z].name = sdup(a, st, 1);
     }
     store_done(st);
-    smap zmap, zid;
-    smap_init(a, &zmap, (size_t)(ij->n_zones + ij->n));
-    smap_init(a, &zid, (size_t)ij->n_zones);
+    smap_init(a, &pm->zmap, (size_t)(ij->n_zones + ij->n));
+    smap_init(a, &pm->zid, (size_t)ij->n_zones);
     for (int i = ij->n_zones - 1; i >= 0; i--) {
-        smap_put(&zmap, ij->zones[i].name, i);
-        smap_put(&zid, arena_printf(a, "%lld", (long long)ij->zones[i].id), i);
+        smap_put(&pm->zmap, ij->zones[i].name, i);
+        smap_put(&pm->zid, arena_printf(a, "%lld", (long long)ij->zones[i].id), i);
     }
     if (!(st = store_prepare(conn, sql_blocks))) return http_fail_internal(req, store_errmsg(conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     while (store_step(st) == STORE_ROW) {
         int i = add_block(a, ij);
         ij->blocks[i].id = store_col_int(st, 0);
         ij->blocks[i].name = sdup(a, st, 1);
         ij->blocks[i].zone = sdup(a, st, 2);
         ij->blocks[i].zone_idx =
-            store_col_null(st, 3) ? -1 : smap_get(&zid, arena_printf(a, "%lld", (long long)store_col_int(st, 3)));
+            store_col_null(st, 3) ? -1 : smap_get(&pm->zid, arena_printf(a, "%lld", (long long)store_col_int(st, 3)));
     }
     store_done(st);
     int nb = ij->n_blocks;
-    smap bmap, bzmap, bid;
-    smap_init(a, &bmap, (size_t)(nb + ij->n));
-    smap_init(a, &bzmap, (size_t)(nb + ij->n));
-    smap_init(a, &bid, (size_t)nb);
+    smap_init(a, &pm->bmap, (size_t)(nb + ij->n));
+    smap_init(a, &pm->bzmap, (size_t)(nb + ij->n));
+    smap_init(a, &pm->bid, (size_t)nb);
     for (int i = 0; i < nb; i++) {
         pblock *bl = &ij->blocks[i];
-        smap_put(&bmap, bl->name, smap_get(&bmap, bl->name) != -1 ? -2 : i);
-        smap_put(&bzmap, arena_printf(a, "%s\x1f%s", bl->zone, bl->name), i);
-        smap_put(&bid, arena_printf(a, "%lld", (long long)bl->id), i);
+        smap_put(&pm->bmap, bl->name, smap_get(&pm->bmap, bl->name) != -1 ? -2 : i);
+        smap_put(&pm->bzmap, arena_printf(a, "%s\x1f%s", bl->zone, bl->name), i);
+        smap_put(&pm->bid, arena_printf(a, "%lld", (long long)bl->id), i);
     }
+    return 0;
+}
 
-    /* households, keyed by block (its index in blocks) and room */
-    if (!(st = store_prepare(conn, sql_households))) return http_fail_internal(req, store_errmsg(conn));
-    registry_bind_scope(req, st);
+/* Households, keyed by block (its index in blocks) and room. */
+static int plan_load_households(http_req *req, import_job *ij, store_conn *conn, plan_maps *pm)
+{
+    arena *a = req->a;
+    store_stmt *st = store_prepare(conn, sql_households);
+    if (!st) return http_fail_internal(req, store_errmsg(conn));
+    scope_bind(req, st);
     while (store_step(st) == STORE_ROW) {
         int i = add_hh(a, ij);
         phh *h = &ij->hh[i];
@@ -918,20 +910,26 @@ static int plan(http_req *req, import_job *ij, store_conn *conn)
         h->phone = h->db_phone = sdup(a, st, 4);
     }
     store_done(st);
-    smap hmap, hid;
-    smap_init(a, &hmap, (size_t)(ij->n_hh + ij->n));
-    smap_init(a, &hid, (size_t)ij->n_hh);
+    smap_init(a, &pm->hmap, (size_t)(ij->n_hh + ij->n));
+    smap_init(a, &pm->hid, (size_t)ij->n_hh);
     for (int i = 0; i < ij->n_hh; i++) {
-        int bi = smap_get(&bid, arena_printf(a, "%lld", (long long)ij->hh[i].block_id));
-        smap_put(&hmap, arena_printf(a, "%d\x1f%s", bi, ij->hh[i].room), i);
-        smap_put(&hid, arena_printf(a, "%lld", (long long)ij->hh[i].id), i);
+        int bi = smap_get(&pm->bid, arena_printf(a, "%lld", (long long)ij->hh[i].block_id));
+        smap_put(&pm->hmap, arena_printf(a, "%d\x1f%s", bi, ij->hh[i].room), i);
+        smap_put(&pm->hid, arena_printf(a, "%lld", (long long)ij->hh[i].id), i);
     }
+    return 0;
+}
 
-    /* residents, keyed by ID hash and by household + name */
-    if (!(st = store_prepare(conn, sql_residents))) return http_fail_internal(req, store_errmsg(conn));
-    registry_bind_scope(req, st);
+/* Residents, keyed by ID hash and by household + name; their flags when the file has
+ * flag columns. */
+static int plan_load_residents(http_req *req, import_job *ij, store_conn *conn, plan_maps *pm)
+{
+    arena *a = req->a;
+    store_stmt *st = store_prepare(conn, sql_residents);
+    if (!st) return http_fail_internal(req, store_errmsg(conn));
+    scope_bind(req, st);
     while (store_step(st) == STORE_ROW) {
-        int hh = smap_get(&hid, arena_printf(a, "%lld", (long long)store_col_int(st, 1)));
+        int hh = smap_get(&pm->hid, arena_printf(a, "%lld", (long long)store_col_int(st, 1)));
         if (hh < 0) continue;
         int i = add_res(a, ij);
         pres *p = &ij->res[i];
@@ -952,183 +950,205 @@ static int plan(http_req *req, import_job *ij, store_conn *conn)
         p->relation = sdup(a, st, 14);
     }
     store_done(st);
-    smap idmap, nmap, rid;
-    smap_init(a, &idmap, (size_t)(ij->n_res + ij->n));
-    smap_init(a, &nmap, (size_t)(ij->n_res + ij->n));
-    smap_init(a, &rid, (size_t)ij->n_res);
+    smap_init(a, &pm->idmap, (size_t)(ij->n_res + ij->n));
+    smap_init(a, &pm->nmap, (size_t)(ij->n_res + ij->n));
+    smap_init(a, &pm->rid, (size_t)ij->n_res);
     for (int i = 0; i < ij->n_res; i++) {
         pres *p = &ij->res[i];
-        if (p->id_hash && *p->id_hash) smap_put(&idmap, p->id_hash, i);
+        if (p->id_hash && *p->id_hash) smap_put(&pm->idmap, p->id_hash, i);
         const char *k = arena_printf(a, "%d\x1f%s", p->hh, p->name);
-        p->next_same = smap_get(&nmap, k);
-        smap_put(&nmap, k, i);
-        smap_put(&rid, arena_printf(a, "%lld", (long long)p->id), i);
+        p->next_same = smap_get(&pm->nmap, k);
+        smap_put(&pm->nmap, k, i);
+        smap_put(&pm->rid, arena_printf(a, "%lld", (long long)p->id), i);
     }
     bool want_flags = false;
     for (int f = 0; f < N_FLAGS; f++) want_flags |= ij->col[IF_FLAG0 + f] >= 0;
-    if (want_flags && ij->n_res) {
-        if (!(st = store_prepare(conn, sql_flags))) return http_fail_internal(req, store_errmsg(conn));
-        store_bind_int(st, 1, req->actor.community_id);
-        while (store_step(st) == STORE_ROW) {
-            int i = smap_get(&rid, arena_printf(a, "%lld", (long long)store_col_int(st, 0)));
-            const char *flag = store_col_text(st, 1);
-            for (int f = 0; f < N_FLAGS && i >= 0; f++)
-                if (!strcmp(flag, flag_names[f])) ij->res[i].flag_cur[f] = sdup(a, st, 2);
-        }
-        store_done(st);
+    if (!want_flags || !ij->n_res) return 0;
+    if (!(st = store_prepare(conn, sql_flags))) return http_fail_internal(req, store_errmsg(conn));
+    store_bind_int(st, 1, req->actor.community_id);
+    while (store_step(st) == STORE_ROW) {
+        int i = smap_get(&pm->rid, arena_printf(a, "%lld", (long long)store_col_int(st, 0)));
+        const char *flag = store_col_text(st, 1);
+        for (int f = 0; f < N_FLAGS && i >= 0; f++)
+            if (!strcmp(flag, flag_names[f])) ij->res[i].flag_cur[f] = sdup(a, st, 2);
     }
+    store_done(st);
+    return 0;
+}
 
-    for (int ri = 0; ri < ij->n; ri++) {
-        irow *r = &ij->rows[ri];
-        while (json_array_size(r->errors) > r->n_static) json_array_remove(r->errors, json_array_size(r->errors) - 1);
-        r->hh = r->res = r->block_idx = -1;
-        r->res_new = r->res_changed = r->touched_hh = r->update_id = false;
-        r->flag_change = 0;
-        r->action = "error";
-        if (!r->block) continue;
+/* The block of row r (checked even when other cells are wrong: one report says it
+ * all). A block the community does not have yet is made, in its zone (made too when
+ * new); the report lists them. Its index, or -1 after a row error. */
+static int plan_match_block(http_req *req, import_job *ij, irow *r, plan_maps *pm)
+{
+    arena *a = req->a;
+    int b = r->zone ? smap_get(&pm->bzmap, arena_printf(a, "%s\x1f%s", r->zone, r->block))
+                    : smap_get(&pm->bmap, r->block);
+    if (b == -2) {
+        row_error(req, ij, r, IF_BLOCK, "import.err.block_ambiguous");
+        return -1;
+    }
+    /* A name the community has, in another zone, is a mistake of the zone column
+     * (第一片区 for 一片区) more often than a second block: refused as before. */
+    if (b < 0 && r->zone && smap_get(&pm->bmap, r->block) != -1) {
+        row_error(req, ij, r, IF_BLOCK, "import.err.block_zone");
+        return -1;
+    }
+    if (b >= 0) return b;
+    int z = -1;
+    if (r->zone && (z = smap_get(&pm->zmap, r->zone)) < 0) {
+        z = add_zone(a, ij);
+        ij->zones[z].name = r->zone;
+        smap_put(&pm->zmap, r->zone, z);
+    }
+    b = add_block(a, ij);
+    pblock *nbk = &ij->blocks[b];
+    nbk->name = r->block;
+    nbk->zone = r->zone ? r->zone : "";
+    nbk->zone_idx = z;
+    if (z >= 0) ij->zones[z].blocks++;
+    smap_put(&pm->bzmap, arena_printf(a, "%s\x1f%s", nbk->zone, r->block), b);
+    smap_put(&pm->bmap, r->block, smap_get(&pm->bmap, r->block) != -1 ? -2 : b);
+    return b;
+}
 
-        /* The block (checked even when other cells are wrong: one report says it all).
-         * A block the community does not have yet is made, in its zone (made too when
-         * new); the report lists them. */
-        int b = r->zone ? smap_get(&bzmap, arena_printf(a, "%s\x1f%s", r->zone, r->block)) : smap_get(&bmap, r->block);
-        if (b == -2) { row_error(req, ij, r, IF_BLOCK, "import.err.block_ambiguous"); continue; }
-        /* A name the community has, in another zone, is a mistake of the zone column
-         * (第一片区 for 一片区) more often than a second block: refused as before. */
-        if (b < 0 && r->zone && smap_get(&bmap, r->block) != -1) {
-            row_error(req, ij, r, IF_BLOCK, "import.err.block_zone");
-            continue;
-        }
-        if (b < 0) {
-            int z = -1;
-            if (r->zone && (z = smap_get(&zmap, r->zone)) < 0) {
-                z = add_zone(a, ij);
-                ij->zones[z].name = r->zone;
-                smap_put(&zmap, r->zone, z);
-            }
-            b = add_block(a, ij);
-            pblock *nbk = &ij->blocks[b];
-            nbk->name = r->block;
-            nbk->zone = r->zone ? r->zone : "";
-            nbk->zone_idx = z;
-            if (z >= 0) ij->zones[z].blocks++;
-            smap_put(&bzmap, arena_printf(a, "%s\x1f%s", nbk->zone, r->block), b);
-            smap_put(&bmap, r->block, smap_get(&bmap, r->block) != -1 ? -2 : b);
-        }
-        r->block_idx = b;
-        if (r->n_static) continue;
-        /* the household: as written, or with the block's name in front (1号楼1单元101) */
-        pblock *bl = &ij->blocks[b];
-        int hh = smap_get(&hmap, arena_printf(a, "%d\x1f%s", b, r->room));
-        if (hh < 0 && strncmp(r->room, bl->name, strlen(bl->name)))
-            hh = smap_get(&hmap, arena_printf(a, "%d\x1f%s%s", b, bl->name, r->room));
-        if (hh < 0) {
-            hh = add_hh(a, ij);
-            phh *h = &ij->hh[hh];
-            h->is_new = true;
-            h->block_id = bl->id;
-            h->new_block = bl->id ? -1 : b;
-            h->room = r->room;
-            h->status = r->status ? r->status : "occupied";
-            h->phone = r->hh_phone ? r->hh_phone : "";
-            smap_put(&hmap, arena_printf(a, "%d\x1f%s", b, r->room), hh);
-            if (!bl->id) {
-                bl->households++;
-                if (bl->zone_idx >= 0) ij->zones[bl->zone_idx].households++;
-            }
-        } else {
-            phh *h = &ij->hh[hh];
-            if (r->status && !same(r->status, h->status)) { h->status = r->status; r->touched_hh = true; }
-            if (r->hh_phone && !same(r->hh_phone, h->phone)) { h->phone = r->hh_phone; r->touched_hh = true; }
-        }
-        r->hh = hh;
+/* The household of row r in block b: as written, or with the block's name in front
+ * (1号楼1单元101); a new one when neither is there. */
+static int plan_match_household(arena *a, import_job *ij, irow *r, int b, plan_maps *pm)
+{
+    pblock *bl = &ij->blocks[b];
+    int hh = smap_get(&pm->hmap, arena_printf(a, "%d\x1f%s", b, r->room));
+    if (hh < 0 && strncmp(r->room, bl->name, strlen(bl->name)))
+        hh = smap_get(&pm->hmap, arena_printf(a, "%d\x1f%s%s", b, bl->name, r->room));
+    if (hh >= 0) {
+        phh *h = &ij->hh[hh];
+        if (r->status && !same(r->status, h->status)) { h->status = r->status; r->touched_hh = true; }
+        if (r->hh_phone && !same(r->hh_phone, h->phone)) { h->phone = r->hh_phone; r->touched_hh = true; }
+        return hh;
+    }
+    hh = add_hh(a, ij);
+    phh *h = &ij->hh[hh];
+    h->is_new = true;
+    h->block_id = bl->id;
+    h->new_block = bl->id ? -1 : b;
+    h->room = r->room;
+    h->status = r->status ? r->status : "occupied";
+    h->phone = r->hh_phone ? r->hh_phone : "";
+    smap_put(&pm->hmap, arena_printf(a, "%d\x1f%s", b, r->room), hh);
+    if (!bl->id) {
+        bl->households++;
+        if (bl->zone_idx >= 0) ij->zones[bl->zone_idx].households++;
+    }
+    return hh;
+}
 
-        /* the resident: by ID hash, else by household, name and a phone that agrees */
-        int m = -1;
-        if (r->has_id) {
-            m = smap_get(&idmap, r->id_hash);
-            if (m >= 0 && ij->res[m].claimed >= 0) {
-                row_error(req, ij, r, IF_ID_NUMBER, "import.err.duplicate_id");
-                continue;
-            }
-        }
-        if (m < 0) {
-            for (int c = smap_get(&nmap, arena_printf(a, "%d\x1f%s", hh, r->name)); c >= 0; c = ij->res[c].next_same) {
-                pres *p = &ij->res[c];
-                if (p->claimed >= 0) continue;
-                if (r->has_id && p->id_hash && *p->id_hash && strcmp(p->id_hash, r->id_hash)) continue;
-                if (r->phone && p->phone && *p->phone && strcmp(r->phone, p->phone)) continue;
-                m = c;
-                break;
-            }
-        }
-        if (m < 0) {
-            m = add_res(a, ij);
-            pres *p = &ij->res[m];
-            p->hh = hh;
-            p->name = r->name;
-            p->phone = r->phone ? r->phone : "";
-            p->gender = r->gender ? r->gender : "";
-            p->birth_year = r->birth_year;
-            p->birth_date = r->birth_date;
-            p->id_kind = r->has_id ? r->id_kind : NULL;
-            p->id_hash = r->has_id ? r->id_hash : NULL;
-            p->owner = r->owner > 0;
-            p->floating = r->floating > 0;
-            p->party = r->party > 0;
-            p->person_type = r->person_type;
-            p->head = r->head > 0;
-            p->relation = r->relation ? r->relation : "";
-            r->res_new = true;
-            if (r->has_id) smap_put(&idmap, r->id_hash, m);
-            const char *k = arena_printf(a, "%d\x1f%s", hh, r->name);
-            p->next_same = smap_get(&nmap, k);
-            smap_put(&nmap, k, m);
-        } else {
-            /* Fields the file gives replace the stored ones; empty cells keep them. */
-            pres *p = &ij->res[m];
-            bool ch = false;
+/* A resident the match did not find: planned new in household hh. */
+static int plan_new_resident(arena *a, import_job *ij, irow *r, int hh, plan_maps *pm)
+{
+    int m = add_res(a, ij);
+    pres *p = &ij->res[m];
+    p->hh = hh;
+    p->name = r->name;
+    p->phone = r->phone ? r->phone : "";
+    p->gender = r->gender ? r->gender : "";
+    p->birth_year = r->birth_year;
+    p->birth_date = r->birth_date;
+    p->id_kind = r->has_id ? r->id_kind : NULL;
+    p->id_hash = r->has_id ? r->id_hash : NULL;
+    p->owner = r->owner > 0;
+    p->floating = r->floating > 0;
+    p->party = r->party > 0;
+    p->person_type = r->person_type;
+    p->head = r->head > 0;
+    p->relation = r->relation ? r->relation : "";
+    r->res_new = true;
+    if (r->has_id) smap_put(&pm->idmap, r->id_hash, m);
+    const char *k = arena_printf(a, "%d\x1f%s", hh, r->name);
+    p->next_same = smap_get(&pm->nmap, k);
+    smap_put(&pm->nmap, k, m);
+    return m;
+}
+
+/* A resident the match found: fields the file gives replace the stored ones; empty
+ * cells keep them. */
+static void plan_update_resident(import_job *ij, irow *r, int m, int hh)
+{
+    pres *p = &ij->res[m];
+    bool ch = false;
 #define SETS(dst, v) do { if ((v) && !same((dst), (v))) { (dst) = (v); ch = true; } } while (0)
 #define SETI(dst, v) do { if ((v) >= 0 && (dst) != (v)) { (dst) = (v); ch = true; } } while (0)
-            if (p->hh != hh) {
-                if (!p->moved_from) p->moved_from = ij->hh[p->hh].id;
-                p->hh = hh;
-                ch = true;
-            }
-            SETS(p->name, r->name);
-            SETS(p->phone, r->phone);
-            SETS(p->gender, r->gender);
-            if (r->birth_year && p->birth_year != r->birth_year) { p->birth_year = r->birth_year; ch = true; }
-            SETS(p->birth_date, r->birth_date);
-            SETI(p->owner, r->owner);
-            SETI(p->floating, r->floating);
-            SETI(p->party, r->party);
-            SETS(p->person_type, r->person_type);
-            SETI(p->head, r->head);
-            SETS(p->relation, r->relation);
+    if (p->hh != hh) {
+        if (!p->moved_from) p->moved_from = ij->hh[p->hh].id;
+        p->hh = hh;
+        ch = true;
+    }
+    SETS(p->name, r->name);
+    SETS(p->phone, r->phone);
+    SETS(p->gender, r->gender);
+    if (r->birth_year && p->birth_year != r->birth_year) { p->birth_year = r->birth_year; ch = true; }
+    SETS(p->birth_date, r->birth_date);
+    SETI(p->owner, r->owner);
+    SETI(p->floating, r->floating);
+    SETI(p->party, r->party);
+    SETS(p->person_type, r->person_type);
+    SETI(p->head, r->head);
+    SETS(p->relation, r->relation);
 #undef SETS
 #undef SETI
-            if (r->has_id && (!same(p->id_hash, r->id_hash) || !same(p->id_kind, r->id_kind))) {
-                p->id_hash = r->id_hash;
-                p->id_kind = r->id_kind;
-                r->update_id = ch = true;
-            }
-            r->res_changed = ch;
-        }
-        /* flags: a yes sets one that is not set (a fact replaces a different one), a no
-         * clears one that is set */
-        pres *p = &ij->res[m];
-        for (int f = 0; f < N_FLAGS; f++) {
-            if (r->flag[f] < 0) continue;
-            const char *cur = p->flag_cur[f];
-            bool change = r->flag[f] ? !cur || (r->flag_detail[f] && strcmp(cur, r->flag_detail[f])) : cur != NULL;
-            if (!change) continue;
-            r->flag_change |= 1u << f;
-            p->flag_cur[f] = r->flag[f] ? (r->flag_detail[f] ? r->flag_detail[f] : "{}") : NULL;
-        }
-        ij->res[m].claimed = ri;
-        r->res = m;
+    if (r->has_id && (!same(p->id_hash, r->id_hash) || !same(p->id_kind, r->id_kind))) {
+        p->id_hash = r->id_hash;
+        p->id_kind = r->id_kind;
+        r->update_id = ch = true;
     }
+    r->res_changed = ch;
+}
 
+/* The resident of row r in household hh: by ID hash, else by household, name and a
+ * phone that agrees; new when none. Its index, or -1 after a row error. */
+static int plan_match_resident(http_req *req, import_job *ij, irow *r, int hh, plan_maps *pm)
+{
+    int m = -1;
+    if (r->has_id) {
+        m = smap_get(&pm->idmap, r->id_hash);
+        if (m >= 0 && ij->res[m].claimed >= 0) {
+            row_error(req, ij, r, IF_ID_NUMBER, "import.err.duplicate_id");
+            return -1;
+        }
+    }
+    if (m < 0) {
+        for (int c = smap_get(&pm->nmap, arena_printf(req->a, "%d\x1f%s", hh, r->name)); c >= 0;
+             c = ij->res[c].next_same) {
+            pres *p = &ij->res[c];
+            if (p->claimed >= 0) continue;
+            if (r->has_id && p->id_hash && *p->id_hash && strcmp(p->id_hash, r->id_hash)) continue;
+            if (r->phone && p->phone && *p->phone && strcmp(r->phone, p->phone)) continue;
+            m = c;
+            break;
+        }
+    }
+    if (m < 0) return plan_new_resident(req->a, ij, r, hh, pm);
+    plan_update_resident(ij, r, m, hh);
+    return m;
+}
+
+/* Flags of row r on resident m: a yes sets one that is not set (a fact replaces a
+ * different one), a no clears one that is set. */
+static void plan_flags(import_job *ij, irow *r, int m)
+{
+    pres *p = &ij->res[m];
+    for (int f = 0; f < N_FLAGS; f++) {
+        if (r->flag[f] < 0) continue;
+        const char *cur = p->flag_cur[f];
+        bool change = r->flag[f] ? !cur || (r->flag_detail[f] && strcmp(cur, r->flag_detail[f])) : cur != NULL;
+        if (!change) continue;
+        r->flag_change |= 1u << f;
+        p->flag_cur[f] = r->flag[f] ? (r->flag_detail[f] ? r->flag_detail[f] : "{}") : NULL;
+    }
+}
+
+/* The report's counts and each row's action, from the finished plan. */
+static void plan_count(import_job *ij)
+{
     for (int i = 0; i < ij->n_zones; i++) ij->zones_new += !ij->zones[i].id;
     for (int i = 0; i < ij->n_blocks; i++) ij->blocks_new += !ij->blocks[i].id;
     for (int i = 0; i < ij->n_hh; i++) {
@@ -1147,6 +1167,41 @@ static int plan(http_req *req, import_job *ij, store_conn *conn)
         else if (r->touched_hh && hh_changed) r->action = "update";
         else { r->action = "unchanged"; ij->unchanged++; }
     }
+}
+
+/* Runs the match on conn: loads what the community has, matches every row to a block,
+ * household and resident (planning new ones), then counts. Returns 0, or -1 after an
+ * error reply. */
+static int plan(http_req *req, import_job *ij, store_conn *conn)
+{
+    ij->n_hh = ij->cap_hh = ij->n_res = ij->cap_res = ij->n_blocks = ij->n_zones = 0;
+    ij->households_new = ij->households_changed = ij->residents_new = ij->residents_changed = 0;
+    ij->unchanged = ij->errors = ij->warnings = ij->zones_new = ij->blocks_new = 0;
+    plan_maps pm;
+    if (plan_load_places(req, ij, conn, &pm) || plan_load_households(req, ij, conn, &pm) ||
+        plan_load_residents(req, ij, conn, &pm))
+        return -1;
+    for (int ri = 0; ri < ij->n; ri++) {
+        irow *r = &ij->rows[ri];
+        while (json_array_size(r->errors) > r->n_static) json_array_remove(r->errors, json_array_size(r->errors) - 1);
+        r->hh = r->res = r->block_idx = -1;
+        r->res_new = r->res_changed = r->touched_hh = r->update_id = false;
+        r->flag_change = 0;
+        r->action = "error";
+        if (!r->block) continue;
+        int b = plan_match_block(req, ij, r, &pm);
+        if (b < 0) continue;
+        r->block_idx = b;
+        if (r->n_static) continue;
+        int hh = plan_match_household(req->a, ij, r, b, &pm);
+        r->hh = hh;
+        int m = plan_match_resident(req, ij, r, hh, &pm);
+        if (m < 0) continue;
+        plan_flags(ij, r, m);
+        ij->res[m].claimed = ri;
+        r->res = m;
+    }
+    plan_count(ij);
     return 0;
 }
 
@@ -1586,10 +1641,7 @@ static int async_start(http_req *req, import_job *ij)
     bg->address = xstrdup(req->address ? req->address : "");
     ij->job_id = job_start(req, "import", async_run, bg, async_free);
     if (!ij->job_id) return -1;
-    req->audit_target_type = "job";
-    req->audit_target_id = ij->job_id;
-    req->audit_detail = json_pack("{s:b, s:b}", "async", 1, "dry_run", ij->dry_run);
-    arena_on_free(req->a, (void (*)(void *))json_decref, req->audit_detail);
+    http_audit_target(req, "job", ij->job_id, json_pack("{s:b, s:b}", "async", 1, "dry_run", ij->dry_run));
     return http_reply(req, 202, json_pack("{s:{s:I, s:s, s:s}}", "job", "id", (json_int_t)ij->job_id,
                                           "kind", "import", "state", "queued"));
 }
@@ -1638,10 +1690,7 @@ static int import_run(http_req *req)
         if (apply(req, ij)) return -1;
     }
     /* The route's audit entry (written with the rows) carries the counts. */
-    req->audit_target_type = "community";
-    req->audit_target_id = req->actor.community_id;
-    req->audit_detail = audit_counts(ij);
-    arena_on_free(req->a, (void (*)(void *))json_decref, req->audit_detail);
+    http_audit_target(req, "community", req->actor.community_id, audit_counts(ij));
     return http_reply(req, 200, report(ij));
 }
 

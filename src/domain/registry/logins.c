@@ -216,7 +216,7 @@ static int post_read(http_req *req, int64_t id, post_row *p)
         "WHERE ra.user_id = $2 AND ra.community_id = $1 AND (ra.role = 'committee' OR (ra.role = 'zone_leader' "
         "AND ra.scope_kind = 'zone' AND sl.block_id IS NOT NULL AND ra.scope_id = b.zone_id)))");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, id);
     int rc = store_step(st);
     if (rc == STORE_ROW) {
@@ -270,7 +270,7 @@ static int post_login(http_req *req)
     if (p.resident_user) {
         /* The person has a login already (as a resident): the post takes that account. */
         if (post_link_account(req, id, &p, p.resident_user)) return -1;
-        registry_audit(req, "user", p.resident_user, json_pack("{s:I, s:b}", "post_id", (json_int_t)id,
+        http_audit_target(req, "user", p.resident_user, json_pack("{s:I, s:b}", "post_id", (json_int_t)id,
                                                                "linked_existing", 1));
         json_t *me = auth_me_json(req, p.resident_user, NULL);
         if (!me) return http_fail_internal(req, "user read");
@@ -282,7 +282,7 @@ static int post_login(http_req *req)
     if (!uid || post_link_account(req, id, &p, uid)) return -1;
     if (p.resident_id && !p.moved_out && link_resident(req, uid, p.resident_id, p.household_id)) return -1;
     json_t *detail = json_pack("{s:I}", "post_id", (json_int_t)id);
-    registry_audit(req, "user", uid, detail);
+    http_audit_target(req, "user", uid, detail);
     int64_t slip = slip_issue(req, sn, uid, post_title(req, &p), p.resident_id, &expires, detail);
     return slip ? slip_reply(req, uid, slip, sn, expires) : -1;
 }
@@ -302,7 +302,7 @@ static int resident_login(http_req *req)
         "JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id "
         "WHERE r.id = $3 AND r.community_id = $1 AND " LOGIN_BLOCK_SCOPE);
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, rid);
     int rc = store_step(st);
     if (rc != STORE_ROW) {
@@ -324,7 +324,7 @@ static int resident_login(http_req *req)
     req->on_behalf_of = rid;
     json_t *detail = json_pack("{s:I, s:s}", "resident_id", (json_int_t)rid, "role",
                                sn->volunteer ? "volunteer" : "resident");
-    registry_audit(req, "user", uid, detail);
+    http_audit_target(req, "user", uid, detail);
     int64_t slip = slip_issue(req, sn, uid, i18n_text(req->lang, sn->volunteer ? "enum.volunteer" : "enum.resident"),
                               rid, &expires, detail);
     return slip ? slip_reply(req, uid, slip, sn, expires) : -1;
@@ -354,7 +354,7 @@ static int slip_again(http_req *req)
             "'household' AND x.scope_id IN (SELECT h.id FROM households h JOIN blocks b ON b.id = h.block_id WHERE "
             LOGIN_BLOCK_SCOPE ")) THEN 1 ELSE 0 END) FROM role_assignments x WHERE x.user_id = $3");
         if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-        registry_bind_scope(req, st);
+        scope_bind(req, st);
         store_bind_int(st, 3, uid);
         int64_t all = -1, inside = -1;
         if (store_step(st) == STORE_ROW) {
@@ -366,7 +366,7 @@ static int slip_again(http_req *req)
         if (!all || inside != all) return http_fail_not_found(req);
     }
     json_t *detail = json_object();
-    registry_audit(req, "user", uid, detail);
+    http_audit_target(req, "user", uid, detail);
     int64_t slip = slip_issue(req, sn, uid, NULL, 0, &expires, detail);
     return slip ? slip_reply(req, uid, slip, sn, expires) : -1;
 }
@@ -390,16 +390,16 @@ static const char SLIP_CSS[] =
 static void slip_row(buf *b, http_req *req, const char *label_key, const char *value, const char *cls)
 {
     buf_puts(b, "<dt>");
-    codes_html_escape(b, i18n_text(req->lang, label_key));
+    buf_html_escape(b, i18n_text(req->lang, label_key));
     buf_printf(b, "</dt><dd%s%s%s>", cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
-    codes_html_escape(b, value);
+    buf_html_escape(b, value);
     buf_puts(b, "</dd>");
 }
 
 static void slip_text(buf *b, http_req *req, const char *tag, const char *key)
 {
     buf_printf(b, "<%s>", tag);
-    codes_html_escape(b, i18n_text(req->lang, key));
+    buf_html_escape(b, i18n_text(req->lang, key));
     buf_printf(b, "</%s>", tag);
 }
 
@@ -442,18 +442,18 @@ static int slip_print(http_req *req)
     buf_printf(&b, "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
                    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>",
                req->lang == LANG_EN ? "en" : "zh-CN");
-    codes_html_escape(&b, name);
+    buf_html_escape(&b, name);
     buf_puts(&b, " — ");
-    codes_html_escape(&b, i18n_text(req->lang, "logins.slip.title"));
+    buf_html_escape(&b, i18n_text(req->lang, "logins.slip.title"));
     buf_printf(&b, "</title><style>%s</style></head><body><main class=\"slip\" data-slip-id=\"%lld\"><h1>", SLIP_CSS,
                (long long)id);
-    codes_html_escape(&b, req->actor.community_name);
+    buf_html_escape(&b, req->actor.community_name);
     buf_puts(&b, " · ");
-    codes_html_escape(&b, i18n_text(req->lang, "logins.slip.title"));
+    buf_html_escape(&b, i18n_text(req->lang, "logins.slip.title"));
     buf_puts(&b, "</h1><p class=\"who\" data-name>");
-    codes_html_escape(&b, name);
+    buf_html_escape(&b, name);
     buf_puts(&b, "</p><p class=\"post\" data-post>");
-    codes_html_escape(&b, title ? title : "");
+    buf_html_escape(&b, title ? title : "");
     buf_puts(&b, "</p><dl>");
     slip_row(&b, req, "logins.slip.username", username, "secret");
     slip_row(&b, req, "logins.slip.password", password, "secret");
@@ -463,14 +463,14 @@ static int slip_print(http_req *req)
     if (svg) buf_puts(&b, svg);
     free(svg);
     buf_puts(&b, "<figcaption>");
-    codes_html_escape(&b, i18n_text(req->lang, "logins.slip.qr_caption"));
+    buf_html_escape(&b, i18n_text(req->lang, "logins.slip.qr_caption"));
     buf_puts(&b, "</figcaption></figure><ol>");
     slip_text(&b, req, "li", "logins.slip.step1");
     slip_text(&b, req, "li", "logins.slip.step2");
     slip_text(&b, req, "li", "logins.slip.step3");
     buf_puts(&b, "</ol>");
     buf_puts(&b, "<p class=\"small\">");
-    codes_html_escape(&b, i18n_text(req->lang, "logins.slip.once"));
+    buf_html_escape(&b, i18n_text(req->lang, "logins.slip.once"));
     buf_puts(&b, "</p></main></body></html>\n");
     size_t n;
     char *data = buf_take(&b, &n);
@@ -512,7 +512,7 @@ static int link_login(http_req *req)
     if (!csrf) return http_fail_internal(req, "session");
     req->actor.user_id = uid;
     req->actor.community_id = community;
-    registry_audit(req, "user", uid, json_pack("{s:I, s:s}", "slip_id", (json_int_t)slip, "via", "link"));
+    http_audit_target(req, "user", uid, json_pack("{s:I, s:s}", "slip_id", (json_int_t)slip, "via", "link"));
     json_t *me = auth_me_json(req, uid, csrf);
     return me ? http_reply(req, 200, me) : http_fail_internal(req, "me");
 }

@@ -16,16 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void audit_set(http_req *req, const char *type, int64_t id, json_t *detail)
-{
-    req->audit_target_type = type;
-    req->audit_target_id = id;
-    if (detail) {
-        req->audit_detail = detail;
-        arena_on_free(req->a, (void (*)(void *))json_decref, detail);
-    }
-}
-
 /* ---------------------------------------------------------------- one resident */
 
 typedef struct person {
@@ -38,14 +28,14 @@ typedef struct person {
     "SELECT r.id, r.household_id, r.birth_year, r.merged_into, r.moved_out_at, r.name, r.gender, r.birth_date, " \
     "r.phone, r.id_kind, r.id_cipher, r.id_hash, r.id_masked, h.room, b.name " \
     "FROM residents r JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id " \
-    "WHERE r.community_id = $1 AND " REGISTRY_SCOPE " AND r.id = $3"
+    "WHERE r.community_id = $1 AND " SCOPE_HOUSEHOLD " AND r.id = $3"
 
 /* Loads resident id as the actor sees it; false when not found (no reply set). */
 static bool person_load(http_req *req, int64_t id, person *p)
 {
     store_stmt *st = store_prepare(req->conn, PERSON_COLS);
     if (!st) return false;
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, id);
     bool found = store_step(st) == STORE_ROW;
     if (found) {
@@ -145,10 +135,10 @@ static int duplicates_list(http_req *req)
         "(SELECT COUNT(*) FROM residents z WHERE z.community_id = $1 AND z.name = d.name AND z.id <> d.id "
         "AND z.merged_into IS NULL AND z.birth_year = d.birth_year) AS same_year "
         "FROM residents d JOIN households h ON h.id = d.household_id JOIN blocks b ON b.id = h.block_id "
-        "WHERE d.community_id = $1 AND " REGISTRY_SCOPE " AND d.moved_out_at IS NULL AND d.merged_into IS NULL "
+        "WHERE d.community_id = $1 AND " SCOPE_HOUSEHOLD " AND d.moved_out_at IS NULL AND d.merged_into IS NULL "
         "AND d.id > $3) p WHERE p.by_name IS NOT NULL OR p.by_id IS NOT NULL ORDER BY p.did LIMIT $4");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, http_list_cursor(req));
     store_bind_int(st, 4, limit + 1);
     /* Rows are read first: person_load needs statements of its own meanwhile. */
@@ -273,7 +263,7 @@ static int resident_merge(http_req *req)
     json_t *filled = json_array();
     json_t *detail = json_pack("{s:I, s:I, s:o, s:o}", "merged_id", (json_int_t)id, "into_id", (json_int_t)into,
                                "filled", filled, "moved", json_object());
-    audit_set(req, "resident", into, detail);
+    http_audit_target(req, "resident", into, detail);
     bool gender = (!keep.gender || !*keep.gender) && dup.gender && *dup.gender;
     bool year = !keep.has_birth_year && dup.has_birth_year;
     bool date = !keep.birth_date && dup.birth_date && (!keep.has_birth_year || keep.birth_year == dup.birth_year);
@@ -399,9 +389,7 @@ static int household_history(http_req *req)
 {
     int64_t id;
     if (!http_param_id(req, "id", &id)) return -1;
-    if (!store_query_int(req->conn, 0, "SELECT COUNT(*) FROM households h JOIN blocks b ON b.id = h.block_id WHERE "
-                         REGISTRY_SCOPE " AND h.id = $3", "iii", req->actor.community_id, req->actor.user_id, id))
-        return http_fail_not_found(req);
+    if (!scope_household_visible(req, id)) return http_fail_not_found(req);
     /* Residents' entries naming the household: created in it, moved in or out of it. */
     return history_reply(req, "household", id, "household_id", "mrg.list.household_history");
 }

@@ -91,42 +91,6 @@ const char *registry_view_mask(http_req *req, const char *kind, const char *stor
     return "******";
 }
 
-/* Sets the audit target and detail (ids and field names only) of a write. */
-void registry_audit(http_req *req, const char *type, int64_t id, json_t *detail)
-{
-    req->audit_target_type = type;
-    req->audit_target_id = id;
-    if (detail) {
-        req->audit_detail = detail;
-        arena_on_free(req->a, (void (*)(void *))json_decref, detail);
-    }
-}
-
-bool registry_block_visible(http_req *req, int64_t block_id)
-{
-    store_stmt *st =
-        store_prepare(req->conn, "SELECT COUNT(*) FROM blocks b WHERE " REGISTRY_BLOCK_SCOPE " AND b.id = $3");
-    if (!st) return false;
-    registry_bind_scope(req, st);
-    store_bind_int(st, 3, block_id);
-    bool ok = store_step(st) == STORE_ROW && store_col_int(st, 0) > 0;
-    store_done(st);
-    return ok;
-}
-
-/* Household within the actor's leader scope (registry.h): where a leader may write. */
-bool registry_household_visible(http_req *req, int64_t household_id)
-{
-    store_stmt *st = store_prepare(req->conn, "SELECT COUNT(*) FROM households h JOIN blocks b ON b.id = h.block_id "
-                                              "WHERE " REGISTRY_SCOPE " AND h.id = $3");
-    if (!st) return false;
-    registry_bind_scope(req, st);
-    store_bind_int(st, 3, household_id);
-    bool ok = store_step(st) == STORE_ROW && store_col_int(st, 0) > 0;
-    store_done(st);
-    return ok;
-}
-
 /* Optional text field that may also be empty: http_body_str_opt with min 0. */
 static bool body_text_opt(http_req *req, const char *field, size_t max, const char **out)
 {
@@ -135,15 +99,7 @@ static bool body_text_opt(http_req *req, const char *field, size_t max, const ch
 
 /* ---------------------------------------------------------------- zones */
 
-/* A zone is visible to committee staff, its zone leaders, and block leaders of one
- * of its blocks. Counts include only the blocks the actor may see. */
-#define ZONE_SCOPE \
-    "z.community_id = $1 AND EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.user_id = $2 " \
-    "AND ra.community_id = $1 AND (ra.role = 'committee' " \
-    "OR (ra.role = 'zone_leader' AND ra.scope_kind = 'zone' AND ra.scope_id = z.id) " \
-    "OR (ra.role = 'block_leader' AND ra.scope_kind = 'block' AND ra.scope_id IN " \
-    "(SELECT zb.id FROM blocks zb WHERE zb.zone_id = z.id))))"
-
+/* Zones list (SCOPE_ZONE); counts include only the blocks the actor may see. */
 static const list_column zone_columns[] = {
     {"id", "col.id"}, {"name", "col.name"}, {"blocks", "reg.col.blocks"}, {"households", "reg.col.households"},
     {"residents", "reg.col.residents"}, {"leaders_text", "structure.col.leaders"}, {0, 0},
@@ -155,15 +111,15 @@ static int zones_list(http_req *req)
     store_stmt *st =
         store_prepare(req->conn,
                       "SELECT z.id, z.name, z.sort_order, "
-                      "(SELECT COUNT(*) FROM blocks b WHERE b.zone_id = z.id AND " REGISTRY_BLOCK_SCOPE "), "
+                      "(SELECT COUNT(*) FROM blocks b WHERE b.zone_id = z.id AND " SCOPE_BLOCK "), "
                       "(SELECT COUNT(*) FROM households h JOIN blocks b ON b.id = h.block_id WHERE b.zone_id = z.id "
-                      "AND " REGISTRY_BLOCK_SCOPE "), "
+                      "AND " SCOPE_BLOCK "), "
                       "(SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id JOIN blocks b ON "
                       "b.id = h.block_id "
-                      "WHERE b.zone_id = z.id AND r.moved_out_at IS NULL AND " REGISTRY_BLOCK_SCOPE ") "
-                      "FROM zones z WHERE " ZONE_SCOPE " AND z.id > $3 ORDER BY z.id LIMIT $4");
+                      "WHERE b.zone_id = z.id AND r.moved_out_at IS NULL AND " SCOPE_BLOCK ") "
+                      "FROM zones z WHERE " SCOPE_ZONE " AND z.id > $3 ORDER BY z.id LIMIT $4");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, http_list_cursor(req));
     store_bind_int(st, 4, limit + 1);
     json_t *items = json_array();
@@ -196,7 +152,7 @@ static int zones_create(http_req *req)
         return http_fail_internal(req, "zone insert");
     int64_t id = store_col_int(st, 0);
     store_done(st);
-    registry_audit(req, "zone", id, NULL);
+    http_audit_target(req, "zone", id, NULL);
     return http_reply(req, 201, json_pack("{s:{s:I, s:s, s:I, s:i, s:i, s:i}}", "zone", "id", (json_int_t)id,
                                           "name", name, "sort_order", (json_int_t)sort, "blocks", 0,
                                           "households", 0, "residents", 0));
@@ -209,7 +165,7 @@ static int zones_create(http_req *req)
     "(SELECT COUNT(*) FROM households h WHERE h.community_id = $1 AND h.block_id = b.id), " \
     "(SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id " \
     "WHERE h.community_id = $1 AND h.block_id = b.id AND r.moved_out_at IS NULL) " \
-    "FROM blocks b LEFT JOIN zones z ON z.id = b.zone_id WHERE " REGISTRY_BLOCK_SCOPE
+    "FROM blocks b LEFT JOIN zones z ON z.id = b.zone_id WHERE " SCOPE_BLOCK
 
 static json_t *block_item(store_stmt *st)
 {
@@ -239,7 +195,7 @@ static int blocks_list(http_req *req)
     store_stmt *st = store_prepare(req->conn, BLOCK_COLS " AND ($3 = 0 OR b.zone_id = $3) AND b.id > $4 "
                                               "ORDER BY b.id LIMIT $5");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, zone_id);
     store_bind_int(st, 4, http_list_cursor(req));
     store_bind_int(st, 5, limit + 1);
@@ -254,7 +210,7 @@ static json_t *block_read(http_req *req, int64_t id)
 {
     store_stmt *st = store_prepare(req->conn, BLOCK_COLS " AND b.id = $3");
     if (!st) { http_fail_internal(req, store_errmsg(req->conn)); return NULL; }
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, id);
     json_t *item = store_step(st) == STORE_ROW ? block_item(st) : NULL;
     store_done(st);
@@ -320,7 +276,7 @@ static int blocks_create(http_req *req)
     int64_t id = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
     store_done(st);
     if (!id) return http_fail_internal(req, "block insert");
-    registry_audit(req, "block", id, NULL);
+    http_audit_target(req, "block", id, NULL);
     json_t *b = block_read(req, id);
     return b ? http_reply(req, 201, json_pack("{s:o}", "block", b)) : -1;
 }
@@ -367,7 +323,7 @@ static int blocks_update(http_req *req)
         json_object_set_new(detail, "from_zone_id", from_zone ? json_integer(from_zone) : json_null());
         json_object_set_new(detail, "to_zone_id", no_zone ? json_null() : json_integer(zone_id));
     }
-    registry_audit(req, "block", id, detail);
+    http_audit_target(req, "block", id, detail);
     json_t *b = block_read(req, id);
     return b ? http_reply(req, 200, json_pack("{s:o}", "block", b)) : -1;
 }
@@ -379,8 +335,8 @@ static bool household_status_ok(const char *s)
     return !strcmp(s, "occupied") || !strcmp(s, "away") || !strcmp(s, "vacant") || !strcmp(s, "rented_out");
 }
 
-/* Households as the actor sees them: HOUSEHOLD_COLS(REGISTRY_READ_SCOPE) for the reads a
- * resident may make, HOUSEHOLD_COLS(REGISTRY_SCOPE) before a leader's write. */
+/* Households as the actor sees them: HOUSEHOLD_COLS(SCOPE_HOUSEHOLD_READ) for the reads a
+ * resident may make, HOUSEHOLD_COLS(SCOPE_HOUSEHOLD) before a leader's write. */
 #define HOUSEHOLD_COLS(scope) \
     "SELECT h.id, h.block_id, b.name, b.zone_id, h.room, h.status, h.phone, h.notes, " \
     "(SELECT COUNT(*) FROM residents r WHERE r.community_id = $1 AND r.household_id = h.id " \
@@ -415,11 +371,11 @@ static int households_list(http_req *req)
     if (!registry_query_id(req, "block_id", &block_id)) return -1;
     if (!registry_query_id(req, "zone_id", &zone_id)) return -1;
     if (status && *status && !household_status_ok(status)) return http_fail_field(req, "status", "reg.err.status");
-    store_stmt *st = store_prepare(req->conn, HOUSEHOLD_COLS(REGISTRY_READ_SCOPE)
+    store_stmt *st = store_prepare(req->conn, HOUSEHOLD_COLS(SCOPE_HOUSEHOLD_READ)
         " AND ($3 = 0 OR h.block_id = $3) AND ($4 = 0 OR b.zone_id = $4) AND ($5 = '' OR h.status = $5) "
         "AND LOWER(h.room) LIKE $6 ESCAPE '\\' AND h.id > $7 ORDER BY h.id LIMIT $8");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, block_id);
     store_bind_int(st, 4, zone_id);
     store_bind_text(st, 5, status ? status : "");
@@ -436,10 +392,10 @@ static int households_list(http_req *req)
  * leader scope), with its residents; NULL (404 set). */
 static json_t *household_read(http_req *req, int64_t id, bool read)
 {
-    store_stmt *st = store_prepare(req->conn, read ? HOUSEHOLD_COLS(REGISTRY_READ_SCOPE) " AND h.id = $3"
-                                                   : HOUSEHOLD_COLS(REGISTRY_SCOPE) " AND h.id = $3");
+    store_stmt *st = store_prepare(req->conn, read ? HOUSEHOLD_COLS(SCOPE_HOUSEHOLD_READ) " AND h.id = $3"
+                                                   : HOUSEHOLD_COLS(SCOPE_HOUSEHOLD) " AND h.id = $3");
     if (!st) { http_fail_internal(req, store_errmsg(req->conn)); return NULL; }
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, id);
     json_t *item = store_step(st) == STORE_ROW ? household_item(st) : NULL;
     store_done(st);
@@ -498,7 +454,7 @@ static int households_create(http_req *req)
     const char *why = *phone ? validate_phone(phone) : NULL;
     if (why) return http_fail_field(req, "phone", why);
     if (!body_text_opt(req, "notes", 500, &notes)) return -1;
-    if (!registry_block_visible(req, block_id)) return http_fail_not_found(req);
+    if (!scope_block_visible(req, block_id)) return http_fail_not_found(req);
     if (store_query_int(req->conn, 0,
                         "SELECT COUNT(*) FROM households WHERE community_id = $1 AND block_id = $2 AND room = $3",
                         "iit", req->actor.community_id, block_id, room))
@@ -513,7 +469,7 @@ static int households_create(http_req *req)
     if (rc != STORE_ROW) return http_fail_internal(req, "household insert");
     int64_t id = store_col_int(st, 0);
     store_done(st);
-    registry_audit(req, "household", id, json_pack("{s:I}", "block_id", (json_int_t)block_id));
+    http_audit_target(req, "household", id, json_pack("{s:I}", "block_id", (json_int_t)block_id));
     json_t *h = household_read(req, id, false);
     return h ? http_reply(req, 201, json_pack("{s:o}", "household", h)) : -1;
 }
@@ -541,7 +497,7 @@ static int households_update(http_req *req)
         /* Moving a dwelling to another block changes whose list it is on: staff only. */
         if (!actor_has(&req->actor, ROLE_COMMITTEE))
             return http_fail(req, 403, "forbidden", "block_id", "reg.err.move_block");
-        if (!registry_block_visible(req, to_block)) return http_fail_not_found(req);
+        if (!scope_block_visible(req, to_block)) return http_fail_not_found(req);
     }
     int64_t block = has_block ? to_block : from_block;
     if (room || has_block) {
@@ -571,7 +527,7 @@ static int households_update(http_req *req)
         json_object_set_new(detail, "from_block_id", json_integer(from_block));
         json_object_set_new(detail, "to_block_id", json_integer(to_block));
     }
-    registry_audit(req, "household", id, detail);
+    http_audit_target(req, "household", id, detail);
     json_t *h = household_read(req, id, false);
     return h ? http_reply(req, 200, json_pack("{s:o}", "household", h)) : -1;
 }

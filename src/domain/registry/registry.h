@@ -1,53 +1,12 @@
 /* registry.h — the community registry: zones, blocks, households, residents, flags.
  * Shared by the registry's files (registry.c, import.c, sweeps.c, lists.c, invites.c).
  *
- * Scope rule, the same everywhere: every registry statement binds $1 = the actor's
- * community id and $2 = the actor's user id, and joins the household as `h` and its
- * block as `b`. Two conditions say whether the household is visible:
- *   REGISTRY_SCOPE       the leader scope: committee staff see the community, a zone
- *                        leader the blocks of their zones, a block leader their blocks.
- *                        Every leader route (writes, leader-only lists, history, sweeps)
- *                        uses it: a leader's own household as a resident gives no
- *                        leader rights over it.
- *   REGISTRY_READ_SCOPE  the leader scope or the resident's own household, for the few
- *                        read routes a resident may use (household, residents, flags,
- *                        travel). A resident account linked to a resident record
- *                        (resident_accounts) sees a household only while that person
- *                        lives there: the role row is re-pointed by every write that
- *                        moves the person (registry_access_follow), and the condition
- *                        checks it again so that no write path can leave access behind.
- * Volunteers see nothing here (tasks later give them name, room and phone of what they
- * are assigned). A record outside the scope is not found: handlers answer 404, never
- * 403, so that its existence does not leak. */
+ * Scope: src/domain/scope.h (SCOPE_HOUSEHOLD, SCOPE_HOUSEHOLD_READ, SCOPE_BLOCK,
+ * SCOPE_ZONE). Volunteers see nothing here (tasks later give them name, room and phone
+ * of what they are assigned). */
 #ifndef SW_REGISTRY_H
 #define SW_REGISTRY_H
-#include "../../http/http.h"
-
-#define REGISTRY_LEADER_CLAUSES \
-    "ra.role = 'committee' " \
-    "OR (ra.role = 'zone_leader' AND ra.scope_kind = 'zone' AND ra.scope_id = b.zone_id) " \
-    "OR (ra.role = 'block_leader' AND ra.scope_kind = 'block' AND ra.scope_id = h.block_id)"
-
-#define REGISTRY_SCOPE \
-    "h.community_id = $1 AND EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.user_id = $2 " \
-    "AND ra.community_id = $1 AND (" REGISTRY_LEADER_CLAUSES "))"
-
-/* The resident clause looks up the account's link by user (a unique index), then the
- * linked record by id: two index probes, only for rows of the account's household. */
-#define REGISTRY_READ_SCOPE \
-    "h.community_id = $1 AND EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.user_id = $2 " \
-    "AND ra.community_id = $1 AND (" REGISTRY_LEADER_CLAUSES " " \
-    "OR (ra.role = 'resident' AND ra.scope_kind = 'household' AND ra.scope_id = h.id " \
-    "AND NOT EXISTS (SELECT 1 FROM resident_accounts ac WHERE ac.user_id = $2 AND NOT EXISTS (SELECT 1 " \
-    "FROM residents ar WHERE ar.id = ac.resident_id AND ar.household_id = h.id AND ar.moved_out_at IS NULL)))))"
-
-/* The same for a block `b` alone (block lists, counts): committee, zone leader of its
- * zone, block leader of it. */
-#define REGISTRY_BLOCK_SCOPE \
-    "b.community_id = $1 AND EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.user_id = $2 " \
-    "AND ra.community_id = $1 AND (ra.role = 'committee' " \
-    "OR (ra.role = 'zone_leader' AND ra.scope_kind = 'zone' AND ra.scope_id = b.zone_id) " \
-    "OR (ra.role = 'block_leader' AND ra.scope_kind = 'block' AND ra.scope_id = b.id)))"
+#include "../scope.h"
 
 /* Roles that may use registry routes at all (the SQL above narrows further). */
 #define REGISTRY_ROLES (ROLE_COMMITTEE | ROLE_ZONE_LEADER | ROLE_BLOCK_LEADER | ROLE_RESIDENT)
@@ -78,10 +37,4 @@ bool registry_full_view(http_req *req);
  * stars only. In the request's arena; NULL for NULL. */
 const char *registry_view_mask(http_req *req, const char *kind, const char *stored);
 
-/* Binds $1 and $2 of a registry statement from the request's actor. */
-static inline void registry_bind_scope(http_req *req, store_stmt *st)
-{
-    store_bind_int(st, 1, req->actor.community_id);
-    store_bind_int(st, 2, req->actor.user_id);
-}
 #endif

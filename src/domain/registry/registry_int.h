@@ -11,12 +11,9 @@
 bool registry_query_id(http_req *req, const char *name, int64_t *out);
 char *registry_like(http_req *req, const char *q, bool anchor_start);
 int registry_age(const char *today, int64_t birth_year, const char *birth_date);
-void registry_audit(http_req *req, const char *type, int64_t id, json_t *detail);
-bool registry_block_visible(http_req *req, int64_t block_id);
 /* A list's title naming the block (with its zone) or zone it is of, when one is given
  * (> 0): "照护名单 · 一片区 1号楼1单元". In the request arena. */
 const char *registry_list_title(http_req *req, const char *key, int64_t block_id, int64_t zone_id);
-bool registry_household_visible(http_req *req, int64_t household_id);
 
 /* registry_people.c */
 const char *registry_flag_label(http_req *req, const char *flag);
@@ -43,8 +40,6 @@ int registry_block_call_list(http_req *req);
 int registry_counts(http_req *req);
 
 /* codes.c: what the printed slips of logins.c share with the code sheets */
-struct buf;
-void codes_html_escape(struct buf *b, const char *s);
 char *codes_base_url(http_req *req);              /* scheme://Host the request came by */
 char *codes_date_text(http_req *req, int64_t us); /* YYYY-MM-DD in China Standard Time */
 

@@ -17,7 +17,7 @@ static const char *const count_flags[] = {
 static bool path_block(http_req *req, int64_t *block_id)
 {
     if (!http_param_id(req, "id", block_id)) return false;
-    if (!registry_block_visible(req, *block_id)) return http_fail_not_found(req), false;
+    if (!scope_block_visible(req, *block_id)) return http_fail_not_found(req), false;
     return true;
 }
 
@@ -72,9 +72,9 @@ int registry_block_households(http_req *req)
     if (!path_block(req, &block_id)) return -1;
     store_stmt *st = store_prepare(req->conn,
         "SELECT h.id, h.room, h.status, h.phone, h.notes FROM households h JOIN blocks b ON b.id = h.block_id "
-        "WHERE " REGISTRY_SCOPE " AND h.block_id = $3 AND h.id > $4 ORDER BY h.id LIMIT $5");
+        "WHERE " SCOPE_HOUSEHOLD " AND h.block_id = $3 AND h.id > $4 ORDER BY h.id LIMIT $5");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, block_id);
     store_bind_int(st, 4, http_list_cursor(req));
     store_bind_int(st, 5, limit + 1);
@@ -173,11 +173,11 @@ int registry_block_care_list(http_req *req)
     store_stmt *st = store_prepare(req->conn,
         "SELECT r.id, r.name, r.birth_year, r.phone, h.room, h.phone, r.household_id, r.birth_date FROM residents r "
         "JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id "
-        "WHERE r.community_id = $1 AND " REGISTRY_SCOPE " AND h.block_id = $3 AND r.moved_out_at IS NULL "
+        "WHERE r.community_id = $1 AND " SCOPE_HOUSEHOLD " AND h.block_id = $3 AND r.moved_out_at IS NULL "
         "AND EXISTS (SELECT 1 FROM resident_flags f WHERE f.community_id = $1 AND f.resident_id = r.id "
         "AND f.cleared_at IS NULL AND f.flag <> 'home_isolation') AND r.id > $4 ORDER BY r.id LIMIT $5");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, block_id);
     store_bind_int(st, 4, http_list_cursor(req));
     store_bind_int(st, 5, limit + 1);
@@ -222,10 +222,10 @@ int registry_block_call_list(http_req *req)
         "SELECT r.id, r.name, h.room, r.phone, h.phone, f.detail, r.household_id FROM residents r "
         "JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id "
         "JOIN resident_flags f ON f.resident_id = r.id AND f.community_id = $1 AND f.flag = 'no_smartphone' "
-        "AND f.cleared_at IS NULL WHERE r.community_id = $1 AND " REGISTRY_SCOPE " AND h.block_id = $3 "
+        "AND f.cleared_at IS NULL WHERE r.community_id = $1 AND " SCOPE_HOUSEHOLD " AND h.block_id = $3 "
         "AND r.moved_out_at IS NULL AND r.id > $4 ORDER BY r.id, f.id LIMIT $5");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, block_id);
     store_bind_int(st, 4, http_list_cursor(req));
     store_bind_int(st, 5, limit + 1);
@@ -306,9 +306,9 @@ int registry_counts(http_req *req)
         "(SELECT COUNT(*) FROM residents r JOIN households h ON h.id = r.household_id WHERE h.community_id = $1 "
         "AND h.block_id = b.id AND r.moved_out_at IS NULL AND ((r.birth_date IS NULL AND r.birth_year <= $3) "
         "OR r.birth_date <= $4)) "
-        "FROM blocks b LEFT JOIN zones z ON z.id = b.zone_id WHERE " REGISTRY_BLOCK_SCOPE " ORDER BY b.id");
+        "FROM blocks b LEFT JOIN zones z ON z.id = b.zone_id WHERE " SCOPE_BLOCK " ORDER BY b.id");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     /* 60 or older on the community's today: born on or before today's date 60 years
      * ago, or (birth year only) in the year 60 years ago or earlier. */
     char today[11], born_by[24];
@@ -343,12 +343,12 @@ int registry_counts(http_req *req)
         "SELECT h.block_id, f.flag, COUNT(DISTINCT f.resident_id) FROM resident_flags f "
         "JOIN residents r ON r.id = f.resident_id JOIN households h ON h.id = r.household_id "
         "JOIN blocks b ON b.id = h.block_id WHERE f.community_id = $1 AND f.cleared_at IS NULL "
-        "AND r.moved_out_at IS NULL AND " REGISTRY_BLOCK_SCOPE " GROUP BY h.block_id, f.flag");
+        "AND r.moved_out_at IS NULL AND " SCOPE_BLOCK " GROUP BY h.block_id, f.flag");
     if (!st) {
         json_decref(items); json_decref(index); json_decref(block_group);
         return http_fail_internal(req, store_errmsg(req->conn));
     }
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     while (store_step(st) == STORE_ROW) {
         char bkey[24];
         snprintf(bkey, sizeof bkey, "%lld", (long long)store_col_int(st, 0));

@@ -39,18 +39,11 @@ const char *registry_flag_label(http_req *req, const char *flag)
 
 /* ---------------------------------------------------------------- dates */
 
-static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
 /* "YYYY-MM-DD", a real calendar day between 1880 and 2200. */
 bool registry_date_ok(const char *s, int *year)
 {
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-') return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i])) return false;
-    int y = (int)strtol(s, NULL, 10), m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1880 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
-    if (d > mdays[m - 1] + (m == 2 && leap(y))) return false;
+    int y;
+    if (!clock_parse_date(s, &y, NULL, NULL) || y < 1880 || y > 2200) return false;
     if (year) *year = y;
     return true;
 }
@@ -62,7 +55,7 @@ bool registry_date_ok(const char *s, int *year)
     "r.owner, r.floating, r.party_member, r.household_id, h.room, h.block_id, b.name, b.zone_id, r.moved_out_at "
 #define RES_JOIN "JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id "
 #define RES_COLS_WHERE(community) \
-    RES_SELECT "FROM residents r " RES_JOIN "WHERE " community " = $1 AND " REGISTRY_READ_SCOPE
+    RES_SELECT "FROM residents r " RES_JOIN "WHERE " community " = $1 AND " SCOPE_HOUSEHOLD_READ
 #define RES_COLS RES_COLS_WHERE("r.community_id")
 
 /* How the items of one reply are made: the community's today and whether the actor
@@ -181,7 +174,7 @@ json_t *registry_household_residents(http_req *req, int64_t household_id)
     store_stmt *st =
         store_prepare(req->conn, RES_COLS " AND r.household_id = $3 AND r.moved_out_at IS NULL ORDER BY r.id");
     if (!st) return NULL;
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, household_id);
     resident_view view;
     view_init(req, &view);
@@ -197,7 +190,7 @@ static json_t *resident_read(http_req *req, int64_t id)
 {
     store_stmt *st = store_prepare(req->conn, RES_COLS " AND r.id = $3");
     if (!st) { http_fail_internal(req, store_errmsg(req->conn)); return NULL; }
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, id);
     resident_view view;
     view_init(req, &view);
@@ -315,13 +308,13 @@ int registry_residents_list(http_req *req)
               "AND t2.resident_id = t.resident_id)) "
               "AND ($22 = '' OR EXISTS (SELECT 1 FROM resident_terms t3 WHERE t3.community_id = $1 AND t3.term = $22 "
               "AND t3.resident_id = t.resident_id)) "
-              "AND r.community_id = $1 AND " REGISTRY_READ_SCOPE RES_FILTERS
+              "AND r.community_id = $1 AND " SCOPE_HOUSEHOLD_READ RES_FILTERS
               "AND t.resident_id > $14 ORDER BY t.resident_id LIMIT $15")
         : store_prepare(req->conn, RES_COLS_WHERE("+r.community_id") RES_FILTERS
               "AND r.id > $14 ORDER BY r.id LIMIT $15");
 #undef RES_FILTERS
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_text(st, 3, registry_like(req, q, false));
     store_bind_text(st, 4, tail_like);
     store_bind_text(st, 5, flag ? flag : "");
@@ -625,7 +618,7 @@ int registry_resident_create(http_req *req)
     if (!resident_parse(req, &ri, true)) return -1;
     const char *kind = ri.id_kind ? ri.id_kind : ri.id_number ? "cn_id" : NULL;
     if (!resident_check_id(req, &ri, kind ? kind : "cn_id", true)) return -1;
-    if (!registry_household_visible(req, household_id)) return http_fail_not_found(req);
+    if (!scope_household_visible(req, household_id)) return http_fail_not_found(req);
     sealed_id sid = {0};
     if (ri.id_number && !resident_seal_id(req, &ri, kind, &sid)) return -1;
     int64_t now = clock_now_us();
@@ -656,7 +649,7 @@ int registry_resident_create(http_req *req)
     if (!id) return http_fail_internal(req, "resident insert");
     if (!resident_reindex(req, id)) return -1;
     req->on_behalf_of = id;
-    registry_audit(req, "resident", id,
+    http_audit_target(req, "resident", id,
                    json_pack("{s:O, s:I}", "fields", ri.fields, "household_id", (json_int_t)household_id));
     json_t *r = resident_read(req, id);
     return r ? http_reply(req, 201, json_pack("{s:o}", "resident", r)) : -1;
@@ -672,9 +665,9 @@ int registry_resident_create(http_req *req)
 static bool resident_current_scoped(http_req *req, int64_t id, resident_input *cur, int64_t *household_id,
                                     bool *moved_out, bool read)
 {
-    store_stmt *st = store_prepare(req->conn, read ? CURRENT_COLS REGISTRY_READ_SCOPE : CURRENT_COLS REGISTRY_SCOPE);
+    store_stmt *st = store_prepare(req->conn, read ? CURRENT_COLS SCOPE_HOUSEHOLD_READ : CURRENT_COLS SCOPE_HOUSEHOLD);
     if (!st) return http_fail_internal(req, store_errmsg(req->conn)), false;
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, id);
     bool found = store_step(st) == STORE_ROW;
     if (found) {
@@ -750,7 +743,7 @@ int registry_resident_update(http_req *req)
     }
     if ((ri.name || ri.phone || ri.id_number) && !resident_reindex(req, id)) return -1;
     req->on_behalf_of = id;
-    registry_audit(req, "resident", id, json_pack("{s:O}", "fields", ri.fields));
+    http_audit_target(req, "resident", id, json_pack("{s:O}", "fields", ri.fields));
     json_t *r = resident_read(req, id);
     return r ? http_reply(req, 200, json_pack("{s:o}", "resident", r)) : -1;
 }
@@ -764,7 +757,7 @@ int registry_resident_move(http_req *req)
     if (!resident_current(req, id, &cur, &from, &moved_out)) return -1;
     if (!http_body_int_opt(req, "household_id", 1, INT64_MAX, &to, &has_to)) return -1;
     if (!has_to) return http_fail_field(req, "household_id", "err.required");
-    if (!registry_household_visible(req, to)) return http_fail_not_found(req);
+    if (!scope_household_visible(req, to)) return http_fail_not_found(req);
     int rc = store_run(req->conn, NULL, "UPDATE residents SET household_id = $1, moved_out_at = NULL, updated_at = $2 "
                                         "WHERE id = $3 AND community_id = $4", "iiii", to, clock_now_us(), id,
                        req->actor.community_id);
@@ -773,7 +766,7 @@ int registry_resident_move(http_req *req)
     int64_t access = 0;
     if (!registry_access_follow(req, id, from, &access)) return http_fail_internal(req, "resident access");
     req->on_behalf_of = id;
-    registry_audit(req, "resident", id, json_pack("{s:I, s:I, s:b, s:I}", "from_household_id", (json_int_t)from,
+    http_audit_target(req, "resident", id, json_pack("{s:I, s:I, s:b, s:I}", "from_household_id", (json_int_t)from,
                                                   "to_household_id", (json_int_t)to, "moved_in", moved_out,
                                                   "access_changed", (json_int_t)access));
     json_t *r = resident_read(req, id);
@@ -795,7 +788,7 @@ int registry_resident_move_out(http_req *req)
     int64_t access = 0;
     if (!registry_access_follow(req, id, from, &access)) return http_fail_internal(req, "resident access");
     req->on_behalf_of = id;
-    registry_audit(req, "resident", id, json_pack("{s:I, s:I}", "from_household_id", (json_int_t)from,
+    http_audit_target(req, "resident", id, json_pack("{s:I, s:I}", "from_household_id", (json_int_t)from,
                                                   "access_changed", (json_int_t)access));
     json_t *r = resident_read(req, id);
     return r ? http_reply(req, 200, json_pack("{s:o}", "resident", r)) : -1;
@@ -809,9 +802,9 @@ int registry_resident_reveal_id(http_req *req)
     store_stmt *st = store_prepare(req->conn,
                                    "SELECT r.id_cipher FROM residents r JOIN households h ON h.id = r.household_id "
                                    "JOIN blocks b ON b.id = h.block_id "
-                                   "WHERE r.community_id = $1 AND " REGISTRY_SCOPE " AND r.id = $3");
+                                   "WHERE r.community_id = $1 AND " SCOPE_HOUSEHOLD " AND r.id = $3");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, id);
     if (store_step(st) != STORE_ROW) { store_done(st); return http_fail_not_found(req); }
     char *cipher = arena_strdup(req->a, store_col_text(st, 0));
@@ -822,7 +815,7 @@ int registry_resident_reveal_id(http_req *req)
     json_t *body = json_pack("{s:s}", "id_number", plain);
     sodium_memzero(plain, strlen(plain));
     free(plain);
-    registry_audit(req, "resident", id, json_pack("{s:s}", "field", "id_number"));
+    http_audit_target(req, "resident", id, json_pack("{s:s}", "field", "id_number"));
     return http_reply(req, 200, body);
 }
 
@@ -1091,7 +1084,7 @@ int registry_flag_set(http_req *req)
     if (!item) return http_fail_internal(req, "flag read");
     json_object_set_new(item, "action", json_string(replaced ? "changed" : "set"));
     req->on_behalf_of = id;
-    registry_audit(req, "resident", id,
+    http_audit_target(req, "resident", id,
                    json_pack("{s:I, s:I}", "flag_id", (json_int_t)flag_id, "replaced", (json_int_t)replaced));
     return http_reply(req, 201, json_pack("{s:o}", "flag", item));
 }
@@ -1119,7 +1112,7 @@ int registry_flag_clear(http_req *req)
     if (rc != STORE_DONE) return http_fail_internal(req, "flag clear");
     if (!changed) return http_fail_not_found(req);
     req->on_behalf_of = id;
-    registry_audit(req, "resident", id, json_pack("{s:I}", "flags_cleared", (json_int_t)changed));
+    http_audit_target(req, "resident", id, json_pack("{s:I}", "flags_cleared", (json_int_t)changed));
     return http_reply(req, 200, json_pack("{s:b}", "ok", 1));
 }
 
@@ -1182,6 +1175,6 @@ int registry_travel_add(http_req *req)
     int64_t tid = store_col_int(st, 0);
     store_done(st);
     req->on_behalf_of = id;
-    registry_audit(req, "resident", id, json_pack("{s:I}", "travel_id", (json_int_t)tid));
+    http_audit_target(req, "resident", id, json_pack("{s:I}", "travel_id", (json_int_t)tid));
     return http_reply(req, 201, json_pack("{s:o}", "travel", item));
 }

@@ -34,32 +34,11 @@
 
 /* ---------------------------------------------------------------- calendar */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, char out[11])
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1, m = mp + (mp < 10 ? 3 : -9);
-    snprintf(out, 11, "%04d-%02d-%02d", (int)(y + (m <= 2)), (int)m, (int)d);
-}
-
 static int64_t date_days(const char *s)
 {
-    int month = (s[5] - '0') * 10 + (s[6] - '0'), day = (s[8] - '0') * 10 + (s[9] - '0');
-    return days_from_civil((int)strtol(s, NULL, 10), month, day);
+    int y = 1970, m = 1, d = 1;
+    clock_parse_date(s, &y, &m, &d);
+    return clock_days_from_civil(y, m, d);
 }
 
 /* ---------------------------------------------------------------- time zones */
@@ -76,7 +55,7 @@ static bool community_today(store_conn *c, int64_t community_id, char today[11],
     store_done(st);
     int64_t now = clock_now_us() / 1000000;
     int64_t local = now + clock_tz_offset(tz, now);
-    civil_from_days(local >= 0 ? local / 86400 : (local - 86399) / 86400, today);
+    clock_format_date(local >= 0 ? local / 86400 : (local - 86399) / 86400, today);
     return true;
 }
 
@@ -122,10 +101,10 @@ static void policy_cutoffs(const policy *p, const char *today, char kept_until[1
     kept_until[0] = 0;
     *ended_due = false;
     if (p->ended_on[0]) {
-        civil_from_days(date_days(p->ended_on) + p->keep_days, kept_until);
+        clock_format_date(date_days(p->ended_on) + p->keep_days, kept_until);
         *ended_due = strcmp(kept_until, today) < 0;
     }
-    civil_from_days(t - p->max_days, rolling);
+    clock_format_date(t - p->max_days, rolling);
 }
 
 static json_t *policy_json(const policy *p, const char *today, const char *tz)
@@ -327,14 +306,6 @@ static int retention_get(http_req *req)
     return http_reply(req, 200, json_pack("{s:o}", "retention", policy_json(&p, today, tz)));
 }
 
-static void audit_set(http_req *req, json_t *detail)
-{
-    req->audit_target_type = "community";
-    req->audit_target_id = req->actor.community_id;
-    req->audit_detail = detail;
-    arena_on_free(req->a, (void (*)(void *))json_decref, detail);
-}
-
 static int retention_update(http_req *req)
 {
     char today[11], tz[65];
@@ -344,7 +315,7 @@ static int retention_update(http_req *req)
         return http_fail_internal(req, "retention read");
     json_t *fields = json_array();
     json_t *detail = json_pack("{s:o}", "fields", fields);
-    audit_set(req, detail);
+    http_audit_target(req, "community", req->actor.community_id, detail);
     json_t *ended = json_object_get(req->json, "emergency_ended_on");
     if (ended) {
         if (json_is_null(ended) || (json_is_string(ended) && !*json_string_value(ended))) p.ended_on[0] = 0;
@@ -382,7 +353,7 @@ static int retention_purge_now(http_req *req)
     bool dry_run = !dry || json_is_true(dry);
     json_t *report;
     if (retention_purge(req->conn, req->actor.community_id, dry_run, &report)) return http_fail_internal(req, "purge");
-    audit_set(req, json_deep_copy(report));
+    http_audit_target(req, "community", req->actor.community_id, json_deep_copy(report));
     return http_reply(req, 200, json_pack("{s:o}", "purge", report));
 }
 

@@ -27,13 +27,6 @@
 
 
 /* The zone scope of registry.c: committee, the zone's leaders, leaders of its blocks. */
-#define ZONE_SCOPE \
-    "z.community_id = $1 AND EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.user_id = $2 " \
-    "AND ra.community_id = $1 AND (ra.role = 'committee' " \
-    "OR (ra.role = 'zone_leader' AND ra.scope_kind = 'zone' AND ra.scope_id = z.id) " \
-    "OR (ra.role = 'block_leader' AND ra.scope_kind = 'block' AND ra.scope_id IN " \
-    "(SELECT zb.id FROM blocks zb WHERE zb.zone_id = z.id))))"
-
 /* A courtyard committee's size, as the registry issue gives it. */
 #define COMMITTEE_MIN 3
 #define COMMITTEE_MAX 7
@@ -167,10 +160,10 @@ static int zone_get(http_req *req)
     if (!http_param_id(req, "id", &id)) return -1;
     store_stmt *st = store_prepare(req->conn,
         "SELECT z.id, z.name, z.sort_order, "
-        "(SELECT COUNT(*) FROM blocks b WHERE b.zone_id = z.id AND " REGISTRY_BLOCK_SCOPE ") "
-        "FROM zones z WHERE " ZONE_SCOPE " AND z.id = $3");
+        "(SELECT COUNT(*) FROM blocks b WHERE b.zone_id = z.id AND " SCOPE_BLOCK ") "
+        "FROM zones z WHERE " SCOPE_ZONE " AND z.id = $3");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, id);
     json_t *zone = NULL;
     if (store_step(st) == STORE_ROW)
@@ -207,7 +200,7 @@ static int zone_update(http_req *req)
     json_t *fields = json_array();
     if (name) json_array_append_new(fields, json_string("name"));
     if (has_sort) json_array_append_new(fields, json_string("sort_order"));
-    registry_audit(req, "zone", id, json_pack("{s:o}", "fields", fields));
+    http_audit_target(req, "zone", id, json_pack("{s:o}", "fields", fields));
     return zone_get(req);
 }
 
@@ -301,7 +294,7 @@ static int posts_replace(http_req *req, bool zone, int64_t target, const post *s
     json_t *posts = json_array(), *granted = json_array(), *removed = json_array();
     json_t *detail =
         json_pack("{s:o, s:o, s:o}", "posts", posts, "granted_user_ids", granted, "removed_user_ids", removed);
-    registry_audit(req, kind, target, detail);
+    http_audit_target(req, kind, target, detail);
     int64_t now = clock_now_us();
     st = store_prepare(req->conn,
                        "INSERT INTO structure_leaders (community_id, zone_id, block_id, position, resident_id, "
@@ -367,12 +360,7 @@ static int zone_leaders_get(http_req *req)
 {
     int64_t id;
     if (!http_param_id(req, "id", &id)) return -1;
-    store_stmt *st = store_prepare(req->conn, "SELECT COUNT(*) FROM zones z WHERE " ZONE_SCOPE " AND z.id = $3");
-    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
-    store_bind_int(st, 3, id);
-    bool seen = store_step(st) == STORE_ROW && store_col_int(st, 0) > 0;
-    store_done(st);
+    bool seen = scope_zone_visible(req, id);
     return seen ? reply_posts(req, true, id, NULL) : http_fail_not_found(req);
 }
 
@@ -411,7 +399,7 @@ static int block_leaders_get(http_req *req)
 {
     int64_t id;
     if (!http_param_id(req, "id", &id)) return -1;
-    if (!registry_block_visible(req, id)) return http_fail_not_found(req);
+    if (!scope_block_visible(req, id)) return http_fail_not_found(req);
     const char *kind = NULL;
     store_stmt *st;
     if (store_run(req->conn, &st, "SELECT kind FROM blocks WHERE id = $1", "i", id) == STORE_ROW) {
@@ -514,7 +502,7 @@ static int block_delete(http_req *req)
     if (households < 0) return http_fail_internal(req, "block households");
     if (households) return http_fail(req, 409, "conflict", "households", "structure.err.block_not_empty");
     json_t *removed = json_array();
-    registry_audit(req, "block", id, json_pack("{s:o}", "removed_user_ids", removed));
+    http_audit_target(req, "block", id, json_pack("{s:o}", "removed_user_ids", removed));
     if (posts_drop(req, false, id, removed)) return http_fail_internal(req, "block posts");
     if (store_run(req->conn, NULL, "DELETE FROM blocks WHERE id = $1 AND community_id = $2", "ii", id, cid) !=
         STORE_DONE)
@@ -536,7 +524,7 @@ static int zone_delete(http_req *req)
     if (blocks < 0) return http_fail_internal(req, "zone blocks");
     if (blocks) return http_fail(req, 409, "conflict", "blocks", "structure.err.zone_not_empty");
     json_t *removed = json_array();
-    registry_audit(req, "zone", id, json_pack("{s:o}", "removed_user_ids", removed));
+    http_audit_target(req, "zone", id, json_pack("{s:o}", "removed_user_ids", removed));
     if (posts_drop(req, true, id, removed)) return http_fail_internal(req, "zone posts");
     if (store_run(req->conn, NULL, "DELETE FROM zones WHERE id = $1 AND community_id = $2", "ii", id, cid) !=
         STORE_DONE)
@@ -551,7 +539,7 @@ void structure_tiles(http_req *req, json_t *tiles)
 {
     if (!actor_has(&req->actor, REGISTRY_LEADERS)) return;
     dashboard_tile(req, tiles, "blocks_without_leader", "structure.tile.blocks_without_leader",
-                   store_query_int(req->conn, 0, "SELECT COUNT(*) FROM blocks b WHERE " REGISTRY_BLOCK_SCOPE
+                   store_query_int(req->conn, 0, "SELECT COUNT(*) FROM blocks b WHERE " SCOPE_BLOCK
                                    " AND NOT EXISTS (SELECT 1 FROM structure_leaders sl WHERE sl.community_id = $1 "
                                    "AND sl.block_id = b.id)", "ii", req->actor.community_id, req->actor.user_id),
                    "structure.unit.blocks");

@@ -7,7 +7,7 @@
  * and block leaders record an outcome for each household within their scope
  * (answered, not at home, refused) with the answers; a later record replaces the
  * current one and the earlier stays as history. Progress, the household lists and the
- * results are all read through REGISTRY_SCOPE, so a block leader counts, lists and
+ * results are all read through SCOPE_HOUSEHOLD, so a block leader counts, lists and
  * records only the households of their blocks; anything outside is 404.
  *
  * Counting: targets = answered + not_home + refused + pending. A household is reached
@@ -30,7 +30,7 @@
 /* The targets of sweep $3 visible to the actor: t, its household h and h's block b. */
 #define TARGETS_FROM \
     " FROM sweep_targets t JOIN households h ON h.id = t.household_id JOIN blocks b ON b.id = h.block_id "
-#define TARGETS_WHERE " t.community_id = $1 AND t.sweep_id = $3 AND " REGISTRY_SCOPE " "
+#define TARGETS_WHERE " t.community_id = $1 AND t.sweep_id = $3 AND " SCOPE_HOUSEHOLD " "
 
 #define COUNT_COLUMNS \
     "COUNT(*), COALESCE(SUM(CASE WHEN t.outcome = 'answered' THEN 1 ELSE 0 END), 0), " \
@@ -106,9 +106,9 @@ static int sweep_find(http_req *req, int64_t id, sweep_row *out)
         "SELECT s.id, s.title, s.description, s.questions, s.target_kind, s.target_filter, s.state, "
         "s.created_by, s.created_at, s.opened_at, s.closed_at, s.followup_of FROM sweeps s "
         "WHERE s.community_id = $1 AND s.id = $3 AND ($4 = 1 OR (s.state <> 'draft' AND EXISTS (SELECT 1"
-        TARGETS_FROM "WHERE t.community_id = $1 AND t.sweep_id = s.id AND " REGISTRY_SCOPE ")))");
+        TARGETS_FROM "WHERE t.community_id = $1 AND t.sweep_id = s.id AND " SCOPE_HOUSEHOLD ")))");
     if (!st) return -1;
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, id);
     store_bind_int(st, 4, is_committee(req) ? 1 : 0);
     int rc = store_step(st);
@@ -189,7 +189,7 @@ static int sweep_counts_scoped(http_req *req, int64_t sweep_id, sweep_counts *c)
     memset(c, 0, sizeof *c);
     store_stmt *st = store_prepare(req->conn, "SELECT " COUNT_COLUMNS TARGETS_FROM "WHERE" TARGETS_WHERE);
     if (!st) return -1;
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, sweep_id);
     int rc = store_step(st);
     if (rc == STORE_ROW) counts_read(st, 0, c);
@@ -280,9 +280,9 @@ static json_t *followups_json(http_req *req, int64_t id)
     store_stmt *st = store_prepare(req->conn,
         "SELECT s.id, s.title, s.state FROM sweeps s WHERE s.community_id = $1 AND s.followup_of = $3 "
         "AND ($4 = 1 OR (s.state <> 'draft' AND EXISTS (SELECT 1" TARGETS_FROM
-        "WHERE t.community_id = $1 AND t.sweep_id = s.id AND " REGISTRY_SCOPE "))) ORDER BY s.id");
+        "WHERE t.community_id = $1 AND t.sweep_id = s.id AND " SCOPE_HOUSEHOLD "))) ORDER BY s.id");
     if (!st) return out;
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, id);
     store_bind_int(st, 4, is_committee(req) ? 1 : 0);
     while (store_step(st) == STORE_ROW)
@@ -639,8 +639,7 @@ static int sweep_reply(http_req *req, int status, int64_t id)
 {
     sweep_row s;
     if (sweep_find(req, id, &s) != 1) return http_fail_internal(req, "sweep reload");
-    req->audit_target_type = "sweep";
-    req->audit_target_id = id;
+    http_audit_target(req, "sweep", id, NULL);
     return http_reply(req, status, json_pack("{s:o}", "sweep", sweep_json(req, &s)));
 }
 
@@ -693,10 +692,9 @@ static int sweep_delete(http_req *req)
     if (store_run(req->conn, NULL, "DELETE FROM sweeps WHERE community_id = $1 AND id = $2 AND state = 'draft'", "ii",
                   req->actor.community_id, s.id) != STORE_DONE)
         return http_fail_internal(req, store_errmsg(req->conn));
-    req->audit_target_type = "sweep";
-    req->audit_target_id = s.id;
-    req->audit_detail = arena_json(req, json_pack("{s:s, s:I}", "target_kind", s.target_kind, "questions",
-                                                  (json_int_t)json_array_size(s.questions)));
+    http_audit_target(req, "sweep", s.id,
+                      json_pack("{s:s, s:I}", "target_kind", s.target_kind, "questions",
+                                (json_int_t)json_array_size(s.questions)));
     return http_reply(req, 200, json_pack("{s:b, s:I}", "deleted", 1, "id", (json_int_t)s.id));
 }
 
@@ -798,8 +796,7 @@ static int sweep_open(http_req *req)
                   "WHERE community_id = $1 AND id = $2 AND state = 'draft'", "iii", cid, s.id, now) != STORE_DONE)
         return http_fail_internal(req, store_errmsg(req->conn));
     if (sweep_find(req, s.id, &s) != 1) return http_fail_internal(req, "sweep reload");
-    req->audit_target_type = "sweep";
-    req->audit_target_id = s.id;
+    http_audit_target(req, "sweep", s.id, NULL);
     return http_reply(req, 200, json_pack("{s:o}", "sweep", sweep_json(req, &s)));
 }
 
@@ -813,8 +810,7 @@ static int sweep_close(http_req *req)
                   clock_now_us()) != STORE_DONE)
         return http_fail_internal(req, store_errmsg(req->conn));
     if (sweep_find(req, s.id, &s) != 1) return http_fail_internal(req, "sweep reload");
-    req->audit_target_type = "sweep";
-    req->audit_target_id = s.id;
+    http_audit_target(req, "sweep", s.id, NULL);
     return http_reply(req, 200, json_pack("{s:o}", "sweep", sweep_json(req, &s)));
 }
 
@@ -843,9 +839,9 @@ static int sweeps_list(http_req *req)
     store_stmt *st = store_prepare(req->conn,
         "SELECT s.id FROM sweeps s WHERE s.community_id = $1 AND s.id > $4 AND ($5 = '' OR s.state = $5) "
         "AND ($3 = 1 OR (s.state <> 'draft' AND EXISTS (SELECT 1" TARGETS_FROM
-        "WHERE t.community_id = $1 AND t.sweep_id = s.id AND " REGISTRY_SCOPE "))) ORDER BY s.id LIMIT $6");
+        "WHERE t.community_id = $1 AND t.sweep_id = s.id AND " SCOPE_HOUSEHOLD "))) ORDER BY s.id LIMIT $6");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, is_committee(req) ? 1 : 0);
     store_bind_int(st, 4, cursor);
     store_bind_text(st, 5, state ? state : "");
@@ -926,7 +922,7 @@ static int sweep_progress(http_req *req)
           "WHERE" TARGETS_WHERE "GROUP BY b.zone_id, z.name, b.id, b.name, b.sort_order "
           "ORDER BY b.sort_order, b.id");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, s.id);
     json_t *items = json_array();
     sweep_counts total = {0, 0, 0, 0};
@@ -1112,7 +1108,7 @@ static int households_query(http_req *req, const sweep_row *s, bool results, jso
         "AND ($5 = 0 OR h.block_id = $5) AND ($6 = 0 OR b.zone_id = $6) AND ($7 = 0 OR t.outcome <> 'pending') "
         "AND h.id > $8 ORDER BY h.id LIMIT $9");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, s->id);
     store_bind_text(st, 4, state ? state : "");
     store_bind_int(st, 5, block);
@@ -1254,7 +1250,7 @@ static int sweep_tally(http_req *req)
         "WHERE" TARGETS_WHERE "AND ($4 = 0 OR h.block_id = $4) AND ($5 = 0 OR b.zone_id = $5) "
         "GROUP BY b.id, b.name, b.sort_order ORDER BY b.sort_order, b.id");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, s.id);
     store_bind_int(st, 4, block);
     store_bind_int(st, 5, zone);
@@ -1299,7 +1295,7 @@ static int sweep_tally(http_req *req)
         "AND ($5 = 0 OR b.zone_id = $5) "
         "ORDER BY b.sort_order, b.id");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, s.id);
     store_bind_int(st, 4, block);
     store_bind_int(st, 5, zone);
@@ -1390,7 +1386,7 @@ static int target_find(http_req *req, int64_t sweep_id, int64_t household_id)
     store_stmt *st =
         store_prepare(req->conn, "SELECT t.outcome" TARGETS_FROM "WHERE" TARGETS_WHERE "AND t.household_id = $4");
     if (!st) return -1;
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, sweep_id);
     store_bind_int(st, 4, household_id);
     int rc = store_step(st);
@@ -1578,11 +1574,10 @@ static int sweep_record(http_req *req)
         store_done(st);
     }
     if (!answer) return http_fail_internal(req, "answer reload");
-    req->audit_target_type = "sweep";
-    req->audit_target_id = s.id;
     req->on_behalf_of = resident;
-    req->audit_detail = arena_json(req, json_pack("{s:I, s:I, s:s}", "household_id", (json_int_t)hid,
-                                                  "answer_id", (json_int_t)aid, "outcome", outcome));
+    http_audit_target(req, "sweep", s.id,
+                      json_pack("{s:I, s:I, s:s}", "household_id", (json_int_t)hid, "answer_id", (json_int_t)aid,
+                                "outcome", outcome));
     return http_reply(req, 200, json_pack("{s:I, s:I, s:o}", "sweep_id", (json_int_t)s.id,
                                           "household_id", (json_int_t)hid, "answer", answer));
 }
@@ -1595,7 +1590,7 @@ static int sweep_household_get(http_req *req)
     if (!http_param_id(req, "household_id", &hid)) return -1;
     store_stmt *st = store_prepare(req->conn, HOUSEHOLD_SELECT "AND t.household_id = $4");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    registry_bind_scope(req, st);
+    scope_bind(req, st);
     store_bind_int(st, 3, s.id);
     store_bind_int(st, 4, hid);
     if (store_step(st) != STORE_ROW) {
