@@ -105,6 +105,15 @@ static const list_column zone_columns[] = {
     {"residents", "reg.col.residents"}, {"leaders_text", "structure.col.leaders"}, {0, 0},
 };
 
+static json_t *zone_item(store_stmt *st, void *ctx)
+{
+    (void)ctx;
+    return json_pack("{s:I, s:s, s:I, s:I, s:I, s:I}", "id", (json_int_t)store_col_int(st, 0), "name",
+                     store_col_text(st, 1), "sort_order", (json_int_t)store_col_int(st, 2), "blocks",
+                     (json_int_t)store_col_int(st, 3), "households", (json_int_t)store_col_int(st, 4), "residents",
+                     (json_int_t)store_col_int(st, 5));
+}
+
 static int zones_list(http_req *req)
 {
     int64_t limit = http_list_limit(req);
@@ -122,21 +131,10 @@ static int zones_list(http_req *req)
     scope_bind(req, st);
     store_bind_int(st, 3, http_list_cursor(req));
     store_bind_int(st, 4, limit + 1);
-    json_t *items = json_array();
-    int64_t n = 0, last = 0;
-    bool more = false;
-    while (store_step(st) == STORE_ROW) {
-        if (n++ == limit) { more = true; break; }
-        last = store_col_int(st, 0);
-        json_array_append_new(
-            items,
-            json_pack("{s:I, s:s, s:I, s:I, s:I, s:I}", "id", (json_int_t)last, "name", store_col_text(st, 1),
-                      "sort_order", (json_int_t)store_col_int(st, 2), "blocks", (json_int_t)store_col_int(st, 3),
-                      "households", (json_int_t)store_col_int(st, 4), "residents", (json_int_t)store_col_int(st, 5)));
-    }
-    store_done(st);
+    int64_t next_after;
+    json_t *items = http_list_collect(st, limit, zone_item, NULL, &next_after);
     structure_list_leaders_text(req, items, true);
-    return http_reply_list(req, "reg.list.zones", zone_columns, items, more ? last : 0);
+    return http_reply_list(req, "reg.list.zones", zone_columns, items, next_after);
 }
 
 static int zones_create(http_req *req)
