@@ -29,5 +29,54 @@ MAX=$MAX perl -CSD -Mutf8 -ne '
   END { exit($bad ? 1 : 0) }
 ' $files
 rc=$?
+
+# The layers (docs/ARCHITECTURE.md): src/core includes only core; src/store core and
+# store; src/http core, store and http; a capability (src/domain/<name>/) those, the
+# shared headers of src/domain/ and its own folder; the accounts capability is the one
+# every other may use (logins are made from residents and posts). And no header includes
+# itself back through others: a cycle among headers is refused.
+# shellcheck disable=SC2086
+perl -ne '
+  BEGIN { $bad = 0 }
+  if (/^\s*#\s*include\s+"([^"]+)"/) {
+    my $inc = $1;
+    ($dir = $ARGV) =~ s{/[^/]*$}{};
+    my @p = split m{/}, "$dir/$inc"; my @o;
+    for (@p) { if ($_ eq "..") { pop @o } elsif ($_ ne ".") { push @o, $_ } }
+    my $to = join "/", @o;
+    $edge{$ARGV}{$to} = 1 if $to =~ /\.h$/;
+    my ($from_layer) = $ARGV =~ m{^src/(core|store|http|domain)/};
+    my ($to_layer) = $to =~ m{^src/(core|store|http|domain)/};
+    if ($from_layer && $to_layer) {
+      my %may = (core => "core", store => "core store", http => "core store http",
+                 domain => "core store http domain");
+      if (index(" $may{$from_layer} ", " $to_layer ") < 0) {
+        print "$ARGV:$.: $from_layer must not include $to ($to_layer)\n"; $bad++;
+      }
+      my ($cap) = $ARGV =~ m{^src/domain/([^/]+)/};
+      my ($tocap) = $to =~ m{^src/domain/([^/]+)/};
+      if ($cap && $tocap && $cap ne $tocap && $tocap ne "accounts") {
+        print "$ARGV:$.: capability $cap must not include $to (capability $tocap)\n"; $bad++;
+      }
+    }
+  }
+  close ARGV if eof;
+  END {
+    my %state;
+    my $visit; $visit = sub {
+      my ($n, @path) = @_;
+      return if ($state{$n} // 0) == 2;
+      if (($state{$n} // 0) == 1) {
+        my @c = (@path, $n); my $i = 0; $i++ while $c[$i] ne $n;
+        print "include cycle: ", join(" -> ", @c[$i .. $#c]), "\n"; $bad++; return;
+      }
+      $state{$n} = 1;
+      $visit->($_, @path, $n) for sort keys %{ $edge{$n} // {} };
+      $state{$n} = 2;
+    };
+    $visit->($_) for sort grep { /\.h$/ } keys %edge;
+    exit($bad ? 1 : 0);
+  }
+' $(echo "$files" | tr ' ' '\n' | grep '^src/') || rc=1
 [ $rc -eq 0 ] && echo "checksrc: $(echo "$files" | wc -w) files clean"
 exit $rc
