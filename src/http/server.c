@@ -308,6 +308,24 @@ static int write_job(store_conn *c, void *p)
     return 0;
 }
 
+/* The key under which a request holds its idempotency key while it runs. */
+static void idem_claim_key(http_req *req, char k[300])
+{
+    req_state *rs = req->server_state;
+    snprintf(k, 300, "%lld:%s", (long long)req->actor.user_id, rs->idem_key);
+}
+
+/* Lets go of the idempotency key a request held (done, refused or failed). */
+static void idem_unclaim(http_req *req)
+{
+    req_state *rs = req->server_state;
+    if (!rs->idem_registered) return;
+    char k[300];
+    idem_claim_key(req, k);
+    idem_release(rs->srv, k);
+    rs->idem_registered = false;
+}
+
 static void write_done(int rc, void *p)
 {
     http_req *req = p;
@@ -318,12 +336,7 @@ static void write_done(int rc, void *p)
     }
     if (rc == 0 && req->status < 400 && rs->after_commit) rs->after_commit(req, rs->after_commit_ctx);
     req->conn = NULL;
-    if (rs->idem_registered) {
-        char k[300];
-        snprintf(k, sizeof k, "%lld:%s", (long long)req->actor.user_id, rs->idem_key);
-        idem_release(rs->srv, k);
-        rs->idem_registered = false;
-    }
+    idem_unclaim(req);
     /* A refused public write is counted in a job of its own: the handler's job may
      * have rolled back. The answer waits for the count, still suspended. */
     if (probe_countable(req) && probe_count_then_reply(req)) return;
@@ -581,67 +594,70 @@ static enum MHD_Result process(http_req *req)
     return r;
 }
 
-static enum MHD_Result process_request(http_req *req)
+/* The phases of a request to /api (docs/ARCHITECTURE.md, "How a request flows"). Each check
+ * returns 0 to go on, or 1 when it has set the reply (an error) to send now. */
+
+/* Language, query size, public posts' origin check, the guessing limit of probes. */
+static int request_admit(http_req *req, const http_route *route)
 {
     req_state *rs = req->server_state;
-    struct http_server *srv = rs->srv;
-    if (strncmp(req->path, "/api/", 5) && strcmp(req->path, "/api")) return serve_static(req);
-
-    if (!rs->route_matched)
-        rs->route = http_route_match(srv->tables, req->method, req->path, req, &rs->method_mismatch);
-    const http_route *route = rs->route;
-    if (!route) {
-        if (rs->method_mismatch) http_fail(req, 405, "method_not_allowed", NULL, "err.method_not_allowed");
-        else http_fail_not_found(req);
-        return send_now(req);
-    }
-    req->route = route;
-    if (choose_language(req)) return send_now(req);
+    if (choose_language(req)) return 1;
     if (rs->too_many_query) {
         http_fail_field(req, "query", "err.too_many_query");
-        return send_now(req);
+        return 1;
     }
-    if (is_public_post(route, req->method) && public_post_check(req)) return send_now(req);
+    if (is_public_post(route, req->method) && public_post_check(req)) return 1;
     if (probe_route(route)) {
         reader_begin(req);
         int64_t retry = throttle_retry_after(req, probe_key(req), req->cfg->login_fail_address);
         if (retry > 0) {
             req->retry_after = arena_printf(req->a, "%lld", (long long)retry);
             http_fail(req, 429, "throttled", NULL, "err.too_many_attempts");
-            return send_now(req);
+            return 1;
         }
     }
+    return 0;
+}
 
-    if (!(route->flags & ROUTE_PUBLIC)) {
-        int authed = auth_authenticate(req);    /* takes the read connection only on a cache miss */
-        if (authed != 0) {
-            http_fail(req, 401, "unauthenticated", NULL, "err.unauthenticated");
-            return send_now(req);
-        }
-        rs->via_cookie = !req->actor.via_token;
-        if (rs->via_cookie && is_state_changing(req->method) && !(route->flags & ROUTE_NO_CSRF)) {
-            const char *tok = http_header(req, "X-CSRF-Token");
-            if (!tok || !secret_const_eq(tok, req->actor.csrf_token)) {
-                http_fail(req, 403, "csrf_failed", NULL, "err.csrf");
-                return send_now(req);
-            }
-        }
-        if (req->actor.must_change_password && !(route->flags & ROUTE_ANY_USER)) {
-            http_fail(req, 403, "password_change_required", NULL, "err.password_change_required");
-            return send_now(req);
-        }
-        if (!(route->flags & ROUTE_ANY_USER) && !(req->actor.roles & route->roles)) {
-            http_fail(req, 403, "forbidden", NULL, "err.forbidden");
-            return send_now(req);
+/* Who asks: session or token, the CSRF token of a cookie session, a password that must
+ * be changed first, and the route's roles. */
+static int request_authorize(http_req *req, const http_route *route)
+{
+    req_state *rs = req->server_state;
+    int authed = auth_authenticate(req);    /* takes the read connection only on a cache miss */
+    if (authed != 0) {
+        http_fail(req, 401, "unauthenticated", NULL, "err.unauthenticated");
+        return 1;
+    }
+    rs->via_cookie = !req->actor.via_token;
+    if (rs->via_cookie && is_state_changing(req->method) && !(route->flags & ROUTE_NO_CSRF)) {
+        const char *tok = http_header(req, "X-CSRF-Token");
+        if (!tok || !secret_const_eq(tok, req->actor.csrf_token)) {
+            http_fail(req, 403, "csrf_failed", NULL, "err.csrf");
+            return 1;
         }
     }
+    if (req->actor.must_change_password && !(route->flags & ROUTE_ANY_USER)) {
+        http_fail(req, 403, "password_change_required", NULL, "err.password_change_required");
+        return 1;
+    }
+    if (!(route->flags & ROUTE_ANY_USER) && !(req->actor.roles & route->roles)) {
+        http_fail(req, 403, "forbidden", NULL, "err.forbidden");
+        return 1;
+    }
+    return 0;
+}
 
+/* The JSON body (an empty object when there is none), unless the route reads it raw. */
+static int request_decode_body(http_req *req, const http_route *route)
+{
+    req_state *rs = req->server_state;
     if (!(route->flags & ROUTE_RAW_BODY) && rs->body.len) {
         const char *why;
         req->json = http_json_decode(rs->body.data, rs->body.len, &why);
         if (!req->json) {
             http_fail(req, 400, "bad_json", NULL, why);
-            return send_now(req);
+            return 1;
         }
         arena_on_free(req->a, (void (*)(void *))json_decref, req->json);
     }
@@ -651,34 +667,46 @@ static enum MHD_Result process_request(http_req *req)
     }
     req->body = rs->body.data;
     req->body_len = rs->body.len;
+    return 0;
+}
 
-    if (!(route->flags & ROUTE_WRITE)) {
-        if (list_params_check(req)) return send_now(req);
-        if (route->flags & ROUTE_EXPORTABLE) {
-            const char *fmt = http_query(req, "format");
-            const char *print = http_query(req, "print");
-            if (print && !strcmp(print, "1")) rs->export_format = "html";
-            else if (fmt && (!strcmp(fmt, "csv") || !strcmp(fmt, "xlsx"))) rs->export_format = fmt;
-            else if (fmt && strcmp(fmt, "json")) {
-                http_fail_field(req, "format", "err.format");
-                return send_now(req);
-            }
+/* A read: list parameters, the export format, the handler on a read snapshot; an
+ * export is audited in a write job before it is sent. */
+static enum MHD_Result request_read(http_req *req, const http_route *route)
+{
+    req_state *rs = req->server_state;
+    struct http_server *srv = rs->srv;
+    if (list_params_check(req)) return send_now(req);
+    if (route->flags & ROUTE_EXPORTABLE) {
+        const char *fmt = http_query(req, "format");
+        const char *print = http_query(req, "print");
+        if (print && !strcmp(print, "1")) rs->export_format = "html";
+        else if (fmt && (!strcmp(fmt, "csv") || !strcmp(fmt, "xlsx"))) rs->export_format = fmt;
+        else if (fmt && strcmp(fmt, "json")) {
+            http_fail_field(req, "format", "err.format");
+            return send_now(req);
         }
-        reader_begin(req);
-        int rc = route->handler(req);
-        reader_end(req);
-        if (rc == 0 && rs->export_format && req->status < 400) {
-            rs->phase = 2;
-            MHD_suspend_connection(rs->conn);
-            if (store_write(srv->db, export_audit_job, req, export_done, req) == 0) return MHD_YES;
-            MHD_resume_connection(rs->conn);
-            rs->phase = 1;
-            http_fail(req, 503, "unavailable", NULL, "err.shutting_down");
-        }
-        return send_now(req);
     }
+    reader_begin(req);
+    int rc = route->handler(req);
+    reader_end(req);
+    if (rc == 0 && rs->export_format && req->status < 400) {
+        rs->phase = 2;
+        MHD_suspend_connection(rs->conn);
+        if (store_write(srv->db, export_audit_job, req, export_done, req) == 0) return MHD_YES;
+        MHD_resume_connection(rs->conn);
+        rs->phase = 1;
+        http_fail(req, 503, "unavailable", NULL, "err.shutting_down");
+    }
+    return send_now(req);
+}
 
-    /* A write: idempotency first, then the optional prepare step, then the job. */
+/* A write: idempotency first, then the optional prepare step on a read snapshot, then
+ * the write job; the answer is sent after the commit (write_done). */
+static enum MHD_Result request_write(http_req *req, const http_route *route)
+{
+    req_state *rs = req->server_state;
+    struct http_server *srv = rs->srv;
     const char *ik = http_header(req, "Idempotency-Key");
     rs->idem_secret = (route->flags & ROUTE_NO_REPLAY) || http_answer_holds_secret(route);
     if (ik && req->actor.user_id) {
@@ -692,7 +720,7 @@ static enum MHD_Result process_request(http_req *req)
         int found = idem_lookup(req);
         if (found) return send_now(req);
         char k[300];
-        snprintf(k, sizeof k, "%lld:%s", (long long)req->actor.user_id, rs->idem_key);
+        idem_claim_key(req, k);
         if (!idem_claim(srv, k)) {
             http_fail(req, 409, "idempotency_in_progress", NULL, "err.idempotency_in_progress");
             return send_now(req);
@@ -703,12 +731,7 @@ static enum MHD_Result process_request(http_req *req)
         reader_begin(req);
         int rc = route->prepare(req);
         if (rc != 0 || req->status >= 400) {
-            if (rs->idem_registered) {
-                char k[300];
-                snprintf(k, sizeof k, "%lld:%s", (long long)req->actor.user_id, rs->idem_key);
-                idem_release(srv, k);
-                rs->idem_registered = false;
-            }
+            idem_unclaim(req);
             if (req->status == 0) http_fail_internal(req, "prepare failed without a reply");
             reader_end(req);
             if (probe_countable(req) && probe_count_then_reply(req)) return MHD_YES;
@@ -729,6 +752,27 @@ static enum MHD_Result process_request(http_req *req)
         return send_now(req);
     }
     return MHD_YES;
+}
+
+static enum MHD_Result process_request(http_req *req)
+{
+    req_state *rs = req->server_state;
+    struct http_server *srv = rs->srv;
+    if (strncmp(req->path, "/api/", 5) && strcmp(req->path, "/api")) return serve_static(req);
+
+    if (!rs->route_matched)
+        rs->route = http_route_match(srv->tables, req->method, req->path, req, &rs->method_mismatch);
+    const http_route *route = rs->route;
+    if (!route) {
+        if (rs->method_mismatch) http_fail(req, 405, "method_not_allowed", NULL, "err.method_not_allowed");
+        else http_fail_not_found(req);
+        return send_now(req);
+    }
+    req->route = route;
+    if (request_admit(req, route)) return send_now(req);
+    if (!(route->flags & ROUTE_PUBLIC) && request_authorize(req, route)) return send_now(req);
+    if (request_decode_body(req, route)) return send_now(req);
+    return (route->flags & ROUTE_WRITE) ? request_write(req, route) : request_read(req, route);
 }
 
 /* ---------------------------------------------------------------- request head size
