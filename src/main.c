@@ -370,6 +370,8 @@ static int user_add_job(store_conn *conn, void *p)
     return 0;
 }
 
+/* shouwang user: adds an account or sets a password from the command line; one
+ * sub-command after another, each option checked. */
 static int cmd_user(cli *c)
 {
     const char *sub = c->argc ? c->argv[0] : "";

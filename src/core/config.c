@@ -55,6 +55,8 @@ static int parse_key(const char *v, char *kid, size_t kidlen, unsigned char key[
     return 0;
 }
 
+/* One setting by name: a table would need a parser per type anyway; each branch checks
+ * its own range and names the reason in err. */
 int config_set(config *c, const char *key, const char *v, char *err, size_t errlen)
 {
     long long n;

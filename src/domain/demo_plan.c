@@ -686,6 +686,9 @@ static int draw_shape(demo_plan *p)
     return H_FAMILY1;
 }
 
+/* Draws the people of every household (family shapes, ages, IDs, phones, flags) from
+ * the seeded generator; one pass so that the draw order, and so the demo, stays the
+ * same from run to run. */
 static void plan_people(demo_plan *p)
 {
     static const char *const away_note[] = {"全家在外地", "长期在国外", "回老家未返沪"};

@@ -999,6 +999,8 @@ static int http_open_listener(const char *listen_addr, int *port_out, char *err,
     return fd;
 }
 
+/* Starts the server: TLS when configured, the background jobs, the libmicrohttpd
+ * daemon with its limits; each step undone when a later one fails. */
 http_server *http_server_start(const config *cfg, store *db, const http_route *const *tables, char *err, size_t errlen)
 {
     struct http_server *srv = xcalloc(1, sizeof *srv);

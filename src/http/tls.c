@@ -364,6 +364,9 @@ static int write_file(const char *dir, const char *name, const gnutls_datum_t *p
     return 0;
 }
 
+/* Makes a local CA and a server certificate signed by it (keys, names, validity) and
+ * writes them out as PEM. One GnuTLS call after another, each checked; split, it would
+ * only pass the same handles around. */
 int tls_selfsigned(const char *dir, const char *const *given, int n_given, int force, char *err, size_t errlen)
 {
     char *names[TLS_MAX_NAMES];

@@ -505,6 +505,9 @@ static const char *place_name(arena *a, const char **v)
     return strncmp(why, "err.name_", 9) ? why : "import.err.place_chars";
 }
 
+/* Reads and checks every cell of one row into r (errors and warnings named by column).
+ * One check per column, in the column order of the report; long by the number of
+ * columns, not by its logic. */
 static void read_row(http_req *req, import_job *ij, irow *r)
 {
     const char *v, *why;
@@ -653,6 +656,8 @@ static int apply_mapping(http_req *req, import_job *ij, const char *text)
     return 0;
 }
 
+/* The uploaded file into rows: the format (CSV in its character set, or XLSX), the
+ * header row, the column mapping (given or guessed), then read_row for each row. */
 static int read_file(http_req *req, import_job *ij, const char *ctype, const char *mapping)
 {
     const char *data = req->body;
@@ -1302,6 +1307,9 @@ static int apply_flags(http_req *req, irow *r, int64_t resident, int64_t now)
     return 0;
 }
 
+/* Writes the plan in one write job: new zones, blocks, households, residents, their
+ * changes, flags and history, in dependency order. Long because each kind of row is a
+ * short loop of its own that must run in this order inside the one transaction. */
 static int apply(http_req *req, import_job *ij)
 {
     store_conn *c = req->conn;

@@ -161,6 +161,8 @@ static void tb_finish(table_builder *tb, import_table *t)
 
 /* ---------------------------------------------------------------- CSV */
 
+/* RFC 4180 fields (quotes, doubled quotes, CR LF) into the table, bounded in rows,
+ * columns and cell size: one loop over the characters, kept whole. */
 const char *import_parse_csv(arena *a, const char *s, size_t len, import_table *t)
 {
     memset(t, 0, sizeof *t);

@@ -398,6 +398,9 @@ static const char *flush_row(rows_out *o, row_acc *r, int line)
     return err;
 }
 
+/* The first sheet's cells into the table: a small XML scanner over rows and cells
+ * (shared, inline and number cells, column letters to indexes); one state machine,
+ * kept together so that its bounds checks are read in one place. */
 static const char *read_sheet(arena *a, const char *x, size_t len, const sstrings *ss, import_table *tb)
 {
     const char *p = x, *end = x + len;

@@ -116,6 +116,9 @@ static const list_column duplicate_columns[] = {
     {"keep_place", "mrg.col.keep_place"}, {0, 0},
 };
 
+/* GET /residents/duplicates: pairs of records that may be one person (the same ID
+ * hash, or the same name with the same birth year or phone and no differing ID), each
+ * side shown with what is the same and what differs. */
 static int duplicates_list(http_req *req)
 {
     int64_t limit = http_list_limit(req);
@@ -237,6 +240,10 @@ static bool merge_move_rows(http_req *req, int64_t from, int64_t to, json_t *mov
                      "iii", now, cid, from) == STORE_DONE;
 }
 
+/* POST /residents/{id}/merge: checks both records, keeps the chosen values, moves the
+ * duplicate's rows to the kept record (merge_move_rows), lets the account link follow
+ * (registry_access_follow) and retires the duplicate, all in this one write: the steps
+ * must not be seen apart. */
 static int resident_merge(http_req *req)
 {
     int64_t id, into = 0;

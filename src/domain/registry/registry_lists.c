@@ -292,6 +292,8 @@ static void count_add(json_t *item, const char *key, int64_t n)
     json_object_set_new(item, key, json_integer(json_integer_value(json_object_get(item, key)) + n));
 }
 
+/* GET /registry/counts: the figures of the leader's scope in one pass per table;
+ * long by the number of figures. */
 int registry_counts(http_req *req)
 {
     const char *by = http_query(req, "by");

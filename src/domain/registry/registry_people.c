@@ -232,6 +232,9 @@ static bool query_age(http_req *req, const char *name, int64_t *out)
     return true;
 }
 
+/* GET /residents: every filter of the residents list (place, name, age, flags, kinds)
+ * becomes one optional clause of a single prepared statement; long by the number of
+ * filters. */
 int registry_residents_list(http_req *req)
 {
     const char *q = http_query(req, "q"), *tail = http_query(req, "id_tail"), *flag = http_query(req, "flag");

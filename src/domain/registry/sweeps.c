@@ -1507,6 +1507,9 @@ static json_t *answer_json(http_req *req, store_stmt *st)
     "a.recorded_at, a.current FROM sweep_answers a LEFT JOIN users u ON u.id = a.recorded_by " \
     "WHERE a.community_id = $1 AND a.sweep_id = $2 AND a.household_id = $3 "
 
+/* Records a household's answer to a sweep: checks the leader's scope and the answers,
+ * sets the household's outcome, marks the earlier answer no longer current and writes
+ * the new one (for whom, by whom) in one write. */
 static int sweep_record(http_req *req)
 {
     const char *outcome = NULL, *method = "visit", *note = "";
