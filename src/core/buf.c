@@ -1,5 +1,6 @@
 /* buf.c — capped growable buffer; see buf.h. */
 #include "buf.h"
+#include <assert.h>
 #include "arena.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@ void buf_init(buf *b, size_t max)
 
 bool buf_append(buf *b, const void *p, size_t n)
 {
+    assert(b && (p || n == 0) && b->len <= b->cap);
     if (b->max && b->len + n > b->max) {
         buf_free(b);
         return false;

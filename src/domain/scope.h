@@ -25,6 +25,7 @@
 #ifndef SW_SCOPE_H
 #define SW_SCOPE_H
 #include "../http/http.h"
+#include <assert.h>
 
 #define SCOPE_LEADER_CLAUSES \
     "ra.role = 'committee' " \
@@ -60,6 +61,7 @@
 /* Binds $1 and $2 of a scoped statement from the request's actor. */
 static inline void scope_bind(http_req *req, store_stmt *st)
 {
+    assert(req->actor.community_id > 0);   /* a statement is always of one community */
     store_bind_int(st, 1, req->actor.community_id);
     store_bind_int(st, 2, req->actor.user_id);
 }

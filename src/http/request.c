@@ -7,6 +7,7 @@
 #include "../core/clock.h"
 #include "../core/log.h"
 #include "../core/validate.h"
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,7 @@ int64_t http_list_cursor(http_req *req)
 json_t *http_list_collect(store_stmt *st, int64_t limit, json_t *(*item)(store_stmt *st, void *ctx),
                           void *ctx, int64_t *next_after)
 {
+    assert(st && limit > 0 && item && next_after);
     json_t *items = json_array();
     int64_t n = 0, last = 0;
     *next_after = 0;

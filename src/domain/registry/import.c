@@ -31,6 +31,7 @@
 #include "../../core/log.h"
 #include <ctype.h>
 #include <stdint.h>
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,10 +44,12 @@
 
 /* ---------------------------------------------------------------- string map */
 
+/* Open addressing, sized at init to twice the keys it will ever hold (the stored rows
+ * plus one per file row), so a probe always meets an empty slot. */
 typedef struct smap {
     const char **k;
     int *v;
-    size_t mask;
+    size_t mask, used;
 } smap;
 
 static void smap_init(arena *a, smap *m, size_t n)
@@ -56,6 +59,7 @@ static void smap_init(arena *a, smap *m, size_t n)
     m->k = arena_alloc(a, cap * sizeof *m->k);
     m->v = arena_alloc(a, cap * sizeof *m->v);
     m->mask = cap - 1;
+    m->used = 0;
 }
 
 static size_t smap_hash(const char *s)
@@ -79,6 +83,10 @@ static void smap_put(smap *m, const char *key, int v)
 {
     size_t i = smap_hash(key) & m->mask;
     while (m->k[i] && strcmp(m->k[i], key)) i = (i + 1) & m->mask;
+    if (!m->k[i]) {
+        m->used++;
+        assert(m->used <= m->mask);   /* an empty slot is left: smap_get ends */
+    }
     m->k[i] = key;
     m->v[i] = v;
 }
