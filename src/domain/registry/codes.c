@@ -93,11 +93,11 @@ static void code_hash(http_req *req, const char *purpose, const char *code, char
 
 char *codes_date_text(http_req *req, int64_t us)
 {
-    /* Dates on paper in China Standard Time, the communities' zone. */
-    time_t t = (time_t)(us / 1000000) + 8 * 3600;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    return arena_printf(req->a, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    /* Dates on paper in the community's own zone (China Standard Time unless it says). */
+    const char *tz = req->actor.community_timezone;
+    char day[11];
+    clock_local_date(tz && *tz ? tz : "Asia/Shanghai", us, day, sizeof day);
+    return arena_strdup(req->a, day);
 }
 
 /* 张三明 -> 张*明, 张三 -> 张*, Li -> L*: enough for a household to recognise its own

@@ -41,7 +41,7 @@ int registry_counts(http_req *req);
 
 /* codes.c: what the printed slips of logins.c share with the code sheets */
 char *codes_base_url(http_req *req);              /* scheme://Host the request came by */
-char *codes_date_text(http_req *req, int64_t us); /* YYYY-MM-DD in China Standard Time */
+char *codes_date_text(http_req *req, int64_t us); /* YYYY-MM-DD in the community's zone */
 
 /* structure.c */
 void structure_list_leaders_text(http_req *req, json_t *items, bool zones);
