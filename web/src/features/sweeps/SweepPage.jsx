@@ -194,7 +194,7 @@ export function SweepPage({ params }) {
                     <tr key={row.block_id ?? row.zone_id} data-testid="progress-row"
                       data-block={row.block_id ?? ''} data-zone={row.zone_id ?? ''} data-percent={row.percent}
                       data-remaining={row.remaining}>
-                      <td>{by === 'block' ? row.block_name : row.zone_name}</td>
+                      <td class="sweep-name">{by === 'block' ? row.block_name : row.zone_name}</td>
                       <td>{row.targets}</td>
                       <td>{row.reached}</td>
                       <td>{row.remaining}</td>
