@@ -635,11 +635,12 @@ static bool sweep_body_parse(http_req *req, sweep_body *b)
     return true;
 }
 
-static int sweep_reply(http_req *req, int status, int64_t id)
+/* Answers with the sweep as stored now; detail (may be NULL) goes to the audit entry. */
+static int sweep_reply(http_req *req, int status, int64_t id, json_t *detail)
 {
+    http_audit_target(req, "sweep", id, detail);
     sweep_row s;
     if (sweep_find(req, id, &s) != 1) return http_fail_internal(req, "sweep reload");
-    http_audit_target(req, "sweep", id, NULL);
     return http_reply(req, status, json_pack("{s:o}", "sweep", sweep_json(req, &s)));
 }
 
@@ -656,9 +657,8 @@ static int sweeps_create(http_req *req)
     if (rc != STORE_ROW) return http_fail_internal(req, store_errmsg(req->conn));
     int64_t id = store_col_int(st, 0);
     store_done(st);
-    req->audit_detail = arena_json(req, json_pack("{s:s, s:I}", "target_kind", b.kind, "questions",
-                                                  (json_int_t)b.nquestions));
-    return sweep_reply(req, 201, id);
+    return sweep_reply(req, 201, id,
+                       json_pack("{s:s, s:I}", "target_kind", b.kind, "questions", (json_int_t)b.nquestions));
 }
 
 /* PUT /sweeps/{id}: the committee corrects a draft (title, questions, target — the
@@ -677,9 +677,8 @@ static int sweep_update(http_req *req)
                   "iittttt", req->actor.community_id, s.id, b.title, b.description, b.questions, b.kind,
                   b.target) != STORE_DONE)
         return http_fail_internal(req, store_errmsg(req->conn));
-    req->audit_detail = arena_json(req, json_pack("{s:s, s:I}", "target_kind", b.kind, "questions",
-                                                  (json_int_t)b.nquestions));
-    return sweep_reply(req, 200, s.id);
+    return sweep_reply(req, 200, s.id,
+                       json_pack("{s:s, s:I}", "target_kind", b.kind, "questions", (json_int_t)b.nquestions));
 }
 
 /* DELETE /sweeps/{id}: a draft nobody has worked on goes; an opened sweep holds
@@ -750,9 +749,9 @@ static int sweep_followup(http_req *req)
     if (rc != STORE_ROW) return http_fail_internal(req, store_errmsg(req->conn));
     int64_t id = store_col_int(st, 0);
     store_done(st);
-    req->audit_detail = arena_json(req, json_pack("{s:I, s:I}", "followup_of", (json_int_t)s.id, "households",
-                                                  (json_int_t)json_array_size(ids)));
-    return sweep_reply(req, 201, id);
+    return sweep_reply(req, 201, id,
+                       json_pack("{s:I, s:I}", "followup_of", (json_int_t)s.id, "households",
+                                 (json_int_t)json_array_size(ids)));
 }
 
 /* ---------------------------------------------------------------- open and close */
