@@ -9,12 +9,6 @@ import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { assertError, loggedIn, listItems, walkList, createUser, uniq, getBytes } from '../lib/api-helpers.mjs';
 
-if (!globalThis.__putAdded) {
-  const { Client } = await import('../lib/server.mjs');
-  if (!Client.prototype.put) Client.prototype.put = function put(p, b, h) { return this.req('PUT', p, b, h); };
-  globalThis.__putAdded = true;
-}
-
 let srv;
 const c = {};
 
@@ -25,11 +19,6 @@ function local(minutesFromNow) {
   return { day: iso.slice(0, 10), time: iso.slice(11, 16) };
 }
 function dayPlus(n) { return local(n * 1440).day; }
-
-async function newVolunteer(committee, name = uniq('志愿者')) {
-  const user = await createUser(committee, { roles: [] , display_name: name }).catch(() => null);
-  return user;
-}
 
 before(async () => {
   srv = await startServer();

@@ -120,6 +120,7 @@ export class Client {
   get(p, h) { return this.req('GET', p, undefined, h); }
   post(p, b, h) { return this.req('POST', p, b, h); }
   patch(p, b, h) { return this.req('PATCH', p, b, h); }
+  put(p, b, h) { return this.req('PUT', p, b, h); }
   del(p, h) { return this.req('DELETE', p, undefined, h); }
   async login(username, password = DEMO_PASSWORD) {
     const r = await this.post('/api/v1/session', { username, password });
