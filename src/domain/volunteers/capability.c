@@ -15,7 +15,8 @@ void volunteer_tiles(http_req *req, json_t *tiles)
     int64_t c = req->actor.community_id, now = clock_now_us(), day = 86400LL * 1000000;
     dashboard_tile(req, tiles, "on_duty", "vol.tile.on_duty",
                    store_query_int(req->conn, 0, "SELECT COUNT(*) FROM shift_assignments WHERE community_id = $1 "
-                                   "AND state = 'assigned' AND checked_in_at IS NOT NULL AND checked_out_at IS NULL", "i", c),
+                                   "AND state = 'assigned' AND checked_in_at IS NOT NULL AND checked_out_at IS NULL",
+                                       "i", c),
                    "unit.people");
     dashboard_tile_link(tiles, "/volunteers/posts");
     dashboard_tile(req, tiles, "unfilled_today", "vol.tile.unfilled_today",
@@ -23,13 +24,17 @@ void volunteer_tiles(http_req *req, json_t *tiles)
                                    "AND ends_at > $2 AND starts_at < $3", "iii", c, now, now + day), "vol.unit.shifts");
     dashboard_tile_link(tiles, "/volunteers/shifts?open=1");
     dashboard_tile(req, tiles, "at_risk", "vol.tile.at_risk",
-                   store_query_int(req->conn, 0, "SELECT COUNT(*) FROM shifts s WHERE s.community_id = $1 AND s.starts_at > $2 "
-                                   "AND s.starts_at < $3 AND (s.taken < s.need OR EXISTS (SELECT 1 FROM shift_assignments a "
-                                   "WHERE a.community_id = s.community_id AND a.shift_id = s.id AND a.state = 'assigned' "
+                   store_query_int(req->conn, 0,
+                       "SELECT COUNT(*) FROM shifts s WHERE s.community_id = $1 AND s.starts_at > $2 "
+                                   "AND s.starts_at < $3 AND (s.taken < s.need OR EXISTS (SELECT 1 FROM "
+                                       "shift_assignments a "
+                                   "WHERE a.community_id = s.community_id AND a.shift_id = s.id AND a.state = "
+                                       "'assigned' "
                                    "AND a.confirmation = 'pending'))", "iii", c, now, now + day), "vol.unit.shifts");
     dashboard_tile_link(tiles, "/volunteers/at-risk");
     dashboard_tile(req, tiles, "open_task_slots", "vol.tile.open_task_slots",
-                   store_query_int(req->conn, 0, "SELECT COALESCE(SUM(slots - claimed), 0) FROM tasks WHERE community_id = $1 "
+                   store_query_int(req->conn, 0,
+                       "SELECT COALESCE(SUM(slots - claimed), 0) FROM tasks WHERE community_id = $1 "
                                    "AND state = 'open' AND ends_at > $2", "ii", c, now), "vol.unit.slots");
     dashboard_tile_link(tiles, "/volunteers/tasks");
     char week_ago[16];

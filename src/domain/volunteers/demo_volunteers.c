@@ -31,7 +31,8 @@ static int vol_insert(demo_plan *p, store_stmt *st, int64_t user, int64_t res, c
               (res ? store_bind_int(st, 3, res) : store_bind_null(st, 3)) | store_bind_text(st, 4, name) |
               store_bind_text(st, 5, phone) | store_bind_text(st, 6, kind) | store_bind_text(st, 7, org) |
               store_bind_text(st, 8, skills) | store_bind_text(st, 9, state) |
-              (zone ? store_bind_int(st, 10, zone) : store_bind_null(st, 10)) | store_bind_int(st, 11, p->user_committee) |
+              (zone ? store_bind_int(st, 10, zone) : store_bind_null(st, 10)) | store_bind_int(st, 11,
+                  p->user_committee) |
               store_bind_int(st, 12, p->now);
     return bad ? STORE_ERR : demo_step_id(st, id);
 }
@@ -42,9 +43,11 @@ static const char *const SKILLS[] = {"", "lifting", "driving", "medical", "it", 
  * first), then cadres. */
 static int insert_people(demo_plan *p, store_conn *c, demo_vol *v)
 {
-    v->ins = store_prepare(c, "INSERT INTO volunteers (community_id, user_id, resident_id, name, phone, kind, organisation, "
+    v->ins = store_prepare(c,
+        "INSERT INTO volunteers (community_id, user_id, resident_id, name, phone, kind, organisation, "
                               "skills, availability, zone_id, health, state, signed_up_by, approved_at, created_at, "
-                              "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '[]', $10, 'healthy', $9, $11, $12, $12, "
+                              "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '[]', $10, 'healthy', $9, $11, "
+                                  "$12, $12, "
                               "$12) RETURNING id");
     if (!v->ins) return demo_step_fail(p, c, "volunteers");
     int target = p->n_res / 10 < DEMO_VOLUNTEERS ? p->n_res / 10 : DEMO_VOLUNTEERS;
@@ -54,7 +57,8 @@ static int insert_people(demo_plan *p, store_conn *c, demo_vol *v)
                         "active", p->zone_id[0], &v->ids[v->n++]);
     const plan_resident *leader = &p->res[p->leader_res];
     if (!rc)
-        rc = vol_insert(p, v->ins, p->user_block, p->res_id[p->leader_res], leader->name, leader->phone, "resident", NULL,
+        rc = vol_insert(p, v->ins, p->user_block, p->res_id[p->leader_res], leader->name, leader->phone, "resident",
+            NULL,
                         "", "active", p->zone_id[p->blocks[p->hh[leader->household].block].zone >= 0
                                                   ? p->blocks[p->hh[leader->household].block].zone : 0],
                         &v->ids[v->n++]);
@@ -127,12 +131,15 @@ static int insert_posts_and_shifts(demo_plan *p, store_conn *c, const demo_vol *
                 int fill = need - 1;
                 for (int f = 0; f < fill && !rc; f++, next_vol++) {
                     int64_t vid = v->ids[next_vol % v->n];
-                    rc = store_run(c, NULL, "INSERT INTO shift_assignments (community_id, shift_id, volunteer_id, state, "
-                                   "source, confirmation, queued_at, updated_at) VALUES ($1, $2, $3, 'assigned', 'leader', "
+                    rc = store_run(c, NULL,
+                        "INSERT INTO shift_assignments (community_id, shift_id, volunteer_id, state, "
+                                   "source, confirmation, queued_at, updated_at) VALUES ($1, $2, $3, 'assigned', "
+                                       "'leader', "
                                    "$4, $5, $5)", "iiiti", p->community_id, shift, vid, f % 3 ? "confirmed" : "pending",
                                    p->now) == STORE_DONE ? 0 : STORE_ERR;
                 }
-                if (!rc) rc = store_run(c, NULL, "UPDATE shifts SET taken = $1 WHERE id = $2", "ii", (int64_t)fill, shift) ==
+                if (!rc) rc = store_run(c, NULL, "UPDATE shifts SET taken = $1 WHERE id = $2", "ii", (int64_t)fill,
+                    shift) ==
                               STORE_DONE ? 0 : STORE_ERR;
             }
         }
@@ -150,11 +157,14 @@ static int insert_tasks_and_hours(demo_plan *p, store_conn *c, const demo_vol *v
     };
     int rc = STORE_OK;
     for (int k = 0; k < 3 && !rc; k++)
-        rc = store_run(c, NULL, "INSERT INTO tasks (community_id, title, place, starts_at, ends_at, slots, service_kind, "
-                       "minutes, state, posted_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10)",
+        rc = store_run(c, NULL,
+            "INSERT INTO tasks (community_id, title, place, starts_at, ends_at, slots, service_kind, "
+                       "minutes, state, posted_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, "
+                           "$10)",
                        "ittiiitiii", p->community_id, TASKS[k].title, TASKS[k].place, at(p->today + 1, TASKS[k].start),
                        at(p->today + 1, TASKS[k].end), (int64_t)TASKS[k].slots, TASKS[k].kind,
-                       (int64_t)(TASKS[k].end - TASKS[k].start), p->user_committee, p->now) == STORE_DONE ? 0 : STORE_ERR;
+                       (int64_t)(TASKS[k].end - TASKS[k].start), p->user_committee,
+                           p->now) == STORE_DONE ? 0 : STORE_ERR;
     static const char *const KINDS[] = {"gate", "parcels", "sampling", "delivery"};
     for (int i = 0; i < 60 && i < v->n && !rc; i++)
         for (int d = 1; d <= 7 && !rc; d += 1 + i % 3) {
@@ -164,7 +174,8 @@ static int insert_tasks_and_hours(demo_plan *p, store_conn *c, const demo_vol *v
             int64_t minutes = 240 + 60 * (i % 5);
             store_stmt *st;
             if (store_run(c, &st, "INSERT INTO volunteer_hours (community_id, volunteer_id, service_kind, minutes, "
-                          "worked_on, source, state, entered_by, confirmed_by, confirmed_at, created_at) VALUES ($1, $2, "
+                          "worked_on, source, state, entered_by, confirmed_by, confirmed_at, created_at) VALUES ($1, "
+                              "$2, "
                           "$3, $4, $5, 'group', 'verified', $6, $6, $7, $7) RETURNING id", "iititii", p->community_id,
                           v->ids[i], kind, minutes, day, p->user_committee, p->now) != STORE_ROW)
                 return demo_step_fail(p, c, "hours");
@@ -180,7 +191,8 @@ static int insert_tasks_and_hours(demo_plan *p, store_conn *c, const demo_vol *v
                            "created_at) VALUES ($1, $2, 'volunteer', $3, $4, $5)", "iiiii", p->community_id, txn,
                            v->ids[i], points, p->now) == STORE_DONE &&
                  store_run(c, NULL, "INSERT INTO ledger_entries (community_id, txn_id, account, points, created_at) "
-                           "VALUES ($1, $2, 'issued', $3, $4)", "iiii", p->community_id, txn, -points, p->now) == STORE_DONE
+                           "VALUES ($1, $2, 'issued', $3, $4)", "iiii", p->community_id, txn, -points,
+                               p->now) == STORE_DONE
                  ? 0 : STORE_ERR;
         }
     return rc ? demo_step_fail(p, c, "hours") : STORE_OK;

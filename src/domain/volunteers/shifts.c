@@ -45,7 +45,8 @@ static const char *post_service(const char *kind)
 
 static int64_t signup_days(http_req *req)
 {
-    return store_query_int(req->conn, 3, "SELECT signup_days_ahead FROM volunteer_settings WHERE community_id = $1", "i",
+    return store_query_int(req->conn, 3, "SELECT signup_days_ahead FROM volunteer_settings WHERE community_id = $1",
+        "i",
                            req->actor.community_id);
 }
 
@@ -53,7 +54,8 @@ static int64_t signup_days(http_req *req)
 
 #define POST_SELECT \
     "SELECT p.id, p.name, p.kind, p.zone_id, z.name, p.place, " \
-    "(SELECT COUNT(*) FROM shift_assignments a JOIN shifts s ON s.id = a.shift_id WHERE s.community_id = p.community_id " \
+    "(SELECT COUNT(*) FROM shift_assignments a JOIN shifts s ON s.id = a.shift_id WHERE s.community_id = " \
+        "p.community_id " \
     "AND s.post_id = p.id AND a.state = 'assigned' AND a.checked_in_at IS NOT NULL AND a.checked_out_at IS NULL) " \
     "FROM posts p LEFT JOIN zones z ON z.id = p.zone_id WHERE p.community_id = $1 "
 
@@ -90,7 +92,8 @@ static json_t *shift_people(http_req *req, int64_t shift_id, bool contacts)
 {
     json_t *out = json_array();
     store_stmt *st = store_prepare(req->conn,
-        "SELECT a.volunteer_id, v.name, v.phone, a.state, a.confirmation, a.checked_in_at, a.checked_out_at, a.no_show, "
+        "SELECT a.volunteer_id, v.name, v.phone, a.state, a.confirmation, a.checked_in_at, a.checked_out_at, "
+            "a.no_show, "
         "a.source FROM shift_assignments a JOIN volunteers v ON v.id = a.volunteer_id WHERE a.community_id = $1 "
         "AND a.shift_id = $2 AND a.state <> 'given_back' "
         "ORDER BY CASE a.state WHEN 'assigned' THEN 0 ELSE 1 END, a.queued_at, a.id");
@@ -102,9 +105,12 @@ static json_t *shift_people(http_req *req, int64_t shift_id, bool contacts)
                               "name", store_col_text(st, 1), "state", store_col_text(st, 3), "confirmation",
                               store_col_text(st, 4), "no_show", (int)store_col_int(st, 7), "source",
                               store_col_text(st, 8));
-        if (contacts) json_object_set_new(p, "phone", store_col_text(st, 2) ? json_string(store_col_text(st, 2)) : json_null());
-        json_object_set_new(p, "checked_in_at", store_col_null(st, 5) ? json_null() : vol_time_json(store_col_int(st, 5)));
-        json_object_set_new(p, "checked_out_at", store_col_null(st, 6) ? json_null() : vol_time_json(store_col_int(st, 6)));
+        if (contacts) json_object_set_new(p, "phone", store_col_text(st, 2) ? json_string(store_col_text(st,
+            2)) : json_null());
+        json_object_set_new(p, "checked_in_at", store_col_null(st, 5) ? json_null() : vol_time_json(store_col_int(st,
+            5)));
+        json_object_set_new(p, "checked_out_at", store_col_null(st, 6) ? json_null() : vol_time_json(store_col_int(st,
+            6)));
         json_array_append_new(out, p);
     }
     store_done(st);
@@ -167,13 +173,15 @@ static int post_create(http_req *req)
     if (!vol_word_in(kind, post_kinds)) return http_fail_field(req, "kind", "shift.err.post_kind");
     if (!http_body_str_opt(req, "place", 0, 200, &place)) return -1;
     if (!http_body_int_opt(req, "zone_id", 1, INT64_MAX, &zone_id, &has_zone)) return -1;
-    if (has_zone && !store_query_int(req->conn, 0, "SELECT COUNT(*) FROM zones WHERE id = $1 AND community_id = $2", "ii",
+    if (has_zone && !store_query_int(req->conn, 0, "SELECT COUNT(*) FROM zones WHERE id = $1 AND community_id = $2",
+        "ii",
                                      zone_id, req->actor.community_id))
         return http_fail_field(req, "zone_id", "vol.err.zone");
     char code[44];
     secret_token(code);
     store_stmt *st = store_prepare(req->conn, "INSERT INTO posts (community_id, name, kind, zone_id, place, code, "
-                                              "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id");
+                                              "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+                                                  "RETURNING id");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     store_bind_int(st, 1, req->actor.community_id);
     store_bind_text(st, 2, name);
@@ -283,8 +291,10 @@ static bool time_pair(http_req *req, json_t *t, size_t i, int *start, int *len)
     const char *a = json_string_value(json_object_get(t, "start")), *b = json_string_value(json_object_get(t, "end"));
     int s = -1, e = -1, h, m;
     char tail;
-    if (a && strlen(a) == 5 && sscanf(a, "%2d:%2d%c", &h, &m, &tail) == 2 && h >= 0 && h < 24 && m >= 0 && m < 60) s = h * 60 + m;
-    if (b && strlen(b) == 5 && sscanf(b, "%2d:%2d%c", &h, &m, &tail) == 2 && h >= 0 && h <= 24 && m >= 0 && m < 60) e = h * 60 + m;
+    if (a && strlen(a) == 5 && sscanf(a, "%2d:%2d%c", &h, &m,
+        &tail) == 2 && h >= 0 && h < 24 && m >= 0 && m < 60) s = h * 60 + m;
+    if (b && strlen(b) == 5 && sscanf(b, "%2d:%2d%c", &h, &m,
+        &tail) == 2 && h >= 0 && h <= 24 && m >= 0 && m < 60) e = h * 60 + m;
     if (s < 0 || e < 0) return http_fail_field(req, field, "shift.err.time"), false;
     *start = s;
     *len = e > s ? e - s : e + 1440 - s;
@@ -319,7 +329,8 @@ static int shifts_create(http_req *req)
     if (!http_body_int_opt(req, "need", 1, 200, &need, &has_need)) return -1;
     if (!has_need) return http_fail_field(req, "need", "err.required");
     if (!http_body_str_opt(req, "qualification", 1, 32, &qual)) return -1;
-    if (qual && !vol_word_in(qual, vol_qualifications)) return http_fail_field(req, "qualification", "vol.err.qualification");
+    if (qual && !vol_word_in(qual, vol_qualifications)) return http_fail_field(req, "qualification",
+        "vol.err.qualification");
     json_t *times = json_object_get(req->json, "times");
     if (!json_is_array(times) || !json_array_size(times) || json_array_size(times) > SHIFT_MAX_TIMES)
         return http_fail_field(req, "times", "shift.err.times");
@@ -376,9 +387,12 @@ static json_t *shift_item(store_stmt *st, void *ctx)
         (json_int_t)store_col_int(st, 7), "open", (json_int_t)(store_col_int(st, 6) - store_col_int(st, 7)),
         "qualification", store_col_text(st, 8), "waitlist", (json_int_t)store_col_int(st, 9));
     json_object_set_new(s, "my_state", store_col_null(st, 10) ? json_null() : json_string(store_col_text(st, 10)));
-    json_object_set_new(s, "my_confirmation", store_col_null(st, 11) ? json_null() : json_string(store_col_text(st, 11)));
-    json_object_set_new(s, "my_checked_in_at", store_col_null(st, 12) ? json_null() : vol_time_json(store_col_int(st, 12)));
-    json_object_set_new(s, "my_checked_out_at", store_col_null(st, 13) ? json_null() : vol_time_json(store_col_int(st, 13)));
+    json_object_set_new(s, "my_confirmation", store_col_null(st, 11) ? json_null() : json_string(store_col_text(st,
+        11)));
+    json_object_set_new(s, "my_checked_in_at", store_col_null(st, 12) ? json_null() : vol_time_json(store_col_int(st,
+        12)));
+    json_object_set_new(s, "my_checked_out_at", store_col_null(st, 13) ? json_null() : vol_time_json(store_col_int(st,
+        13)));
     return s;
 }
 
@@ -420,7 +434,8 @@ static int shifts_list(http_req *req)
     store_stmt *st = store_prepare(req->conn, SHIFT_SELECT
         "AND s.starts_at >= $3 AND s.starts_at < $4 AND ($5 = 0 OR s.post_id = $5) AND ($6 = 0 OR s.taken < s.need) "
         "AND ($7 = 0 OR EXISTS (SELECT 1 FROM shift_assignments y "
-        "WHERE y.community_id = s.community_id AND y.shift_id = s.id AND y.volunteer_id = $2 AND y.state <> 'given_back')) "
+        "WHERE y.community_id = s.community_id AND y.shift_id = s.id AND y.volunteer_id = $2 AND y.state <> "
+            "'given_back')) "
         "AND s.id > $8 ORDER BY s.id LIMIT $9");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     int64_t vid = vol_own(req, NULL);
@@ -527,7 +542,8 @@ static int place_take(http_req *req, int64_t id)
 static int assignment_put(http_req *req, int64_t shift_id, int64_t vid, const char *state, const char *source)
 {
     int64_t now = clock_now_us();
-    int rc = store_run(req->conn, NULL, "UPDATE shift_assignments SET state = $1, source = $2, confirmation = 'pending', "
+    int rc = store_run(req->conn, NULL,
+        "UPDATE shift_assignments SET state = $1, source = $2, confirmation = 'pending', "
                        "checked_in_at = NULL, checked_out_at = NULL, no_show = 0, queued_at = $3, updated_at = $3 "
                        "WHERE community_id = $4 AND shift_id = $5 AND volunteer_id = $6 RETURNING id", "ttiiii", state,
                        source, now, req->actor.community_id, shift_id, vid);
@@ -573,7 +589,8 @@ static int64_t place_release(http_req *req, const shift_row *s, int64_t vid, con
     if (store_run(req->conn, NULL, "UPDATE shift_assignments SET state = 'given_back', confirmation = $1, "
                   "updated_at = $2 WHERE community_id = $3 AND shift_id = $4 AND volunteer_id = $5", "tiiii",
                   confirmation, clock_now_us(), req->actor.community_id, s->id, vid) != STORE_DONE ||
-        store_run(req->conn, NULL, "UPDATE shifts SET taken = taken - 1 WHERE id = $1 AND community_id = $2 AND taken > 0",
+        store_run(req->conn, NULL,
+            "UPDATE shifts SET taken = taken - 1 WHERE id = $1 AND community_id = $2 AND taken > 0",
                   "ii", s->id, req->actor.community_id) != STORE_DONE)
         return -1;
     return waitlist_promote(req, s);
@@ -609,7 +626,8 @@ static int shift_answer(http_req *req, int status, int64_t shift_id, const char 
     req->status = status;
     if (shift_get(req) < 0) return -1;
     json_object_set_new(req->out, "outcome", json_string(outcome));
-    json_object_set_new(req->out, "message", json_string(i18n_text(req->lang, arena_printf(req->a, "shift.ok.%s", outcome))));
+    json_object_set_new(req->out, "message", json_string(i18n_text(req->lang, arena_printf(req->a, "shift.ok.%s",
+        outcome))));
     (void)shift_id;
     req->status = status;
     return 0;
@@ -773,7 +791,8 @@ static int check_record(http_req *req, const shift_row *s, int64_t vid, int64_t 
     int64_t from = in_at > s->starts_at ? in_at : s->starts_at, to = when < s->ends_at ? when : s->ends_at;
     int64_t minutes = to > from ? (to - from) / 60000000 : 0;
     if (minutes <= 0) return 0;
-    return timebank_credit(req, vid, post_service(s->post_kind), minutes, vol_local_day(req, s->starts_at), "shift", s->id,
+    return timebank_credit(req, vid, post_service(s->post_kind), minutes, vol_local_day(req, s->starts_at), "shift",
+        s->id,
                            "verified") < 0 ? -1 : 0;
 }
 
@@ -797,7 +816,8 @@ static int checkin_scan(http_req *req)
     if (!http_body_str(req, "code", 8, 200, &code)) return -1;
     if (!strncmp(code, "SWPOST:", 7)) code += 7;
     int64_t vid = vol_own(req, NULL);
-    if (vid <= 0) return vid < 0 ? http_fail_internal(req, "volunteer") : http_fail(req, 409, "conflict", NULL, "vol.err.not_volunteer");
+    if (vid <= 0) return vid < 0 ? http_fail_internal(req, "volunteer") : http_fail(req, 409, "conflict", NULL,
+        "vol.err.not_volunteer");
     int64_t post_id = store_query_int(req->conn, 0, "SELECT id FROM posts WHERE community_id = $1 AND code = $2", "it",
                                       req->actor.community_id, code);
     if (!post_id) return http_fail_field(req, "code", "shift.err.code");
@@ -863,11 +883,13 @@ static int shifts_at_risk(http_req *req)
 {
     int64_t days = 2;
     const char *d = http_query(req, "days");
-    if (d && *d && (!str_is_int(d, &days) || days < 1 || days > 14)) return http_fail_field(req, "days", "err.out_of_range");
+    if (d && *d && (!str_is_int(d, &days) || days < 1 || days > 14)) return http_fail_field(req, "days",
+        "err.out_of_range");
     int64_t now = clock_now_us();
     store_stmt *st = store_prepare(req->conn, SHIFT_SELECT
         "AND s.starts_at > $3 AND s.starts_at < $4 AND (s.taken < s.need OR EXISTS (SELECT 1 FROM shift_assignments r "
-        "WHERE r.community_id = s.community_id AND r.shift_id = s.id AND ((r.state = 'assigned' AND r.confirmation = 'pending') "
+        "WHERE r.community_id = s.community_id AND r.shift_id = s.id AND ((r.state = 'assigned' AND r.confirmation = "
+            "'pending') "
         "OR r.confirmation = 'declined'))) ORDER BY s.starts_at, s.id LIMIT 500");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     store_bind_int(st, 1, req->actor.community_id);
@@ -890,7 +912,8 @@ static int shifts_at_risk(http_req *req)
             if (!strcmp(state, "assigned") && !strcmp(c, "pending")) unconfirmed++;
         }
         declined = (int)store_query_int(req->conn, 0, "SELECT COUNT(*) FROM shift_assignments WHERE community_id = $1 "
-                                        "AND shift_id = $2 AND confirmation = 'declined'", "ii", req->actor.community_id,
+                                        "AND shift_id = $2 AND confirmation = 'declined'", "ii",
+                                            req->actor.community_id,
                                         json_integer_value(json_object_get(s, "id")));
         json_object_set_new(s, "unconfirmed", json_integer(unconfirmed));
         json_object_set_new(s, "declined", json_integer(declined));
@@ -945,7 +968,8 @@ static int settings_put(http_req *req)
     if (!http_body_int_opt(req, "signup_days_ahead", 1, 30, &days, &has)) return -1;
     if (!has) return http_fail_field(req, "signup_days_ahead", "err.required");
     if (store_run(req->conn, NULL, "INSERT INTO volunteer_settings (community_id, signup_days_ahead, updated_at) "
-                  "VALUES ($1, $2, $3) ON CONFLICT (community_id) DO UPDATE SET signup_days_ahead = $2, updated_at = $3",
+                  "VALUES ($1, $2, $3) ON CONFLICT (community_id) DO UPDATE SET signup_days_ahead = $2, updated_at = "
+                      "$3",
                   "iii", req->actor.community_id, days, clock_now_us()) != STORE_DONE)
         return http_fail_internal(req, "settings");
     http_audit_target(req, "community", req->actor.community_id, json_pack("{s:[s]}", "fields", "signup_days_ahead"));
@@ -989,7 +1013,8 @@ const i18n_entry shift_messages[] = {
     {"shift.col.taken", "已报名", "Signed up"},
     {"shift.col.waitlist", "候补", "Waitlist"},
     {"shift.col.qualification", "资质要求", "Qualification"},
-    {"shift.sheet.how", "志愿者到岗、离岗时用手机扫此码签到、签退", "Volunteers scan this code with their phone when they start and end a shift"},
+    {"shift.sheet.how", "志愿者到岗、离岗时用手机扫此码签到、签退",
+        "Volunteers scan this code with their phone when they start and end a shift"},
     {"shift.err.post_kind", "岗位类型只能是 gate、sorting、sampling、patrol 或 other",
      "Post kind must be gate, sorting, sampling, patrol or other"},
     {"shift.err.time", "时间应为 08:00 这样的格式（start 和 end）", "Times are like 08:00 (start and end)"},
@@ -998,7 +1023,8 @@ const i18n_entry shift_messages[] = {
     {"shift.err.too_many_days", "一次最多排 62 天", "At most 62 days at once"},
     {"shift.err.not_serving", "您的志愿者身份尚未通过审核或已暂停", "Your volunteer sign-up is not approved yet, or paused"},
     {"shift.err.started", "该班次已经开始或结束", "This shift has already started or ended"},
-    {"shift.err.window", "该班次还未开放报名（只能报名近几天的班次）", "This shift is not open for sign-up yet (only the next few days are)"},
+    {"shift.err.window", "该班次还未开放报名（只能报名近几天的班次）",
+        "This shift is not open for sign-up yet (only the next few days are)"},
     {"shift.err.already", "您已报名该班次", "You are already on this shift"},
     {"shift.err.overlap", "与您已报名的另一个班次时间重叠", "It overlaps another shift you are on"},
     {"shift.err.qualification", "该班次需要相应资质（如防护服培训），您还没有或已过期",

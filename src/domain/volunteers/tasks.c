@@ -31,7 +31,8 @@
 static json_t *task_item(store_stmt *st, void *ctx)
 {
     http_req *req = ctx;
-    json_t *t = json_pack("{s:I, s:s, s:s?, s:s?, s:o, s:o, s:s, s:s, s:I, s:I, s:I, s:s?, s:s?, s:s, s:I, s:s, s:I, s:b}",
+    json_t *t = json_pack("{s:I, s:s, s:s?, s:s?, s:o, s:o, s:s, s:s, s:I, s:I, s:I, s:s?, s:s?, s:s, s:I, s:s, s:I, "
+        "s:b}",
         "id", (json_int_t)store_col_int(st, 0), "title", store_col_text(st, 1), "details", store_col_text(st, 2),
         "place", store_col_text(st, 3), "starts_at", vol_time_json(store_col_int(st, 4)), "ends_at",
         vol_time_json(store_col_int(st, 5)), "start_text", vol_local_time(req, store_col_int(st, 4)), "end_text",
@@ -95,9 +96,11 @@ static int task_reply(http_req *req, int status, int64_t id, const char *outcome
     if (!t) return http_fail_not_found(req);
     if (actor_has(&req->actor, VOL_LEADERS)) {
         json_t *people = json_array();
-        st = store_prepare(req->conn, "SELECT c.volunteer_id, v.name, v.phone, c.state FROM task_claims c JOIN volunteers v "
+        st = store_prepare(req->conn,
+            "SELECT c.volunteer_id, v.name, v.phone, c.state FROM task_claims c JOIN volunteers v "
                                       "ON v.id = c.volunteer_id WHERE c.community_id = $1 AND c.task_id = $2 "
-                                      "AND c.state <> 'cancelled' ORDER BY CASE c.state WHEN 'claimed' THEN 0 ELSE 1 END, "
+                                      "AND c.state <> 'cancelled' ORDER BY CASE c.state WHEN 'claimed' THEN 0 ELSE 1 "
+                                          "END, "
                                       "c.queued_at, c.id");
         if (st) {
             store_bind_int(st, 1, req->actor.community_id);
@@ -113,7 +116,8 @@ static int task_reply(http_req *req, int status, int64_t id, const char *outcome
     json_t *out = json_pack("{s:o}", "task", t);
     if (outcome) {
         json_object_set_new(out, "outcome", json_string(outcome));
-        json_object_set_new(out, "message", json_string(i18n_text(req->lang, arena_printf(req->a, "task.ok.%s", outcome))));
+        json_object_set_new(out, "message", json_string(i18n_text(req->lang, arena_printf(req->a, "task.ok.%s",
+            outcome))));
     }
     return http_reply(req, status, out);
 }
@@ -158,7 +162,8 @@ static int task_create(http_req *req)
     if (!http_body_str_opt(req, "skill", 1, 16, &skill)) return -1;
     if (skill && !vol_word_in(skill, vol_skills)) return http_fail_field(req, "skill", "vol.err.skill");
     if (!http_body_int_opt(req, "zone_id", 1, INT64_MAX, &zone_id, &has_zone)) return -1;
-    if (has_zone && !store_query_int(req->conn, 0, "SELECT COUNT(*) FROM zones WHERE id = $1 AND community_id = $2", "ii",
+    if (has_zone && !store_query_int(req->conn, 0, "SELECT COUNT(*) FROM zones WHERE id = $1 AND community_id = $2",
+        "ii",
                                      zone_id, req->actor.community_id))
         return http_fail_field(req, "zone_id", "vol.err.zone");
     if (!http_body_str(req, "service_kind", 1, 16, &kind)) return -1;
@@ -169,8 +174,10 @@ static int task_create(http_req *req)
     int64_t s = vol_local_instant(req, day, start), e = vol_local_instant(req, day, end);
     if (e <= clock_now_us()) return http_fail_field(req, "end", "task.err.past");
     store_stmt *st = store_prepare(req->conn,
-        "INSERT INTO tasks (community_id, title, details, place, starts_at, ends_at, slots, skill, zone_id, service_kind, "
-        "minutes, state, posted_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12, $13) "
+        "INSERT INTO tasks (community_id, title, details, place, starts_at, ends_at, slots, skill, zone_id, "
+            "service_kind, "
+        "minutes, state, posted_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12, "
+            "$13) "
         "RETURNING id");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     store_bind_int(st, 1, req->actor.community_id);
@@ -202,7 +209,8 @@ static int task_load(http_req *req, int64_t id, task_row *t)
 {
     store_stmt *st;
     int rc = store_run(req->conn, &st, "SELECT id, slots, claimed, ends_at, minutes, zone_id, posted_by, state, skill, "
-                       "service_kind FROM tasks WHERE id = $1 AND community_id = $2", "ii", id, req->actor.community_id);
+                       "service_kind FROM tasks WHERE id = $1 AND community_id = $2", "ii", id,
+                           req->actor.community_id);
     if (rc != STORE_ROW) return rc == STORE_DONE ? 0 : -1;
     *t = (task_row){store_col_int(st, 0), store_col_int(st, 1), store_col_int(st, 2), store_col_int(st, 3),
                     store_col_int(st, 4), store_col_int(st, 5), store_col_int(st, 6),
@@ -215,7 +223,8 @@ static int task_load(http_req *req, int64_t id, task_row *t)
 static bool task_eligible(http_req *req, const task_row *t, int64_t vid)
 {
     if (t->skill && *t->skill && !store_query_int(req->conn, 0, "SELECT COUNT(*) FROM volunteers WHERE id = $1 "
-                                                  "AND (',' || skills || ',') LIKE ('%,' || $2 || ',%')", "it", vid, t->skill))
+                                                  "AND (',' || skills || ',') LIKE ('%,' || $2 || ',%')", "it", vid,
+                                                      t->skill))
         return false;
     if (t->zone_id && !store_query_int(req->conn, 0, "SELECT COUNT(*) FROM volunteers WHERE id = $1 AND zone_id = $2",
                                        "ii", vid, t->zone_id))
@@ -266,14 +275,16 @@ static int task_claim(http_req *req)
     if (!vol_state_serves(vstate)) return http_fail(req, 409, "conflict", NULL, "shift.err.not_serving");
     int f = task_load(req, id, &t);
     if (f <= 0) return f < 0 ? http_fail_internal(req, "task") : http_fail_not_found(req);
-    if (strcmp(t.state, "open") || t.ends_at <= clock_now_us()) return http_fail(req, 409, "conflict", NULL, "task.err.closed");
+    if (strcmp(t.state, "open") || t.ends_at <= clock_now_us()) return http_fail(req, 409, "conflict", NULL,
+        "task.err.closed");
     if (!task_eligible(req, &t, vid)) return http_fail(req, 409, "conflict", NULL, "task.err.not_eligible");
     const char *cur = claim_state(req, id, vid);
     if (cur && strcmp(cur, "cancelled")) return http_fail(req, 409, "conflict", NULL, "task.err.already");
     int got = slot_take(req, id);
     if (got < 0) return http_fail_internal(req, "claim");
     if (!got) {
-        if (!json_is_true(json_object_get(req->json, "waitlist"))) return http_fail(req, 409, "full", NULL, "task.err.full");
+        if (!json_is_true(json_object_get(req->json, "waitlist"))) return http_fail(req, 409, "full", NULL,
+            "task.err.full");
         if (claim_put(req, id, vid, "waitlist", cur != NULL) < 0) return http_fail_internal(req, "claim waitlist");
     } else if (claim_put(req, id, vid, "claimed", cur != NULL) < 0) {
         return http_fail_internal(req, "claim");
@@ -301,7 +312,8 @@ static int64_t task_promote(http_req *req, const task_row *t)
         if (!task_eligible(req, t, ids[i])) continue;
         int got = slot_take(req, t->id);
         if (got <= 0) return got;
-        if (store_run(req->conn, NULL, "UPDATE task_claims SET state = 'claimed', updated_at = $1 WHERE community_id = $2 "
+        if (store_run(req->conn, NULL,
+            "UPDATE task_claims SET state = 'claimed', updated_at = $1 WHERE community_id = $2 "
                       "AND task_id = $3 AND volunteer_id = $4", "iiii", clock_now_us(), req->actor.community_id, t->id,
                       ids[i]) != STORE_DONE)
             return -1;
@@ -314,8 +326,10 @@ static int64_t task_promote(http_req *req, const task_row *t)
  * waitlist. Returns the volunteer promoted, 0 none, -1 on a store error. */
 static int64_t claim_cancel(http_req *req, const task_row *t, int64_t vid, bool held)
 {
-    if (store_run(req->conn, NULL, "UPDATE task_claims SET state = 'cancelled', updated_at = $1 WHERE community_id = $2 "
-                  "AND task_id = $3 AND volunteer_id = $4", "iiii", clock_now_us(), req->actor.community_id, t->id, vid) !=
+    if (store_run(req->conn, NULL,
+        "UPDATE task_claims SET state = 'cancelled', updated_at = $1 WHERE community_id = $2 "
+                  "AND task_id = $3 AND volunteer_id = $4", "iiii", clock_now_us(), req->actor.community_id, t->id,
+                      vid) !=
         STORE_DONE)
         return -1;
     if (!held) return 0;
@@ -405,7 +419,8 @@ static int task_cancel(http_req *req)
 
 int tasks_release_volunteer(http_req *req, int64_t vid)
 {
-    store_stmt *st = store_prepare(req->conn, "SELECT c.task_id, c.state FROM task_claims c JOIN tasks t ON t.id = c.task_id "
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT c.task_id, c.state FROM task_claims c JOIN tasks t ON t.id = c.task_id "
                                               "WHERE c.community_id = $1 AND c.volunteer_id = $2 AND t.state = 'open' "
                                               "AND c.state <> 'cancelled' ORDER BY c.task_id");
     if (!st) return -1;

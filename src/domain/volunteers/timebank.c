@@ -29,7 +29,8 @@ static int64_t points_rate(http_req *req, const char *kind)
 static int64_t txn_open(http_req *req, const char *kind, int64_t hours_id, int64_t reverses, const char *memo)
 {
     store_stmt *st = store_prepare(req->conn, "INSERT INTO ledger_txns (community_id, kind, hours_id, reverses, memo, "
-                                              "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id");
+                                              "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING "
+                                                  "id");
     if (!st) return 0;
     store_bind_int(st, 1, req->actor.community_id);
     store_bind_text(st, 2, kind);
@@ -45,7 +46,8 @@ static int64_t txn_open(http_req *req, const char *kind, int64_t hours_id, int64
 
 static int entry_add(http_req *req, int64_t txn, const char *account, int64_t volunteer_id, int64_t points)
 {
-    store_stmt *st = store_prepare(req->conn, "INSERT INTO ledger_entries (community_id, txn_id, account, volunteer_id, "
+    store_stmt *st = store_prepare(req->conn,
+        "INSERT INTO ledger_entries (community_id, txn_id, account, volunteer_id, "
                                               "points, created_at) VALUES ($1, $2, $3, $4, $5, $6)");
     if (!st) return -1;
     store_bind_int(st, 1, req->actor.community_id);
@@ -82,7 +84,8 @@ int64_t timebank_credit(http_req *req, int64_t volunteer_id, const char *service
     bool verified = !strcmp(state, "verified");
     store_stmt *st = store_prepare(req->conn,
         "INSERT INTO volunteer_hours (community_id, volunteer_id, service_kind, minutes, worked_on, source, source_id, "
-        "state, entered_by, confirmed_by, confirmed_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+        "state, entered_by, confirmed_by, confirmed_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+            "$11, "
         "$11) ON CONFLICT DO NOTHING RETURNING id");
     if (!st) return -1;
     int64_t now = clock_now_us();
@@ -111,8 +114,9 @@ void timebank_totals(http_req *req, int64_t vid, int64_t *minutes, int64_t *poin
     *minutes = store_query_int(req->conn, 0, "SELECT COALESCE(SUM(minutes), 0) FROM volunteer_hours WHERE "
                                "community_id = $1 AND volunteer_id = $2 AND state = 'verified'", "ii",
                                req->actor.community_id, vid);
-    *points = store_query_int(req->conn, 0, "SELECT COALESCE(SUM(points), 0) FROM ledger_entries WHERE community_id = $1 "
-                              "AND account = 'volunteer' AND volunteer_id = $2", "ii", req->actor.community_id, vid);
+    *points = store_query_int(req->conn, 0, "SELECT COALESCE(SUM(points), 0) FROM ledger_entries "
+                              "WHERE community_id = $1 AND account = 'volunteer' AND volunteer_id = $2", "ii",
+                              req->actor.community_id, vid);
 }
 
 /* ---------------------------------------------------------------- seeing a volunteer's hours */
@@ -160,7 +164,8 @@ static int hours_of_volunteer(http_req *req)
 {
     int64_t vid = visible_volunteer(req), limit = http_list_limit(req);
     if (!vid) return -1;
-    store_stmt *st = store_prepare(req->conn, HOURS_SELECT "AND x.volunteer_id = $2 AND x.id > $3 ORDER BY x.id LIMIT $4");
+    store_stmt *st = store_prepare(req->conn,
+        HOURS_SELECT "AND x.volunteer_id = $2 AND x.id > $3 ORDER BY x.id LIMIT $4");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     store_bind_int(st, 1, req->actor.community_id);
     store_bind_int(st, 2, vid);
@@ -182,7 +187,8 @@ static int hours_list(http_req *req)
         return http_fail_field(req, "state", "bank.err.state");
     if (from && *from && !clock_parse_date(from, &y, &m, &d)) return http_fail_field(req, "from", "vol.err.date");
     if (to && *to && !clock_parse_date(to, &y, &m, &d)) return http_fail_field(req, "to", "vol.err.date");
-    if (kind && *kind && !vol_word_in(kind, vol_service_kinds)) return http_fail_field(req, "service_kind", "task.err.service_kind");
+    if (kind && *kind && !vol_word_in(kind, vol_service_kinds)) return http_fail_field(req, "service_kind",
+        "task.err.service_kind");
     int64_t limit = http_list_limit(req);
     store_stmt *st = store_prepare(req->conn, HOURS_SELECT
         "AND ($2 = '' OR x.state = $2) AND ($3 = '' OR x.worked_on >= $3) AND ($4 = '' OR x.worked_on <= $4) "
@@ -208,10 +214,12 @@ static int ledger_of_volunteer(http_req *req)
     int64_t minutes, points;
     timebank_totals(req, vid, &minutes, &points);
     json_t *entries = json_array();
-    store_stmt *st = store_prepare(req->conn, "SELECT e.id, e.txn_id, t.kind, e.points, t.memo, t.reverses, e.created_at, "
+    store_stmt *st = store_prepare(req->conn,
+        "SELECT e.id, e.txn_id, t.kind, e.points, t.memo, t.reverses, e.created_at, "
                                               "x.service_kind, x.worked_on FROM ledger_entries e JOIN ledger_txns t ON "
                                               "t.id = e.txn_id LEFT JOIN volunteer_hours x ON x.id = t.hours_id "
-                                              "WHERE e.community_id = $1 AND e.account = 'volunteer' AND e.volunteer_id = $2 "
+                                              "WHERE e.community_id = $1 AND e.account = 'volunteer' AND "
+                                                  "e.volunteer_id = $2 "
                                               "ORDER BY e.id DESC LIMIT 500");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     store_bind_int(st, 1, req->actor.community_id);
@@ -244,7 +252,8 @@ static bool hours_parse(http_req *req, hours_in *h)
     bool has;
     h->note = NULL;
     if (!http_body_str(req, "service_kind", 1, 16, &h->kind)) return false;
-    if (!vol_word_in(h->kind, vol_service_kinds)) return http_fail_field(req, "service_kind", "task.err.service_kind"), false;
+    if (!vol_word_in(h->kind, vol_service_kinds)) return http_fail_field(req, "service_kind", "task.err.service_kind"),
+        false;
     if (!http_body_int_opt(req, "minutes", 1, 24 * 60, &h->minutes, &has)) return false;
     if (!has) return http_fail_field(req, "minutes", "err.required"), false;
     if (!http_body_str(req, "worked_on", 10, 10, &h->worked_on)) return false;
@@ -256,7 +265,8 @@ static bool hours_parse(http_req *req, hours_in *h)
 
 static bool volunteer_exists(http_req *req, int64_t vid)
 {
-    return store_query_int(req->conn, 0, "SELECT COUNT(*) FROM volunteers WHERE id = $1 AND community_id = $2", "ii", vid,
+    return store_query_int(req->conn, 0, "SELECT COUNT(*) FROM volunteers WHERE id = $1 AND community_id = $2", "ii",
+        vid,
                            req->actor.community_id) > 0;
 }
 
@@ -271,11 +281,13 @@ static int hours_enter(http_req *req)
     if (!has) return http_fail_field(req, "volunteer_id", "err.required");
     if (!hours_parse(req, &h)) return -1;
     bool own = vol_own(req, NULL) == vid;
-    if (!own && !actor_has(&req->actor, VOL_LEADERS)) return http_fail(req, 403, "forbidden", "volunteer_id", "err.forbidden");
+    if (!own && !actor_has(&req->actor, VOL_LEADERS)) return http_fail(req, 403, "forbidden", "volunteer_id",
+        "err.forbidden");
     if (!volunteer_exists(req, vid)) return http_fail_field(req, "volunteer_id", "bank.err.volunteer");
     int64_t id = timebank_credit(req, vid, h.kind, h.minutes, h.worked_on, "manual", 0, "pending");
     if (id <= 0) return http_fail_internal(req, "hours");
-    if (h.note && store_run(req->conn, NULL, "UPDATE volunteer_hours SET note = $1 WHERE id = $2", "ti", h.note, id) != STORE_DONE)
+    if (h.note && store_run(req->conn, NULL, "UPDATE volunteer_hours SET note = $1 WHERE id = $2", "ti", h.note,
+        id) != STORE_DONE)
         return http_fail_internal(req, "hours note");
     http_audit_target(req, "volunteer_hours", id, json_pack("{s:I}", "volunteer_id", (json_int_t)vid));
     return http_reply(req, 201, json_pack("{s:{s:I, s:s}}", "hours", "id", (json_int_t)id, "state", "pending"));
@@ -328,9 +340,11 @@ static int hours_group(http_req *req)
     }
     int credited = 0;
     json_array_foreach(ids, i, x) {
-        int64_t id = timebank_credit(req, json_integer_value(x), h.kind, h.minutes, h.worked_on, "group", 0, "verified");
+        int64_t id = timebank_credit(req, json_integer_value(x), h.kind, h.minutes, h.worked_on, "group", 0,
+            "verified");
         if (id < 0) return http_fail_internal(req, "group credit");
-        if (h.note && store_run(req->conn, NULL, "UPDATE volunteer_hours SET note = $1 WHERE id = $2", "ti", h.note, id) !=
+        if (h.note && store_run(req->conn, NULL, "UPDATE volunteer_hours SET note = $1 WHERE id = $2", "ti", h.note,
+            id) !=
             STORE_DONE)
             return http_fail_internal(req, "hours note");
         credited++;
@@ -356,12 +370,14 @@ static int redemption_create(http_req *req)
     if (!http_body_str(req, "memo", 1, 200, &memo)) return -1;
     if (!http_body_int_opt(req, "provider_volunteer_id", 1, INT64_MAX, &provider, &has_provider)) return -1;
     bool staff = vol_is_staff(req);
-    if (!staff && (vol_own(req, NULL) != vid || !has_provider)) return http_fail(req, 403, "forbidden", NULL, "err.forbidden");
+    if (!staff && (vol_own(req, NULL) != vid || !has_provider)) return http_fail(req, 403, "forbidden", NULL,
+        "err.forbidden");
     if (!volunteer_exists(req, vid)) return http_fail_field(req, "volunteer_id", "bank.err.volunteer");
     if (has_provider && (provider == vid || !volunteer_exists(req, provider)))
         return http_fail_field(req, "provider_volunteer_id", "bank.err.volunteer");
     /* Lock the payer first, so two redemptions at once cannot both spend one balance. */
-    if (store_run(req->conn, NULL, "UPDATE volunteers SET updated_at = $1 WHERE id = $2", "ii", clock_now_us(), vid) != STORE_DONE)
+    if (store_run(req->conn, NULL, "UPDATE volunteers SET updated_at = $1 WHERE id = $2", "ii", clock_now_us(),
+        vid) != STORE_DONE)
         return http_fail_internal(req, "lock");
     int64_t minutes, balance;
     timebank_totals(req, vid, &minutes, &balance);
@@ -370,8 +386,10 @@ static int redemption_create(http_req *req)
     if (!txn || entry_add(req, txn, "volunteer", vid, -points) < 0 ||
         entry_add(req, txn, has_provider ? "volunteer" : "redeemed", has_provider ? provider : 0, points) < 0)
         return http_fail_internal(req, "redemption");
-    http_audit_target(req, "ledger_txn", txn, json_pack("{s:I, s:I}", "volunteer_id", (json_int_t)vid, "points", (json_int_t)points));
-    return http_reply(req, 201, json_pack("{s:I, s:I}", "txn", (json_int_t)txn, "balance", (json_int_t)(balance - points)));
+    http_audit_target(req, "ledger_txn", txn, json_pack("{s:I, s:I}", "volunteer_id", (json_int_t)vid, "points",
+        (json_int_t)points));
+    return http_reply(req, 201, json_pack("{s:I, s:I}", "txn", (json_int_t)txn, "balance",
+        (json_int_t)(balance - points)));
 }
 
 /* POST /ledger/{txn}/reverse {memo}: committee staff undo a transaction by its mirror
@@ -383,24 +401,28 @@ static int ledger_reverse(http_req *req)
     if (!http_param_id(req, "txn", &txn)) return -1;
     if (!http_body_str(req, "memo", 1, 200, &memo)) return -1;
     store_stmt *st;
-    if (store_run(req->conn, &st, "SELECT kind, hours_id FROM ledger_txns WHERE id = $1 AND community_id = $2", "ii", txn,
+    if (store_run(req->conn, &st, "SELECT kind, hours_id FROM ledger_txns WHERE id = $1 AND community_id = $2", "ii",
+        txn,
                   req->actor.community_id) != STORE_ROW)
         return http_fail_not_found(req);
     bool reversal = !strcmp(store_col_text(st, 0), "reversal");
     int64_t hours_id = store_col_null(st, 1) ? 0 : store_col_int(st, 1);
     store_done(st);
     if (reversal) return http_fail(req, 409, "conflict", NULL, "bank.err.reverse_reversal");
-    if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM ledger_txns WHERE community_id = $1 AND reverses = $2", "ii",
+    if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM ledger_txns WHERE community_id = $1 AND reverses = $2",
+        "ii",
                         req->actor.community_id, txn))
         return http_fail(req, 409, "conflict", NULL, "bank.err.reversed");
     int64_t back = txn_open(req, "reversal", hours_id, txn, memo);
     if (!back) return http_fail_internal(req, "reversal");
     if (store_run(req->conn, NULL, "INSERT INTO ledger_entries (community_id, txn_id, account, volunteer_id, points, "
                   "created_at) SELECT community_id, $1, account, volunteer_id, -points, $2 FROM ledger_entries "
-                  "WHERE community_id = $3 AND txn_id = $4", "iiii", back, clock_now_us(), req->actor.community_id, txn) !=
+                  "WHERE community_id = $3 AND txn_id = $4", "iiii", back, clock_now_us(), req->actor.community_id,
+                      txn) !=
         STORE_DONE)
         return http_fail_internal(req, "reversal entries");
-    if (hours_id && store_run(req->conn, NULL, "UPDATE volunteer_hours SET state = 'rejected' WHERE id = $1", "i", hours_id) !=
+    if (hours_id && store_run(req->conn, NULL, "UPDATE volunteer_hours SET state = 'rejected' WHERE id = $1", "i",
+        hours_id) !=
         STORE_DONE)
         return http_fail_internal(req, "reversal hours");
     http_audit_target(req, "ledger_txn", txn, json_pack("{s:I}", "reversal", (json_int_t)back));
@@ -415,10 +437,13 @@ static int timebank_check(http_req *req)
     int64_t c = req->actor.community_id;
     int64_t unbalanced = store_query_int(req->conn, -1, "SELECT COUNT(*) FROM (SELECT txn_id FROM ledger_entries "
                                          "WHERE community_id = $1 GROUP BY txn_id HAVING SUM(points) <> 0) u", "i", c);
-    int64_t total = store_query_int(req->conn, 0, "SELECT COALESCE(SUM(points), 0) FROM ledger_entries WHERE community_id = $1", "i", c);
-    int64_t held = store_query_int(req->conn, 0, "SELECT COALESCE(SUM(points), 0) FROM ledger_entries WHERE community_id = $1 "
+    int64_t total = store_query_int(req->conn, 0,
+        "SELECT COALESCE(SUM(points), 0) FROM ledger_entries WHERE community_id = $1", "i", c);
+    int64_t held = store_query_int(req->conn, 0,
+        "SELECT COALESCE(SUM(points), 0) FROM ledger_entries WHERE community_id = $1 "
                                    "AND account = 'volunteer'", "i", c);
-    int64_t issued = store_query_int(req->conn, 0, "SELECT COALESCE(SUM(points), 0) FROM ledger_entries WHERE community_id = $1 "
+    int64_t issued = store_query_int(req->conn, 0,
+        "SELECT COALESCE(SUM(points), 0) FROM ledger_entries WHERE community_id = $1 "
                                      "AND account = 'issued'", "i", c);
     int64_t redeemed = store_query_int(req->conn, 0, "SELECT COALESCE(SUM(points), 0) FROM ledger_entries WHERE "
                                        "community_id = $1 AND account = 'redeemed'", "i", c);
@@ -444,7 +469,8 @@ static int timebank_summary(http_req *req)
     store_bind_int(st, 1, c);
     while (store_step(st) == STORE_ROW)
         json_array_append_new(by_kind, json_pack("{s:s, s:I, s:I}", "service_kind", store_col_text(st, 0), "minutes",
-                                                 (json_int_t)store_col_int(st, 1), "volunteers", (json_int_t)store_col_int(st, 2)));
+                                                 (json_int_t)store_col_int(st, 1), "volunteers",
+                                                     (json_int_t)store_col_int(st, 2)));
     store_done(st);
     st = store_prepare(req->conn, "SELECT SUBSTR(worked_on, 1, 7), SUM(minutes) FROM volunteer_hours WHERE "
                                   "community_id = $1 AND state = 'verified' GROUP BY SUBSTR(worked_on, 1, 7) "
@@ -462,9 +488,11 @@ static int timebank_summary(http_req *req)
     store_bind_int(st, 1, c);
     while (store_step(st) == STORE_ROW)
         json_array_append_new(board, json_pack("{s:I, s:s, s:I}", "volunteer_id", (json_int_t)store_col_int(st, 0),
-                                               "name", store_col_text(st, 1), "minutes", (json_int_t)store_col_int(st, 2)));
+                                               "name", store_col_text(st, 1), "minutes", (json_int_t)store_col_int(st,
+                                                   2)));
     store_done(st);
-    return http_reply(req, 200, json_pack("{s:o, s:o, s:o}", "by_kind", by_kind, "by_month", by_month, "leaderboard", board));
+    return http_reply(req, 200, json_pack("{s:o, s:o, s:o}", "by_kind", by_kind, "by_month", by_month, "leaderboard",
+        board));
 }
 
 static int rules_get(http_req *req)
@@ -511,7 +539,8 @@ static int certificate(http_req *req)
     buf_init(&b, 0);
     buf_puts(&b, "<!doctype html><html><head><meta charset=\"utf-8\"><title>");
     buf_html_escape(&b, i18n_text(req->lang, "bank.cert.title"));
-    buf_puts(&b, "</title><style>@page{size:A4 landscape;margin:15mm}body{font-family:'Noto Serif CJK SC','Noto Sans CJK SC',"
+    buf_puts(&b,
+        "</title><style>@page{size:A4 landscape;margin:15mm}body{font-family:'Noto Serif CJK SC','Noto Sans CJK SC',"
                  "serif;text-align:center;border:6px double #b22;padding:20mm;margin:0}h1{font-size:44pt;color:#b22;"
                  "margin:0 0 12mm}p{font-size:18pt;line-height:1.8}.name{font-size:28pt;font-weight:bold}"
                  ".sign{margin-top:18mm;text-align:right;font-size:16pt}</style></head><body><h1>");
@@ -567,7 +596,8 @@ const i18n_entry timebank_messages[] = {
     {"bank.err.volunteer_ids", "请给出 1–1000 个志愿者编号", "Give 1 to 1000 volunteer ids"},
     {"bank.err.approve", "approve 应为 true 或 false", "approve must be true or false"},
     {"bank.err.not_pending", "该记录已确认或已驳回", "This entry is already confirmed or rejected"},
-    {"bank.err.second_person", "须由录入人和志愿者本人以外的另一人确认", "Someone other than who entered it and the volunteer must confirm"},
+    {"bank.err.second_person", "须由录入人和志愿者本人以外的另一人确认",
+        "Someone other than who entered it and the volunteer must confirm"},
     {"bank.err.balance", "积分余额不足", "Not enough points"},
     {"bank.err.reversed", "该笔已冲正", "This transaction has already been reversed"},
     {"bank.err.reverse_reversal", "冲正记录不能再冲正，请重新录入", "A reversal cannot be reversed; enter it anew"},

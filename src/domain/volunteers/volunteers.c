@@ -116,7 +116,8 @@ static json_t *skills_json(const char *stored)
     char buf[256];
     snprintf(buf, sizeof buf, "%s", stored ? stored : "");
     char *save = NULL;
-    for (char *s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save)) json_array_append_new(out, json_string(s));
+    for (char *s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save)) json_array_append_new(out,
+        json_string(s));
     return out;
 }
 
@@ -229,7 +230,8 @@ static int volunteers_list(http_req *req)
     if (state && *state && !vol_word_in(state, vol_states)) return http_fail_field(req, "state", "vol.err.state");
     if (skill && *skill && !vol_word_in(skill, vol_skills)) return http_fail_field(req, "skill", "vol.err.skill");
     if (kind && *kind && !vol_word_in(kind, vol_kinds)) return http_fail_field(req, "kind", "vol.err.kind");
-    if (zone && *zone && (!str_is_int(zone, &zone_id) || zone_id < 1)) return http_fail_field(req, "zone_id", "err.not_integer");
+    if (zone && *zone && (!str_is_int(zone, &zone_id) || zone_id < 1)) return http_fail_field(req, "zone_id",
+        "err.not_integer");
     if (q && utf8_chars(q) > 64) return http_fail_field(req, "q", "err.too_long");
     int64_t limit = http_list_limit(req);
     store_stmt *st = store_prepare(req->conn, VOL_SELECT
@@ -294,7 +296,8 @@ static bool availability_parse(http_req *req, profile *p)
 {
     json_t *a = json_object_get(req->json, "availability");
     if (!a) return true;
-    if (!json_is_array(a) || json_array_size(a) > 21) return http_fail_field(req, "availability", "vol.err.availability"), false;
+    if (!json_is_array(a) || json_array_size(a) > 21) return http_fail_field(req, "availability",
+        "vol.err.availability"), false;
     size_t i;
     json_t *x;
     json_array_foreach(a, i, x) {
@@ -315,21 +318,24 @@ static bool profile_parse(http_req *req, profile *p)
 {
     memset(p, 0, sizeof *p);
     if (!http_body_str_opt(req, "name", 1, 64, &p->name)) return false;
-    if (p->name && validate_text(p->name, 1, 64)) return http_fail_field(req, "name", validate_text(p->name, 1, 64)), false;
+    if (p->name && validate_text(p->name, 1, 64)) return http_fail_field(req, "name", validate_text(p->name, 1, 64)),
+        false;
     if (!http_body_str_opt(req, "phone", 1, 32, &p->phone)) return false;
     if (p->phone && validate_phone(p->phone)) return http_fail_field(req, "phone", validate_phone(p->phone)), false;
     if (!http_body_str_opt(req, "kind", 1, 16, &p->kind)) return false;
     if (p->kind && !vol_word_in(p->kind, vol_kinds)) return http_fail_field(req, "kind", "vol.err.kind"), false;
     if (!http_body_str_opt(req, "organisation", 0, 100, &p->organisation)) return false;
     if (!http_body_str_opt(req, "health", 1, 16, &p->health)) return false;
-    if (p->health && !vol_word_in(p->health, vol_health)) return http_fail_field(req, "health", "vol.err.health"), false;
+    if (p->health && !vol_word_in(p->health, vol_health)) return http_fail_field(req, "health", "vol.err.health"),
+        false;
     if (!http_body_str_opt(req, "note", 0, 500, &p->note)) return false;
     if (!skills_parse(req, p) || !availability_parse(req, p)) return false;
     json_t *z = json_object_get(req->json, "zone_id");
     if (z) {
         p->has_zone = true;
         if (!json_is_null(z)) {
-            if (!json_is_integer(z) || json_integer_value(z) < 1) return http_fail_field(req, "zone_id", "err.not_integer"), false;
+            if (!json_is_integer(z) || json_integer_value(z) < 1) return http_fail_field(req, "zone_id",
+                "err.not_integer"), false;
             p->zone_id = json_integer_value(z);
             if (!store_query_int(req->conn, 0, "SELECT COUNT(*) FROM zones WHERE id = $1 AND community_id = $2", "ii",
                                  p->zone_id, req->actor.community_id))
@@ -419,7 +425,8 @@ static int volunteer_apply(http_req *req)
     int64_t user_id, resident_id;
     bool on_behalf;
     if (!applicant(req, &p, &user_id, &resident_id, &on_behalf)) return -1;
-    if (user_id && store_query_int(req->conn, 0, "SELECT COUNT(*) FROM volunteers WHERE community_id = $1 AND user_id = $2",
+    if (user_id && store_query_int(req->conn, 0,
+        "SELECT COUNT(*) FROM volunteers WHERE community_id = $1 AND user_id = $2",
                                    "ii", req->actor.community_id, user_id))
         return http_fail(req, 409, "conflict", NULL, "vol.err.already");
     if (resident_id && store_query_int(req->conn, 0, "SELECT COUNT(*) FROM volunteers WHERE community_id = $1 "
@@ -464,7 +471,8 @@ static int volunteer_update(http_req *req)
     if (!http_param_id(req, "id", &id)) return -1;
     bool own = store_query_int(req->conn, 0, "SELECT COUNT(*) FROM volunteers WHERE id = $1 AND community_id = $2 "
                                "AND user_id = $3", "iii", id, req->actor.community_id, req->actor.user_id) > 0;
-    bool signed_up = store_query_int(req->conn, 0, "SELECT COUNT(*) FROM volunteers WHERE id = $1 AND community_id = $2 "
+    bool signed_up = store_query_int(req->conn, 0,
+        "SELECT COUNT(*) FROM volunteers WHERE id = $1 AND community_id = $2 "
                                      "AND on_behalf = 1 AND signed_up_by = $3", "iii", id, req->actor.community_id,
                                      req->actor.user_id) > 0;
     if (!own && !signed_up && !vol_is_staff(req)) {
@@ -490,7 +498,8 @@ static int volunteer_update(http_req *req)
                   (int64_t)p.has_zone, p.zone_id, clock_now_us(), id, req->actor.community_id) != STORE_DONE)
         return http_fail_internal(req, "volunteer update");
     json_t *fields = json_array();
-    const char *keys[] = {"name", "phone", "kind", "organisation", "health", "note", "skills", "availability", "zone_id"};
+    const char *keys[] = {"name", "phone", "kind", "organisation", "health", "note", "skills", "availability",
+        "zone_id"};
     for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
         if (json_object_get(req->json, keys[k])) json_array_append_new(fields, json_string(keys[k]));
     http_audit_target(req, "volunteer", id, json_pack("{s:o}", "fields", fields));
@@ -570,7 +579,8 @@ static int qualification_put(http_req *req)
     if (!store_query_int(req->conn, 0, "SELECT COUNT(*) FROM volunteers WHERE id = $1 AND community_id = $2", "ii", id,
                          req->actor.community_id))
         return http_fail_not_found(req);
-    if (store_run(req->conn, NULL, "DELETE FROM volunteer_qualifications WHERE volunteer_id = $1 AND qualification = $2",
+    if (store_run(req->conn, NULL,
+        "DELETE FROM volunteer_qualifications WHERE volunteer_id = $1 AND qualification = $2",
                   "it", id, q) != STORE_DONE ||
         store_run(req->conn, NULL, "INSERT INTO volunteer_qualifications (community_id, volunteer_id, qualification, "
                   "expires_on, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)", "iittii",
@@ -586,7 +596,8 @@ static int qualification_delete(http_req *req)
     const char *q = http_param(req, "qualification");
     if (!http_param_id(req, "id", &id)) return -1;
     int rc = store_run(req->conn, NULL, "DELETE FROM volunteer_qualifications WHERE community_id = $1 "
-                       "AND volunteer_id = $2 AND qualification = $3 RETURNING id", "iit", req->actor.community_id, id, q);
+                       "AND volunteer_id = $2 AND qualification = $3 RETURNING id", "iit", req->actor.community_id, id,
+                           q);
     if (rc == STORE_DONE) return http_fail_not_found(req);
     if (rc != STORE_ROW) return http_fail_internal(req, "qualification delete");
     http_audit_target(req, "volunteer", id, json_pack("{s:s}", "qualification", q));

@@ -1,0 +1,133 @@
+// Volunteers in a real browser on a 360 px phone: the volunteer signs up for an open
+// shift and confirms it on their page, grabs a task, and checks out at a post by a photo
+// of the post's QR code (decoded in the browser), seeing the hours and points credited;
+// the committee approves a volunteer who applied; a leader credits a group. Screenshots
+// go to tests/output/screenshots/volunteer-*.png.
+import { newPage, login, assertFitsPhone, DESKTOP, useServerAndBrowser } from '../lib/browser.mjs';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '../lib/server.mjs';
+
+const SHOTS = join(process.cwd(), 'output', 'screenshots');
+async function screenshot(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `volunteer-${name}.png`), fullPage: true });
+}
+function local(minutesFromNow) {
+  const iso = new Date(Date.now() + minutesFromNow * 60000 + 8 * 3600000).toISOString();
+  return { day: iso.slice(0, 10), time: iso.slice(11, 16) };
+}
+
+let postId;
+const env = useServerAndBrowser(undefined, async () => {
+  // A post whose shift started 90 minutes ago; the block leader put the volunteer on it
+  // and checked them in at the start (they had no phone with them then).
+  const committee = new Client(env.server.url);
+  await committee.login('committee');
+  const volunteer = new Client(env.server.url);
+  await volunteer.login('volunteer');
+  const block = new Client(env.server.url);
+  await block.login('block');
+  const post = await committee.post('/api/v1/posts', { name: '西门岗', kind: 'gate', place: '西侧小门' });
+  assert.equal(post.status, 201, post.text);
+  postId = post.json.post.id;
+  const start = local(-90), end = local(150);
+  const made = await committee.post(`/api/v1/posts/${postId}/shifts`,
+    { from: start.day, to: start.day, times: [{ start: start.time, end: end.time }], need: 2 });
+  assert.equal(made.status, 201, made.text);
+  const shift = (await committee.get(`/api/v1/shifts?post_id=${postId}&from=${start.day}&to=${start.day}`)).json.items[0];
+  const vid = (await volunteer.get('/api/v1/volunteers/me')).json.volunteer.id;
+  assert.equal((await block.post(`/api/v1/shifts/${shift.id}/assign`, { volunteer_id: vid })).status, 201);
+  assert.equal((await block.post(`/api/v1/shifts/${shift.id}/check`, { volunteer_id: vid, action: 'in', at: shift.starts_at })).status, 200);
+});
+
+test('a volunteer signs up for a shift, confirms it and grabs a task on a phone', async (t) => {
+  const page = await newPage(env.browser, t, env.server.url);
+  await login(page, env.server.url, 'volunteer');
+  await page.goto(`${env.server.url}/volunteers/shifts`);
+  const open = page.getByTestId('shift-item').filter({ has: page.getByTestId('shift-signup') })
+    .filter({ hasNot: page.locator('.vol-badge', { hasText: '培训' }) }).first();
+  await open.waitFor();
+  const post = await open.getAttribute('data-post');
+  await open.getByTestId('shift-signup').click();
+  await page.locator('[data-testid="shift-message"], [data-testid="shift-error"]').first().waitFor();
+  assert.equal(await page.getByTestId('shift-message').count(), 1, await page.locator('main').innerText());
+  assert.match(await page.getByTestId('shift-message').first().innerText(), /报名成功|候补/);
+  await assertFitsPhone(page, 'shifts');
+  await screenshot(page, 'shifts');
+
+  await page.goto(`${env.server.url}/volunteer`);
+  const mine = page.getByTestId('my-shift').filter({ hasText: post }).first();
+  await mine.waitFor();
+  await mine.getByTestId('shift-confirm').click();
+  await page.getByText('已确认到岗').first().waitFor();
+  await assertFitsPhone(page, 'volunteer home');
+
+  await page.goto(`${env.server.url}/volunteers/tasks`);
+  const task = page.getByTestId('task-item').filter({ has: page.getByTestId('task-claim') }).first();
+  await task.waitFor();
+  await task.getByTestId('task-claim').click();
+  await page.getByTestId('task-message').first().waitFor();
+  assert.match(await page.getByTestId('task-message').first().innerText(), /抢单成功/);
+  await assertFitsPhone(page, 'tasks');
+  await screenshot(page, 'tasks');
+});
+
+test('a volunteer checks out by a photo of the post\'s QR code and sees the hours credited', async (t) => {
+  // The QR sign as printed, photographed: its code drawn as a PNG.
+  const committeePage = await newPage(env.browser, t, env.server.url, DESKTOP);
+  await login(committeePage, env.server.url, 'committee');
+  await committeePage.goto(`${env.server.url}/api/v1/posts/${postId}/sheet`);
+  const photo = await committeePage.locator('div.qr').screenshot();
+  mkdirSync(SHOTS, { recursive: true });
+  (await import('node:fs')).writeFileSync(join(SHOTS, 'volunteer-qr-photo.png'), photo);
+
+  const page = await newPage(env.browser, t, env.server.url);
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await login(page, env.server.url, 'volunteer');
+  await page.goto(`${env.server.url}/volunteer`);
+  const before = Number(await page.getByTestId('my-points').innerText());
+  await page.getByTestId('link-checkin').click();
+  await page.getByTestId('checkin-photo').setInputFiles({ name: 'qr.png', mimeType: 'image/png', buffer: photo });
+  await page.locator('[data-testid="checkin-message"], [data-testid="checkin-error"], [data-testid="checkin-no-code"]').first()
+    .waitFor().catch(() => assert.fail(`no answer: ${pageErrors.join('; ')} ${photo.length} bytes`));
+  assert.equal(await page.getByTestId('checkin-message').count(), 1, await page.locator('main').innerText());
+  assert.match(await page.getByTestId('checkin-message').innerText(), /签退成功/);
+  await assertFitsPhone(page, 'check-in');
+  await screenshot(page, 'checkin');
+  await page.goto(`${env.server.url}/volunteer`);
+  await page.getByTestId('my-points').waitFor();
+  const after = Number(await page.getByTestId('my-points').innerText());
+  assert.equal(after - before, 15, `points ${before} -> ${after}`);
+  await screenshot(page, 'home');
+});
+
+test('the committee approves an applicant; a leader credits a group', async (t) => {
+  const page = await newPage(env.browser, t, env.server.url);
+  await login(page, env.server.url, 'committee');
+  await page.goto(`${env.server.url}/volunteers?state=applied`);
+  const first = page.getByTestId('volunteer-item').first();
+  await first.waitFor();
+  const id = await first.getAttribute('data-id');
+  await first.getByTestId('volunteer-approve').click();
+  await page.getByTestId('volunteers-message').waitFor();
+  assert.match(await page.getByTestId('volunteers-message').innerText(), /已通过/);
+  await assertFitsPhone(page, 'volunteers');
+  await screenshot(page, 'list');
+
+  const leader = await newPage(env.browser, t, env.server.url);
+  await login(leader, env.server.url, 'block');
+  await leader.goto(`${env.server.url}/volunteers/hours`);
+  await leader.getByTestId('group-person').first().waitFor();
+  const boxes = leader.getByTestId('group-person');
+  const n = Math.min(3, await boxes.count());
+  for (let i = 0; i < n; i++) await boxes.nth(i).check();
+  await leader.getByTestId('group-submit').click();
+  await leader.getByTestId('group-message').waitFor();
+  assert.match(await leader.getByTestId('group-message').innerText(), new RegExp(`${n}`));
+  await assertFitsPhone(leader, 'hours');
+  await screenshot(leader, 'hours');
+});
