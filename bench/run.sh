@@ -456,3 +456,9 @@ if [ "$HAVE_SW" = 1 ]; then
 else
   echo "  (shouwang not built: no targets checked)"
 fi
+
+# ---- 6. volunteers: task grabbing and the roster, on SQLite and PostgreSQL ----
+if [ "$HAVE_SW" = 1 ]; then
+  echo
+  SHOUWANG_BIN="$SW_BIN" bench/volunteers.sh || echo "bench: the volunteer benches failed" >&2
+fi
