@@ -39,8 +39,10 @@ before(async () => {
 });
 after(async () => { await srv?.stop(); });
 
-test('posting a task: fields are checked, and only the committee posts', async () => {
-  assertError(await c.volunteer.post('/api/v1/tasks', { title: 'x' }), 403, 'forbidden');
+test('posting a task: fields are checked, and only the committee or a team\'s leader posts', async () => {
+  // A volunteer who leads no team may not post (a team's leader posts for the team).
+  assertError(await c.volunteer.post('/api/v1/tasks', { title: '搬运', date: localDay(1), start: '09:00', end: '11:00', slots: 2, service_kind: 'delivery' }),
+    403, 'forbidden', 'team_id');
   assertError(await c.committee.post('/api/v1/tasks', { title: '搬运', date: localDay(1), start: '11:00', end: '09:00', slots: 2, service_kind: 'delivery' }),
     400, 'validation_failed', 'end');
   assertError(await c.committee.post('/api/v1/tasks', { title: '搬运', date: localDay(1), start: '09:00', end: '11:00', slots: 2, service_kind: 'juggling' }),

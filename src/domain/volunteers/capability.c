@@ -101,14 +101,19 @@ static const i18n_entry volunteer_value_words[] = {
     {"enum.group", "集体记录", "Group credit"},
     {"enum.done", "已完成", "Done"},
     {"enum.cancelled", "已取消", "Cancelled"},
+    {"enum.commando", "青年突击队", "Youth commando"},
+    {"enum.party_duty", "党员值守", "Party duty"},
+    {"enum.member", "队员", "Member"},
+    {"enum.waitlist", "候补", "Waitlist"},
     {0, 0, 0},
 };
 
 static const http_route *const volunteer_route_tables[] = {
-    volunteer_routes, shift_routes, task_routes, timebank_routes, roster_routes, NULL,
+    volunteer_routes, shift_routes, task_routes, timebank_routes, roster_routes, team_routes, NULL,
 };
 static const i18n_entry *const volunteer_catalogues[] = {
-    volunteer_messages, shift_messages, task_messages, timebank_messages, roster_messages, volunteer_tile_messages,
+    volunteer_messages, shift_messages, task_messages, timebank_messages, roster_messages, team_messages,
+    volunteer_tile_messages,
     volunteer_value_words, NULL,
 };
 static const char *const volunteer_value_keys[] = {

@@ -5,6 +5,7 @@
  * the first days partly filled; open tasks; and a week of past hours in the time bank. */
 #include "volunteers_int.h"
 #include "../demo_step.h"
+#include "../accounts/accounts.h"
 #include "../../core/clock.h"
 #include "../../core/secret.h"
 #include <stdio.h>
@@ -21,6 +22,8 @@ typedef struct demo_vol {
     store_stmt *ins;
     int64_t *ids;
     int n;
+    int n_party;              /* ids[2 .. 2 + n_party) are party members */
+    int64_t teamlead;         /* the team leader's volunteer record */
 } demo_vol;
 
 static int vol_insert(demo_plan *p, store_stmt *st, int64_t user, int64_t res, const char *name, const char *phone,
@@ -69,6 +72,7 @@ static int insert_people(demo_plan *p, store_conn *c, demo_vol *v)
             if (r->birth_year < p->ref_year - 65 || r->birth_year > p->ref_year - 18) continue;
             int z = p->blocks[p->hh[r->household].block].zone;
             int k = v->n++;
+            if (pass == 0) v->n_party++;
             const char *state = k % 30 == 7 ? "applied" : k % 50 == 9 ? "paused" : "active";
             rc = vol_insert(p, v->ins, 0, p->res_id[i], r->name, r->phone, "resident", NULL, SKILLS[k % 8], state,
                             z >= 0 ? p->zone_id[z] : 0, &v->ids[k]);
@@ -198,10 +202,69 @@ static int insert_tasks_and_hours(demo_plan *p, store_conn *c, const demo_vol *v
     return rc ? demo_step_fail(p, c, "hours") : STORE_OK;
 }
 
+/* One team row and its members: ids[first, first + n), the first `cap` members and
+ * the rest on the waitlist (or pending when the team wants approval). */
+static int team_insert(demo_plan *p, store_conn *c, const demo_vol *v, const char *name, const char *kind, int64_t cap,
+                       const char *qual, int approval, int64_t leader, int first, int n, int step)
+{
+    store_stmt *st;
+    if (store_run(c, &st, "INSERT INTO teams (community_id, name, kind, leader_volunteer_id, cap, qualification, "
+                  "requires_approval, created_by, created_at) VALUES ($1, $2, $3, CASE WHEN $4 = 0 THEN NULL ELSE $4 "
+                      "END, "
+                  "CASE WHEN $5 = 0 THEN NULL ELSE $5 END, $6, $7, $8, $9) RETURNING id", "ittiitiii", p->community_id,
+                  name, kind, leader, cap, qual, (int64_t)approval, p->user_committee, p->now) != STORE_ROW)
+        return STORE_ERR;
+    int64_t team = store_col_int(st, 0), members = 0;
+    store_done(st);
+    int rc = STORE_OK;
+    /* The leader is the first member. */
+    if (leader) {
+        rc = store_run(c, NULL, "INSERT INTO team_members (community_id, team_id, volunteer_id, state, queued_at, "
+                       "updated_at) VALUES ($1, $2, $3, 'member', $4, $4)", "iiii", p->community_id, team, leader,
+                       p->now) == STORE_DONE ? 0 : STORE_ERR;
+        members = 1;
+    }
+    for (int i = 0; i < n && first + i * step < v->n && !rc; i++) {
+        int64_t vid = v->ids[first + i * step];
+        if (vid == leader) continue;
+        const char *state = !cap || members < cap ? "member" : approval ? "pending" : "waitlist";
+        if (!strcmp(state, "member")) members++;
+        rc = store_run(c, NULL, "INSERT INTO team_members (community_id, team_id, volunteer_id, state, queued_at, "
+                       "updated_at) VALUES ($1, $2, $3, $4, $5, $5)", "iiiti", p->community_id, team, vid, state,
+                       p->now + i) == STORE_DONE ? 0 : STORE_ERR;
+    }
+    if (!rc) rc = store_run(c, NULL, "UPDATE teams SET members = $1 WHERE id = $2", "ii", members, team) == STORE_DONE
+                  ? 0 : STORE_ERR;
+    return rc;
+}
+
+/* The story's teams: the party members' duty group (260 of them), a youth commando for
+ * parcels led by the `teamlead` login (full, with a waitlist), the sampling assistants
+ * (protective-suit training, leader's approval), patrol, delivery and the gate team. */
+static int insert_teams(demo_plan *p, store_conn *c, demo_vol *v)
+{
+    const char *login = p->shape == DEMO_DONGHUAN ? "dh-teamlead" : p->shape == DEMO_LARGE ? "lg-teamlead" : "teamlead";
+    int64_t user = 0;
+    int rc = accounts_create_user_hashed(c, p->community_id, login, "张卫东", p->pw_hash, "zh-CN", &user);
+    if (!rc) rc = accounts_assign_role(c, p->community_id, user, "volunteer", "community", p->community_id);
+    if (!rc) rc = vol_insert(p, v->ins, user, 0, "张卫东", "13900000202", "company", "上海城投", "driving,lifting", "active",
+                             p->zone_id[0], &v->teamlead);
+    /* The commando: the last 45 signed up (the cadres and the youngest non-party ones). */
+    int party = v->n_party < 260 ? v->n_party : 260, rest = v->n > 47 ? v->n - 45 : 2;
+    if (!rc) rc = team_insert(p, c, v, "党员先锋队", "party_duty", 260, NULL, 0, 0, 2, party, 1);
+    if (!rc) rc = team_insert(p, c, v, "青年突击队", "commando", 40, NULL, 0, v->teamlead, rest, 45, 1);
+    if (!rc) rc = team_insert(p, c, v, "采样协助组", "sampling", 30, "protective_suit", 1, 0, 5, 32, 5);
+    if (!rc) rc = team_insert(p, c, v, "巡逻队", "patrol", 20, NULL, 0, 0, 3, 12, 7);
+    if (!rc) rc = team_insert(p, c, v, "物资配送组", "delivery", 50, NULL, 0, 0, 4, 30, 3);
+    if (!rc) rc = team_insert(p, c, v, "门岗组", "gate", 0, NULL, 0, 0, 6, 36, 2);
+    return rc ? demo_step_fail(p, c, "teams") : STORE_OK;
+}
+
 static int insert_volunteers(demo_plan *p, store_conn *c)
 {
     demo_vol v = {0};
     int rc = insert_people(p, c, &v);
+    if (!rc) rc = insert_teams(p, c, &v);
     if (!rc) rc = insert_posts_and_shifts(p, c, &v);
     if (!rc) rc = insert_tasks_and_hours(p, c, &v);
     free(v.ids);

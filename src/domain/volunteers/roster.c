@@ -32,8 +32,8 @@
 #define MAX_AVAIL 21
 #define N_QUALS 3
 
-enum { WHY_AVAILABILITY, WHY_QUALIFICATION, WHY_OVERLAP, WHY_DAY_LIMIT, WHY_WEEK_LIMIT, WHY_REST, WHY_COUNT };
-static const char *const why_words[WHY_COUNT] = {"availability", "qualification", "overlap", "day_limit",
+enum { WHY_TEAM, WHY_AVAILABILITY, WHY_QUALIFICATION, WHY_OVERLAP, WHY_DAY_LIMIT, WHY_WEEK_LIMIT, WHY_REST, WHY_COUNT };
+static const char *const why_words[WHY_COUNT] = {"team", "availability", "qualification", "overlap", "day_limit",
                                                  "week_limit", "rest"};
 
 typedef struct busy { int64_t start, end, shift_id; } busy;
@@ -47,10 +47,12 @@ typedef struct rvol {
     int n_busy, cap_busy;
     int64_t minutes;               /* in the period */
     int shifts;
+    int64_t *teams;                /* teams the volunteer is a member of */
+    int n_teams;
 } rvol;
 
 typedef struct rshift {
-    int64_t id, post_id, zone_id, start, end, need, taken;
+    int64_t id, post_id, zone_id, start, end, need, taken, team_id;
     int qual;                      /* index into vol_qualifications, -1 none */
     int64_t day;                   /* local day number of the start */
     int start_min;                 /* local minute of day of the start */
@@ -69,7 +71,7 @@ typedef struct roster_data {
 
 static void data_free(roster_data *d)
 {
-    for (int i = 0; i < d->n_vols; i++) free(d->vols[i].busy);
+    for (int i = 0; i < d->n_vols; i++) free(d->vols[i].busy), free(d->vols[i].teams);
     free(d->vols);
     free(d->shifts);
 }
@@ -167,6 +169,18 @@ static int data_load(http_req *req, roster_data *d, int64_t from_us, int64_t to_
             dd) : INT64_MAX;
     }
     store_done(st);
+    st = store_prepare(req->conn, "SELECT m.volunteer_id, m.team_id FROM team_members m WHERE m.community_id = $1 "
+                                  "AND m.state = 'member'");
+    if (!st) return -1;
+    store_bind_int(st, 1, c);
+    while (store_step(st) == STORE_ROW) {
+        int k = vol_index(d, store_col_int(st, 0));
+        if (k < 0) continue;
+        rvol *v = &d->vols[k];
+        v->teams = xrealloc(v->teams, sizeof *v->teams * (size_t)(v->n_teams + 1));
+        v->teams[v->n_teams++] = store_col_int(st, 1);
+    }
+    store_done(st);
     /* Shifts already stood, a day around the period (rest and overlap reach across). */
     st = store_prepare(req->conn, "SELECT a.volunteer_id, s.starts_at, s.ends_at, s.id FROM shift_assignments a JOIN "
                                   "shifts s ON s.id = a.shift_id WHERE a.community_id = $1 AND a.state = 'assigned' "
@@ -184,7 +198,7 @@ static int data_load(http_req *req, roster_data *d, int64_t from_us, int64_t to_
     }
     store_done(st);
     st = store_prepare(req->conn, "SELECT s.id, s.post_id, p.zone_id, s.starts_at, s.ends_at, s.need, s.taken, "
-                                  "s.qualification FROM shifts s JOIN posts p ON p.id = s.post_id WHERE "
+                                  "s.qualification, s.team_id FROM shifts s JOIN posts p ON p.id = s.post_id WHERE "
                                   "s.community_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3 "
                                   "ORDER BY s.starts_at, s.post_id, s.id");
     if (!st) return -1;
@@ -215,6 +229,7 @@ static int data_load(http_req *req, roster_data *d, int64_t from_us, int64_t to_
         s->need = store_col_int(st, 5);
         s->taken = store_col_int(st, 6);
         s->qual = qual_index(store_col_text(st, 7));
+        s->team_id = store_col_null(st, 8) ? 0 : store_col_int(st, 8);
         s->day = local_day(d, s->start);
         s->start_min = (int)(((s->start / 1000000 + d->tz_offset) % 86400 + 86400) % 86400 / 60);
     }
@@ -243,6 +258,11 @@ static bool available(const rvol *v, const rshift *s)
 /* The first rule that keeps v off s (WHY_*), or -1 when v may stand it. */
 static int refusal(const roster_data *d, const rvol *v, const rshift *s)
 {
+    if (s->team_id) {
+        bool member = false;
+        for (int i = 0; i < v->n_teams && !member; i++) member = v->teams[i] == s->team_id;
+        if (!member) return WHY_TEAM;
+    }
     if (!available(v, s)) return WHY_AVAILABILITY;
     if (s->qual >= 0 && v->qual_until[s->qual] < s->day) return WHY_QUALIFICATION;
     int64_t length = (s->end - s->start) / US_MIN, day_total = length, week_total = length;
@@ -873,6 +893,7 @@ const i18n_entry roster_messages[] = {
     {"roster.explain.on_shift", "已排在这个班次", "On this shift"},
     {"roster.explain.not_in_roster", "该班次不在这份排班内", "The shift is not in this roster"},
     {"roster.explain.not_serving", "此人未通过审核或已暂停、退出", "Not approved, paused or left"},
+    {"roster.explain.team", "该班次只限某个志愿队，此人不是队员", "The shift is for a team this person is not in"},
     {"roster.explain.availability", "不在此人填写的空闲时间内", "Outside the times this person is available"},
     {"roster.explain.qualification", "没有该班次需要的资质，或已过期", "Lacks the shift's qualification, or it has expired"},
     {"roster.explain.overlap", "与此人的另一个班次时间重叠", "Overlaps another shift of this person"},

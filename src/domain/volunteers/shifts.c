@@ -329,8 +329,15 @@ static int shifts_create(http_req *req)
     if (!http_body_int_opt(req, "need", 1, 200, &need, &has_need)) return -1;
     if (!has_need) return http_fail_field(req, "need", "err.required");
     if (!http_body_str_opt(req, "qualification", 1, 32, &qual)) return -1;
-    if (qual && !vol_word_in(qual, vol_qualifications)) return http_fail_field(req, "qualification",
-        "vol.err.qualification");
+    if (qual && !vol_word_in(qual, vol_qualifications))
+        return http_fail_field(req, "qualification", "vol.err.qualification");
+    int64_t team_id = 0;
+    bool has_team;
+    if (!http_body_int_opt(req, "team_id", 1, INT64_MAX, &team_id, &has_team)) return -1;
+    if (has_team && !store_query_int(req->conn, 0, "SELECT COUNT(*) FROM teams WHERE id = $1 AND community_id = $2",
+        "ii",
+                                     team_id, req->actor.community_id))
+        return http_fail_field(req, "team_id", "shift.err.team_unknown");
     json_t *times = json_object_get(req->json, "times");
     if (!json_is_array(times) || !json_array_size(times) || json_array_size(times) > SHIFT_MAX_TIMES)
         return http_fail_field(req, "times", "shift.err.times");
@@ -349,8 +356,10 @@ static int shifts_create(http_req *req)
                 continue;
             }
             if (store_run(req->conn, NULL, "INSERT INTO shifts (community_id, post_id, starts_at, ends_at, need, "
-                          "qualification, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", "iiiiitii",
-                          req->actor.community_id, post_id, s, e, need, qual, req->actor.user_id, now) != STORE_DONE)
+                          "qualification, created_by, created_at, team_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                          "CASE WHEN $9 = 0 THEN NULL ELSE $9 END)", "iiiiitiii", req->actor.community_id, post_id, s,
+                              e,
+                          need, qual, req->actor.user_id, now, team_id) != STORE_DONE)
                 return http_fail_internal(req, "shift insert");
             made++;
         }
@@ -373,7 +382,7 @@ static int shifts_create(http_req *req)
     "(SELECT m.checked_in_at FROM shift_assignments m WHERE m.community_id = s.community_id AND m.shift_id = s.id " \
     "AND m.volunteer_id = $2), " \
     "(SELECT m.checked_out_at FROM shift_assignments m WHERE m.community_id = s.community_id AND m.shift_id = s.id " \
-    "AND m.volunteer_id = $2) " \
+    "AND m.volunteer_id = $2), s.team_id " \
     "FROM shifts s JOIN posts p ON p.id = s.post_id WHERE s.community_id = $1 "
 
 static json_t *shift_item(store_stmt *st, void *ctx)
@@ -393,6 +402,7 @@ static json_t *shift_item(store_stmt *st, void *ctx)
         12)));
     json_object_set_new(s, "my_checked_out_at", store_col_null(st, 13) ? json_null() : vol_time_json(store_col_int(st,
         13)));
+    json_object_set_new(s, "team_id", store_col_null(st, 14) ? json_null() : json_integer(store_col_int(st, 14)));
     return s;
 }
 
@@ -498,18 +508,19 @@ static int my_shifts(http_req *req)
 typedef struct shift_row {
     int64_t id, post_id, starts_at, ends_at, need, taken;
     const char *qualification, *post_kind;
+    int64_t team_id;          /* 0: anyone */
 } shift_row;
 
 static int shift_load(http_req *req, int64_t id, shift_row *s)
 {
     store_stmt *st;
     int rc = store_run(req->conn, &st, "SELECT s.id, s.post_id, s.starts_at, s.ends_at, s.need, s.taken, "
-                       "s.qualification, p.kind FROM shifts s JOIN posts p ON p.id = s.post_id "
+                       "s.qualification, p.kind, s.team_id FROM shifts s JOIN posts p ON p.id = s.post_id "
                        "WHERE s.id = $1 AND s.community_id = $2", "ii", id, req->actor.community_id);
     if (rc != STORE_ROW) return rc == STORE_DONE ? 0 : -1;
     *s = (shift_row){store_col_int(st, 0), store_col_int(st, 1), store_col_int(st, 2), store_col_int(st, 3),
                      store_col_int(st, 4), store_col_int(st, 5), arena_strdup(req->a, store_col_text(st, 6)),
-                     arena_strdup(req->a, store_col_text(st, 7))};
+                     arena_strdup(req->a, store_col_text(st, 7)), store_col_null(st, 8) ? 0 : store_col_int(st, 8)};
     store_done(st);
     return 1;
 }
@@ -517,6 +528,7 @@ static int shift_load(http_req *req, int64_t id, shift_row *s)
 /* Why volunteer `vid` may not stand shift s (an i18n key), or NULL. */
 static const char *shift_refusal(http_req *req, int64_t vid, const shift_row *s)
 {
+    if (s->team_id && !team_member_of(req, s->team_id, vid)) return "shift.err.team";
     if (store_query_int(req->conn, 0,
         "SELECT COUNT(*) FROM shift_assignments a JOIN shifts o ON o.id = a.shift_id WHERE a.community_id = $1 "
         "AND a.volunteer_id = $2 AND a.state = 'assigned' AND a.shift_id <> $3 AND o.starts_at < $4 AND o.ends_at > $5",
@@ -1036,6 +1048,8 @@ const i18n_entry shift_messages[] = {
     {"shift.err.not_on_shift", "该志愿者不在这个班次上", "This volunteer is not on this shift"},
     {"shift.err.not_started", "班次开始后才能标记缺勤", "A no-show can be marked only after the start"},
     {"shift.err.check_state", "签到状态不符（已签到才能签退）", "Not in that state (check out needs a check-in first)"},
+    {"shift.err.team", "该班次只限某个志愿队的队员", "This shift is for the members of a team"},
+    {"shift.err.team_unknown", "本社区没有这个志愿队", "No such team in this community"},
     {"shift.err.at", "时间应为 UTC（如 2026-12-04T08:00:00Z），不晚于现在，不早于班次开始前一小时",
      "Time must be UTC (like 2026-12-04T08:00:00Z), not in the future, and at most an hour before the start"},
     {"shift.err.full", "该班次人数已满", "This shift is full"},

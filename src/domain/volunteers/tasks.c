@@ -25,7 +25,9 @@
     "AND w.state = 'waitlist'), " \
     "CASE WHEN (t.skill IS NULL OR EXISTS (SELECT 1 FROM volunteers e WHERE e.id = $2 " \
     "AND (',' || e.skills || ',') LIKE ('%,' || t.skill || ',%'))) AND (t.zone_id IS NULL OR EXISTS " \
-    "(SELECT 1 FROM volunteers e WHERE e.id = $2 AND e.zone_id = t.zone_id)) THEN 1 ELSE 0 END " \
+    "(SELECT 1 FROM volunteers e WHERE e.id = $2 AND e.zone_id = t.zone_id)) AND (t.team_id IS NULL OR EXISTS " \
+    "(SELECT 1 FROM team_members tm WHERE tm.team_id = t.team_id AND tm.volunteer_id = $2 AND tm.state = 'member')) " \
+    "THEN 1 ELSE 0 END, t.team_id " \
     "FROM tasks t LEFT JOIN zones z ON z.id = t.zone_id WHERE t.community_id = $1 "
 
 static json_t *task_item(store_stmt *st, void *ctx)
@@ -43,6 +45,7 @@ static json_t *task_item(store_stmt *st, void *ctx)
         (json_int_t)store_col_int(st, 15), "eligible", (int)store_col_int(st, 16));
     json_object_set_new(t, "zone_id", store_col_null(st, 9) ? json_null() : json_integer(store_col_int(st, 9)));
     json_object_set_new(t, "my_state", store_col_null(st, 14) ? json_null() : json_string(store_col_text(st, 14)));
+    json_object_set_new(t, "team_id", store_col_null(st, 17) ? json_null() : json_integer(store_col_int(st, 17)));
     return t;
 }
 
@@ -163,9 +166,17 @@ static int task_create(http_req *req)
     if (skill && !vol_word_in(skill, vol_skills)) return http_fail_field(req, "skill", "vol.err.skill");
     if (!http_body_int_opt(req, "zone_id", 1, INT64_MAX, &zone_id, &has_zone)) return -1;
     if (has_zone && !store_query_int(req->conn, 0, "SELECT COUNT(*) FROM zones WHERE id = $1 AND community_id = $2",
-        "ii",
-                                     zone_id, req->actor.community_id))
+                                     "ii", zone_id, req->actor.community_id))
         return http_fail_field(req, "zone_id", "vol.err.zone");
+    /* A team's leader posts for their team only; committee staff for anyone or a team. */
+    int64_t team_id = 0;
+    bool has_team;
+    if (!http_body_int_opt(req, "team_id", 1, INT64_MAX, &team_id, &has_team)) return -1;
+    if (has_team && !store_query_int(req->conn, 0, "SELECT COUNT(*) FROM teams WHERE id = $1 AND community_id = $2",
+                                     "ii", team_id, req->actor.community_id))
+        return http_fail_field(req, "team_id", "shift.err.team_unknown");
+    if (!vol_is_staff(req) && (!has_team || !team_led_by_actor(req, team_id)))
+        return http_fail(req, 403, "forbidden", "team_id", "team.err.not_leader");
     if (!http_body_str(req, "service_kind", 1, 16, &kind)) return -1;
     if (!vol_word_in(kind, vol_service_kinds)) return http_fail_field(req, "service_kind", "task.err.service_kind");
     if (!http_body_int_opt(req, "minutes", 1, 24 * 60, &minutes, &has_minutes)) return -1;
@@ -175,10 +186,8 @@ static int task_create(http_req *req)
     if (e <= clock_now_us()) return http_fail_field(req, "end", "task.err.past");
     store_stmt *st = store_prepare(req->conn,
         "INSERT INTO tasks (community_id, title, details, place, starts_at, ends_at, slots, skill, zone_id, "
-            "service_kind, "
-        "minutes, state, posted_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12, "
-            "$13) "
-        "RETURNING id");
+        "service_kind, minutes, state, posted_by, created_at, team_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+        "$10, $11, 'open', $12, $13, $14) RETURNING id");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     store_bind_int(st, 1, req->actor.community_id);
     store_bind_text(st, 2, title);
@@ -193,6 +202,7 @@ static int task_create(http_req *req)
     store_bind_int(st, 11, minutes);
     store_bind_int(st, 12, req->actor.user_id);
     store_bind_int(st, 13, clock_now_us());
+    if (has_team) store_bind_int(st, 14, team_id); else store_bind_null(st, 14);
     int64_t id = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
     store_done(st);
     if (!id) return http_fail_internal(req, "task insert");
@@ -203,25 +213,27 @@ static int task_create(http_req *req)
 typedef struct task_row {
     int64_t id, slots, claimed, ends_at, minutes, zone_id, posted_by;
     const char *state, *skill, *service_kind;
+    int64_t team_id;
 } task_row;
 
 static int task_load(http_req *req, int64_t id, task_row *t)
 {
     store_stmt *st;
     int rc = store_run(req->conn, &st, "SELECT id, slots, claimed, ends_at, minutes, zone_id, posted_by, state, skill, "
-                       "service_kind FROM tasks WHERE id = $1 AND community_id = $2", "ii", id,
-                           req->actor.community_id);
+                       "service_kind, team_id FROM tasks WHERE id = $1 AND community_id = $2", "ii", id,
+                       req->actor.community_id);
     if (rc != STORE_ROW) return rc == STORE_DONE ? 0 : -1;
     *t = (task_row){store_col_int(st, 0), store_col_int(st, 1), store_col_int(st, 2), store_col_int(st, 3),
                     store_col_int(st, 4), store_col_int(st, 5), store_col_int(st, 6),
                     arena_strdup(req->a, store_col_text(st, 7)), arena_strdup(req->a, store_col_text(st, 8)),
-                    arena_strdup(req->a, store_col_text(st, 9))};
+                    arena_strdup(req->a, store_col_text(st, 9)), store_col_null(st, 10) ? 0 : store_col_int(st, 10)};
     store_done(st);
     return 1;
 }
 
 static bool task_eligible(http_req *req, const task_row *t, int64_t vid)
 {
+    if (t->team_id && !team_member_of(req, t->team_id, vid)) return false;
     if (t->skill && *t->skill && !store_query_int(req->conn, 0, "SELECT COUNT(*) FROM volunteers WHERE id = $1 "
                                                   "AND (',' || skills || ',') LIKE ('%,' || $2 || ',%')", "it", vid,
                                                       t->skill))
@@ -368,6 +380,8 @@ static int task_done(http_req *req)
     if (!http_param_id(req, "id", &id)) return -1;
     int f = task_load(req, id, &t);
     if (f <= 0) return f < 0 ? http_fail_internal(req, "task") : http_fail_not_found(req);
+    if (!vol_is_staff(req) && t.posted_by != req->actor.user_id)
+        return http_fail(req, 403, "forbidden", NULL, "task.err.not_poster");
     if (strcmp(t.state, "open")) return http_fail(req, 409, "conflict", NULL, "task.err.closed");
     json_t *absent = json_object_get(req->json, "absent");
     if (absent && !json_is_array(absent)) return http_fail_field(req, "absent", "task.err.absent");
@@ -408,6 +422,8 @@ static int task_cancel(http_req *req)
     if (!http_param_id(req, "id", &id)) return -1;
     int f = task_load(req, id, &t);
     if (f <= 0) return f < 0 ? http_fail_internal(req, "task") : http_fail_not_found(req);
+    if (!vol_is_staff(req) && t.posted_by != req->actor.user_id)
+        return http_fail(req, 403, "forbidden", NULL, "task.err.not_poster");
     if (strcmp(t.state, "open")) return http_fail(req, 409, "conflict", NULL, "task.err.closed");
     if (store_run(req->conn, NULL, "UPDATE tasks SET state = 'cancelled', done_by = $1, done_at = $2 WHERE id = $3 "
                   "AND community_id = $4", "iiii", req->actor.user_id, clock_now_us(), id, req->actor.community_id) !=
@@ -443,12 +459,13 @@ int tasks_release_volunteer(http_req *req, int64_t vid)
 
 const http_route task_routes[] = {
     {"GET", "/api/v1/tasks", NULL, tasks_list, VOL_LEADERS | ROLE_VOLUNTEER, ROUTE_EXPORTABLE, 0, NULL},
-    {"POST", "/api/v1/tasks", NULL, task_create, VOL_STAFF, ROUTE_WRITE, 4096, "task.create"},
+    {"POST", "/api/v1/tasks", NULL, task_create, VOL_STAFF | ROLE_VOLUNTEER, ROUTE_WRITE, 4096, "task.create"},
     {"GET", "/api/v1/tasks/{id}", NULL, task_get, VOL_LEADERS | ROLE_VOLUNTEER, 0, 0, NULL},
     {"POST", "/api/v1/tasks/{id}/claim", NULL, task_claim, ROLE_VOLUNTEER, ROUTE_WRITE, 256, "task.claim"},
     {"DELETE", "/api/v1/tasks/{id}/claim", NULL, task_unclaim, ROLE_VOLUNTEER, ROUTE_WRITE, 0, "task.unclaim"},
-    {"POST", "/api/v1/tasks/{id}/done", NULL, task_done, VOL_STAFF, ROUTE_WRITE, 65536, "task.done"},
-    {"POST", "/api/v1/tasks/{id}/cancel", NULL, task_cancel, VOL_STAFF, ROUTE_WRITE, 256, "task.cancel"},
+    {"POST", "/api/v1/tasks/{id}/done", NULL, task_done, VOL_STAFF | ROLE_VOLUNTEER, ROUTE_WRITE, 65536, "task.done"},
+    {"POST", "/api/v1/tasks/{id}/cancel", NULL, task_cancel, VOL_STAFF | ROLE_VOLUNTEER, ROUTE_WRITE, 256,
+        "task.cancel"},
     {0},
 };
 
@@ -467,6 +484,7 @@ const i18n_entry task_messages[] = {
     {"task.err.not_eligible", "该任务限定了技能或片区，您不符合", "This task is for a skill or zone that you do not have"},
     {"task.err.already", "您已抢到或已在候补名单中", "You already hold a slot or wait for one"},
     {"task.err.full", "名额已满，可以加入候补名单", "All slots are taken; you may join the waitlist"},
+    {"task.err.not_poster", "只有发布任务的队长或居委干部可以这样做", "Only the leader who posted it or committee staff may"},
     {"task.err.absent", "absent 应为志愿者编号列表", "absent must be a list of volunteer ids"},
     {"task.ok.claimed", "抢单成功", "The slot is yours"},
     {"task.ok.waitlist", "已加入候补名单，有人退出时自动补上", "You are on the waitlist; a freed slot comes to you"},
