@@ -7,7 +7,8 @@
 #define SHOUWANG_CAPABILITIES(X) \
     X(accounts)                  \
     X(dashboard)                 \
-    X(registry)
+    X(registry)                  \
+    X(rotation)
 
 #define DECLARE(name) extern const capability name##_capability;
 SHOUWANG_CAPABILITIES(DECLARE)
