@@ -43,7 +43,7 @@ async function getRotation(client, id = rotation) {
 }
 
 before(async () => {
-  srv = await startServer(process.env.ROT_DEBUG ? { env: { SHOUWANG_QUIET: '0' } } : {});
+  srv = await startServer();
   for (const u of ['admin', 'committee', 'zone', 'block', 'volunteer', 'resident']) c[u] = await loggedIn(srv.url, u);
   zone1 = scopeOf(c.zone, 'zone_leader');
   const tz = c.committee.me.community?.timezone || 'Asia/Shanghai';
