@@ -8,7 +8,8 @@
     X(accounts)                  \
     X(dashboard)                 \
     X(registry)                  \
-    X(volunteers)
+    X(volunteers)                \
+    X(rotation)
 
 #define DECLARE(name) extern const capability name##_capability;
 SHOUWANG_CAPABILITIES(DECLARE)
