@@ -9,7 +9,8 @@
     X(dashboard)                 \
     X(registry)                  \
     X(volunteers)                \
-    X(rotation)
+    X(rotation)                  \
+    X(notifications)
 
 #define DECLARE(name) extern const capability name##_capability;
 SHOUWANG_CAPABILITIES(DECLARE)

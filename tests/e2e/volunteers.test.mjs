@@ -131,3 +131,26 @@ test('the committee approves an applicant; a leader credits a group', async (t) 
   await assertFitsPhone(leader, 'hours');
   await screenshot(leader, 'hours');
 });
+
+test('the bell counts a task that fits; the centre opens it', async (t) => {
+  const committee = new Client(env.server.url);
+  await committee.login('committee');
+  const day = local(1440).day;
+  const task = await committee.post('/api/v1/tasks', { title: '铃声测试任务', date: day, start: '14:00', end: '15:00',
+    slots: 3, service_kind: 'care' });
+  assert.equal(task.status, 201, task.text);
+  const page = await newPage(env.browser, t, env.server.url);
+  await login(page, env.server.url, 'volunteer');
+  await page.getByTestId('notify-count').waitFor();
+  assert.ok(Number(await page.getByTestId('notify-count').innerText()) >= 1);
+  await page.getByTestId('notify-bell').click();
+  const item = page.getByTestId('notification').filter({ hasText: '铃声测试任务' });
+  await item.waitFor();
+  assert.equal(await item.getAttribute('data-read'), '0');
+  await screenshot(page, 'notifications');
+  await assertFitsPhone(page, 'notifications');
+  await item.locator('button').first().click();
+  await page.getByTestId('tasks-page').waitFor();
+  const read = await committee.get('/api/v1/notifications');
+  assert.equal(read.status, 200);
+});

@@ -4,6 +4,8 @@
 #include "../capability.h"
 #include "../demo_step.h"
 #include "../../core/clock.h"
+#include "../notify.h"
+#include <stdlib.h>
 
 extern const demo_step volunteer_demo_steps[];   /* demo_volunteers.c */
 
@@ -50,6 +52,59 @@ void volunteer_tiles(http_req *req, json_t *tiles)
                    store_query_int(req->conn, 0, "SELECT COUNT(*) FROM volunteers WHERE community_id = $1 "
                                    "AND state = 'applied'", "i", c), "unit.people");
     dashboard_tile_link(tiles, "/volunteers?state=applied");
+}
+
+/* The day-before question: every place on a shift starting in the next 36 hours that is
+ * not confirmed is asked once. The UPDATE claims the places (reminded_at) before the
+ * notifications are written, in one transaction, so that two server processes on one
+ * database never ask twice: the second finds them claimed. */
+static int remind_job(store_conn *c, void *ctx)
+{
+    (void)ctx;
+    int64_t now = clock_now_us();
+    store_stmt *st = store_prepare(c, "UPDATE shift_assignments SET reminded_at = $1 WHERE state = 'assigned' AND "
+                                      "confirmation = 'pending' AND reminded_at IS NULL AND shift_id IN (SELECT id "
+                                          "FROM "
+                                      "shifts WHERE starts_at > $1 AND starts_at < $2) RETURNING shift_id, "
+                                          "volunteer_id");
+    if (!st) return -1;
+    store_bind_int(st, 1, now);
+    store_bind_int(st, 2, now + 36LL * 3600 * 1000000);
+    int cap = 256, n = 0, rc;
+    int64_t (*rows)[2] = malloc(sizeof *rows * (size_t)cap);
+    while (rows && (rc = store_step(st)) == STORE_ROW) {
+        if (n == cap) {
+            void *more = realloc(rows, sizeof *rows * (size_t)(cap *= 2));
+            if (!more) break;
+            rows = more;
+        }
+        rows[n][0] = store_col_int(st, 0), rows[n++][1] = store_col_int(st, 1);
+    }
+    store_done(st);
+    int result = rows ? 0 : -1;
+    for (int i = 0; i < n && !result; i++) {
+        store_stmt *q;
+        if (store_run(c, &q, "SELECT v.community_id, v.user_id, p.name, s.starts_at, cm.timezone FROM volunteers v "
+                      "JOIN shifts s ON s.id = $1 JOIN posts p ON p.id = s.post_id JOIN communities cm ON "
+                      "cm.id = v.community_id WHERE v.id = $2 AND v.user_id IS NOT NULL", "ii", rows[i][0],
+                      rows[i][1]) != STORE_ROW)
+            continue;
+        char when[32];
+        clock_format_local(store_col_text(q, 4), store_col_int(q, 3), when, sizeof when);
+        int64_t community = store_col_int(q, 0), user = store_col_int(q, 1);
+        json_t *params = json_pack("{s:s, s:s, s:I}", "post", store_col_text(q, 2), "when", when, "shift_id",
+                                   (json_int_t)rows[i][0]);
+        store_done(q);
+        result = notify_user(c, community, user, "shift_tomorrow", params, "/volunteer");
+        json_decref(params);
+    }
+    free(rows);
+    return result;
+}
+
+static void volunteer_hourly(store *s)
+{
+    store_write(s, remind_job, NULL, NULL, NULL);
 }
 
 static const i18n_entry volunteer_tile_messages[] = {
@@ -128,4 +183,5 @@ const capability volunteers_capability = {
     .tiles = volunteer_providers,
     .value_keys = volunteer_value_keys,
     .demo = volunteer_demo_steps,
+    .hourly = volunteer_hourly,
 };

@@ -757,6 +757,37 @@ static int entry_remove(http_req *req)
     return roster_reply(req, 200, id);
 }
 
+/* Tells everyone on roster `id` their number of shifts and the first one. */
+static int roster_tell(http_req *req, int64_t id)
+{
+    store_stmt *st = store_prepare(req->conn, "SELECT e.volunteer_id, COUNT(*), MIN(s.starts_at) FROM roster_entries e "
+                                              "JOIN shifts s ON s.id = e.shift_id WHERE e.roster_id = $1 "
+                                              "GROUP BY e.volunteer_id ORDER BY e.volunteer_id");
+    if (!st) return -1;
+    store_bind_int(st, 1, id);
+    int64_t n = store_query_int(req->conn, 0, "SELECT COUNT(DISTINCT volunteer_id) FROM roster_entries WHERE "
+                                "roster_id = $1", "i", id);
+    int64_t (*rows)[3] = arena_alloc(req->a, sizeof *rows * (size_t)(n + 1));
+    int k = 0;
+    while (k < n && store_step(st) == STORE_ROW)
+        rows[k][0] = store_col_int(st, 0), rows[k][1] = store_col_int(st, 1), rows[k++][2] = store_col_int(st, 2);
+    store_done(st);
+    for (int i = 0; i < k; i++) {
+        json_t *params = json_pack("{s:I, s:s}", "count", (json_int_t)rows[i][1], "when", vol_local_time(req,
+            rows[i][2]));
+        store_stmt *p;
+        if (store_run(req->conn, &p,
+            "SELECT p.name FROM roster_entries e JOIN shifts s ON s.id = e.shift_id JOIN posts p "
+                      "ON p.id = s.post_id WHERE e.roster_id = $1 AND e.volunteer_id = $2 AND s.starts_at = $3", "iii",
+                      id, rows[i][0], rows[i][2]) == STORE_ROW) {
+            json_object_set_new(params, "post", json_string(store_col_text(p, 0)));
+            store_done(p);
+        }
+        if (vol_notify(req, rows[i][0], "rostered", params, "/volunteer") < 0) return -1;
+    }
+    return 0;
+}
+
 /* POST /rosters/{id}/publish (long: one pass that places each entry or reports it):
  * every entry becomes a place on its shift (source roster,
  * the places taken by the same conditional update as a sign-up); an entry whose place
@@ -808,6 +839,7 @@ static int roster_publish(http_req *req)
         if (rc != STORE_ROW && rc != STORE_DONE) return http_fail_internal(req, "publish");
         placed++;
     }
+    if (roster_tell(req, id) < 0) return http_fail_internal(req, "publish notify");
     if (store_run(req->conn, NULL, "UPDATE rosters SET state = 'published', published_by = $1, published_at = $2 "
                   "WHERE id = $3", "iii", req->actor.user_id, now, id) != STORE_DONE)
         return http_fail_internal(req, "publish");

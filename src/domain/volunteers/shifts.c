@@ -566,6 +566,15 @@ static int assignment_put(http_req *req, int64_t shift_id, int64_t vid, const ch
                      req->actor.community_id, shift_id, vid, state, source, now) == STORE_DONE ? 0 : -1;
 }
 
+static const char *post_name(http_req *req, int64_t post_id)
+{
+    store_stmt *st;
+    if (store_run(req->conn, &st, "SELECT name FROM posts WHERE id = $1", "i", post_id) != STORE_ROW) return "";
+    const char *name = arena_strdup(req->a, store_col_text(st, 0));
+    store_done(st);
+    return name;
+}
+
 /* A freed place of shift s goes to the first on its waitlist who may still take it.
  * Returns the volunteer promoted, 0 for none, -1 on a store error. */
 static int64_t waitlist_promote(http_req *req, const shift_row *s)
@@ -589,6 +598,9 @@ static int64_t waitlist_promote(http_req *req, const shift_row *s)
                       "updated_at = $1 WHERE community_id = $2 AND shift_id = $3 AND volunteer_id = $4", "iiii",
                       clock_now_us(), req->actor.community_id, s->id, ids[i]) != STORE_DONE)
             return -1;
+        json_t *params = json_pack("{s:s, s:s}", "post", post_name(req, s->post_id), "when",
+                                   vol_local_time(req, s->starts_at));
+        if (vol_notify(req, ids[i], "promoted_shift", params, "/volunteer") < 0) return -1;
         return ids[i];
     }
     return 0;

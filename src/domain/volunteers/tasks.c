@@ -13,6 +13,7 @@
 #include "volunteers_int.h"
 #include "../../core/clock.h"
 #include "../../core/validate.h"
+#include "../notify.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -145,6 +146,8 @@ static bool body_hhmm(http_req *req, const char *field, int *out)
     return true;
 }
 
+static int task_announce(http_req *req, int64_t id, const char *title, int64_t starts_at, int64_t slots);
+
 /* POST /tasks {title, details?, place?, date, start, end, slots, skill?, zone_id?,
  * service_kind, minutes?}: minutes credited per claimant, the task's length if absent. */
 static int task_create(http_req *req)
@@ -206,6 +209,7 @@ static int task_create(http_req *req)
     int64_t id = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
     store_done(st);
     if (!id) return http_fail_internal(req, "task insert");
+    if (task_announce(req, id, title, s, slots) < 0) return http_fail_internal(req, "task announce");
     http_audit_target(req, "task", id, json_pack("{s:I}", "slots", (json_int_t)slots));
     return task_reply(req, 201, id, NULL);
 }
@@ -306,6 +310,31 @@ static int task_claim(http_req *req)
     return task_reply(req, 201, id, got ? "claimed" : "waitlist");
 }
 
+static const char *task_title(http_req *req, int64_t id)
+{
+    store_stmt *st;
+    if (store_run(req->conn, &st, "SELECT title FROM tasks WHERE id = $1", "i", id) != STORE_ROW) return "";
+    const char *title = arena_strdup(req->a, store_col_text(st, 0));
+    store_done(st);
+    return title;
+}
+
+/* Tells every volunteer who may take new task `id` (serving, with an account, of its
+ * skill, zone and team): "a task that fits me", first in their app. */
+static int task_announce(http_req *req, int64_t id, const char *title, int64_t starts_at, int64_t slots)
+{
+    json_t *params = json_pack("{s:s, s:s, s:I}", "title", title, "when", vol_local_time(req, starts_at), "slots",
+                               (json_int_t)slots);
+    int64_t told = notify_users_from(req->conn, req->actor.community_id, "task_fits", params, "/volunteers/tasks",
+        "SELECT v.user_id FROM volunteers v JOIN tasks t ON t.id = $2 WHERE v.community_id = $1 AND v.user_id IS NOT "
+        "NULL AND v.state IN ('approved', 'active') AND (t.skill IS NULL OR (',' || v.skills || ',') LIKE ('%,' || "
+        "t.skill || ',%')) AND (t.zone_id IS NULL OR v.zone_id = t.zone_id) AND (t.team_id IS NULL OR EXISTS (SELECT 1 "
+        "FROM team_members m WHERE m.team_id = t.team_id AND m.volunteer_id = v.id AND m.state = 'member'))",
+        "i", id, 0);
+    json_decref(params);
+    return told < 0 ? -1 : 0;
+}
+
 /* The first eligible on the task's waitlist takes a freed slot; -1 on a store error. */
 static int64_t task_promote(http_req *req, const task_row *t)
 {
@@ -329,6 +358,8 @@ static int64_t task_promote(http_req *req, const task_row *t)
                       "AND task_id = $3 AND volunteer_id = $4", "iiii", clock_now_us(), req->actor.community_id, t->id,
                       ids[i]) != STORE_DONE)
             return -1;
+        json_t *params = json_pack("{s:s}", "title", task_title(req, t->id));
+        if (vol_notify(req, ids[i], "promoted_task", params, "/volunteers/tasks") < 0) return -1;
         return ids[i];
     }
     return 0;

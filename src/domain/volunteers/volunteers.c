@@ -12,6 +12,7 @@
  * it away and gives back the volunteer's future shifts and open claims, in one write. */
 #include "volunteers_int.h"
 #include "../accounts/accounts.h"
+#include "../notify.h"
 #include "../../core/clock.h"
 #include "../../core/validate.h"
 #include <stdio.h>
@@ -38,6 +39,15 @@ void vol_scope_bind(http_req *req, store_stmt *st)
 {
     scope_bind(req, st);
     store_bind_int(st, 3, vol_is_staff(req) ? 1 : 0);
+}
+
+int vol_notify(http_req *req, int64_t volunteer_id, const char *kind, json_t *params, const char *link)
+{
+    int64_t user = store_query_int(req->conn, 0, "SELECT user_id FROM volunteers WHERE id = $1 AND community_id = $2",
+                                   "ii", volunteer_id, req->actor.community_id);
+    int rc = user ? notify_user(req->conn, req->actor.community_id, user, kind, params, link) : 0;
+    json_decref(params);
+    return rc;
 }
 
 bool vol_state_serves(const char *state)
@@ -558,6 +568,8 @@ static int volunteer_state(http_req *req)
                   req->actor.community_id) != STORE_DONE)
         return http_fail_internal(req, "volunteer state");
     if (role_follow(req, user_id, to) < 0) return http_fail_internal(req, "volunteer role");
+    if (approving && vol_notify(req, id, "volunteer_approved", json_object(), "/volunteer") < 0)
+        return http_fail_internal(req, "notify");
     if (!strcmp(to, "left") && (shifts_release_volunteer(req, id) < 0 || tasks_release_volunteer(req, id) < 0))
         return http_fail_internal(req, "volunteer release");
     http_audit_target(req, "volunteer", id, json_pack("{s:s, s:s}", "from", from, "to", to));

@@ -32,6 +32,9 @@ bool vol_is_staff(http_req *req);
 /* The actor's own volunteer record: its id, or 0 (none), -1 on a store error; *state
  * gets its state in the request arena when not NULL. */
 int64_t vol_own(http_req *req, const char **state);
+/* Tells the volunteer's account (when they have one) through the notification centre;
+ * 0 also when they have none, -1 on a store error. */
+int vol_notify(http_req *req, int64_t volunteer_id, const char *kind, json_t *params, const char *link);
 /* Whether a volunteer in `state` may take shifts and tasks. */
 bool vol_state_serves(const char *state);
 /* True when word is one of the NULL-terminated list. */

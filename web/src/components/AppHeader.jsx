@@ -6,6 +6,7 @@ import { navItemsFor } from '../roles.js';
 import { FEATURE_NAV } from '../features.js';
 import { useSession } from '../session.js';
 import { LanguageToggle } from './LanguageToggle.jsx';
+import { NotificationBell } from './NotificationBell.jsx';
 
 export function AppHeader() {
   const { t } = useI18n();
@@ -19,6 +20,7 @@ export function AppHeader() {
           {session?.community ? <span class="brand-community">{session.community.name}</span> : null}
         </div>
         <div class="app-bar-actions">
+          {user ? <NotificationBell /> : null}
           <LanguageToggle />
           {user ? (
             <button type="button" class="button button-quiet" data-testid="logout" onClick={logout}>
