@@ -318,3 +318,24 @@ test('settings: the sign-up window is the committee\'s', async () => {
   assert.equal((await c.volunteer.get('/api/v1/volunteer-settings')).json.settings.signup_days_ahead, 7);
   await c.committee.put('/api/v1/volunteer-settings', { signup_days_ahead: 3 });
 });
+
+test('a volunteer\'s calendar feed: a secret address, renewed to revoke', async () => {
+  assertError(await c.resident.post('/api/v1/volunteers/me/calendar', {}), 403, 'forbidden');
+  const r = await c.volunteer.post('/api/v1/volunteers/me/calendar', {});
+  assert.equal(r.status, 201, r.text);
+  assert.match(r.json.path, /^\/api\/v1\/calendar\/[A-Za-z0-9_-]{43}\.ics$/);
+  const feed = await fetch(srv.url + r.json.path);
+  assert.equal(feed.status, 200);
+  assert.match(feed.headers.get('content-type'), /text\/calendar/);
+  const text = await feed.text();
+  assert.match(text, /^BEGIN:VCALENDAR\r\n/);
+  assert.match(text, /BEGIN:VEVENT\r\nUID:shift-\d+-\d+@shouwang/);
+  assert.match(text, /DTSTART:\d{8}T\d{6}Z/);
+  assert.ok(text.trimEnd().endsWith('END:VCALENDAR'));
+  // Renewing revokes the old address; a made-up one is not found.
+  const again = await c.volunteer.post('/api/v1/volunteers/me/calendar', {});
+  assert.notEqual(again.json.path, r.json.path);
+  assert.equal((await fetch(srv.url + r.json.path)).status, 404);
+  assert.equal((await fetch(srv.url + again.json.path)).status, 200);
+  assert.equal((await fetch(`${srv.url}/api/v1/calendar/${'x'.repeat(43)}.ics`)).status, 404);
+});

@@ -154,3 +154,26 @@ test('the bell counts a task that fits; the centre opens it', async (t) => {
   const read = await committee.get('/api/v1/notifications');
   assert.equal(read.status, 200);
 });
+
+test('the committee makes a roster on a phone; a volunteer joins a team', async (t) => {
+  const page = await newPage(env.browser, t, env.server.url);
+  await login(page, env.server.url, 'committee');
+  await page.goto(`${env.server.url}/volunteers/rosters`);
+  await page.getByTestId('roster-generate').click();
+  await page.getByTestId('roster-stats').waitFor();
+  assert.match(await page.getByTestId('roster-stats').innerText(), /安排 \d+ 人次/);
+  await screenshot(page, 'roster');
+  await assertFitsPhone(page, 'rosters');
+  await page.getByTestId('roster-publish').click();
+  await page.getByTestId('roster-message').waitFor();
+  assert.match(await page.getByTestId('roster-message').innerText(), /已发布/);
+
+  const v = await newPage(env.browser, t, env.server.url);
+  await login(v, env.server.url, 'volunteer');
+  await v.goto(`${env.server.url}/volunteers/teams`);
+  const team = v.getByTestId('team-item').filter({ hasText: '物资配送组' });
+  await team.getByTestId('team-join').click();
+  await team.locator('.message-ok').waitFor();
+  await assertFitsPhone(v, 'teams');
+  await screenshot(v, 'teams');
+});

@@ -164,10 +164,12 @@ static const i18n_entry volunteer_value_words[] = {
 };
 
 static const http_route *const volunteer_route_tables[] = {
-    volunteer_routes, shift_routes, task_routes, timebank_routes, roster_routes, team_routes, NULL,
+    volunteer_routes, shift_routes, task_routes, timebank_routes, roster_routes, team_routes,
+    ical_routes, NULL,
 };
 static const i18n_entry *const volunteer_catalogues[] = {
     volunteer_messages, shift_messages, task_messages, timebank_messages, roster_messages, team_messages,
+    ical_messages,
     volunteer_tile_messages,
     volunteer_value_words, NULL,
 };

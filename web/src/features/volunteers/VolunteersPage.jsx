@@ -63,6 +63,8 @@ export function VolunteersPage() {
         <Link href="/volunteers/posts">{t('vol.posts.link')}</Link>
         <Link href="/volunteers/tasks">{t('vol.tasks.link')}</Link>
         <Link href="/volunteers/hours">{t('vol.hours.link')}</Link>
+        <Link href="/volunteers/teams">{t('vol.team.link')}</Link>
+        {committee ? <Link href="/volunteers/rosters">{t('vol.roster.link')}</Link> : null}
       </p>
       <div class="vol-filters">
         <label class="field"><span class="field-label">{t('vol.field.state')}</span>

@@ -9,6 +9,8 @@ import { VolunteersPage } from './VolunteersPage.jsx';
 import { PostBoardPage, PostsPage } from './PostsPage.jsx';
 import { AtRiskPage } from './AtRiskPage.jsx';
 import { HoursPage } from './HoursPage.jsx';
+import { RostersPage } from './RostersPage.jsx';
+import { TeamPage, TeamsPage } from './TeamsPage.jsx';
 import { APPLY_ROLES, LEADERS, VOLUNTEER_PAGES } from './common.jsx';
 
 // The first match wins: literal paths before /volunteers/posts/:id.
@@ -22,6 +24,9 @@ export const routes = [
   { path: '/volunteers/posts/:id', roles: VOLUNTEER_PAGES, page: PostBoardPage },
   { path: '/volunteers/at-risk', roles: LEADERS, page: AtRiskPage },
   { path: '/volunteers/hours', roles: LEADERS, page: HoursPage },
+  { path: '/volunteers/rosters', roles: ['committee'], page: RostersPage },
+  { path: '/volunteers/teams', roles: VOLUNTEER_PAGES, page: TeamsPage },
+  { path: '/volunteers/teams/:id', roles: VOLUNTEER_PAGES, page: TeamPage },
 ];
 
 export const nav = [
@@ -33,5 +38,7 @@ export const homeLinks = [
   { key: 'volunteer', path: '/volunteer', label: 'vol.link_me', roles: ['volunteer', 'resident'] },
   { key: 'volunteer-shifts', path: '/volunteers/shifts', label: 'vol.shifts.link', roles: ['volunteer'] },
   { key: 'volunteer-tasks', path: '/volunteers/tasks', label: 'vol.tasks.link', roles: ['volunteer'] },
+  { key: 'volunteer-teams', path: '/volunteers/teams', label: 'vol.team.link', roles: ['volunteer'] },
+  { key: 'volunteer-rosters', path: '/volunteers/rosters', label: 'vol.roster.link', roles: ['committee'] },
   { key: 'volunteers', path: '/volunteers', label: 'vol.nav', roles: LEADERS },
 ];
