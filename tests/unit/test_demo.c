@@ -434,8 +434,9 @@ static void test_users(void **state)
     assert_int_equal(count(f, "SELECT COUNT(*) FROM users WHERE username IN "
                               "('admin','committee','zone','block','volunteer','resident')"), 6);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM users WHERE username = 'admin' AND community_id IS NULL"), 1);
+    /* committee, zone, block, volunteer, resident, and the youth commando's teamlead */
     assert_int_equal(count(f, "SELECT COUNT(*) FROM users WHERE username <> 'admin' AND community_id = "
-                              "(SELECT id FROM communities WHERE name = '阳光绿园')"), 5);
+                              "(SELECT id FROM communities WHERE name = '阳光绿园')"), 6);
 
     assert_int_equal(role_scope(f, "admin", "superuser", "global"), 0);
     assert_int_equal(role_scope(f, "committee", "committee", "community"), cid);
@@ -445,7 +446,8 @@ static void test_users(void **state)
     assert_int_equal(role_scope(f, "volunteer", "volunteer", "community"), cid);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM role_assignments ra JOIN users u ON u.id = ra.user_id "
                               "WHERE u.username = 'block'"), 3);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM role_assignments"), 8);
+    assert_int_equal(role_scope(f, "teamlead", "volunteer", "community"), cid);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM role_assignments"), 9);
 
     /* the block leader lives in block 1, the resident in block 2 */
     store_conn *c = store_acquire(f->s);
@@ -743,7 +745,8 @@ static void test_donghuan(void **state)
     assert_int_equal(count(f, "SELECT COUNT(*) FROM role_assignments ra JOIN users u ON u.id = ra.user_id "
                               "JOIN blocks b ON b.id = ra.scope_id WHERE u.username = 'dh-block' "
                               "AND ra.role = 'block_leader' AND b.name = '3巷22号'"), 1);
-    assert_int_equal(count(f, "SELECT COUNT(*) FROM users WHERE community_id = " DH), members + 1);
+    /* the committee members' logins, dh-committee and dh-teamlead */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM users WHERE community_id = " DH), members + 2);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM users WHERE username IN ('admin', 'committee')"), 0);
     c = store_acquire(f->s);
     store_stmt *st = NULL;

@@ -165,11 +165,11 @@ static const i18n_entry volunteer_value_words[] = {
 
 static const http_route *const volunteer_route_tables[] = {
     volunteer_routes, shift_routes, task_routes, timebank_routes, roster_routes, team_routes,
-    ical_routes, NULL,
+    ical_routes, swap_routes, NULL,
 };
 static const i18n_entry *const volunteer_catalogues[] = {
     volunteer_messages, shift_messages, task_messages, timebank_messages, roster_messages, team_messages,
-    ical_messages,
+    ical_messages, swap_messages,
     volunteer_tile_messages,
     volunteer_value_words, NULL,
 };

@@ -71,8 +71,8 @@ bool team_member_of(http_req *req, int64_t team_id, int64_t volunteer_id);
 bool team_led_by_actor(http_req *req, int64_t team_id);
 
 extern const http_route volunteer_routes[], shift_routes[], task_routes[], timebank_routes[], roster_routes[],
-    team_routes[], ical_routes[];
+    team_routes[], ical_routes[], swap_routes[];
 extern const i18n_entry volunteer_messages[], shift_messages[], task_messages[], timebank_messages[],
-    roster_messages[], team_messages[], ical_messages[];
+    roster_messages[], team_messages[], ical_messages[], swap_messages[];
 void volunteer_tiles(http_req *req, json_t *tiles);
 #endif
