@@ -3,6 +3,9 @@
  * skipped households still to call on. Registered by the line X(rotation) in
  * domains.c; tables in 016_rotation.sql. */
 #include "rotation_int.h"
+#include "../demo_step.h"
+
+extern const demo_step rotation_demo_steps[];   /* demo_rotation.c */
 
 const i18n_entry rotation_messages[] = {
     {"rotation.err.hhmm", "时间格式应为 HH:MM（如 08:00）", "Time must be HH:MM (e.g. 08:00)"},
@@ -80,4 +83,5 @@ const capability rotation_capability = {
     .messages = rotation_catalogues,
     .tiles = rotation_providers,
     .value_keys = rotation_value_keys,
+    .demo = rotation_demo_steps,
 };
