@@ -74,3 +74,23 @@ test('an exchange moves both places; a rule the other would break moves nothing'
   const decline = await c.teamlead.post(`/api/v1/swaps/${ask2.json.swap.id}/answer`, { accept: false });
   assert.equal(decline.status, 200, decline.text);
 });
+
+test('a shift given back with nobody waiting becomes a task to grab that puts the taker on the shift', async () => {
+  const s = await shiftAt(localDay(2), '15:00', '16:00');
+  assert.equal((await c.volunteer.post(`/api/v1/shifts/${s.id}/signup`, {})).status, 201);
+  assert.equal((await c.volunteer.del(`/api/v1/shifts/${s.id}/signup`)).json.outcome, 'given_back');
+  const task = listItems(await c.teamlead.get('/api/v1/tasks')).find((x) => x.title.includes(s.post_name));
+  assert.ok(task, 'an open task for the shift');
+  assert.match(task.title, /^顶班/);
+  assert.equal(task.slots, 1);
+  const claim = await c.teamlead.post(`/api/v1/tasks/${task.id}/claim`, {});
+  assert.equal(claim.status, 201, claim.text);
+  const after = (await c.committee.get(`/api/v1/shifts/${s.id}`)).json.shift;
+  assert.ok(after.people.some((p) => p.volunteer_id === ids.teamlead && p.state === 'assigned'));
+  assert.equal(after.taken, 1);
+  assertError(await c.block.post(`/api/v1/tasks/${task.id}/claim`, {}), 409, 'full');
+  // Leaving it goes through the shift, not the task.
+  assertError(await c.teamlead.del(`/api/v1/tasks/${task.id}/claim`), 409, 'conflict');
+  const me = (await c.committee.get(`/api/v1/volunteers/${ids.volunteer}`)).json.volunteer;
+  assert.equal(me.no_shows, 0);
+});

@@ -617,7 +617,9 @@ static int64_t place_release(http_req *req, const shift_row *s, int64_t vid, con
             "UPDATE shifts SET taken = taken - 1 WHERE id = $1 AND community_id = $2 AND taken > 0",
                   "ii", s->id, req->actor.community_id) != STORE_DONE)
         return -1;
-    return waitlist_promote(req, s);
+    int64_t promoted = waitlist_promote(req, s);
+    if (promoted == 0 && s->starts_at > clock_now_us() && tasks_open_for_shift(req, s->id) < 0) return -1;
+    return promoted;
 }
 
 static const char *assignment_state(http_req *req, int64_t shift_id, int64_t vid)
@@ -944,6 +946,22 @@ static int shifts_at_risk(http_req *req)
         json_object_set_new(s, "people", people);
     }
     return http_reply(req, 200, json_pack("{s:o}", "items", items));
+}
+
+const char *shifts_take_for_task(http_req *req, int64_t shift_id, int64_t vid, bool *failed)
+{
+    shift_row s;
+    *failed = false;
+    int f = shift_load(req, shift_id, &s);
+    if (f <= 0) return *failed = f < 0, "swap.err.shift";
+    if (s.starts_at <= clock_now_us()) return "shift.err.started";
+    const char *cur = assignment_state(req, shift_id, vid);
+    if (cur && !strcmp(cur, "assigned")) return "shift.err.already";
+    const char *why = shift_refusal(req, vid, &s);
+    if (why) return why;
+    int got = place_take(req, shift_id);
+    if (got < 0 || (got && assignment_put(req, shift_id, vid, "assigned", "self") < 0)) return *failed = true, "";
+    return got ? NULL : "shift.err.full";
 }
 
 /* ---------------------------------------------------------------- leaving */

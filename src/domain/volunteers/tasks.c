@@ -217,20 +217,21 @@ static int task_create(http_req *req)
 typedef struct task_row {
     int64_t id, slots, claimed, ends_at, minutes, zone_id, posted_by;
     const char *state, *skill, *service_kind;
-    int64_t team_id;
+    int64_t team_id, shift_id;
 } task_row;
 
 static int task_load(http_req *req, int64_t id, task_row *t)
 {
     store_stmt *st;
     int rc = store_run(req->conn, &st, "SELECT id, slots, claimed, ends_at, minutes, zone_id, posted_by, state, skill, "
-                       "service_kind, team_id FROM tasks WHERE id = $1 AND community_id = $2", "ii", id,
+                       "service_kind, team_id, shift_id FROM tasks WHERE id = $1 AND community_id = $2", "ii", id,
                        req->actor.community_id);
     if (rc != STORE_ROW) return rc == STORE_DONE ? 0 : -1;
     *t = (task_row){store_col_int(st, 0), store_col_int(st, 1), store_col_int(st, 2), store_col_int(st, 3),
                     store_col_int(st, 4), store_col_int(st, 5), store_col_int(st, 6),
                     arena_strdup(req->a, store_col_text(st, 7)), arena_strdup(req->a, store_col_text(st, 8)),
-                    arena_strdup(req->a, store_col_text(st, 9)), store_col_null(st, 10) ? 0 : store_col_int(st, 10)};
+                    arena_strdup(req->a, store_col_text(st, 9)), store_col_null(st, 10) ? 0 : store_col_int(st, 10),
+                    store_col_null(st, 11) ? 0 : store_col_int(st, 11)};
     store_done(st);
     return 1;
 }
@@ -296,8 +297,16 @@ static int task_claim(http_req *req)
     if (!task_eligible(req, &t, vid)) return http_fail(req, 409, "conflict", NULL, "task.err.not_eligible");
     const char *cur = claim_state(req, id, vid);
     if (cur && strcmp(cur, "cancelled")) return http_fail(req, 409, "conflict", NULL, "task.err.already");
+    /* An open shift as a task: the claimant must be able to stand the shift. */
+    if (t.shift_id && t.claimed < t.slots) {
+        bool failed;
+        const char *why = shifts_take_for_task(req, t.shift_id, vid, &failed);
+        if (failed) return http_fail_internal(req, "claim shift");
+        if (why) return http_fail(req, 409, "conflict", NULL, why);
+    }
     int got = slot_take(req, id);
     if (got < 0) return http_fail_internal(req, "claim");
+    if (!got && t.shift_id && t.claimed < t.slots) return http_fail(req, 409, "full", NULL, "task.err.full");
     if (!got) {
         if (!json_is_true(json_object_get(req->json, "waitlist"))) return http_fail(req, 409, "full", NULL,
             "task.err.full");
@@ -395,6 +404,7 @@ static int task_unclaim(http_req *req)
     const char *cur = claim_state(req, id, vid);
     if (!cur || !strcmp(cur, "cancelled")) return http_fail_not_found(req);
     if (strcmp(t.state, "open")) return http_fail(req, 409, "conflict", NULL, "task.err.closed");
+    if (t.shift_id && !strcmp(cur, "claimed")) return http_fail(req, 409, "conflict", NULL, "task.err.shift_task");
     int64_t promoted = claim_cancel(req, &t, vid, !strcmp(cur, "claimed"));
     if (promoted < 0) return http_fail_internal(req, "unclaim");
     http_audit_target(req, "task", id, json_pack("{s:I, s:I}", "volunteer_id", (json_int_t)vid, "promoted",
@@ -437,6 +447,7 @@ static int task_done(http_req *req)
         json_t *x;
         json_array_foreach(absent, k, x) away = away || json_integer_value(x) == ids[i];
         if (away) continue;
+        if (t.shift_id) continue;   /* the shift's check-in and out credit its hours */
         if (timebank_credit(req, ids[i], t.service_kind, t.minutes, day, "task", id, "verified") < 0)
             return http_fail_internal(req, "task credit");
         credited++;
@@ -462,6 +473,48 @@ static int task_cancel(http_req *req)
         return http_fail_internal(req, "task cancel");
     http_audit_target(req, "task", id, NULL);
     return task_reply(req, 200, id, "called_off");
+}
+
+int tasks_open_for_shift(http_req *req, int64_t shift_id)
+{
+    int64_t c = req->actor.community_id;
+    int rc = store_run(req->conn, NULL, "UPDATE tasks SET slots = slots + 1 WHERE community_id = $1 AND shift_id = $2 "
+                       "AND state = 'open' RETURNING id", "ii", c, shift_id);
+    if (rc == STORE_ROW) return 0;
+    if (rc != STORE_DONE) return -1;
+    store_stmt *st;
+    if (store_run(req->conn, &st, "SELECT p.name, s.starts_at, s.ends_at, p.kind, s.team_id, p.place FROM shifts s "
+                  "JOIN posts p ON p.id = s.post_id WHERE s.id = $1 AND s.community_id = $2", "ii", shift_id, c) !=
+        STORE_ROW)
+        return -1;
+    const char *kind = store_col_text(st, 3);
+    const char *service = !strcmp(kind, "sorting") ? "parcels" : vol_word_in(kind, vol_service_kinds) ? kind : "other";
+    int64_t start = store_col_int(st, 1), end = store_col_int(st, 2);
+    /* The title is the community's own words: the post and the local time of the shift. */
+    const char *title = arena_printf(req->a, "顶班 · %s %s", store_col_text(st, 0), vol_local_time(req, start) + 5);
+    const char *place = arena_strdup(req->a, store_col_text(st, 5));
+    int64_t team = store_col_null(st, 4) ? 0 : store_col_int(st, 4);
+    service = arena_strdup(req->a, service);
+    store_done(st);
+    st = store_prepare(req->conn,
+        "INSERT INTO tasks (community_id, title, place, starts_at, ends_at, slots, service_kind, "
+                                  "minutes, state, created_at, team_id, shift_id) VALUES ($1, $2, $3, $4, $5, 1, $6, "
+                                      "$7, "
+                                  "'open', $8, $9, $10) RETURNING id");
+    if (!st) return -1;
+    store_bind_int(st, 1, c);
+    store_bind_text(st, 2, title);
+    store_bind_text(st, 3, place);
+    store_bind_int(st, 4, start);
+    store_bind_int(st, 5, end);
+    store_bind_text(st, 6, service);
+    store_bind_int(st, 7, (end - start) / 60000000);
+    store_bind_int(st, 8, clock_now_us());
+    if (team) store_bind_int(st, 9, team); else store_bind_null(st, 9);
+    store_bind_int(st, 10, shift_id);
+    int64_t id = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
+    store_done(st);
+    return id && task_announce(req, id, title, start, 1) == 0 ? 0 : -1;
 }
 
 int tasks_release_volunteer(http_req *req, int64_t vid)
@@ -516,6 +569,8 @@ const i18n_entry task_messages[] = {
     {"task.err.already", "您已抢到或已在候补名单中", "You already hold a slot or wait for one"},
     {"task.err.full", "名额已满，可以加入候补名单", "All slots are taken; you may join the waitlist"},
     {"task.err.not_poster", "只有发布任务的队长或居委干部可以这样做", "Only the leader who posted it or committee staff may"},
+    {"task.err.shift_task", "这是顶班任务：请在“我的班次”里退出该班次",
+        "This task is a shift: give the shift back from your shifts instead"},
     {"task.err.absent", "absent 应为志愿者编号列表", "absent must be a list of volunteer ids"},
     {"task.ok.claimed", "抢单成功", "The slot is yours"},
     {"task.ok.waitlist", "已加入候补名单，有人退出时自动补上", "You are on the waitlist; a freed slot comes to you"},

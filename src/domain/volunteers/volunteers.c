@@ -116,7 +116,9 @@ json_t *vol_time_json(int64_t us)
     "(SELECT COALESCE(SUM(x.minutes), 0) FROM volunteer_hours x WHERE x.community_id = v.community_id " \
     "AND x.volunteer_id = v.id AND x.state = 'verified'), " \
     "(SELECT COALESCE(SUM(l.points), 0) FROM ledger_entries l WHERE l.community_id = v.community_id " \
-    "AND l.account = 'volunteer' AND l.volunteer_id = v.id) " \
+    "AND l.account = 'volunteer' AND l.volunteer_id = v.id), " \
+    "(SELECT COUNT(*) FROM shift_assignments ns WHERE ns.community_id = v.community_id AND ns.volunteer_id = v.id " \
+    "AND ns.no_show = 1) " \
     "FROM volunteers v LEFT JOIN zones z ON z.id = v.zone_id LEFT JOIN residents rr ON rr.id = v.resident_id " \
     "LEFT JOIN households h ON h.id = rr.household_id WHERE " VOL_SCOPE
 
@@ -147,6 +149,7 @@ static json_t *volunteer_item(store_stmt *st, void *ctx)
     json_object_set_new(v, "zone_name", store_col_null(st, 8) ? json_null() : json_string(store_col_text(st, 8)));
     json_object_set_new(v, "resident_id", store_col_null(st, 12) ? json_null() : json_integer(store_col_int(st, 12)));
     json_object_set_new(v, "user_id", store_col_null(st, 14) ? json_null() : json_integer(store_col_int(st, 14)));
+    json_object_set_new(v, "no_shows", json_integer(store_col_int(st, 20)));
     json_object_set_new(v, "hours", json_real((double)(store_col_int(st, 18) * 10 / 60) / 10.0));
     char skills_text[256];
     snprintf(skills_text, sizeof skills_text, "%s", store_col_text(st, 5) ? store_col_text(st, 5) : "");
@@ -228,7 +231,7 @@ static const list_column volunteer_columns[] = {
     {"id", "col.id"}, {"name", "col.name"}, {"phone", "vol.col.phone"}, {"kind", "vol.col.kind"},
     {"organisation", "vol.col.organisation"}, {"room", "vol.col.room"}, {"zone_name", "vol.col.zone"},
     {"skills_text", "vol.col.skills"}, {"health", "vol.col.health"}, {"state", "vol.col.state"},
-    {"hours", "vol.col.hours"}, {"points", "vol.col.points"}, {0, 0},
+    {"hours", "vol.col.hours"}, {"points", "vol.col.points"}, {"no_shows", "vol.col.no_shows"}, {0, 0},
 };
 
 /* GET /volunteers?state=&skill=&zone_id=&kind=&q= : filtered, paginated, exportable. */
@@ -666,6 +669,7 @@ const i18n_entry volunteer_messages[] = {
     {"vol.col.state", "状态", "State"},
     {"vol.col.hours", "服务时长（小时）", "Hours"},
     {"vol.col.points", "积分", "Points"},
+    {"vol.col.no_shows", "缺勤次数", "No-shows"},
     {"vol.err.not_volunteer", "您还不是志愿者，可以先报名", "You are not a volunteer yet; you can apply"},
     {"vol.err.state", "状态只能是 applied、approved、active、paused 或 left",
      "State must be applied, approved, active, paused or left"},

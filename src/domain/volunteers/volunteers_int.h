@@ -61,6 +61,14 @@ int timebank_post_hours(http_req *req, int64_t hours_id);
 /* The volunteer's verified minutes and point balance. */
 void timebank_totals(http_req *req, int64_t volunteer_id, int64_t *minutes, int64_t *points);
 
+/* A freed place of shift shift_id that no one waited for becomes an open task to grab
+ * (one more slot on the shift's open task when there is one). 0, or -1. */
+int tasks_open_for_shift(http_req *req, int64_t shift_id);
+/* Puts volunteer vid on shift shift_id for a claimed open task: the sign-up rules, then
+ * a free place. NULL when placed, else an i18n key of the rule broken (or of a full
+ * shift); *failed set on a store error. */
+const char *shifts_take_for_task(http_req *req, int64_t shift_id, int64_t vid, bool *failed);
+
 /* Frees what a leaving volunteer held: future shifts given back (the waitlist fills
  * them), waiting places and open claims dropped. Inside the leave write. 0 or -1. */
 int shifts_release_volunteer(http_req *req, int64_t volunteer_id);
