@@ -94,3 +94,13 @@ test('a shift given back with nobody waiting becomes a task to grab that puts th
   const me = (await c.committee.get(`/api/v1/volunteers/${ids.volunteer}`)).json.volunteer;
   assert.equal(me.no_shows, 0);
 });
+
+test('a colleague is named by phone number', async () => {
+  const s = await shiftAt(localDay(1), '05:00', '06:00');
+  assert.equal((await c.volunteer.post(`/api/v1/shifts/${s.id}/signup`, {})).status, 201);
+  assertError(await c.volunteer.post(`/api/v1/shifts/${s.id}/swap`, { phone: '13999999999' }), 400, 'validation_failed', 'phone');
+  const ask = await c.volunteer.post(`/api/v1/shifts/${s.id}/swap`, { phone: '13900000202' });
+  assert.equal(ask.status, 201, ask.text);
+  const mine = await c.teamlead.get('/api/v1/my/swaps');
+  assert.ok(mine.json.items.some((w) => w.id === ask.json.swap.id && w.asked_of_me));
+});

@@ -177,3 +177,37 @@ test('the committee makes a roster on a phone; a volunteer joins a team', async 
   await assertFitsPhone(v, 'teams');
   await screenshot(v, 'teams');
 });
+
+test('a volunteer asks a colleague by phone to take a shift; the colleague accepts from the notification', async (t) => {
+  const committee = new Client(env.server.url);
+  await committee.login('committee');
+  const volunteer = new Client(env.server.url);
+  await volunteer.login('volunteer');
+  const day = local(2 * 1440).day;
+  const post = await committee.post('/api/v1/posts', { name: '代班测试岗', kind: 'gate' });
+  await committee.post(`/api/v1/posts/${post.json.post.id}/shifts`, { from: day, to: day, times: [{ start: '05:00', end: '06:00' }], need: 1 });
+  const shift = (await committee.get(`/api/v1/shifts?post_id=${post.json.post.id}&from=${day}&to=${day}`)).json.items[0];
+  assert.equal((await volunteer.post(`/api/v1/shifts/${shift.id}/signup`, {})).status, 201);
+
+  const page = await newPage(env.browser, t, env.server.url);
+  await login(page, env.server.url, 'volunteer');
+  await page.goto(`${env.server.url}/volunteer`);
+  const card = page.getByTestId('my-shift').filter({ hasText: '代班测试岗' });
+  await card.getByTestId('swap-open').click();
+  await card.getByTestId('swap-phone').fill('13900000202');
+  await card.getByTestId('swap-send').click();
+  await card.locator('.message-ok').waitFor();
+  await assertFitsPhone(page, 'swap asked');
+
+  const lead = await newPage(env.browser, t, env.server.url);
+  await login(lead, env.server.url, 'teamlead');
+  await lead.goto(`${env.server.url}/notifications`);
+  const note = lead.getByTestId('notification').filter({ hasText: '代班测试岗' });
+  await note.getByTestId('swap-accept').click();
+  await lead.getByText(/已同意换班/).waitFor();
+  await screenshot(lead, 'swap');
+  const after = (await committee.get(`/api/v1/shifts/${shift.id}`)).json.shift;
+  const me = (await volunteer.get('/api/v1/volunteers/me')).json.volunteer.id;
+  assert.ok(after.people.every((p) => p.volunteer_id !== me || p.state !== 'assigned'));
+  assert.equal(after.taken, 1);
+});

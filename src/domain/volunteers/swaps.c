@@ -68,6 +68,15 @@ static int swap_ask(http_req *req)
     bool has_to, has_theirs;
     if (!http_param_id(req, "id", &sid)) return -1;
     if (!http_body_int_opt(req, "volunteer_id", 1, INT64_MAX, &to, &has_to)) return -1;
+    /* A colleague is known by their phone number: volunteers cannot list each other. */
+    const char *phone = NULL;
+    if (!has_to && !http_body_str_opt(req, "phone", 3, 32, &phone)) return -1;
+    if (!has_to && phone) {
+        to = store_query_int(req->conn, 0, "SELECT id FROM volunteers WHERE community_id = $1 AND phone = $2 AND state "
+                             "IN ('approved', 'active')", "it", req->actor.community_id, phone);
+        if (!to) return http_fail_field(req, "phone", "swap.err.phone");
+        has_to = true;
+    }
     if (!has_to) return http_fail_field(req, "volunteer_id", "err.required");
     if (!http_body_int_opt(req, "their_shift_id", 1, INT64_MAX, &theirs, &has_theirs)) return -1;
     int64_t me = vol_own(req, NULL);
@@ -208,6 +217,7 @@ const http_route swap_routes[] = {
 };
 
 const i18n_entry swap_messages[] = {
+    {"swap.err.phone", "没有用这个手机号报名的在岗志愿者", "No serving volunteer signed up with this phone number"},
     {"swap.err.self", "不能和自己换班", "You cannot swap with yourself"},
     {"swap.err.theirs", "对方不在这个班次上", "That volunteer is not on that shift"},
     {"swap.err.shift", "班次不存在", "No such shift"},

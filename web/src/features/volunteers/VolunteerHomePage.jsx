@@ -66,6 +66,8 @@ function ApplyForm({ onDone }) {
 function MyShift({ shift, onChange }) {
   const { t, lang } = useI18n();
   const action = useAction(onChange);
+  const [swapping, setSwapping] = useState(false);
+  const [phone, setPhone] = useState('');
   const started = new Date(shift.starts_at) <= new Date();
   const waiting = shift.my_state === 'waitlist';
   return (
@@ -90,6 +92,22 @@ function MyShift({ shift, onChange }) {
               onClick={() => action.run(() => api.del(`/shifts/${shift.id}/signup`))}>{t('vol.shift.leave_waitlist')}</button>
           )}
         </div>
+      ) : null}
+      {!started && !waiting ? (
+        swapping ? (
+          <form class="form" data-testid="swap-form" onSubmit={(e) => {
+            e.preventDefault();
+            action.run(async () => {
+              await api.post(`/shifts/${shift.id}/swap`, { phone: phone.trim() });
+              setSwapping(false);
+              return { message: t('vol.swap.asked') };
+            });
+          }}>
+            <label class="field"><span class="field-label">{t('vol.swap.phone')}</span>
+              <input type="tel" inputMode="tel" value={phone} onInput={(e) => setPhone(e.currentTarget.value)} data-testid="swap-phone" /></label>
+            <button class="button button-primary" type="submit" disabled={action.busy} data-testid="swap-send">{t('vol.swap.send')}</button>
+          </form>
+        ) : <p><button class="button button-quiet" onClick={() => setSwapping(true)} data-testid="swap-open">{t('vol.swap.open')}</button></p>
       ) : null}
       <Message text={action.message} />
       <ErrorMessage error={action.error} />
