@@ -211,3 +211,50 @@ test('a volunteer asks a colleague by phone to take a shift; the colleague accep
   assert.ok(after.people.every((p) => p.volunteer_id !== me || p.state !== 'assigned'));
   assert.equal(after.taken, 1);
 });
+
+test('a block leader signs up a resident without a smartphone and puts her on a shift; the committee records her training', async (t) => {
+  const page = await newPage(env.browser, t, env.server.url);
+  await login(page, env.server.url, 'block');
+  await page.goto(`${env.server.url}/volunteers`);
+  await page.getByTestId('signup-others').click();
+  // A resident of the leader's block who is no volunteer yet: the first found by room.
+  const block = new Client(env.server.url);
+  const me = (await block.login('block')).json;
+  const blockId = me.user.roles.find((r) => r.role === 'block_leader').scope_id;
+  const vols = new Set((await block.get('/api/v1/volunteers?limit=500')).json.items.map((v) => v.resident_id));
+  const resident = (await block.get(`/api/v1/residents?block_id=${blockId}&limit=100`)).json.items.find((r) => !vols.has(r.id));
+  await page.getByTestId('resident-picker-q').fill(resident.name);
+  await page.getByTestId('resident-picker').locator('button[type=submit]').click();
+  await page.getByTestId('resident-picker-pick').first().click();
+  await page.getByTestId('volunteers-message').waitFor();
+  assert.match(await page.getByTestId('volunteers-message').innerText(), new RegExp(resident.name));
+  await assertFitsPhone(page, 'sign up for others');
+
+  // The committee approves her and records her protective-suit training on her page.
+  const committee = new Client(env.server.url);
+  await committee.login('committee');
+  const v = (await committee.get(`/api/v1/volunteers?q=${encodeURIComponent(resident.name)}`)).json.items[0];
+  assert.equal((await committee.post(`/api/v1/volunteers/${v.id}/state`, { state: 'approved' })).status, 200);
+  const cp = await newPage(env.browser, t, env.server.url);
+  await login(cp, env.server.url, 'committee');
+  await cp.goto(`${env.server.url}/volunteers/${v.id}`);
+  await cp.getByTestId('qualification-save').click();
+  await cp.getByTestId('qualification').first().waitFor();
+  assert.match(await cp.getByTestId('qualification').first().innerText(), /防护服/);
+  await assertFitsPhone(cp, 'volunteer page');
+  await screenshot(cp, 'profile');
+
+  // The leader puts her on the next shift of a gate.
+  const day = local(1440).day;
+  const gate = (await committee.post('/api/v1/posts', { name: '临时岗', kind: 'gate' })).json.post;
+  await committee.post(`/api/v1/posts/${gate.id}/shifts`, { from: day, to: day, times: [{ start: '09:00', end: '10:00' }], need: 2 });
+  await page.goto(`${env.server.url}/volunteers/posts/${gate.id}`);
+  const assign = page.getByTestId('assign-open').first();
+  await assign.click();
+  await page.getByTestId('assign-picker-q').fill(resident.name);
+  await page.getByTestId('assign-picker').locator('button[type=submit]').click();
+  await page.getByTestId('assign-picker-pick').first().click();
+  await page.locator('[data-testid="assign-message"], [data-testid="post-board"] [role="alert"]').first().waitFor();
+  assert.match(await page.getByTestId('post-board').innerText(), /已安排上岗/);
+  await assertFitsPhone(page, 'post board');
+});

@@ -12,6 +12,24 @@ import { useApiData } from '../../components/useApiData.js';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
 import { Message, shiftTime, useAction } from './common.jsx';
+import { PeoplePicker } from './PeoplePicker.jsx';
+
+// A leader puts someone on a shift (a volunteer without a smartphone, a replacement).
+function Assign({ shiftId, onDone }) {
+  const { t } = useI18n();
+  const [open, setOpen] = useState(false);
+  const action = useAction((r) => { setOpen(false); onDone(r); });
+  return (
+    <div>
+      {open ? (
+        <PeoplePicker source="volunteers" label={t('vol.assign.who')} action={t('vol.assign.put')} testId="assign-picker"
+          onPick={(v) => action.run(() => api.post(`/shifts/${shiftId}/assign`, { volunteer_id: v.id }))} />
+      ) : <button class="button button-quiet" onClick={() => setOpen(true)} data-testid="assign-open">{t('vol.assign.open')}</button>}
+      <Message text={action.message} testId="assign-message" />
+      <ErrorMessage error={action.error} />
+    </div>
+  );
+}
 
 const POST_KINDS = ['gate', 'sorting', 'sampling', 'patrol', 'other'];
 const PATTERNS = {
@@ -96,6 +114,7 @@ export function PostBoardPage({ params }) {
   const id = encodeURIComponent(params.id);
   const { data, error, loading, reload } = useApiData(`/posts/${id}`, [lang]);
   const post = data?.post;
+  const leader = hasAnyRole(session.user, ['committee', 'zone_leader', 'block_leader']);
   const people = (list) => (list || []).filter((p) => p.state === 'assigned');
   return (
     <main class="page page-narrow" data-testid="post-board">
@@ -116,6 +135,7 @@ export function PostBoardPage({ params }) {
                   <li key={p.volunteer_id}>{p.name}{p.phone ? ` ${p.phone}` : ''} {p.checked_in_at && !p.checked_out_at
                     ? <span class="vol-badge vol-badge-ok">{t('vol.shift.on_duty')}</span>
                     : <span class="vol-badge vol-badge-warn">{t('vol.posts.not_in')}</span>}</li>))}</ul>
+                {leader ? <Assign shiftId={s.id} onDone={reload} /> : null}
               </div>
             ))}
           </section>
@@ -125,6 +145,7 @@ export function PostBoardPage({ params }) {
               <div key={s.id} class="vol-card">
                 <span class="vol-card-meta">{shiftTime(lang, s)} · {t('vol.shift.taken', { taken: s.taken, need: s.need })}</span>
                 <span class="vol-card-meta">{people(s.people).map((p) => p.name).join('、')}</span>
+                {leader ? <Assign shiftId={s.id} onDone={reload} /> : null}
               </div>
             ))}
           </section>

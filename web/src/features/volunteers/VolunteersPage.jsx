@@ -10,6 +10,37 @@ import { useApiData } from '../../components/useApiData.js';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
 import { Message, SKILLS, hours, useAction } from './common.jsx';
+import { PeoplePicker } from './PeoplePicker.jsx';
+
+// A leader signs up a resident of their blocks who has no smartphone; committee staff
+// also add an outsider (a sunk-down cadre, company staff, a student).
+function SignUpForOthers({ committee, onDone }) {
+  const { t } = useI18n();
+  const [open, setOpen] = useState(false);
+  const [form, setForm] = useState({ name: '', phone: '', organisation: '', kind: 'cadre' });
+  const action = useAction((r) => { setOpen(false); onDone(r); });
+  const set = (key) => (e) => setForm({ ...form, [key]: e.currentTarget.value });
+  if (!open) return <p><button class="button" onClick={() => setOpen(true)} data-testid="signup-others">{t('vol.others.open')}</button></p>;
+  return (
+    <section class="section" data-testid="signup-others-form">
+      <h2>{t('vol.others.title')}</h2>
+      <PeoplePicker source="residents" label={t('vol.others.resident')} action={t('vol.others.sign_up')} testId="resident-picker"
+        onPick={(r) => action.run(() => api.post('/volunteers', { resident_id: r.id, health: 'healthy' }))} />
+      {committee ? (
+        <form class="form" onSubmit={(e) => { e.preventDefault(); action.run(() => api.post('/volunteers', { ...form, outsider: true, health: 'healthy' })); }}>
+          <h3>{t('vol.others.outsider')}</h3>
+          <label class="field"><span class="field-label">{t('vol.others.name')}</span><input value={form.name} onInput={set('name')} required /></label>
+          <label class="field"><span class="field-label">{t('vol.field.phone')}</span><input type="tel" value={form.phone} onInput={set('phone')} required /></label>
+          <label class="field"><span class="field-label">{t('vol.others.organisation')}</span><input value={form.organisation} onInput={set('organisation')} required /></label>
+          <label class="field"><span class="field-label">{t('vol.field.kind')}</span>
+            <select value={form.kind} onChange={set('kind')}>{['cadre', 'company', 'student', 'other'].map((k) => <option key={k} value={k}>{t(`vol.kind.${k}`)}</option>)}</select></label>
+          <button class="button button-primary" type="submit" disabled={action.busy}>{t('vol.others.add')}</button>
+        </form>
+      ) : null}
+      <ErrorMessage error={action.error} />
+    </section>
+  );
+}
 
 const STATES = ['applied', 'approved', 'active', 'paused', 'left'];
 const KINDS = ['resident', 'cadre', 'company', 'student', 'other'];
@@ -20,7 +51,7 @@ function Row({ v, committee, onChange }) {
   const move = (state, reason) => action.run(() => api.post(`/volunteers/${v.id}/state`, reason ? { state, reason } : { state }));
   return (
     <li class="vol-card" data-testid="volunteer-item" data-id={v.id} data-state={v.state}>
-      <span class="vol-card-title">{v.name}<span class="vol-badge">{t(`vol.state.${v.state}`)}</span>
+      <span class="vol-card-title"><Link href={`/volunteers/${v.id}`}>{v.name}</Link><span class="vol-badge">{t(`vol.state.${v.state}`)}</span>
         {v.on_behalf ? <span class="vol-badge">{t('vol.list.on_behalf')}</span> : null}</span>
       <span class="vol-card-meta">{t(`vol.kind.${v.kind}`)}{v.organisation ? ` · ${v.organisation}` : ''}{v.room ? ` · ${v.room}` : ''} · {v.phone}</span>
       <span class="vol-card-meta">{v.skills.map((s) => t(`vol.skill.${s}`)).join('、') || t('vol.list.no_skills')} · {t('vol.list.hours', { hours: hours(v.verified_minutes), points: v.points })}</span>
@@ -66,6 +97,7 @@ export function VolunteersPage() {
         <Link href="/volunteers/teams">{t('vol.team.link')}</Link>
         {committee ? <Link href="/volunteers/rosters">{t('vol.roster.link')}</Link> : null}
       </p>
+      <SignUpForOthers committee={committee} onDone={changed} />
       <div class="vol-filters">
         <label class="field"><span class="field-label">{t('vol.field.state')}</span>
           <select value={filters.state} onChange={set('state')} data-testid="filter-state"><option value="">{t('vol.list.all')}</option>

@@ -9,6 +9,7 @@ import { VolunteersPage } from './VolunteersPage.jsx';
 import { PostBoardPage, PostsPage } from './PostsPage.jsx';
 import { AtRiskPage } from './AtRiskPage.jsx';
 import { HoursPage } from './HoursPage.jsx';
+import { VolunteerPage } from './VolunteerPage.jsx';
 import { RostersPage } from './RostersPage.jsx';
 import { TeamPage, TeamsPage } from './TeamsPage.jsx';
 import { APPLY_ROLES, LEADERS, VOLUNTEER_PAGES } from './common.jsx';
@@ -27,6 +28,7 @@ export const routes = [
   { path: '/volunteers/rosters', roles: ['committee'], page: RostersPage },
   { path: '/volunteers/teams', roles: VOLUNTEER_PAGES, page: TeamsPage },
   { path: '/volunteers/teams/:id', roles: VOLUNTEER_PAGES, page: TeamPage },
+  { path: '/volunteers/:id', roles: VOLUNTEER_PAGES, page: VolunteerPage },
 ];
 
 export const nav = [
