@@ -1,6 +1,8 @@
 /* capability.c — the notification centre every capability writes to (src/domain/
- * notify.h): a person's notifications, newest first, in their language; marking them
- * read; the unread count in every "me" answer, for the badge in the app's header. */
+ * notify.h): a person's notifications, newest first, in their language, with the unread
+ * count for the badge in the app's header; marking them read. The count is not added to
+ * every "me" answer: GET /me is served from the session cache without a query, and the
+ * badge asks for itself. */
 #include "../capability.h"
 #include "../notify.h"
 #include "../../core/clock.h"
@@ -85,14 +87,6 @@ static int notifications_read(http_req *req)
                                                                       req->actor.user_id)));
 }
 
-/* The badge: {"notifications_unread": n} in every "me" answer. */
-static void notifications_me(http_req *req, json_t *me)
-{
-    json_object_set_new(me, "notifications_unread",
-                        json_integer(store_query_int(req->conn, 0, "SELECT COUNT(*) FROM notifications WHERE "
-                                                     "user_id = $1 AND read_at IS NULL", "i", req->actor.user_id)));
-}
-
 static const http_route notification_routes[] = {
     {"GET", "/api/v1/notifications", NULL, notifications_list, ROLES_ANY, 0, 0, NULL},
     {"POST", "/api/v1/notifications/read", NULL, notifications_read, ROLES_ANY, ROUTE_WRITE, 8192,
@@ -122,5 +116,4 @@ const capability notifications_capability = {
     .name = "notifications",
     .routes = notification_route_tables,
     .messages = notification_catalogues,
-    .me_extra = notifications_me,
 };
