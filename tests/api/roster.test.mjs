@@ -119,3 +119,22 @@ test('explain, edit by hand within the rules, then publish into the shifts', asy
   const again = await c.committee.post('/api/v1/rosters', { from: FROM, to: TO, max_hours_day: 12 });
   assert.equal(again.json.roster.entries, 0);
 });
+
+test('between people with the same hours, the one who prefers this kind of post is chosen', async () => {
+  assertError(await c.volunteer.patch('/api/v1/volunteers/999999', { preferred_posts: ['gate'] }), 404, 'not_found');
+  const me = (await c.volunteer.get('/api/v1/volunteers/me')).json.volunteer;
+  assertError(await c.volunteer.patch(`/api/v1/volunteers/${me.id}`, { preferred_posts: ['beach'] }), 400, 'validation_failed', 'preferred_posts[0]');
+  const ok = await c.volunteer.patch(`/api/v1/volunteers/${me.id}`, { preferred_posts: ['patrol'] });
+  assert.equal(ok.status, 200, ok.text);
+  assert.deepEqual(ok.json.volunteer.preferred_posts, ['patrol']);
+  // A patrol shift far ahead, with no zone: everyone has 0 hours then; the preference decides.
+  const post = await c.committee.post('/api/v1/posts', { name: '偏好测试巡逻', kind: 'patrol' });
+  await c.committee.post(`/api/v1/posts/${post.json.post.id}/shifts`,
+    { from: localDay(28), to: localDay(28), times: [{ start: '10:00', end: '12:00' }], need: 1 });
+  const r = await c.committee.post('/api/v1/rosters', { from: localDay(28), to: localDay(28), post_ids: [post.json.post.id] });
+  assert.equal(r.status, 201, r.text);
+  const entries = (await c.committee.get(`/api/v1/rosters/${r.json.roster.id}/entries`)).json.items;
+  assert.equal(entries.length, 1);
+  assert.equal(entries[0].volunteer_id, me.id);
+  assert.match(entries[0].reason, /prefers this kind of post/);
+});

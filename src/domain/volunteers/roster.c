@@ -9,8 +9,8 @@
  * Monday-to-Sunday week; at least min_rest_hours between the end of one shift and the
  * start of the next. Fairness: each free place goes to the eligible volunteer with the
  * fewest hours in the period so far (their existing shifts count), then to one whose
- * chosen zone is the post's (a preference, honoured where it costs no fairness), then
- * to fewer shifts, then by a hash of shift and person, so that ties do not always fall
+ * chosen zone is the post's, then to one who prefers this kind of post (preferences,
+ * honoured where they cost no fairness), then to fewer shifts, then by a hash of shift and person, so that ties do not always fall
  * to the same low ids. Shifts are filled in start order.
  *
  * The result explains itself: every entry carries why that person (their hours then,
@@ -49,11 +49,13 @@ typedef struct rvol {
     int shifts;
     int64_t *teams;                /* teams the volunteer is a member of */
     int n_teams;
+    char posts[64];                /* preferred kinds of post, ",gate,sampling," */
 } rvol;
 
 typedef struct rshift {
     int64_t id, post_id, zone_id, start, end, need, taken, team_id;
     int qual;                      /* index into vol_qualifications, -1 none */
+    char kind[16];                 /* the post's kind */
     int64_t day;                   /* local day number of the start */
     int start_min;                 /* local minute of day of the start */
 } rshift;
@@ -135,7 +137,7 @@ static int data_load(http_req *req, roster_data *d, int64_t from_us, int64_t to_
 {
     int64_t c = req->actor.community_id;
     store_stmt *st = store_prepare(req->conn,
-        "SELECT id, zone_id, availability FROM volunteers WHERE community_id = $1 "
+        "SELECT id, zone_id, availability, preferred_posts FROM volunteers WHERE community_id = $1 "
                                               "AND state IN ('approved', 'active') ORDER BY id");
     if (!st) return -1;
     store_bind_int(st, 1, c);
@@ -151,6 +153,7 @@ static int data_load(http_req *req, roster_data *d, int64_t from_us, int64_t to_
         v->id = store_col_int(st, 0);
         v->zone_id = store_col_null(st, 1) ? 0 : store_col_int(st, 1);
         avail_parse(v, store_col_text(st, 2));
+        snprintf(v->posts, sizeof v->posts, ",%s,", store_col_text(st, 3) ? store_col_text(st, 3) : "");
         for (int q = 0; q < N_QUALS; q++) v->qual_until[q] = -1;
     }
     store_done(st);
@@ -198,7 +201,8 @@ static int data_load(http_req *req, roster_data *d, int64_t from_us, int64_t to_
     }
     store_done(st);
     st = store_prepare(req->conn, "SELECT s.id, s.post_id, p.zone_id, s.starts_at, s.ends_at, s.need, s.taken, "
-                                  "s.qualification, s.team_id FROM shifts s JOIN posts p ON p.id = s.post_id WHERE "
+                                  "s.qualification, s.team_id, p.kind FROM shifts s JOIN posts p ON p.id = s.post_id "
+                                      "WHERE "
                                   "s.community_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3 "
                                   "ORDER BY s.starts_at, s.post_id, s.id");
     if (!st) return -1;
@@ -230,6 +234,7 @@ static int data_load(http_req *req, roster_data *d, int64_t from_us, int64_t to_
         s->taken = store_col_int(st, 6);
         s->qual = qual_index(store_col_text(st, 7));
         s->team_id = store_col_null(st, 8) ? 0 : store_col_int(st, 8);
+        snprintf(s->kind, sizeof s->kind, "%s", store_col_text(st, 9) ? store_col_text(st, 9) : "");
         s->day = local_day(d, s->start);
         s->start_min = (int)(((s->start / 1000000 + d->tz_offset) % 86400 + 86400) % 86400 / 60);
     }
@@ -288,19 +293,33 @@ static uint64_t mix(uint64_t x)
     return x;
 }
 
+/* Whether the volunteer named the shift's kind of post among their preferences. */
+static bool post_preferred(const rvol *v, const rshift *s)
+{
+    char needle[20];
+    snprintf(needle, sizeof needle, ",%s,", s->kind);
+    return s->kind[0] && strstr(v->posts, needle) != NULL;
+}
+
 /* Whether a is a fairer pick than b for shift s (see the file header). */
 static bool fairer(const rvol *a, const rvol *b, const rshift *s)
 {
     if (a->minutes != b->minutes) return a->minutes < b->minutes;
     bool za = s->zone_id && a->zone_id == s->zone_id, zb = s->zone_id && b->zone_id == s->zone_id;
     if (za != zb) return za;
+    bool pa = post_preferred(a, s), pb = post_preferred(b, s);
+    if (pa != pb) return pa;
     if (a->shifts != b->shifts) return a->shifts < b->shifts;
     return mix((uint64_t)s->id * 1000003u + (uint64_t)a->id) < mix((uint64_t)s->id * 1000003u + (uint64_t)b->id);
 }
 
 /* ---------------------------------------------------------------- generating */
 
-typedef struct pick { int64_t shift_id, volunteer_id, minutes_before; bool zone_match; int eligible; } pick;
+typedef struct pick {
+    int64_t shift_id, volunteer_id, minutes_before;
+    bool zone_match, post_match;
+    int eligible;
+} pick;
 
 typedef struct gen_out {
     pick *picks;
@@ -331,7 +350,8 @@ static void generate(roster_data *d, gen_out *out)
                 out->cap_picks = out->cap_picks ? out->cap_picks * 2 : 256;
                 out->picks = xrealloc(out->picks, sizeof *out->picks * (size_t)out->cap_picks);
             }
-            out->picks[out->n_picks++] = (pick){s->id, v->id, v->minutes, s->zone_id && v->zone_id == s->zone_id, n};
+            out->picks[out->n_picks++] = (pick){s->id, v->id, v->minutes, s->zone_id && v->zone_id == s->zone_id,
+                                                post_preferred(v, s), n};
             busy_add(v, s->start, s->end, s->id);
             v->minutes += (s->end - s->start) / US_MIN;
             v->shifts++;
@@ -443,6 +463,8 @@ static const char *reason_text(http_req *req, const char *stored)
                            (int)json_integer_value(json_object_get(j, "eligible")));
         if (json_is_true(json_object_get(j, "zone_match")))
             out = arena_printf(req->a, "%s%s", out, i18n_text(req->lang, "roster.why.zone"));
+        if (json_is_true(json_object_get(j, "post_match")))
+            out = arena_printf(req->a, "%s%s", out, i18n_text(req->lang, "roster.why.post"));
     }
     json_decref(j);
     return out;
@@ -602,9 +624,11 @@ static int roster_create(http_req *req)
     int64_t now = clock_now_us();
     for (int i = 0; st && i < g.n_picks; i++) {
         const pick *p = &g.picks[i];
-        char reason[160];
-        snprintf(reason, sizeof reason, "{\"hours_before_minutes\":%lld,\"zone_match\":%s,\"eligible\":%d}",
-                 (long long)p->minutes_before, p->zone_match ? "true" : "false", p->eligible);
+        char reason[192];
+        snprintf(reason, sizeof reason,
+                 "{\"hours_before_minutes\":%lld,\"zone_match\":%s,\"post_match\":%s,\"eligible\":%d}",
+                 (long long)p->minutes_before, p->zone_match ? "true" : "false", p->post_match ? "true" : "false",
+                 p->eligible);
         store_bind_int(st, 1, req->actor.community_id);
         store_bind_int(st, 2, id);
         store_bind_int(st, 3, p->shift_id);
@@ -921,6 +945,7 @@ const i18n_entry roster_messages[] = {
     {"roster.err.not_draft", "排班表已发布或已放弃，不能再改", "This roster is published or discarded"},
     {"roster.why.fewest", "已排 %.1f 小时，在 %d 位可排的人中最少", "%.1f hours so far, the fewest of the %d who could"},
     {"roster.why.zone", "；意向片区相同", "; prefers this zone"},
+    {"roster.why.post", "；偏好此类岗位", "; prefers this kind of post"},
     {"roster.why.manual", "手工安排", "Placed by hand"},
     {"roster.explain.on_shift", "已排在这个班次", "On this shift"},
     {"roster.explain.not_in_roster", "该班次不在这份排班内", "The shift is not in this roster"},

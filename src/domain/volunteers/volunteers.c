@@ -24,6 +24,7 @@ const char *const vol_qualifications[] = {"protective_suit", "first_aid", "drivi
 const char *const vol_service_kinds[] = {"gate", "parcels", "sampling", "care", "delivery", "patrol", "other", NULL};
 static const char *const vol_kinds[] = {"resident", "cadre", "company", "student", "other", NULL};
 static const char *const vol_health[] = {"healthy", "limited", "unwell", NULL};
+static const char *const vol_post_kinds[] = {"gate", "sorting", "sampling", "patrol", "other", NULL};
 static const char *const vol_states[] = {"applied", "approved", "active", "paused", "left", NULL};
 
 bool vol_word_in(const char *word, const char *const *list)
@@ -118,7 +119,7 @@ json_t *vol_time_json(int64_t us)
     "(SELECT COALESCE(SUM(l.points), 0) FROM ledger_entries l WHERE l.community_id = v.community_id " \
     "AND l.account = 'volunteer' AND l.volunteer_id = v.id), " \
     "(SELECT COUNT(*) FROM shift_assignments ns WHERE ns.community_id = v.community_id AND ns.volunteer_id = v.id " \
-    "AND ns.no_show = 1) " \
+    "AND ns.no_show = 1), v.preferred_posts " \
     "FROM volunteers v LEFT JOIN zones z ON z.id = v.zone_id LEFT JOIN residents rr ON rr.id = v.resident_id " \
     "LEFT JOIN households h ON h.id = rr.household_id WHERE " VOL_SCOPE
 
@@ -150,6 +151,7 @@ static json_t *volunteer_item(store_stmt *st, void *ctx)
     json_object_set_new(v, "resident_id", store_col_null(st, 12) ? json_null() : json_integer(store_col_int(st, 12)));
     json_object_set_new(v, "user_id", store_col_null(st, 14) ? json_null() : json_integer(store_col_int(st, 14)));
     json_object_set_new(v, "no_shows", json_integer(store_col_int(st, 20)));
+    json_object_set_new(v, "preferred_posts", skills_json(store_col_text(st, 21)));
     json_object_set_new(v, "hours", json_real((double)(store_col_int(st, 18) * 10 / 60) / 10.0));
     char skills_text[256];
     snprintf(skills_text, sizeof skills_text, "%s", store_col_text(st, 5) ? store_col_text(st, 5) : "");
@@ -271,6 +273,7 @@ static int volunteers_list(http_req *req)
 typedef struct profile {
     const char *name, *phone, *kind, *organisation, *health, *note;
     char *skills, *availability;   /* stored forms, or NULL: unchanged */
+    char *preferred_posts;         /* stored form, or NULL: unchanged */
     int64_t zone_id;
     bool has_zone;
 } profile;
@@ -301,6 +304,27 @@ static bool skills_parse(http_req *req, profile *p)
         snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", *out ? "," : "", s);
     }
     p->skills = arena_strdup(req->a, out);
+    return true;
+}
+
+/* preferred_posts: ["gate", "sampling"] — the kinds of post the volunteer prefers. */
+static bool posts_parse(http_req *req, profile *p)
+{
+    json_t *a = json_object_get(req->json, "preferred_posts");
+    if (!a) return true;
+    if (!json_is_array(a) || json_array_size(a) > 5) return http_fail_field(req, "preferred_posts", "vol.err.posts"),
+        false;
+    char out[64] = "";
+    size_t i;
+    json_t *x;
+    json_array_foreach(a, i, x) {
+        const char *s = json_string_value(x);
+        if (!vol_word_in(s, vol_post_kinds))
+            return http_fail_field(req, arena_printf(req->a, "preferred_posts[%zu]", i), "vol.err.posts"), false;
+        if (strstr(out, s)) continue;
+        snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", *out ? "," : "", s);
+    }
+    p->preferred_posts = arena_strdup(req->a, out);
     return true;
 }
 
@@ -342,7 +366,7 @@ static bool profile_parse(http_req *req, profile *p)
     if (p->health && !vol_word_in(p->health, vol_health)) return http_fail_field(req, "health", "vol.err.health"),
         false;
     if (!http_body_str_opt(req, "note", 0, 500, &p->note)) return false;
-    if (!skills_parse(req, p) || !availability_parse(req, p)) return false;
+    if (!skills_parse(req, p) || !availability_parse(req, p) || !posts_parse(req, p)) return false;
     json_t *z = json_object_get(req->json, "zone_id");
     if (z) {
         p->has_zone = true;
@@ -504,15 +528,16 @@ static int volunteer_update(http_req *req)
                   "UPDATE volunteers SET name = COALESCE($1, name), phone = COALESCE($2, phone), "
                   "kind = COALESCE($3, kind), organisation = COALESCE($4, organisation), "
                   "health = COALESCE($5, health), note = COALESCE($6, note), skills = COALESCE($7, skills), "
-                  "availability = COALESCE($8, availability), "
+                  "availability = COALESCE($8, availability), preferred_posts = COALESCE($14, preferred_posts), "
                   "zone_id = CASE WHEN $9 = 1 THEN (CASE WHEN $10 = 0 THEN NULL ELSE $10 END) ELSE zone_id END, "
                   "updated_at = $11 WHERE id = $12 AND community_id = $13",
-                  "tttttttiiiiii", p.name, p.phone, p.kind, p.organisation, p.health, p.note, p.skills, p.availability,
-                  (int64_t)p.has_zone, p.zone_id, clock_now_us(), id, req->actor.community_id) != STORE_DONE)
+                  "tttttttiiiiiit", p.name, p.phone, p.kind, p.organisation, p.health, p.note, p.skills, p.availability,
+                  (int64_t)p.has_zone, p.zone_id, clock_now_us(), id, req->actor.community_id,
+                  p.preferred_posts) != STORE_DONE)
         return http_fail_internal(req, "volunteer update");
     json_t *fields = json_array();
     const char *keys[] = {"name", "phone", "kind", "organisation", "health", "note", "skills", "availability",
-        "zone_id"};
+                          "zone_id", "preferred_posts"};
     for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
         if (json_object_get(req->json, keys[k])) json_array_append_new(fields, json_string(keys[k]));
     http_audit_target(req, "volunteer", id, json_pack("{s:o}", "fields", fields));
@@ -678,6 +703,8 @@ const i18n_entry volunteer_messages[] = {
     {"vol.err.kind", "类别只能是 resident、cadre、company、student 或 other",
      "Kind must be resident, cadre, company, student or other"},
     {"vol.err.health", "健康状况只能是 healthy、limited 或 unwell", "Health must be healthy, limited or unwell"},
+    {"vol.err.posts", "岗位偏好只能是 gate、sorting、sampling、patrol 或 other",
+     "Preferred posts are gate, sorting, sampling, patrol or other"},
     {"vol.err.health_required", "请填写健康状况（healthy、limited 或 unwell）",
      "Declare your health (healthy, limited or unwell)"},
     {"vol.err.availability", "空闲时间应为星期（1–7）和起止时间（如 08:00–20:00）",

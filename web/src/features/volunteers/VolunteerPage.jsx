@@ -19,6 +19,8 @@ const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 function ProfileForm({ v, onDone }) {
   const { t } = useI18n();
   const [skills, setSkills] = useState(v.skills);
+  const [posts, setPosts] = useState(v.preferred_posts || []);
+  const togglePost = (k) => setPosts(posts.includes(k) ? posts.filter((x) => x !== k) : [...posts, k]);
   const [health, setHealth] = useState(v.health);
   const [note, setNote] = useState(v.note || '');
   const [avail, setAvail] = useState(() => {
@@ -37,7 +39,7 @@ function ProfileForm({ v, onDone }) {
   function submit(e) {
     e.preventDefault();
     const availability = Object.entries(avail).map(([d, w]) => ({ weekday: Number(d), from: w.from, to: w.to }));
-    action.run(() => api.patch(`/volunteers/${v.id}`, { skills, health, note, availability }));
+    action.run(() => api.patch(`/volunteers/${v.id}`, { skills, health, note, availability, preferred_posts: posts }));
   }
   return (
     <form class="form" onSubmit={submit} data-testid="profile-form">
@@ -45,6 +47,10 @@ function ProfileForm({ v, onDone }) {
       <fieldset class="field"><legend class="field-label">{t('vol.field.skills')}</legend>
         <div class="vol-check">{SKILLS.map((s) => (
           <label key={s}><input type="checkbox" checked={skills.includes(s)} onChange={() => toggle(s)} /> {t(`vol.skill.${s}`)}</label>))}</div>
+      </fieldset>
+      <fieldset class="field"><legend class="field-label">{t('vol.profile.posts')}</legend>
+        <div class="vol-check">{['gate', 'sorting', 'sampling', 'patrol', 'other'].map((k) => (
+          <label key={k}><input type="checkbox" checked={posts.includes(k)} onChange={() => togglePost(k)} /> {t(`vol.post_kind.${k}`)}</label>))}</div>
       </fieldset>
       <fieldset class="field"><legend class="field-label">{t('vol.profile.availability')}</legend>
         {WEEKDAYS.map((d) => (
