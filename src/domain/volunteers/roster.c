@@ -10,8 +10,9 @@
  * start of the next. Fairness: each free place goes to the eligible volunteer with the
  * fewest hours in the period so far (their existing shifts count), then to one whose
  * chosen zone is the post's, then to one who prefers this kind of post (preferences,
- * honoured where they cost no fairness), then to fewer shifts, then by a hash of shift and person, so that ties do not always fall
- * to the same low ids. Shifts are filled in start order.
+ * honoured where they cost no fairness), then to fewer shifts, then by a hash of shift
+ * and person, so that ties do not always fall to the same low ids. Shifts are filled in
+ * start order.
  *
  * The result explains itself: every entry carries why that person (their hours then,
  * the zone, how many were eligible); every shift left short carries how many people
