@@ -27,6 +27,9 @@ const env = useServerAndBrowser(undefined, async () => {
   ids.resident = residents[0].id;
   const sweeps = (await committee.get('/api/v1/sweeps?limit=5')).json.items;
   ids.sweep = sweeps[0]?.id;
+  ids.post = (await committee.get('/api/v1/posts?limit=1')).json.items[0]?.id;
+  ids.team = (await committee.get('/api/v1/teams?limit=1')).json.items[0]?.id;
+  ids.volunteer = (await block.get('/api/v1/volunteers/me')).json.volunteer?.id;
 });
 
 // Pages by path; :names are filled from ids above.
@@ -36,6 +39,9 @@ const PAGES = [
   '/registry/history/household/:household', '/registry/duplicates', '/registry/import', '/registry/structure',
   '/retention', '/signups', '/reset-codes', '/sweeps', '/sweeps/new', '/sweeps/:sweep',
   '/sweeps/:sweep/households', '/sweeps/:sweep/households/:household',
+  '/volunteer', '/volunteer/checkin', '/volunteers', '/volunteers/shifts', '/volunteers/tasks', '/volunteers/posts',
+  '/volunteers/posts/:post', '/volunteers/at-risk', '/volunteers/hours', '/volunteers/rosters', '/volunteers/teams',
+  '/volunteers/teams/:team', '/volunteers/:volunteer', '/notifications', '/rotations',
 ];
 
 // Printed lists (the API's print=1 pages), opened as each role would from the app.
@@ -44,7 +50,8 @@ const PRINTS = [
   '/api/v1/blocks/:block/households?print=1', '/api/v1/blocks/:block/care-list?print=1',
   '/api/v1/blocks/:block/call-list?print=1', '/api/v1/sweeps/:sweep/households?state=pending&print=1',
   '/api/v1/sweeps/:sweep/results?print=1', '/api/v1/users?print=1', '/api/v1/audit?print=1',
-  '/api/v1/residents/:resident/flag-history?print=1',
+  '/api/v1/residents/:resident/flag-history?print=1', '/api/v1/volunteers?print=1', '/api/v1/shifts?print=1',
+  '/api/v1/tasks?print=1', '/api/v1/hours?print=1', '/api/v1/posts/:post/sheet', '/api/v1/teams?print=1',
 ];
 
 const KNOWN = new Set([

@@ -251,7 +251,8 @@ static int post_sheet(http_req *req)
     char *svg = qr_svg(payload, NULL);
     buf b;
     buf_init(&b, 0);
-    buf_puts(&b, "<!doctype html><html><head><meta charset=\"utf-8\"><title>");
+    buf_puts(&b, req->lang == LANG_EN ? "<!doctype html><html lang=\"en\">" : "<!doctype html><html lang=\"zh-CN\">");
+    buf_puts(&b, "<head><meta charset=\"utf-8\"><title>");
     buf_html_escape(&b, name);
     buf_puts(&b, "</title><style>@page{size:A4;margin:15mm}body{font-family:'Noto Sans CJK SC',sans-serif;"
                  "text-align:center}h1{font-size:40pt;margin:10mm 0 2mm}.qr{width:120mm;height:120mm}"

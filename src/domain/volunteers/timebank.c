@@ -537,7 +537,8 @@ static int certificate(http_req *req)
     const char *community = req->actor.community_name ? req->actor.community_name : "";
     buf b;
     buf_init(&b, 0);
-    buf_puts(&b, "<!doctype html><html><head><meta charset=\"utf-8\"><title>");
+    buf_puts(&b, req->lang == LANG_EN ? "<!doctype html><html lang=\"en\">" : "<!doctype html><html lang=\"zh-CN\">");
+    buf_puts(&b, "<head><meta charset=\"utf-8\"><title>");
     buf_html_escape(&b, i18n_text(req->lang, "bank.cert.title"));
     buf_puts(&b,
         "</title><style>@page{size:A4 landscape;margin:15mm}body{font-family:'Noto Serif CJK SC','Noto Sans CJK SC',"
