@@ -108,14 +108,7 @@ static int calendar_feed(http_req *req)
         store_done(st);
     }
     buf_puts(&b, "END:VCALENDAR\r\n");
-    size_t len;
-    char *text = buf_take(&b, &len);
-    req->out_raw = arena_strndup(req->a, text ? text : "", text ? len : 0);
-    req->out_raw_len = text ? len : 0;
-    free(text);
-    req->out_type = "text/calendar; charset=utf-8";
-    req->status = 200;
-    return 0;
+    return vol_reply_raw(req, &b, "text/calendar; charset=utf-8");
 }
 
 const http_route ical_routes[] = {

@@ -272,14 +272,7 @@ static int post_sheet(http_req *req)
     buf_html_escape(&b, i18n_text(req->lang, "shift.sheet.how"));
     buf_puts(&b, "</p></body></html>");
     free(svg);
-    size_t len;
-    char *html = buf_take(&b, &len);
-    req->out_raw = arena_strndup(req->a, html, len);
-    req->out_raw_len = len;
-    free(html);
-    req->out_type = "text/html; charset=utf-8";
-    req->status = 200;
-    return 0;
+    return vol_reply_raw(req, &b, "text/html; charset=utf-8");
 }
 
 /* ---------------------------------------------------------------- making shifts */

@@ -557,14 +557,7 @@ static int certificate(http_req *req)
     buf_puts(&b, "<br>");
     buf_html_escape(&b, vol_local_day(req, clock_now_us()));
     buf_puts(&b, "</p></body></html>");
-    size_t len;
-    char *html = buf_take(&b, &len);
-    req->out_raw = arena_strndup(req->a, html, len);
-    req->out_raw_len = len;
-    free(html);
-    req->out_type = "text/html; charset=utf-8";
-    req->status = 200;
-    return 0;
+    return vol_reply_raw(req, &b, "text/html; charset=utf-8");
 }
 
 const http_route timebank_routes[] = {

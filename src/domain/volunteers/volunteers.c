@@ -13,9 +13,11 @@
 #include "volunteers_int.h"
 #include "../accounts/accounts.h"
 #include "../notify.h"
+#include "../../core/buf.h"
 #include "../../core/clock.h"
 #include "../../core/validate.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -49,6 +51,18 @@ int vol_notify(http_req *req, int64_t volunteer_id, const char *kind, json_t *pa
     int rc = user ? notify_user(req->conn, req->actor.community_id, user, kind, params, link) : 0;
     json_decref(params);
     return rc;
+}
+
+int vol_reply_raw(http_req *req, buf *b, const char *type)
+{
+    size_t len;
+    char *bytes = buf_take(b, &len);
+    req->out_raw = arena_strndup(req->a, bytes ? bytes : "", bytes ? len : 0);
+    req->out_raw_len = bytes ? len : 0;
+    free(bytes);
+    req->out_type = type;
+    req->status = 200;
+    return 0;
 }
 
 bool vol_state_serves(const char *state)

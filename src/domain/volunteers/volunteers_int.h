@@ -35,6 +35,9 @@ int64_t vol_own(http_req *req, const char **state);
 /* Tells the volunteer's account (when they have one) through the notification centre;
  * 0 also when they have none, -1 on a store error. */
 int vol_notify(http_req *req, int64_t volunteer_id, const char *kind, json_t *params, const char *link);
+/* Replies 200 with the bytes of b (a printable sheet, a calendar) as `type`; frees b. */
+struct buf;
+int vol_reply_raw(http_req *req, struct buf *b, const char *type);
 /* Whether a volunteer in `state` may take shifts and tasks. */
 bool vol_state_serves(const char *state);
 /* True when word is one of the NULL-terminated list. */
