@@ -242,6 +242,7 @@ static int cmd_serve(cli *c)
             domains_hourly(s);
             next_sweep = clock_mono_us() + 3600LL * 1000000;
         }
+        domains_tick(s);
         sleep(1);
     }
     log_info("stopping: finishing in-flight requests");

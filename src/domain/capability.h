@@ -1,6 +1,6 @@
 /* capability.h — what a capability is to the rest of the program: one value that names
  * its route tables, message catalogues, dashboard tiles and the hooks the program calls
- * at start and every hour. A capability defines `const capability NAME_capability` in its
+ * at start, every hour and every second. A capability defines `const capability NAME_capability` in its
  * own folder and is registered with one line in domains.c. Nothing else lists it. */
 #ifndef SW_CAPABILITY_H
 #define SW_CAPABILITY_H
@@ -22,6 +22,10 @@ typedef struct capability {
     int (*on_open)(store *s);
     /* Once an hour in the server: queue the capability's own upkeep (purges, reminders). */
     void (*hourly)(store *s);
+    /* About once a second in the server: work that is due by the clock (escalations).
+     * Due times are rows; the hook checks cheaply and queues a write only when one is
+     * due, claiming it with a conditional UPDATE so that several processes fire it once. */
+    void (*tick)(store *s);
     /* Its steps of `shouwang demo` (ended by a row with run NULL), or NULL: none. */
     const struct demo_step *demo;
     /* Adds what it knows to the "me" answer (GET /me and a login's answer), or NULL. */

@@ -10,7 +10,8 @@
     X(registry)                  \
     X(volunteers)                \
     X(rotation)                  \
-    X(notifications)
+    X(notifications)             \
+    X(help)
 
 #define DECLARE(name) extern const capability name##_capability;
 SHOUWANG_CAPABILITIES(DECLARE)
@@ -51,6 +52,12 @@ void domains_hourly(store *s)
 {
     for (const capability *const *c = shouwang_capabilities; *c; c++)
         if ((*c)->hourly) (*c)->hourly(s);
+}
+
+void domains_tick(store *s)
+{
+    for (const capability *const *c = shouwang_capabilities; *c; c++)
+        if ((*c)->tick) (*c)->tick(s);
 }
 
 void domains_tiles(http_req *req, json_t *tiles)

@@ -16,6 +16,8 @@ const http_route *const *domains_routes(void);
 int domains_open(store *s);
 /* Runs each capability's hourly hook. */
 void domains_hourly(store *s);
+/* Runs each capability's tick hook (the server calls it about once a second). */
+void domains_tick(store *s);
 /* Appends every capability's dashboard tiles for the request's actor. */
 void domains_tiles(http_req *req, json_t *tiles);
 #endif

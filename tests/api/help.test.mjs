@@ -1,0 +1,254 @@
+// Help requests: a resident asks for medicine and sees it acknowledged; a block leader
+// asks for a resident without a smartphone (on behalf, audited); a phone call entered by
+// the committee; the timeline; denials (another household, a resident acknowledging, a
+// volunteer not assigned); escalation on time to the zone leader and then the committee,
+// also across a restart; the assigned volunteer finishes; validation naming the field;
+// an idempotent retry; the lists, exports and tiles.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../lib/server.mjs';
+import { assertError, loggedIn, listItems, sleep, createUser, stopServer } from '../lib/api-helpers.mjs';
+
+let srv;
+const c = {};
+let myBlock, blockResident, otherResident, neighbour, neighbourLogin;
+
+async function until(fn, ms = 8000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v || Date.now() > end) return v;
+    await sleep(150);
+  }
+}
+
+before(async () => {
+  srv = await startServer();
+  for (const u of ['committee', 'zone', 'block', 'volunteer', 'resident']) c[u] = await loggedIn(srv.url, u);
+  myBlock = c.block.me.user.roles.find((r) => r.role === 'block_leader').scope_id;
+  const mine = await c.committee.get(`/api/v1/residents?block_id=${myBlock}&limit=50`);
+  const residentHousehold = c.resident.me.user.roles.find((r) => r.role === 'resident').scope_id;
+  blockResident = mine.json.items.find((r) => r.household_id !== residentHousehold);
+  const blocks = await c.committee.get('/api/v1/blocks?limit=100');
+  const far = blocks.json.items.find((b) => b.id !== myBlock && b.zone_id !== blocks.json.items[0].zone_id);
+  otherResident = (await c.committee.get(`/api/v1/residents?block_id=${far.id}&limit=1`)).json.items[0];
+  // A resident with a login in the demo block leader's block.
+  const u = await createUser(c.committee, { roles: [{ role: 'resident', scope_id: blockResident.household_id }] });
+  neighbourLogin = u;
+  neighbour = await loggedIn(srv.url, u.username, u.password);
+});
+after(async () => { await stopServer(srv); });
+
+test('a resident asks for medicine; the block leader acknowledges; the resident sees it', async () => {
+  // The demo resident's block has no block leader with a login: their request goes to the zone leader.
+  const z = await c.resident.post('/api/v1/help-requests', { kind: 'supplies', urgency: 'normal', summary: '买菜' });
+  assert.equal(z.status, 201, z.text);
+  assert.equal(z.json.request.level, 'zone');
+  assertError(await c.block.get(`/api/v1/help-requests/${z.json.request.id}`), 404, 'not_found');
+  assert.equal((await c.zone.post(`/api/v1/help-requests/${z.json.request.id}/events`, { action: 'acknowledge' }))
+    .status, 200);
+  c.resident = neighbour;
+  const r = await c.resident.post('/api/v1/help-requests', { kind: 'medicine', urgency: 'normal',
+    summary: '需要配降压药', details: { medicine: '氨氯地平 5mg', pharmacy: '社区卫生服务中心' } });
+  assert.equal(r.status, 201, r.text);
+  const req = r.json.request;
+  assert.equal(req.state, 'new');
+  assert.equal(req.level, 'block');
+  assert.equal(req.channel, 'app');
+  assert.equal(req.details.medicine, '氨氯地平 5mg');
+  assert.equal(req.timeline[0].kind, 'created');
+  // The block leader is told and sees it among the open ones of their blocks.
+  const notes = await c.block.get('/api/v1/notifications?unread=1');
+  assert.ok(notes.json.items.some((n) => n.kind === 'help_new' && n.link === `/help/${req.id}`), notes.text);
+  const open = await c.block.get('/api/v1/help-requests?state=open');
+  assert.ok(listItems(open).some((x) => x.id === req.id));
+  // A resident cannot acknowledge; the block leader can, once.
+  assertError(await c.resident.post(`/api/v1/help-requests/${req.id}/events`, { action: 'acknowledge' }), 403,
+    'forbidden', 'action');
+  const ack = await c.block.post(`/api/v1/help-requests/${req.id}/events`, { action: 'acknowledge' });
+  assert.equal(ack.status, 200, ack.text);
+  assert.equal(ack.json.request.state, 'acknowledged');
+  assertError(await c.block.post(`/api/v1/help-requests/${req.id}/events`, { action: 'acknowledge' }), 409,
+    'conflict', 'action');
+  const seen = await c.resident.get(`/api/v1/help-requests/${req.id}`);
+  assert.equal(seen.json.request.state, 'acknowledged');
+  assert.deepEqual(seen.json.request.timeline.map((e) => e.kind), ['created', 'acknowledge']);
+  assert.match(seen.json.request.timeline[1].by, /\(/);   // who, with their role
+  const told = await c.resident.get('/api/v1/notifications?unread=1');
+  assert.ok(told.json.items.some((n) => n.kind === 'help_acknowledged'));
+  // The resident writes a message; the leader answers; the resident cancels.
+  assert.equal((await c.resident.post(`/api/v1/help-requests/${req.id}/events`, { action: 'message',
+    text: '下午在家' })).status, 200);
+  const done = await c.block.post(`/api/v1/help-requests/${req.id}/events`, { action: 'done', text: '药已送到门口' });
+  assert.equal(done.json.request.state, 'done');
+  assertError(await c.resident.post(`/api/v1/help-requests/${req.id}/events`, { action: 'cancel' }), 409,
+    'conflict', 'action');
+  assert.equal((await c.resident.post(`/api/v1/help-requests/${req.id}/events`, { action: 'message',
+    text: '收到，谢谢' })).status, 200);
+});
+
+test('a block leader asks for a resident without a smartphone; the committee takes a phone call', async () => {
+  const r = await c.block.post('/api/v1/help-requests', { kind: 'supplies', urgency: 'normal',
+    summary: '老人家里没有米了', resident_id: blockResident.id, channel: 'in_person' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.request.channel, 'on_behalf');
+  assert.equal(r.json.request.on_behalf, true);
+  assert.equal(r.json.request.resident_name, blockResident.name);
+  const audit = await c.committee.get('/api/v1/audit?action=help.create&limit=5');
+  if (audit.status === 200) assert.ok(audit.json.items.some((a) => a.target_id === r.json.request.id));
+  // Outside the leader's blocks: not found as a requester.
+  assertError(await c.block.post('/api/v1/help-requests', { kind: 'supplies', urgency: 'normal', summary: 'x',
+    resident_id: otherResident.id }), 400, 'validation_failed', 'resident_id');
+  // A resident cannot ask on someone else's behalf.
+  assertError(await c.resident.post('/api/v1/help-requests', { kind: 'supplies', urgency: 'normal', summary: 'x',
+    resident_id: otherResident.id }), 403, 'forbidden', 'resident_id');
+  const phone = await c.committee.post('/api/v1/help-requests', { kind: 'medical_visit', urgency: 'urgent',
+    summary: '临产，需要去医院', resident_id: otherResident.id, channel: 'phone', contact_phone: '13812345678' });
+  assert.equal(phone.status, 201, phone.text);
+  assert.equal(phone.json.request.channel, 'phone');
+  assert.equal(phone.json.request.phone, '13812345678');
+  // The block leader of another block, the resident and an unassigned volunteer: 404.
+  for (const who of ['block', 'resident', 'volunteer'])
+    assertError(await c[who].get(`/api/v1/help-requests/${phone.json.request.id}`), 404, 'not_found');
+  // Handed to 120 with the time: acknowledged, never waiting on a volunteer.
+  const h = await c.committee.post(`/api/v1/help-requests/${phone.json.request.id}/events`,
+    { action: 'hand_over', to: 'emergency_120', text: '已拨打 120' });
+  assert.equal(h.status, 200, h.text);
+  assert.equal(h.json.request.handed_to, 'emergency_120');
+  assert.ok(h.json.request.handed_at);
+  assert.equal(h.json.request.state, 'acknowledged');
+});
+
+test('validation names the field; a retried request is not asked twice', async () => {
+  const bad = [
+    [{ urgency: 'normal', summary: 'x' }, 'kind'],
+    [{ kind: 'pizza', urgency: 'normal', summary: 'x' }, 'kind'],
+    [{ kind: 'medicine', urgency: 'soon', summary: 'x' }, 'urgency'],
+    [{ kind: 'medicine', urgency: 'normal' }, 'summary'],
+    [{ kind: 'medicine', urgency: 'normal', summary: 'x', details: { colour: 'red' } }, 'details.colour'],
+    [{ kind: 'medicine', urgency: 'normal', summary: 'x', contact_phone: '1381234567' }, 'contact_phone'],
+    [{ kind: 'medicine', urgency: 'normal', summary: 'x', channel: 'phone' }, 'channel'],
+  ];
+  for (const [body, field] of bad) assertError(await c.resident.post('/api/v1/help-requests', body), 400,
+    'validation_failed', field);
+  c.resident.lang = 'zh-CN';
+  const zh = await c.resident.post('/api/v1/help-requests', { kind: 'pizza', urgency: 'normal', summary: 'x' });
+  assert.match(zh.json.error.message, /类别/);
+  c.resident.lang = 'en';
+  const key = { 'Idempotency-Key': 'help-' + Date.now() };
+  const body = { kind: 'repair', urgency: 'normal', summary: '水管漏水' };
+  const a = await c.resident.post('/api/v1/help-requests', body, key);
+  const b = await c.resident.post('/api/v1/help-requests', body, key);
+  assert.equal(a.status, 201);
+  assert.equal(b.status, 201);
+  assert.equal(a.json.request.id, b.json.request.id);
+  const mine = listItems(await c.resident.get('/api/v1/help-requests?kind=repair&limit=100'));
+  assert.equal(mine.filter((x) => x.summary === '水管漏水').length, 1);
+  assertError(await c.resident.post(`/api/v1/help-requests/${a.json.request.id}/events`, { action: 'fly' }), 400,
+    'validation_failed', 'action');
+  assertError(await c.zone.post(`/api/v1/help-requests/${a.json.request.id}/events`, { action: 'decline' }), 400,
+    'validation_failed', 'text');
+});
+
+test('an urgent request nobody acknowledges escalates on time: zone leader, then the committee', async () => {
+  assertError(await c.zone.put('/api/v1/help-settings', { urgent_ack_s: 1, normal_ack_s: 60 }), 403, 'forbidden');
+  assertError(await c.committee.put('/api/v1/help-settings', { urgent_ack_s: 100, normal_ack_s: 60 }), 400,
+    'validation_failed', 'urgent_ack_s');
+  assert.equal((await c.committee.put('/api/v1/help-settings', { urgent_ack_s: 2, normal_ack_s: 3600 })).status, 200);
+  const r = await c.resident.post('/api/v1/help-requests', { kind: 'care', urgency: 'urgent', summary: '老人摔倒' });
+  const id = r.json.request.id;
+  assert.equal(r.json.request.overdue, false);
+  const atZone = await until(async () => {
+    const g = await c.zone.get(`/api/v1/help-requests/${id}`);
+    return g.json.request.level === 'zone' ? g.json.request : null;
+  });
+  assert.ok(atZone, 'escalated to the zone leader');
+  assert.equal(atZone.overdue, true);
+  assert.equal(atZone.escalations, 1);
+  assert.ok((await c.zone.get('/api/v1/notifications?unread=1')).json.items.some((n) => n.kind === 'help_escalated'
+    && n.link === `/help/${id}`));
+  const atCommittee = await until(async () => {
+    const g = await c.committee.get(`/api/v1/help-requests/${id}`);
+    return g.json.request.level === 'committee' ? g.json.request : null;
+  });
+  assert.ok(atCommittee, 'escalated to the committee');
+  assert.deepEqual(atCommittee.timeline.map((e) => e.kind), ['created', 'escalated', 'escalated']);
+  assert.match(atCommittee.timeline[1].by, /System|系统/);
+  // Overdue everywhere: the list filter and the tile.
+  assert.ok(listItems(await c.block.get('/api/v1/help-requests?overdue=1')).some((x) => x.id === id));
+  const tiles = await c.committee.get('/api/v1/dashboard');
+  const overdue = tiles.json.tiles.find((t) => t.key === 'help_overdue');
+  assert.ok(overdue && overdue.value >= 1, tiles.text);
+  // Stays put: three events, never a fourth.
+  await sleep(2500);
+  const still = await c.committee.get(`/api/v1/help-requests/${id}`);
+  assert.equal(still.json.request.timeline.length, 3);
+  // Acknowledged late by the block leader: no longer overdue.
+  const ack = await c.block.post(`/api/v1/help-requests/${id}/events`, { action: 'acknowledge' });
+  assert.equal(ack.json.request.overdue, false);
+});
+
+test('the escalation timer survives a restart', async () => {
+  await stopServer(srv, { keepDb: true });
+  srv = await startServer({ db: srv.db });
+  for (const u of ['committee', 'zone', 'block']) c[u] = await loggedIn(srv.url, u);
+  c.resident = await loggedIn(srv.url, neighbourLogin.username, neighbourLogin.password);
+  await c.committee.put('/api/v1/help-settings', { urgent_ack_s: 3, normal_ack_s: 3600 });
+  const r = await c.resident.post('/api/v1/help-requests', { kind: 'medicine', urgency: 'urgent', summary: '胰岛素用完' });
+  const id = r.json.request.id;
+  await stopServer(srv, { keepDb: true });
+  await sleep(3500);   // the deadline passes while no server runs
+  srv = await startServer({ db: srv.db });
+  c.zone = await loggedIn(srv.url, 'zone');
+  const g = await until(async () => {
+    const x = await c.zone.get(`/api/v1/help-requests/${id}`);
+    return x.json.request.level === 'zone' ? x.json.request : null;
+  });
+  assert.ok(g, 'escalated after the restart');
+  assert.equal(g.timeline.filter((e) => e.kind === 'escalated').length, 1);
+});
+
+test('assigned to a volunteer, who sees it, starts and finishes it; exports and print', async () => {
+  c.committee = await loggedIn(srv.url, 'committee');
+  c.block = await loggedIn(srv.url, 'block');
+  c.volunteer = await loggedIn(srv.url, 'volunteer');
+  const mine = (await c.volunteer.get('/api/v1/volunteers/me')).json.volunteer;
+  assert.ok(mine?.id, 'the demo volunteer has a record');
+  const r = await c.block.post('/api/v1/help-requests', { kind: 'supplies', urgency: 'normal', summary: '代买蔬菜',
+    resident_id: blockResident.id });
+  const id = r.json.request.id;
+  assertError(await c.volunteer.get(`/api/v1/help-requests/${id}`), 404, 'not_found');
+  assertError(await c.block.post(`/api/v1/help-requests/${id}/events`, { action: 'assign', volunteer_id: 999999 }),
+    400, 'validation_failed', 'volunteer_id');
+  const a = await c.block.post(`/api/v1/help-requests/${id}/events`, { action: 'assign', volunteer_id: mine.id });
+  assert.equal(a.status, 200, a.text);
+  assert.equal(a.json.request.assigned_volunteer.id, mine.id);
+  assert.equal(a.json.request.state, 'acknowledged');
+  const seen = await c.volunteer.get(`/api/v1/help-requests/${id}`);
+  assert.equal(seen.status, 200);
+  assert.ok(listItems(await c.volunteer.get('/api/v1/help-requests?assigned=me')).some((x) => x.id === id));
+  assertError(await c.volunteer.post(`/api/v1/help-requests/${id}/events`, { action: 'decline', text: 'no' }), 403,
+    'forbidden', 'action');
+  assert.equal((await c.volunteer.post(`/api/v1/help-requests/${id}/events`, { action: 'start' })).status, 200);
+  const d = await c.volunteer.post(`/api/v1/help-requests/${id}/events`, { action: 'done' });
+  assert.equal(d.json.request.state, 'done');
+  assert.ok(d.json.request.finished_at);
+  const csv = await c.committee.get('/api/v1/help-requests?format=csv&kind=supplies');
+  assert.equal(csv.status, 200);
+  assert.match(csv.text, /代买蔬菜/);
+  assert.match(csv.text, /Food and supplies|生活物资/);
+  const print = await c.committee.get('/api/v1/help-requests?print=1&state=open');
+  assert.equal(print.status, 200);
+  assert.match(print.text, /<table/);
+  assertError(await c.committee.get('/api/v1/help-requests?state=sleeping'), 400, 'validation_failed', 'state');
+});
+
+test('the demo has requests in every status, a few overdue', async () => {
+  const all = listItems(await c.committee.get('/api/v1/help-requests?limit=200'));
+  const states = new Set(all.map((x) => x.state));
+  for (const s of ['new', 'acknowledged', 'in_progress', 'done', 'cancelled', 'declined']) assert.ok(states.has(s), s);
+  assert.ok(all.some((x) => x.overdue && x.level === 'committee'));
+  const resident = await loggedIn(srv.url, 'resident');
+  const own = listItems(await resident.get('/api/v1/help-requests'));
+  assert.ok(own.length >= 2 && own.every((x) => x.household_id === own[0].household_id));
+});
