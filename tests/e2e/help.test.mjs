@@ -1,0 +1,77 @@
+// Help requests in a real browser on a 360 px phone: the demo resident asks for
+// medicine and sees it acknowledged by the zone leader (their block leader has no
+// login); the block leader asks for a resident without a smartphone. Screenshots go to
+// tests/output/screenshots/help-*.png.
+import { newPage, login, assertFitsPhone, useServerAndBrowser } from '../lib/browser.mjs';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '../lib/server.mjs';
+
+const SHOTS = join(process.cwd(), 'output', 'screenshots');
+async function screenshot(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `help-${name}.png`), fullPage: true });
+}
+
+let noPhone;
+const env = useServerAndBrowser(undefined, async () => {
+  const block = new Client(env.server.url);
+  const me = await block.login('block');
+  const blockId = me.json.user.roles.find((r) => r.role === 'block_leader').scope_id;
+  const calls = await block.get(`/api/v1/blocks/${blockId}/call-list?limit=5`);
+  noPhone = calls.json.items[0] || (await block.get(`/api/v1/residents?block_id=${blockId}&limit=1`)).json.items[0];
+});
+
+test('a resident asks for medicine on a phone and sees it acknowledged', async (t) => {
+  const page = await newPage(env.browser, t, env.server.url);
+  await login(page, env.server.url, 'resident');
+  await page.goto(`${env.server.url}/help/new`);
+  await page.getByTestId('help-kind-medicine').click();
+  await page.getByTestId('help-detail-medicine').fill('苯磺酸氨氯地平片 5mg 两盒');
+  await page.getByTestId('help-summary').fill('降压药只剩两天的量了');
+  await assertFitsPhone(page, 'ask');
+  await screenshot(page, 'ask');
+  await page.getByTestId('help-submit').click();
+  await page.getByTestId('help-request-page').waitFor();
+  assert.match(await page.getByTestId('help-state').innerText(), /待响应/);
+  const url = page.url();
+
+  const zone = await newPage(env.browser, t, env.server.url);
+  await login(zone, env.server.url, 'zone');
+  await zone.goto(`${env.server.url}/help`);
+  const item = zone.getByTestId('help-item').filter({ hasText: '降压药只剩两天的量了' });
+  await item.click();
+  await zone.getByTestId('help-acknowledge').click();
+  await zone.getByTestId('help-state').filter({ hasText: '已响应' }).waitFor();
+  await assertFitsPhone(zone, 'leader request');
+  await screenshot(zone, 'leader');
+
+  await page.goto(url);
+  await page.getByTestId('help-state').filter({ hasText: '已响应' }).waitFor();
+  const steps = await page.getByTestId('help-timeline').locator('li').allInnerTexts();
+  assert.equal(steps.length, 2);
+  assert.match(steps[1], /已响应/);
+  await assertFitsPhone(page, 'request');
+  await screenshot(page, 'acknowledged');
+});
+
+test('a block leader asks for a resident without a smartphone', async (t) => {
+  const page = await newPage(env.browser, t, env.server.url);
+  await login(page, env.server.url, 'block');
+  await page.goto(`${env.server.url}/help/new`);
+  await page.getByTestId('help-resident-q').fill(noPhone.name);
+  await page.getByTestId('help-resident').getByRole('button', { name: '查找' }).click();
+  await page.getByTestId('help-resident-pick').first().click();
+  await page.getByTestId('help-for-picked').waitFor();
+  await page.getByTestId('help-kind-supplies').click();
+  await page.getByTestId('help-summary').fill('家里没有米了，请帮忙代买');
+  await assertFitsPhone(page, 'on behalf');
+  await page.getByTestId('help-submit').click();
+  await page.getByTestId('help-request-page').waitFor();
+  const text = await page.locator('main').innerText();
+  assert.match(text, /代为提出/);
+  assert.match(text, new RegExp(noPhone.name));
+  await screenshot(page, 'on-behalf');
+});
