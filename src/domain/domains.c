@@ -10,7 +10,8 @@
     X(registry)                  \
     X(volunteers)                \
     X(rotation)                  \
-    X(notifications)
+    X(notifications)             \
+    X(bulletins)
 
 #define DECLARE(name) extern const capability name##_capability;
 SHOUWANG_CAPABILITIES(DECLARE)
