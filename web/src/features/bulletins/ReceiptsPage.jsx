@@ -19,7 +19,7 @@ function Household({ id, h, onDone }) {
     <li class="bul-card" data-testid="unread-household" data-id={h.id}>
       <span class="bul-card-title">{h.room}{h.no_smartphone ? <span class="bul-badge">{t('bul.no_smartphone')}</span> : null}</span>
       <span class="bul-meta">{h.contact || ''} {h.phone ? <a href={`tel:${h.phone}`}>{h.phone}</a> : null}</span>
-      <div class="bul-actions">
+      <div class="bul-confirm">
         {['phone', 'visit', 'in_person'].map((m) => (
           <button class="button" disabled={action.busy} onClick={() => confirm(m)} data-testid={`confirm-${m}`}>{t(`bul.method.${m}`)}</button>
         ))}
