@@ -11,7 +11,8 @@
     X(volunteers)                \
     X(rotation)                  \
     X(notifications)             \
-    X(help)
+    X(help)                      \
+    X(bulletins)
 
 #define DECLARE(name) extern const capability name##_capability;
 SHOUWANG_CAPABILITIES(DECLARE)

@@ -124,6 +124,11 @@ struct http_req {
     const char *set_cookie[2];
     int n_set_cookie;
     const char *retry_after;
+    /* A reply anyone may cache (a public page): its validator and Cache-Control; a GET
+     * whose If-None-Match names out_etag is answered 304 without the body. NULL: the
+     * default, no-store. */
+    const char *out_etag;
+    const char *out_cache_control;
     /* audit hints set by the handler for the automatic entry */
     const char *audit_target_type;
     int64_t audit_target_id;

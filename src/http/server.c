@@ -78,7 +78,12 @@ static struct MHD_Response *build_response(http_req *req)
 {
     req_state *rs = req->server_state;
     struct MHD_Response *r;
-    if (req->out_raw) {
+    const char *inm = req->out_etag && (req->status == 0 || req->status == 200) ? http_header(req, "If-None-Match")
+                                                                                 : NULL;
+    if (inm && !strcmp(inm, req->out_etag)) {
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        req->status = 304;
+    } else if (req->out_raw) {
         void *copy = xmalloc(req->out_raw_len ? req->out_raw_len : 1);
         memcpy(copy, req->out_raw, req->out_raw_len);
         r = MHD_create_response_from_buffer(req->out_raw_len, copy, MHD_RESPMEM_MUST_FREE);
@@ -95,7 +100,8 @@ static struct MHD_Response *build_response(http_req *req)
         r = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
         MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
     }
-    MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (req->out_etag) MHD_add_response_header(r, "ETag", req->out_etag);
+    MHD_add_response_header(r, "Cache-Control", req->out_cache_control ? req->out_cache_control : "no-store");
     add_common_headers(r, req);
     for (int i = 0; i < req->n_set_cookie; i++) MHD_add_response_header(r, "Set-Cookie", req->set_cookie[i]);
     if (req->retry_after) MHD_add_response_header(r, "Retry-After", req->retry_after);

@@ -31,6 +31,7 @@ const env = useServerAndBrowser(undefined, async () => {
   ids.team = (await committee.get('/api/v1/teams?limit=1')).json.items[0]?.id;
   ids.volunteer = (await block.get('/api/v1/volunteers/me')).json.volunteer?.id;
   ids.help = (await block.get('/api/v1/help-requests?limit=1')).json.items[0]?.id;
+  ids.bulletin = (await committee.get('/api/v1/bulletins?kind=urgent&limit=1')).json.items[0]?.id;
 });
 
 // Pages by path; :names are filled from ids above.
@@ -44,6 +45,7 @@ const PAGES = [
   '/volunteers/posts/:post', '/volunteers/at-risk', '/volunteers/hours', '/volunteers/rosters', '/volunteers/teams',
   '/volunteers/teams/:team', '/volunteers/:volunteer', '/notifications', '/rotations', '/help', '/help/new',
   '/help/:help',
+  '/bulletins', '/bulletins/new', '/bulletins/:bulletin', '/bulletins/:bulletin/edit', '/bulletins/:bulletin/receipts',
 ];
 
 // Printed lists (the API's print=1 pages), opened as each role would from the app.
@@ -55,6 +57,7 @@ const PRINTS = [
   '/api/v1/residents/:resident/flag-history?print=1', '/api/v1/volunteers?print=1', '/api/v1/shifts?print=1',
   '/api/v1/tasks?print=1', '/api/v1/hours?print=1', '/api/v1/posts/:post/sheet', '/api/v1/teams?print=1',
   '/api/v1/help-requests?print=1',
+  '/api/v1/bulletins/:bulletin/unread?print=1', '/api/v1/bulletins/:bulletin/print',
 ];
 
 const KNOWN = new Set([
