@@ -8,6 +8,9 @@
 #   2. nginx, 2 workers, a 200-byte static file — a well-known reference
 #   3. raw SQLite, WAL + synchronous=FULL, one row per transaction (bench/sqlite_raw.c)
 #   4. shouwang: GET /health, GET /me, PATCH /me (durable writes), peak RSS
+#   4b. the same GET /me and PATCH /me on PostgreSQL (a private cluster as
+#      tests/pg-cluster.sh starts), beside raw libpq one-row commits from 8 clients
+#      (bench/pg_raw.c); BENCH_NO_PG=1 skips them
 #   5. the registry on the 40,000-resident demo: search (beside raw SQLite indexed
 #      lookups on the same database) and an import of 10,000 GBK rows (beside a raw
 #      SQLite bulk insert of the same rows in one transaction)
@@ -71,6 +74,7 @@ stop_pid() {
 
 cleanup() {
   local pid
+  stop_pg_cluster
   for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
   rm -rf "$WORK"
 }
@@ -89,6 +93,67 @@ wait_listening() {
   return 1
 }
 
+# A private PostgreSQL cluster for the PostgreSQL rows, under the work directory (on
+# the disk, not a tmpfs). tests/pg-cluster.sh owns it: it runs a waiting shell that
+# writes the conninfo and returns when told to (or when this script is gone), and then
+# stops and deletes the cluster itself.
+PG_CLUSTER_PID=""
+start_pg_cluster() {
+  mkdir -p "$WORK/pg"
+  chmod 711 "$WORK" "$WORK/pg"
+  TMPDIR=$WORK/pg tests/pg-cluster.sh run bash -c '
+    echo "$SHOUWANG_PG_BASE" >"$1.tmp" && mv "$1.tmp" "$1"
+    while [ ! -e "$2" ] && kill -0 "$3" 2>/dev/null; do sleep 0.2; done' _ \
+    "$WORK/pg.base" "$WORK/pg.stop" "$$" >"$WORK/pg-cluster.log" 2>&1 &
+  PG_CLUSTER_PID=$!
+  for _ in $(seq 600); do
+    [ -s "$WORK/pg.base" ] && return 0
+    kill -0 "$PG_CLUSTER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "bench: the PostgreSQL cluster did not start:" >&2; cat "$WORK/pg-cluster.log" >&2
+  return 1
+}
+stop_pg_cluster() {
+  [ -n "$PG_CLUSTER_PID" ] || return 0
+  touch "$WORK/pg.stop"
+  wait "$PG_CLUSTER_PID" 2>/dev/null || true
+  PG_CLUSTER_PID=""
+}
+
+# login URL PREFIX USER PASSWORD: sets PREFIX_COOKIE and PREFIX_CSRF from one login.
+sw_login() {
+  local url=$1 prefix=$2 user=$3 pw=$4 code cookie csrf
+  code=$(curl -sS -o "$WORK/$prefix.json" -D "$WORK/$prefix.hdr" -w '%{http_code}' \
+    -H 'Content-Type: application/json' \
+    --data "{\"username\":\"$user\",\"password\":\"$pw\"}" "$url/api/v1/session")
+  [ "$code" = 200 ] || { echo "bench: login of $user answered $code:" >&2; cat "$WORK/$prefix.json" >&2; exit 1; }
+  cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: *\(sw_session=[^;[:space:]]*\).*/\1/p' "$WORK/$prefix.hdr" | head -1)
+  csrf=$(grep -o '"csrf_token": *"[^"]*"' "$WORK/$prefix.json" | sed 's/.*: *"\([^"]*\)"/\1/' | head -1)
+  [ -n "$cookie" ] && [ -n "$csrf" ] || { echo "bench: login of $user gave no session" >&2; exit 1; }
+  printf -v "${prefix}_COOKIE" '%s' "$cookie"
+  printf -v "${prefix}_CSRF" '%s' "$csrf"
+}
+
+# check_requests URL COOKIE CSRF: each benched request once by hand; a load of 4xx
+# answers would measure nothing.
+check_requests() {
+  local url=$1 cookie=$2 csrf=$3 check method path code
+  for check in GET:/api/v1/health GET:/api/v1/me PATCH:/api/v1/me; do
+    method=${check%%:*} path=${check#*:}
+    if [ "$method" = PATCH ]; then
+      code=$(curl -sS -o "$WORK/check.json" -w '%{http_code}' -X PATCH -H "Cookie: $cookie" \
+        -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+        --data '{"display_name":"Committee Chair Wang"}' "$url$path")
+    else
+      code=$(curl -sS -o "$WORK/check.json" -w '%{http_code}' -H "Cookie: $cookie" "$url$path")
+    fi
+    if [ "$code" != 200 ]; then
+      echo "bench: $method $path answered $code:" >&2; cat "$WORK/check.json" >&2; exit 1
+    fi
+  done
+}
+
 # ---- build the baselines ----
 CFLAGS_BENCH=(-std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -pthread)
 build_c() {
@@ -100,6 +165,7 @@ build_c() {
 }
 build_c "$BUILD/bare_mhd" bench/bare_mhd.c libmicrohttpd
 build_c "$BUILD/sqlite_raw" bench/sqlite_raw.c sqlite3
+[ -n "${BENCH_NO_PG:-}" ] || build_c "$BUILD/pg_raw" bench/pg_raw.c libpq
 
 # ---- measuring ----
 declare -A RPS P50 P99 BAD LABEL
@@ -248,32 +314,11 @@ else
 
   # One login only: logins are throttled after failures, and one session is what a
   # busy user holds.
-  code=$(curl -sS -o "$WORK/login.json" -D "$WORK/login.hdr" -w '%{http_code}' \
-    -H 'Content-Type: application/json' \
-    --data '{"username":"committee","password":"shouwang-demo"}' "$SW_URL/api/v1/session")
-  [ "$code" = 200 ] || { echo "bench: login answered $code:" >&2; cat "$WORK/login.json" >&2; exit 1; }
-  SW_COOKIE=$(sed -n 's/^[Ss]et-[Cc]ookie: *\(sw_session=[^;[:space:]]*\).*/\1/p' "$WORK/login.hdr" | head -1)
-  SW_CSRF=$(grep -o '"csrf_token": *"[^"]*"' "$WORK/login.json" | sed 's/.*: *"\([^"]*\)"/\1/' | head -1)
-  if [ -z "$SW_COOKIE" ] || [ -z "$SW_CSRF" ]; then
-    echo "bench: login gave no sw_session cookie or csrf_token" >&2; exit 1
-  fi
+  sw_login "$SW_URL" SQ committee shouwang-demo
+  SW_COOKIE=$SQ_COOKIE SW_CSRF=$SQ_CSRF
   export SW_COOKIE SW_CSRF
   RSS_LOGIN_KB=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SW_PID/status")
-
-  # Check each request once by hand: a load of 4xx answers would measure nothing.
-  for check in GET:/api/v1/health GET:/api/v1/me PATCH:/api/v1/me; do
-    method=${check%%:*} path=${check#*:}
-    if [ "$method" = PATCH ]; then
-      code=$(curl -sS -o "$WORK/check.json" -w '%{http_code}' -X PATCH -H "Cookie: $SW_COOKIE" \
-        -H "X-CSRF-Token: $SW_CSRF" -H 'Content-Type: application/json' \
-        --data '{"display_name":"Committee Chair Wang"}' "$SW_URL$path")
-    else
-      code=$(curl -sS -o "$WORK/check.json" -w '%{http_code}' -H "Cookie: $SW_COOKIE" "$SW_URL$path")
-    fi
-    if [ "$code" != 200 ]; then
-      echo "bench: $method $path answered $code:" >&2; cat "$WORK/check.json" >&2; exit 1
-    fi
-  done
+  check_requests "$SW_URL" "$SW_COOKIE" "$SW_CSRF"
 
   run_wrk health "shouwang GET /health" "$SW_URL/api/v1/health"
   run_wrk me "shouwang GET /me" "$SW_URL/api/v1/me" -H "Cookie: $SW_COOKIE"
@@ -281,6 +326,45 @@ else
   RSS_LOAD_KB=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SW_PID/status")
   stop_pid "$SW_PID"
   HAVE_SW=1
+fi
+
+# ---- 4b. PostgreSQL: raw one-row commits from 8 clients, then GET /me and PATCH /me ----
+HAVE_PG=0
+if [ "$HAVE_SW" = 1 ] && [ -z "${BENCH_NO_PG:-}" ]; then
+  start_pg_cluster || exit 1
+  PG_BASE=$(cat "$WORK/pg.base")
+  psql -q -v ON_ERROR_STOP=1 "$PG_BASE dbname=postgres" -c "CREATE DATABASE benchraw" -c "CREATE DATABASE benchsw" \
+    >"$WORK/pg-create.log" 2>&1 || { echo "bench: CREATE DATABASE failed:" >&2; cat "$WORK/pg-create.log" >&2; exit 1; }
+  echo "bench: raw PostgreSQL, 1 row/transaction, 8 clients, ${SECONDS_EACH}s" >&2
+  PGRAW_LINE=$("$BUILD/pg_raw" "$PG_BASE dbname=benchraw" "$SECONDS_EACH" 8) || {
+    echo "bench: pg_raw failed" >&2; exit 1; }
+  read -r PGRAW_RPS PGRAW_P50 PGRAW_P99 < <(echo "$PGRAW_LINE" | awk '{
+    for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    print v["commits_per_s"], v["p50_ms"], v["p99_ms"] }')
+  [ -n "$PGRAW_P99" ] || { echo "bench: cannot read pg_raw: $PGRAW_LINE" >&2; exit 1; }
+  RPS[pgraw]=$PGRAW_RPS; P50[pgraw]=$PGRAW_P50; P99[pgraw]=$PGRAW_P99; BAD[pgraw]=0
+  LABEL[pgraw]="pg raw, 8 clients, commits/s"
+  ROWS+=(pgraw)
+
+  PGC="$PG_BASE dbname=benchsw"
+  "$SW_BIN" init --pg "$PGC" >"$WORK/pg-init.log" 2>&1 || {
+    echo "bench: shouwang init (PostgreSQL) failed:" >&2; cat "$WORK/pg-init.log" >&2; exit 1; }
+  "$SW_BIN" demo --pg "$PGC" >"$WORK/pg-demo.log" 2>&1 || {
+    echo "bench: shouwang demo (PostgreSQL) failed:" >&2; cat "$WORK/pg-demo.log" >&2; exit 1; }
+  SHOUWANG_QUIET=1 "$SW_BIN" serve --pg "$PGC" --listen 127.0.0.1:0 \
+    >"$WORK/pg-serve.out" 2>"$WORK/pg-serve.err" &
+  PSW_PID=$!; PIDS+=("$PSW_PID")
+  PSW_PORT=$(wait_listening "$WORK/pg-serve.out" "$PSW_PID") || {
+    echo "bench: shouwang (PostgreSQL) did not start:" >&2; cat "$WORK/pg-serve.err" >&2; exit 1; }
+  PSW_URL=http://127.0.0.1:$PSW_PORT
+  sw_login "$PSW_URL" PG committee shouwang-demo
+  check_requests "$PSW_URL" "$PG_COOKIE" "$PG_CSRF"
+  run_wrk pg_me "shouwang GET /me, PostgreSQL" "$PSW_URL/api/v1/me" -H "Cookie: $PG_COOKIE"
+  SW_COOKIE=$PG_COOKIE SW_CSRF=$PG_CSRF \
+    run_wrk pg_patch "shouwang PATCH /me, PG, durable" "$PSW_URL/api/v1/me" -s "$ROOT/bench/patch_me.lua"
+  stop_pid "$PSW_PID"
+  stop_pg_cluster
+  HAVE_PG=1
 fi
 
 # ---- 5. registry: search on the 40,000-resident demo, import of 10,000 GBK rows ----
@@ -319,20 +403,7 @@ if [ -x "$SW_BIN" ]; then
     echo "bench: shouwang (large) did not start:" >&2; cat "$WORK/rserve.err" >&2; exit 1; }
   RSW_URL=http://127.0.0.1:$RSW_PORT
 
-  # login USER PASSWORD PREFIX: sets PREFIX_COOKIE and PREFIX_CSRF.
-  login() {
-    local user=$1 pw=$2 prefix=$3 code cookie csrf
-    code=$(curl -sS -o "$WORK/$prefix.json" -D "$WORK/$prefix.hdr" -w '%{http_code}' \
-      -H 'Content-Type: application/json' \
-      --data "{\"username\":\"$user\",\"password\":\"$pw\"}" "$RSW_URL/api/v1/session")
-    [ "$code" = 200 ] || { echo "bench: login of $user answered $code:" >&2; cat "$WORK/$prefix.json" >&2; exit 1; }
-    cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: *\(sw_session=[^;[:space:]]*\).*/\1/p' "$WORK/$prefix.hdr" | head -1)
-    csrf=$(grep -o '"csrf_token": *"[^"]*"' "$WORK/$prefix.json" | sed 's/.*: *"\([^"]*\)"/\1/' | head -1)
-    [ -n "$cookie" ] && [ -n "$csrf" ] || { echo "bench: login of $user gave no session" >&2; exit 1; }
-    printf -v "${prefix}_COOKIE" '%s' "$cookie"
-    printf -v "${prefix}_CSRF" '%s' "$csrf"
-  }
-  login lg-committee shouwang-demo LG
+  sw_login "$RSW_URL" LG lg-committee shouwang-demo
   # Every query once by hand: each must answer 200 with at least one resident.
   while read -r path; do
     code=$(curl -sS -o "$WORK/q.json" -w '%{http_code}' -H "Cookie: $LG_COOKIE" "$RSW_URL$path")
@@ -359,7 +430,7 @@ if [ -x "$SW_BIN" ]; then
 
   # 10,000 rows, 5,000 households in 20 blocks, valid GB 11643 numbers, unique phones
   # and birth dates; written as UTF-8, then turned into GBK as Chinese Excel saves it.
-  login imp-committee shouwang-demo-import IMP
+  sw_login "$RSW_URL" IMP imp-committee shouwang-demo-import
   for b in $(seq 20); do
     code=$(curl -sS -o "$WORK/b.json" -w '%{http_code}' -H "Cookie: $IMP_COOKIE" -H "X-CSRF-Token: $IMP_CSRF" \
       -H 'Content-Type: application/json' --data "{\"name\":\"${b}号楼\"}" "$RSW_URL/api/v1/blocks")
@@ -411,7 +482,7 @@ for key in "${ROWS[@]}"; do
     "${P50[$key]}" "${P99[$key]}" "$(ratio "${RPS[$key]}" "${RPS[bare]}")" \
     "$(ratio "${P99[$key]}" "${P99[bare]}")" "${BAD[$key]}"
 done
-echo "(errors: non-2xx answers plus socket errors; sqlite row: commits/s and commit latency)"
+echo "(errors: non-2xx answers plus socket errors; raw rows: commits/s and commit latency)"
 
 if [ "$HAVE_SW" = 1 ]; then
   RSS_LOGIN_MB=$(awk -v k="$RSS_LOGIN_KB" 'BEGIN { printf "%.1f", k / 1024 }')
@@ -447,6 +518,10 @@ if [ "$HAVE_SW" = 1 ]; then
   target "/me p99 <= 1.5x bare p99" "$(ratio "${P99[me]}" "${P99[bare]}")x" 1.5 le me
   target "durable writes/s >= 10x raw SQLite commits/s" "$(ratio "${RPS[patch]}" "${RPS[sqlite]}")x" 10 ge patch
   target "peak RSS < 64 MB" "$RSS_LOAD_MB MB" 64 lt
+  if [ "$HAVE_PG" = 1 ]; then
+    target "PG /me req/s >= 0.5x SQLite /me" "$(ratio "${RPS[pg_me]}" "${RPS[me]}")x" 0.5 ge pg_me me
+    target "PG durable writes/s >= 1x raw PG 8 clients" "$(ratio "${RPS[pg_patch]}" "${RPS[pgraw]}")x" 1 ge pg_patch
+  fi
   if [ "$HAVE_REG" = 1 ]; then
     target "search p99 < 5 ms (40,000 residents)" "${P99[search]} ms" 5 lt search
     printf '  %-44s %12s\n' "  search p99 / raw indexed lookup p99" "$(ratio "${P99[search]}" "${P99[lookup]}")x"

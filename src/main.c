@@ -151,7 +151,8 @@ static store *open_store(cli *c, int migrate)
             if (*dir) mkdir(dir, 0750);
         }
     }
-    store_options opt = {.read_conns = c->cfg.threads + 2, .writer_threads = 4, .batch_max = c->cfg.write_batch_max};
+    store_options opt = {.read_conns = c->cfg.threads + 2, .writer_threads = c->cfg.pg_writers,
+                          .batch_max = c->cfg.write_batch_max};
     store *s = store_open(c->cfg.db_path, c->cfg.pg_conninfo, &opt, err, sizeof err);
     if (!s) {
         die("%s", err);

@@ -23,6 +23,7 @@ void config_defaults(config *c)
     c->login_fail_address = 20;
     c->login_window_s = 15 * 60;
     c->write_batch_max = 256;
+    c->pg_writers = 1;
     c->job_queue = 16;
 }
 
@@ -83,6 +84,7 @@ int config_set(config *c, const char *key, const char *v, char *err, size_t errl
     if (!strcmp(key, "login_fail_address")) INT(login_fail_address, 1, 100000);
     if (!strcmp(key, "login_window")) INT(login_window_s, 1, 86400);
     if (!strcmp(key, "write_batch_max")) INT(write_batch_max, 1, 10000);
+    if (!strcmp(key, "pg_writers")) INT(pg_writers, 1, 16);
     if (!strcmp(key, "quiet")) INT(quiet, 0, 1);
     if (!strcmp(key, "public_url")) {
         /* Compared with the browser's Origin: scheme and host (and port), no path. */
@@ -176,6 +178,7 @@ int config_load_env(config *c, char *err, size_t errlen)
         {"SHOUWANG_LOGIN_FAIL_ADDRESS", "login_fail_address"},
         {"SHOUWANG_TLS_CERT", "tls_cert"}, {"SHOUWANG_TLS_KEY", "tls_key"},
         {"SHOUWANG_REDIRECT_LISTEN", "redirect_listen"}, {"SHOUWANG_JOB_QUEUE", "job_queue"},
+        {"SHOUWANG_PG_WRITERS", "pg_writers"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         const char *v = getenv(map[i].env);

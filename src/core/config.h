@@ -37,6 +37,7 @@ typedef struct config {
     int quiet;                  /* no access log (tests, benches) */
     char public_url[256];       /* "https://sw.example.org" behind a proxy: an accepted Origin */
     int write_batch_max;        /* group-commit batch cap */
+    int pg_writers;             /* PostgreSQL writer connections, each committing batches */
     int job_queue;              /* background tasks waiting beyond the running ones */
 } config;
 

@@ -41,6 +41,7 @@ typedef struct req_state {
     int64_t export_rows;
     void (*after_commit)(http_req *req, void *ctx);
     void *after_commit_ctx;
+    int job_runs;                      /* write_job runs so far (a deadlock reruns it) */
     /* query arguments, collected once */
     int n_query;
     const char **query_key, **query_val;

@@ -293,11 +293,34 @@ static bool http_answer_holds_secret(const http_route *route)
     return false;
 }
 
+/* Forgets what a run of the handler left in the request, before it runs again: that
+ * run's savepoint was rolled back after a deadlock (store_write_rerunnable). */
+static void write_job_forget(http_req *req)
+{
+    req_state *rs = req->server_state;
+    req->status = 0;
+    req->out = NULL;                   /* the arena still frees it */
+    req->out_raw = NULL;
+    req->out_raw_len = 0;
+    req->out_type = NULL;
+    req->out_filename = NULL;
+    req->n_set_cookie = 0;
+    req->retry_after = NULL;
+    req->audit_target_type = NULL;
+    req->audit_target_id = 0;
+    req->audit_detail = NULL;
+    req->on_behalf_of = 0;
+    rs->list = NULL;
+    rs->after_commit = NULL;
+    rs->after_commit_ctx = NULL;
+}
+
 /* Runs on the writer thread inside a savepoint. */
 static int write_job(store_conn *c, void *p)
 {
     http_req *req = p;
     req_state *rs = req->server_state;
+    if (rs->job_runs++) write_job_forget(req);
     req->conn = c;
     int rc = req->route->handler(req);
     if (rc != 0) return -1;
@@ -751,7 +774,11 @@ static enum MHD_Result request_write(http_req *req, const http_route *route)
     reader_end(req);
     rs->phase = 2;
     MHD_suspend_connection(rs->conn);
-    if (store_write(srv->db, write_job, req, write_done, req) != 0) {
+    /* A handler runs again after a deadlock only when it stands alone: what a prepare
+     * step handed over (req->scratch) may be used up by the first run. */
+    int queued = route->prepare ? store_write(srv->db, write_job, req, write_done, req)
+                                : store_write_rerunnable(srv->db, write_job, req, write_done, req);
+    if (queued != 0) {
         MHD_resume_connection(rs->conn);
         rs->phase = 1;
         http_fail(req, 503, "unavailable", NULL, "err.shutting_down");

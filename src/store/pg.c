@@ -98,14 +98,19 @@ static void pg_seterr_res(pg_conn *c, const PGresult *res)
         if (*p == '\n') *p = ' ';
 }
 
-static int pg_code_of(const PGresult *res)
+/* The store code of a failed result. A deadlock or serialization failure also marks
+ * the connection: the writer may run the job again once the other transaction is done
+ * (a lock timeout, 55P03, was asked for by the job itself and is only reported). */
+static int pg_code_of(pg_conn *c, const PGresult *res)
 {
     const char *code = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (!code) return STORE_ERR;
     if (!strncmp(code, "23", 2)) return STORE_CONSTRAINT;
-    /* serialization_failure, deadlock_detected, lock_not_available: worth a retry */
-    if (!strcmp(code, "40001") || !strcmp(code, "40P01") || !strcmp(code, "55P03"))
+    if (!strcmp(code, "40001") || !strcmp(code, "40P01")) {
+        c->base.rerun = true;
         return STORE_BUSY;
+    }
+    if (!strcmp(code, "55P03")) return STORE_BUSY;
     return STORE_ERR;
 }
 
@@ -483,7 +488,7 @@ static int pg_execute(pg_stmt *st)
         t = PQresultStatus(st->res);
     }
     if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
-        int rc = pg_code_of(st->res);
+        int rc = pg_code_of(c, st->res);
         pg_seterr_res(c, st->res);
         PQclear(st->res);
         st->res = NULL;
@@ -629,7 +634,8 @@ static int pg_exec(store_conn *base, const char *sql)
 {
     pg_conn *c = pg_c(base);
     bool commit = false, ends = pg_ends_tx(sql, &commit);
-    if (c->lost && (ends || pg_word(sql, "BEGIN") || pg_word(sql, "START"))) {
+    bool begins = pg_word(sql, "BEGIN") || pg_word(sql, "START");
+    if (c->lost && (ends || begins)) {
         /* The caller is closing (or giving up on) what the lost connection had open: the
          * server already rolled it back, and a new connection has nothing to roll back. */
         bool had_tx = c->lost_tx;
@@ -650,7 +656,7 @@ static int pg_exec(store_conn *base, const char *sql)
     ExecStatusType t = PQresultStatus(r);
     int rc = STORE_OK;
     if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK && t != PGRES_EMPTY_QUERY) {
-        rc = pg_code_of(r);
+        rc = pg_code_of(c, r);
         pg_seterr_res(c, r);
     } else if (commit && !strcmp(PQcmdStatus(r), "ROLLBACK")) {
         /* COMMIT of a transaction that an earlier failed statement aborted: the server
@@ -665,6 +671,14 @@ static int pg_exec(store_conn *base, const char *sql)
 static const char *pg_errmsg(store_conn *base)
 {
     return pg_c(base)->err;
+}
+
+/* A failed statement leaves the transaction aborted until a ROLLBACK (TO SAVEPOINT); a
+ * lost connection counts too: its transaction is gone. */
+static bool pg_tx_aborted(store_conn *base)
+{
+    pg_conn *c = pg_c(base);
+    return c->lost || PQtransactionStatus(c->pg) == PQTRANS_INERROR;
 }
 
 static const char *pg_ddl_word(const char *placeholder)
@@ -931,7 +945,5 @@ const store_backend store_pg_backend = {
     .ddl_word = pg_ddl_word,
     .backup = pg_backup,
     .restore = pg_restore,
-    /* Each write job is its own transaction: a failed statement aborts a PostgreSQL
-     * transaction, so jobs cannot share one the way SQLite savepoints allow. */
-    .batch_jobs = 1,
+    .tx_aborted = pg_tx_aborted,
 };

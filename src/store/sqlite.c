@@ -317,5 +317,4 @@ const store_backend store_sqlite_backend = {
     .ddl_word = sq_ddl_word,
     .backup = sq_backup,
     .restore = sq_restore,
-    .batch_jobs = 256,
 };

@@ -31,7 +31,7 @@ store *store_open(const char *sqlite_path, const char *pg_conninfo, const store_
         s->be = &store_sqlite_backend;
         snprintf(s->sqlite_path, sizeof s->sqlite_path, "%s", sqlite_path ? sqlite_path : "");
     }
-    store_options o = {.read_conns = 4, .writer_threads = 4, .batch_max = 256};
+    store_options o = {.read_conns = 4, .writer_threads = 1, .batch_max = 256};
     if (opt) {
         if (opt->read_conns > 0) o.read_conns = opt->read_conns;
         if (opt->writer_threads > 0) o.writer_threads = opt->writer_threads;
@@ -327,13 +327,14 @@ int store_query_int_checked(store_conn *c, int64_t *out, int64_t dflt, const cha
 }
 
 /* ---- writes ---- */
-int store_write(store *s, store_job_fn fn, void *ctx, store_done_fn done, void *done_ctx)
+static int store_enqueue(store *s, store_job_fn fn, void *ctx, store_done_fn done, void *done_ctx, bool rerunnable)
 {
     store_job *j = xcalloc(1, sizeof *j);
     j->fn = fn;
     j->ctx = ctx;
     j->done = done;
     j->done_ctx = done_ctx;
+    j->rerunnable = rerunnable;
     pthread_mutex_lock(&s->q_mu);
     if (s->stopping) {
         pthread_mutex_unlock(&s->q_mu);
@@ -347,6 +348,33 @@ int store_write(store *s, store_job_fn fn, void *ctx, store_done_fn done, void *
     pthread_cond_signal(&s->q_cv);
     pthread_mutex_unlock(&s->q_mu);
     return 0;
+}
+
+int store_write(store *s, store_job_fn fn, void *ctx, store_done_fn done, void *done_ctx)
+{
+    return store_enqueue(s, fn, ctx, done, done_ctx, false);
+}
+
+int store_write_rerunnable(store *s, store_job_fn fn, void *ctx, store_done_fn done, void *done_ctx)
+{
+    return store_enqueue(s, fn, ctx, done, done_ctx, true);
+}
+
+/* Puts jobs that met a deadlock back at the head of the queue, in their order: the
+ * next batch runs them first, after this batch's commit let go of its row locks. */
+static void store_requeue(store *s, store_job *list)
+{
+    if (!list) return;
+    store_job *last = list;
+    int n = 1;
+    while (last->next) { last = last->next; n++; }
+    pthread_mutex_lock(&s->q_mu);
+    last->next = s->q_head;
+    s->q_head = list;
+    if (!s->q_tail) s->q_tail = last;
+    s->q_len += n;
+    pthread_cond_signal(&s->q_cv);
+    pthread_mutex_unlock(&s->q_mu);
 }
 
 typedef struct sync_wait {
@@ -381,31 +409,64 @@ int store_write_sync(store *s, store_job_fn fn, void *ctx)
 
 /* Runs one batch: BEGIN, each job inside its own savepoint (a failing job rolls back
  * alone), one COMMIT — one durable flush for the whole batch. When the commit itself
- * fails (disk full, I/O error), every job of the batch reports failure: nothing of it
- * was written, and each client is told so and may retry with its idempotency key. */
-static void run_batch(store_conn *c, store_job *batch, int single)
+ * fails (disk full, I/O error, a lost connection), every job of the batch reports
+ * failure: nothing of it was written, and each client is told so and may retry with its
+ * idempotency key. Jobs that met a deadlock and may run again are moved to *rerun.
+ *
+ * One savepoint name serves every job: it is released and set again in one round trip
+ * between two jobs that committed, kept as it is after a ROLLBACK TO (which leaves it
+ * in place), and the last one is committed with the transaction. On PostgreSQL a
+ * failed statement aborts everything after it until the ROLLBACK TO, which also lets go
+ * of the rows the job locked; a job that goes on and returns 0 anyway is failed. */
+static void run_batch(store_conn *c, store_job *batch, store_job **rerun)
 {
-    int begun = store_exec(c, c->be->kind == STORE_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN") == STORE_OK;
+    const bool sqlite = c->be->kind == STORE_SQLITE;
+    bool ok = store_exec(c, sqlite ? "BEGIN IMMEDIATE; SAVEPOINT job" : "BEGIN; SAVEPOINT job") == STORE_OK;
+    bool released = false;          /* the savepoint holds a committed job: set a new one */
+    store_job **tail = rerun;
     c->watched_write = false;
-    for (store_job *j = batch; j; j = j->next) {
+    for (store_job **link = &batch; *link;) {
+        store_job *j = *link;
         c->quiet = false;
-        if (!begun) { j->rc = STORE_ERR; continue; }
-        if (!single && store_exec(c, "SAVEPOINT job") != STORE_OK) { j->rc = STORE_ERR; continue; }
-        j->rc = j->fn(c, j->ctx);
-        if (single) continue;
-        if (j->rc == 0) store_exec(c, "RELEASE SAVEPOINT job");
-        else {
-            store_exec(c, "ROLLBACK TO SAVEPOINT job");
-            store_exec(c, "RELEASE SAVEPOINT job");
+        c->rerun = false;
+        if (ok && released) ok = store_exec(c, "RELEASE SAVEPOINT job; SAVEPOINT job") == STORE_OK;
+        if (!ok) {
+            j->rc = STORE_ERR;
+            link = &j->next;
+            continue;
         }
+        bool watched_before = c->watched_write;
+        j->rc = j->fn(c, j->ctx);
+        if (j->rc == 0 && c->be->tx_aborted && c->be->tx_aborted(c)) {
+            log_warn("store: a write job went on after a failed statement: %s", store_errmsg(c));
+            j->rc = STORE_ERR;
+        }
+        released = j->rc == 0;
+        if (released) {
+            link = &j->next;
+            continue;
+        }
+        ok = store_exec(c, "ROLLBACK TO SAVEPOINT job") == STORE_OK;
+        c->watched_write = watched_before;      /* its writes are undone */
+        if (ok && c->rerun) {
+            if (j->rerunnable && j->runs < STORE_RERUNS) {
+                j->runs++;
+                *link = j->next;        /* out of this batch, unanswered */
+                j->next = NULL;
+                *tail = j;
+                tail = &j->next;
+                continue;
+            }
+            j->rc = STORE_BUSY;
+        }
+        link = &j->next;
     }
-    if (!begun) return;
-    if (single && batch->rc != 0) {
+    if (!ok) {
+        log_error("store: batch failed: %s", store_errmsg(c));
         store_exec(c, "ROLLBACK");
+        for (store_job *j = batch; j; j = j->next) j->rc = j->rc ? j->rc : STORE_ERR;
         return;
     }
-    /* A job rolled back to its savepoint may have set the flag: the epoch then advances
-     * without need, which costs a cache refill, never a stale read. */
     bool watched = c->watched_write;
     c->quiet = false;
     if (watched && store_run(c, NULL, "UPDATE store_epochs SET n = n + 1 WHERE name = 'watched'", "") != STORE_DONE) {
@@ -430,7 +491,7 @@ static void *store_writer_main(void *arg)
     store *s = wa->s;
     store_conn *c = wa->c;
     free(wa);
-    int max = c->be->batch_jobs > 1 ? s->opt.batch_max : 1;
+    int max = s->opt.batch_max;
     for (;;) {
         pthread_mutex_lock(&s->q_mu);
         while (!s->q_head && !s->stopping) pthread_cond_wait(&s->q_cv, &s->q_mu);
@@ -447,13 +508,15 @@ static void *store_writer_main(void *arg)
         last->next = NULL;
         pthread_mutex_unlock(&s->q_mu);
 
-        run_batch(c, batch, n == 1);
+        store_job *rerun = NULL;
+        run_batch(c, batch, &rerun);
         for (store_job *j = batch; j;) {
             store_job *next = j->next;
             if (j->done) j->done(j->rc, j->done_ctx);
             free(j);
             j = next;
         }
+        store_requeue(s, rerun);
     }
     return NULL;
 }

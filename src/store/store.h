@@ -7,9 +7,9 @@
  * Reads: store_acquire() lends a connection from the read pool; store_release() returns
  * it. Writes: store_write() queues a job for the writer. On SQLite one writer thread
  * takes every waiting job, runs each in its own SAVEPOINT inside one transaction and
- * commits once (group commit: one fsync for the batch); on PostgreSQL a few writer
- * threads run each job in its own transaction. A job's done callback runs after its
- * commit is durable (or after it failed and was rolled back).
+ * commits once (group commit: one fsync for the batch); PostgreSQL does the same on
+ * its writer connection(s). A job's done callback runs after its commit is durable (or
+ * after it failed and was rolled back).
  *
  * Statements: store_prepare() returns a statement owned by the connection (cached by
  * SQL text); store_done() resets it for the next use. One SQL text is in one use at a
@@ -39,8 +39,8 @@ enum {
 
 typedef struct store_options {
     int read_conns;       /* read pool size */
-    int writer_threads;   /* PostgreSQL only; SQLite always has one writer */
-    int batch_max;        /* jobs per group commit (SQLite) */
+    int writer_threads;   /* PostgreSQL only (default 1); SQLite always has one writer */
+    int batch_max;        /* jobs per group commit */
 } store_options;
 
 store *store_open(const char *sqlite_path, const char *pg_conninfo,
@@ -88,6 +88,8 @@ int64_t store_query_int(store_conn *c, int64_t dflt, const char *sql, const char
 int store_query_int_checked(store_conn *c, int64_t *out, int64_t dflt, const char *sql, const char *fmt, ...);
 
 /* ---- writes ---- */
+/* A job runs inside a savepoint of a transaction it shares with the other jobs of its
+ * batch: what it sets for the transaction (SET LOCAL) lasts to the batch's end. */
 typedef int (*store_job_fn)(store_conn *c, void *ctx);       /* 0 commit, else rollback */
 typedef void (*store_done_fn)(int rc, void *ctx);             /* after the durable commit */
 
@@ -95,6 +97,14 @@ typedef void (*store_done_fn)(int rc, void *ctx);             /* after the durab
 int store_write(store *s, store_job_fn fn, void *ctx, store_done_fn done, void *done_ctx);
 /* Queues and waits; returns the job's rc (or STORE_ERR if commit failed). */
 int store_write_sync(store *s, store_job_fn fn, void *ctx);
+/* As store_write, for a job that may simply run again: when one of its statements meets
+ * a deadlock or a serialization failure (PostgreSQL, another transaction holding rows
+ * it needs), its savepoint is rolled back and it runs again in a later batch, up to
+ * STORE_RERUNS times, before it reports STORE_BUSY. Such a job must start afresh from
+ * its context each run: whatever an earlier run left in memory is stale. Other jobs
+ * report STORE_BUSY at once. */
+#define STORE_RERUNS 3
+int store_write_rerunnable(store *s, store_job_fn fn, void *ctx, store_done_fn done, void *done_ctx);
 
 /* ---- watched tables ----
  * A cache of rows read from some tables (the session cache: users, sessions, roles)

@@ -35,8 +35,9 @@ typedef struct store_backend {
     const char *(*ddl_word)(const char *placeholder);
     int (*backup)(store *s, const char *out_path, char *err, size_t errlen);
     int (*restore)(store *s, const char *in_path, char *err, size_t errlen);
-    /* Jobs per transaction the generic writer may batch (SQLite many, PG 1). */
-    int batch_jobs;
+    /* True when the open transaction was aborted by a failed statement (PostgreSQL:
+     * nothing more runs in it until a rollback); NULL when a failure never aborts. */
+    bool (*tx_aborted)(store_conn *c);
 } store_backend;
 
 #define STORE_MAX_WATCH 8
@@ -49,6 +50,7 @@ struct store_conn {
     bool watched_write;             /* this batch wrote a watched table (store_watch) */
     bool quiet;                     /* store_quiet: writes that no cache depends on */
     bool read_pending;              /* store_read_begin called, BEGIN not run yet */
+    bool rerun;                     /* a statement met a deadlock or serialization failure */
     bool in_read;                   /* a read transaction is open */
     store_stmt *begin, *commit;     /* a reader's BEGIN and COMMIT, prepared once */
 };
@@ -64,6 +66,8 @@ typedef struct store_job {
     store_done_fn done;
     void *done_ctx;
     int rc;
+    bool rerunnable;    /* store_write_rerunnable: may run again after a deadlock */
+    int runs;           /* times it met a deadlock and was put back */
     struct store_job *next;
 } store_job;
 
