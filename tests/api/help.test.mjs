@@ -252,3 +252,50 @@ test('the demo has requests in every status, a few overdue', async () => {
   const own = listItems(await resident.get('/api/v1/help-requests'));
   assert.ok(own.length >= 2 && own.every((x) => x.household_id === own[0].household_id));
 });
+
+test('an exit approval makes a pass that a gate checks; revoked, it no longer holds', async () => {
+  const local = (min) => new Date(Date.now() + min * 60000 + 8 * 3600000).toISOString().slice(0, 16).replace('T', ' ');
+  for (const u of ['committee', 'block', 'volunteer']) c[u] = await loggedIn(srv.url, u);
+  c.resident = await loggedIn(srv.url, neighbourLogin.username, neighbourLogin.password);
+  const r = await c.resident.post('/api/v1/help-requests', { kind: 'exit', urgency: 'normal', summary: '去医院复查',
+    details: { destination: '市第六人民医院' } });
+  const id = r.json.request.id;
+  const body = { basis: 'hospital_call', basis_note: '医院来电确认周一上午复查', valid_from: local(-10), valid_to: local(240) };
+  assertError(await c.block.post(`/api/v1/help-requests/${id}/pass`, body), 403, 'forbidden');
+  assertError(await c.committee.post(`/api/v1/help-requests/${id}/pass`, { ...body, basis: 'vibes' }), 400,
+    'validation_failed', 'basis');
+  assertError(await c.committee.post(`/api/v1/help-requests/${id}/pass`, { ...body, valid_to: '2026-02-30 10:00' }),
+    400, 'validation_failed', 'valid_to');
+  assertError(await c.committee.post(`/api/v1/help-requests/${id}/pass`, { ...body, valid_to: local(-20) }), 400,
+    'validation_failed', 'valid_to');
+  const other = await c.resident.post('/api/v1/help-requests', { kind: 'repair', urgency: 'normal', summary: '门锁' });
+  assertError(await c.committee.post(`/api/v1/help-requests/${other.json.request.id}/pass`, body), 409, 'conflict',
+    'kind');
+  const p = await c.committee.post(`/api/v1/help-requests/${id}/pass`, body);
+  assert.equal(p.status, 201, p.text);
+  assert.match(p.json.pass.payload, /^SWPASS:/);
+  assert.match(p.json.pass.svg, /<svg/);
+  assert.equal(p.json.pass.valid_now, true);
+  // The household sees the request done and its pass, with the same code.
+  const seen = await c.resident.get(`/api/v1/help-requests/${id}`);
+  assert.equal(seen.json.request.state, 'done');
+  assert.ok(seen.json.request.timeline.some((e) => e.kind === 'approved'));
+  const mine = await c.resident.get(`/api/v1/help-requests/${id}/pass`);
+  assert.equal(mine.json.pass.payload, p.json.pass.payload);
+  assertError(await c.block.get(`/api/v1/help-requests/${other.json.request.id}/pass`), 404, 'not_found');
+  // The gate: a volunteer checks it; a resident may not; an unknown code is 404.
+  const ok = await c.volunteer.post('/api/v1/passes/check', { code: p.json.pass.payload });
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(ok.json.valid, true);
+  assert.equal(ok.json.request_id, id);
+  assertError(await c.resident.post('/api/v1/passes/check', { code: p.json.pass.payload }), 403, 'forbidden');
+  assertError(await c.volunteer.post('/api/v1/passes/check', { code: 'SWPASS:nothing' }), 404, 'not_found', 'code');
+  const audit = await c.committee.get('/api/v1/audit?action=help.pass_check&limit=50');
+  assert.ok(audit.json.items.length >= 1);
+  // Revoked: the gate says so.
+  assert.equal((await c.committee.del(`/api/v1/help-requests/${id}/pass`)).status, 200);
+  const no = await c.volunteer.post('/api/v1/passes/check', { code: p.json.pass.payload });
+  assert.equal(no.json.valid, false);
+  assert.equal(no.json.reason, 'revoked');
+  assertError(await c.resident.get(`/api/v1/help-requests/${id}/pass`), 404, 'not_found');
+});

@@ -57,6 +57,8 @@ extern const http_route help_routes[];
 extern const http_route help_flow_routes[];
 extern const i18n_entry help_messages[];
 extern const i18n_entry help_flow_messages[];
+extern const http_route help_pass_routes[];
+extern const i18n_entry help_pass_messages[];
 void help_tick(store *s);
 void help_tiles(http_req *req, json_t *tiles);
 #endif

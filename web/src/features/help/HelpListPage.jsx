@@ -65,9 +65,9 @@ export function HelpListPage() {
       <h1>{leader ? t('help.list.title_leader') : t('help.list.title_mine')}</h1>
       {asker ? <p><Link class="button button-primary button-block" href="/help/new" data-testid="help-new-link">{t('help.link_new')}</Link></p> : null}
       {leader ? (
-        <div class="help-tabs" role="tablist">
+        <div class="help-tabs">
           {Object.keys(TABS).map((k) => (
-            <button key={k} role="tab" aria-selected={tab === k} class={tab === k ? 'button button-primary' : 'button'}
+            <button key={k} aria-pressed={tab === k} class={tab === k ? 'button button-primary' : 'button'}
               onClick={() => setTab(k)} data-testid={`help-tab-${k}`}>{t(`help.tab.${k}`)}</button>
           ))}
           <select value={kind} onChange={(e) => setKind(e.currentTarget.value)} aria-label={t('help.field.kind')} data-testid="help-kind-filter">
