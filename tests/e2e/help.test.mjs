@@ -75,3 +75,37 @@ test('a block leader asks for a resident without a smartphone', async (t) => {
   assert.match(text, new RegExp(noPhone.name));
   await screenshot(page, 'on-behalf');
 });
+
+test('the committee approves an exit; the resident shows the pass; a gate volunteer checks it', async (t) => {
+  const resident = new Client(env.server.url);
+  await resident.login('resident');
+  const asked = await resident.post('/api/v1/help-requests', { kind: 'exit', urgency: 'normal',
+    summary: '周一去医院复查', details: { destination: '市第六人民医院' } });
+  const id = asked.json.request.id;
+  const page = await newPage(env.browser, t, env.server.url);
+  await login(page, env.server.url, 'committee');
+  await page.goto(`${env.server.url}/help/${id}`);
+  await page.getByTestId('help-pass-approve').click();
+  await page.getByTestId('help-pass').locator('svg').waitFor();
+  assert.match(await page.getByTestId('help-state').innerText(), /已完成/);
+  await assertFitsPhone(page, 'pass approved');
+
+  const home = await newPage(env.browser, t, env.server.url);
+  await login(home, env.server.url, 'resident');
+  await home.goto(`${env.server.url}/help/${id}`);
+  await home.getByTestId('help-pass').locator('svg').waitFor();
+  await assertFitsPhone(home, 'pass shown');
+  await screenshot(home, 'pass');
+
+  const code = (await resident.get(`/api/v1/help-requests/${id}/pass`)).json.pass.payload;
+  const gate = await newPage(env.browser, t, env.server.url);
+  await login(gate, env.server.url, 'volunteer');
+  await gate.goto(`${env.server.url}/help/gate`);
+  await gate.getByTestId('help-gate-code').fill(code);
+  await gate.getByRole('button', { name: '查验', exact: true }).click();
+  const answer = gate.getByTestId('help-gate-answer');
+  await answer.waitFor();
+  assert.match(await answer.innerText(), /可以通行/);
+  await assertFitsPhone(gate, 'gate');
+  await screenshot(gate, 'gate');
+});

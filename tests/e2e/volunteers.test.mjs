@@ -47,7 +47,11 @@ test('a volunteer signs up for a shift, confirms it and grabs a task on a phone'
   const page = await newPage(env.browser, t, env.server.url);
   await login(page, env.server.url, 'volunteer');
   await page.goto(`${env.server.url}/volunteers/shifts`);
+  // A day shift the day after tomorrow: never overlapping the one the volunteer holds now
+  // nor the early one of the swap test below.
+  const later = local(2 * 24 * 60).day.split('-').map(Number);
   const open = page.getByTestId('shift-item').filter({ has: page.getByTestId('shift-signup') })
+    .filter({ hasText: `${later[1]}月${later[2]}日 08:00–16:00` })
     .filter({ hasNot: page.locator('.vol-badge', { hasText: '培训' }) }).first();
   await open.waitFor();
   const post = await open.getAttribute('data-post');

@@ -16,6 +16,59 @@ import { PeoplePicker } from '../volunteers/PeoplePicker.jsx';
 import { StateBadges } from './common.jsx';
 
 const OPEN = ['new', 'acknowledged', 'in_progress'];
+const BASES = ['hospital_call', 'test_result', 'doctor_note', 'other'];
+const localInput = (minutes) => new Date(Date.now() + minutes * 60000 + 8 * 3600000).toISOString().slice(0, 16);
+
+// The exit pass of an exit or hospital-visit request: its QR code for the household to
+// show at the gate; for committee staff the approval form and the revocation.
+function PassSection({ id, request, committee, onChange }) {
+  const { t, lang } = useI18n();
+  const pass = useApiData(`/help-requests/${id}/pass`, [lang, request.state]);
+  const [form, setForm] = useState({ basis: 'hospital_call', basis_note: '', from: localInput(0), to: localInput(24 * 60) });
+  const [state, setState] = useState({ busy: false, error: null });
+  const set = (k) => (e) => setForm({ ...form, [k]: e.currentTarget.value });
+  async function run(fn) {
+    setState({ busy: true, error: null });
+    try {
+      await fn();
+      setState({ busy: false, error: null });
+      pass.reload();
+      onChange();
+    } catch (error) {
+      setState({ busy: false, error });
+    }
+  }
+  const p = pass.data?.pass;
+  const canApprove = committee && (OPEN.includes(request.state) || request.state === 'done');
+  return (
+    <section data-testid="help-pass">
+      <h2>{t('help.pass.title')}</h2>
+      {p ? (
+        <div class={p.valid_now ? 'help-pass help-pass-ok' : 'help-pass'}>
+          {p.svg ? <div class="help-pass-qr" role="img" aria-label={t('help.pass.qr')} dangerouslySetInnerHTML={{ __html: p.svg }} /> : null}
+          <span>{t('help.pass.valid', { from: p.valid_from, to: p.valid_to })}</span>
+          <span>{p.basis_text}{p.basis_note ? `：${p.basis_note}` : ''} · {p.approved_by}</span>
+          {committee ? <button class="button" disabled={state.busy} onClick={() => run(() => api.del(`/help-requests/${id}/pass`))} data-testid="help-pass-revoke">{t('help.pass.revoke')}</button> : null}
+        </div>
+      ) : <p class="empty">{t('help.pass.none')}</p>}
+      {canApprove ? (
+        <form class="form" data-testid="help-pass-form" onSubmit={(e) => {
+          e.preventDefault();
+          run(() => api.post(`/help-requests/${id}/pass`, { basis: form.basis, ...(form.basis_note ? { basis_note: form.basis_note } : {}),
+            valid_from: form.from.replace('T', ' '), valid_to: form.to.replace('T', ' ') }));
+        }}>
+          <label class="field"><span class="field-label">{t('help.pass.basis')}</span>
+            <select value={form.basis} onChange={set('basis')}>{BASES.map((b) => <option key={b} value={b}>{t(`help.basis.${b}`)}</option>)}</select></label>
+          <label class="field"><span class="field-label">{t('help.pass.note')}</span><input value={form.basis_note} onInput={set('basis_note')} /></label>
+          <label class="field"><span class="field-label">{t('help.pass.from')}</span><input type="datetime-local" value={form.from} onInput={set('from')} /></label>
+          <label class="field"><span class="field-label">{t('help.pass.to')}</span><input type="datetime-local" value={form.to} onInput={set('to')} /></label>
+          <ErrorMessage error={state.error} />
+          <button class="button button-primary button-block" type="submit" disabled={state.busy} data-testid="help-pass-approve">{p ? t('help.pass.reissue') : t('help.pass.approve')}</button>
+        </form>
+      ) : <ErrorMessage error={state.error} />}
+    </section>
+  );
+}
 
 function Timeline({ events }) {
   const { t } = useI18n();
@@ -111,6 +164,9 @@ export function HelpRequestPage({ params }) {
         </div>
       ) : null}
       <ErrorMessage error={state.error} />
+      {r.kind === 'exit' || r.kind === 'medical_visit' ? (
+        <PassSection id={id} request={r} committee={hasAnyRole(session.user, ['committee'])} onChange={reload} />
+      ) : null}
       <h2>{t('help.timeline')}</h2>
       <Timeline events={r.timeline} />
       <form class="form" onSubmit={(e) => { e.preventDefault(); act({ action: 'message', text }); }} data-testid="help-message-form">

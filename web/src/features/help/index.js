@@ -4,12 +4,14 @@
 import { HelpListPage } from './HelpListPage.jsx';
 import { HelpNewPage } from './HelpNewPage.jsx';
 import { HelpRequestPage } from './HelpRequestPage.jsx';
+import { GatePage } from './GatePage.jsx';
 import { ASKERS, LEADERS, MEMBERS } from './common.jsx';
 
 // The first match wins: /help/new before /help/:id.
 export const routes = [
   { path: '/help', roles: MEMBERS, page: HelpListPage },
   { path: '/help/new', roles: ASKERS, page: HelpNewPage },
+  { path: '/help/gate', roles: [...LEADERS, 'volunteer'], page: GatePage },
   { path: '/help/:id', roles: MEMBERS, page: HelpRequestPage },
 ];
 
@@ -19,5 +21,6 @@ export const nav = [
 
 export const homeLinks = [
   { key: 'help-new', path: '/help/new', label: 'help.link_new', roles: ['resident', 'block_leader', 'zone_leader', 'committee'] },
+  { key: 'help-gate', path: '/help/gate', label: 'help.gate.link', roles: ['volunteer', 'block_leader', 'zone_leader', 'committee'] },
   { key: 'help', path: '/help', label: 'help.link_list', roles: ['resident', 'volunteer', 'block_leader', 'zone_leader', 'committee'] },
 ];
