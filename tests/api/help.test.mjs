@@ -299,3 +299,54 @@ test('an exit approval makes a pass that a gate checks; revoked, it no longer ho
   assert.equal(no.json.reason, 'revoked');
   assertError(await c.resident.get(`/api/v1/help-requests/${id}/pass`), 404, 'not_found');
 });
+
+test('a medicine run: red first, cards held and returned, money advanced and repaid, delivered closes the request', async () => {
+  for (const u of ['committee', 'block', 'zone', 'volunteer']) c[u] = await loggedIn(srv.url, u);
+  c.resident = await loggedIn(srv.url, neighbourLogin.username, neighbourLogin.password);
+  const asked = await c.resident.post('/api/v1/help-requests', { kind: 'medicine', urgency: 'normal',
+    summary: '胰岛素', details: { medicine: '门冬胰岛素 3 支', pharmacy: '社区卫生服务中心' } });
+  const requestId = asked.json.request.id;
+  const vid = (await c.volunteer.get('/api/v1/volunteers/me')).json.volunteer.id;
+  assertError(await c.resident.post('/api/v1/medicine-runs', { name: 'x', place: 'y' }), 403, 'forbidden');
+  assertError(await c.block.post('/api/v1/medicine-runs', { name: '周一配药' }), 400, 'validation_failed', 'place');
+  const run = await c.block.post('/api/v1/medicine-runs', { name: '周一配药', place: '社区卫生服务中心',
+    runner_volunteer_id: vid });
+  assert.equal(run.status, 201, run.text);
+  const rid = run.json.run.id;
+  assertError(await c.block.post(`/api/v1/medicine-runs/${rid}/items`, { triage: 'purple', request_id: requestId }),
+    400, 'validation_failed', 'triage');
+  assertError(await c.block.post(`/api/v1/medicine-runs/${rid}/items`, { triage: 'red', resident_id: otherResident.id,
+    medicines: 'x' }), 400, 'validation_failed', 'resident_id');
+  const a = await c.block.post(`/api/v1/medicine-runs/${rid}/items`, { triage: 'green', resident_id: blockResident.id,
+    medicines: '降压药 2 盒', card_kinds: 'insurance_card' });
+  assert.equal(a.status, 201, a.text);
+  const b = await c.block.post(`/api/v1/medicine-runs/${rid}/items`, { triage: 'red', request_id: requestId });
+  assert.equal(b.status, 201, b.text);
+  assertError(await c.block.post(`/api/v1/medicine-runs/${rid}/items`, { triage: 'red', request_id: requestId }), 409,
+    'conflict', 'request_id');
+  const items = b.json.run.items;
+  assert.deepEqual(items.map((i) => i.triage), ['red', 'green']);
+  assert.equal(items[0].medicines, '门冬胰岛素 3 支');
+  assert.equal((await c.resident.get(`/api/v1/help-requests/${requestId}`)).json.request.state, 'in_progress');
+  // The runner sees the whole run; another block's leader sees the run but not these lines.
+  assert.equal((await c.volunteer.get(`/api/v1/medicine-runs/${rid}`)).json.run.items.length, 2);
+  const lineId = items[0].id;
+  const path = `/api/v1/medicine-runs/${rid}/items/${lineId}`;
+  assertError(await c.block.patch(path, { card: 'returned' }), 409, 'conflict', 'card');
+  let r = await c.block.patch(path, { card: 'received', advanced_fen: 12800 });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.run.items[0].card_state, 'held');
+  assertError(await c.block.patch(path, { repaid_fen: 20000 }), 400, 'validation_failed', 'repaid_fen');
+  r = await c.volunteer.patch(path, { delivered: true });
+  assert.equal(r.status, 200, r.text);
+  assert.ok(r.json.run.items[0].delivered_at);
+  r = await c.block.patch(path, { card: 'returned', repaid_fen: 12800 });
+  assert.equal(r.json.run.items[0].card_state, 'returned');
+  assert.equal(r.json.run.items[0].owed_fen, 0);
+  assertError(await c.volunteer.patch(path, { delivered: true }), 409, 'conflict', 'delivered');
+  const done = await c.resident.get(`/api/v1/help-requests/${requestId}`);
+  assert.equal(done.json.request.state, 'done');
+  assert.ok(done.json.request.timeline.some((e) => e.kind === 'medicine_delivered'));
+  const list = await c.committee.get('/api/v1/medicine-runs?format=csv');
+  assert.match(list.text, /周一配药/);
+});

@@ -95,8 +95,10 @@ static const i18n_entry help_tile_messages[] = {
     {0, 0, 0},
 };
 
-static const http_route *const help_route_tables[] = {help_routes, help_flow_routes, help_pass_routes, NULL};
+static const http_route *const help_route_tables[] = {help_routes, help_flow_routes, help_pass_routes,
+                                                         help_medicine_routes, NULL};
 static const i18n_entry *const help_catalogues[] = {help_messages, help_flow_messages, help_pass_messages,
+                                                     help_medicine_messages,
                                                      help_tile_messages, NULL};
 static const dashboard_provider help_providers[] = {help_tiles, NULL};
 

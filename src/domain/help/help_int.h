@@ -59,6 +59,8 @@ extern const i18n_entry help_messages[];
 extern const i18n_entry help_flow_messages[];
 extern const http_route help_pass_routes[];
 extern const i18n_entry help_pass_messages[];
+extern const http_route help_medicine_routes[];
+extern const i18n_entry help_medicine_messages[];
 void help_tick(store *s);
 void help_tiles(http_req *req, json_t *tiles);
 #endif
