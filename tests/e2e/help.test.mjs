@@ -109,3 +109,24 @@ test('the committee approves an exit; the resident shows the pass; a gate volunt
   await assertFitsPhone(gate, 'gate');
   await screenshot(gate, 'gate');
 });
+
+test('a block leader runs a medicine trip: red first, cards and delivery recorded', async (t) => {
+  const page = await newPage(env.browser, t, env.server.url);
+  await login(page, env.server.url, 'block');
+  await page.goto(`${env.server.url}/help/medicine`);
+  await page.getByTestId('medicine-name').fill('12月5日 社区卫生服务中心');
+  await page.getByTestId('medicine-place').fill('社区卫生服务中心');
+  await page.getByTestId('medicine-create').click();
+  await page.getByTestId('medicine-run-page').waitFor();
+  await page.getByTestId('medicine-triage').selectOption('red');
+  await page.getByTestId('medicine-take').first().click();
+  const line = page.getByTestId('medicine-line').first();
+  await line.waitFor();
+  assert.equal(await line.getAttribute('data-triage'), 'red');
+  await line.getByTestId('medicine-card-in').click();
+  await line.getByTestId('medicine-card-out').waitFor();
+  await line.getByTestId('medicine-deliver').click();
+  await page.getByTestId('medicine-line').first().getByText(/送达/).first().waitFor();
+  await assertFitsPhone(page, 'medicine run');
+  await screenshot(page, 'medicine');
+});

@@ -44,7 +44,7 @@ const PAGES = [
   '/volunteer', '/volunteer/checkin', '/volunteers', '/volunteers/shifts', '/volunteers/tasks', '/volunteers/posts',
   '/volunteers/posts/:post', '/volunteers/at-risk', '/volunteers/hours', '/volunteers/rosters', '/volunteers/teams',
   '/volunteers/teams/:team', '/volunteers/:volunteer', '/notifications', '/rotations', '/help', '/help/new',
-  '/help/:help', '/help/gate',
+  '/help/:help', '/help/gate', '/help/medicine',
   '/bulletins', '/bulletins/new', '/bulletins/:bulletin', '/bulletins/:bulletin/edit', '/bulletins/:bulletin/receipts',
 ];
 
