@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char *usage_main =
@@ -527,13 +528,34 @@ static int cmd_purge(cli *c)
 
 /* ---------------------------------------------------------------- backup / restore */
 
+/* Copies directory `from` into `to` (created) with `cp -a`, the files and their times
+ * as they are: the uploaded files beside a backup of the database. 0, or -1. */
+static int copy_tree(const char *from, const char *to)
+{
+    struct stat st;
+    if (stat(from, &st) || !S_ISDIR(st.st_mode)) return 0;   /* nothing uploaded yet */
+    if (mkdir(to, 0750) && errno != EEXIST) return -1;
+    char src[1100];
+    snprintf(src, sizeof src, "%s/.", from);
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        execlp("cp", "cp", "-a", src, to, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return -1;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
 static int cmd_backup(cli *c, int restore)
 {
     if (c->help || c->argc < 1) {
         printf("usage: shouwang %s FILE [--db PATH | --pg CONNINFO]\n%s\n", restore ? "restore" : "backup",
                restore ? "Replaces the database's contents with the backup. Stop the server first."
                        : "Writes a consistent copy while the server runs. The field-encryption key is not in it:\n"
-                         "keep the key apart from the backups.");
+                         "keep the key apart from the backups. Uploaded files are copied to FILE.files.");
         return c->help ? 0 : 1;
     }
     store *s = open_store(c, !restore);
@@ -547,6 +569,12 @@ static int cmd_backup(cli *c, int restore)
     }
     store_close(s);
     if (rc) return die("%s", err);
+    /* The uploaded files go with the database: FILE.files beside the backup. */
+    char files[512], copy[600];
+    config_files_dir(&c->cfg, files, sizeof files);
+    snprintf(copy, sizeof copy, "%s.files", c->argv[0]);
+    if (restore ? copy_tree(copy, files) : copy_tree(files, copy))
+        return die("the database is done, but copying the uploaded files failed (%s)", copy);
     printf("%s %s\n", restore ? "restored from" : "backup written to", c->argv[0]);
     return 0;
 }

@@ -67,6 +67,7 @@ int config_set(config *c, const char *key, const char *v, char *err, size_t errl
 #define INT(field, lo, hi) do { if (set_int(v, lo, hi, &n)) BAD("out of range"); \
         c->field = n; return 0; } while (0)
     if (!strcmp(key, "db")) STR(db_path);
+    if (!strcmp(key, "files_dir")) STR(files_dir);
     if (!strcmp(key, "pg")) STR(pg_conninfo);
     if (!strcmp(key, "listen")) STR(listen);
     if (!strcmp(key, "tls_cert")) STR(tls_cert);
@@ -165,6 +166,13 @@ int config_load_file(config *c, const char *path, char *err, size_t errlen)
     return rc;
 }
 
+void config_files_dir(const config *c, char *out, size_t n)
+{
+    if (c->files_dir[0]) snprintf(out, n, "%s", c->files_dir);
+    else if (c->pg_conninfo[0]) snprintf(out, n, "data/files");
+    else snprintf(out, n, "%s.files", c->db_path);
+}
+
 int config_load_env(config *c, char *err, size_t errlen)
 {
     static const struct { const char *env, *key; } map[] = {
@@ -178,7 +186,7 @@ int config_load_env(config *c, char *err, size_t errlen)
         {"SHOUWANG_LOGIN_FAIL_ADDRESS", "login_fail_address"},
         {"SHOUWANG_TLS_CERT", "tls_cert"}, {"SHOUWANG_TLS_KEY", "tls_key"},
         {"SHOUWANG_REDIRECT_LISTEN", "redirect_listen"}, {"SHOUWANG_JOB_QUEUE", "job_queue"},
-        {"SHOUWANG_PG_WRITERS", "pg_writers"},
+        {"SHOUWANG_PG_WRITERS", "pg_writers"}, {"SHOUWANG_FILES_DIR", "files_dir"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         const char *v = getenv(map[i].env);

@@ -39,9 +39,13 @@ typedef struct config {
     int write_batch_max;        /* group-commit batch cap */
     int pg_writers;             /* PostgreSQL writer connections, each committing batches */
     int job_queue;              /* background tasks waiting beyond the running ones */
+    char files_dir[512];        /* uploaded files (attachments); empty: beside the database */
 } config;
 
 void config_defaults(config *c);
+/* Where uploaded files live: files_dir when set, else "<SQLite file>.files", or
+ * "data/files" on PostgreSQL. The backup command copies it with the database. */
+void config_files_dir(const config *c, char *out, size_t n);
 /* Reads a file of `key = value` lines (# comments). Returns 0, or -1 with err set. */
 int config_load_file(config *c, const char *path, char *err, size_t errlen);
 /* Applies SHOUWANG_* environment variables. Returns 0, or -1 with err set. */

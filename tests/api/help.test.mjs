@@ -6,7 +6,9 @@
 // an idempotent retry; the lists, exports and tiles.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { startServer, runCli } from '../lib/server.mjs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { assertError, loggedIn, listItems, sleep, createUser, stopServer } from '../lib/api-helpers.mjs';
 
 let srv;
@@ -349,4 +351,43 @@ test('a medicine run: red first, cards held and returned, money advanced and rep
   assert.ok(done.json.request.timeline.some((e) => e.kind === 'medicine_delivered'));
   const list = await c.committee.get('/api/v1/medicine-runs?format=csv');
   assert.match(list.text, /周一配药/);
+});
+
+async function upload(client, path, bytes) {
+  const res = await fetch(client.url + path, { method: 'POST', body: bytes,
+    headers: { Cookie: client.cookie, 'X-CSRF-Token': client.csrf, 'Content-Type': 'application/octet-stream',
+      'Accept-Language': 'en' } });
+  const text = await res.text();
+  return { status: res.status, text, json: text ? JSON.parse(text) : null };
+}
+
+test('attachments: sniffed, capped, served only to those who see the request, copied by the backup', async () => {
+  for (const u of ['committee', 'block', 'volunteer']) c[u] = await loggedIn(srv.url, u);
+  c.resident = await loggedIn(srv.url, neighbourLogin.username, neighbourLogin.password);
+  const r = await c.resident.post('/api/v1/help-requests', { kind: 'medicine', urgency: 'normal', summary: '处方' });
+  const id = r.json.request.id;
+  const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from('fake image body')]);
+  const name = encodeURIComponent('处方.png');
+  const bad = await upload(c.resident, `/api/v1/help-requests/${id}/attachments?name=x.png`, Buffer.from('MZ not an image'));
+  assertError(bad, 400, 'validation_failed', 'file');
+  const up = await upload(c.resident, `/api/v1/help-requests/${id}/attachments?name=${name}`, png);
+  assert.equal(up.status, 201, up.text);
+  const file = up.json.request.attachments[0];
+  assert.equal(file.type, 'image/png');
+  assert.equal(file.name, '处方.png');
+  assert.equal(file.size, png.length);
+  const got = await fetch(`${srv.url}/api/v1/help-requests/${id}/attachments/${file.id}`, { headers: { Cookie: c.block.cookie } });
+  assert.equal(got.status, 200);
+  assert.equal(got.headers.get('content-type'), 'image/png');
+  assert.deepEqual(Buffer.from(await got.arrayBuffer()), png);
+  assertError(await c.volunteer.get(`/api/v1/help-requests/${id}/attachments/${file.id}`), 404, 'not_found');
+  assertError(await upload(c.volunteer, `/api/v1/help-requests/${id}/attachments`, png), 404, 'not_found');
+  // The backup takes the files with the database.
+  const out = join(srv.db.dir, 'backup.db');
+  runCli(srv.db, ['backup', out]);
+  assert.ok(existsSync(`${out}.files`));
+  const community = readdirSync(`${out}.files`)[0];
+  const copied = readdirSync(join(`${out}.files`, community));
+  assert.equal(copied.length, 1);
+  assert.deepEqual(readFileSync(join(`${out}.files`, community, copied[0])), png);
 });

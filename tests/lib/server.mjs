@@ -46,7 +46,8 @@ function demoTemplate() {
 
 export function runCli(db, args, extraEnv = {}) {
   return execFileSync(BIN, [...args, ...db.args], {
-    env: { ...process.env, SHOUWANG_FIELD_KEY: FIELD_KEY, ...extraEnv }, encoding: 'utf8' });
+    env: { ...process.env, SHOUWANG_FIELD_KEY: FIELD_KEY, SHOUWANG_FILES_DIR: join(db.dir, 'files'), ...extraEnv },
+    encoding: 'utf8' });
 }
 
 // Starts `shouwang serve`; resolves to {url, port, proc, db, stop(), kill()}.
@@ -61,7 +62,8 @@ export async function startServer(opts = {}) {
     runCli(db, ['init']);
     if (opts.demo !== false) runCli(db, ['demo']);
   }
-  const env = { ...process.env, SHOUWANG_FIELD_KEY: FIELD_KEY, SHOUWANG_QUIET: '1', ...(opts.env || {}) };
+  const env = { ...process.env, SHOUWANG_FIELD_KEY: FIELD_KEY, SHOUWANG_QUIET: '1',
+    SHOUWANG_FILES_DIR: join(db.dir, 'files'), ...(opts.env || {}) };
   const tlsArgs = opts.tls ? ['--tls-cert', opts.tls.cert, '--tls-key', opts.tls.key,
     ...(opts.tls.redirect ? ['--redirect-listen', '127.0.0.1:0'] : [])] : [];
   const proc = spawn(BIN, ['serve', ...db.args, '--listen', '127.0.0.1:0', ...tlsArgs, ...(opts.args || [])],

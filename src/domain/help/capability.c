@@ -96,9 +96,9 @@ static const i18n_entry help_tile_messages[] = {
 };
 
 static const http_route *const help_route_tables[] = {help_routes, help_flow_routes, help_pass_routes,
-                                                         help_medicine_routes, NULL};
+                                                         help_medicine_routes, help_file_routes, NULL};
 static const i18n_entry *const help_catalogues[] = {help_messages, help_flow_messages, help_pass_messages,
-                                                     help_medicine_messages,
+                                                     help_medicine_messages, help_file_messages,
                                                      help_tile_messages, NULL};
 static const dashboard_provider help_providers[] = {help_tiles, NULL};
 

@@ -188,6 +188,19 @@ int help_reply(http_req *req, int status, int64_t id)
         store_done(st);
     }
     json_object_set_new(r, "timeline", timeline);
+    json_t *files = json_array();
+    st = store_prepare(req->conn, "SELECT id, name, type, size FROM help_attachments WHERE community_id = $1 AND "
+                                  "request_id = $2 ORDER BY id");
+    if (st) {
+        store_bind_int(st, 1, req->actor.community_id);
+        store_bind_int(st, 2, id);
+        while (store_step(st) == STORE_ROW)
+            json_array_append_new(files, json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)store_col_int(st, 0),
+                                                   "name", store_col_text(st, 1), "type", store_col_text(st, 2),
+                                                   "size", (json_int_t)store_col_int(st, 3)));
+        store_done(st);
+    }
+    json_object_set_new(r, "attachments", files);
     return http_reply(req, status, json_pack("{s:o}", "request", r));
 }
 

@@ -61,6 +61,8 @@ extern const http_route help_pass_routes[];
 extern const i18n_entry help_pass_messages[];
 extern const http_route help_medicine_routes[];
 extern const i18n_entry help_medicine_messages[];
+extern const http_route help_file_routes[];
+extern const i18n_entry help_file_messages[];
 void help_tick(store *s);
 void help_tiles(http_req *req, json_t *tiles);
 #endif
