@@ -36,6 +36,10 @@ test('a resident asks for medicine on a phone and sees it acknowledged', async (
   await page.getByTestId('help-submit').click();
   await page.getByTestId('help-request-page').waitFor();
   assert.match(await page.getByTestId('help-state').innerText(), /待响应/);
+  // A photo of the prescription goes with it.
+  const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(64)]);
+  await page.getByTestId('help-file').setInputFiles({ name: '处方.png', mimeType: 'image/png', buffer: png });
+  await page.getByTestId('help-attachments').getByText('处方.png').waitFor();
   const url = page.url();
 
   const zone = await newPage(env.browser, t, env.server.url);
@@ -51,8 +55,9 @@ test('a resident asks for medicine on a phone and sees it acknowledged', async (
   await page.goto(url);
   await page.getByTestId('help-state').filter({ hasText: '已响应' }).waitFor();
   const steps = await page.getByTestId('help-timeline').locator('li').allInnerTexts();
-  assert.equal(steps.length, 2);
-  assert.match(steps[1], /已响应/);
+  assert.equal(steps.length, 3);
+  assert.match(steps[1], /附件/);
+  assert.match(steps[2], /已响应/);
   await assertFitsPhone(page, 'request');
   await screenshot(page, 'acknowledged');
 });

@@ -3,7 +3,7 @@
 // the street office, declines with a reason; the volunteer starts and finishes it; the
 // household cancels; everyone who sees it can write a message.
 import { useState } from 'preact/hooks';
-import { api } from '../../api.js';
+import { api, ApiError, newIdempotencyKey } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { placeName } from '../../components/place.js';
 import { useSession } from '../../session.js';
@@ -66,6 +66,57 @@ function PassSection({ id, request, committee, onChange }) {
           <button class="button button-primary button-block" type="submit" disabled={state.busy} data-testid="help-pass-approve">{p ? t('help.pass.reissue') : t('help.pass.approve')}</button>
         </form>
       ) : <ErrorMessage error={state.error} />}
+    </section>
+  );
+}
+
+// Sends a photo or PDF as the raw body (api.js speaks JSON only), with the CSRF token
+// fetched fresh and an Idempotency-Key, like every write.
+async function uploadFile(id, file, language) {
+  const me = await api.get('/me');
+  let response;
+  try {
+    response = await fetch(`/api/v1/help-requests/${id}/attachments?name=${encodeURIComponent(file.name)}`, {
+      method: 'POST', credentials: 'same-origin', body: file,
+      headers: { Accept: 'application/json', 'Accept-Language': language, 'Content-Type': 'application/octet-stream',
+        'X-CSRF-Token': me.csrf_token || '', 'Idempotency-Key': newIdempotencyKey() },
+    });
+  } catch {
+    throw new ApiError({ status: 0, code: 'network' });
+  }
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError({ status: response.status, ...(body?.error || {}) });
+  return body;
+}
+
+function Attachments({ id, files, onChange }) {
+  const { t, lang } = useI18n();
+  const [state, setState] = useState({ busy: false, error: null });
+  async function pick(event) {
+    const file = event.currentTarget.files?.[0];
+    event.currentTarget.value = '';
+    if (!file) return;
+    setState({ busy: true, error: null });
+    try {
+      await uploadFile(id, file, lang);
+      setState({ busy: false, error: null });
+      onChange();
+    } catch (error) {
+      setState({ busy: false, error });
+    }
+  }
+  return (
+    <section data-testid="help-attachments">
+      <h2>{t('help.files.title')}</h2>
+      <ul class="help-files">
+        {files.map((f) => (
+          <li key={f.id}><a href={`/api/v1/help-requests/${id}/attachments/${f.id}`} download={f.name}>{f.name}</a>
+            {' '}<small>{Math.max(1, Math.round(f.size / 1024))} KB</small></li>
+        ))}
+      </ul>
+      <label class="field"><span class="field-label">{t('help.files.add')}</span>
+        <input type="file" accept="image/jpeg,image/png,image/webp,application/pdf" onChange={pick} disabled={state.busy} data-testid="help-file" /></label>
+      <ErrorMessage error={state.error} />
     </section>
   );
 }
@@ -167,6 +218,7 @@ export function HelpRequestPage({ params }) {
       {r.kind === 'exit' || r.kind === 'medical_visit' ? (
         <PassSection id={id} request={r} committee={hasAnyRole(session.user, ['committee'])} onChange={reload} />
       ) : null}
+      <Attachments id={id} files={r.attachments || []} onChange={reload} />
       <h2>{t('help.timeline')}</h2>
       <Timeline events={r.timeline} />
       <form class="form" onSubmit={(e) => { e.preventDefault(); act({ action: 'message', text }); }} data-testid="help-message-form">
