@@ -151,7 +151,7 @@ export function VolunteerPage({ params }) {
         <>
           <h1>{v.name}</h1>
           <p class="lead">{t(`vol.kind.${v.kind}`)}{v.organisation ? ` · ${v.organisation}` : ''} · {t(`vol.state.${v.state}`)}</p>
-          <p class="vol-card-meta">{v.phone}{v.room ? ` · ${v.room}` : ''}{v.zone_name ? ` · ${v.zone_name}` : ''}</p>
+          <p class="vol-card-meta">{v.phone ? <a href={`tel:${v.phone}`}>{v.phone}</a> : null}{v.room ? ` · ${v.room}` : ''}{v.zone_name ? ` · ${v.zone_name}` : ''}</p>
           <div class="vol-figures">
             <div class="vol-figure"><strong>{hours(v.verified_minutes)}</strong>{t('vol.home.hours')}</div>
             <div class="vol-figure"><strong>{v.points}</strong>{t('vol.home.points')}</div>

@@ -53,7 +53,7 @@ function Row({ v, committee, onChange }) {
     <li class="vol-card" data-testid="volunteer-item" data-id={v.id} data-state={v.state}>
       <span class="vol-card-title"><Link href={`/volunteers/${v.id}`}>{v.name}</Link><span class="vol-badge">{t(`vol.state.${v.state}`)}</span>
         {v.on_behalf ? <span class="vol-badge">{t('vol.list.on_behalf')}</span> : null}</span>
-      <span class="vol-card-meta">{t(`vol.kind.${v.kind}`)}{v.organisation ? ` · ${v.organisation}` : ''}{v.room ? ` · ${v.room}` : ''} · {v.phone}</span>
+      <span class="vol-card-meta">{t(`vol.kind.${v.kind}`)}{v.organisation ? ` · ${v.organisation}` : ''}{v.room ? ` · ${v.room}` : ''}{v.phone ? <> · <a href={`tel:${v.phone}`}>{v.phone}</a></> : null}</span>
       <span class="vol-card-meta">{v.skills.map((s) => t(`vol.skill.${s}`)).join('、') || t('vol.list.no_skills')} · {t('vol.list.hours', { hours: hours(v.verified_minutes), points: v.points })}</span>
       {committee ? (
         <div class="vol-card-actions">
