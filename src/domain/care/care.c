@@ -277,7 +277,7 @@ static int care_resident(http_req *req)
     if (!http_param_id(req, "id", &id)) return -1;
     store_stmt *st = store_prepare(req->conn, CARE_ROW_COLUMNS CARE_ROW_FROM
         "LEFT JOIN care_assignments a ON a.community_id = $1 AND a.resident_id = r.id AND a.ended_at IS NULL "
-        "LEFT JOIN users u ON u.id = a.carer_user_id "
+        "AND " CARE_VULNERABLE " LEFT JOIN users u ON u.id = a.carer_user_id "
         "WHERE r.id = $6 AND r.community_id = $1 AND r.moved_out_at IS NULL AND ((" SCOPE_HOUSEHOLD ") "
         "OR (a.carer_user_id = $2 AND " CARE_VULNERABLE "))");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));

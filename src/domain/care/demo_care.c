@@ -1,9 +1,9 @@
 /* demo_care.c — the demo's point-to-point care: most vulnerable residents of the first
  * three blocks get a carer (the demo volunteer and the demo block leader, in turn; every
  * fifth one has nobody yet) and a rhythm, with a week of check-ins. One daily call has
- * had no contact for three days (the server's hourly upkeep tells the block leader at
- * start), one was "not reached" this morning, and yesterday's visit to another found a
- * need that became a help request, already acknowledged. */
+ * had no contact for three days (flagged, the block leader told), one was "not reached"
+ * this morning, and yesterday's visit to another found a need that became a help
+ * request, already acknowledged. */
 #include "care_int.h"
 #include "../help/help_int.h"
 #include "../demo_step.h"
@@ -88,6 +88,23 @@ static int care_demo_help(care_demo *d, int res, int64_t carer, int64_t at, int6
     return STORE_OK;
 }
 
+/* The lapse as the hourly upkeep flagged it early this morning, and the block leader's
+ * notification of it, already read. */
+static int care_demo_missed(care_demo *d, int64_t assignment, int res)
+{
+    demo_plan *p = d->p;
+    int64_t flagged = care_demo_at(p, 0, 1), leader = p->user_block ? p->user_block : p->user_committee;
+    char params[160], link[48];
+    snprintf(params, sizeof params, "{\"name\":\"%s\"}", p->res[res].name);
+    snprintf(link, sizeof link, "/care/residents/%lld", (long long)p->res_id[res]);
+    if (store_run(d->c, NULL, "UPDATE care_assignments SET missed_flagged_at = $2 WHERE id = $1", "ii", assignment,
+                  flagged) != STORE_DONE)
+        return STORE_ERR;
+    return store_run(d->c, NULL, "INSERT INTO notifications (community_id, user_id, kind, params, link, created_at, "
+                     "read_at) VALUES ($1, $2, 'care_missed', $3, $4, $5, $6)", "iittii", p->community_id, leader,
+                     params, link, flagged, flagged + 3600 * US_S) == STORE_DONE ? STORE_OK : STORE_ERR;
+}
+
 static int insert_care(demo_plan *p, store_conn *c)
 {
     int64_t carers[2] = {p->user_volunteer ? p->user_volunteer : p->user_committee,
@@ -133,6 +150,7 @@ static int insert_care(demo_plan *p, store_conn *c)
             missed = true;
             for (int ago = 7; ago >= 3 && rc == STORE_OK; ago--)
                 rc = care_demo_checkin(&d, id, rid, carer, ago, kind, "fine", "", 0, NULL);
+            if (rc == STORE_OK) rc = care_demo_missed(&d, id, res);
             continue;
         }
         for (int ago = 6; ago >= 1 && rc == STORE_OK; ago--) {
