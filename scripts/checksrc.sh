@@ -55,7 +55,9 @@ perl -ne '
       }
       my ($cap) = $ARGV =~ m{^src/domain/([^/]+)/};
       my ($tocap) = $to =~ m{^src/domain/([^/]+)/};
-      if ($cap && $tocap && $cap ne $tocap && $tocap ne "accounts") {
+      # Care writes the help request of a check-in as help requests are written (help_int.h).
+      my $allowed = $tocap eq "accounts" || ($cap && $cap eq "care" && $to eq "src/domain/help/help_int.h");
+      if ($cap && $tocap && $cap ne $tocap && !$allowed) {
         print "$ARGV:$.: capability $cap must not include $to (capability $tocap)\n"; $bad++;
       }
     }

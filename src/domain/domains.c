@@ -12,7 +12,8 @@
     X(rotation)                  \
     X(notifications)             \
     X(help)                      \
-    X(bulletins)
+    X(bulletins)                 \
+    X(care)
 
 #define DECLARE(name) extern const capability name##_capability;
 SHOUWANG_CAPABILITIES(DECLARE)

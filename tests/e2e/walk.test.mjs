@@ -32,6 +32,8 @@ const env = useServerAndBrowser(undefined, async () => {
   ids.volunteer = (await block.get('/api/v1/volunteers/me')).json.volunteer?.id;
   ids.help = (await block.get('/api/v1/help-requests?limit=1')).json.items[0]?.id;
   ids.bulletin = (await committee.get('/api/v1/bulletins?kind=urgent&limit=1')).json.items[0]?.id;
+  ids.cared = (await committee.get(`/api/v1/care/residents?carer=assigned&block_id=${ids.block}&limit=1`)).json
+    .items[0]?.id;
 });
 
 // Pages by path; :names are filled from ids above.
@@ -46,6 +48,7 @@ const PAGES = [
   '/volunteers/teams/:team', '/volunteers/:volunteer', '/notifications', '/rotations', '/help', '/help/new',
   '/help/:help', '/help/gate', '/help/medicine',
   '/bulletins', '/bulletins/new', '/bulletins/:bulletin', '/bulletins/:bulletin/edit', '/bulletins/:bulletin/receipts',
+  '/care', '/care/due', '/care/mine', '/care/residents/:cared',
 ];
 
 // Printed lists (the API's print=1 pages), opened as each role would from the app.
@@ -58,6 +61,7 @@ const PRINTS = [
   '/api/v1/tasks?print=1', '/api/v1/hours?print=1', '/api/v1/posts/:post/sheet', '/api/v1/teams?print=1',
   '/api/v1/help-requests?print=1',
   '/api/v1/bulletins/:bulletin/unread?print=1', '/api/v1/bulletins/:bulletin/print',
+  '/api/v1/care/residents?print=1', '/api/v1/care/due?print=1', '/api/v1/care/mine?print=1',
 ];
 
 const KNOWN = new Set([
