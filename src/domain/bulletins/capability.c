@@ -45,6 +45,7 @@ static const i18n_entry bulletin_value_words[] = {
     {"enum.visit", "上门", "Visit"},
     {"enum.in_person", "当面", "In person"},
     {"enum.app", "应用内阅读", "Read in the app"},
+    {"enum.bulletin", "通告", "Bulletin"},
     {"notify.bulletin_urgent", "紧急通告：{title}", "Urgent bulletin: {title}"},
     {0, 0, 0},
 };

@@ -56,6 +56,8 @@ void care_tiles(http_req *req, json_t *tiles)
 }
 
 static const i18n_entry care_tile_messages[] = {
+    {"enum.care_assignment", "点对点关爱", "Care assignment"},
+    {"enum.care_checkin", "关爱联系记录", "Care check-in"},
     {"care.tile.nobody", "尚无关爱人的重点人群", "Vulnerable residents without a carer"},
     {"care.tile.due", "今日未联系的关爱对象", "Cared-for residents not checked today"},
     {"care.tile.needs", "今日关爱中反映的需求", "Needs reported by carers today"},

@@ -480,6 +480,11 @@ const i18n_entry help_messages[] = {
     {"help.state.done", "已完成", "Done"},
     {"help.state.cancelled", "已取消", "Cancelled"},
     {"help.state.declined", "已婉拒", "Declined"},
+    /* The audit log's target types of this folder's writes (shown as enum.<type>). */
+    {"enum.help_request", "求助", "Help request"},
+    {"enum.help_settings", "求助设置", "Help settings"},
+    {"enum.help_pass", "通行证", "Exit pass"},
+    {"enum.medicine_run", "配药批次", "Medicine run"},
     {"help.level.block", "楼组长", "Block leader"},
     {"help.level.zone", "片区长", "Zone leader"},
     {"help.level.committee", "居委会", "Committee"},
