@@ -39,6 +39,9 @@ typedef struct config {
     int write_batch_max;        /* group-commit batch cap */
     int pg_writers;             /* PostgreSQL writer connections, each committing batches */
     int job_queue;              /* background tasks waiting beyond the running ones */
+    int outbox_backoff_ms;      /* first wait before a failed delivery is tried again */
+    int outbox_max_attempts;    /* attempts before a delivery is marked failed */
+    int outbox_lease_ms;        /* how long a claimed delivery is held by one process */
 } config;
 
 void config_defaults(config *c);
