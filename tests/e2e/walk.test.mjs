@@ -46,6 +46,7 @@ const PAGES = [
   '/volunteers/teams/:team', '/volunteers/:volunteer', '/notifications', '/rotations', '/help', '/help/new',
   '/help/:help',
   '/bulletins', '/bulletins/new', '/bulletins/:bulletin', '/bulletins/:bulletin/edit', '/bulletins/:bulletin/receipts',
+  '/channels',
 ];
 
 // Printed lists (the API's print=1 pages), opened as each role would from the app.
