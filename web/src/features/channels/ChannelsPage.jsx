@@ -219,6 +219,8 @@ export function ChannelsPage() {
               class={stateFilter === s ? 'button button-primary' : 'button'} data-testid={`outbox-tab-${s || 'all'}`}
               onClick={() => setStateFilter(s)}>{t(`channels.tab.${s || 'all'}`)}</button>
           ))}
+        </div>
+        <div class="channel-tabs">
           <select value={channelFilter} aria-label={t('channels.filter_channel')} data-testid="outbox-channel"
             onChange={(e) => setChannelFilter(e.currentTarget.value)}>
             <option value="">{t('channels.all_channels')}</option>
