@@ -1,6 +1,6 @@
 # Shouwang — `make run` builds and serves the demo; `make test` runs every test.
 CC      ?= gcc
-PKGS     = libmicrohttpd jansson sqlite3 libpq libsodium libqrencode xlsxwriter gnutls
+PKGS     = libmicrohttpd jansson sqlite3 libpq libsodium libqrencode xlsxwriter gnutls libcurl
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql

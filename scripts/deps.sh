@@ -7,6 +7,7 @@ set -euo pipefail
 PKGS=(build-essential pkg-config clang libclang-rt-14-dev
       libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev
       libsodium-dev libqrencode-dev libxlsxwriter-dev libcmocka-dev libgnutls28-dev
+      libcurl4-gnutls-dev
       postgresql-15 postgresql-client-15 chromium wrk nginx-light tzdata
       fonts-wqy-microhei python3)
 

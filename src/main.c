@@ -10,6 +10,7 @@
 #include "domain/accounts/accounts.h"
 #include "domain/demo.h"
 #include "domain/domains.h"
+#include "domain/outbox.h"
 #include "domain/registry/retention.h"
 #include "http/http.h"
 #include "http/tls.h"
@@ -237,6 +238,7 @@ static int cmd_serve(cli *c)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    outbox_configure(&c->cfg);
     int64_t next_sweep = 0;
     while (!stop_requested) {
         if (clock_mono_us() >= next_sweep) {
@@ -249,6 +251,7 @@ static int cmd_serve(cli *c)
     }
     log_info("stopping: finishing in-flight requests");
     http_server_stop(srv);
+    domains_stop();
     store_close(s);
     log_info("stopped");
     return 0;

@@ -25,6 +25,9 @@ void config_defaults(config *c)
     c->write_batch_max = 256;
     c->pg_writers = 1;
     c->job_queue = 16;
+    c->outbox_backoff_ms = 10000;
+    c->outbox_max_attempts = 8;
+    c->outbox_lease_ms = 120000;
 }
 
 static int set_int(const char *v, long long min, long long max, long long *out)
@@ -87,6 +90,9 @@ int config_set(config *c, const char *key, const char *v, char *err, size_t errl
     if (!strcmp(key, "write_batch_max")) INT(write_batch_max, 1, 10000);
     if (!strcmp(key, "pg_writers")) INT(pg_writers, 1, 16);
     if (!strcmp(key, "quiet")) INT(quiet, 0, 1);
+    if (!strcmp(key, "outbox_backoff_ms")) INT(outbox_backoff_ms, 10, 3600000);
+    if (!strcmp(key, "outbox_max_attempts")) INT(outbox_max_attempts, 1, 100);
+    if (!strcmp(key, "outbox_lease_ms")) INT(outbox_lease_ms, 1000, 3600000);
     if (!strcmp(key, "public_url")) {
         /* Compared with the browser's Origin: scheme and host (and port), no path. */
         size_t n = strlen(v);
@@ -187,6 +193,8 @@ int config_load_env(config *c, char *err, size_t errlen)
         {"SHOUWANG_TLS_CERT", "tls_cert"}, {"SHOUWANG_TLS_KEY", "tls_key"},
         {"SHOUWANG_REDIRECT_LISTEN", "redirect_listen"}, {"SHOUWANG_JOB_QUEUE", "job_queue"},
         {"SHOUWANG_PG_WRITERS", "pg_writers"}, {"SHOUWANG_FILES_DIR", "files_dir"},
+        {"SHOUWANG_OUTBOX_BACKOFF_MS", "outbox_backoff_ms"},
+        {"SHOUWANG_OUTBOX_MAX_ATTEMPTS", "outbox_max_attempts"}, {"SHOUWANG_OUTBOX_LEASE_MS", "outbox_lease_ms"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         const char *v = getenv(map[i].env);

@@ -40,6 +40,9 @@ typedef struct config {
     int pg_writers;             /* PostgreSQL writer connections, each committing batches */
     int job_queue;              /* background tasks waiting beyond the running ones */
     char files_dir[512];        /* uploaded files (attachments); empty: beside the database */
+    int outbox_backoff_ms;      /* first wait before a failed delivery is tried again */
+    int outbox_max_attempts;    /* attempts before a delivery is marked failed */
+    int outbox_lease_ms;        /* how long a claimed delivery is held by one process */
 } config;
 
 void config_defaults(config *c);

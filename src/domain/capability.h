@@ -26,6 +26,9 @@ typedef struct capability {
      * Due times are rows; the hook checks cheaply and queues a write only when one is
      * due, claiming it with a conditional UPDATE so that several processes fire it once. */
     void (*tick)(store *s);
+    /* When the server stops, after the last request and before the store closes: ends
+     * the capability's own threads (they may still write until it returns), or NULL. */
+    void (*stop)(void);
     /* Its steps of `shouwang demo` (ended by a row with run NULL), or NULL: none. */
     const struct demo_step *demo;
     /* Adds what it knows to the "me" answer (GET /me and a login's answer), or NULL. */

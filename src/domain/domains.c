@@ -13,7 +13,8 @@
     X(notifications)             \
     X(help)                      \
     X(bulletins)                 \
-    X(care)
+    X(care)                      \
+    X(channels)
 
 #define DECLARE(name) extern const capability name##_capability;
 SHOUWANG_CAPABILITIES(DECLARE)
@@ -60,6 +61,12 @@ void domains_tick(store *s)
 {
     for (const capability *const *c = shouwang_capabilities; *c; c++)
         if ((*c)->tick) (*c)->tick(s);
+}
+
+void domains_stop(void)
+{
+    for (const capability *const *c = shouwang_capabilities; *c; c++)
+        if ((*c)->stop) (*c)->stop();
 }
 
 void domains_tiles(http_req *req, json_t *tiles)

@@ -18,6 +18,8 @@ int domains_open(store *s);
 void domains_hourly(store *s);
 /* Runs each capability's tick hook (the server calls it about once a second). */
 void domains_tick(store *s);
+/* Runs each capability's stop hook (the server, before it closes the store). */
+void domains_stop(void);
 /* Appends every capability's dashboard tiles for the request's actor. */
 void domains_tiles(http_req *req, json_t *tiles);
 #endif

@@ -49,6 +49,7 @@ const PAGES = [
   '/help/:help', '/help/gate', '/help/medicine',
   '/bulletins', '/bulletins/new', '/bulletins/:bulletin', '/bulletins/:bulletin/edit', '/bulletins/:bulletin/receipts',
   '/care', '/care/due', '/care/mine', '/care/residents/:cared',
+  '/channels',
 ];
 
 // Printed lists (the API's print=1 pages), opened as each role would from the app.

@@ -5,9 +5,13 @@
  *
  * Scheduling needs no timer: a reader's statement asks publish_at <= now, so a bulletin
  * written for 18:00 appears at 18:00. An urgent one tells the members in its scope when
- * it is written live, or in the hourly upkeep once its time has come (capability.c). */
+ * it is written live, or at the first tick once its time has come (capability.c). The
+ * same moment announces it to the committee's chat-group channels (../outbox.h): the
+ * row's announce_at is its due time, claimed once like a help request's due_at; a
+ * revision of a live bulletin's texts is announced again as its new version. */
 #include "bulletins_int.h"
 #include "../notify.h"
+#include "../outbox.h"
 #include "../../core/buf.h"
 #include "../../core/clock.h"
 #include "../../core/validate.h"
@@ -164,6 +168,32 @@ int64_t bulletin_notify_due(store_conn *c, int64_t community_id, int64_t id, int
     int64_t told = notify_users_from(c, community_id, "bulletin_urgent", params, link, NOTIFY_SQL, "ii", id, all);
     json_decref(params);
     return told;
+}
+
+int bulletin_announce_due(store_conn *c, int64_t community_id, int64_t id, int64_t now)
+{
+    store_stmt *st;
+    int rc = store_run(c, &st, "UPDATE bulletins SET announce_at = NULL WHERE id = $2 AND community_id = $1 AND "
+                       "state = 'published' AND publish_at <= $3 AND announce_at <= $3 RETURNING version, public",
+                       "iii", community_id, id, now);
+    if (rc == STORE_DONE) return 0;
+    if (rc != STORE_ROW) return -1;
+    int64_t version = store_col_int(st, 0);
+    bool public_ = store_col_int(st, 1) != 0;
+    store_done(st);
+    if (store_run(c, &st, "SELECT title, body FROM bulletin_texts WHERE community_id = $1 AND bulletin_id = $2 AND "
+                  "version = $3 AND lang = 'zh-CN'", "iii", community_id, id, version) != STORE_ROW)
+        return -1;
+    char key[64], link[96];
+    snprintf(key, sizeof key, "bulletin:%lld:v%lld", (long long)id, (long long)version);
+    if (public_)
+        snprintf(link, sizeof link, "/public/communities/%lld/bulletins#bulletin-%lld", (long long)community_id,
+                 (long long)id);
+    else
+        snprintf(link, sizeof link, "/bulletins/%lld", (long long)id);
+    rc = outbox_event(c, community_id, "bulletin.published", key, store_col_text(st, 0), store_col_text(st, 1), link);
+    store_done(st);
+    return rc < 0 ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------- reading */
@@ -512,7 +542,8 @@ static int bulletin_create(http_req *req)
     int64_t now = clock_now_us(), id = 0;
     store_stmt *st;
     if (store_run(req->conn, &st, "INSERT INTO bulletins (community_id, kind, scope_kind, pinned, public, publish_at, "
-                  "created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+                  "created_by, created_at, updated_at, announce_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $6) "
+                  "RETURNING id",
                   "ittiiiii", req->actor.community_id, in.kind, in.scope, in.pinned, in.public_, in.publish_at,
                   req->actor.user_id, now) == STORE_ROW) {
         id = store_col_int(st, 0);
@@ -520,7 +551,9 @@ static int bulletin_create(http_req *req)
     }
     if (!id || texts_insert(req, id, 1, &in, in.kind) < 0 || targets_put(req, id, &in) < 0)
         return http_fail_internal(req, "bulletin insert");
-    if (bulletin_notify_due(req->conn, req->actor.community_id, id, now) < 0) return http_fail_internal(req, "notify");
+    if (bulletin_notify_due(req->conn, req->actor.community_id, id, now) < 0 ||
+        bulletin_announce_due(req->conn, req->actor.community_id, id, now) < 0)
+        return http_fail_internal(req, "notify");
     http_audit_target(req, "bulletin", id, json_pack("{s:s, s:s, s:I, s:o}", "kind", in.kind, "scope", in.scope,
                                                      "targets", (json_int_t)in.n_ids, "languages", langs_json(&in)));
     return bulletin_reply(req, 201, id);
@@ -561,7 +594,14 @@ static int bulletin_update(http_req *req)
         return http_fail_internal(req, "bulletin update");
     if (revise && texts_insert(req, id, version + 1, &in, kind) < 0) return http_fail_internal(req, "bulletin texts");
     if (in.has_scope && targets_put(req, id, &in) < 0) return http_fail_internal(req, "bulletin targets");
-    if (bulletin_notify_due(req->conn, req->actor.community_id, id, now) < 0) return http_fail_internal(req, "notify");
+    /* New texts, or a new time for one not yet live: (re)announced when live. */
+    if ((revise || (in.has_publish && !live)) &&
+        store_run(req->conn, NULL, "UPDATE bulletins SET announce_at = publish_at WHERE id = $1 AND community_id = $2",
+                  "ii", id, req->actor.community_id) != STORE_DONE)
+        return http_fail_internal(req, "bulletin announce");
+    if (bulletin_notify_due(req->conn, req->actor.community_id, id, now) < 0 ||
+        bulletin_announce_due(req->conn, req->actor.community_id, id, now) < 0)
+        return http_fail_internal(req, "notify");
     json_t *fields = json_array();
     const char *keys[] = {"kind", "texts", "scope", "publish_at", "pinned", "public"};
     for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
@@ -578,7 +618,8 @@ static int bulletin_withdraw(http_req *req)
     if (!http_param_id(req, "id", &id)) return -1;
     int64_t now = clock_now_us();
     int rc = store_run(req->conn, NULL, "UPDATE bulletins SET state = 'withdrawn', withdrawn_at = $1, withdrawn_by = "
-                       "$2, updated_at = $1 WHERE id = $3 AND community_id = $4 AND state = 'published' RETURNING id",
+                       "$2, updated_at = $1, announce_at = NULL WHERE id = $3 AND community_id = $4 AND state = "
+                       "'published' RETURNING id",
                        "iiii", now, req->actor.user_id, id, req->actor.community_id);
     if (rc == STORE_DONE) {
         if (!store_query_int(req->conn, 0, "SELECT COUNT(*) FROM bulletins WHERE id = $1 AND community_id = $2", "ii",

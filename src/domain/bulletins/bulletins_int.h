@@ -55,8 +55,14 @@ const char *bulletin_base_url(http_req *req);
 /* Tells the members in scope of an urgent bulletin that is live and not yet told (once:
  * notified_at is claimed first). Inside a write job. Returns how many, or -1. */
 int64_t bulletin_notify_due(store_conn *c, int64_t community_id, int64_t id, int64_t now);
+/* Announces a live bulletin whose announce_at has passed to the chat-group channels
+ * (outbox_event "bulletin.published", key bulletin:<id>:v<version>), once: announce_at
+ * is claimed first. Inside a write job. 0, or -1 on a store error. */
+int bulletin_announce_due(store_conn *c, int64_t community_id, int64_t id, int64_t now);
 /* The urgent bulletins that became live since the last hour: told once. */
 void bulletin_hourly(store *s);
+/* About once a second: bulletins whose time has come are told and announced. */
+void bulletin_tick(store *s);
 void bulletin_tiles(http_req *req, json_t *tiles);
 
 extern const http_route bulletin_routes[], receipt_routes[], sheet_routes[];
