@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { startServer, runCli } from '../lib/server.mjs';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import http from 'node:http';
 import { assertError, loggedIn, listItems, sleep, createUser, stopServer } from '../lib/api-helpers.mjs';
 
 let srv;
@@ -390,4 +391,33 @@ test('attachments: sniffed, capped, served only to those who see the request, co
   const copied = readdirSync(join(`${out}.files`, community));
   assert.equal(copied.length, 1);
   assert.deepEqual(readFileSync(join(`${out}.files`, community, copied[0])), png);
+});
+
+test('an urgent request and its escalations reach the chat groups that take them, once each', async () => {
+  const hits = [];
+  const rx = http.createServer((req, res) => {
+    let data = '';
+    req.on('data', (d) => { data += d; });
+    req.on('end', () => { hits.push({ id: req.headers['x-shouwang-event-id'], body: JSON.parse(data) }); res.end('{}'); });
+  });
+  await new Promise((ok) => rx.listen(0, '127.0.0.1', ok));
+  try {
+    for (const u of ['committee', 'block']) c[u] = await loggedIn(srv.url, u);
+    c.resident = await loggedIn(srv.url, neighbourLogin.username, neighbourLogin.password);
+    const ch = await c.committee.post('/api/v1/channels', { name: '居委值班群', kind: 'webhook',
+      url: `http://127.0.0.1:${rx.address().port}/hook`, events: ['help.urgent', 'help.escalated'] });
+    assert.equal(ch.status, 201, ch.text);
+    await c.committee.put('/api/v1/help-settings', { urgent_ack_s: 1, normal_ack_s: 3600 });
+    const r = await c.resident.post('/api/v1/help-requests', { kind: 'care', urgency: 'urgent', summary: '老人胸口疼' });
+    const id = r.json.request.id;
+    const want = [`help:${id}:urgent`, `help:${id}:esczone`, `help:${id}:esccommittee`];
+    await until(async () => want.every((k) => hits.some((h) => h.id === k)), 15000);
+    for (const k of want) assert.equal(hits.filter((h) => h.id === k).length, 1, k);
+    const urgent = hits.find((h) => h.id === want[0]);
+    assert.equal(urgent.body.event, 'help.urgent');
+    assert.match(urgent.body.text, /老人胸口疼/);
+    assert.match(urgent.body.link, new RegExp(`/help/${id}$`));
+  } finally {
+    rx.close();
+  }
 });

@@ -10,6 +10,7 @@
  * to the zone leader and then the committee when nobody answers. */
 #include "help_int.h"
 #include "../notify.h"
+#include "../outbox.h"
 #include "../../core/clock.h"
 #include "../../core/validate.h"
 #include <string.h>
@@ -381,6 +382,21 @@ static int help_create(http_req *req)
                                      !strcmp(urgency, "urgent") ? "help_urgent" : "help_new", params, id);
     json_decref(params);
     if (told < 0) return http_fail_internal(req, "help notify");
+    /* An urgent request also goes to the committee's chat groups that take it. */
+    if (!strcmp(urgency, "urgent")) {
+        store_stmt *bn;
+        const char *where = "";
+        if (store_run(req->conn, &bn, "SELECT b.name FROM blocks b WHERE b.id = $1", "i", block) == STORE_ROW) {
+            where = arena_strdup(req->a, store_col_text(bn, 0));
+            store_done(bn);
+        }
+        const char *text = arena_printf(req->a, "%s · %s · %s", i18n_text(LANG_ZH, arena_printf(req->a,
+            "help.kind.%s", kind)), where, summary);
+        if (outbox_event(req->conn, community, "help.urgent", arena_printf(req->a, "help:%lld:urgent", (long long)id),
+                         i18n_text(LANG_ZH, "help.outbox.urgent"), text, arena_printf(req->a, "/help/%lld",
+                             (long long)id)) < 0)
+            return http_fail_internal(req, "help outbox");
+    }
     if (on_behalf && resident) req->on_behalf_of = resident;
     http_audit_target(req, "help_request", id, json_pack("{s:s, s:s, s:s}", "kind", kind, "urgency", urgency,
                                                          "channel", stored_channel));
@@ -462,6 +478,8 @@ const i18n_entry help_messages[] = {
      "The limit for urgent requests cannot be longer than for normal ones"},
     {"notify.help_new", "新的求助：{summary}", "New help request: {summary}"},
     {"notify.help_urgent", "紧急求助：{summary}，请尽快响应", "URGENT help request: {summary}"},
+    {"help.outbox.urgent", "紧急求助", "Urgent help request"},
+    {"help.outbox.escalated", "求助超时未响应，已升级", "Help request not acknowledged in time, escalated"},
     {"notify.help_escalated", "求助超时未响应，已升级给您：{summary}",
      "A help request nobody acknowledged in time is now with you: {summary}"},
     {"help.kind.medicine", "配药", "Medicine"},

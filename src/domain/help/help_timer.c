@@ -9,6 +9,7 @@
  * again on the row a concurrent claim changed); the claim, the new level, the timeline event, the
  * notifications and the audit entry commit together or not at all. */
 #include "help_int.h"
+#include "../outbox.h"
 #include "../../core/clock.h"
 #include "../../core/log.h"
 #include <stdatomic.h>
@@ -22,6 +23,13 @@ typedef struct due_row {
     char level[16], urgency[16];
     char *summary;
 } due_row;
+
+/* The catalogue key of a level's word ("help.level.zone"). */
+static const char *help_level_key(const char *level)
+{
+    return !strcmp(level, "block") ? "help.level.block" : !strcmp(level, "zone") ? "help.level.zone"
+                                                                                 : "help.level.committee";
+}
 
 static int help_escalate_one(store_conn *c, due_row *d, int64_t now)
 {
@@ -44,6 +52,15 @@ static int help_escalate_one(store_conn *c, due_row *d, int64_t now)
     int64_t told = help_notify_level(c, d->community, next, d->block, d->zone, "help_escalated", params, d->id);
     json_decref(params);
     if (told < 0) return -1;
+    /* The chat groups that take escalations hear of each step once (its own key). */
+    char key[64], text[600], link[48];
+    snprintf(key, sizeof key, "help:%lld:esc%s", (long long)d->id, next);
+    snprintf(text, sizeof text, "%s → %s · %s", i18n_text(LANG_ZH, help_level_key(d->level)),
+             i18n_text(LANG_ZH, help_level_key(next)), d->summary);
+    snprintf(link, sizeof link, "/help/%lld", (long long)d->id);
+    if (outbox_event(c, d->community, "help.escalated", key, i18n_text(LANG_ZH, "help.outbox.escalated"), text,
+                     link) < 0)
+        return -1;
     char detail[96];
     snprintf(detail, sizeof detail, "{\"from\":\"%s\",\"to\":\"%s\"}", d->level, next);
     return audit_write_raw(c, d->community, 0, "help.escalate", "help_request", d->id, NULL, detail);
