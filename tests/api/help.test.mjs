@@ -421,3 +421,33 @@ test('an urgent request and its escalations reach the chat groups that take them
     rx.close();
   }
 });
+
+test('two server processes on one database escalate a request once', async () => {
+  const second = await startServer({ db: srv.db });
+  try {
+    c.committee = await loggedIn(srv.url, 'committee');
+    const resident2 = await loggedIn(second.url, neighbourLogin.username, neighbourLogin.password);
+    await c.committee.put('/api/v1/help-settings', { urgent_ack_s: 1, normal_ack_s: 3600 });
+    const ids = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await resident2.post('/api/v1/help-requests', { kind: 'care', urgency: 'urgent', summary: `两台服务器 ${i}` });
+      ids.push(r.json.request.id);
+    }
+    const done = await until(async () => {
+      for (const id of ids) {
+        const g = await c.committee.get(`/api/v1/help-requests/${id}`);
+        if (g.json.request.level !== 'committee') return false;
+      }
+      return true;
+    }, 15000);
+    assert.ok(done, 'all escalated to the committee');
+    await sleep(1500);
+    for (const id of ids) {
+      const g = await c.committee.get(`/api/v1/help-requests/${id}`);
+      assert.equal(g.json.request.timeline.filter((e) => e.kind === 'escalated').length, 2, `request ${id}`);
+      assert.equal(g.json.request.escalations, 2);
+    }
+  } finally {
+    await stopServer(second, { keepDb: true });
+  }
+});
