@@ -69,17 +69,24 @@ void help_tiles(http_req *req, json_t *tiles)
     dashboard_tile_link(tiles, "/help?overdue=1");
     dashboard_tile(req, tiles, "help_oldest_open", "help.tile.oldest", oldest ? (now - oldest) / 3600000000LL : 0,
                    "help.unit.hours");
+    dashboard_tile_link(tiles, "/help?state=open");
     /* A median over no request would read as "0 minutes": such a tile is left out. */
     int64_t ack = help_median_minutes(req, "SELECT r.acknowledged_at - r.created_at FROM help_requests r JOIN "
                                       "households h ON h.id = r.household_id JOIN blocks b ON b.id = r.block_id "
                                       "WHERE r.acknowledged_at IS NOT NULL AND r.created_at >= $3 AND "
                                       SCOPE_HOUSEHOLD " ORDER BY 1");
-    if (ack >= 0) dashboard_tile(req, tiles, "help_ack_median", "help.tile.ack_median", ack, "help.unit.minutes");
+    if (ack >= 0) {
+        dashboard_tile(req, tiles, "help_ack_median", "help.tile.ack_median", ack, "help.unit.minutes");
+        dashboard_tile_link(tiles, "/help");
+    }
     int64_t done = help_median_minutes(req, "SELECT r.finished_at - r.created_at FROM help_requests r JOIN "
                                        "households h ON h.id = r.household_id JOIN blocks b ON b.id = r.block_id "
                                        "WHERE r.state = 'done' AND r.created_at >= $3 AND " SCOPE_HOUSEHOLD
                                        " ORDER BY 1");
-    if (done >= 0) dashboard_tile(req, tiles, "help_done_median", "help.tile.done_median", done, "help.unit.minutes");
+    if (done >= 0) {
+        dashboard_tile(req, tiles, "help_done_median", "help.tile.done_median", done, "help.unit.minutes");
+        dashboard_tile_link(tiles, "/help");
+    }
 }
 
 static const i18n_entry help_tile_messages[] = {
