@@ -109,3 +109,21 @@ test('the public page needs no session and fits a phone', async (t) => {
   await screenshot(page, 'public');
   assert.deepEqual(page.pageErrors, []);
 });
+
+test('a scheduled time is the community time, whatever the phone says', async (t) => {
+  // A phone set to another zone (New York) schedules "08:00" for 08:00 Shanghai time.
+  const context = await env.browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN',
+    timezoneId: 'America/New_York' });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  await login(page, env.server.url, 'committee');
+  await page.goto(`${env.server.url}/bulletins/new`);
+  await page.getByTestId('bulletin-editor').waitFor();
+  await page.fill('input[name="title-zh-CN"]', '明早八点开始第三轮核酸');
+  await page.fill('textarea[name="body-zh-CN"]', '请各户按楼组顺序下楼。');
+  const day = new Date(Date.now() + 2 * 86400000 + 8 * 3600000).toISOString().slice(0, 10);
+  await page.fill('input[name="publish_at"]', `${day}T08:00`);
+  await page.getByTestId('editor-save').click();
+  await page.getByTestId('bulletin-page').waitFor();
+  assert.match(await page.getByTestId('bulletin-page').innerText(), new RegExp(`${day} 08:00`));
+});

@@ -8,6 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, newIdempotencyKey } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { Link, navigate } from '../../router.jsx';
+import { useSession } from '../../session.js';
 import { useApiData } from '../../components/useApiData.js';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { KINDS, LANG_NAMES, TEXT_LANGS } from './common.jsx';
@@ -15,9 +16,25 @@ import { KINDS, LANG_NAMES, TEXT_LANGS } from './common.jsx';
 const EMPTY = Object.fromEntries(TEXT_LANGS.map((l) => [l, { title: '', body: '', rumour: '' }]));
 
 // "2026-12-04T18:00" typed in the browser's zone into the API's UTC form.
-function toUtc(local) {
+// The offset of time zone tz from UTC at instant utcMs, in ms (Intl knows the zones).
+function tzOffsetMs(tz, utcMs) {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit',
+    day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(utcMs));
+  const v = Object.fromEntries(parts.map((p) => [p.type, Number(p.value)]));
+  return Date.UTC(v.year, v.month - 1, v.day, v.hour, v.minute, v.second) - utcMs;
+}
+
+// "2026-12-05T08:00" typed is the community's wall time, wherever the phone is.
+function toUtc(local, tz) {
   if (!local) return null;
-  return new Date(local).toISOString().replace(/\.\d+Z$/, 'Z');
+  const naive = Date.parse(`${local}:00Z`);
+  let utc = naive;
+  try {
+    utc = naive - tzOffsetMs(tz || 'Asia/Shanghai', naive);
+  } catch {
+    utc = new Date(local).getTime();   /* an engine without the zone: the phone's own */
+  }
+  return new Date(utc).toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
 function Picker({ items, chosen, onChange, testId }) {
@@ -35,6 +52,7 @@ function Picker({ items, chosen, onChange, testId }) {
 
 export function EditorPage({ params }) {
   const { t, lang } = useI18n();
+  const { session } = useSession();
   const editing = params?.id;
   const [kind, setKind] = useState('notice');
   const [texts, setTexts] = useState(EMPTY);
@@ -85,7 +103,7 @@ export function EditorPage({ params }) {
     if (!editing || JSON.stringify(texts) !== original) body.texts = out;
     if (scope === 'zones') body.zone_ids = zoneIds;
     if (scope === 'blocks') body.block_ids = blockIds;
-    if (!editing || when) body.publish_at = toUtc(when);
+    if (!editing || when) body.publish_at = toUtc(when, session?.community?.timezone);
     setState({ busy: true, error: null });
     try {
       const answer = editing ? await api.patch(`/bulletins/${encodeURIComponent(editing)}`, body, { idempotencyKey: key })
