@@ -165,7 +165,7 @@ test('a published bulletin reaches each enabled channel once, in its format; a d
 
 test('a failing receiver is tried again with backoff and then gets the event once', async () => {
   rx.behaviour['flaky-hook'] = (n) => (n < 2 ? { status: 500, body: { error: 'busy' } } : {});
-  rx.behaviour['flaky-wecom'] = (n) => (n < 2 ? { body: { errcode: 45009, errmsg: 'api freq out of limit' } } : {});
+  rx.behaviour['flaky-wecom'] = (n) => (n < 2 ? { body: { errcode: -1, errmsg: 'system busy' } } : {});
   const hook = await channel({ name: '不稳定的接口', kind: 'webhook', url: `${rx.url}/flaky-hook` });
   const wecom = await channel({ name: '限流的群', kind: 'wecom', url: `${rx.url}/flaky-wecom` });
   const b = await publish('补充通知');
@@ -186,6 +186,26 @@ test('a failing receiver is tried again with backoff and then gets the event onc
   assert.equal(d.state, 'delivered');
   assert.equal(d.attempts, 3);
   assert.equal((await deliveriesOf(hook.id))[0].attempts, 3);
+});
+
+test('a robot that says "too many messages" is waited for without spending an attempt', async () => {
+  rx.behaviour['busy-wecom'] = (n) => (n < 1 ? { body: { errcode: 45009, errmsg: 'api freq out of limit' } } : {});
+  rx.behaviour['busy-hook'] = (n) => (n < 1 ? { status: 429, body: { error: 'slow down' } } : {});
+  const wecom = await channel({ name: '刷屏的群', kind: 'wecom', url: `${rx.url}/busy-wecom` });
+  const hook = await channel({ name: '限速的接口', kind: 'webhook', url: `${rx.url}/busy-hook` });
+  const b = await publish('限流测试');
+  const key = `bulletin:${b.id}:v1`;
+  assert.ok(await until(() => delivered('busy-wecom')[key] && delivered('busy-hook')[key], 15000),
+    JSON.stringify(rx.hits));
+  for (const [name, ch] of [['busy-wecom', wecom], ['busy-hook', hook]]) {
+    const hits = rx.hits[name];
+    assert.equal(hits.length, 2);
+    // Six backoff steps (1.2 s here; a minute with the default) before the second try.
+    assert.ok(hits[1].at - hits[0].at >= 1100, `${name} waited ${hits[1].at - hits[0].at} ms`);
+    const d = (await deliveriesOf(ch.id))[0];
+    assert.equal(d.state, 'delivered');
+    assert.equal(d.attempts, 1, 'the throttled try is not counted');
+  }
 });
 
 test('a delivery that keeps failing is marked failed, listed first, and retried on demand', async () => {
@@ -284,9 +304,9 @@ test('the test message goes through the outbox to the channel, also a disabled o
   assert.equal(got.body.msgtype, 'text');
   assert.match(got.body.text.content, /test message/);
   assert.equal(got.eventId, r.json.delivery.event_key);
-  const audit = listItems(await c.committee.get('/api/v1/audit?limit=50'));
-  assert.ok(audit.some((e) => e.action === 'channel.test'), 'audited');
-  assert.ok(audit.some((e) => e.action === 'channel.create'));
+  const tested = listItems(await c.committee.get('/api/v1/audit?action=channel.test&limit=50'));
+  assert.ok(tested.some((e) => e.target_id === hook.id), 'audited');
+  assert.ok(listItems(await c.committee.get('/api/v1/audit?action=channel.create&limit=500')).length >= 1);
   const gone = await c.committee.del(`/api/v1/channels/${hook.id}`);
   assert.equal(gone.status, 200, gone.text);
   assertError(await c.committee.get(`/api/v1/channels/${hook.id}`), 404, 'not_found');

@@ -37,6 +37,9 @@ typedef struct delivery {
     char *kind, *format, *url;   /* of its channel */
 } delivery;
 
+/* The wait when a receiver throttles: a minute with the default backoff (10 s). */
+#define DELIVER_THROTTLE_STEPS 6
+
 typedef struct claim {
     char token[44];
     delivery items[DELIVER_BATCH];
@@ -47,6 +50,7 @@ typedef struct outcome {
     int64_t id, attempts;
     const char *token;
     bool ok, release;
+    bool throttled;           /* the receiver asked us to slow down: not an attempt */
     long status;
     char error[DELIVER_ERROR_MAX + 1];
 } outcome;
@@ -205,6 +209,15 @@ static int record_job(store_conn *c, void *ctx)
         return store_run(c, NULL, "UPDATE outbox_deliveries SET state = 'pending', attempts = attempts - 1, next_at = "
                          "$3, lease_until = NULL, claim_token = NULL, updated_at = $3 WHERE id = $1 AND claim_token = "
                          "$2", "iti", o->id, o->token, now) == STORE_DONE ? 0 : -1;
+    /* A WeCom robot takes about 20 messages a minute (errcode 45009), a webhook may
+     * answer 429: the delivery waits a minute without spending one of its attempts. */
+    if (o->throttled) {
+        int64_t wait = DELIVER_THROTTLE_STEPS * (int64_t)outbox_config()->outbox_backoff_ms * 1000;
+        return store_run(c, NULL, "UPDATE outbox_deliveries SET state = 'pending', attempts = attempts - 1, next_at = "
+                         "$3, last_error = $4, lease_until = NULL, claim_token = NULL, updated_at = $5 WHERE id = $1 "
+                         "AND claim_token = $2", "ititi", o->id, o->token, now + wait, o->error, now) == STORE_DONE
+                   ? 0 : -1;
+    }
     if (o->ok)
         return store_run(c, NULL, "UPDATE outbox_deliveries SET state = 'delivered', delivered_at = $3, http_status = "
                          "$4, last_error = NULL, next_at = NULL, lease_until = NULL, claim_token = NULL, updated_at = "
@@ -273,6 +286,7 @@ static bool wecom_ok(const char *reply, outcome *o)
     json_t *j = json_loads(reply, 0, NULL);
     json_t *code = json_object_get(j, "errcode");
     bool ok = json_is_integer(code) && json_integer_value(code) == 0;
+    if (json_is_integer(code) && json_integer_value(code) == 45009) o->throttled = true;
     if (!ok) {
         const char *msg = json_string_value(json_object_get(j, "errmsg"));
         char text[DELIVER_ERROR_MAX + 1];
@@ -323,6 +337,7 @@ static void deliver_send(const delivery *d, outcome *o)
         char text[DELIVER_ERROR_MAX + 1];
         snprintf(text, sizeof text, "HTTP %ld: %.200s", o->status, reply->data);
         error_set(o, text);
+        o->throttled = o->status == 429;
     }
     else o->ok = strcmp(d->kind, "wecom") || wecom_ok(reply->data, o);
     curl_easy_cleanup(h);
