@@ -249,38 +249,9 @@ static bool care_body_help(http_req *req, care_help *h)
  * of that level told. The request's id, or 0 after a store error. */
 static int64_t care_help_create(http_req *req, const care_target *t, const care_help *h, const char *channel)
 {
-    int64_t community = req->actor.community_id, now = clock_now_us();
-    const char *level = help_route_level(req->conn, community, t->block, t->zone, 0);
-    int64_t due = now + help_ack_limit_s(req->conn, community, h->urgency) * 1000000;
-    store_stmt *st = store_prepare(req->conn, "INSERT INTO help_requests (community_id, household_id, block_id, "
-                                   "zone_id, resident_id, kind, urgency, summary, details, contact_phone, state, "
-                                   "level, ack_due_at, due_at, channel, created_by, created_at, updated_at) VALUES "
-                                   "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'new', $11, $12, $12, $13, $14, $15, "
-                                   "$15) RETURNING id");
-    if (!st) return 0;
-    store_bind_int(st, 1, community);
-    store_bind_int(st, 2, t->household);
-    store_bind_int(st, 3, t->block);
-    if (t->zone) store_bind_int(st, 4, t->zone); else store_bind_null(st, 4);
-    store_bind_int(st, 5, t->resident);
-    store_bind_text(st, 6, h->kind);
-    store_bind_text(st, 7, h->urgency);
-    store_bind_text(st, 8, h->summary);
-    store_bind_text(st, 9, "{}");
-    store_bind_text(st, 10, NULL);
-    store_bind_text(st, 11, level);
-    store_bind_int(st, 12, due);
-    store_bind_text(st, 13, channel);
-    store_bind_int(st, 14, req->actor.user_id);
-    store_bind_int(st, 15, now);
-    int64_t id = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
-    store_done(st);
-    if (!id || help_event(req->conn, community, id, req->actor.user_id, "created", "new", level, NULL) < 0) return 0;
-    json_t *params = json_pack("{s:s}", "summary", h->summary);
-    int64_t told = help_notify_level(req->conn, community, level, t->block, t->zone,
-                                     !strcmp(h->urgency, "urgent") ? "help_urgent" : "help_new", params, id);
-    json_decref(params);
-    return told < 0 ? 0 : id;
+    help_new n = {.household = t->household, .block = t->block, .zone = t->zone, .resident = t->resident,
+                  .kind = h->kind, .urgency = h->urgency, .summary = h->summary, .channel = channel};
+    return help_request_insert(req, &n);
 }
 
 /* POST /care/residents/{id}/checkins {kind, outcome, needs?, at?, help?} */

@@ -318,6 +318,58 @@ static char *help_details(http_req *req)
     return out;
 }
 
+int64_t help_request_insert(http_req *req, const help_new *n)
+{
+    int64_t community = req->actor.community_id, now = clock_now_us();
+    const char *level = help_route_level(req->conn, community, n->block, n->zone, 0);
+    int64_t due = now + help_ack_limit_s(req->conn, community, n->urgency) * 1000000;
+    store_stmt *st = store_prepare(req->conn, "INSERT INTO help_requests (community_id, household_id, block_id, "
+                                   "zone_id, resident_id, kind, urgency, summary, details, contact_phone, state, "
+                                   "level, ack_due_at, due_at, channel, created_by, created_at, updated_at) VALUES "
+                                   "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'new', $11, $12, $12, $13, $14, $15, "
+                                   "$15) RETURNING id");
+    if (!st) return 0;
+    store_bind_int(st, 1, community);
+    store_bind_int(st, 2, n->household);
+    store_bind_int(st, 3, n->block);
+    if (n->zone) store_bind_int(st, 4, n->zone); else store_bind_null(st, 4);
+    if (n->resident) store_bind_int(st, 5, n->resident); else store_bind_null(st, 5);
+    store_bind_text(st, 6, n->kind);
+    store_bind_text(st, 7, n->urgency);
+    store_bind_text(st, 8, n->summary);
+    store_bind_text(st, 9, n->details ? n->details : "{}");
+    store_bind_text(st, 10, n->phone);
+    store_bind_text(st, 11, level);
+    store_bind_int(st, 12, due);
+    store_bind_text(st, 13, n->channel);
+    store_bind_int(st, 14, req->actor.user_id);
+    store_bind_int(st, 15, now);
+    int64_t id = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
+    store_done(st);
+    if (!id || help_event(req->conn, community, id, req->actor.user_id, "created", "new", level, NULL) < 0) return 0;
+    bool urgent = !strcmp(n->urgency, "urgent");
+    json_t *params = json_pack("{s:s}", "summary", n->summary);
+    int64_t told = help_notify_level(req->conn, community, level, n->block, n->zone,
+                                     urgent ? "help_urgent" : "help_new", params, id);
+    json_decref(params);
+    if (told < 0) return 0;
+    if (!urgent) return id;
+    /* An urgent request also goes to the committee's chat groups that take it. */
+    store_stmt *bn;
+    const char *where = "";
+    if (store_run(req->conn, &bn, "SELECT b.name FROM blocks b WHERE b.id = $1", "i", n->block) == STORE_ROW) {
+        where = arena_strdup(req->a, store_col_text(bn, 0));
+        store_done(bn);
+    }
+    const char *text = arena_printf(req->a, "%s · %s · %s", i18n_text(LANG_ZH, arena_printf(req->a, "help.kind.%s",
+                                    n->kind)), where, n->summary);
+    if (outbox_event(req->conn, community, "help.urgent", arena_printf(req->a, "help:%lld:urgent", (long long)id),
+                     i18n_text(LANG_ZH, "help.outbox.urgent"), text, arena_printf(req->a, "/help/%lld",
+                         (long long)id)) < 0)
+        return 0;
+    return id;
+}
+
 /* POST /help-requests {kind, urgency, summary, details?, contact_phone?, resident_id? |
  * household_id?, channel?} */
 static int help_create(http_req *req)
@@ -347,56 +399,11 @@ static int help_create(http_req *req)
         return http_fail_internal(req, "help household");
     int64_t block = store_col_int(st, 0), zone = store_col_null(st, 1) ? 0 : store_col_int(st, 1);
     store_done(st);
-    int64_t community = req->actor.community_id, now = clock_now_us();
-    const char *level = help_route_level(req->conn, community, block, zone, 0);
-    int64_t due = now + help_ack_limit_s(req->conn, community, urgency) * 1000000;
-    st = store_prepare(req->conn, "INSERT INTO help_requests (community_id, household_id, block_id, zone_id, "
-                                  "resident_id, kind, urgency, summary, details, contact_phone, state, level, "
-                                      "ack_due_at, "
-                                  "due_at, channel, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, "
-                                      "$6, "
-                                  "$7, $8, $9, $10, 'new', $11, $12, $12, $13, $14, $15, $15) RETURNING id");
-    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
-    store_bind_int(st, 1, community);
-    store_bind_int(st, 2, household);
-    store_bind_int(st, 3, block);
-    if (zone) store_bind_int(st, 4, zone); else store_bind_null(st, 4);
-    if (resident) store_bind_int(st, 5, resident); else store_bind_null(st, 5);
-    store_bind_text(st, 6, kind);
-    store_bind_text(st, 7, urgency);
-    store_bind_text(st, 8, summary);
-    store_bind_text(st, 9, details);
-    store_bind_text(st, 10, phone);
-    store_bind_text(st, 11, level);
-    store_bind_int(st, 12, due);
-    store_bind_text(st, 13, stored_channel);
-    store_bind_int(st, 14, req->actor.user_id);
-    store_bind_int(st, 15, now);
-    int64_t id = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
-    store_done(st);
+    help_new r = {.household = household, .block = block, .zone = zone, .resident = resident, .kind = kind,
+                  .urgency = urgency, .summary = summary, .details = details, .phone = phone,
+                  .channel = stored_channel};
+    int64_t id = help_request_insert(req, &r);
     if (!id) return http_fail_internal(req, "help insert");
-    if (help_event(req->conn, community, id, req->actor.user_id, "created", "new", level, NULL) < 0)
-        return http_fail_internal(req, "help event");
-    json_t *params = json_pack("{s:s}", "summary", summary);
-    int64_t told = help_notify_level(req->conn, community, level, block, zone,
-                                     !strcmp(urgency, "urgent") ? "help_urgent" : "help_new", params, id);
-    json_decref(params);
-    if (told < 0) return http_fail_internal(req, "help notify");
-    /* An urgent request also goes to the committee's chat groups that take it. */
-    if (!strcmp(urgency, "urgent")) {
-        store_stmt *bn;
-        const char *where = "";
-        if (store_run(req->conn, &bn, "SELECT b.name FROM blocks b WHERE b.id = $1", "i", block) == STORE_ROW) {
-            where = arena_strdup(req->a, store_col_text(bn, 0));
-            store_done(bn);
-        }
-        const char *text = arena_printf(req->a, "%s · %s · %s", i18n_text(LANG_ZH, arena_printf(req->a,
-            "help.kind.%s", kind)), where, summary);
-        if (outbox_event(req->conn, community, "help.urgent", arena_printf(req->a, "help:%lld:urgent", (long long)id),
-                         i18n_text(LANG_ZH, "help.outbox.urgent"), text, arena_printf(req->a, "/help/%lld",
-                             (long long)id)) < 0)
-            return http_fail_internal(req, "help outbox");
-    }
     if (on_behalf && resident) req->on_behalf_of = resident;
     http_audit_target(req, "help_request", id, json_pack("{s:s, s:s, s:s}", "kind", kind, "urgency", urgency,
                                                          "channel", stored_channel));

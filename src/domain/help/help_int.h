@@ -50,6 +50,17 @@ int64_t help_notify_level(store_conn *c, int64_t community_id, const char *level
 /* One step on the request's timeline (user_id 0: the server's timer). 0 or -1. */
 int help_event(store_conn *c, int64_t community_id, int64_t request_id, int64_t user_id, const char *kind,
                const char *state, const char *level, const char *text);
+/* A new request as POST /help-requests writes it, for a household already checked to
+ * be the actor's to ask for: channel "app", "on_behalf" or "phone"; details a JSON
+ * object text or NULL. */
+typedef struct help_new {
+    int64_t household, block, zone, resident;
+    const char *kind, *urgency, *summary, *details, *phone, *channel;
+} help_new;
+/* Inside a write job: inserts it routed to the first level with someone to answer, with
+ * its deadline, the timeline's first step, the level's people told and (urgent) the chat
+ * groups' event. The new id, or 0 after a store error. */
+int64_t help_request_insert(http_req *req, const help_new *n);
 /* Replies with the request and its timeline as the actor may see it (404 when not). */
 int help_reply(http_req *req, int status, int64_t id);
 

@@ -13,24 +13,11 @@ import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
 import { ExportLinks } from '../registry/common.jsx';
 import { placeName } from '../../components/place.js';
+import { useAction } from '../../components/useAction.js';
 import { LEADERS } from './common.jsx';
 
 const yuan = (fen) => (Number(fen || 0) / 100).toFixed(2);
 
-function useRun() {
-  const [state, setState] = useState({ busy: false, error: null });
-  async function run(fn, done) {
-    setState({ busy: true, error: null });
-    try {
-      const answer = await fn();
-      setState({ busy: false, error: null });
-      if (done) done(answer);
-    } catch (error) {
-      setState({ busy: false, error });
-    }
-  }
-  return { ...state, run };
-}
 
 export function MedicineRunsPage() {
   const { t, lang } = useI18n();
@@ -38,7 +25,7 @@ export function MedicineRunsPage() {
   const leader = hasAnyRole(session.user, LEADERS);
   const { data, error, loading } = useApiData('/medicine-runs?limit=100', [lang]);
   const [form, setForm] = useState({ name: '', place: '' });
-  const action = useRun();
+  const action = useAction((a) => navigate(`/help/medicine/${a.run.id}`));
   return (
     <main class="page page-narrow" data-testid="medicine-runs-page">
       <p><Link href="/help">{t('help.back')}</Link></p>
@@ -47,7 +34,7 @@ export function MedicineRunsPage() {
       {leader ? (
         <form class="form" data-testid="medicine-new" onSubmit={(e) => {
           e.preventDefault();
-          action.run(() => api.post('/medicine-runs', form), (a) => navigate(`/help/medicine/${a.run.id}`));
+          action.run(() => api.post('/medicine-runs', form));
         }}>
           <label class="field"><span class="field-label">{t('med.field.name')}</span>
             <input value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} required data-testid="medicine-name" /></label>
@@ -78,9 +65,9 @@ export function MedicineRunsPage() {
 
 function Line({ runId, line, onChange }) {
   const { t } = useI18n();
-  const action = useRun();
+  const action = useAction(onChange);
   const [money, setMoney] = useState({ advanced: yuan(line.advanced_fen), repaid: yuan(line.repaid_fen) });
-  const patch = (body) => action.run(() => api.patch(`/medicine-runs/${runId}/items/${line.id}`, body), onChange);
+  const patch = (body) => action.run(() => api.patch(`/medicine-runs/${runId}/items/${line.id}`, body));
   return (
     <li class="help-card" data-testid="medicine-line" data-triage={line.triage}>
       <div class="help-card-link">
@@ -118,7 +105,7 @@ export function MedicineRunPage({ params }) {
   const { data, error, loading, reload } = useApiData(`/medicine-runs/${id}`, [lang]);
   const open = useApiData('/help-requests?state=open&kind=medicine&limit=100', [lang, data]);
   const [triage, setTriage] = useState('yellow');
-  const action = useRun();
+  const action = useAction(reload);
   if (loading && !data) return <main class="page page-narrow"><Loading /></main>;
   if (!data) return <main class="page page-narrow"><ErrorMessage error={error} /></main>;
   const run = data.run;
@@ -144,7 +131,7 @@ export function MedicineRunPage({ params }) {
                 <span class="help-card-title">{r.details?.medicine || r.summary}</span>
                 <span class="help-card-meta">{[placeName(r), r.resident_name].filter(Boolean).join(' · ')}</span>
                 <button class="button" disabled={action.busy} data-testid="medicine-take"
-                  onClick={() => action.run(() => api.post(`/medicine-runs/${id}/items`, { triage, request_id: r.id }), reload)}>{t('med.take')}</button>
+                  onClick={() => action.run(() => api.post(`/medicine-runs/${id}/items`, { triage, request_id: r.id }))}>{t('med.take')}</button>
               </div></li>
             ))}
           </ul>

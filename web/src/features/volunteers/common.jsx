@@ -1,6 +1,5 @@
 // Pieces the volunteer pages share: who may open them, the list walker, the "do it and
 // show the server's answer" hook every button uses, and a shift's time as people say it.
-import { useState } from 'preact/hooks';
 import { api } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import './volunteers.css';
@@ -24,24 +23,7 @@ export async function fetchAll(path) {
   return items;
 }
 
-// Runs one write at a time: {run, busy, error, message}; run(fn) awaits fn(), keeps the
-// server's message of the answer (or its error) and calls done after a success.
-export function useAction(done) {
-  const [state, setState] = useState({ busy: false, error: null, message: '' });
-  async function run(fn) {
-    setState({ busy: true, error: null, message: '' });
-    try {
-      const answer = await fn();
-      setState({ busy: false, error: null, message: answer?.message || '' });
-      if (done) done(answer);
-      return answer;
-    } catch (error) {
-      setState({ busy: false, error, message: '' });
-      return null;
-    }
-  }
-  return { ...state, run };
-}
+export { useAction } from '../../components/useAction.js';
 
 // "12月5日 08:00–16:00" / "Dec 5 08:00–16:00" from the server's local texts.
 export function shiftTime(lang, item) {
