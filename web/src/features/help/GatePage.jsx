@@ -5,6 +5,7 @@ import { useI18n } from '../../i18n/index.js';
 import { useState } from 'preact/hooks';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { QrReader } from '../../components/QrReader.jsx';
+import { placeName } from '../../components/place.js';
 import './help.css';
 
 export function GatePage() {
@@ -30,7 +31,7 @@ export function GatePage() {
       {a ? (
         <div class={a.valid ? 'help-pass help-pass-ok' : 'help-pass help-pass-bad'} role="status" data-testid="help-gate-answer">
           <strong>{a.valid ? t('help.gate.valid') : a.reason_text}</strong>
-          <span>{[a.block_name, a.room, a.name].filter(Boolean).join(' · ')}</span>
+          <span>{[placeName(a), a.name].filter(Boolean).join(' · ')}</span>
           <span>{a.valid_from} – {a.valid_to} · {a.basis_text}</span>
         </div>
       ) : null}
