@@ -14,7 +14,8 @@
     X(help)                      \
     X(bulletins)                 \
     X(care)                      \
-    X(channels)
+    X(channels)                  \
+    X(testing)
 
 #define DECLARE(name) extern const capability name##_capability;
 SHOUWANG_CAPABILITIES(DECLARE)

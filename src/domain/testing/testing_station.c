@@ -1,0 +1,10 @@
+/* testing_station.c — see testing_int.h for what this file owns. */
+#include "testing_int.h"
+
+const http_route testing_station_routes[] = {
+    {0},
+};
+
+const i18n_entry testing_station_messages[] = {
+    {0, 0, 0},
+};
