@@ -21,7 +21,29 @@
 #define TESTING_LEADERS (ROLE_COMMITTEE | ROLE_ZONE_LEADER | ROLE_BLOCK_LEADER)
 #define TESTING_STAFF (TESTING_LEADERS | ROLE_VOLUNTEER)
 
-/* The route tables, catalogues, tiles and demo steps each file contributes,
+/* Who a round expects, as SQL over residents r, households h and blocks b, with the
+ * round's id given as an expression (a column or a $n): living in the community, in
+ * a household that is lived in, inside the round's scope (no scope row: everyone). */
+#define TESTING_IN_SCOPE(round) \
+    "(NOT EXISTS (SELECT 1 FROM test_round_scope s WHERE s.round_id = " round ") OR EXISTS (SELECT 1 " \
+    "FROM test_round_scope s WHERE s.round_id = " round " AND (s.block_id = b.id OR s.zone_id = b.zone_id)))"
+#define TESTING_EXPECTED(round) \
+    "r.moved_out_at IS NULL AND h.status IN ('occupied', 'rented_out') AND " TESTING_IN_SCOPE(round)
+/* r has a counted sample in the round, or is exempt from it. */
+#define TESTING_SAMPLED(round) \
+    "EXISTS (SELECT 1 FROM test_samples ts WHERE ts.round_id = " round " AND ts.resident_id = r.id " \
+    "AND ts.state = 'counted')"
+#define TESTING_EXEMPT(round) \
+    "EXISTS (SELECT 1 FROM test_exemptions te WHERE te.round_id = " round " AND te.resident_id = r.id)"
+
+/* What one file defines and the others call: each file declares its own below,
+ * under its name, so that parallel work on the files does not collide. */
+/* testing_rounds.c */
+/* testing_station.c */
+/* testing_coverage.c */
+/* testing_results.c */
+
+/* The route tables, tiles and demo steps each file contributes,
  * gathered by capability.c. A file with nothing of a kind leaves it out. */
 extern const http_route testing_round_routes[], testing_station_routes[], testing_coverage_routes[],
     testing_result_routes[];
