@@ -748,10 +748,19 @@ static int logout_handler(http_req *req)
 
 static int health_handler(http_req *req)
 {
-    /* Migrations run before the server starts, so the level read then is still true. */
+    /* Migrations run before the server starts, so the level read then is still true.
+     * Health asks the database nothing (it is polled often): it tells what the last
+     * uses of the connections found, which the per-second timers keep fresh. While the
+     * database is away it answers 503, so a balancer sends work elsewhere. */
     int64_t level = http_migration_level();
-    return http_reply(req, 200, json_pack("{s:s, s:s, s:s, s:I}", "status", "ok", "version", http_version(),
-                                          "backend", store_backend_name(req->db), "migration", (json_int_t)level));
+    int64_t away = store_unreachable_since(req->db);
+    json_t *out = json_pack("{s:s, s:s, s:s, s:I}", "status", away ? "degraded" : "ok", "version", http_version(),
+                            "backend", store_backend_name(req->db), "migration", (json_int_t)level);
+    if (!away) return http_reply(req, 200, out);
+    json_object_set_new(out, "database", json_string("unreachable"));
+    json_object_set_new(out, "unreachable_for_s", json_integer((clock_now_us() - away) / 1000000));
+    req->retry_after = "2";
+    return http_reply(req, 503, out);
 }
 
 const http_route auth_routes[] = {
@@ -775,6 +784,8 @@ const i18n_entry http_messages[] = {
     {"err.overloaded", "服务器繁忙，请稍后再试", "Server busy; please try again shortly"},
     {"err.shutting_down", "服务器正在关闭，请稍后再试", "Server is shutting down; try again shortly"},
     {"err.write_failed", "保存失败，未做任何更改，请重试", "Could not save; nothing was changed. Please retry"},
+    {"err.db_unavailable", "数据库暂时无法连接，未做任何更改，请稍后重试",
+     "The database cannot be reached just now; nothing was changed. Please retry shortly"},
     {"err.throttled", "登录失败次数过多，请稍后再试", "Too many failed logins; try again later"},
     {"err.bad_json", "请求内容不是有效的 JSON", "Request body is not valid JSON"},
     {"err.json_not_object", "请求内容必须是 JSON 对象", "Request body must be a JSON object"},

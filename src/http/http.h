@@ -155,7 +155,8 @@ int http_fail(http_req *req, int status, const char *code, const char *field,
 /* Validation shorthand: 400 validation_failed naming field, with the reason key. */
 int http_fail_field(http_req *req, const char *field, const char *reason_key);
 int http_fail_not_found(http_req *req);
-int http_fail_internal(http_req *req, const char *what);   /* logs what; 500 */
+int http_fail_internal(http_req *req, const char *what);   /* logs what; 500 (503 when the database went away) */
+int http_fail_unavailable(http_req *req);   /* 503 unavailable with Retry-After: the database is away */
 int http_reply(http_req *req, int status, json_t *body);   /* steals body; returns 0 */
 
 /* JSON body accessors: false (and an error set) when missing or of the wrong type.

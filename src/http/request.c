@@ -90,9 +90,17 @@ int http_fail_field(http_req *req, const char *field, const char *reason_key)
 
 int http_fail_not_found(http_req *req) { return http_fail(req, 404, "not_found", NULL, "err.not_found"); }
 
+int http_fail_unavailable(http_req *req)
+{
+    req->retry_after = "2";
+    return http_fail(req, 503, "unavailable", NULL, "err.db_unavailable");
+}
+
 int http_fail_internal(http_req *req, const char *what)
 {
     log_error("%s %s: %s", req->method, req->path, what);
+    /* A statement that failed because the database went away is a retry, not a fault. */
+    if (req->conn && store_conn_broken(req->conn)) return http_fail_unavailable(req);
     return http_fail(req, 500, "internal", NULL, "err.internal");
 }
 

@@ -362,6 +362,7 @@ static void write_done(int rc, void *p)
     if (rc != 0 && (req->status < 400 || !req->out)) {
         /* The job succeeded but its commit did not: nothing was written. */
         http_fail(req, 503, "unavailable", NULL, "err.write_failed");
+        req->retry_after = "2";
     }
     if (rc == 0 && req->status < 400 && rs->after_commit) rs->after_commit(req, rs->after_commit_ctx);
     req->conn = NULL;
@@ -475,6 +476,9 @@ static void reader_end(http_req *req)
 {
     req_state *rs = req->server_state;
     if (!rs->reader) return;
+    /* A handler may have read an empty list where the database stopped answering:
+     * such an answer is never sent. */
+    if (store_conn_broken(rs->reader) && req->status != 503) http_fail_unavailable(req);
     store_read_end(rs->reader);
     store_release(req->db, rs->reader);
     rs->reader = NULL;
@@ -654,6 +658,10 @@ static int request_authorize(http_req *req, const http_route *route)
 {
     req_state *rs = req->server_state;
     int authed = auth_authenticate(req);    /* takes the read connection only on a cache miss */
+    if (authed != 0 && store_conn_broken(rs->reader)) {
+        http_fail_unavailable(req);    /* the session could not be checked: not a logout */
+        return 1;
+    }
     if (authed != 0) {
         http_fail(req, 401, "unauthenticated", NULL, "err.unauthenticated");
         return 1;

@@ -156,6 +156,7 @@ static void pg_forget_prepared(pg_conn *c)
 static void pg_after(pg_conn *c)
 {
     if (PQstatus(c->pg) == CONNECTION_BAD) {
+        store_mark_unreachable(&c->base);
         if (!c->lost) {
             c->lost = true;
             c->lost_tx = c->in_tx;
@@ -172,11 +173,16 @@ static bool pg_reconnect(pg_conn *c)
     PQreset(c->pg);
     if (PQstatus(c->pg) != CONNECTION_OK) {
         pg_seterr(c, PQerrorMessage(c->pg));
+        store_mark_unreachable(&c->base);
         return false;
     }
-    if (!pg_conn_setup(c)) return false;
+    if (!pg_conn_setup(c)) {
+        store_mark_unreachable(&c->base);
+        return false;
+    }
     c->lost = c->lost_tx = false;
     pg_forget_prepared(c);
+    store_mark_reachable(&c->base);
     return true;
 }
 
@@ -187,6 +193,7 @@ static bool pg_usable(pg_conn *c)
     if (c->lost_tx) {
         pg_seterr(c, "connection to the database was lost inside a transaction; "
                      "the transaction was rolled back");
+        c->base.broken = true;
         return false;
     }
     return pg_reconnect(c);
@@ -199,10 +206,14 @@ static store_conn *pg_connect(store *s, int role, char *err, size_t errlen)
     if (!c) { snprintf(err, errlen, "out of memory"); return NULL; }
     c->base.s = s;
     c->base.be = &store_pg_backend;
-    /* The configured string is a full conninfo; the later keywords only fill in what
-     * it leaves unset (application name) or must hold for this code (UTF-8). */
-    const char *keys[] = {"dbname", "fallback_application_name", "client_encoding", NULL};
-    const char *vals[] = {s->pg_conninfo, "shouwang", "UTF8", NULL};
+    /* The configured string is a full conninfo. Keywords before it are defaults it may
+     * override: a bounded connect (a failover's dead host is skipped in seconds, each of
+     * several hosts in turn) and TCP keepalives (a node that vanished is noticed even by
+     * an idle connection). Keywords after it only fill in what it leaves unset
+     * (application name) or must hold for this code (UTF-8). */
+    const char *keys[] = {"connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                          "dbname", "fallback_application_name", "client_encoding", NULL};
+    const char *vals[] = {"5", "10", "3", "3", s->pg_conninfo, "shouwang", "UTF8", NULL};
     c->pg = PQconnectdbParams(keys, vals, 1);
     if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
         snprintf(err, errlen, "postgresql: %s", c->pg ? PQerrorMessage(c->pg) : "out of memory");

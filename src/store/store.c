@@ -122,6 +122,7 @@ store_conn *store_acquire(store *s)
  * touches the database file or its locks. */
 void store_read_begin(store_conn *c)
 {
+    c->broken = false;
     if (c->be->kind == STORE_SQLITE) c->read_pending = true;
 }
 
@@ -630,4 +631,22 @@ int store_backup(store *s, const char *out_path, char *err, size_t errlen)
 int store_restore(store *s, const char *in_path, char *err, size_t errlen)
 {
     return s->be->restore(s, in_path, err, errlen);
+}
+
+bool store_conn_broken(const store_conn *c) { return c && c->broken; }
+
+int64_t store_unreachable_since(store *s) { return s ? atomic_load(&s->unreachable_since) : 0; }
+
+void store_mark_unreachable(store_conn *c)
+{
+    c->broken = true;
+    int64_t none = 0;
+    atomic_compare_exchange_strong(&c->s->unreachable_since, &none, clock_now_us());
+}
+
+void store_mark_reachable(store_conn *c)
+{
+    /* Read first: the common case (reachable) then writes nothing shared. */
+    if (atomic_load_explicit(&c->s->unreachable_since, memory_order_relaxed))
+        atomic_store(&c->s->unreachable_since, 0);
 }

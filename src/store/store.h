@@ -76,6 +76,13 @@ void store_done(store_stmt *st);                 /* reset + clear bindings; NULL
 int store_exec(store_conn *c, const char *sql);
 const char *store_errmsg(store_conn *c);
 store_kind store_conn_kind(const store_conn *c);
+/* True when the database went away while this connection was in use since its last
+ * store_read_begin: whatever the caller read may be missing rows, so its answer must
+ * not be sent (the server answers 503 and asks to retry). */
+bool store_conn_broken(const store_conn *c);
+/* Microseconds since the epoch at which the database was found gone, or 0 while it is
+ * reachable (as far as the last uses of the connections tell). */
+int64_t store_unreachable_since(store *s);
 
 /* Convenience: prepare, bind ints/texts described by fmt ("i" int64, "t" text,
  * "n" null), step once. Returns STORE_ROW, STORE_DONE or an error; the statement is

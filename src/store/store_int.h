@@ -52,6 +52,7 @@ struct store_conn {
     bool read_pending;              /* store_read_begin called, BEGIN not run yet */
     bool rerun;                     /* a statement met a deadlock or serialization failure */
     bool in_read;                   /* a read transaction is open */
+    bool broken;                    /* the database went away during this use (store_read_begin clears) */
     store_stmt *begin, *commit;     /* a reader's BEGIN and COMMIT, prepared once */
 };
 
@@ -95,7 +96,14 @@ struct store {
     char watch[STORE_MAX_WATCH][32];
     int n_watch;
     _Atomic uint64_t epoch;
+    /* When a connection last found the database gone (0: reachable). Set and cleared by
+     * the backend as connections fail and reconnect; health reads it. */
+    _Atomic int64_t unreachable_since;
 };
+/* The backend's view of the database: gone (a connection dropped or could not be
+ * reopened) or back (a connection works again). */
+void store_mark_unreachable(store_conn *c);
+void store_mark_reachable(store_conn *c);
 
 extern const store_backend store_sqlite_backend;
 extern const store_backend store_pg_backend;
