@@ -10,6 +10,11 @@ PKGS=(build-essential pkg-config clang libclang-rt-14-dev
       libcurl4-gnutls-dev
       postgresql-15 postgresql-client-15 chromium wrk nginx-light tzdata
       fonts-wqy-microhei python3)
+# `scripts/deps.sh cluster`: also what `make cluster-test` runs (a highly available
+# PostgreSQL on loopback), which `make test` does not need.
+if [ "${1:-}" = cluster ]; then
+  PKGS+=(patroni etcd-server etcd-client haproxy pgbouncer python3-psycopg2)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do
