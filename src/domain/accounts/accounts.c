@@ -565,34 +565,132 @@ static int tokens_revoke(http_req *req)
 static json_t *community_row(store_stmt *st, void *ctx)
 {
     (void)ctx;
-    return json_pack("{s:I, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1),
-                     "timezone", store_col_text(st, 2));
+    return json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1),
+                     "timezone", store_col_text(st, 2), "committee_accounts", (json_int_t)store_col_int(st, 3));
 }
+
+/* Each community with the number of its committee accounts: one without any is
+ * shown to the superuser as still needing its first. */
+#define COMMUNITY_SELECT \
+    "SELECT c.id, c.name, c.timezone, (SELECT COUNT(*) FROM role_assignments ra WHERE ra.community_id = c.id " \
+    "AND ra.role = 'committee') FROM communities c "
 
 static int communities_list(http_req *req)
 {
     int64_t limit = http_list_limit(req);
-    store_stmt *st =
-        store_prepare(req->conn, "SELECT id, name, timezone FROM communities WHERE id > $1 ORDER BY id LIMIT $2");
+    store_stmt *st = store_prepare(req->conn, COMMUNITY_SELECT "WHERE c.id > $1 ORDER BY c.id LIMIT $2");
     store_bind_int(st, 1, http_list_cursor(req));
     store_bind_int(st, 2, limit + 1);
     int64_t next_after;
     json_t *items = http_list_collect(st, limit, community_row, NULL, &next_after);
-    static const list_column cols[] = {{"id", "col.id"}, {"name", "col.name"}, {"timezone", "col.timezone"}, {0, 0}};
+    static const list_column cols[] = {{"id", "col.id"}, {"name", "col.name"}, {"timezone", "col.timezone"},
+                                       {"committee_accounts", "col.committee_accounts"}, {0, 0}};
     return http_reply_list(req, "list.communities", cols, items, next_after);
+}
+
+static json_t *community_json(http_req *req, int64_t id)
+{
+    store_stmt *st;
+    if (store_run(req->conn, &st, COMMUNITY_SELECT "WHERE c.id = $1", "i", id) != STORE_ROW) return NULL;
+    json_t *out = community_row(st, NULL);
+    store_done(st);
+    return out;
+}
+
+/* A new community, and with `committee` its first committee account in the same
+ * write (the password hashed here, before the write job), so that no community is
+ * left without anyone to run it. */
+typedef struct new_community {
+    const char *name, *tz, *username, *display_name;
+    char hash[128];
+} new_community;
+
+static int communities_prepare(http_req *req)
+{
+    new_community *nc = arena_alloc(req->a, sizeof *nc);
+    memset(nc, 0, sizeof *nc);
+    nc->tz = "Asia/Shanghai";
+    if (!http_body_str(req, "name", 1, 64, &nc->name)) return -1;
+    if (!http_body_str_opt(req, "timezone", 1, 64, &nc->tz)) return -1;
+    if (validate_timezone(nc->tz)) return http_fail_field(req, "timezone", "err.timezone");
+    json_t *committee = json_object_get(req->json, "committee");
+    if (committee && !json_is_null(committee)) {
+        if (!json_is_object(committee)) return http_fail_field(req, "committee", "err.committee_object");
+        const char *u = json_string_value(json_object_get(committee, "username"));
+        const char *d = json_string_value(json_object_get(committee, "display_name"));
+        const char *pw = json_string_value(json_object_get(committee, "password"));
+        if (!u || !*u) return http_fail_field(req, "committee.username", "err.required");
+        char *login = arena_alloc(req->a, VALIDATE_LOGIN_MAX);
+        const char *why = validate_login_name(u, login);
+        if (why) return http_fail_field(req, "committee.username", why);
+        if (!d || !*d || strlen(d) > 64) return http_fail_field(req, "committee.display_name", "err.required");
+        if (!pw) return http_fail_field(req, "committee.password", "err.required");
+        if ((why = validate_password(pw))) return http_fail_field(req, "committee.password", why);
+        if (secret_password_hash(pw, nc->hash)) return http_fail_internal(req, "hash");
+        nc->username = login;
+        nc->display_name = d;
+    }
+    req->scratch = nc;
+    return 0;
 }
 
 static int communities_create(http_req *req)
 {
-    const char *name, *tz = "Asia/Shanghai";
-    if (!http_body_str(req, "name", 1, 64, &name)) return -1;
-    if (!http_body_str_opt(req, "timezone", 1, 64, &tz)) return -1;
-    if (validate_timezone(tz)) return http_fail_field(req, "timezone", "err.timezone");
-    int64_t id;
-    if (accounts_create_community(req->conn, name, tz, &id)) return http_fail_internal(req, "community insert");
+    new_community *nc = req->scratch;
+    int64_t id, uid = 0;
+    if (accounts_create_community(req->conn, nc->name, nc->tz, &id)) return http_fail_internal(req, "community insert");
     http_audit_target(req, "community", id, NULL);
-    return http_reply(req, 201, json_pack("{s:{s:I, s:s, s:s}}", "community", "id", (json_int_t)id, "name", name,
-                                          "timezone", tz));
+    if (nc->username) {
+        int64_t n;
+        if (store_query_int_checked(req->conn, &n, 0, "SELECT COUNT(*) FROM users WHERE username = $1", "t",
+                                    nc->username))
+            return http_fail_internal(req, "user read");
+        if (n || accounts_create_user_hashed(req->conn, id, nc->username, nc->display_name, nc->hash, NULL, &uid))
+            return http_fail(req, 409, "conflict", "committee.username", "err.username_taken");
+        if (accounts_assign_role(req->conn, id, uid, "committee", "community", id))
+            return http_fail_internal(req, "committee account");
+        http_audit_target(req, "user", uid, json_pack("{s:I}", "community_id", (json_int_t)id));
+    }
+    json_t *c = community_json(req, id);
+    if (!c) return http_fail_internal(req, "community read");
+    json_t *out = json_pack("{s:o}", "community", c);
+    if (uid) json_object_set_new(out, "committee", json_pack("{s:I, s:s}", "id", (json_int_t)uid, "username",
+                                                             nc->username));
+    return http_reply(req, 201, out);
+}
+
+static int communities_get(http_req *req)
+{
+    int64_t id;
+    if (!http_param_id(req, "id", &id)) return -1;
+    json_t *c = community_json(req, id);
+    return c ? http_reply(req, 200, json_pack("{s:o}", "community", c)) : http_fail_not_found(req);
+}
+
+/* The settings that are the instance's to keep per community: its name and its time
+ * zone (every "today", due time and printed date of the community follows the zone).
+ * The community's own settings (help limits, retention, codes) are its committee's. */
+static int communities_update(http_req *req)
+{
+    int64_t id;
+    const char *name = NULL, *tz = NULL;
+    if (!http_param_id(req, "id", &id)) return -1;
+    if (!http_body_str_opt(req, "name", 1, 64, &name)) return -1;
+    if (!http_body_str_opt(req, "timezone", 1, 64, &tz)) return -1;
+    if (tz && validate_timezone(tz)) return http_fail_field(req, "timezone", "err.timezone");
+    store_stmt *st;
+    int rc = store_run(req->conn, &st, "UPDATE communities SET name = COALESCE($1, name), timezone = COALESCE($2, "
+                       "timezone) WHERE id = $3 RETURNING id", "tti", name, tz, id);
+    store_done(st);
+    if (rc == STORE_DONE) return http_fail_not_found(req);
+    if (rc != STORE_ROW) return http_fail_internal(req, "community update");
+    json_t *fields = json_array();
+    if (name) json_array_append_new(fields, json_string("name"));
+    if (tz) json_array_append_new(fields, json_string("timezone"));
+    http_audit_target(req, "community", id, json_pack("{s:o}", "fields", fields));
+    json_t *c = community_json(req, id);
+    if (!c) return http_fail_internal(req, "community read");
+    return http_reply(req, 200, json_pack("{s:o}", "community", c));
 }
 
 /* ---------------------------------------------------------------- audit log (read only) */
@@ -652,7 +750,11 @@ const http_route accounts_routes[] = {
     {"POST", "/api/v1/tokens", NULL, tokens_create, ROLES_ANY, ROUTE_WRITE | ROUTE_NO_REPLAY, 4096, "token.create"},
     {"DELETE", "/api/v1/tokens/{id}", NULL, tokens_revoke, ROLES_ANY, ROUTE_WRITE, 0, "token.revoke"},
     {"GET", "/api/v1/communities", NULL, communities_list, ROLE_SUPERUSER, ROUTE_EXPORTABLE, 0, NULL},
-    {"POST", "/api/v1/communities", NULL, communities_create, ROLE_SUPERUSER, ROUTE_WRITE, 4096, "community.create"},
+    {"POST", "/api/v1/communities", communities_prepare, communities_create, ROLE_SUPERUSER, ROUTE_WRITE, 4096,
+     "community.create"},
+    {"GET", "/api/v1/communities/{id}", NULL, communities_get, ROLE_SUPERUSER, 0, 0, NULL},
+    {"PATCH", "/api/v1/communities/{id}", NULL, communities_update, ROLE_SUPERUSER, ROUTE_WRITE, 4096,
+     "community.update"},
     {"GET", "/api/v1/audit", NULL, audit_list, ROLES_STAFF, ROUTE_EXPORTABLE, 0, NULL},
     {0},
 };
@@ -667,6 +769,9 @@ const i18n_entry accounts_messages[] = {
     {"list.users", "账号列表", "Accounts"},
     {"list.tokens", "接口令牌", "API tokens"},
     {"list.communities", "社区列表", "Communities"},
+    {"col.committee_accounts", "居委会账号数", "Committee accounts"},
+    {"err.committee_object", "committee 应为对象：用户名、姓名、初始密码",
+     "committee must be an object: username, display_name, password"},
     {"list.audit", "操作日志", "Audit log"},
     {"col.id", "编号", "ID"},
     {"col.username", "用户名", "Username"},
