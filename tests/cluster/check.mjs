@@ -1,18 +1,27 @@
 // check.mjs CONNINFO ACKED.json... — reads every acknowledged write back from the
-// database (through haproxy: the primary in charge now) and prints acknowledged, lost
-// and doubled. Exits 1 when any acknowledged write is lost or any is there twice.
+// database (through haproxy: the primary in charge now): the travel entries and the
+// task claims. Prints acknowledged, lost and doubled; exits 1 when any acknowledged
+// write is lost or any is there twice.
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 const [conninfo, ...files] = process.argv.slice(2);
-const acked = files.flatMap((f) => JSON.parse(readFileSync(f, 'utf8')));
-const rows = execFileSync('psql', [conninfo, '-Atc',
-  "SELECT place, COUNT(*) FROM resident_travel WHERE place LIKE 'cluster-%' GROUP BY place"],
-{ encoding: 'utf8', maxBuffer: 256 << 20 }).trim().split('\n').filter(Boolean);
-const count = new Map(rows.map((r) => { const [p, n] = r.split('|'); return [p, Number(n)]; }));
+const runs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')));
+const acked = runs.flatMap((r) => r.places);
+const claimed = runs.flatMap((r) => r.claims);
+const query = (sql) => execFileSync('psql', [conninfo, '-Atc', sql], { encoding: 'utf8', maxBuffer: 256 << 20 })
+  .trim().split('\n').filter(Boolean).map((line) => line.split('|'));
+const rows = query("SELECT place, COUNT(*) FROM resident_travel WHERE place LIKE 'cluster-%' GROUP BY place");
+const count = new Map(rows.map(([p, n]) => [p, Number(n)]));
 const lost = acked.filter((p) => !count.has(p));
 const doubled = [...count.values()].filter((n) => n > 1).length;
+const held = new Map(query("SELECT c.task_id, COUNT(*) FROM task_claims c JOIN tasks t ON t.id = c.task_id " +
+  "WHERE t.title LIKE 'cluster claim %' AND c.state = 'claimed' GROUP BY c.task_id").map(([t, n]) => [Number(t),
+  Number(n)]));
+const claimsLost = claimed.filter((t) => !held.has(t));
+const claimsDoubled = [...held.values()].filter((n) => n > 1).length;
 console.log(JSON.stringify({ acknowledged: acked.length, found: acked.length - lost.length, lost: lost.length,
-  doubled, stored_rows: rows.length }));
+  doubled, claims_acknowledged: claimed.length, claims_lost: claimsLost.length, claims_doubled: claimsDoubled }));
 if (lost.length) console.log(`lost: ${lost.slice(0, 20).join(' ')}`);
-process.exit(lost.length || doubled ? 1 : 0);
+if (claimsLost.length) console.log(`claims lost: ${claimsLost.slice(0, 20).join(' ')}`);
+process.exit(lost.length || doubled || claimsLost.length || claimsDoubled ? 1 : 0);

@@ -1,9 +1,11 @@
-// load.mjs URL OUT SECONDS — the cluster test's write load: eight clients, each a
-// committee session, write travel entries with unique places through URL for SECONDS.
-// Each write carries an Idempotency-Key and is retried with the same key after a
-// connection error or a 5xx (a failover on the way) until it is acknowledged (201) or
-// the run ends. OUT gets the acknowledged places; stdout the figures: acknowledged,
-// the longest time between two acknowledgements, and the errors seen.
+// load.mjs URL OUT SECONDS — the cluster test's write load through URL for SECONDS:
+// eight clients, each a committee session, write travel entries with unique places,
+// and a committee and a volunteer post tasks and claim them (a task of one slot each,
+// claimed by the demo volunteer). Each write carries an Idempotency-Key and is retried
+// with the same key after a connection error or a 5xx (a failover on the way) until it
+// is acknowledged (201) or the run ends. OUT gets the acknowledged places and claimed
+// tasks; stdout the figures: acknowledged, the longest time between two
+// acknowledgements, and the errors seen.
 import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { Client } from '../lib/server.mjs';
@@ -15,14 +17,34 @@ const acked = [];
 const errors = {};
 const end = Date.now() + seconds * 1000;
 
-async function login() {
+const claims = [];
+
+async function login(username = 'committee') {
   for (;;) {
     const c = new Client(url);
     try {
-      const r = await c.post('/api/v1/session', { username: 'committee', password: 'shouwang-demo' });
+      const r = await c.post('/api/v1/session', { username, password: 'shouwang-demo' });
       if (r.status === 200) return c;
     } catch { /* the balancer may have no server yet */ }
     await sleep(500);
+  }
+}
+
+// Sends one write until it is acknowledged (the answer's JSON) or given up (null).
+async function acknowledged(c, path, body) {
+  const key = randomUUID();
+  for (;;) {
+    let status;
+    try {
+      const r = await c.post(path, body, { 'Idempotency-Key': key });
+      status = r.status;
+      if (status === 201) return r.json;
+    } catch (e) {
+      status = e.cause?.code || 'network';
+    }
+    errors[status] = (errors[status] || 0) + 1;
+    if (Date.now() > end + 30000) return null;   // given up: not acknowledged, not counted
+    await sleep(250);
   }
 }
 
@@ -30,21 +52,20 @@ async function client(n, resident) {
   const c = await login();
   for (let seq = 0; Date.now() < end; seq++) {
     const place = `cluster-${n}-${seq}-${randomUUID().slice(0, 8)}`;
-    const key = randomUUID();
-    for (;;) {
-      let status;
-      try {
-        const r = await c.post(`/api/v1/residents/${resident}/travel`, { place, from_date: '2026-11-20' },
-          { 'Idempotency-Key': key });
-        status = r.status;
-        if (status === 201) { acked.push({ place, at: Date.now() }); break; }
-      } catch (e) {
-        status = e.cause?.code || 'network';
-      }
-      errors[status] = (errors[status] || 0) + 1;
-      if (Date.now() > end + 30000) break;   // given up: not acknowledged, not counted
-      await sleep(250);
-    }
+    if (await acknowledged(c, `/api/v1/residents/${resident}/travel`, { place, from_date: '2026-11-20' }))
+      acked.push({ place, at: Date.now() });
+  }
+}
+
+async function claimer() {
+  const committee = await login('committee');
+  const volunteer = await login('volunteer');
+  const day = new Date(Date.now() + 2 * 86400000).toISOString().slice(0, 10);
+  for (let seq = 0; Date.now() < end; seq++) {
+    const made = await acknowledged(committee, '/api/v1/tasks', { title: `cluster claim ${seq}`, date: day,
+      start: '09:00', end: '10:00', slots: 1, service_kind: 'delivery' });
+    if (!made) break;
+    if (await acknowledged(volunteer, `/api/v1/tasks/${made.task.id}/claim`, {})) claims.push(made.task.id);
   }
 }
 
@@ -52,10 +73,11 @@ const first = await login();
 const residents = await first.get('/api/v1/residents?limit=1');
 const resident = residents.json.items[0].id;
 const t0 = Date.now();
-await Promise.all(Array.from({ length: CLIENTS }, (_, n) => client(n, resident)));
+await Promise.all([claimer(), ...Array.from({ length: CLIENTS }, (_, n) => client(n, resident))]);
 const times = [t0, ...acked.map((a) => a.at).sort((x, y) => x - y)];
 let gap = 0;
 for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i] - times[i - 1]);
-writeFileSync(out, JSON.stringify(acked.map((a) => a.place)));
-console.log(JSON.stringify({ acknowledged: acked.length, per_second: Math.round(acked.length / seconds),
+writeFileSync(out, JSON.stringify({ places: acked.map((a) => a.place), claims }));
+console.log(JSON.stringify({ acknowledged: acked.length, claims: claims.length,
+  per_second: Math.round(acked.length / seconds),
   longest_without_writes_s: gap / 1000, errors }));
