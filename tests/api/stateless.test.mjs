@@ -2,7 +2,8 @@
 // balancer: what one process starts, the other honours. An Idempotency-Key retried on
 // the other process writes once; failed logins count on both; deliveries to a chat
 // group and scheduled bulletins go out once although both processes run the outbox and
-// the timers; a write on one is read on the other at once. (Sessions revoked on one
+// the timers; a write on one is read on the other at once; a background job started on
+// one is followed and fetched on the other. (Sessions revoked on one
 // process and refused on the other: session-cache.test.mjs; escalations fired once:
 // help.test.mjs.)
 import { test, before, after } from 'node:test';
@@ -10,7 +11,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { startServer, Client } from '../lib/server.mjs';
-import { loggedIn, listItems, sleep, stopServer } from '../lib/api-helpers.mjs';
+import { jobOf, loggedIn, listItems, sleep, stopServer, waitJob } from '../lib/api-helpers.mjs';
 
 const ENV = { SHOUWANG_OUTBOX_BACKOFF_MS: '200', SHOUWANG_OUTBOX_MAX_ATTEMPTS: '4' };
 let a, b, rx;
@@ -101,3 +102,16 @@ test('a bulletin published, and one scheduled, reach the chat group once with tw
     await sleep(2500);   // nothing more comes
     for (const k of keys) assert.equal(hits.filter((h) => h === k).length, 1, `${k} once: ${JSON.stringify(hits)}`);
   });
+
+test('an export started on one process is followed and downloaded on the other', async () => {
+  const onA = await loggedIn(a.url, 'committee');
+  const onB = new Client(b.url);
+  onB.cookie = onA.cookie;
+  onB.csrf = onA.csrf;
+  const job = jobOf(await onA.post('/api/v1/users/export', { format: 'csv' }));
+  const { job: done } = await waitJob(onB, job.id);
+  assert.equal(done.state, 'done', JSON.stringify(done));
+  const file = await onB.get(`/api/v1/jobs/${job.id}/result`);
+  assert.equal(file.status, 200);
+  assert.match(file.text, /committee/);
+});
