@@ -160,6 +160,14 @@ test('receipts: one per household, leaders confirm, the call list is right', asy
   const csv = await c.block.get(`/api/v1/bulletins/${b.id}/unread?format=csv`);
   assert.equal(csv.status, 200);
   assert.match(csv.text, /Room/);
+  // The counts per block export and print too: the block leader's one row.
+  const perBlock = listItems(await c.block.get(`/api/v1/bulletins/${b.id}/receipts/blocks`));
+  assert.deepEqual(perBlock.map((x) => [x.block_id, x.read, x.confirmed]), [[ids.block, 1, 1]]);
+  const blocksCsv = await c.committee.get(`/api/v1/bulletins/${b.id}/receipts/blocks?format=csv`);
+  assert.equal(blocksCsv.status, 200);
+  assert.match(blocksCsv.text, /Block,Households,Read,Confirmed,Unread|Zone,Block,Households/);
+  assert.equal((await c.committee.get(`/api/v1/bulletins/${b.id}/receipts/blocks?print=1`)).status, 200);
+  assertError(await c.resident.get(`/api/v1/bulletins/${b.id}/receipts/blocks`), 403, 'forbidden');
   // The urgent bulletin told the members in its scope.
   const told = listItems(await c.resident.get('/api/v1/notifications'));
   assert.ok(told.some((n) => n.kind === 'bulletin_urgent' && n.params.bulletin_id === b.id));

@@ -126,17 +126,15 @@ static void add_counts(json_t *o, int64_t households, int64_t read, int64_t conf
                                                   json_integer_value(json_object_get(o, "read"))));
 }
 
-/* GET /bulletins/{id}/receipts: {totals, zones[], blocks[]} within the leader's scope. */
-static int bulletin_receipts(http_req *req)
+/* The receipt counts per block of the leader's scope, in the zones' order, added up
+ * per zone and in all (zones and totals may be NULL). 0, or -1 after a reply. */
+static int receipt_counts(http_req *req, int64_t id, json_t *blocks, json_t *zones, json_t *totals)
 {
-    int64_t id;
-    if (!http_param_id(req, "id", &id)) return -1;
-    if (!bulletin_visible(req, id)) return http_fail_not_found(req);
     store_stmt *st = store_prepare(req->conn, RECEIPT_BLOCKS);
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     scope_bind(req, st);
     store_bind_int(st, 3, id);
-    json_t *blocks = json_array(), *zones = json_array(), *totals = json_object(), *zone = NULL;
+    json_t *zone = NULL;
     int64_t last_zone = -1;
     while (store_step(st) == STORE_ROW) {
         int64_t zid = store_col_null(st, 2) ? 0 : store_col_int(st, 2);
@@ -146,19 +144,54 @@ static int bulletin_receipts(http_req *req)
         json_object_set_new(b, "zone_id", zid ? json_integer(zid) : json_null());
         add_counts(b, n, read, confirmed);
         json_array_append_new(blocks, b);
-        if (!zone || zid != last_zone) {
+        if (zones && (!zone || zid != last_zone)) {
             zone = json_pack("{s:s?}", "name", store_col_text(st, 3));
             json_object_set_new(zone, "zone_id", zid ? json_integer(zid) : json_null());
             json_array_append_new(zones, zone);
             last_zone = zid;
         }
-        add_counts(zone, n, read, confirmed);
-        add_counts(totals, n, read, confirmed);
+        if (zone) add_counts(zone, n, read, confirmed);
+        if (totals) add_counts(totals, n, read, confirmed);
     }
     store_done(st);
+    return 0;
+}
+
+/* GET /bulletins/{id}/receipts: {totals, zones[], blocks[]} within the leader's scope. */
+static int bulletin_receipts(http_req *req)
+{
+    int64_t id;
+    if (!http_param_id(req, "id", &id)) return -1;
+    if (!bulletin_visible(req, id)) return http_fail_not_found(req);
+    json_t *blocks = json_array(), *zones = json_array(), *totals = json_object();
+    json_t *out = json_pack("{s:I, s:o, s:o, s:o}", "bulletin_id", (json_int_t)id, "totals", totals, "zones", zones,
+                            "blocks", blocks);
+    if (receipt_counts(req, id, blocks, zones, totals)) {
+        json_decref(out);
+        return -1;
+    }
     add_counts(totals, 0, 0, 0);
-    return http_reply(req, 200, json_pack("{s:I, s:o, s:o, s:o}", "bulletin_id", (json_int_t)id, "totals", totals,
-                                          "zones", zones, "blocks", blocks));
+    return http_reply(req, 200, out);
+}
+
+static const list_column receipt_columns[] = {
+    {"zone_name", "bul.col.zone"}, {"name", "bul.col.block"}, {"households", "bul.col.households"},
+    {"read", "bul.col.read"}, {"confirmed", "bul.col.confirmed"}, {"unread", "bul.col.unread"}, {0, 0},
+};
+
+/* GET /bulletins/{id}/receipts/blocks: the same counts, one row a block, as a list the
+ * leader exports or prints (every block of the scope on one page: no cursor). */
+static int bulletin_receipt_blocks(http_req *req)
+{
+    int64_t id;
+    if (!http_param_id(req, "id", &id)) return -1;
+    if (!bulletin_visible(req, id)) return http_fail_not_found(req);
+    json_t *blocks = json_array();
+    if (receipt_counts(req, id, blocks, NULL, NULL)) {
+        json_decref(blocks);
+        return -1;
+    }
+    return http_reply_list(req, "bul.list.receipts", receipt_columns, blocks, 0);
 }
 
 static json_t *unread_item(store_stmt *st, void *ctx)
@@ -255,12 +288,20 @@ const http_route receipt_routes[] = {
     {"POST", "/api/v1/bulletins/{id}/receipts/{household}", NULL, bulletin_confirm, BUL_LEADERS, ROUTE_WRITE, 256,
      "bulletin.confirm"},
     {"GET", "/api/v1/bulletins/{id}/receipts", NULL, bulletin_receipts, BUL_LEADERS, 0, 0, NULL},
+    {"GET", "/api/v1/bulletins/{id}/receipts/blocks", NULL, bulletin_receipt_blocks, BUL_LEADERS, ROUTE_EXPORTABLE, 0,
+     NULL},
     {"GET", "/api/v1/bulletins/{id}/unread", NULL, bulletin_unread, BUL_LEADERS, ROUTE_EXPORTABLE, 0, NULL},
     {0},
 };
 
 const i18n_entry receipt_messages[] = {
     {"bul.list.unread", "未读通告的住户（电话通知名单）", "Households that have not seen the bulletin (call list)"},
+    {"bul.list.receipts", "通告回执（按楼组）", "Bulletin receipts by block"},
+    {"bul.col.zone", "片区", "Zone"},
+    {"bul.col.households", "户数", "Households"},
+    {"bul.col.read", "已读", "Read"},
+    {"bul.col.confirmed", "已确认", "Confirmed"},
+    {"bul.col.unread", "未读", "Unread"},
     {"bul.col.block", "楼组", "Block"},
     {"bul.col.room", "房号", "Room"},
     {"bul.col.contact", "联系人", "Contact"},

@@ -10,6 +10,7 @@ import { useApiData } from '../../components/useApiData.js';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
 import { useAction } from './common.jsx';
+import { ExportLinks } from '../registry/common.jsx';
 
 function Household({ id, h, onDone }) {
   const { t } = useI18n();
@@ -95,6 +96,7 @@ export function ReceiptsPage({ params }) {
           {data.zones.length > 1 ? <Counts rows={data.zones} label={t('bul.col.zone')} /> : null}
           <h2>{t('bul.by_block')}</h2>
           <Counts rows={data.blocks} label={t('bul.col.block')} onPick={setBlock} picked={chosen?.block_id} />
+          <ExportLinks path={`/bulletins/${id}/receipts/blocks`} testId="receipts-export" />
           {chosen ? <CallList key={chosen.block_id} id={id} block={chosen} /> : <p>{t('bul.pick_block')}</p>}
         </>
       ) : null}
