@@ -85,7 +85,7 @@ test('a round is made once, with its scope and the door-to-door list from the re
   assert.ok(d, 'the bedridden resident is on the door-to-door list');
   assert.equal(d.reason, 'bedridden');
   assert.equal(d.state, 'to_visit');
-  const audit = await c.committee.get('/api/v1/audit?action=testing.round_create&limit=5');
+  const audit = await c.committee.get('/api/v1/audit?action=testing.round.create&limit=5');
   if (audit.status === 200) assert.ok(audit.json.items.some((x) => x.target_id === round.id));
 });
 
