@@ -6,8 +6,8 @@
  * The body is the file itself (text/csv, the XLSX type, or multipart/form-data with
  * one file part and an optional `mapping` field). The flow has three stages:
  *
- *   1. read (prepare step, HTTP thread, no database): bytes -> table (import_csv.c,
- *      import_xlsx.c), headers -> fields (the confirmed ?mapping= first, then the
+ *   1. read (prepare step, HTTP thread, no database): bytes -> table (src/core/table_csv.c,
+ *      table_xlsx.c), headers -> fields (the confirmed ?mapping= first, then the
  *      header vocabulary), each row checked on its own; ID numbers are encrypted, hashed
  *      and masked here so that the writer never waits for libsodium;
  *   2. plan (on a connection): the community's blocks, households and residents are
