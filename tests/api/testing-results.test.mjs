@@ -342,6 +342,11 @@ test('antigen: a household reports for its people, a leader on behalf, once a pe
   const r = await c.resident.post(path, { resident_id: family[0], result: 'negative' });
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.sample.via, 'self');
+  const page = (await c.resident.get('/api/v1/me/antigen')).json.rounds;
+  assert.deepEqual(page.map((x) => x.id), [open]);
+  assert.deepEqual(page[0].people.map((p) => p.resident_id), family);
+  assert.equal(page[0].people[0].reported.result, 'negative');
+  assert.ok(page[0].people.slice(1).every((p) => p.reported === null));
   const twice = await c.resident.post(path, { resident_id: family[0], result: 'positive' });
   assertError(twice, 409, 'conflict', 'resident_id');
   assert.ok(twice.json.error.reported_by && twice.json.error.reported_at);
@@ -372,6 +377,13 @@ test('antigen: a household reports for its people, a leader on behalf, once a pe
     `WHERE id = ${myBlock})`);
   assertError(await c.block.post(path, { resident_id: far, result: 'negative' }), 404, 'not_found');
   assertError(await c.volunteer.post(path, { resident_id: family[0], result: 'negative' }), 403, 'forbidden');
+  const strangerHh = dbInt(srv.db, `SELECT household_id FROM residents WHERE id = ${stranger}`);
+  const forThem = (await c.block.get(`/api/v1/me/antigen?household_id=${strangerHh}`)).json.rounds[0];
+  assert.equal(forThem.people.find((p) => p.resident_id === stranger).reported.result, 'positive');
+  const farHh = dbInt(srv.db, `SELECT household_id FROM residents WHERE id = ${far}`);
+  assertError(await c.block.get(`/api/v1/me/antigen?household_id=${farHh}`), 404, 'not_found');
+  assertError(await c.resident.get(`/api/v1/me/antigen?household_id=${strangerHh}`), 404, 'not_found');
+  assertError(await c.volunteer.get('/api/v1/me/antigen'), 403, 'forbidden');
   const list = listItems(await c.committee.get(`${path}?limit=50`));
   assert.ok(list.some((a) => a.resident_id === stranger && a.via === 'leader' && a.result === 'positive'));
   assert.ok(list.some((a) => a.resident_id === family[0] && a.via === 'self'));

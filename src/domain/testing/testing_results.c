@@ -758,6 +758,55 @@ static int testing_me(http_req *req)
     return http_reply_list(req, "testing.res.list.mine", testing_mine_columns, items, next_after);
 }
 
+/* GET /me/antigen?household_id= — the open antigen rounds and, for each, the people of
+ * the caller's own household (or, for a leader, of a household of their scope) with
+ * what is already reported: the page a household reports on. */
+static int testing_me_antigen(http_req *req)
+{
+    int64_t household;
+    if (!testing_query_id(req, "household_id", &household)) return -1;
+    if (household && !scope_household_visible(req, household)) return http_fail_not_found(req);
+    json_t *rounds = json_array();
+    store_stmt *st = store_prepare(req->conn, "SELECT id, name, on_day FROM test_rounds WHERE community_id = $1 AND "
+                                              "kind = 'antigen' AND state = 'open' ORDER BY on_day DESC, id DESC "
+                                              "LIMIT 5");
+    if (!st || store_bind_int(st, 1, req->actor.community_id)) return json_decref(rounds), http_fail_internal(req, "");
+    while (store_step(st) == STORE_ROW)
+        json_array_append_new(rounds, json_pack("{s:I, s:s, s:s, s:[]}", "id", (json_int_t)store_col_int(st, 0),
+                                                "name", store_col_text(st, 1), "on_day", store_col_text(st, 2),
+                                                "people"));
+    store_done(st);
+    st = store_prepare(req->conn, "SELECT r.id, r.name, s.id, s.result, s.created_at, u.id, u.display_name, h.room "
+        "FROM residents r JOIN households h ON h.id = r.household_id LEFT JOIN test_samples s ON s.round_id = $3 AND "
+        "s.resident_id = r.id AND s.state = 'counted' LEFT JOIN users u ON u.id = s.recorded_by WHERE "
+        "r.community_id = $1 AND r.moved_out_at IS NULL AND (($4 = 0 AND " TESTING_OWN_HOUSEHOLD ") OR h.id = $4) "
+        "ORDER BY r.id");
+    if (!st) return json_decref(rounds), http_fail_internal(req, store_errmsg(req->conn));
+    for (size_t i = 0; i < json_array_size(rounds); i++) {
+        json_t *round = json_array_get(rounds, i), *people = json_object_get(round, "people");
+        scope_bind(req, st);
+        store_bind_int(st, 3, json_integer_value(json_object_get(round, "id")));
+        store_bind_int(st, 4, household);
+        while (store_step(st) == STORE_ROW) {
+            json_t *p = json_pack("{s:I, s:s, s:s}", "resident_id", (json_int_t)store_col_int(st, 0), "name",
+                                  store_col_text(st, 1), "room", store_col_text(st, 7));
+            if (store_col_null(st, 2)) {
+                json_object_set_new(p, "reported", json_null());
+            } else {
+                const char *result = store_col_text(st, 3);
+                json_t *by = json_string(store_col_null(st, 5) ? i18n_text(req->lang, "testing.res.by_household")
+                                         : http_by_label(req, store_col_int(st, 5), store_col_text(st, 6)) ?: "");
+                json_object_set_new(p, "reported", json_pack("{s:I, s:s, s:s, s:o, s:o}", "sample_id",
+                    (json_int_t)store_col_int(st, 2), "result", result ? result : "", "result_text",
+                    testing_word(req, "testing.res.result.", result), "by", by, "at", testing_time(req, st, 4)));
+            }
+            json_array_append_new(people, p);
+        }
+        store_done(st);
+    }
+    return http_reply(req, 200, json_pack("{s:o}", "rounds", rounds));
+}
+
 /* ---------------------------------------------------------------- summary and tiles */
 
 typedef struct testing_coverage {
@@ -886,6 +935,7 @@ const http_route testing_result_routes[] = {
     {"GET", "/api/v1/test-rounds/{id}/antigen", NULL, testing_antigen_list, TESTING_LEADERS, ROUTE_EXPORTABLE, 0,
      NULL},
     {"GET", "/api/v1/me/tests", NULL, testing_me, ROLE_RESIDENT, ROUTE_EXPORTABLE, 0, NULL},
+    {"GET", "/api/v1/me/antigen", NULL, testing_me_antigen, TESTING_LEADERS | ROLE_RESIDENT, 0, 0, NULL},
     {"GET", "/api/v1/test-rounds/{id}/summary", NULL, testing_summary, TESTING_LEADERS, 0, 0, NULL},
     {0},
 };
