@@ -384,9 +384,33 @@ test('antigen: a household reports for its people, a leader on behalf, once a pe
   assertError(await c.block.get(`/api/v1/me/antigen?household_id=${farHh}`), 404, 'not_found');
   assertError(await c.resident.get(`/api/v1/me/antigen?household_id=${strangerHh}`), 404, 'not_found');
   assertError(await c.volunteer.get('/api/v1/me/antigen'), 403, 'forbidden');
+  // A photo of the test: an image by its bytes, at most one a report, seen by who sees it.
+  const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(64, 7)]);
+  const sid = r.json.sample.id;
+  const sendPhoto = (client, id, body) => fetch(`${srv.url}/api/v1/test-samples/${id}/photo`, { method: 'POST', body,
+    headers: { Cookie: client.cookie, 'X-CSRF-Token': client.csrf, 'Content-Type': 'application/octet-stream' } });
+  const getPhoto = (client, id) => fetch(`${srv.url}/api/v1/test-samples/${id}/photo`,
+    { headers: { Cookie: client.cookie } });
+  const up = await sendPhoto(c.resident, sid, png);
+  assert.equal(up.status, 201, await up.text());
+  const got = await getPhoto(c.resident, sid);
+  assert.equal(got.status, 200);
+  assert.equal(got.headers.get('content-type'), 'image/png');
+  assert.deepEqual(Buffer.from(await got.arrayBuffer()), png);
+  assert.equal((await getPhoto(c.committee, sid)).status, 200);
+  assert.equal((await getPhoto(c.block, sid)).status, 404);
+  assert.equal((await sendPhoto(c.resident, sid, png)).status, 409);
+  const pdf = await sendPhoto(c.resident, sid, '%PDF-1.4 x');
+  assert.equal(pdf.status, 400);
+  assert.equal((await pdf.json()).error.field, 'file');
+  const leaderSample = lb.json.sample.id;
+  assert.equal((await sendPhoto(c.resident, leaderSample, png)).status, 404);
+  assert.equal(dbInt(srv.db, `SELECT COUNT(*) FROM test_samples WHERE id = ${leaderSample} AND photo_path IS NULL`), 1);
+  assert.equal((await sendPhoto(c.volunteer, sid, png)).status, 403);
   const list = listItems(await c.committee.get(`${path}?limit=50`));
   assert.ok(list.some((a) => a.resident_id === stranger && a.via === 'leader' && a.result === 'positive'));
-  assert.ok(list.some((a) => a.resident_id === family[0] && a.via === 'self'));
+  assert.ok(list.some((a) => a.resident_id === family[0] && a.via === 'self' &&
+    a.photo === `/api/v1/test-samples/${sid}/photo`));
   const mineOnly = listItems(await c.block.get(`${path}?limit=50`));
   assert.ok(mineOnly.every((a) => a.block_name));
   assertError(await c.resident.get(path), 403, 'forbidden');

@@ -10,10 +10,12 @@
 #include "testing_int.h"
 #include "../dashboard.h"
 #include "../../core/clock.h"
+#include "../../core/files.h"
 #include "../../core/table_read.h"
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const testing_results_words[] = {"negative", "positive", "invalid", NULL};
 static const char *const testing_followup_states[] = {"open", "retest", "cleared", "isolated", NULL};
@@ -715,6 +717,89 @@ static int testing_antigen_list(http_req *req)
     return http_reply_list(req, "testing.res.list.antigen", testing_antigen_columns, items, next_after);
 }
 
+#define TESTING_PHOTO_MAX (5u << 20)
+
+/* An antigen report's sample the actor may see: of their own household or, for a
+ * leader, of their scope ($1, $2; $3 the sample). */
+#define TESTING_SAMPLE_OF_ACTOR \
+    "FROM test_samples s JOIN test_rounds tr ON tr.id = s.round_id JOIN households h ON h.id = s.household_id " \
+    "JOIN blocks b ON b.id = h.block_id WHERE s.id = $3 AND s.community_id = $1 AND tr.kind = 'antigen' AND " \
+    "s.state = 'counted' AND ((" SCOPE_HOUSEHOLD ") OR " TESTING_OWN_HOUSEHOLD ")"
+
+typedef struct testing_photo {
+    char stored[96], path[1024];
+} testing_photo;
+
+/* POST /test-samples/{id}/photo (the raw bytes): prepare — a photo (JPEG, PNG, WebP by
+ * its first bytes) written durably before the job records it. */
+static int testing_photo_prepare(http_req *req)
+{
+    const char *ext = NULL;
+    if (!req->body_len) return http_fail_field(req, "file", "testing.res.err.photo_type");
+    const char *type = files_sniff(req->body, req->body_len, &ext);
+    if (!type || strncmp(type, "image/", 6)) return http_fail_field(req, "file", "testing.res.err.photo_type");
+    testing_photo *ph = arena_alloc(req->a, sizeof *ph);
+    if (files_save(req->cfg, req->actor.community_id, req->body, req->body_len, ext, ph->stored, ph->path))
+        return http_fail_internal(req, "photo write");
+    req->scratch = ph;
+    return 0;
+}
+
+/* The job: the sample must be the actor's to see and have no photo yet (one photo a
+ * report: a second is refused, the first stays); a refusal removes the file. */
+static int testing_photo_add(http_req *req)
+{
+    testing_photo *ph = req->scratch;
+    int64_t id;
+    int rc = -1;
+    store_stmt *st;
+    if (!http_param_id(req, "id", &id)) goto refuse;
+    if (store_run(req->conn, &st, "SELECT s.photo_path " TESTING_SAMPLE_OF_ACTOR, "iii", req->actor.community_id,
+                  req->actor.user_id, id) != STORE_ROW) {
+        http_fail_not_found(req);
+        goto refuse;
+    }
+    bool has = !store_col_null(st, 0);
+    store_done(st);
+    if (has) {
+        http_fail(req, 409, "conflict", "file", "testing.res.err.photo_exists");
+        goto refuse;
+    }
+    if (store_run(req->conn, NULL, "UPDATE test_samples SET photo_path = $2 WHERE id = $1", "it", id, ph->stored) !=
+        STORE_DONE) {
+        http_fail_internal(req, "photo record");
+        goto refuse;
+    }
+    http_audit_target(req, "test_sample", id, json_pack("{s:b}", "photo", 1));
+    return http_reply(req, 201, json_pack("{s:I, s:s}", "sample_id", (json_int_t)id, "photo",
+                                          arena_printf(req->a, "/api/v1/test-samples/%lld/photo", (long long)id)));
+refuse:
+    unlink(ph->path);
+    return rc;
+}
+
+/* GET /test-samples/{id}/photo — whoever sees the report. */
+static int testing_photo_get(http_req *req)
+{
+    int64_t id;
+    if (!http_param_id(req, "id", &id)) return -1;
+    store_stmt *st;
+    if (store_run(req->conn, &st, "SELECT s.photo_path " TESTING_SAMPLE_OF_ACTOR " AND s.photo_path IS NOT NULL",
+                  "iii", req->actor.community_id, req->actor.user_id, id) != STORE_ROW)
+        return http_fail_not_found(req);
+    const char *stored = arena_strdup(req->a, store_col_text(st, 0));
+    store_done(st);
+    size_t size = 0;
+    char *bytes = files_read(req->a, req->cfg, stored, TESTING_PHOTO_MAX, &size);
+    if (!bytes) return http_fail(req, 404, "not_found", "file", "testing.res.err.photo_gone");
+    req->out_raw = bytes;
+    req->out_raw_len = size;
+    req->out_type = files_type_of(stored);
+    req->out_filename = arena_printf(req->a, "antigen-%lld%s", (long long)id, strrchr(stored, '.'));
+    req->status = 200;
+    return 0;
+}
+
 /* ---------------------------------------------------------------- a household's own */
 
 static json_t *testing_mine_row(store_stmt *st, void *ctx)
@@ -934,6 +1019,9 @@ const http_route testing_result_routes[] = {
      ROUTE_WRITE, 1024, "testing.antigen"},
     {"GET", "/api/v1/test-rounds/{id}/antigen", NULL, testing_antigen_list, TESTING_LEADERS, ROUTE_EXPORTABLE, 0,
      NULL},
+    {"POST", "/api/v1/test-samples/{id}/photo", testing_photo_prepare, testing_photo_add,
+     TESTING_LEADERS | ROLE_RESIDENT, ROUTE_WRITE | ROUTE_RAW_BODY, TESTING_PHOTO_MAX, "testing.photo"},
+    {"GET", "/api/v1/test-samples/{id}/photo", NULL, testing_photo_get, TESTING_LEADERS | ROLE_RESIDENT, 0, 0, NULL},
     {"GET", "/api/v1/me/tests", NULL, testing_me, ROLE_RESIDENT, ROUTE_EXPORTABLE, 0, NULL},
     {"GET", "/api/v1/me/antigen", NULL, testing_me_antigen, TESTING_LEADERS | ROLE_RESIDENT, 0, 0, NULL},
     {"GET", "/api/v1/test-rounds/{id}/summary", NULL, testing_summary, TESTING_LEADERS, 0, 0, NULL},
@@ -1018,6 +1106,10 @@ const i18n_entry testing_result_messages[] = {
     {"testing.res.err.fu_state", "状态只能是 open（待处置）、retest（已复核）、cleared（已排除）或 isolated（已隔离）",
      "State must be open, retest, cleared or isolated"},
     {"testing.res.err.fu_nothing", "请给出新的状态或备注", "Give a new state or a note"},
+    {"testing.res.err.photo_type", "请上传照片（JPEG、PNG 或 WebP），不超过 5 MB",
+     "Upload a photo (JPEG, PNG or WebP) of at most 5 MB"},
+    {"testing.res.err.photo_exists", "这条上报已经有照片了", "This report already has a photo"},
+    {"testing.res.err.photo_gone", "照片已不在服务器上", "The photo is no longer on the server"},
     {"testing.res.tile.coverage", "本轮核酸覆盖率", "Testing coverage this round"},
     {"testing.res.tile.not_tested", "本轮尚未检测", "Not yet tested this round"},
     {"testing.res.tile.followups", "待处置的阳性追踪", "Positive follow-ups open"},
