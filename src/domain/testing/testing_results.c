@@ -861,7 +861,8 @@ static int testing_me_antigen(http_req *req)
                                                 "name", store_col_text(st, 1), "on_day", store_col_text(st, 2),
                                                 "people"));
     store_done(st);
-    st = store_prepare(req->conn, "SELECT r.id, r.name, s.id, s.result, s.created_at, u.id, u.display_name, h.room "
+    st = store_prepare(req->conn, "SELECT r.id, r.name, s.id, s.result, s.created_at, u.id, u.display_name, h.room, "
+        "CASE WHEN s.photo_path IS NULL THEN 0 ELSE 1 END "
         "FROM residents r JOIN households h ON h.id = r.household_id LEFT JOIN test_samples s ON s.round_id = $3 AND "
         "s.resident_id = r.id AND s.state = 'counted' LEFT JOIN users u ON u.id = s.recorded_by WHERE "
         "r.community_id = $1 AND r.moved_out_at IS NULL AND (($4 = 0 AND " TESTING_OWN_HOUSEHOLD ") OR h.id = $4) "
@@ -881,9 +882,10 @@ static int testing_me_antigen(http_req *req)
                 const char *result = store_col_text(st, 3);
                 json_t *by = json_string(store_col_null(st, 5) ? i18n_text(req->lang, "testing.res.by_household")
                                          : http_by_label(req, store_col_int(st, 5), store_col_text(st, 6)) ?: "");
-                json_object_set_new(p, "reported", json_pack("{s:I, s:s, s:s, s:o, s:o}", "sample_id",
+                json_object_set_new(p, "reported", json_pack("{s:I, s:s, s:s, s:o, s:o, s:b}", "sample_id",
                     (json_int_t)store_col_int(st, 2), "result", result ? result : "", "result_text",
-                    testing_word(req, "testing.res.result.", result), "by", by, "at", testing_time(req, st, 4)));
+                    testing_word(req, "testing.res.result.", result), "by", by, "at", testing_time(req, st, 4),
+                    "photo", store_col_int(st, 8) != 0));
             }
             json_array_append_new(people, p);
         }
