@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
 import { startServer } from '../lib/server.mjs';
-import { assertError, loggedIn, listItems, walkList, stopServer } from '../lib/api-helpers.mjs';
+import { assertError, loggedIn, listItems, walkList, stopServer, waitJob, jobOf, getBytes } from '../lib/api-helpers.mjs';
 import { dbRows, dbInt, cstDay } from '../lib/db-query.mjs';
 import { readXlsx } from '../lib/xlsx.mjs';
 
@@ -290,6 +290,24 @@ test("the lab's file: preview, all or nothing, CSV and XLSX", async () => {
   assert.deepEqual(xr.json.counts, { negative: 1, positive: 0, invalid: 1 });
   assert.equal(xr.json.followups_removed, 10);
   assert.equal(tubeResult(tubes[3].id), 'invalid');
+  // A long file in the background: progress on the job, the report as its result.
+  const all = dbRows(srv.db, `SELECT code FROM test_tubes WHERE round_id = ${earlier.id} ORDER BY id`).map(([x]) => x);
+  const long = `管码,结果\n${all.map((x) => `${x},阴性`).join('\n')}\n`;
+  const bg = await upload(c.committee, `${path}?async=1`, 'lab.csv', long, 'text/csv');
+  assert.equal(bg.status, 202, bg.text);
+  const { job, seen } = await waitJob(c.committee, jobOf(bg).id);
+  assert.equal(job.state, 'done', JSON.stringify(job));
+  assert.deepEqual([job.done, job.total], [all.length, all.length]);
+  assert.ok(seen.every((x) => ['queued', 'running', 'done'].includes(x.state)));
+  const rep = JSON.parse((await getBytes(c.committee, job.result.url)).body.toString('utf8'));
+  assert.equal(rep.counts.negative, all.length);
+  assert.equal(tubeResult(tubes[3].id), 'negative');
+  const refused = await upload(c.committee, `${path}?async=1`, 'lab.csv', `${long}NOSUCH2,阳性\n`, 'text/csv');
+  const { job: j2 } = await waitJob(c.committee, jobOf(refused).id);
+  assert.equal(j2.state, 'done');
+  assert.ok(j2.error);
+  const rep2 = JSON.parse((await getBytes(c.committee, j2.result.url)).body.toString('utf8'));
+  assert.deepEqual(rep2.error.report.bad_rows.map((x) => x.reason), ['unknown']);
   assertError(await upload(c.committee, path, 'lab.csv', 'a,b\n1,2\n', 'text/csv'), 422, 'validation_failed', 'file');
   assertError(await upload(c.committee, `/api/v1/test-rounds/${antigenClosed.id}/results/import`, 'lab.csv', good,
     'text/csv'), 422, 'validation_failed', 'file');

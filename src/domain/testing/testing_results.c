@@ -11,6 +11,7 @@
 #include "../dashboard.h"
 #include "../../core/clock.h"
 #include "../../core/files.h"
+#include "../../core/log.h"
 #include "../../core/table_read.h"
 #include <ctype.h>
 #include <stdlib.h>
@@ -302,11 +303,10 @@ static const char *testing_lab_value(http_req *req, const char *cell)
     return testing_in(v, neg) ? "negative" : testing_in(v, pos) ? "positive" : testing_in(v, inv) ? "invalid" : NULL;
 }
 
-/* Prepare step (HTTP thread, no database): the multipart body's file read into rows of
- * (tube code, result). */
-static int testing_import_prepare(http_req *req)
+/* The multipart body's file read into rows of (tube code, result), in req->scratch; no
+ * database. */
+static int testing_lab_read(http_req *req, const char *ctype)
 {
-    const char *ctype = http_header(req, "Content-Type");
     import_part parts[4];
     int n = ctype ? import_multipart(req->a, ctype, req->body, req->body_len, parts, 4) : -1;
     const import_part *file = NULL;
@@ -359,23 +359,26 @@ static void testing_bad_row(http_req *req, json_t *bad, const testing_lab_row *r
                                          i18n_text(req->lang, arena_printf(req->a, "testing.res.row.%s", reason))));
 }
 
-/* POST /test-rounds/{id}/results/import[?dry_run=1] — all rows or none: a row without a
- * known closed tube of the round or a readable result refuses the whole file (422 with
- * the rows), so a file fixed and sent again is applied once. */
-static int testing_import(http_req *req)
+typedef struct testing_import_run {
+    bool dry_run;
+    job_ctx *jc;              /* a background run: its job row */
+    bool progress;            /* report rows checked on the job row (a read connection only) */
+    int64_t round;
+    json_t *report;
+} testing_import_run;
+
+/* Checks every row against the round's tubes and, unless a dry run or a row is bad,
+ * applies them; the report in run->report. 0, or -1 with the reply set (422 with the
+ * report for bad rows: the caller's transaction then changes nothing). */
+static int testing_import_rows(http_req *req, testing_lab_file *f, testing_import_run *run)
 {
-    testing_lab_file *f = req->scratch;
-    testing_round_info r;
-    if (!testing_path_round(req, &r)) return -1;
-    if (!strcmp(r.kind, "antigen")) return http_fail(req, 422, "validation_failed", "file", "testing.res.err.antigen");
-    const char *dry = http_query(req, "dry_run");
-    bool dry_run = dry && !strcmp(dry, "1");
     int64_t *tubes = arena_alloc(req->a, sizeof *tubes * (size_t)f->n);
     json_t *bad = json_array(), *unknown = json_array();
     int64_t counts[3] = {0}, changes = 0;
     for (int i = 0; i < f->n; i++) {
         testing_lab_row *row = &f->rows[i];
         tubes[i] = 0;
+        if (run->progress && i % 200 == 0) job_progress(run->jc, i, f->n);
         if (!*row->code) { testing_bad_row(req, bad, row, "no_code"); continue; }
         if (!row->result) { testing_bad_row(req, bad, row, "result"); continue; }
         bool dup = false;
@@ -383,7 +386,8 @@ static int testing_import(http_req *req)
         if (dup) { testing_bad_row(req, bad, row, "duplicate"); continue; }
         store_stmt *st;
         if (store_run(req->conn, &st, "SELECT id, closed_at, result FROM test_tubes WHERE community_id = $1 AND "
-                      "round_id = $2 AND code = $3", "iit", req->actor.community_id, r.id, row->code) != STORE_ROW) {
+                      "round_id = $2 AND code = $3", "iit", req->actor.community_id, run->round, row->code) !=
+            STORE_ROW) {
             json_array_append_new(unknown, json_pack("{s:i, s:s}", "line", row->line, "code", row->code));
             testing_bad_row(req, bad, row, "unknown");
             continue;
@@ -396,29 +400,180 @@ static int testing_import(http_req *req)
         for (int k = 0; k < 3; k++)
             if (!strcmp(row->result, testing_results_words[k])) counts[k]++;
     }
-    json_t *report = json_pack("{s:b, s:i, s:{s:I, s:I, s:I}, s:I, s:o, s:o}", "dry_run", dry_run, "rows", f->n,
-                               "counts", "negative", (json_int_t)counts[0], "positive", (json_int_t)counts[1],
-                               "invalid", (json_int_t)counts[2], "changes", (json_int_t)changes, "unknown_codes",
-                               unknown, "bad_rows", bad);
-    if (dry_run) return http_reply(req, 200, report);
+    run->report = json_pack("{s:b, s:i, s:{s:I, s:I, s:I}, s:I, s:o, s:o}", "dry_run", run->dry_run, "rows", f->n,
+                            "counts", "negative", (json_int_t)counts[0], "positive", (json_int_t)counts[1],
+                            "invalid", (json_int_t)counts[2], "changes", (json_int_t)changes, "unknown_codes",
+                            unknown, "bad_rows", bad);
+    if (run->dry_run) return 0;
     if (json_array_size(bad)) {
         http_fail(req, 422, "validation_failed", "file", "testing.res.err.import_rows");
-        json_object_set_new(json_object_get(req->out, "error"), "report", report);
+        json_object_set_new(json_object_get(req->out, "error"), "report", run->report);
+        run->report = NULL;
         return -1;
     }
     testing_change ch = {0};
     for (int i = 0; i < f->n; i++)
-        if (testing_set_result(req, tubes[i], f->rows[i].result, "imported", &ch)) {
-            json_decref(report);
+        if (testing_set_result(req, tubes[i], f->rows[i].result, "imported", &ch))
             return http_fail_internal(req, "import result");
-        }
-    json_object_set_new(report, "followups_opened", json_integer(ch.opened));
-    json_object_set_new(report, "followups_removed", json_integer(ch.removed));
-    http_audit_target(req, "test_round", r.id, json_pack("{s:i, s:I, s:I, s:I, s:I}", "rows", f->n, "positive",
-                                                         (json_int_t)counts[1], "changes", (json_int_t)changes,
-                                                         "followups_opened", (json_int_t)ch.opened,
-                                                         "followups_removed", (json_int_t)ch.removed));
-    return http_reply(req, 200, report);
+    json_object_set_new(run->report, "followups_opened", json_integer(ch.opened));
+    json_object_set_new(run->report, "followups_removed", json_integer(ch.removed));
+    req->audit_detail = json_pack("{s:i, s:I, s:I, s:I, s:I}", "rows", f->n, "positive", (json_int_t)counts[1],
+                                  "changes", (json_int_t)changes, "followups_opened", (json_int_t)ch.opened,
+                                  "followups_removed", (json_int_t)ch.removed);
+    return 0;
+}
+
+/* ?async=1: a long file is read, checked and applied by the server's job pool; the
+ * request answers 202 with the job, whose progress (rows checked) and final report
+ * GET /api/v1/jobs/{id} shows, as the registry import does. */
+typedef struct testing_import_bg {
+    int64_t community_id, user_id, round;
+    unsigned roles;
+    bool dry_run;
+    char *body, *ctype, *address;
+    size_t body_len;
+} testing_import_bg;
+
+static void testing_import_bg_free(void *p)
+{
+    testing_import_bg *bg = p;
+    free(bg->body);
+    free(bg->ctype);
+    free(bg->address);
+    free(bg);
+}
+
+typedef struct testing_import_job {
+    http_req *req;
+    testing_import_run *run;
+} testing_import_job;
+
+/* The job's final row: the report (or the refusal with its report) as its result. */
+static int testing_import_record(store_conn *c, http_req *req, testing_import_run *run, int64_t rows)
+{
+    json_t *body = run->report ? json_incref(run->report) : json_incref(req->out);
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    json_t *msg = json_object_get(json_object_get(req->out, "error"), "message");
+    job_result r = {.state = text ? "done" : "failed", .done = rows, .total = rows,
+                    .error = msg ? json_string_value(msg) : NULL, .type = "application/json",
+                    .name = "import-report.json", .data = text, .len = text ? strlen(text) : 0};
+    if (!text) r.error = i18n_text(req->lang, "err.internal");
+    int rc = job_record(c, run->jc->id, &r);
+    free(text);
+    return rc;
+}
+
+static int testing_import_write(store_conn *c, void *p)
+{
+    testing_import_job *j = p;
+    http_req *req = j->req;
+    req->conn = c;
+    if (testing_import_rows(req, req->scratch, j->run)) return -1;
+    if (!j->run->dry_run &&
+        audit_write(req, "testing.results_import", "test_round", j->run->round, req->audit_detail))
+        return -1;
+    return testing_import_record(c, req, j->run, ((testing_lab_file *)req->scratch)->n);
+}
+
+/* The final row of a run that wrote nothing: a dry run's report, or the refusal. */
+static int testing_import_refused(store_conn *c, void *p)
+{
+    testing_import_job *j = p;
+    j->req->conn = c;
+    testing_lab_file *f = j->req->scratch;
+    return testing_import_record(c, j->req, j->run, f ? f->n : 0);
+}
+
+static void testing_import_bg_run(job_ctx *jc)
+{
+    testing_import_bg *bg = jc->arg;
+    arena *a = arena_new();
+    http_req *req = arena_alloc(a, sizeof *req);
+    req->a = a;
+    req->cfg = jc->cfg;
+    req->db = jc->db;
+    req->lang = jc->lang;
+    req->method = "POST";
+    req->path = "/api/v1/test-rounds/{id}/results/import";
+    req->address = bg->address;
+    req->actor.community_id = bg->community_id;
+    req->actor.user_id = bg->user_id;
+    req->actor.roles = bg->roles;
+    req->body = bg->body;
+    req->body_len = bg->body_len;
+    /* First the check, on a read connection, reporting progress (the job row is
+     * written by a write of its own, which a write job must not wait for); then the
+     * write, which checks again inside its transaction and applies. */
+    testing_import_run run = {.dry_run = true, .jc = jc, .progress = true, .round = bg->round};
+    testing_import_job j = {req, &run};
+    int rc = testing_lab_read(req, bg->ctype);
+    if (!rc) {
+        req->conn = store_acquire(jc->db);
+        rc = testing_import_rows(req, req->scratch, &run);
+        store_release(jc->db, req->conn);
+        req->conn = NULL;
+    }
+    bool bad = !rc && json_array_size(json_object_get(run.report, "bad_rows")) > 0;
+    if (!rc && !bg->dry_run && bad) {
+        http_fail(req, 422, "validation_failed", "file", "testing.res.err.import_rows");
+        json_object_set_new(json_object_get(req->out, "error"), "report", run.report);
+        run.report = NULL;
+        rc = -1;
+    } else if (!rc && !bg->dry_run) {
+        json_decref(run.report);
+        run = (testing_import_run){.dry_run = false, .jc = jc, .round = bg->round};
+        if (job_stopping()) rc = http_fail(req, 503, "unavailable", NULL, "err.job_interrupted");
+        else rc = store_write_sync(jc->db, testing_import_write, &j);
+    } else if (!rc) {
+        job_progress(jc, ((testing_lab_file *)req->scratch)->n, ((testing_lab_file *)req->scratch)->n);
+        rc = -1;   /* a dry run: its report is the job's result */
+    }
+    if (rc && store_write_sync(jc->db, testing_import_refused, &j) != 0)
+        log_error("results import job %lld: cannot store the result", (long long)jc->id);
+    json_decref(run.report);
+    json_decref(req->audit_detail);
+    arena_free(a);
+}
+
+/* POST /test-rounds/{id}/results/import[?dry_run=1][&async=1]: prepare (HTTP thread, no
+ * database) reads the file unless a background run will. */
+static int testing_import_prepare(http_req *req)
+{
+    const char *async = http_query(req, "async");
+    if (async && !strcmp(async, "1")) return req->body_len ? 0 : http_fail_field(req, "file", "testing.res.err.file");
+    return testing_lab_read(req, http_header(req, "Content-Type"));
+}
+
+/* All rows or none: a row without a known closed tube of the round or a readable
+ * result refuses the whole file (422 with the rows), so a file fixed and sent again is
+ * applied once. */
+static int testing_import(http_req *req)
+{
+    testing_round_info r;
+    if (!testing_path_round(req, &r)) return -1;
+    if (!strcmp(r.kind, "antigen")) return http_fail(req, 422, "validation_failed", "file", "testing.res.err.antigen");
+    const char *dry = http_query(req, "dry_run"), *async = http_query(req, "async");
+    testing_import_run run = {.dry_run = dry && !strcmp(dry, "1"), .round = r.id};
+    if (async && !strcmp(async, "1")) {
+        const char *ctype = http_header(req, "Content-Type");
+        testing_import_bg *bg = xcalloc(1, sizeof *bg);
+        *bg = (testing_import_bg){.community_id = req->actor.community_id, .user_id = req->actor.user_id,
+                                  .round = r.id, .roles = req->actor.roles, .dry_run = run.dry_run,
+                                  .body = xmalloc(req->body_len + 1), .body_len = req->body_len,
+                                  .ctype = xstrdup(ctype ? ctype : ""),
+                                  .address = xstrdup(req->address ? req->address : "")};
+        memcpy(bg->body, req->body, req->body_len);
+        bg->body[req->body_len] = 0;
+        int64_t job = job_start(req, "results_import", testing_import_bg_run, bg, testing_import_bg_free);
+        if (!job) return -1;
+        http_audit_target(req, "job", job, json_pack("{s:b, s:b}", "async", 1, "dry_run", run.dry_run));
+        return http_reply(req, 202, json_pack("{s:{s:I, s:s, s:s}}", "job", "id", (json_int_t)job, "kind",
+                                              "results_import", "state", "queued"));
+    }
+    if (testing_import_rows(req, req->scratch, &run)) return -1;
+    if (!run.dry_run) http_audit_target(req, "test_round", r.id, req->audit_detail);
+    return http_reply(req, 200, run.report);
 }
 
 /* ---------------------------------------------------------------- tracing */
