@@ -1588,20 +1588,10 @@ static int async_write(store_conn *c, void *p)
 static void async_run(job_ctx *jc)
 {
     async_import *bg = jc->arg;
-    arena *a = arena_new();
-    http_req *req = arena_alloc(a, sizeof *req);
-    req->a = a;
-    req->cfg = jc->cfg;
-    req->db = jc->db;
-    req->lang = jc->lang;
-    req->method = "POST";
-    req->path = "/api/v1/registry/import";
-    req->address = bg->address;
-    req->actor.community_id = bg->community_id;
-    req->actor.user_id = bg->user_id;
-    req->actor.roles = bg->roles;
-    req->body = bg->body;
-    req->body_len = bg->body_len;
+    job_actor who = {bg->community_id, bg->user_id, bg->roles, bg->address, "/api/v1/registry/import", bg->body,
+                     bg->body_len};
+    http_req *req = job_request(jc, &who);
+    arena *a = req->a;
     import_job *ij = arena_alloc(a, sizeof *ij);
     ij->dry_run = bg->dry_run;
     ij->accept_warnings = bg->accept_warnings;

@@ -488,20 +488,10 @@ static int testing_import_refused(store_conn *c, void *p)
 static void testing_import_bg_run(job_ctx *jc)
 {
     testing_import_bg *bg = jc->arg;
-    arena *a = arena_new();
-    http_req *req = arena_alloc(a, sizeof *req);
-    req->a = a;
-    req->cfg = jc->cfg;
-    req->db = jc->db;
-    req->lang = jc->lang;
-    req->method = "POST";
-    req->path = "/api/v1/test-rounds/{id}/results/import";
-    req->address = bg->address;
-    req->actor.community_id = bg->community_id;
-    req->actor.user_id = bg->user_id;
-    req->actor.roles = bg->roles;
-    req->body = bg->body;
-    req->body_len = bg->body_len;
+    job_actor who = {bg->community_id, bg->user_id, bg->roles, bg->address,
+                     "/api/v1/test-rounds/{id}/results/import", bg->body, bg->body_len};
+    http_req *req = job_request(jc, &who);
+    arena *a = req->a;
     /* First the check, on a read connection, reporting progress (the job row is
      * written by a write of its own, which a write job must not wait for); then the
      * write, which checks again inside its transaction and applies. */
