@@ -34,6 +34,9 @@ const env = useServerAndBrowser(undefined, async () => {
   ids.bulletin = (await committee.get('/api/v1/bulletins?kind=urgent&limit=1')).json.items[0]?.id;
   ids.cared = (await committee.get(`/api/v1/care/residents?carer=assigned&block_id=${ids.block}&limit=1`)).json
     .items[0]?.id;
+  const followup = (await committee.get('/api/v1/test-followups?limit=1')).json.items[0];
+  ids.round = followup?.round_id;
+  ids.tube = followup?.tube_id;
 });
 
 // Pages by path; :names are filled from ids above.
@@ -50,6 +53,7 @@ const PAGES = [
   '/bulletins', '/bulletins/new', '/bulletins/:bulletin', '/bulletins/:bulletin/edit', '/bulletins/:bulletin/receipts',
   '/care', '/care/due', '/care/mine', '/care/residents/:cared',
   '/channels',
+  '/testing/:round/results', '/testing/tubes/:tube', '/testing/followups', '/testing/antigen',
 ];
 
 // Printed lists (the API's print=1 pages), opened as each role would from the app.
@@ -63,6 +67,7 @@ const PRINTS = [
   '/api/v1/help-requests?print=1',
   '/api/v1/bulletins/:bulletin/unread?print=1', '/api/v1/bulletins/:bulletin/print',
   '/api/v1/care/residents?print=1', '/api/v1/care/due?print=1', '/api/v1/care/mine?print=1',
+  '/api/v1/test-rounds/:round/tubes?print=1', '/api/v1/test-followups?print=1', '/api/v1/me/tests?print=1',
 ];
 
 const KNOWN = new Set([
