@@ -279,6 +279,17 @@ void job_progress(job_ctx *jc, int64_t done, int64_t total);        /* on the wo
 /* True once shutdown began: a long task may stop at a safe point; its row is then
  * marked failed (interrupted) and the user starts it again. */
 bool job_stopping(void);
+/* A request for a task's work on a worker, as the actor who started it (their community,
+ * account and roles, and address for the audit log), in an arena of its own (free it
+ * with arena_free(req->a)); the body is borrowed. */
+typedef struct job_actor {
+    int64_t community_id, user_id;
+    unsigned roles;
+    const char *address, *path;
+    char *body;
+    size_t body_len;
+} job_actor;
+http_req *job_request(job_ctx *jc, const job_actor *who);
 /* job_export_start runs an exportable list route's handler in the background with the
  * filters given in the request body and stores the file. */
 int job_export_start(http_req *req, const char *list_method, const char *list_pattern);

@@ -101,6 +101,25 @@ static int row_write_job(store_conn *c, void *p)
     return job_record(c, w->id, &w->r);
 }
 
+http_req *job_request(job_ctx *jc, const job_actor *who)
+{
+    arena *a = arena_new();
+    http_req *req = arena_alloc(a, sizeof *req);
+    req->a = a;
+    req->cfg = jc->cfg;
+    req->db = jc->db;
+    req->lang = jc->lang;
+    req->method = "POST";
+    req->path = who->path;
+    req->address = who->address;
+    req->actor.community_id = who->community_id;
+    req->actor.user_id = who->user_id;
+    req->actor.roles = who->roles;
+    req->body = who->body;
+    req->body_len = who->body_len;
+    return req;
+}
+
 void job_progress(job_ctx *jc, int64_t done, int64_t total)
 {
     row_write w = {jc->id, {.state = "running", .done = done, .total = total}};

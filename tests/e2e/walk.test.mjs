@@ -44,6 +44,9 @@ const env = useServerAndBrowser(undefined, async () => {
     closes_at: '11:00', staff: [{ user_id: vme.user.id, duty: 'registrar' }] });
   await committee.post(`/api/v1/test-rounds/${round.id}/door-visits`, { resident_id: ids.resident, reason: 'other' });
   await committee.post(`/api/v1/test-rounds/${round.id}/open`);
+  const followup = (await committee.get('/api/v1/test-followups?limit=1')).json.items[0];
+  ids.resultRound = followup?.round_id;
+  ids.tube = followup?.tube_id;
 });
 
 // Pages by path; :names are filled from ids above.
@@ -61,6 +64,7 @@ const PAGES = [
   '/care', '/care/due', '/care/mine', '/care/residents/:cared',
   '/channels', '/testing', '/testing/new', '/testing/:round', '/testing/:round/coverage',
   '/testing/:round/not-tested',
+  '/testing/:resultRound/results', '/testing/tubes/:tube', '/testing/followups', '/testing/antigen',
 ];
 
 // Printed lists (the API's print=1 pages), opened as each role would from the app.
@@ -76,6 +80,7 @@ const PRINTS = [
   '/api/v1/care/residents?print=1', '/api/v1/care/due?print=1', '/api/v1/care/mine?print=1',
   '/api/v1/test-rounds?print=1', '/api/v1/test-rounds/:round/not-tested?block_id=:block&print=1',
   '/api/v1/test-rounds/:round/door-visits?print=1', '/api/v1/test-rounds/:round/exemptions?print=1',
+  '/api/v1/test-rounds/:resultRound/tubes?print=1', '/api/v1/test-followups?print=1', '/api/v1/me/tests?print=1',
 ];
 
 const KNOWN = new Set([

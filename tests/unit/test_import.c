@@ -1,5 +1,5 @@
-/* test_import.c — unit tests of the registry import's readers (import_csv.c,
- * import_xlsx.c): CSV quoting, line ends, BOM and embedded newlines; GBK/GB18030 and
+/* test_import.c — unit tests of the registry import's readers (table_csv.c,
+ * table_xlsx.c): CSV quoting, line ends, BOM and embedded newlines; GBK/GB18030 and
  * UTF-16 detection; the XLSX reader on a workbook written here with libxlsxwriter;
  * multipart bodies; the header vocabulary; and the bounds on hostile input. */
 #include <stdarg.h>

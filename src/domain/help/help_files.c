@@ -11,14 +11,10 @@
  * records the row. When the job refuses, it removes the file it was handed. */
 #include "help_int.h"
 #include "../../core/clock.h"
-#include "../../core/secret.h"
+#include "../../core/files.h"
 #include "../../core/validate.h"
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define HELP_FILE_MAX (10u << 20)
@@ -31,66 +27,16 @@ typedef struct help_upload {
     size_t size;
 } help_upload;
 
-/* The type of the bytes by their signature, or NULL when not one we keep. */
-static const char *help_sniff(const unsigned char *p, size_t n, const char **ext)
-{
-    if (n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF) return *ext = "jpg", "image/jpeg";
-    if (n >= 8 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8)) return *ext = "png", "image/png";
-    if (n >= 12 && !memcmp(p, "RIFF", 4) && !memcmp(p + 8, "WEBP", 4)) return *ext = "webp", "image/webp";
-    if (n >= 5 && !memcmp(p, "%PDF-", 5)) return *ext = "pdf", "application/pdf";
-    return NULL;
-}
-
-static int help_mkdirs(const char *path)
-{
-    char tmp[1024];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(tmp, 0750) && errno != EEXIST) return -1;
-            *p = '/';
-        }
-    return mkdir(tmp, 0750) && errno != EEXIST ? -1 : 0;
-}
-
-/* Writes all of p and makes it durable, with the directory entry. */
-static int help_write_durable(const char *dir, const char *path, const void *p, size_t n)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-    if (fd < 0) return -1;
-    const char *at = p;
-    while (n) {
-        ssize_t w = write(fd, at, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return close(fd), unlink(path), -1;
-        at += w, n -= (size_t)w;
-    }
-    if (fsync(fd) || close(fd)) return unlink(path), -1;
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) fsync(dfd), close(dfd);
-    return 0;
-}
-
 /* POST /help-requests/{id}/attachments?name=… (the raw bytes as the body): prepare. */
 static int help_file_prepare(http_req *req)
 {
     if (!req->body_len) return http_fail_field(req, "file", "err.required");
     help_upload *u = arena_alloc(req->a, sizeof *u);
-    u->type = help_sniff((const unsigned char *)req->body, req->body_len, &u->ext);
+    u->type = files_sniff(req->body, req->body_len, &u->ext);
     if (!u->type) return http_fail_field(req, "file", "help.err.file_type");
     u->size = req->body_len;
-    char dir[768], token[44];
-    config_files_dir(req->cfg, dir, sizeof dir);
-    size_t len = strlen(dir);
-    snprintf(dir + len, sizeof dir - len, "/%lld", (long long)req->actor.community_id);
-    if (help_mkdirs(dir)) return http_fail_internal(req, "files directory");
-    secret_token(token);
-    for (char *t = token; *t; t++)   /* a file name: letters and digits only */
-        if (*t == '/' || *t == '+' || *t == '-' || *t == '_' || *t == '=') *t = 'x';
-    snprintf(u->stored, sizeof u->stored, "%lld/%.32s.%s", (long long)req->actor.community_id, token, u->ext);
-    snprintf(u->path, sizeof u->path, "%s/%.32s.%s", dir, token, u->ext);
-    if (help_write_durable(dir, u->path, req->body, req->body_len)) return http_fail_internal(req, "file write");
+    if (files_save(req->cfg, req->actor.community_id, req->body, req->body_len, u->ext, u->stored, u->path))
+        return http_fail_internal(req, "file write");
     req->scratch = u;
     return 0;
 }
@@ -153,18 +99,10 @@ static int help_file_get(http_req *req)
         return http_fail_not_found(req);
     const char *name = arena_strdup(req->a, store_col_text(st, 0)), *type = arena_strdup(req->a,
         store_col_text(st, 1));
-    char path[1024];
-    config_files_dir(req->cfg, path, sizeof path);
-    size_t len = strlen(path);
-    snprintf(path + len, sizeof path - len, "/%s", store_col_text(st, 2));
+    char *bytes = files_load(req->a, req->cfg, store_col_text(st, 2), (size_t)store_col_int(st, 3), HELP_FILE_MAX);
     size_t size = (size_t)store_col_int(st, 3);
     store_done(st);
-    FILE *f = size <= HELP_FILE_MAX ? fopen(path, "rb") : NULL;
-    if (!f) return http_fail(req, 404, "not_found", "file", "help.err.file_gone");
-    char *bytes = arena_alloc(req->a, size + 1);
-    size_t got = fread(bytes, 1, size, f);
-    fclose(f);
-    if (got != size) return http_fail(req, 404, "not_found", "file", "help.err.file_gone");
+    if (!bytes) return http_fail(req, 404, "not_found", "file", "help.err.file_gone");
     req->out_raw = bytes;
     req->out_raw_len = size;
     req->out_type = type;

@@ -6,8 +6,8 @@
  * The body is the file itself (text/csv, the XLSX type, or multipart/form-data with
  * one file part and an optional `mapping` field). The flow has three stages:
  *
- *   1. read (prepare step, HTTP thread, no database): bytes -> table (import_csv.c,
- *      import_xlsx.c), headers -> fields (the confirmed ?mapping= first, then the
+ *   1. read (prepare step, HTTP thread, no database): bytes -> table (src/core/table_csv.c,
+ *      table_xlsx.c), headers -> fields (the confirmed ?mapping= first, then the
  *      header vocabulary), each row checked on its own; ID numbers are encrypted, hashed
  *      and masked here so that the writer never waits for libsodium;
  *   2. plan (on a connection): the community's blocks, households and residents are
@@ -1588,20 +1588,10 @@ static int async_write(store_conn *c, void *p)
 static void async_run(job_ctx *jc)
 {
     async_import *bg = jc->arg;
-    arena *a = arena_new();
-    http_req *req = arena_alloc(a, sizeof *req);
-    req->a = a;
-    req->cfg = jc->cfg;
-    req->db = jc->db;
-    req->lang = jc->lang;
-    req->method = "POST";
-    req->path = "/api/v1/registry/import";
-    req->address = bg->address;
-    req->actor.community_id = bg->community_id;
-    req->actor.user_id = bg->user_id;
-    req->actor.roles = bg->roles;
-    req->body = bg->body;
-    req->body_len = bg->body_len;
+    job_actor who = {bg->community_id, bg->user_id, bg->roles, bg->address, "/api/v1/registry/import", bg->body,
+                     bg->body_len};
+    http_req *req = job_request(jc, &who);
+    arena *a = req->a;
     import_job *ij = arena_alloc(a, sizeof *ij);
     ij->dry_run = bg->dry_run;
     ij->accept_warnings = bg->accept_warnings;

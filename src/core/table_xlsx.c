@@ -1,8 +1,8 @@
-/* import_xlsx.c — the first worksheet of an .xlsx file, read with a minimal ZIP reader
+/* table_xlsx.c — the first worksheet of an .xlsx file, read with a minimal ZIP reader
  * (central directory; stored and deflated members through zlib) and a small tolerant
  * XML scanner for xl/sharedStrings.xml and the sheet. ZIP64, encryption and every part
- * of the format a registry list does not use are refused or ignored. See import_table.h. */
-#include "import_table.h"
+ * of the format a registry list does not use are refused or ignored. See table_read.h. */
+#include "table_read.h"
 #include <zlib.h>
 #include <ctype.h>
 #include <math.h>
