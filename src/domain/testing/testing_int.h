@@ -39,6 +39,24 @@
 /* What one file defines and the others call: each file declares its own below,
  * under its name, so that parallel work on the files does not collide. */
 /* testing_rounds.c */
+/* A round as the other files need it: its kind and pool size decide a tube's capacity,
+ * its state whether stations may register (open only), on_day the station's day. */
+typedef struct testing_round {
+    int64_t id;
+    char kind[16];            /* pcr_pooled, pcr_single, antigen */
+    int pool_size;
+    char state[12];           /* planned, open, closed */
+    char on_day[11];          /* YYYY-MM-DD */
+} testing_round;
+/* The round in the actor's community (no role check: the caller's route did it). */
+bool testing_round_load(http_req *req, int64_t round_id, testing_round *out);
+/* 1 when the actor may register at the station (committee staff: any station of the
+ * community; anyone else: named in its staff), with *round filled; 0 when not found or
+ * not allowed (answer 404). */
+int testing_station_access(http_req *req, int64_t station_id, testing_round *round);
+/* The round is the actor's to see: leaders every round of the community, anyone else
+ * a round in which they staff a station. */
+bool testing_round_visible(http_req *req, int64_t round_id);
 /* testing_station.c */
 /* testing_coverage.c */
 /* testing_results.c */
