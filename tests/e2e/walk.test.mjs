@@ -49,7 +49,7 @@ const PAGES = [
   '/help/:help', '/help/gate', '/help/medicine',
   '/bulletins', '/bulletins/new', '/bulletins/:bulletin', '/bulletins/:bulletin/edit', '/bulletins/:bulletin/receipts',
   '/care', '/care/due', '/care/mine', '/care/residents/:cared',
-  '/channels',
+  '/channels', '/station',
 ];
 
 // Printed lists (the API's print=1 pages), opened as each role would from the app.
@@ -63,6 +63,7 @@ const PRINTS = [
   '/api/v1/help-requests?print=1',
   '/api/v1/bulletins/:bulletin/unread?print=1', '/api/v1/bulletins/:bulletin/print',
   '/api/v1/care/residents?print=1', '/api/v1/care/due?print=1', '/api/v1/care/mine?print=1',
+  '/api/v1/test-stations?print=1',
 ];
 
 const KNOWN = new Set([

@@ -57,14 +57,9 @@ static json_t *tst_local(http_req *req, int64_t us)
  * false with 404 (not found or not theirs) or 409 (round not open) set. */
 static bool tst_station_load(http_req *req, int64_t id, tst_station *s)
 {
-    store_stmt *st;
-    int rc = store_run(req->conn, &st, "SELECT name FROM test_stations WHERE id = $1 AND community_id = $2", "ii", id,
-                       req->actor.community_id);
-    if (rc != STORE_ROW) return rc == STORE_DONE ? http_fail_not_found(req) : http_fail_internal(req, "station"), false;
-    s->id = id;
-    s->name = arena_strdup(req->a, store_col_text(st, 0));
-    store_done(st);
     testing_round round;
+    s->id = id;
+    s->name = NULL;
     if (testing_station_access(req, id, &round) != 1) return http_fail_not_found(req), false;
     s->round_id = round.id;
     s->capacity = round.pool_size;
@@ -316,39 +311,40 @@ static bool tst_sample_apply(http_req *req, const tst_station *s, int64_t round,
 {
     int64_t c = req->actor.community_id, station = s ? s->id : 0;
     *sample_out = 0;
-    /* The same key again: the first answer, nothing new. */
+    /* One read for the person (expected by the round), their counted sample if any and
+     * a row of the same key: a registration's statements are its cost on a busy morning. */
     store_stmt *st;
-    int rc = store_run(req->conn, &st, "SELECT id, resident_id FROM test_samples WHERE community_id = $1 AND "
-                       "idem_key = $2", "it", c, in->idem);
+    int rc = store_run(req->conn, &st, "SELECT r.name, h.room, r.household_id, (SELECT MAX(x.id) FROM test_samples x "
+                       "WHERE x.community_id = $1 AND x.round_id = $2 AND x.resident_id = r.id AND x.state = "
+                       "'counted'), (SELECT MAX(k.id) FROM test_samples k WHERE k.community_id = $1 AND k.idem_key = "
+                       "$4) FROM residents r JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = "
+                       "h.block_id WHERE r.id = $3 AND r.community_id = $1 AND " TESTING_EXPECTED("$2"), "iiit", c,
+                       round, in->resident_id, in->idem);
+    if (rc != STORE_ROW && rc != STORE_DONE) return tst_fail(e, 500, "internal", NULL, NULL);
+    int64_t replay = 0;
     if (rc == STORE_ROW) {
-        int64_t id = store_col_int(st, 0), who = store_col_int(st, 1);
-        store_done(st);
+        replay = store_col_null(st, 4) ? 0 : store_col_int(st, 4);
+    } else if (store_query_int_checked(req->conn, &replay, 0, "SELECT id FROM test_samples WHERE community_id = $1 "
+                                       "AND idem_key = $2", "it", c, in->idem)) {
+        return tst_fail(e, 500, "internal", NULL, NULL);
+    }
+    /* The same key again: the first answer, nothing new. */
+    if (replay) {
+        if (rc == STORE_ROW) store_done(st);
+        int64_t who = store_query_int(req->conn, 0, "SELECT resident_id FROM test_samples WHERE id = $1", "i", replay);
         if (who != in->resident_id)
             return tst_fail(e, 422, "validation_failed", "idem_key", "testing.st.err.idem_reused");
-        *answer = tst_row_answer(req, id);
+        *answer = tst_row_answer(req, replay);
         if (!*answer) return tst_fail(e, 500, "internal", NULL, NULL);
         json_object_set_new(*answer, "replayed", json_true());
-        *sample_out = id;
+        *sample_out = replay;
         return true;
     }
-    if (rc != STORE_DONE) return tst_fail(e, 500, "internal", NULL, NULL);
-
-    /* The person: expected by the round. */
-    rc = store_run(req->conn, &st, "SELECT r.name, h.room, r.household_id FROM residents r JOIN households h ON h.id = "
-                   "r.household_id JOIN blocks b ON b.id = h.block_id WHERE r.id = $3 AND r.community_id = $1 AND "
-                   TESTING_EXPECTED("$2"), "iii", c, round, in->resident_id);
     if (rc == STORE_DONE) return tst_fail(e, 422, "validation_failed", "resident_id", "testing.st.err.resident");
-    if (rc != STORE_ROW) return tst_fail(e, 500, "internal", NULL, NULL);
     const char *name = arena_strdup(req->a, store_col_text(st, 0)), *room = arena_strdup(req->a, store_col_text(st, 1));
-    int64_t household = store_col_int(st, 2);
+    int64_t household = store_col_int(st, 2), counted = store_col_null(st, 3) ? 0 : store_col_int(st, 3);
     store_done(st);
     json_t *who = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)in->resident_id, "name", name, "room", room);
-
-    int64_t counted = 0;
-    if (store_query_int_checked(req->conn, &counted, 0, "SELECT id FROM test_samples WHERE community_id = $1 AND "
-                                "round_id = $2 AND resident_id = $3 AND state = 'counted'", "iii", c, round,
-                                in->resident_id))
-        return json_decref(who), tst_fail(e, 500, "internal", NULL, NULL);
 
     tst_tube t;
     int found = tst_tube_find(req, round, in->tube_code, &t);
@@ -519,10 +515,14 @@ static int tst_state(http_req *req)
     tst_station s;
     if (!tst_path_station(req, &s)) return -1;
     int64_t c = req->actor.community_id;
+    store_stmt *st;
+    if (store_run(req->conn, &st, "SELECT name FROM test_stations WHERE id = $1", "i", s.id) != STORE_ROW)
+        return http_fail_internal(req, "station name");
+    s.name = arena_strdup(req->a, store_col_text(st, 0));
+    store_done(st);
     json_t *out = json_pack("{s:{s:I, s:s, s:I, s:s, s:I}}", "station", "id", (json_int_t)s.id, "name", s.name,
                             "round_id", (json_int_t)s.round_id, "on_day", s.on_day, "capacity",
                             (json_int_t)s.capacity);
-    store_stmt *st;
     int rc = store_run(req->conn, &st, "SELECT id, code, samples, capacity FROM test_tubes WHERE community_id = $1 AND "
                        "round_id = $2 AND station_id = $3 AND closed_at IS NULL ORDER BY id DESC LIMIT 1", "iii", c,
                        s.round_id, s.id);
