@@ -8,10 +8,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { assertError, loggedIn, listItems, walkList, stopServer } from '../lib/api-helpers.mjs';
+import { dbInt, dbRows } from '../lib/db-query.mjs';
 
 let srv;
 const c = {};
-let myBlock, myZone, otherBlock, volunteerId, blockUserId, round;
+let myBlock, myZone, otherBlock, volunteerId, blockUserId, round, next, people, neighbours;
 
 before(async () => {
   srv = await startServer();
@@ -20,6 +21,8 @@ before(async () => {
   const blocks = (await c.committee.get('/api/v1/blocks?limit=500')).json.items;
   myZone = blocks.find((b) => b.id === myBlock).zone_id;
   otherBlock = blocks.find((b) => b.zone_id !== myZone).id;
+  const sameZone = blocks.find((b) => b.zone_id === myZone && b.id !== myBlock).id;
+  neighbours = await walkList(c.committee, `/api/v1/residents?block_id=${sameZone}`);
   volunteerId = c.volunteer.me.user.id;
   blockUserId = c.block.me.user.id;
 });
@@ -50,7 +53,7 @@ test('bad input names the field, in English and Chinese; only committee staff se
 
 test('a round is made once, with its scope and the door-to-door list from the registry', async () => {
   // Someone of the block is bedridden: the round expects them at home, not at a station.
-  const people = await walkList(c.committee, `/api/v1/residents?block_id=${myBlock}`);
+  people = await walkList(c.committee, `/api/v1/residents?block_id=${myBlock}`);
   const bedridden = people[people.length - 1];
   const f = await c.committee.post(`/api/v1/residents/${bedridden.id}/flags`, { flag: 'bedridden' });
   assert.ok(f.status < 300, f.text);
@@ -77,7 +80,12 @@ test('a round is made once, with its scope and the door-to-door list from the re
   assert.equal(single.json.kind_text, 'Antigen');
 
 
-  const audit = await c.committee.get('/api/v1/audit?action=testing.round_create&limit=5');
+  const doors = listItems(await c.committee.get(`/api/v1/test-rounds/${round.id}/door-visits?limit=500`));
+  const d = doors.find((x) => x.resident_id === bedridden.id);
+  assert.ok(d, 'the bedridden resident is on the door-to-door list');
+  assert.equal(d.reason, 'bedridden');
+  assert.equal(d.state, 'to_visit');
+  const audit = await c.committee.get('/api/v1/audit?action=testing.round.create&limit=5');
   if (audit.status === 200) assert.ok(audit.json.items.some((x) => x.target_id === round.id));
 });
 
@@ -135,10 +143,11 @@ test('stations with staff and hours; a volunteer sees only the rounds they staff
 test('planned, open, closed: one step at a time; what an open round keeps', async () => {
   const id = round.id;
   const ch = await c.committee.patch(`/api/v1/test-rounds/${id}`, { name: '第一轮核酸（全员）', pool_size: 5,
-    scope: { blocks: [myBlock], zones: [] } });
+    scope: { blocks: [myBlock], zones: [myZone] } });
   assert.equal(ch.status, 200, ch.text);
   assert.equal(ch.json.pool_size, 5);
   assert.deepEqual(ch.json.scope.blocks.map((b) => b.id), [myBlock]);
+  assert.deepEqual(ch.json.scope.zones.map((z) => z.id), [myZone]);
   assertError(await c.committee.patch(`/api/v1/test-rounds/${id}`, {}), 400, 'validation_failed', 'name');
   assertError(await c.committee.post(`/api/v1/test-rounds/${id}/close`), 409, 'conflict');
   assertError(await c.zone.post(`/api/v1/test-rounds/${id}/open`), 403, 'forbidden');
@@ -146,6 +155,40 @@ test('planned, open, closed: one step at a time; what an open round keeps', asyn
   assert.equal(o.status, 200, o.text);
   assert.equal(o.json.state, 'open');
   assert.ok(o.json.opened_at);
+
+  // Who is exempt: leaders of the person's scope only; once a round.
+  const path = `/api/v1/test-rounds/${id}/exemptions`;
+  const [away, other] = people;
+  assertError(await c.block.post(path, { resident_id: away.id, reason: 'holiday' }), 400, 'validation_failed',
+    'reason');
+  assertError(await c.block.post(path, { reason: 'away' }), 400, 'validation_failed', 'resident_id');
+  assertError(await c.resident.post(path, { resident_id: away.id, reason: 'away' }), 403, 'forbidden');
+  assertError(await c.volunteer.post(path, { resident_id: away.id, reason: 'away' }), 403, 'forbidden');
+  assertError(await c.block.post(path, { resident_id: neighbours[0].id, reason: 'away' }), 404, 'not_found');
+  const ekey = { 'Idempotency-Key': `te-${Date.now()}` };
+  const e1 = await c.block.post(path, { resident_id: away.id, reason: 'away', note: '在外地' }, ekey);
+  assert.equal(e1.status, 201, e1.text);
+  assert.equal((await c.block.post(path, { resident_id: away.id, reason: 'away', note: '在外地' }, ekey)).json.id,
+    e1.json.id);
+  assert.equal(e1.json.reason_text, 'Away');
+  assertError(await c.block.post(path, { resident_id: away.id, reason: 'other' }), 409, 'conflict', 'resident_id');
+  const e2 = await c.committee.post(path, { resident_id: other.id, reason: 'other' });
+  assert.equal(e2.status, 201, e2.text);
+  const e3 = await c.committee.post(path, { resident_id: neighbours[0].id, reason: 'recovered' });
+  assert.equal(e3.status, 201, e3.text);
+  const mine = listItems(await c.block.get(`${path}?limit=500`));
+  assert.deepEqual(mine.map((x) => x.resident_id).sort(), [away.id, other.id].sort(), 'a leader sees their scope');
+  assert.equal(listItems(await c.zone.get(`${path}?limit=500`)).length, 3);
+  assertError(await c.volunteer.get(path), 403, 'forbidden');
+  const exCsv = await c.block.get(`${path}?format=csv`);
+  assert.ok(exCsv.status === 200 && exCsv.text.includes(away.name) && exCsv.text.includes('在外地'));
+  assert.match((await c.block.get(`${path}?print=1&block_id=${myBlock}`)).text, /<table/);
+  assertError(await c.block.del(`/api/v1/test-exemptions/${e3.json.id}`), 404, 'not_found');
+  assertError(await c.volunteer.del(`/api/v1/test-exemptions/${e2.json.id}`), 403, 'forbidden');
+  assert.equal((await c.block.del(`/api/v1/test-exemptions/${e2.json.id}`)).status, 200);
+  assertError(await c.block.del(`/api/v1/test-exemptions/${e2.json.id}`), 404, 'not_found');
+  const redo = await c.block.post(path, { resident_id: other.id, reason: 'other' });
+  assert.equal(redo.status, 201, redo.text);
   assertError(await c.committee.post(`/api/v1/test-rounds/${id}/open`), 409, 'conflict');
   assertError(await c.committee.patch(`/api/v1/test-rounds/${id}`, { on_day: '2026-12-06' }), 409, 'conflict',
     'on_day');
@@ -176,6 +219,11 @@ test('the next round copies the last one: scope, stations with staff and hours',
     kind: 'pcr_pooled', copy_from: round.id });
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.copied_from, round.id);
+  next = r.json;
+  // Away and recovered outlast a day; "other" was that day's only.
+  const ex = listItems(await c.committee.get(`/api/v1/test-rounds/${next.id}/exemptions?limit=500`));
+  assert.deepEqual(ex.map((x) => [x.resident_id, x.reason]).sort(),
+    [[people[0].id, 'away'], [neighbours[0].id, 'recovered']].sort());
   assert.equal(r.json.state, 'planned');
   assert.deepEqual(r.json.scope.blocks.map((b) => b.id), [myBlock]);
   assert.deepEqual(r.json.stations.map((s) => [s.name, s.opens_at, s.closes_at]),
@@ -187,4 +235,64 @@ test('the next round copies the last one: scope, stations with staff and hours',
     kind: 'pcr_single', copy_from: round.id, scope: { blocks: [otherBlock] } });
   assert.deepEqual(other.json.scope.blocks.map((b) => b.id), [otherBlock]);
   assert.equal(other.json.pool_size, 1);
+});
+
+test('the door-to-door list: added by hand, a team sent, its members record the outcome', async () => {
+  const path = `/api/v1/test-rounds/${next.id}/door-visits`;
+  const listed = listItems(await c.block.get(`${path}?limit=500`));
+  assert.ok(listed.length >= 1 && listed.every((d) => d.block_id === myBlock));
+  assert.ok(listed.every((d) => d.phone === '' || !d.phone.includes('*')), 'leaders see the phone');
+  const who = people[2];
+  assertError(await c.block.post(path, { resident_id: who.id, reason: 'tired' }), 400, 'validation_failed', 'reason');
+  assertError(await c.block.post(path, { resident_id: neighbours[1].id, reason: 'other' }), 404, 'not_found');
+  assertError(await c.volunteer.post(path, { resident_id: who.id, reason: 'other' }), 403, 'forbidden');
+  assertError(await c.resident.get(path), 403, 'forbidden');
+  const key = { 'Idempotency-Key': `td-${Date.now()}` };
+  const d = await c.block.post(path, { resident_id: who.id, reason: 'other' }, key);
+  assert.equal(d.status, 201, d.text);
+  assert.equal((await c.block.post(path, { resident_id: who.id, reason: 'other' }, key)).json.id, d.json.id);
+  assertError(await c.block.post(path, { resident_id: who.id, reason: 'bedridden' }), 409, 'conflict');
+  assert.equal(d.json.state, 'to_visit');
+  assert.equal(d.json.team_id, null);
+
+  // The volunteer sees no list until their team is sent.
+  const teams = dbRows(srv.db, `SELECT tm.team_id FROM team_members tm JOIN volunteers v ON v.id = tm.volunteer_id
+    WHERE v.user_id = ${volunteerId} AND tm.state = 'member' ORDER BY tm.team_id`);
+  let team = teams.length ? Number(teams[0][0]) : 0;
+  if (!team) {
+    const t = await c.committee.post('/api/v1/teams', { name: '核酸协助队', kind: 'sampling' });
+    assert.ok(t.status < 300, t.text);
+    team = (t.json.team || t.json).id;
+    const vid = dbInt(srv.db, `SELECT id FROM volunteers WHERE user_id = ${volunteerId}`);
+    dbRows(srv.db, `INSERT INTO team_members (community_id, team_id, volunteer_id, state, queued_at, updated_at)
+      SELECT community_id, ${team}, ${vid}, 'member', 0, 0 FROM teams WHERE id = ${team}`);
+  }
+  assertError(await c.volunteer.get(path), 404, 'not_found');
+  assertError(await c.volunteer.patch(`/api/v1/test-door-visits/${d.json.id}`, { state: 'sampled' }), 404,
+    'not_found');
+  assertError(await c.block.patch(`/api/v1/test-door-visits/${d.json.id}`, { team_id: 99999999 }), 400,
+    'validation_failed', 'team_id');
+  assertError(await c.block.patch(`/api/v1/test-door-visits/${d.json.id}`, { state: 'gone' }), 400,
+    'validation_failed', 'state');
+  const sent = await c.block.patch(`/api/v1/test-door-visits/${d.json.id}`, { team_id: team, note: '下午 2 点' });
+  assert.equal(sent.status, 200, sent.text);
+  assert.equal(sent.json.team_id, team);
+  assert.ok(sent.json.team_name);
+
+  const theirs = listItems(await c.volunteer.get(`${path}?limit=500`));
+  assert.deepEqual(theirs.map((x) => x.id), [d.json.id], 'a team member sees the rows of their team');
+  assert.ok(theirs[0].phone === '' || theirs[0].phone.includes('*'), 'a team member sees the phone masked');
+  assertError(await c.volunteer.patch(`/api/v1/test-door-visits/${d.json.id}`, { team_id: null }), 403, 'forbidden');
+  const done = await c.volunteer.patch(`/api/v1/test-door-visits/${d.json.id}`, { state: 'not_home' });
+  assert.equal(done.status, 200, done.text);
+  assert.equal(done.json.state_text, 'Not at home');
+  const filtered = listItems(await c.block.get(`${path}?state=not_home&team_id=${team}`));
+  assert.deepEqual(filtered.map((x) => x.id), [d.json.id]);
+  assertError(await c.block.get(`${path}?state=x`), 400, 'validation_failed', 'state');
+  const print = await c.block.get(`${path}?print=1&block_id=${myBlock}`);
+  assert.match(print.text, /<table/);
+  assert.ok(print.text.includes(who.name));
+  assert.equal((await c.committee.get(`${path}?format=xlsx`)).status, 200);
+  const back = await c.block.patch(`/api/v1/test-door-visits/${d.json.id}`, { team_id: null });
+  assert.equal(back.json.team_id, null);
 });

@@ -9,10 +9,10 @@ import { startServer, Client, DEMO_USERS, DEMO_PASSWORD } from '../lib/server.mj
 // navigation entries (the entries of roles it does not hold must be absent).
 const EXPECTED = {
   admin: { home: 'superuser', nav: ['home', 'me'] },
-  committee: { home: 'committee', nav: ['home', 'dashboard', 'bulletins', 'registry', 'help', 'sweeps', 'care', 'rotations', 'volunteers', 'me'] },
-  zone: { home: 'zone_leader', nav: ['home', 'dashboard', 'bulletins', 'registry', 'help', 'sweeps', 'care', 'rotations', 'volunteers', 'me'] },
+  committee: { home: 'committee', nav: ['home', 'dashboard', 'bulletins', 'registry', 'help', 'sweeps', 'care', 'testing', 'rotations', 'volunteers', 'me'] },
+  zone: { home: 'zone_leader', nav: ['home', 'dashboard', 'bulletins', 'registry', 'help', 'sweeps', 'care', 'testing', 'rotations', 'volunteers', 'me'] },
   // The block leader also volunteers: her own volunteer page is in her navigation.
-  block: { home: 'block_leader', nav: ['home', 'dashboard', 'bulletins', 'registry', 'help', 'sweeps', 'care', 'rotations', 'volunteers',
+  block: { home: 'block_leader', nav: ['home', 'dashboard', 'bulletins', 'registry', 'help', 'sweeps', 'care', 'testing', 'rotations', 'volunteers',
     'volunteer', 'me'] },
   volunteer: { home: 'volunteer', nav: ['home', 'bulletins', 'volunteer', 'me'] },
   resident: { home: 'resident', nav: ['home', 'bulletins', 'me'] },

@@ -34,6 +34,16 @@ const env = useServerAndBrowser(undefined, async () => {
   ids.bulletin = (await committee.get('/api/v1/bulletins?kind=urgent&limit=1')).json.items[0]?.id;
   ids.cared = (await committee.get(`/api/v1/care/residents?carer=assigned&block_id=${ids.block}&limit=1`)).json
     .items[0]?.id;
+  // A round with a station staffed by the volunteer, open, with a door-to-door row.
+  const volunteer = new Client(env.server.url);
+  const vme = (await volunteer.login('volunteer')).json;
+  const round = (await committee.post('/api/v1/test-rounds', { name: '巡检核酸', on_day: '2026-12-09',
+    kind: 'pcr_pooled' })).json;
+  ids.round = round.id;
+  ids.station = (await committee.post(`/api/v1/test-rounds/${round.id}/stations`, { name: '南门', opens_at: '07:00',
+    closes_at: '11:00', staff: [{ user_id: vme.user.id, duty: 'registrar' }] })).json.id;
+  await committee.post(`/api/v1/test-rounds/${round.id}/door-visits`, { resident_id: ids.resident, reason: 'other' });
+  await committee.post(`/api/v1/test-rounds/${round.id}/open`);
 });
 
 // Pages by path; :names are filled from ids above.
@@ -49,7 +59,8 @@ const PAGES = [
   '/help/:help', '/help/gate', '/help/medicine',
   '/bulletins', '/bulletins/new', '/bulletins/:bulletin', '/bulletins/:bulletin/edit', '/bulletins/:bulletin/receipts',
   '/care', '/care/due', '/care/mine', '/care/residents/:cared',
-  '/channels', '/station',
+  '/channels', '/testing', '/testing/new', '/testing/:round', '/testing/:round/coverage',
+  '/testing/:round/not-tested', '/station', '/station/:station',
 ];
 
 // Printed lists (the API's print=1 pages), opened as each role would from the app.
@@ -63,6 +74,8 @@ const PRINTS = [
   '/api/v1/help-requests?print=1',
   '/api/v1/bulletins/:bulletin/unread?print=1', '/api/v1/bulletins/:bulletin/print',
   '/api/v1/care/residents?print=1', '/api/v1/care/due?print=1', '/api/v1/care/mine?print=1',
+  '/api/v1/test-rounds?print=1', '/api/v1/test-rounds/:round/not-tested?block_id=:block&print=1',
+  '/api/v1/test-rounds/:round/door-visits?print=1', '/api/v1/test-rounds/:round/exemptions?print=1',
   '/api/v1/test-stations?print=1',
 ];
 

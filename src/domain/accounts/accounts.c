@@ -727,7 +727,9 @@ static const i18n_entry accounts_tile_messages[] = {
 static const http_route *const accounts_route_tables[] = {accounts_routes, NULL};
 static const i18n_entry *const accounts_catalogues[] = {accounts_messages, accounts_tile_messages, NULL};
 static const dashboard_provider accounts_providers[] = {accounts_tiles, NULL};
-static const char *const accounts_value_keys[] = {"roles_text", "language", "role", NULL};
+/* target_type: an audit entry's kind of record, read on prints and exports as the
+ * catalogue's enum.<type> that each capability adds for the targets it audits. */
+static const char *const accounts_value_keys[] = {"roles_text", "language", "role", "target_type", NULL};
 const capability accounts_capability = {
     .name = "accounts", .routes = accounts_route_tables, .messages = accounts_catalogues,
     .tiles = accounts_providers, .value_keys = accounts_value_keys, .me_extra = me_scope_names,

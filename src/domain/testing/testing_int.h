@@ -57,6 +57,25 @@ int testing_station_access(http_req *req, int64_t station_id, testing_round *rou
 /* The round is the actor's to see: leaders every round of the community, anyone else
  * a round in which they staff a station. */
 bool testing_round_visible(http_req *req, int64_t round_id);
+/* Helpers of the set-up and coverage files (testing_rounds.c, testing_coverage.c): a
+ * word of a list; a stored word in the reader's language (prefix + word); an optional
+ * positive id of the query (false with 400 set); a list title with the block's name;
+ * a stored time as the community's wall time (or null); a phone with its middle
+ * hidden (138****5678), for lists read by people who only need to recognise it. */
+bool testing_setup_word_in(const char *word, const char *const *list);
+const char *testing_setup_word(http_req *req, const char *prefix, const char *word);
+bool testing_setup_query_id(http_req *req, const char *name, int64_t *out);
+const char *testing_setup_title(http_req *req, const char *key, int64_t block_id);
+json_t *testing_setup_time(http_req *req, store_stmt *st, int col);
+const char *testing_setup_phone_mask(http_req *req, const char *phone);
+/* Ends a list handler: binds the cursor as $at and the page size + 1 as $at+1 of a
+ * statement ordered by id, collects its rows with row() and replies the list titled
+ * title_key (with the block's name when block_id > 0). */
+int testing_setup_list(http_req *req, store_stmt *st, int at, json_t *(*row)(store_stmt *st, void *ctx),
+                       const char *title_key, int64_t block_id, const list_column *cols);
+/* The resident (living, of the round's scope) in the leader's scope: its household's
+ * block, or 0 when not (answer 404: another leader's resident does not exist here). */
+int64_t testing_setup_resident(http_req *req, int64_t round_id, int64_t resident_id);
 /* testing_station.c */
 /* testing_coverage.c */
 /* testing_results.c */

@@ -1,11 +1,14 @@
 /* testing_rounds.c — setting a round up: the round (day, kind, pool size, scope), its
  * state planned → open → closed, its stations with their staff and hours, copied from
- * an earlier round when rounds repeat. The door-to-door list is filled from the
- * registry's flags when the round is made (testing_doors.c keeps it afterwards).
- * Committee staff write; leaders read every round of the community, a volunteer the
- * rounds in which they staff a station. */
+ * an earlier round when rounds repeat; who is exempt; the door-to-door list, filled
+ * from the registry's flags when the round is made, with its team and outcome.
+ * Committee staff set rounds up; leaders read every round of the community and keep
+ * the exemptions and door-to-door rows of their scope; a volunteer sees the rounds in
+ * which they staff a station and the door-to-door rows of their team. */
 #include "testing_int.h"
 #include "../../core/clock.h"
+#include "../../core/secret.h"
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,17 +16,69 @@ static const char *const testing_kinds[] = {"pcr_pooled", "pcr_single", "antigen
 static const char *const testing_states[] = {"planned", "open", "closed", NULL};
 static const char *const testing_duties[] = {"registrar", "queue", "sampler", "runner", NULL};
 
-static bool testing_word_in(const char *word, const char *const *list)
+bool testing_setup_word_in(const char *word, const char *const *list)
 {
     for (; word && *list; list++)
         if (!strcmp(word, *list)) return true;
     return false;
 }
 
-static const char *testing_word(http_req *req, const char *prefix, const char *word)
+const char *testing_setup_word(http_req *req, const char *prefix, const char *word)
 {
     return i18n_text(req->lang, arena_printf(req->a, "%s%s", prefix, word ? word : ""));
 }
+
+bool testing_setup_query_id(http_req *req, const char *name, int64_t *out)
+{
+    const char *v = http_query(req, name);
+    *out = 0;
+    if (!v || !*v) return true;
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (*end || n <= 0) return http_fail_field(req, name, "testing.err.id"), false;
+    *out = n;
+    return true;
+}
+
+const char *testing_setup_title(http_req *req, const char *key, int64_t block_id)
+{
+    const char *title = i18n_text(req->lang, key);
+    store_stmt *st;
+    if (block_id <= 0 || store_run(req->conn, &st, "SELECT name FROM blocks WHERE community_id = $1 AND id = $2",
+                                   "ii", req->actor.community_id, block_id) != STORE_ROW)
+        return title;
+    title = arena_printf(req->a, "%s · %s", title, store_col_text(st, 0));
+    store_done(st);
+    return title;
+}
+
+const char *testing_setup_phone_mask(http_req *req, const char *phone)
+{
+    if (!phone || strlen(phone) < 8) return phone && *phone ? "****" : "";
+    char *m = secret_mask(phone, 3, 4);
+    const char *out = arena_strdup(req->a, m ? m : "");
+    free(m);
+    return out;
+}
+
+int testing_setup_list(http_req *req, store_stmt *st, int at, json_t *(*row)(store_stmt *st, void *ctx),
+                       const char *title_key, int64_t block_id, const list_column *cols)
+{
+    int64_t limit = http_list_limit(req), next_after;
+    store_bind_int(st, at, http_list_cursor(req));
+    store_bind_int(st, at + 1, limit + 1);
+    json_t *items = http_list_collect(st, limit, row, req, &next_after);
+    return http_reply_list(req, testing_setup_title(req, title_key, block_id), cols, items, next_after);
+}
+
+int64_t testing_setup_resident(http_req *req, int64_t round_id, int64_t resident_id)
+{
+    return store_query_int(req->conn, 0, "SELECT h.block_id FROM residents r JOIN households h ON h.id = "
+                           "r.household_id JOIN blocks b ON b.id = h.block_id WHERE r.id = $3 AND r.community_id = $1 "
+                           "AND " TESTING_EXPECTED("$4") " AND " SCOPE_HOUSEHOLD, "iiii", req->actor.community_id,
+                           req->actor.user_id, resident_id, round_id);
+}
+
 
 static void testing_copy_text(char *out, size_t n, const char *s)
 {
@@ -68,7 +123,7 @@ bool testing_round_visible(http_req *req, int64_t round_id)
                            req->actor.user_id, round_id, (int64_t)actor_has(&req->actor, TESTING_LEADERS)) > 0;
 }
 
-static json_t *testing_time(http_req *req, store_stmt *st, int col)
+json_t *testing_setup_time(http_req *req, store_stmt *st, int col)
 {
     if (store_col_null(st, col)) return json_null();
     const char *tz = req->actor.community_timezone;
@@ -89,13 +144,13 @@ static json_t *testing_round_row(store_stmt *st, void *ctx)
     const char *kind = store_col_text(st, 3), *state = store_col_text(st, 5);
     json_t *r = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)store_col_int(st, 0),
                           "name", store_col_text(st, 1), "on_day", store_col_text(st, 2), "kind", kind, "kind_text",
-                          testing_word(req, "testing.kind.", kind), "pool_size", (json_int_t)store_col_int(st, 4),
-                          "state", state, "state_text", testing_word(req, "testing.state.", state), "note",
+                          testing_setup_word(req, "testing.kind.", kind), "pool_size", (json_int_t)store_col_int(st, 4),
+                          "state", state, "state_text", testing_setup_word(req, "testing.state.", state), "note",
                           store_col_text(st, 6), "station_count", (json_int_t)store_col_int(st, 11));
     json_object_set_new(r, "copied_from", store_col_null(st, 7) ? json_null() : json_integer(store_col_int(st, 7)));
-    json_object_set_new(r, "created_at", testing_time(req, st, 8));
-    json_object_set_new(r, "opened_at", testing_time(req, st, 9));
-    json_object_set_new(r, "closed_at", testing_time(req, st, 10));
+    json_object_set_new(r, "created_at", testing_setup_time(req, st, 8));
+    json_object_set_new(r, "opened_at", testing_setup_time(req, st, 9));
+    json_object_set_new(r, "closed_at", testing_setup_time(req, st, 10));
     return r;
 }
 
@@ -133,7 +188,7 @@ static json_t *testing_staff_json(http_req *req, int64_t station_id)
         const char *duty = store_col_text(st, 2);
         json_array_append_new(staff, json_pack("{s:I, s:s, s:s, s:s}", "user_id", (json_int_t)store_col_int(st, 0),
                                                "display_name", store_col_text(st, 1), "duty", duty, "duty_text",
-                                               testing_word(req, "testing.duty.", duty)));
+                                               testing_setup_word(req, "testing.duty.", duty)));
     }
     store_done(st);
     return staff;
@@ -224,10 +279,9 @@ static bool testing_query_date(http_req *req, const char *name, const char **out
 static int testing_rounds_list(http_req *req)
 {
     const char *state = http_query(req, "state"), *from, *to;
-    if (state && *state && !testing_word_in(state, testing_states))
+    if (state && *state && !testing_setup_word_in(state, testing_states))
         return http_fail_field(req, "state", "testing.err.state_filter");
     if (!testing_query_date(req, "from", &from) || !testing_query_date(req, "to", &to)) return -1;
-    int64_t limit = http_list_limit(req);
     store_stmt *st = store_prepare(req->conn, TESTING_ROUND_COLUMNS "FROM test_rounds t WHERE t.community_id = $1 "
                                    "AND ($3 = 1 OR " TESTING_STAFFS("t.id") ") AND ($4 = '' OR t.state = $4) AND "
                                    "($5 = '' OR t.on_day >= $5) AND ($6 = '' OR t.on_day <= $6) AND t.id > $7 "
@@ -238,11 +292,7 @@ static int testing_rounds_list(http_req *req)
     store_bind_text(st, 4, state ? state : "");
     store_bind_text(st, 5, from);
     store_bind_text(st, 6, to);
-    store_bind_int(st, 7, http_list_cursor(req));
-    store_bind_int(st, 8, limit + 1);
-    int64_t next_after;
-    json_t *items = http_list_collect(st, limit, testing_round_row, req, &next_after);
-    return http_reply_list(req, "testing.list.rounds", testing_round_columns, items, next_after);
+    return testing_setup_list(req, st, 7, testing_round_row, "testing.list.rounds", 0, testing_round_columns);
 }
 
 /* ---------------------------------------------------------------- body checks */
@@ -375,7 +425,8 @@ static bool testing_body_staff(http_req *req, testing_station_body *b)
         if (!json_is_integer(u) || json_integer_value(u) <= 0)
             return http_fail_field(req, f_user, "testing.err.staff_user"), false;
         const char *duty = d && !json_is_null(d) ? json_string_value(d) : "registrar";
-        if (!testing_word_in(duty, testing_duties)) return http_fail_field(req, f_duty, "testing.err.duty"), false;
+        if (!testing_setup_word_in(duty, testing_duties))
+            return http_fail_field(req, f_duty, "testing.err.duty"), false;
         int64_t uid = json_integer_value(u);
         for (size_t k = 0; k < b->n_staff; k++)
             if (b->staff[k].user_id == uid) return http_fail_field(req, f_user, "testing.err.staff_twice"), false;
@@ -483,7 +534,7 @@ static int testing_round_create(http_req *req)
     if (!http_body_str(req, "name", 1, 100, &name)) return -1;
     if (!testing_body_date(req, "on_day", true, &on_day)) return -1;
     if (!http_body_str(req, "kind", 1, 16, &kind)) return -1;
-    if (!testing_word_in(kind, testing_kinds)) return http_fail_field(req, "kind", "testing.err.kind");
+    if (!testing_setup_word_in(kind, testing_kinds)) return http_fail_field(req, "kind", "testing.err.kind");
     if (!testing_body_pool(req, kind, &pool, &has_pool)) return -1;
     if (!has_pool) pool = strcmp(kind, "pcr_pooled") ? 1 : 10;
     if (!http_body_str_opt(req, "note", 0, 1000, &note)) return -1;
@@ -681,30 +732,339 @@ static int testing_station_delete(http_req *req)
     return http_reply(req, 200, json_pack("{s:b, s:I}", "deleted", 1, "id", (json_int_t)id));
 }
 
+/* ---------------------------------------------------------------- exemptions */
+
+static const char *const testing_exempt_reasons[] = {"recovered", "away", "other", NULL};
+static const char *const testing_door_reasons[] = {"bedridden", "home_isolation", "other", NULL};
+static const char *const testing_door_states[] = {"to_visit", "sampled", "refused", "not_home", NULL};
+
+/* The resident's columns every list of this file starts with, from r, h, b. */
+#define TESTING_PERSON_COLUMNS "r.id, r.name, h.room, b.id, b.name, COALESCE(NULLIF(r.phone, ''), h.phone), "
+#define TESTING_PERSON_FROM \
+    "JOIN residents r ON r.id = x.resident_id JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = " \
+    "h.block_id "
+
+static json_t *testing_person(store_stmt *st, int col, const char *phone)
+{
+    return json_pack("{s:I, s:s, s:s, s:I, s:s, s:s}", "resident_id", (json_int_t)store_col_int(st, col), "name",
+                     store_col_text(st, col + 1), "room", store_col_text(st, col + 2), "block_id",
+                     (json_int_t)store_col_int(st, col + 3), "block_name", store_col_text(st, col + 4), "phone",
+                     phone ? phone : "");
+}
+
+static json_t *testing_exemption_row(store_stmt *st, void *ctx)
+{
+    http_req *req = ctx;
+    json_t *e = testing_person(st, 1, store_col_text(st, 6));
+    const char *reason = store_col_text(st, 7);
+    json_object_set_new(e, "id", json_integer(store_col_int(st, 0)));
+    json_object_set_new(e, "reason", json_string(reason));
+    json_object_set_new(e, "reason_text", json_string(testing_setup_word(req, "testing.exempt.", reason)));
+    json_object_set_new(e, "note", json_string(store_col_text(st, 8)));
+    json_object_set_new(e, "created_at", testing_setup_time(req, st, 9));
+    return e;
+}
+
+#define TESTING_EXEMPTION_SELECT \
+    "SELECT x.id, " TESTING_PERSON_COLUMNS "x.reason, x.note, x.created_at FROM test_exemptions x " \
+    TESTING_PERSON_FROM
+
+static const list_column testing_exemption_columns[] = {
+    {"block_name", "testing.col.block"}, {"room", "testing.col.room"}, {"name", "testing.col.resident"},
+    {"reason_text", "testing.col.reason"}, {"note", "testing.col.note"}, {0, 0},
+};
+
+/* GET /test-rounds/{id}/exemptions?block_id= — the exempt people of the leader's scope. */
+static int testing_exemptions_list(http_req *req)
+{
+    testing_round r;
+    int64_t block_id;
+    if (!testing_path_round(req, &r) || !testing_setup_query_id(req, "block_id", &block_id)) return -1;
+    store_stmt *st = store_prepare(req->conn, TESTING_EXEMPTION_SELECT "WHERE x.community_id = $1 AND x.round_id = $3 "
+                                   "AND " SCOPE_HOUSEHOLD " AND ($4 = 0 OR h.block_id = $4) AND x.id > $5 "
+                                   "ORDER BY x.id LIMIT $6");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    scope_bind(req, st);
+    store_bind_int(st, 3, r.id);
+    store_bind_int(st, 4, block_id);
+    return testing_setup_list(req, st, 5, testing_exemption_row, "testing.list.exemptions", block_id,
+                              testing_exemption_columns);
+}
+
+static bool testing_body_resident(http_req *req, int64_t *id)
+{
+    bool has = false;
+    if (!http_body_int_opt(req, "resident_id", 1, INT64_MAX, id, &has)) return false;
+    if (!has) return http_fail_field(req, "resident_id", "err.required"), false;
+    return true;
+}
+
+/* POST /test-rounds/{id}/exemptions {resident_id, reason, note?} — someone the round
+ * does not expect; once a round, and not once they are sampled. */
+static int testing_exemption_create(http_req *req)
+{
+    testing_round r;
+    int64_t resident;
+    const char *reason, *note = "";
+    if (!testing_path_round(req, &r) || !testing_body_resident(req, &resident)) return -1;
+    if (!http_body_str(req, "reason", 1, 16, &reason)) return -1;
+    if (!testing_setup_word_in(reason, testing_exempt_reasons))
+        return http_fail_field(req, "reason", "testing.err.exempt_reason");
+    if (!http_body_str_opt(req, "note", 0, 500, &note)) return -1;
+    if (!testing_setup_resident(req, r.id, resident)) return http_fail_not_found(req);
+    if (!strcmp(r.state, "closed")) return http_fail(req, 409, "conflict", NULL, "testing.err.round_closed");
+    if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM test_exemptions WHERE round_id = $1 AND resident_id = $2",
+                        "ii", r.id, resident))
+        return http_fail(req, 409, "conflict", "resident_id", "testing.err.exempt_twice");
+    if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM test_samples WHERE round_id = $1 AND resident_id = $2 AND "
+                        "state = 'counted'", "ii", r.id, resident))
+        return http_fail(req, 409, "conflict", "resident_id", "testing.err.sampled");
+    store_stmt *st;
+    if (store_run(req->conn, &st, "INSERT INTO test_exemptions (community_id, round_id, resident_id, reason, note, "
+                  "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id", "iiittii",
+                  req->actor.community_id, r.id, resident, reason, note, req->actor.user_id,
+                  clock_now_us()) != STORE_ROW)
+        return http_fail_internal(req, "testing exemption insert");
+    int64_t id = store_col_int(st, 0);
+    store_done(st);
+    http_audit_target(req, "test_exemption", id, json_pack("{s:I, s:I, s:s}", "round_id", (json_int_t)r.id,
+                                                           "resident_id", (json_int_t)resident, "reason", reason));
+    if (store_run(req->conn, &st, TESTING_EXEMPTION_SELECT "WHERE x.id = $1", "i", id) != STORE_ROW)
+        return http_fail_internal(req, "testing exemption read");
+    json_t *e = testing_exemption_row(st, req);
+    store_done(st);
+    return http_reply(req, 201, e);
+}
+
+/* DELETE /test-exemptions/{id} — the person is expected again. */
+static int testing_exemption_delete(http_req *req)
+{
+    int64_t id;
+    if (!http_param_id(req, "id", &id)) return -1;
+    store_stmt *st;
+    if (store_run(req->conn, &st, "SELECT x.round_id, x.resident_id, t.state FROM test_exemptions x JOIN test_rounds "
+                  "t ON t.id = x.round_id " TESTING_PERSON_FROM "WHERE x.id = $3 AND x.community_id = $1 AND "
+                  SCOPE_HOUSEHOLD, "iii", req->actor.community_id, req->actor.user_id, id) != STORE_ROW)
+        return http_fail_not_found(req);
+    int64_t round_id = store_col_int(st, 0), resident = store_col_int(st, 1);
+    bool closed = !strcmp(store_col_text(st, 2), "closed");
+    store_done(st);
+    if (closed) return http_fail(req, 409, "conflict", NULL, "testing.err.round_closed");
+    if (store_run(req->conn, NULL, "DELETE FROM test_exemptions WHERE id = $1", "i", id) != STORE_DONE)
+        return http_fail_internal(req, "testing exemption delete");
+    http_audit_target(req, "test_exemption", id, json_pack("{s:I, s:I}", "round_id", (json_int_t)round_id,
+                                                           "resident_id", (json_int_t)resident));
+    return http_reply(req, 200, json_pack("{s:b, s:I}", "deleted", 1, "id", (json_int_t)id));
+}
+
+/* ---------------------------------------------------------------- door-to-door */
+
+/* A door-to-door row is the actor's: a leader's of their scope, or a volunteer's who
+ * is a member of the team sent ($2 the user). */
+#define TESTING_DOOR_TEAM \
+    "EXISTS (SELECT 1 FROM team_members tm JOIN volunteers v ON v.id = tm.volunteer_id WHERE tm.team_id = x.team_id " \
+    "AND tm.state = 'member' AND v.user_id = $2)"
+#define TESTING_DOOR_MINE "((" SCOPE_HOUSEHOLD ") OR " TESTING_DOOR_TEAM ")"
+
+#define TESTING_DOOR_SELECT \
+    "SELECT x.id, " TESTING_PERSON_COLUMNS "x.reason, x.team_id, tt.name, x.state, x.note, x.updated_at, " \
+    "CASE WHEN " SCOPE_HOUSEHOLD " THEN 1 ELSE 0 END FROM test_door_visits x " TESTING_PERSON_FROM \
+    "LEFT JOIN teams tt ON tt.id = x.team_id "
+
+static json_t *testing_door_row(store_stmt *st, void *ctx)
+{
+    http_req *req = ctx;
+    bool leader = store_col_int(st, 13) != 0;
+    const char *phone = store_col_text(st, 6);
+    json_t *d = testing_person(st, 1, leader ? phone : testing_setup_phone_mask(req, phone));
+    const char *reason = store_col_text(st, 7), *state = store_col_text(st, 10);
+    json_object_set_new(d, "id", json_integer(store_col_int(st, 0)));
+    json_object_set_new(d, "reason", json_string(reason));
+    json_object_set_new(d, "reason_text", json_string(testing_setup_word(req, "testing.door.", reason)));
+    json_object_set_new(d, "team_id", store_col_null(st, 8) ? json_null() : json_integer(store_col_int(st, 8)));
+    json_object_set_new(d, "team_name", json_string(store_col_null(st, 9) ? "" : store_col_text(st, 9)));
+    json_object_set_new(d, "state", json_string(state));
+    json_object_set_new(d, "state_text", json_string(testing_setup_word(req, "testing.visit.", state)));
+    json_object_set_new(d, "note", json_string(store_col_text(st, 11)));
+    json_object_set_new(d, "updated_at", testing_setup_time(req, st, 12));
+    return d;
+}
+
+static const list_column testing_door_columns[] = {
+    {"block_name", "testing.col.block"}, {"room", "testing.col.room"}, {"name", "testing.col.resident"},
+    {"phone", "testing.col.phone"}, {"reason_text", "testing.col.reason"}, {"team_name", "testing.col.team"},
+    {"state_text", "testing.col.visit"}, {"note", "testing.col.note"}, {0, 0},
+};
+
+/* GET /test-rounds/{id}/door-visits?block_id=&team_id=&state= — printable: the sheet a
+ * team carries door to door. */
+static int testing_doors_list(http_req *req)
+{
+    int64_t id, block_id, team_id;
+    if (!http_param_id(req, "id", &id)) return -1;
+    if (!testing_setup_query_id(req, "block_id", &block_id) || !testing_setup_query_id(req, "team_id", &team_id))
+        return -1;
+    const char *state = http_query(req, "state");
+    if (state && *state && !testing_setup_word_in(state, testing_door_states))
+        return http_fail_field(req, "state", "testing.err.visit_state");
+    bool leader = actor_has(&req->actor, TESTING_LEADERS);
+    /* A volunteer outside every team sent in this round finds no such list. */
+    if (!store_query_int(req->conn, 0, "SELECT COUNT(*) FROM test_rounds t WHERE t.id = $1 AND t.community_id = $3 AND "
+                         "($4 = 1 OR EXISTS (SELECT 1 FROM test_door_visits x WHERE x.round_id = t.id AND "
+                         TESTING_DOOR_TEAM "))", "iiii", id, req->actor.user_id, req->actor.community_id,
+                         (int64_t)leader))
+        return http_fail_not_found(req);
+    store_stmt *st = store_prepare(req->conn, TESTING_DOOR_SELECT "WHERE x.community_id = $1 AND x.round_id = $3 AND "
+                                   TESTING_DOOR_MINE " AND ($4 = 0 OR h.block_id = $4) AND ($5 = 0 OR x.team_id = $5) "
+                                   "AND ($6 = '' OR x.state = $6) AND x.id > $7 ORDER BY x.id LIMIT $8");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    scope_bind(req, st);
+    store_bind_int(st, 3, id);
+    store_bind_int(st, 4, block_id);
+    store_bind_int(st, 5, team_id);
+    store_bind_text(st, 6, state ? state : "");
+    return testing_setup_list(req, st, 7, testing_door_row, "testing.list.doors", block_id, testing_door_columns);
+}
+
+static json_t *testing_door_json(http_req *req, int64_t id)
+{
+    store_stmt *st;
+    if (store_run(req->conn, &st, TESTING_DOOR_SELECT "WHERE x.id = $3", "iii", req->actor.community_id,
+                  req->actor.user_id, id) != STORE_ROW)
+        return NULL;
+    json_t *d = testing_door_row(st, req);
+    store_done(st);
+    return d;
+}
+
+/* POST /test-rounds/{id}/door-visits {resident_id, reason} — someone who cannot come
+ * (a broken leg, a new isolation) added by hand. */
+static int testing_door_create(http_req *req)
+{
+    testing_round r;
+    int64_t resident;
+    const char *reason;
+    if (!testing_path_round(req, &r) || !testing_body_resident(req, &resident)) return -1;
+    if (!http_body_str(req, "reason", 1, 16, &reason)) return -1;
+    if (!testing_setup_word_in(reason, testing_door_reasons))
+        return http_fail_field(req, "reason", "testing.err.door_reason");
+    if (!testing_setup_resident(req, r.id, resident)) return http_fail_not_found(req);
+    if (!strcmp(r.state, "closed")) return http_fail(req, 409, "conflict", NULL, "testing.err.round_closed");
+    if (store_query_int(req->conn, 0, "SELECT COUNT(*) FROM test_door_visits WHERE round_id = $1 AND resident_id = $2",
+                        "ii", r.id, resident))
+        return http_fail(req, 409, "conflict", "resident_id", "testing.err.door_twice");
+    store_stmt *st;
+    if (store_run(req->conn, &st, "INSERT INTO test_door_visits (community_id, round_id, resident_id, reason, "
+                  "updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id", "iiitii",
+                  req->actor.community_id, r.id, resident, reason, req->actor.user_id, clock_now_us()) != STORE_ROW)
+        return http_fail_internal(req, "testing door insert");
+    int64_t id = store_col_int(st, 0);
+    store_done(st);
+    http_audit_target(req, "test_door_visit", id, json_pack("{s:I, s:I, s:s}", "round_id", (json_int_t)r.id,
+                                                            "resident_id", (json_int_t)resident, "reason", reason));
+    return http_reply(req, 201, testing_door_json(req, id));
+}
+
+/* PATCH /test-door-visits/{id} {team_id?, state?, note?} — a leader of the resident's
+ * scope sends a team (team_id, null for none) and records the outcome; a member of the
+ * team sent records the outcome only. */
+static int testing_door_patch(http_req *req)
+{
+    int64_t id, team = 0;
+    bool has_team = false, team_null = false;
+    const char *state = NULL, *note = NULL;
+    if (!http_param_id(req, "id", &id)) return -1;
+    store_stmt *st;
+    if (store_run(req->conn, &st, "SELECT CASE WHEN " SCOPE_HOUSEHOLD " THEN 1 ELSE 0 END, t.state FROM "
+                  "test_door_visits x JOIN test_rounds t ON t.id = x.round_id " TESTING_PERSON_FROM "WHERE x.id = $3 "
+                  "AND x.community_id = $1 AND " TESTING_DOOR_MINE, "iii", req->actor.community_id,
+                  req->actor.user_id, id) != STORE_ROW)
+        return http_fail_not_found(req);
+    bool leader = store_col_int(st, 0) != 0, closed = !strcmp(store_col_text(st, 1), "closed");
+    store_done(st);
+    json_t *tv = json_object_get(req->json, "team_id");
+    if (tv && json_is_null(tv)) team_null = has_team = true;
+    else if (!http_body_int_opt(req, "team_id", 1, INT64_MAX, &team, &has_team)) return -1;
+    if (!http_body_str_opt(req, "state", 1, 16, &state)) return -1;
+    if (state && !testing_setup_word_in(state, testing_door_states))
+        return http_fail_field(req, "state", "testing.err.visit_state");
+    if (!http_body_str_opt(req, "note", 0, 500, &note)) return -1;
+    if (!has_team && !state && !note) return http_fail_field(req, "state", "err.required");
+    if (has_team && !leader) return http_fail(req, 403, "forbidden", "team_id", "testing.err.team_leader");
+    if (has_team && !team_null && !store_query_int(req->conn, 0, "SELECT COUNT(*) FROM teams WHERE id = $1 AND "
+                                                   "community_id = $2", "ii", team, req->actor.community_id))
+        return http_fail_field(req, "team_id", "testing.err.team");
+    if (closed) return http_fail(req, 409, "conflict", NULL, "testing.err.round_closed");
+    if (store_run(req->conn, NULL, "UPDATE test_door_visits SET team_id = CASE WHEN $2 = 1 THEN NULL WHEN $3 > 0 THEN "
+                  "$3 ELSE team_id END, state = COALESCE($4, state), note = COALESCE($5, note), updated_by = $6, "
+                  "updated_at = $7 WHERE id = $1", "iiittii", id, (int64_t)team_null, team, state, note,
+                  req->actor.user_id, clock_now_us()) != STORE_DONE)
+        return http_fail_internal(req, "testing door patch");
+    json_t *fields = json_array();
+    if (has_team) json_array_append_new(fields, json_string("team_id"));
+    if (state) json_array_append_new(fields, json_string("state"));
+    if (note) json_array_append_new(fields, json_string("note"));
+    http_audit_target(req, "test_door_visit", id, json_pack("{s:o}", "fields", fields));
+    return http_reply(req, 200, testing_door_json(req, id));
+}
+
 const http_route testing_round_routes[] = {
     {"GET", "/api/v1/test-rounds", NULL, testing_rounds_list, TESTING_STAFF, ROUTE_EXPORTABLE, 0, NULL},
     {"GET", "/api/v1/test-rounds/{id}", NULL, testing_round_get, TESTING_STAFF, 0, 0, NULL},
     {"POST", "/api/v1/test-rounds", NULL, testing_round_create, ROLE_COMMITTEE, ROUTE_WRITE, 32768,
-     "testing.round_create"},
+     "testing.round.create"},
     {"PATCH", "/api/v1/test-rounds/{id}", NULL, testing_round_patch, ROLE_COMMITTEE, ROUTE_WRITE, 32768,
-     "testing.round_change"},
+     "testing.round.change"},
     {"POST", "/api/v1/test-rounds/{id}/open", NULL, testing_round_open, ROLE_COMMITTEE, ROUTE_WRITE, 1024,
-     "testing.round_open"},
+     "testing.round.start"},
     {"POST", "/api/v1/test-rounds/{id}/close", NULL, testing_round_close, ROLE_COMMITTEE, ROUTE_WRITE, 1024,
-     "testing.round_close"},
+     "testing.round.finish"},
     {"POST", "/api/v1/test-rounds/{id}/stations", NULL, testing_station_create, ROLE_COMMITTEE, ROUTE_WRITE, 16384,
-     "testing.station_create"},
+     "testing.station.create"},
     {"PATCH", "/api/v1/test-stations/{id}", NULL, testing_station_patch, ROLE_COMMITTEE, ROUTE_WRITE, 16384,
-     "testing.station_change"},
+     "testing.station.change"},
     {"DELETE", "/api/v1/test-stations/{id}", NULL, testing_station_delete, ROLE_COMMITTEE, ROUTE_WRITE, 1024,
-     "testing.station_delete"},
+     "testing.station.delete"},
+    {"GET", "/api/v1/test-rounds/{id}/exemptions", NULL, testing_exemptions_list, TESTING_LEADERS, ROUTE_EXPORTABLE,
+     0, NULL},
+    {"POST", "/api/v1/test-rounds/{id}/exemptions", NULL, testing_exemption_create, TESTING_LEADERS, ROUTE_WRITE, 4096,
+     "testing.exempt"},
+    {"DELETE", "/api/v1/test-exemptions/{id}", NULL, testing_exemption_delete, TESTING_LEADERS, ROUTE_WRITE, 1024,
+     "testing.exempt.delete"},
+    {"GET", "/api/v1/test-rounds/{id}/door-visits", NULL, testing_doors_list, TESTING_STAFF, ROUTE_EXPORTABLE, 0,
+     NULL},
+    {"POST", "/api/v1/test-rounds/{id}/door-visits", NULL, testing_door_create, TESTING_LEADERS, ROUTE_WRITE, 4096,
+     "testing.door.add"},
+    {"PATCH", "/api/v1/test-door-visits/{id}", NULL, testing_door_patch, TESTING_STAFF, ROUTE_WRITE, 4096,
+     "testing.door.change"},
     {0},
 };
 
 const i18n_entry testing_round_messages[] = {
     {"enum.test_round", "核酸筛查轮次", "Testing round"},
     {"enum.test_station", "采样点", "Sampling station"},
+    {"enum.test_exemption", "免检登记", "Testing exemption"},
+    {"enum.test_door_visit", "上门采样", "Door-to-door sampling"},
     {"testing.list.rounds", "核酸筛查轮次", "Testing rounds"},
+    {"testing.list.exemptions", "免检名单", "Exempt from the round"},
+    {"testing.list.doors", "上门采样名单", "Door-to-door sampling list"},
+    {"testing.col.block", "楼组", "Block"},
+    {"testing.col.room", "门牌", "Room"},
+    {"testing.col.resident", "姓名", "Name"},
+    {"testing.col.phone", "电话", "Phone"},
+    {"testing.col.reason", "原因", "Reason"},
+    {"testing.col.team", "上门队伍", "Team"},
+    {"testing.col.visit", "上门结果", "Visit"},
+    {"testing.exempt.recovered", "近期康复", "Recently recovered"},
+    {"testing.exempt.away", "不在小区", "Away"},
+    {"testing.exempt.other", "其他", "Other"},
+    {"testing.door.bedridden", "卧床", "Bedridden"},
+    {"testing.door.home_isolation", "居家隔离", "Home isolation"},
+    {"testing.door.other", "其他", "Other"},
+    {"testing.visit.to_visit", "待上门", "To visit"},
+    {"testing.visit.sampled", "已采样", "Sampled"},
+    {"testing.visit.refused", "拒绝采样", "Refused"},
+    {"testing.visit.not_home", "无人在家", "Not at home"},
     {"testing.col.day", "日期", "Day"},
     {"testing.col.name", "名称", "Name"},
     {"testing.col.kind", "类型", "Kind"},
@@ -722,6 +1082,20 @@ const i18n_entry testing_round_messages[] = {
     {"testing.duty.queue", "秩序引导", "Queue"},
     {"testing.duty.sampler", "采样", "Sampler"},
     {"testing.duty.runner", "转运", "Runner"},
+    {"testing.err.id", "应为正整数编号", "Must be a positive id"},
+    {"testing.err.exempt_reason", "原因只能是 recovered（近期康复）、away（不在小区）或 other（其他）",
+     "Reason must be recovered, away or other"},
+    {"testing.err.door_reason", "原因只能是 bedridden（卧床）、home_isolation（居家隔离）或 other（其他）",
+     "Reason must be bedridden, home_isolation or other"},
+    {"testing.err.visit_state", "上门结果只能是 to_visit、sampled、refused 或 not_home",
+     "State must be to_visit, sampled, refused or not_home"},
+    {"testing.err.round_closed", "轮次已结束，名单不能再改", "The round is closed: its lists stay as they are"},
+    {"testing.err.exempt_twice", "此人在本轮已登记免检", "This person is already exempt from the round"},
+    {"testing.err.sampled", "此人在本轮已采样", "This person is already sampled in the round"},
+    {"testing.err.door_twice", "此人已在本轮上门采样名单中", "This person is already on the round's door-to-door list"},
+    {"testing.err.team", "本社区没有这个队伍", "No team of this community has this id"},
+    {"testing.err.team_leader", "只有负责该楼组的干部可以安排上门队伍", "Only a leader of the resident's block sends a "
+     "team"},
     {"testing.err.date", "日期格式应为 YYYY-MM-DD，且是真实存在的日期", "Must be a real date written YYYY-MM-DD"},
     {"testing.err.state_filter", "状态只能是 planned、open 或 closed", "State must be planned, open or closed"},
     {"testing.err.kind", "类型只能是 pcr_pooled、pcr_single 或 antigen", "Kind must be pcr_pooled, pcr_single or antigen"},
