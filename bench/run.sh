@@ -14,6 +14,8 @@
 #   5. the registry on the 40,000-resident demo: search (beside raw SQLite indexed
 #      lookups on the same database) and an import of 10,000 GBK rows (beside a raw
 #      SQLite bulk insert of the same rows in one transaction)
+#   6. volunteers (bench/volunteers.sh) and 7. testing stations (bench/stations.sh):
+#      16 stations registering at once, beside raw SQLite one-row commits
 # A missed target is printed as MISS; the script fails only when it cannot measure.
 #
 # Environment: BENCH_QUICK=1 runs each load for 3 s instead of 10 s; BENCH_SECONDS=N
@@ -536,4 +538,11 @@ fi
 if [ "$HAVE_SW" = 1 ]; then
   echo
   SHOUWANG_BIN="$SW_BIN" bench/volunteers.sh || echo "bench: the volunteer benches failed" >&2
+fi
+
+# ---- 7. testing stations: registrations from 16 stations at once, SQLite and PostgreSQL ----
+if [ "$HAVE_SW" = 1 ]; then
+  echo
+  SHOUWANG_BIN="$SW_BIN" BENCH_SECONDS="$SECONDS_EACH" bench/stations.sh ||
+    echo "bench: the station bench failed" >&2
 fi

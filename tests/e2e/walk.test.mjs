@@ -40,8 +40,8 @@ const env = useServerAndBrowser(undefined, async () => {
   const round = (await committee.post('/api/v1/test-rounds', { name: '巡检核酸', on_day: '2026-12-09',
     kind: 'pcr_pooled' })).json;
   ids.round = round.id;
-  await committee.post(`/api/v1/test-rounds/${round.id}/stations`, { name: '南门', opens_at: '07:00',
-    closes_at: '11:00', staff: [{ user_id: vme.user.id, duty: 'registrar' }] });
+  ids.station = (await committee.post(`/api/v1/test-rounds/${round.id}/stations`, { name: '南门', opens_at: '07:00',
+    closes_at: '11:00', staff: [{ user_id: vme.user.id, duty: 'registrar' }] })).json.id;
   await committee.post(`/api/v1/test-rounds/${round.id}/door-visits`, { resident_id: ids.resident, reason: 'other' });
   await committee.post(`/api/v1/test-rounds/${round.id}/open`);
   const followup = (await committee.get('/api/v1/test-followups?limit=1')).json.items[0];
@@ -63,7 +63,7 @@ const PAGES = [
   '/bulletins', '/bulletins/new', '/bulletins/:bulletin', '/bulletins/:bulletin/edit', '/bulletins/:bulletin/receipts',
   '/care', '/care/due', '/care/mine', '/care/residents/:cared',
   '/channels', '/testing', '/testing/new', '/testing/:round', '/testing/:round/coverage',
-  '/testing/:round/not-tested',
+  '/testing/:round/not-tested', '/station', '/station/:station',
   '/testing/:resultRound/results', '/testing/tubes/:tube', '/testing/followups', '/testing/antigen',
 ];
 
@@ -81,6 +81,7 @@ const PRINTS = [
   '/api/v1/test-rounds?print=1', '/api/v1/test-rounds/:round/not-tested?block_id=:block&print=1',
   '/api/v1/test-rounds/:round/door-visits?print=1', '/api/v1/test-rounds/:round/exemptions?print=1',
   '/api/v1/test-rounds/:resultRound/tubes?print=1', '/api/v1/test-followups?print=1', '/api/v1/me/tests?print=1',
+  '/api/v1/test-stations?print=1',
 ];
 
 const KNOWN = new Set([

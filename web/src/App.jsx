@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { api, onUnauthenticated, setApiLanguage, setCsrfToken } from './api.js';
 import { LanguageContext, isLanguage, useI18n, storeLanguage, storedLanguage, translate } from './i18n/index.js';
 import { PathContext, navigate, usePathState } from './router.jsx';
-import { SessionContext } from './session.js';
+import { SessionContext, rememberSession, rememberedSession } from './session.js';
 import { DASHBOARD_ROLES, ROLE_ORDER, hasAnyRole, roleNames } from './roles.js';
 import { AppHeader } from './components/AppHeader.jsx';
 import { ErrorMessage } from './components/ErrorMessage.jsx';
@@ -38,6 +38,7 @@ export function App() {
   const acceptMe = useCallback((me) => {
     setCsrfToken(me.csrf_token);
     setSession({ user: me.user, community: me.community || null });
+    rememberSession(me);
   }, []);
 
   const setLang = useCallback(async (next, { saveToServer = true } = {}) => {
@@ -66,6 +67,7 @@ export function App() {
     }
     setCsrfToken(null);
     setSession(null);
+    rememberSession(null);
     setAppError(null);
     navigate('/login');
   }, []);
@@ -76,7 +78,9 @@ export function App() {
     try {
       startSession(await api.get('/me', { quietUnauthenticated: true }));
     } catch (error) {
+      const remembered = error.status === 0 ? rememberedSession() : null;
       if (error.status === 401) setSession(null);
+      else if (remembered) startSession(remembered);
       else setStartupError(error);
     }
   }, [startSession]);
@@ -85,6 +89,7 @@ export function App() {
     onUnauthenticated(() => {
       setCsrfToken(null);
       setSession(null);
+      rememberSession(null);
     });
     checkSession();
   }, [checkSession]);

@@ -204,7 +204,9 @@ static const char *scan_code(http_req *req, char kind, int64_t target, bool *mad
     return scan_code_new(req, kind, target, made);
 }
 
-int codes_resolve(http_req *req, const char *payload, code_target *out)
+/* The record of a current code anywhere in the actor's community, without a scope:
+ * the caller checks its own (a station, the round's people). */
+int codes_lookup(http_req *req, const char *payload, code_target *out)
 {
     if (!payload || strncmp(payload, "SW1:", 4) || (payload[4] != 'H' && payload[4] != 'R') || payload[5] != ':')
         return -1;
@@ -212,26 +214,33 @@ int codes_resolve(http_req *req, const char *payload, code_target *out)
     if (!normalize_code(payload + 6, code, SCAN_LEN)) return -1;
     code_hash(req, "scan", code, hash);
     char kind = payload[4];
-    store_stmt *st = store_prepare(req->conn, kind == 'H'
+    store_stmt *st;
+    int rc = store_run(req->conn, &st, kind == 'H'
         ? "SELECT h.id, h.id, h.block_id FROM scan_codes s JOIN households h ON h.id = s.target_id "
-          "JOIN blocks b ON b.id = h.block_id WHERE s.code_hash = $3 AND s.kind = 'household' "
-          "AND s.revoked_at IS NULL AND s.community_id = $1 AND " LEADER_HOUSEHOLD
+          "WHERE s.code_hash = $2 AND s.kind = 'household' AND s.revoked_at IS NULL AND s.community_id = $1 "
+          "AND h.community_id = $1"
         : "SELECT r.id, h.id, h.block_id FROM scan_codes s JOIN residents r ON r.id = s.target_id "
-          "JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id WHERE s.code_hash = $3 "
-          "AND s.kind = 'resident' AND s.revoked_at IS NULL AND s.community_id = $1 AND " LEADER_HOUSEHOLD);
-    if (!st) return 0;
-    scope_bind(req, st);
-    store_bind_text(st, 3, hash);
-    int found = 0;
-    if (store_step(st) == STORE_ROW) {
-        out->kind = kind;
-        out->id = store_col_int(st, 0);
-        out->household_id = store_col_int(st, 1);
-        out->block_id = store_col_int(st, 2);
-        found = 1;
-    }
+          "JOIN households h ON h.id = r.household_id WHERE s.code_hash = $2 AND s.kind = 'resident' "
+          "AND s.revoked_at IS NULL AND s.community_id = $1 AND r.community_id = $1",
+        "it", req->actor.community_id, hash);
+    if (rc != STORE_ROW) return 0;
+    out->kind = kind;
+    out->id = store_col_int(st, 0);
+    out->household_id = store_col_int(st, 1);
+    out->block_id = store_col_int(st, 2);
     store_done(st);
-    return found;
+    return 1;
+}
+
+int codes_resolve(http_req *req, const char *payload, code_target *out)
+{
+    code_target t = {0};
+    *out = t;
+    int r = codes_lookup(req, payload, &t);
+    if (r != 1) return r;
+    if (!scope_block_visible(req, t.block_id)) return 0;
+    *out = t;
+    return 1;
 }
 
 static json_t *household_brief(http_req *req, int64_t id)

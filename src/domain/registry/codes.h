@@ -21,4 +21,7 @@ typedef struct code_target {
  * when the code is current and its record within the actor's scope; 0 when unknown,
  * revoked or outside the scope; -1 when the payload is not a Shouwang scan code. */
 int codes_resolve(http_req *req, const char *payload, code_target *out);
+/* As codes_resolve within the actor's community but without any scope: for a caller
+ * that checks its own (a testing station checks the round's scope). */
+int codes_lookup(http_req *req, const char *payload, code_target *out);
 #endif
