@@ -41,8 +41,9 @@ before(async () => {
   assert.equal(b.status, 201, b.text);
   stA = a.json.id;
   stB = b.json.id;
-  // Before the round opens, nobody registers.
-  assertError(await c.volunteer.get(`/api/v1/test-stations/${stA}/state`), 409, 'conflict');
+  // Before the round opens, nobody registers; the station's state reads.
+  assertError(await c.volunteer.post(`/api/v1/test-stations/${stA}/tubes`, { code: 'EARLY-1' }), 409, 'conflict');
+  assert.equal((await c.volunteer.get(`/api/v1/test-stations/${stA}/state`)).status, 200);
   assert.equal((await c.committee.post(`/api/v1/test-rounds/${round.id}/open`)).status, 200);
   const cache = await c.volunteer.get(`/api/v1/test-stations/${stA}/people`);
   assert.equal(cache.status, 200, cache.text);

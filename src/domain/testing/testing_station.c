@@ -53,9 +53,11 @@ static json_t *tst_local(http_req *req, int64_t us)
 /* ---------------------------------------------------------------- access */
 
 
-/* The station of the path when the actor may register at it and its round is open;
- * false with 404 (not found or not theirs) or 409 (round not open) set. */
-static bool tst_station_load(http_req *req, int64_t id, tst_station *s)
+/* The station of the path when the actor may register at it and (for writes) its
+ * round is open; false with 404 (not found or not theirs) or 409 (round not open) set.
+ * Reads (the station's state, a look-up) also answer for a round planned or closed:
+ * what a station did stays readable. */
+static bool tst_station_load(http_req *req, int64_t id, tst_station *s, bool must_be_open)
 {
     testing_round round;
     s->id = id;
@@ -64,17 +66,19 @@ static bool tst_station_load(http_req *req, int64_t id, tst_station *s)
     s->round_id = round.id;
     s->capacity = round.pool_size;
     s->on_day = arena_strdup(req->a, round.on_day);
-    if (strcmp(round.state, "open"))
+    if (must_be_open && strcmp(round.state, "open"))
         return http_fail(req, 409, "conflict", NULL, "testing.st.err.round_not_open"), false;
     return true;
 }
 
-static bool tst_path_station(http_req *req, tst_station *s)
+static bool tst_path_station_any(http_req *req, tst_station *s, bool must_be_open)
 {
     int64_t id;
     if (!http_param_id(req, "id", &id)) return false;
-    return tst_station_load(req, id, s);
+    return tst_station_load(req, id, s, must_be_open);
 }
+
+static bool tst_path_station(http_req *req, tst_station *s) { return tst_path_station_any(req, s, true); }
 
 /* ---------------------------------------------------------------- small readers */
 
@@ -513,7 +517,7 @@ static int tst_sync(http_req *req)
 static int tst_state(http_req *req)
 {
     tst_station s;
-    if (!tst_path_station(req, &s)) return -1;
+    if (!tst_path_station_any(req, &s, false)) return -1;
     int64_t c = req->actor.community_id;
     store_stmt *st;
     if (store_run(req->conn, &st, "SELECT name FROM test_stations WHERE id = $1", "i", s.id) != STORE_ROW)
@@ -629,7 +633,7 @@ static int64_t tst_path_thing(http_req *req, bool tube, tst_station *s)
                                 "community_id = $2", "ii", id, req->actor.community_id))
         return http_fail_internal(req, "station of"), 0;
     if (!station) return http_fail_not_found(req), 0;
-    return tst_station_load(req, station, s) ? id : 0;
+    return tst_station_load(req, station, s, true) ? id : 0;
 }
 
 /* POST /test-tubes/{id}/close */
@@ -702,7 +706,7 @@ static json_t *tst_person(http_req *req, store_stmt *st)
 static int tst_lookup(http_req *req)
 {
     tst_station s;
-    if (!tst_path_station(req, &s)) return -1;
+    if (!tst_path_station_any(req, &s, false)) return -1;
     const char *code = http_query(req, "code"), *q = http_query(req, "q"), *kind = "search";
     int64_t target = 0;
     store_stmt *st;
