@@ -85,4 +85,13 @@ test("a resident reports the household's antigen results", async (t) => {
   await person.getByRole('link', { name: '查看照片' }).waitFor();
   await assertFitsPhone(page, 'antigen reported');
   await screenshot(page, 'antigen-reported');
+  // The household's own record: the report just made, with the earlier rounds' samples.
+  await page.goto(`${env.server.url}/home`);
+  await page.getByRole('link', { name: '我家的检测记录' }).first().click();
+  await page.getByTestId('results-mine-page').waitFor();
+  const mine = page.getByTestId('results-mine-item');
+  await mine.first().waitFor();
+  assert.ok(await mine.count() >= 2, 'this round and earlier ones');
+  assert.match(await mine.first().innerText(), /阴性/);
+  await assertFitsPhone(page, 'our test results');
 });

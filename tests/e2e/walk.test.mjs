@@ -64,7 +64,7 @@ const PAGES = [
   '/care', '/care/due', '/care/mine', '/care/residents/:cared',
   '/channels', '/testing', '/testing/new', '/testing/:round', '/testing/:round/coverage',
   '/testing/:round/not-tested', '/station', '/station/:station',
-  '/testing/:resultRound/results', '/testing/tubes/:tube', '/testing/followups', '/testing/antigen',
+  '/testing/:resultRound/results', '/testing/tubes/:tube', '/testing/followups', '/testing/antigen', '/testing/mine',
 ];
 
 // Printed lists (the API's print=1 pages), opened as each role would from the app.
