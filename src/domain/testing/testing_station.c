@@ -330,20 +330,37 @@ static bool tst_who_read(http_req *req, int64_t round, int64_t resident, tst_who
 /* Takes a place in the tube of the code in one statement: the tube's station, its room,
  * no result, and open unless the registration was queued (it was already in the tube
  * when the station closed it) are the statement's conditions; a full tube closes
- * itself. 1 taken (*t filled), 0 refused (nothing changed), -1 store error. */
-static int tst_tube_take(http_req *req, int64_t round, int64_t station, const char *code, bool queued, tst_tube *t)
+ * itself. With clear, also that the key is new, the person not yet counted and the
+ * round open: the common registration's whole check in the statement that writes.
+ * 1 taken (*t filled), 0 refused (nothing changed), -1 store error. */
+static int tst_tube_take(http_req *req, int64_t round, int64_t station, const tst_sample_in *in, bool clear,
+                         tst_tube *t)
 {
-    store_stmt *st;
-    int rc = store_run(req->conn, &st, "UPDATE test_tubes SET samples = samples + 1, closed_at = CASE WHEN samples + 1 "
-                       ">= capacity THEN COALESCE(closed_at, $5) ELSE closed_at END WHERE round_id = $2 AND code = $3 "
-                       "AND community_id = $1 AND COALESCE(station_id, 0) = $4 AND result IS NULL AND samples < "
-                       "capacity AND (closed_at IS NULL OR $6 = 1) RETURNING id, samples, capacity, closed_at, box_id",
-                       "iitiii", req->actor.community_id, round, code, station, clock_now_us(), (int64_t)queued);
-    if (rc == STORE_DONE) return 0;
-    if (rc != STORE_ROW) return -1;
+    store_stmt *st = store_prepare(req->conn, "UPDATE test_tubes SET samples = samples + 1, closed_at = CASE WHEN "
+        "samples + 1 >= capacity THEN COALESCE(closed_at, $5) ELSE closed_at END WHERE round_id = $2 AND code = $3 "
+        "AND community_id = $1 AND COALESCE(station_id, 0) = $4 AND result IS NULL AND samples < capacity AND "
+        "(closed_at IS NULL OR $6 = 1) AND ($7 = 0 OR (NOT EXISTS (SELECT 1 FROM test_samples k WHERE "
+        "k.community_id = $1 AND k.idem_key = $8) AND NOT EXISTS (SELECT 1 FROM test_samples x WHERE x.round_id = $2 "
+        "AND x.resident_id = $9 AND x.state = 'counted' AND x.community_id = $1) AND EXISTS (SELECT 1 FROM "
+        "test_rounds r WHERE r.id = $2 AND r.community_id = $1 AND r.state = 'open'))) RETURNING id, samples, "
+        "capacity, closed_at, box_id");
+    if (!st) return -1;
+    store_bind_int(st, 1, req->actor.community_id);
+    store_bind_int(st, 2, round);
+    store_bind_text(st, 3, in->tube_code);
+    store_bind_int(st, 4, station);
+    store_bind_int(st, 5, clock_now_us());
+    store_bind_int(st, 6, in->queued);
+    store_bind_int(st, 7, clear);
+    store_bind_text(st, 8, in->idem);
+    store_bind_int(st, 9, in->resident_id);
+    int rc = store_step(st);
+    if (rc == STORE_DONE) return store_done(st), 0;
+    if (rc != STORE_ROW) return store_done(st), -1;
     *t = (tst_tube){.id = store_col_int(st, 0), .station_id = station, .samples = store_col_int(st, 1),
                     .capacity = store_col_int(st, 2), .closed = !store_col_null(st, 3),
-                    .box_id = store_col_null(st, 4) ? 0 : store_col_int(st, 4), .code = arena_strdup(req->a, code)};
+                    .box_id = store_col_null(st, 4) ? 0 : store_col_int(st, 4),
+                    .code = arena_strdup(req->a, in->tube_code)};
     store_done(st);
     return 1;
 }
@@ -375,9 +392,37 @@ static bool tst_tube_open_or_refuse(http_req *req, const tst_station *s, int64_t
     }
     if (!tst_tube_new(req, round, station, box, in->tube_code, capacity, t))
         return tst_fail(e, 500, "internal", NULL, NULL);
-    if (tst_tube_take(req, round, station, in->tube_code, in->queued, t) != 1)
+    if (tst_tube_take(req, round, station, in, false, t) != 1)
         return tst_fail(e, 500, "internal", NULL, NULL);
     return true;
+}
+
+/* The sample row (counted, or a conflict with the person's counted row); its id, or 0
+ * after a store error. */
+static int64_t tst_sample_insert(http_req *req, int64_t round, int64_t station, const tst_sample_in *in,
+                                 const tst_who *p, int64_t tube, int64_t counted)
+{
+    store_stmt *st = store_prepare(req->conn, "INSERT INTO test_samples (community_id, round_id, resident_id, "
+                                   "household_id, tube_id, station_id, via, state, conflict_with, idem_key, taken_at, "
+                                   "recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+                                   "$12, $13) RETURNING id");
+    if (!st) return 0;
+    store_bind_int(st, 1, req->actor.community_id);
+    store_bind_int(st, 2, round);
+    store_bind_int(st, 3, in->resident_id);
+    store_bind_int(st, 4, p->household);
+    store_bind_int(st, 5, tube);
+    tst_bind_id(st, 6, station);
+    store_bind_text(st, 7, in->via);
+    store_bind_text(st, 8, counted ? "conflict" : "counted");
+    tst_bind_id(st, 9, counted);
+    store_bind_text(st, 10, in->idem);
+    store_bind_int(st, 11, in->taken_at);
+    store_bind_int(st, 12, req->actor.user_id);
+    store_bind_int(st, 13, clock_now_us());
+    int64_t id = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
+    store_done(st);
+    return id;
 }
 
 /* One registration inside the current write, with the person p as read before: the
@@ -393,6 +438,20 @@ static bool tst_sample_apply(http_req *req, const tst_station *s, int64_t round,
 {
     int64_t c = req->actor.community_id, station = s ? s->id : 0;
     *sample_out = 0;
+    tst_tube t;
+    /* The common case in two statements: the place taken with every check, the row. */
+    int took = p->expected ? tst_tube_take(req, round, station, in, true, &t) : 0;
+    if (took < 0) return tst_fail(e, 500, "internal", NULL, NULL);
+    if (took) {
+        int64_t id = tst_sample_insert(req, round, station, in, p, t.id, 0);
+        if (!id) return tst_fail(e, 500, "internal", NULL, NULL);
+        *sample_out = id;
+        *answer = json_pack("{s:s, s:I, s:{s:I, s:s, s:s}, s:o}", "status", "counted", "sample_id", (json_int_t)id,
+                            "resident", "id", (json_int_t)in->resident_id, "name", p->name, "room", p->room, "tube",
+                            tst_tube_json(&t));
+        return true;
+    }
+    /* Refused: nothing changed; the slow way tells why, or opens the tube. */
     store_stmt *st;
     int rc = store_run(req->conn, &st, "SELECT (SELECT MAX(x.id) FROM test_samples x WHERE x.round_id = $2 AND "
                        "x.resident_id = $3 AND x.state = 'counted' AND x.community_id = $1), (SELECT MAX(k.id) FROM "
@@ -419,7 +478,6 @@ static bool tst_sample_apply(http_req *req, const tst_station *s, int64_t round,
     if (!open) return tst_fail(e, 409, "conflict", NULL, "testing.st.err.round_not_open");
     if (!p->expected) return tst_fail(e, 422, "validation_failed", "resident_id", "testing.st.err.resident");
     json_t *who = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)in->resident_id, "name", p->name, "room", p->room);
-    tst_tube t;
     if (counted && !in->queued) {
         /* Seen at once: the station tells the person; nothing is written. */
         int found = tst_tube_find(req, round, in->tube_code, &t);
@@ -428,29 +486,11 @@ static bool tst_sample_apply(http_req *req, const tst_station *s, int64_t round,
                             "first", tst_first_json(req, counted), "tube", found ? tst_tube_json(&t) : json_null());
         return true;
     }
-    int took = tst_tube_take(req, round, station, in->tube_code, in->queued, &t);
+    took = tst_tube_take(req, round, station, in, false, &t);
     if (took < 0) return json_decref(who), tst_fail(e, 500, "internal", NULL, NULL);
     if (!took && !tst_tube_open_or_refuse(req, s, round, capacity, in, &t, e)) return json_decref(who), false;
 
-    st = store_prepare(req->conn, "INSERT INTO test_samples (community_id, round_id, resident_id, household_id, "
-                       "tube_id, station_id, via, state, conflict_with, idem_key, taken_at, recorded_by, created_at) "
-                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id");
-    if (!st) return json_decref(who), tst_fail(e, 500, "internal", NULL, NULL);
-    store_bind_int(st, 1, c);
-    store_bind_int(st, 2, round);
-    store_bind_int(st, 3, in->resident_id);
-    store_bind_int(st, 4, p->household);
-    store_bind_int(st, 5, t.id);
-    tst_bind_id(st, 6, station);
-    store_bind_text(st, 7, in->via);
-    store_bind_text(st, 8, counted ? "conflict" : "counted");
-    tst_bind_id(st, 9, counted);
-    store_bind_text(st, 10, in->idem);
-    store_bind_int(st, 11, in->taken_at);
-    store_bind_int(st, 12, req->actor.user_id);
-    store_bind_int(st, 13, clock_now_us());
-    int64_t id = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
-    store_done(st);
+    int64_t id = tst_sample_insert(req, round, station, in, p, t.id, counted);
     if (!id) return json_decref(who), tst_fail(e, 500, "internal", NULL, NULL);
     *sample_out = id;
     *answer = json_pack("{s:s, s:I, s:o, s:o}", "status", counted ? "conflict" : "counted", "sample_id",
