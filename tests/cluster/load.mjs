@@ -1,7 +1,8 @@
 // load.mjs URL OUT SECONDS — the cluster test's write load through URL for SECONDS:
 // eight clients, each a committee session, write travel entries with unique places,
-// and a committee and a volunteer post tasks and claim them (a task of one slot each,
-// claimed by the demo volunteer). Each write carries an Idempotency-Key and is retried
+// a committee and a volunteer post tasks and claim them (a task of one slot each,
+// claimed by the demo volunteer), and a sampling station of the demo's open testing
+// round registers the people not yet sampled, ten to a tube. Each write carries an Idempotency-Key and is retried
 // with the same key after a connection error or a 5xx (a failover on the way) until it
 // is acknowledged (201) or the run ends. OUT gets the acknowledged places and claimed
 // tasks; stdout the figures: acknowledged, the longest time between two
@@ -18,6 +19,7 @@ const errors = {};
 const end = Date.now() + seconds * 1000;
 
 const claims = [];
+const samples = [];
 
 async function login(username = 'committee') {
   for (;;) {
@@ -69,15 +71,33 @@ async function claimer() {
   }
 }
 
+// The demo volunteer's station of today's open round registers its people in turn.
+async function station() {
+  const v = await login('volunteer');
+  const list = await v.get('/api/v1/test-stations?limit=50');
+  const st = (list.json?.items || []).find((x) => x.round_state === 'open' || x.state === 'open') ||
+    (list.json?.items || [])[0];
+  if (!st) return;
+  const people = (await v.get(`/api/v1/test-stations/${st.id}/people`)).json?.people || [];
+  const todo = people.filter((p) => !p.sampled && !p.exempt);
+  const run = randomUUID().slice(0, 6);
+  for (let i = 0; i < todo.length && Date.now() < end; i++) {
+    const body = { idem_key: randomUUID(), resident_id: todo[i].resident_id,
+      tube_code: `CL-${run}-${Math.floor(i / 10)}` };
+    const answer = await acknowledged(v, `/api/v1/test-stations/${st.id}/samples`, body);
+    if (answer?.status === 'counted') samples.push(todo[i].resident_id);
+  }
+}
+
 const first = await login();
 const residents = await first.get('/api/v1/residents?limit=1');
 const resident = residents.json.items[0].id;
 const t0 = Date.now();
-await Promise.all([claimer(), ...Array.from({ length: CLIENTS }, (_, n) => client(n, resident))]);
+await Promise.all([claimer(), station(), ...Array.from({ length: CLIENTS }, (_, n) => client(n, resident))]);
 const times = [t0, ...acked.map((a) => a.at).sort((x, y) => x - y)];
 let gap = 0;
 for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i] - times[i - 1]);
-writeFileSync(out, JSON.stringify({ places: acked.map((a) => a.place), claims }));
-console.log(JSON.stringify({ acknowledged: acked.length, claims: claims.length,
+writeFileSync(out, JSON.stringify({ places: acked.map((a) => a.place), claims, samples }));
+console.log(JSON.stringify({ acknowledged: acked.length, claims: claims.length, registrations: samples.length,
   per_second: Math.round(acked.length / seconds),
   longest_without_writes_s: gap / 1000, errors }));
