@@ -156,3 +156,47 @@ test('call marks: kept as history, the last one shown; denials outside the scope
   assert.equal((await c.committee.post(`/api/v1/test-rounds/${round.id}/close`)).status, 200);
   assertError(await c.block.post(path, { resident_id: people[5].id, outcome: 'coming' }), 409, 'conflict');
 });
+
+test('coverage per block as a list: the same counts, paged, exported, printed, in the leader\'s scope', async () => {
+  const path = `/api/v1/test-rounds/${round.id}/coverage/blocks`;
+  const cover = (await c.committee.get(`/api/v1/test-rounds/${round.id}/coverage`)).json;
+  const fromCover = cover.zones.flatMap((z) => z.blocks);
+  const all = await walkList(c.committee, `${path}?limit=1`);
+  assert.deepEqual(all.map((b) => b.block_id), fromCover.map((b) => b.id).sort((x, y) => x - y));
+  for (const b of all) {
+    const want = fromCover.find((x) => x.id === b.block_id);
+    for (const k of ['expected', 'sampled', 'exempt', 'to_test', 'door_to_door']) assert.equal(b[k], want[k], k);
+  }
+  const sum = (k) => all.reduce((n, b) => n + b[k], 0);
+  for (const k of ['expected', 'sampled', 'exempt', 'to_test']) assert.equal(sum(k), cover.totals[k], k);
+  const mine = all.find((b) => b.block_id === myBlock);
+  assert.ok(mine.sampled > 0);
+  assert.equal(mine.done_percent, `${Math.floor((mine.sampled + mine.exempt) * 100 / mine.expected)}%`);
+
+  // A block leader: their block only; a zone filter that is not theirs gives nothing.
+  assert.deepEqual(listItems(await c.block.get(path)).map((b) => b.block_id), [myBlock]);
+  assert.deepEqual(listItems(await c.zone.get(`${path}?zone_id=${myZone}`)).map((b) => b.block_id).sort(),
+    fromCover.map((b) => b.id).sort());
+  assertError(await c.committee.get(`${path}?zone_id=x`), 400, 'validation_failed', 'zone_id');
+
+  c.committee.lang = 'zh-CN';
+  const csv = await c.committee.get(`${path}?format=csv`);
+  c.committee.lang = 'en';
+  assert.equal(csv.status, 200, csv.text);
+  assert.match(csv.text.split('\n')[0], /楼组.*应检.*已采.*免检.*未检.*完成率/);
+  assert.equal(csv.text.trim().split('\n').length, all.length + 1);
+  assert.match((await c.committee.get(`${path}?format=csv`)).text.split('\n')[0], /Block.*Expected.*Sampled.*Done/);
+  const xlsx = await c.committee.get(`${path}?format=xlsx`);
+  assert.equal(xlsx.status, 200);
+  assert.match(xlsx.headers.get('content-type') || '', /spreadsheet/);
+  c.block.lang = 'zh-CN';
+  const print = await c.block.get(`${path}?print=1`);
+  c.block.lang = 'en';
+  assert.equal(print.status, 200);
+  assert.match(print.text, /<table/);
+  assert.match(print.text, /各楼组检测进度/);
+
+  assertError(await c.resident.get(path), 403, 'forbidden');
+  assertError(await c.volunteer.get(path), 403, 'forbidden');
+  assertError(await c.committee.get('/api/v1/test-rounds/999999/coverage/blocks'), 404, 'not_found');
+});

@@ -63,7 +63,7 @@ const PAGES = [
   '/bulletins', '/bulletins/new', '/bulletins/:bulletin', '/bulletins/:bulletin/edit', '/bulletins/:bulletin/receipts',
   '/care', '/care/due', '/care/mine', '/care/residents/:cared',
   '/channels', '/testing', '/testing/new', '/testing/:round', '/testing/:round/coverage',
-  '/testing/:round/not-tested', '/station', '/station/:station',
+  '/testing/:round/not-tested', '/station', '/station/:station', '/station/conflicts/:round',
   '/testing/:resultRound/results', '/testing/tubes/:tube', '/testing/followups', '/testing/antigen', '/testing/mine',
 ];
 
@@ -79,9 +79,10 @@ const PRINTS = [
   '/api/v1/bulletins/:bulletin/unread?print=1', '/api/v1/bulletins/:bulletin/print',
   '/api/v1/care/residents?print=1', '/api/v1/care/due?print=1', '/api/v1/care/mine?print=1',
   '/api/v1/test-rounds?print=1', '/api/v1/test-rounds/:round/not-tested?block_id=:block&print=1',
-  '/api/v1/test-rounds/:round/door-visits?print=1', '/api/v1/test-rounds/:round/exemptions?print=1',
+  '/api/v1/test-rounds/:round/door-visits?print=1',
+  '/api/v1/test-rounds/:round/coverage/blocks?print=1', '/api/v1/test-rounds/:round/exemptions?print=1',
   '/api/v1/test-rounds/:resultRound/tubes?print=1', '/api/v1/test-followups?print=1', '/api/v1/me/tests?print=1',
-  '/api/v1/test-stations?print=1',
+  '/api/v1/test-stations?print=1', '/api/v1/test-rounds/:round/conflicts?print=1',
 ];
 
 const KNOWN = new Set([

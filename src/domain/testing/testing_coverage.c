@@ -17,6 +17,16 @@ static const char *const testing_call_outcomes[] = {"coming", "away", "refused",
 #define TESTING_COVER_FROM \
     "FROM residents r JOIN households h ON h.id = r.household_id JOIN blocks b ON b.id = h.block_id "
 
+/* Per block of the leader's scope ($3 the round, `where` more conditions): id, name,
+ * zone id and name, then expected, sampled, exempt, door-to-door (testing_counts_row). */
+#define TESTING_COVER_BLOCKS(where) \
+    "SELECT b.id, b.name, b.zone_id, z.name, COUNT(*), " \
+    "SUM(CASE WHEN " TESTING_SAMPLED("$3") " THEN 1 ELSE 0 END), " \
+    "SUM(CASE WHEN NOT " TESTING_SAMPLED("$3") " AND " TESTING_EXEMPT("$3") " THEN 1 ELSE 0 END), " \
+    "SUM(CASE WHEN " TESTING_TO_TEST " AND " TESTING_ON_DOORS " THEN 1 ELSE 0 END) " \
+    TESTING_COVER_FROM "LEFT JOIN zones z ON z.id = b.zone_id WHERE r.community_id = $1 AND " \
+    TESTING_EXPECTED("$3") " AND " SCOPE_HOUSEHOLD where " GROUP BY b.id, b.name, b.zone_id, z.name "
+
 /* The round of the path for a leader (every round of the community); false with 404. */
 static bool testing_cover_round(http_req *req, testing_round *r)
 {
@@ -43,6 +53,14 @@ static void testing_counts_add(testing_counts *to, const testing_counts *n)
     to->to_test += n->to_test, to->doors += n->doors;
 }
 
+/* The counts of a TESTING_COVER_BLOCKS row; to_test is what is neither sampled nor exempt. */
+static testing_counts testing_counts_row(store_stmt *st)
+{
+    testing_counts n = {store_col_int(st, 4), store_col_int(st, 5), store_col_int(st, 6), 0, store_col_int(st, 7)};
+    n.to_test = n.expected - n.sampled - n.exempt;
+    return n;
+}
+
 static void testing_counts_set(json_t *o, const testing_counts *n)
 {
     json_t *counts = testing_counts_json(n);
@@ -58,14 +76,7 @@ static int testing_coverage(http_req *req)
 {
     testing_round r;
     if (!testing_cover_round(req, &r)) return -1;
-    store_stmt *st = store_prepare(req->conn,
-        "SELECT b.id, b.name, b.zone_id, z.name, COUNT(*), "
-        "SUM(CASE WHEN " TESTING_SAMPLED("$3") " THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN NOT " TESTING_SAMPLED("$3") " AND " TESTING_EXEMPT("$3") " THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN " TESTING_TO_TEST " AND " TESTING_ON_DOORS " THEN 1 ELSE 0 END) "
-        TESTING_COVER_FROM "LEFT JOIN zones z ON z.id = b.zone_id WHERE r.community_id = $1 AND "
-        TESTING_EXPECTED("$3") " AND " SCOPE_HOUSEHOLD " GROUP BY b.id, b.name, b.zone_id, z.name "
-        "ORDER BY b.zone_id, b.id");
+    store_stmt *st = store_prepare(req->conn, TESTING_COVER_BLOCKS("") "ORDER BY b.zone_id, b.id");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     scope_bind(req, st);
     store_bind_int(st, 3, r.id);
@@ -82,9 +93,7 @@ static int testing_coverage(http_req *req)
             zone_id = zid;
             memset(&zsum, 0, sizeof zsum);
         }
-        testing_counts n = {store_col_int(st, 4), store_col_int(st, 5), store_col_int(st, 6), 0,
-                            store_col_int(st, 7)};
-        n.to_test = n.expected - n.sampled - n.exempt;
+        testing_counts n = testing_counts_row(st);
         json_t *b = json_pack("{s:I, s:s}", "id", (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1));
         testing_counts_set(b, &n);
         json_array_append_new(json_object_get(zone, "blocks"), b);
@@ -103,6 +112,48 @@ static int testing_coverage(http_req *req)
     }
     return http_reply(req, 200, json_pack("{s:o, s:o, s:o}", "round", round, "totals", testing_counts_json(&total),
                                           "zones", zones));
+}
+
+/* ------------------------------------------------------ coverage per block */
+
+static json_t *testing_cover_block_row(store_stmt *st, void *ctx)
+{
+    (void)ctx;
+    testing_counts n = testing_counts_row(st);
+    char percent[16];
+    snprintf(percent, sizeof percent, "%d%%", n.expected ? (int)((n.sampled + n.exempt) * 100 / n.expected) : 0);
+    json_t *b = json_pack("{s:I, s:I, s:s, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0), "block_id",
+                          (json_int_t)store_col_int(st, 0), "block_name", store_col_text(st, 1), "zone_name",
+                          store_col_null(st, 3) ? "" : store_col_text(st, 3), "done_percent", percent);
+    json_object_set_new(b, "zone_id", store_col_null(st, 2) ? json_null() : json_integer(store_col_int(st, 2)));
+    testing_counts_set(b, &n);
+    return b;
+}
+
+static const list_column testing_cover_block_columns[] = {
+    {"zone_name", "testing.cov.col.zone"}, {"block_name", "testing.col.block"},
+    {"expected", "testing.cov.col.expected"}, {"sampled", "testing.cov.col.sampled"},
+    {"exempt", "testing.cov.col.exempt"}, {"to_test", "testing.cov.col.to_test"},
+    {"door_to_door", "testing.cov.col.door"}, {"done_percent", "testing.cov.col.done"}, {0, 0},
+};
+
+/* GET /test-rounds/{id}/coverage/blocks?zone_id= — the coverage's blocks as a list, one
+ * row a block in id order with the same counts, so it pages, exports and prints as the
+ * sheet a meeting reads; the same scope as /coverage (the leader's blocks only). */
+static int testing_cover_blocks(http_req *req)
+{
+    testing_round r;
+    int64_t zone_id;
+    if (!testing_cover_round(req, &r)) return -1;
+    if (!testing_setup_query_id(req, "zone_id", &zone_id)) return -1;
+    store_stmt *st = store_prepare(req->conn, TESTING_COVER_BLOCKS(" AND ($4 = 0 OR b.zone_id = $4) AND b.id > $5")
+                                   "ORDER BY b.id LIMIT $6");
+    if (!st) return http_fail_internal(req, store_errmsg(req->conn));
+    scope_bind(req, st);
+    store_bind_int(st, 3, r.id);
+    store_bind_int(st, 4, zone_id);
+    return testing_setup_list(req, st, 5, testing_cover_block_row, "testing.cov.list.blocks", 0,
+                              testing_cover_block_columns);
 }
 
 /* ---------------------------------------------------------------- not tested */
@@ -216,6 +267,8 @@ static int testing_call(http_req *req)
 
 const http_route testing_coverage_routes[] = {
     {"GET", "/api/v1/test-rounds/{id}/coverage", NULL, testing_coverage, TESTING_LEADERS, 0, 0, NULL},
+    {"GET", "/api/v1/test-rounds/{id}/coverage/blocks", NULL, testing_cover_blocks, TESTING_LEADERS,
+     ROUTE_EXPORTABLE, 0, NULL},
     {"GET", "/api/v1/test-rounds/{id}/not-tested", NULL, testing_not_tested, TESTING_LEADERS, ROUTE_EXPORTABLE, 0,
      NULL},
     {"POST", "/api/v1/test-rounds/{id}/calls", NULL, testing_call, TESTING_LEADERS, ROUTE_WRITE, 4096,
@@ -227,6 +280,13 @@ const i18n_entry testing_coverage_messages[] = {
     {"enum.test_call", "未检人员电话联系", "Call to someone not yet tested"},
     {"testing.cov.list.not_tested", "本轮未检人员", "Not yet tested in the round"},
     {"testing.cov.col.door", "上门采样", "Door-to-door"},
+    {"testing.cov.list.blocks", "本轮各楼组检测进度", "Coverage of the round by block"},
+    {"testing.cov.col.zone", "片区", "Zone"},
+    {"testing.cov.col.expected", "应检", "Expected"},
+    {"testing.cov.col.sampled", "已采", "Sampled"},
+    {"testing.cov.col.exempt", "免检", "Exempt"},
+    {"testing.cov.col.to_test", "未检", "To test"},
+    {"testing.cov.col.done", "完成率", "Done"},
     {"testing.cov.col.call", "最近一次联系", "Last call"},
     {"testing.cov.col.call_at", "联系时间", "Called at"},
     {"testing.cov.col.tick", "已到 ✓", "Came ✓"},

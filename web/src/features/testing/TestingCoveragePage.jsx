@@ -7,6 +7,7 @@ import { Link } from '../../router.jsx';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
 import { useApiData } from '../../components/useApiData.js';
+import { ExportLinks } from '../registry/common.jsx';
 import { CoverageBar, StateBadge } from './common.jsx';
 
 export const COVERAGE_REFRESH_MS = 15000;
@@ -72,6 +73,7 @@ export function TestingCoveragePage({ params }) {
         <Link class="button" href={`/testing/${round.id}/not-tested`} data-testid="testing-not-tested-link">{t('testing.link_not_tested')}</Link>
         <Link class="button button-quiet" href={`/testing/${round.id}`}>{t('testing.back_round')}</Link>
       </p>
+      <ExportLinks path={`/test-rounds/${round.id}/coverage/blocks`} testId="testing-coverage-exports" />
     </main>
   );
 }

@@ -124,6 +124,21 @@ function DoorVisits({ round, isLeader }) {
   );
 }
 
+// Open registration conflicts of the round in the leader's scope: a count that links to
+// the page where they are settled, shown only while there is something to settle.
+function TestingConflictCount({ roundId }) {
+  const { t } = useI18n();
+  const { data } = useApiData(`/test-rounds/${roundId}/conflicts?limit=100`, [roundId]);
+  const n = data?.items?.length || 0;
+  if (!n) return null;
+  return (
+    <p class="testing-links">
+      <Link class="button button-primary" href={`/station/conflicts/${roundId}`} data-testid="testing-conflicts-link">
+        {t('station.conflicts.link', { n: data.next_cursor ? `${n}+` : n })}</Link>
+    </p>
+  );
+}
+
 export function TestingRoundPage({ params }) {
   const { t, lang } = useI18n();
   const { isCommittee, isLeader } = useRoles();
@@ -159,6 +174,7 @@ export function TestingRoundPage({ params }) {
           <Link class="button" href={`/testing/${r.id}/not-tested`} data-testid="testing-not-tested-link">{t('testing.link_not_tested')}</Link>
         </p>
       ) : null}
+      {isLeader ? <TestingConflictCount roundId={r.id} /> : null}
       <section class="testing-section" data-testid="testing-stations">
         <h2>{t('testing.stations')}</h2>
         {!r.stations.length ? <p class="empty">{t('testing.stations.none')}</p> : null}
