@@ -1096,18 +1096,21 @@ static int testing_summary(http_req *req)
     int64_t tubes = store_col_int(st, 0), open = store_col_int(st, 1), neg = store_col_int(st, 2);
     int64_t pos = store_col_int(st, 3), inv = store_col_int(st, 4);
     store_done(st);
-    int64_t boxes = store_query_int(req->conn, 0, "SELECT COUNT(*) FROM test_boxes WHERE community_id = $1 AND "
-                                    "round_id = $2", "ii", c, r.id);
-    int64_t boxes_open = store_query_int(req->conn, 0, "SELECT COUNT(*) FROM test_boxes WHERE community_id = $1 AND "
-                                         "round_id = $2 AND closed_at IS NULL", "ii", c, r.id);
-    const char *in_scope = "FROM test_samples s JOIN households h ON h.id = s.household_id JOIN blocks b ON b.id = "
-                           "h.block_id LEFT JOIN test_tubes t ON t.id = s.tube_id WHERE s.community_id = $1 AND "
-                           "s.round_id = $3 AND s.state = 'counted' AND " SCOPE_HOUSEHOLD;
-    int64_t sampled = store_query_int(req->conn, 0, arena_printf(req->a, "SELECT COUNT(*) %s", in_scope), "iii", c, u,
-                                      r.id);
-    int64_t people = store_query_int(req->conn, 0, arena_printf(req->a, "SELECT COUNT(*) %s AND (t.result = "
-                                                                "'positive' OR s.result = 'positive')", in_scope),
-                                     "iii", c, u, r.id);
+    if (store_run(req->conn, &st, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN closed_at IS NULL THEN 1 ELSE 0 END), 0) "
+                  "FROM test_boxes WHERE community_id = $1 AND round_id = $2", "ii", c, r.id) != STORE_ROW)
+        return http_fail_internal(req, "boxes");
+    int64_t boxes = store_col_int(st, 0), boxes_open = store_col_int(st, 1);
+    store_done(st);
+    /* The people of the reader's scope counted in the round, and those of them positive
+     * (their tube's result for PCR, their own for antigen): one pass over the samples. */
+    if (store_run(req->conn, &st, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.result = 'positive' OR s.result = "
+                  "'positive' THEN 1 ELSE 0 END), 0) FROM test_samples s JOIN households h ON h.id = s.household_id "
+                  "JOIN blocks b ON b.id = h.block_id LEFT JOIN test_tubes t ON t.id = s.tube_id WHERE "
+                  "s.community_id = $1 AND s.round_id = $3 AND s.state = 'counted' AND " SCOPE_HOUSEHOLD,
+                  "iii", c, u, r.id) != STORE_ROW)
+        return http_fail_internal(req, "samples");
+    int64_t sampled = store_col_int(st, 0), people = store_col_int(st, 1);
+    store_done(st);
     json_t *fu = json_object();
     for (int i = 0; testing_followup_states[i]; i++)
         json_object_set_new(fu, testing_followup_states[i],
