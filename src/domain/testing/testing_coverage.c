@@ -257,8 +257,7 @@ static int testing_call(http_req *req)
     http_audit_target(req, "test_call", id, json_pack("{s:I, s:I, s:s}", "round_id", (json_int_t)r.id,
                                                       "resident_id", (json_int_t)resident, "outcome", outcome));
     char when[32];
-    const char *tz = req->actor.community_timezone;
-    clock_format_local(tz && *tz ? tz : "Asia/Shanghai", now, when, sizeof when);
+    clock_format_local(testing_setup_tz(req), now, when, sizeof when);
     return http_reply(req, 201, json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)id, "round_id",
                                           (json_int_t)r.id, "resident_id", (json_int_t)resident, "outcome", outcome,
                                           "outcome_text", testing_setup_word(req, "testing.call.", outcome), "note",

@@ -47,6 +47,7 @@ typedef struct testing_round {
     int pool_size;
     char state[12];           /* planned, open, closed */
     char on_day[11];          /* YYYY-MM-DD */
+    const char *name;         /* in the request arena */
 } testing_round;
 /* The round in the actor's community (no role check: the caller's route did it). */
 bool testing_round_load(http_req *req, int64_t round_id, testing_round *out);
@@ -58,7 +59,7 @@ int testing_station_access(http_req *req, int64_t station_id, testing_round *rou
  * a round in which they staff a station. */
 bool testing_round_visible(http_req *req, int64_t round_id);
 /* Helpers of the set-up and coverage files (testing_rounds.c, testing_coverage.c): a
- * word of a list; a stored word in the reader's language (prefix + word); an optional
+ * word of a list; a stored word in the reader's language (prefix + word; "" for none); an optional
  * positive id of the query (false with 400 set); a list title with the block's name;
  * a stored time as the community's wall time (or null); a phone with its middle
  * hidden (138****5678), for lists read by people who only need to recognise it. */
@@ -67,6 +68,8 @@ const char *testing_setup_word(http_req *req, const char *prefix, const char *wo
 bool testing_setup_query_id(http_req *req, const char *name, int64_t *out);
 const char *testing_setup_title(http_req *req, const char *key, int64_t block_id);
 json_t *testing_setup_time(http_req *req, store_stmt *st, int col);
+const char *testing_setup_tz(http_req *req);              /* the community's zone */
+json_t *testing_setup_local(http_req *req, int64_t us);   /* a time as its wall time */
 const char *testing_setup_phone_mask(http_req *req, const char *phone);
 /* Ends a list handler: binds the cursor as $at and the page size + 1 as $at+1 of a
  * statement ordered by id, collects its rows with row() and replies the list titled

@@ -38,37 +38,6 @@ static const char *const testing_followup_states[] = {"open", "retest", "cleared
     "AND NOT EXISTS (SELECT 1 FROM resident_accounts ac WHERE ac.user_id = $2 AND NOT EXISTS (SELECT 1 " \
     "FROM residents ar WHERE ar.id = ac.resident_id AND ar.household_id = h.id AND ar.moved_out_at IS NULL)))"
 
-static bool testing_word_in(const char *word, const char *const *list)
-{
-    for (; word && *list; list++)
-        if (!strcmp(word, *list)) return true;
-    return false;
-}
-
-static const char *testing_word(http_req *req, const char *prefix, const char *word)
-{
-    if (!word) return "";
-    return i18n_text(req->lang, arena_printf(req->a, "%s%s", prefix, word));
-}
-
-static json_t *testing_time(http_req *req, store_stmt *st, int col)
-{
-    if (store_col_null(st, col)) return json_null();
-    const char *tz = req->actor.community_timezone;
-    char local[32];
-    clock_format_local(tz && *tz ? tz : "Asia/Shanghai", store_col_int(st, col), local, sizeof local);
-    return json_string(local);
-}
-
-/* 138****5678: enough to tell two people apart on a list, not to call them. */
-static const char *testing_mask_phone(http_req *req, const char *phone)
-{
-    size_t n = phone ? strlen(phone) : 0;
-    if (!n) return "";
-    if (n < 7) return "****";
-    return arena_printf(req->a, "%.3s****%s", phone, phone + n - 4);
-}
-
 /* A name outside the reader's scope: the surname only (张**). */
 static const char *testing_mask_name(http_req *req, const char *name)
 {
@@ -78,37 +47,12 @@ static const char *testing_mask_name(http_req *req, const char *name)
     return arena_printf(req->a, "%.*s**", (int)first, name);
 }
 
-static bool testing_query_id(http_req *req, const char *name, int64_t *out)
-{
-    const char *v = http_query(req, name);
-    *out = 0;
-    if (!v || !*v) return true;
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    if (*end || n <= 0) return http_fail_field(req, name, "testing.res.err.id"), false;
-    *out = n;
-    return true;
-}
-
-typedef struct testing_round_info {
-    int64_t id;
-    char kind[16], state[16];
-    const char *name, *on_day;
-} testing_round_info;
-
 /* The round of path parameter `id` in the actor's community; false with 404 set. */
-static bool testing_path_round(http_req *req, testing_round_info *r)
+static bool testing_path_round(http_req *req, testing_round *r)
 {
-    if (!http_param_id(req, "id", &r->id)) return false;
-    store_stmt *st;
-    if (store_run(req->conn, &st, "SELECT kind, state, name, on_day FROM test_rounds WHERE id = $1 AND "
-                  "community_id = $2", "ii", r->id, req->actor.community_id) != STORE_ROW)
-        return http_fail_not_found(req), false;
-    snprintf(r->kind, sizeof r->kind, "%s", store_col_text(st, 0));
-    snprintf(r->state, sizeof r->state, "%s", store_col_text(st, 1));
-    r->name = arena_strdup(req->a, store_col_text(st, 2));
-    r->on_day = arena_strdup(req->a, store_col_text(st, 3));
-    store_done(st);
+    int64_t id;
+    if (!http_param_id(req, "id", &id)) return false;
+    if (!testing_round_load(req, id, r)) return http_fail_not_found(req), false;
     return true;
 }
 
@@ -126,18 +70,18 @@ static json_t *testing_tube_row(store_stmt *st, void *ctx)
     json_t *t = json_pack("{s:I, s:I, s:s, s:I, s:I, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0), "round_id",
                           (json_int_t)store_col_int(st, 13), "code", store_col_text(st, 1), "samples",
                           (json_int_t)store_col_int(st, 6), "capacity", (json_int_t)store_col_int(st, 7), "state",
-                          state, "state_text", testing_word(req, "testing.res.tube.", state));
+                          state, "state_text", testing_setup_word(req, "testing.res.tube.", state));
     json_object_set_new(t, "station_id", store_col_null(st, 2) ? json_null() : json_integer(store_col_int(st, 2)));
     json_object_set_new(t, "station_name", json_string(store_col_null(st, 3) ? "" : store_col_text(st, 3)));
     json_object_set_new(t, "box_id", store_col_null(st, 4) ? json_null() : json_integer(store_col_int(st, 4)));
     json_object_set_new(t, "box_code", json_string(store_col_null(st, 5) ? "" : store_col_text(st, 5)));
     json_object_set_new(t, "result", result ? json_string(result) : json_null());
-    json_object_set_new(t, "result_text", json_string(result ? testing_word(req, "testing.res.result.", result)
+    json_object_set_new(t, "result_text", json_string(result ? testing_setup_word(req, "testing.res.result.", result)
                                                              : i18n_text(req->lang, "testing.res.result.none")));
     json_object_set_new(t, "result_source", store_col_null(st, 10) ? json_null() : json_string(store_col_text(st, 10)));
-    json_object_set_new(t, "opened_at", testing_time(req, st, 11));
-    json_object_set_new(t, "closed_at", testing_time(req, st, 8));
-    json_object_set_new(t, "result_at", testing_time(req, st, 12));
+    json_object_set_new(t, "opened_at", testing_setup_time(req, st, 11));
+    json_object_set_new(t, "closed_at", testing_setup_time(req, st, 8));
+    json_object_set_new(t, "result_at", testing_setup_time(req, st, 12));
     return t;
 }
 
@@ -164,15 +108,15 @@ static const list_column testing_tube_columns[] = {
  * result yet. */
 static int testing_tubes(http_req *req)
 {
-    testing_round_info r;
+    testing_round r;
     if (!testing_path_round(req, &r)) return -1;
     const char *result = http_query(req, "result"), *state = http_query(req, "state");
     int64_t station, box;
-    if (result && *result && strcmp(result, "none") && !testing_word_in(result, testing_results_words))
+    if (result && *result && strcmp(result, "none") && !testing_setup_word_in(result, testing_results_words))
         return http_fail_field(req, "result", "testing.res.err.result_filter");
     if (state && *state && strcmp(state, "open") && strcmp(state, "closed"))
         return http_fail_field(req, "state", "testing.res.err.tube_state");
-    if (!testing_query_id(req, "station_id", &station) || !testing_query_id(req, "box_id", &box)) return -1;
+    if (!testing_setup_query_id(req, "station_id", &station) || !testing_setup_query_id(req, "box_id", &box)) return -1;
     int64_t limit = http_list_limit(req);
     store_stmt *st = store_prepare(req->conn, TESTING_TUBE_COLUMNS "WHERE t.community_id = $1 AND t.round_id = $3 "
         "AND ($4 = '' OR ($4 = 'none' AND t.result IS NULL) OR t.result = $4) AND ($5 = 0 OR t.station_id = $5) "
@@ -245,7 +189,7 @@ static int testing_tube_result(http_req *req)
     const char *result;
     if (!http_param_id(req, "id", &id)) return -1;
     if (!http_body_str(req, "result", 1, 16, &result)) return -1;
-    if (!testing_word_in(result, testing_results_words))
+    if (!testing_setup_word_in(result, testing_results_words))
         return http_fail_field(req, "result", "testing.res.err.result");
     store_stmt *st;
     if (store_run(req->conn, &st, "SELECT closed_at, round_id FROM test_tubes WHERE id = $1 AND community_id = $2",
@@ -286,13 +230,6 @@ static const char *testing_header(http_req *req, const char *cell)
     return out;
 }
 
-static bool testing_in(const char *v, const char *const *list)
-{
-    for (; *list; list++)
-        if (!strcmp(v, *list)) return true;
-    return false;
-}
-
 /* The lab's words for a result, in Chinese or English. */
 static const char *testing_lab_value(http_req *req, const char *cell)
 {
@@ -300,7 +237,7 @@ static const char *testing_lab_value(http_req *req, const char *cell)
     static const char *const pos[] = {"阳性", "阳", "positive", "pos", "+", NULL};
     static const char *const inv[] = {"无效", "invalid", "inv", NULL};
     const char *v = testing_header(req, cell);
-    return testing_in(v, neg) ? "negative" : testing_in(v, pos) ? "positive" : testing_in(v, inv) ? "invalid" : NULL;
+    return testing_setup_word_in(v, neg) ? "negative" : testing_setup_word_in(v, pos) ? "positive" : testing_setup_word_in(v, inv) ? "invalid" : NULL;
 }
 
 /* The multipart body's file read into rows of (tube code, result), in req->scratch; no
@@ -331,8 +268,8 @@ static int testing_lab_read(http_req *req, const char *ctype)
     int code_col = -1, result_col = -1;
     for (int c = 0; c < t.n_cols; c++) {
         const char *h = testing_header(req, t.rows[0][c]);
-        if (code_col < 0 && testing_in(h, code_words)) code_col = c;
-        else if (result_col < 0 && testing_in(h, result_words)) result_col = c;
+        if (code_col < 0 && testing_setup_word_in(h, code_words)) code_col = c;
+        else if (result_col < 0 && testing_setup_word_in(h, result_words)) result_col = c;
     }
     if (code_col < 0) return http_fail(req, 422, "validation_failed", "file", "testing.res.err.no_code_column");
     if (result_col < 0) return http_fail(req, 422, "validation_failed", "file", "testing.res.err.no_result_column");
@@ -540,7 +477,7 @@ static int testing_import_prepare(http_req *req)
  * applied once. */
 static int testing_import(http_req *req)
 {
-    testing_round_info r;
+    testing_round r;
     if (!testing_path_round(req, &r)) return -1;
     if (!strcmp(r.kind, "antigen")) return http_fail(req, 422, "validation_failed", "file", "testing.res.err.antigen");
     const char *dry = http_query(req, "dry_run"), *async = http_query(req, "async");
@@ -596,9 +533,9 @@ static int testing_people(http_req *req, bool reveal)
                               "block_name", store_col_text(st, 7), "zone_name",
                               store_col_null(st, 8) ? "" : store_col_text(st, 8), "in_scope", mine);
         bool full = reveal && mine && phone && *phone;
-        json_object_set_new(p, "phone", json_string(full ? phone : testing_mask_phone(req, phone)));
+        json_object_set_new(p, "phone", json_string(full ? phone : testing_setup_phone_mask(req, phone)));
         json_object_set_new(p, "phone_full", json_boolean(full));
-        json_object_set_new(p, "taken_at", testing_time(req, st, 13));
+        json_object_set_new(p, "taken_at", testing_setup_time(req, st, 13));
         json_object_set_new(p, "via", json_string(store_col_text(st, 14)));
         if (store_col_null(st, 9) || !mine) {
             json_object_set_new(p, "followup", json_null());
@@ -606,7 +543,7 @@ static int testing_people(http_req *req, bool reveal)
             const char *state = store_col_text(st, 10);
             json_object_set_new(p, "followup", json_pack("{s:I, s:s, s:s, s:s}", "id",
                                                          (json_int_t)store_col_int(st, 9), "state", state,
-                                                         "state_text", testing_word(req, "testing.res.fu.", state),
+                                                         "state_text", testing_setup_word(req, "testing.res.fu.", state),
                                                          "note", store_col_text(st, 11)));
         }
         in_scope += mine;
@@ -651,13 +588,13 @@ static json_t *testing_fu_row(store_stmt *st, void *ctx)
                           "round_name", store_col_text(st, 2), "on_day", store_col_text(st, 3), "tube_code",
                           store_col_null(st, 5) ? "" : store_col_text(st, 5), "resident_id",
                           (json_int_t)store_col_int(st, 6), "name", store_col_text(st, 7), "phone",
-                          testing_mask_phone(req, phone), "room", store_col_text(st, 10), "block_id",
+                          testing_setup_phone_mask(req, phone), "room", store_col_text(st, 10), "block_id",
                           (json_int_t)store_col_int(st, 11), "block_name", store_col_text(st, 12), "state", state,
-                          "state_text", testing_word(req, "testing.res.fu.", state), "note", store_col_text(st, 14));
+                          "state_text", testing_setup_word(req, "testing.res.fu.", state), "note", store_col_text(st, 14));
     json_object_set_new(f, "tube_id", store_col_null(st, 4) ? json_null() : json_integer(store_col_int(st, 4)));
-    json_object_set_new(f, "created_at", testing_time(req, st, 15));
-    json_object_set_new(f, "updated_at", testing_time(req, st, 16));
-    json_object_set_new(f, "ended_at", testing_time(req, st, 17));
+    json_object_set_new(f, "created_at", testing_setup_time(req, st, 15));
+    json_object_set_new(f, "updated_at", testing_setup_time(req, st, 16));
+    json_object_set_new(f, "ended_at", testing_setup_time(req, st, 17));
     return f;
 }
 
@@ -673,9 +610,9 @@ static const list_column testing_fu_columns[] = {
 static int testing_followups(http_req *req)
 {
     int64_t round, block;
-    if (!testing_query_id(req, "round_id", &round) || !testing_query_id(req, "block_id", &block)) return -1;
+    if (!testing_setup_query_id(req, "round_id", &round) || !testing_setup_query_id(req, "block_id", &block)) return -1;
     const char *state = http_query(req, "state");
-    if (state && *state && strcmp(state, "active") && !testing_word_in(state, testing_followup_states))
+    if (state && *state && strcmp(state, "active") && !testing_setup_word_in(state, testing_followup_states))
         return http_fail_field(req, "state", "testing.res.err.fu_filter");
     int64_t limit = http_list_limit(req);
     store_stmt *st = store_prepare(req->conn, TESTING_FU_COLUMNS "WHERE f.community_id = $1 AND " SCOPE_HOUSEHOLD
@@ -702,7 +639,7 @@ static int testing_followup_patch(http_req *req)
     if (!http_param_id(req, "id", &id)) return -1;
     const char *state = NULL, *note = NULL;
     if (!http_body_str_opt(req, "state", 1, 16, &state)) return -1;
-    if (state && !testing_word_in(state, testing_followup_states))
+    if (state && !testing_setup_word_in(state, testing_followup_states))
         return http_fail_field(req, "state", "testing.res.err.fu_state");
     if (!http_body_str_opt(req, "note", 0, 1000, &note)) return -1;
     if (!state && !note) return http_fail_field(req, "state", "testing.res.err.fu_nothing");
@@ -743,7 +680,7 @@ static int testing_followup_patch(http_req *req)
  * who reported and when, never replaced. A positive report opens a follow-up. */
 static int testing_antigen_report(http_req *req)
 {
-    testing_round_info r;
+    testing_round r;
     if (!testing_path_round(req, &r)) return -1;
     int64_t resident, now = clock_now_us(), taken = now;
     bool has = false;
@@ -751,7 +688,7 @@ static int testing_antigen_report(http_req *req)
     if (!http_body_int_opt(req, "resident_id", 1, INT64_MAX, &resident, &has)) return -1;
     if (!has) return http_fail_field(req, "resident_id", "err.required");
     if (!http_body_str(req, "result", 1, 16, &result)) return -1;
-    if (!testing_word_in(result, testing_results_words))
+    if (!testing_setup_word_in(result, testing_results_words))
         return http_fail_field(req, "result", "testing.res.err.result");
     if (!http_body_str_opt(req, "taken_at", 1, 32, &at)) return -1;
     if (at && !clock_parse_utc(at, &taken)) return http_fail_field(req, "taken_at", "testing.res.err.taken_at");
@@ -776,7 +713,7 @@ static int testing_antigen_report(http_req *req)
                   "'counted'", "ii", r.id, resident) == STORE_ROW) {
         const char *who = store_col_null(st, 2) ? i18n_text(req->lang, "testing.res.by_household")
                                                 : http_by_label(req, store_col_int(st, 2), store_col_text(st, 3));
-        json_t *when = testing_time(req, st, 1);
+        json_t *when = testing_setup_time(req, st, 1);
         int64_t sid = store_col_int(st, 0);
         store_done(st);
         http_fail(req, 409, "conflict", "resident_id", "testing.res.err.reported");
@@ -807,7 +744,7 @@ static int testing_antigen_report(http_req *req)
     return http_reply(req, 201, json_pack("{s:{s:I, s:I, s:I, s:s, s:s, s:s, s:b}}", "sample", "id",
                                           (json_int_t)sample, "round_id", (json_int_t)r.id, "resident_id",
                                           (json_int_t)resident, "result", result, "result_text",
-                                          testing_word(req, "testing.res.result.", result), "via", via, "followup",
+                                          testing_setup_word(req, "testing.res.result.", result), "via", via, "followup",
                                           positive));
 }
 
@@ -818,13 +755,13 @@ static json_t *testing_antigen_row(store_stmt *st, void *ctx)
     json_t *a = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
                           "resident_id", (json_int_t)store_col_int(st, 1), "name", store_col_text(st, 2), "room",
                           store_col_text(st, 3), "block_name", store_col_text(st, 4), "result", result ? result : "",
-                          "result_text", testing_word(req, "testing.res.result.", result), "via", via, "via_text",
-                          testing_word(req, "testing.res.via.", via));
+                          "result_text", testing_setup_word(req, "testing.res.result.", result), "via", via, "via_text",
+                          testing_setup_word(req, "testing.res.via.", via));
     json_object_set_new(a, "reported_by", json_string(store_col_null(st, 7)
                                                           ? i18n_text(req->lang, "testing.res.by_household")
                                                           : http_by_label(req, store_col_int(st, 7),
                                                                           store_col_text(st, 8)) ?: ""));
-    json_object_set_new(a, "taken_at", testing_time(req, st, 9));
+    json_object_set_new(a, "taken_at", testing_setup_time(req, st, 9));
     json_object_set_new(a, "photo", store_col_null(st, 10) ? json_null()
                                         : json_string(arena_printf(req->a, "/api/v1/test-samples/%lld/photo",
                                                                    (long long)store_col_int(st, 0))));
@@ -840,10 +777,10 @@ static const list_column testing_antigen_columns[] = {
 /* GET /test-rounds/{id}/antigen?result= — the reports of the leader's scope. */
 static int testing_antigen_list(http_req *req)
 {
-    testing_round_info r;
+    testing_round r;
     if (!testing_path_round(req, &r)) return -1;
     const char *result = http_query(req, "result");
-    if (result && *result && !testing_word_in(result, testing_results_words))
+    if (result && *result && !testing_setup_word_in(result, testing_results_words))
         return http_fail_field(req, "result", "testing.res.err.result");
     int64_t limit = http_list_limit(req);
     store_stmt *st = store_prepare(req->conn, "SELECT s.id, r.id, r.name, h.room, b.name, s.result, s.via, u.id, "
@@ -954,13 +891,13 @@ static json_t *testing_mine_row(store_stmt *st, void *ctx)
     json_t *m = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "id", (json_int_t)store_col_int(st, 0),
                           "round_id", (json_int_t)store_col_int(st, 1), "round_name", store_col_text(st, 2), "on_day",
                           store_col_text(st, 3), "kind", kind, "kind_text",
-                          testing_word(req, "testing.res.kind.", kind),
+                          testing_setup_word(req, "testing.res.kind.", kind),
                           "resident_id", (json_int_t)store_col_int(st, 7), "name", store_col_text(st, 5),
                           "via", store_col_text(st, 8), "result_text",
-                          result ? testing_word(req, "testing.res.result.", result)
+                          result ? testing_setup_word(req, "testing.res.result.", result)
                                  : i18n_text(req->lang, "testing.res.result.none"));
     json_object_set_new(m, "result", result ? json_string(result) : json_null());
-    json_object_set_new(m, "taken_at", testing_time(req, st, 9));
+    json_object_set_new(m, "taken_at", testing_setup_time(req, st, 9));
     return m;
 }
 
@@ -994,7 +931,7 @@ static int testing_me(http_req *req)
 static int testing_me_antigen(http_req *req)
 {
     int64_t household;
-    if (!testing_query_id(req, "household_id", &household)) return -1;
+    if (!testing_setup_query_id(req, "household_id", &household)) return -1;
     if (household && !scope_household_visible(req, household)) return http_fail_not_found(req);
     json_t *rounds = json_array();
     store_stmt *st = store_prepare(req->conn, "SELECT id, name, on_day FROM test_rounds WHERE community_id = $1 AND "
@@ -1029,7 +966,7 @@ static int testing_me_antigen(http_req *req)
                                          : http_by_label(req, store_col_int(st, 5), store_col_text(st, 6)) ?: "");
                 json_object_set_new(p, "reported", json_pack("{s:I, s:s, s:s, s:o, s:o, s:b}", "sample_id",
                     (json_int_t)store_col_int(st, 2), "result", result ? result : "", "result_text",
-                    testing_word(req, "testing.res.result.", result), "by", by, "at", testing_time(req, st, 4),
+                    testing_setup_word(req, "testing.res.result.", result), "by", by, "at", testing_setup_time(req, st, 4),
                     "photo", store_col_int(st, 8) != 0));
             }
             json_array_append_new(people, p);
@@ -1082,7 +1019,7 @@ static int64_t testing_count_followups(http_req *req, int64_t round, const char 
  * the same for every reader); people, positives and follow-ups of the reader's scope. */
 static int testing_summary(http_req *req)
 {
-    testing_round_info r;
+    testing_round r;
     if (!testing_path_round(req, &r)) return -1;
     int64_t c = req->actor.community_id, u = req->actor.user_id;
     testing_coverage cv = {0};
@@ -1228,7 +1165,6 @@ const i18n_entry testing_result_messages[] = {
     {"testing.res.row.duplicate", "同一管码在文件中出现了两次", "The same tube code appears twice in the file"},
     {"testing.res.row.unknown", "本轮没有这个管码", "No tube of this round has this code"},
     {"testing.res.row.tube_open", "这管还没有封管", "This tube is not closed yet"},
-    {"testing.res.err.id", "应为正整数编号", "Must be a positive id"},
     {"testing.res.err.result", "结果只能是 negative（阴性）、positive（阳性）或 invalid（无效）",
      "Result must be negative, positive or invalid"},
     {"testing.res.err.result_filter", "结果筛选只能是 negative、positive、invalid 或 none（待出结果）",

@@ -25,7 +25,8 @@ bool testing_setup_word_in(const char *word, const char *const *list)
 
 const char *testing_setup_word(http_req *req, const char *prefix, const char *word)
 {
-    return i18n_text(req->lang, arena_printf(req->a, "%s%s", prefix, word ? word : ""));
+    if (!word) return "";
+    return i18n_text(req->lang, arena_printf(req->a, "%s%s", prefix, word));
 }
 
 bool testing_setup_query_id(http_req *req, const char *name, int64_t *out)
@@ -88,14 +89,15 @@ static void testing_copy_text(char *out, size_t n, const char *s)
 bool testing_round_load(http_req *req, int64_t round_id, testing_round *out)
 {
     store_stmt *st;
-    if (store_run(req->conn, &st, "SELECT id, kind, pool_size, state, on_day FROM test_rounds WHERE id = $1 AND "
-                  "community_id = $2", "ii", round_id, req->actor.community_id) != STORE_ROW)
+    if (store_run(req->conn, &st, "SELECT id, kind, pool_size, state, on_day, name FROM test_rounds WHERE id = $1 "
+                  "AND community_id = $2", "ii", round_id, req->actor.community_id) != STORE_ROW)
         return false;
     out->id = store_col_int(st, 0);
     testing_copy_text(out->kind, sizeof out->kind, store_col_text(st, 1));
     out->pool_size = (int)store_col_int(st, 2);
     testing_copy_text(out->state, sizeof out->state, store_col_text(st, 3));
     testing_copy_text(out->on_day, sizeof out->on_day, store_col_text(st, 4));
+    out->name = arena_strdup(req->a, store_col_text(st, 5));
     store_done(st);
     return true;
 }
@@ -123,13 +125,22 @@ bool testing_round_visible(http_req *req, int64_t round_id)
                            req->actor.user_id, round_id, (int64_t)actor_has(&req->actor, TESTING_LEADERS)) > 0;
 }
 
+const char *testing_setup_tz(http_req *req)
+{
+    const char *tz = req->actor.community_timezone;
+    return tz && *tz ? tz : "Asia/Shanghai";
+}
+
+json_t *testing_setup_local(http_req *req, int64_t us)
+{
+    char local[32];
+    clock_format_local(testing_setup_tz(req), us, local, sizeof local);
+    return json_string(local);
+}
+
 json_t *testing_setup_time(http_req *req, store_stmt *st, int col)
 {
-    if (store_col_null(st, col)) return json_null();
-    const char *tz = req->actor.community_timezone;
-    char local[32];
-    clock_format_local(tz && *tz ? tz : "Asia/Shanghai", store_col_int(st, col), local, sizeof local);
-    return json_string(local);
+    return store_col_null(st, col) ? json_null() : testing_setup_local(req, store_col_int(st, col));
 }
 
 /* ---------------------------------------------------------------- one round */

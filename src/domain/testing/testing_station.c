@@ -37,19 +37,6 @@ static bool tst_fail(tst_err *e, int status, const char *code, const char *field
     return false;
 }
 
-static const char *tst_tz(http_req *req)
-{
-    const char *tz = req->actor.community_timezone;
-    return tz && *tz ? tz : "Asia/Shanghai";
-}
-
-static json_t *tst_local(http_req *req, int64_t us)
-{
-    char out[32];
-    clock_format_local(tst_tz(req), us, out, sizeof out);
-    return json_string(out);
-}
-
 /* ---------------------------------------------------------------- access */
 
 
@@ -272,7 +259,7 @@ static json_t *tst_first_json(http_req *req, int64_t sample)
                   req->actor.community_id) != STORE_ROW)
         return json_null();
     json_t *o = json_pack("{s:I, s:o, s:s, s:s, s:s}", "sample_id", (json_int_t)store_col_int(st, 0), "taken_at",
-                          tst_local(req, store_col_int(st, 1)), "via", store_col_text(st, 2), "station",
+                          testing_setup_local(req, store_col_int(st, 1)), "via", store_col_text(st, 2), "station",
                           store_col_text(st, 3), "tube_code", store_col_text(st, 4));
     store_done(st);
     return o;
@@ -698,7 +685,7 @@ static int tst_state(http_req *req)
         json_array_append_new(last, json_pack("{s:I, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)store_col_int(st, 0),
                                               "name", store_col_text(st, 1), "room", store_col_text(st, 2),
                                               "tube_code", store_col_text(st, 3), "taken_at",
-                                              tst_local(req, store_col_int(st, 4)), "state", store_col_text(st, 5)));
+                                              testing_setup_local(req, store_col_int(st, 4)), "state", store_col_text(st, 5)));
     store_done(st);
     json_object_set_new(out, "last", last);
     return http_reply(req, 200, out);
@@ -820,7 +807,7 @@ static json_t *tst_person(http_req *req, store_stmt *st)
                           store_col_int(st, 9) != 0);
     free(masked);
     if (!store_col_null(st, 7))
-        json_object_set_new(p, "sampled_at", json_pack("{s:o, s:s}", "taken_at", tst_local(req, store_col_int(st, 7)),
+        json_object_set_new(p, "sampled_at", json_pack("{s:o, s:s}", "taken_at", testing_setup_local(req, store_col_int(st, 7)),
                                                        "station", store_col_text(st, 8)));
     return p;
 }
@@ -980,10 +967,10 @@ static json_t *tst_conflict_item(store_stmt *st, void *ctx)
                      (json_int_t)store_col_int(st, 0), "resident_id", (json_int_t)store_col_int(st, 1), "name",
                      store_col_text(st, 2), "room", store_col_text(st, 3), "block", store_col_text(st, 4), "station",
                      store_col_text(st, 5), "tube_code", store_col_text(st, 6), "taken_at",
-                     tst_local(req, store_col_int(st, 7)), "other_id", (json_int_t)store_col_int(st, 8),
+                     testing_setup_local(req, store_col_int(st, 7)), "other_id", (json_int_t)store_col_int(st, 8),
                      "other_station", store_col_text(st, 9), "other_tube_code", store_col_text(st, 10),
                      "other_taken_at",
-                     store_col_null(st, 11) ? json_null() : tst_local(req, store_col_int(st, 11)), "state",
+                     store_col_null(st, 11) ? json_null() : testing_setup_local(req, store_col_int(st, 11)), "state",
                      store_col_text(st, 12));
 }
 
