@@ -237,7 +237,10 @@ static const char *testing_lab_value(http_req *req, const char *cell)
     static const char *const pos[] = {"阳性", "阳", "positive", "pos", "+", NULL};
     static const char *const inv[] = {"无效", "invalid", "inv", NULL};
     const char *v = testing_header(req, cell);
-    return testing_setup_word_in(v, neg) ? "negative" : testing_setup_word_in(v, pos) ? "positive" : testing_setup_word_in(v, inv) ? "invalid" : NULL;
+    return testing_setup_word_in(v, neg)   ? "negative"
+           : testing_setup_word_in(v, pos) ? "positive"
+           : testing_setup_word_in(v, inv) ? "invalid"
+                                           : NULL;
 }
 
 /* The multipart body's file read into rows of (tube code, result), in req->scratch; no
@@ -541,10 +544,10 @@ static int testing_people(http_req *req, bool reveal)
             json_object_set_new(p, "followup", json_null());
         } else {
             const char *state = store_col_text(st, 10);
-            json_object_set_new(p, "followup", json_pack("{s:I, s:s, s:s, s:s}", "id",
-                                                         (json_int_t)store_col_int(st, 9), "state", state,
-                                                         "state_text", testing_setup_word(req, "testing.res.fu.", state),
-                                                         "note", store_col_text(st, 11)));
+            json_object_set_new(p, "followup",
+                                json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)store_col_int(st, 9), "state",
+                                          state, "state_text", testing_setup_word(req, "testing.res.fu.", state),
+                                          "note", store_col_text(st, 11)));
         }
         in_scope += mine;
         revealed += full;
@@ -583,14 +586,14 @@ static json_t *testing_fu_row(store_stmt *st, void *ctx)
     http_req *req = ctx;
     const char *phone = store_col_text(st, 8), *state = store_col_text(st, 13);
     if (!phone || !*phone) phone = store_col_text(st, 9);
-    json_t *f = json_pack("{s:I, s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s}", "id",
-                          (json_int_t)store_col_int(st, 0), "round_id", (json_int_t)store_col_int(st, 1),
-                          "round_name", store_col_text(st, 2), "on_day", store_col_text(st, 3), "tube_code",
-                          store_col_null(st, 5) ? "" : store_col_text(st, 5), "resident_id",
-                          (json_int_t)store_col_int(st, 6), "name", store_col_text(st, 7), "phone",
-                          testing_setup_phone_mask(req, phone), "room", store_col_text(st, 10), "block_id",
-                          (json_int_t)store_col_int(st, 11), "block_name", store_col_text(st, 12), "state", state,
-                          "state_text", testing_setup_word(req, "testing.res.fu.", state), "note", store_col_text(st, 14));
+    json_t *f = json_pack(
+        "{s:I, s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s}", "id",
+        (json_int_t)store_col_int(st, 0), "round_id", (json_int_t)store_col_int(st, 1), "round_name",
+        store_col_text(st, 2), "on_day", store_col_text(st, 3), "tube_code",
+        store_col_null(st, 5) ? "" : store_col_text(st, 5), "resident_id", (json_int_t)store_col_int(st, 6), "name",
+        store_col_text(st, 7), "phone", testing_setup_phone_mask(req, phone), "room", store_col_text(st, 10),
+        "block_id", (json_int_t)store_col_int(st, 11), "block_name", store_col_text(st, 12), "state", state,
+        "state_text", testing_setup_word(req, "testing.res.fu.", state), "note", store_col_text(st, 14));
     json_object_set_new(f, "tube_id", store_col_null(st, 4) ? json_null() : json_integer(store_col_int(st, 4)));
     json_object_set_new(f, "created_at", testing_setup_time(req, st, 15));
     json_object_set_new(f, "updated_at", testing_setup_time(req, st, 16));
@@ -741,11 +744,11 @@ static int testing_antigen_report(http_req *req)
     if (!own) req->on_behalf_of = resident;
     http_audit_target(req, "test_sample", sample, json_pack("{s:I, s:s, s:s, s:b}", "round_id", (json_int_t)r.id,
                                                             "result", result, "via", via, "followup", positive));
-    return http_reply(req, 201, json_pack("{s:{s:I, s:I, s:I, s:s, s:s, s:s, s:b}}", "sample", "id",
-                                          (json_int_t)sample, "round_id", (json_int_t)r.id, "resident_id",
-                                          (json_int_t)resident, "result", result, "result_text",
-                                          testing_setup_word(req, "testing.res.result.", result), "via", via, "followup",
-                                          positive));
+    return http_reply(req, 201,
+                      json_pack("{s:{s:I, s:I, s:I, s:s, s:s, s:s, s:b}}", "sample", "id", (json_int_t)sample,
+                                "round_id", (json_int_t)r.id, "resident_id", (json_int_t)resident, "result", result,
+                                "result_text", testing_setup_word(req, "testing.res.result.", result), "via", via,
+                                "followup", positive));
 }
 
 static json_t *testing_antigen_row(store_stmt *st, void *ctx)
@@ -964,10 +967,12 @@ static int testing_me_antigen(http_req *req)
                 const char *result = store_col_text(st, 3);
                 json_t *by = json_string(store_col_null(st, 5) ? i18n_text(req->lang, "testing.res.by_household")
                                          : http_by_label(req, store_col_int(st, 5), store_col_text(st, 6)) ?: "");
-                json_object_set_new(p, "reported", json_pack("{s:I, s:s, s:s, s:o, s:o, s:b}", "sample_id",
-                    (json_int_t)store_col_int(st, 2), "result", result ? result : "", "result_text",
-                    testing_setup_word(req, "testing.res.result.", result), "by", by, "at", testing_setup_time(req, st, 4),
-                    "photo", store_col_int(st, 8) != 0));
+                json_object_set_new(p, "reported",
+                                    json_pack("{s:I, s:s, s:s, s:o, s:o, s:b}", "sample_id",
+                                              (json_int_t)store_col_int(st, 2), "result", result ? result : "",
+                                              "result_text", testing_setup_word(req, "testing.res.result.", result),
+                                              "by", by, "at", testing_setup_time(req, st, 4), "photo",
+                                              store_col_int(st, 8) != 0));
             }
             json_array_append_new(people, p);
         }

@@ -683,9 +683,10 @@ static int tst_state(http_req *req)
     store_bind_int(st, 3, s.id);
     while (store_step(st) == STORE_ROW)
         json_array_append_new(last, json_pack("{s:I, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)store_col_int(st, 0),
-                                              "name", store_col_text(st, 1), "room", store_col_text(st, 2),
-                                              "tube_code", store_col_text(st, 3), "taken_at",
-                                              testing_setup_local(req, store_col_int(st, 4)), "state", store_col_text(st, 5)));
+                                              "name", store_col_text(st, 1), "room", store_col_text(st, 2), "tube_code",
+                                              store_col_text(st, 3), "taken_at",
+                                              testing_setup_local(req, store_col_int(st, 4)), "state",
+                                              store_col_text(st, 5)));
     store_done(st);
     json_object_set_new(out, "last", last);
     return http_reply(req, 200, out);
@@ -803,12 +804,12 @@ static json_t *tst_person(http_req *req, store_stmt *st)
                           (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1), "household_id",
                           (json_int_t)store_col_int(st, 2), "room", store_col_text(st, 3), "block",
                           store_col_text(st, 4), "block_id", (json_int_t)store_col_int(st, 10), "phone_masked",
-                          masked ? masked : "", "sampled", !store_col_null(st, 7), "exempt",
-                          store_col_int(st, 9) != 0);
+                          masked ? masked : "", "sampled", !store_col_null(st, 7), "exempt", store_col_int(st, 9) != 0);
     free(masked);
     if (!store_col_null(st, 7))
-        json_object_set_new(p, "sampled_at", json_pack("{s:o, s:s}", "taken_at", testing_setup_local(req, store_col_int(st, 7)),
-                                                       "station", store_col_text(st, 8)));
+        json_object_set_new(p, "sampled_at",
+                            json_pack("{s:o, s:s}", "taken_at", testing_setup_local(req, store_col_int(st, 7)),
+                                      "station", store_col_text(st, 8)));
     return p;
 }
 
