@@ -6,31 +6,18 @@
 // round's own counts read back (every acknowledged registration counted once).
 // Loads go to 127.0.0.1 only and are bounded in time.
 import http from 'node:http';
+import { pct, session } from './session.mjs';
 import { randomUUID } from 'node:crypto';
 
 const [url, secondsArg] = process.argv.slice(2);
 const SECONDS = Math.min(20, Math.max(1, Number(secondsArg) || 10));
 const STATIONS = 16;
-let cookie = '';
-let csrf = '';
-
-async function req(method, path, body) {
-  const h = { 'Content-Type': 'application/json' };
-  if (cookie) { h.Cookie = cookie; if (method !== 'GET') h['X-CSRF-Token'] = csrf; }
-  const res = await fetch(url + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  const sc = res.headers.get('set-cookie');
-  if (sc) { const m = sc.match(/sw_session=([^;]*)/); if (m) cookie = `sw_session=${m[1]}`; }
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, json, text };
-}
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+const sess = session(url);
+const req = sess.req;
 const today = new Date(Date.now() + 8 * 3600000).toISOString().slice(0, 10);
 
 const login = await req('POST', '/api/v1/session', { username: 'lg-committee', password: 'shouwang-demo' });
 if (login.status !== 200) throw new Error(`login: ${login.status} ${login.text}`);
-csrf = login.json.csrf_token;
 const round = await req('POST', '/api/v1/test-rounds', { name: 'bench', on_day: today, kind: 'pcr_pooled',
   pool_size: 10 });
 if (round.status !== 201) throw new Error(`round: ${round.status} ${round.text}`);
@@ -52,7 +39,7 @@ function post(path, body) {
     const data = Buffer.from(JSON.stringify(body));
     const start = performance.now();
     const r = http.request({ host: target.hostname, port: target.port, path, method: 'POST', agent,
-      headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json',
+      headers: { Cookie: sess.cookie, 'X-CSRF-Token': sess.csrf, 'Content-Type': 'application/json',
         'Content-Length': data.length } }, (res) => {
       let text = '';
       res.on('data', (d) => { text += d; });

@@ -8,30 +8,17 @@
 // Prints one JSON object. Loads go to 127.0.0.1 only and are bounded in count.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { pct, session } from './session.mjs';
 
 const [url, tokensFile] = process.argv.slice(2);
 const tokens = readFileSync(tokensFile, 'utf8').split('\n').filter(Boolean);
-let cookie = '';
-let csrf = '';
-
-async function req(method, path, body, headers = {}) {
-  const h = { 'Content-Type': 'application/json', ...headers };
-  if (cookie && !h.Authorization) { h.Cookie = cookie; if (method !== 'GET') h['X-CSRF-Token'] = csrf; }
-  const res = await fetch(url + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  const sc = res.headers.get('set-cookie');
-  if (sc) { const m = sc.match(/sw_session=([^;]*)/); if (m) cookie = `sw_session=${m[1]}`; }
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, json, text };
-}
-function pct(sorted, p) { return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]; }
+const sess = session(url);
+const req = sess.req;
 function day(offset) { return new Date(Date.now() + offset * 86400000 + 8 * 3600000).toISOString().slice(0, 10); }
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 const login = await req('POST', '/api/v1/session', { username: 'committee', password: 'shouwang-demo' });
 if (login.status !== 200) throw new Error(`login: ${login.status}`);
-csrf = login.json.csrf_token;
 
 // ---- grab ----
 const task = await req('POST', '/api/v1/tasks', { title: 'bench', date: day(1), start: '09:00', end: '11:00',
