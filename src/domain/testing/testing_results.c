@@ -117,7 +117,6 @@ static int testing_tubes(http_req *req)
     if (state && *state && strcmp(state, "open") && strcmp(state, "closed"))
         return http_fail_field(req, "state", "testing.res.err.tube_state");
     if (!testing_setup_query_id(req, "station_id", &station) || !testing_setup_query_id(req, "box_id", &box)) return -1;
-    int64_t limit = http_list_limit(req);
     store_stmt *st = store_prepare(req->conn, TESTING_TUBE_COLUMNS "WHERE t.community_id = $1 AND t.round_id = $3 "
         "AND ($4 = '' OR ($4 = 'none' AND t.result IS NULL) OR t.result = $4) AND ($5 = 0 OR t.station_id = $5) "
         "AND ($6 = 0 OR t.box_id = $6) AND ($7 = '' OR ($7 = 'open' AND t.closed_at IS NULL) OR ($7 = 'closed' AND "
@@ -129,11 +128,7 @@ static int testing_tubes(http_req *req)
     store_bind_int(st, 5, station);
     store_bind_int(st, 6, box);
     store_bind_text(st, 7, state ? state : "");
-    store_bind_int(st, 8, http_list_cursor(req));
-    store_bind_int(st, 9, limit + 1);
-    int64_t next_after;
-    json_t *items = http_list_collect(st, limit, testing_tube_row, req, &next_after);
-    return http_reply_list(req, "testing.res.list.tubes", testing_tube_columns, items, next_after);
+    return testing_setup_list(req, st, 8, testing_tube_row, "testing.res.list.tubes", 0, testing_tube_columns);
 }
 
 typedef struct testing_change {
@@ -617,7 +612,6 @@ static int testing_followups(http_req *req)
     const char *state = http_query(req, "state");
     if (state && *state && strcmp(state, "active") && !testing_setup_word_in(state, testing_followup_states))
         return http_fail_field(req, "state", "testing.res.err.fu_filter");
-    int64_t limit = http_list_limit(req);
     store_stmt *st = store_prepare(req->conn, TESTING_FU_COLUMNS "WHERE f.community_id = $1 AND " SCOPE_HOUSEHOLD
         " AND ($3 = 0 OR f.round_id = $3) AND ($4 = '' OR f.state = $4 OR ($4 = 'active' AND f.state IN ('open', "
         "'retest'))) AND ($5 = 0 OR h.block_id = $5) AND f.id > $6 ORDER BY f.id LIMIT $7");
@@ -626,11 +620,7 @@ static int testing_followups(http_req *req)
     store_bind_int(st, 3, round);
     store_bind_text(st, 4, state ? state : "");
     store_bind_int(st, 5, block);
-    store_bind_int(st, 6, http_list_cursor(req));
-    store_bind_int(st, 7, limit + 1);
-    int64_t next_after;
-    json_t *items = http_list_collect(st, limit, testing_fu_row, req, &next_after);
-    return http_reply_list(req, "testing.res.list.followups", testing_fu_columns, items, next_after);
+    return testing_setup_list(req, st, 6, testing_fu_row, "testing.res.list.followups", 0, testing_fu_columns);
 }
 
 /* PATCH /test-followups/{id} {state?, note?} — a leader of the person's scope; ended_at
@@ -785,7 +775,6 @@ static int testing_antigen_list(http_req *req)
     const char *result = http_query(req, "result");
     if (result && *result && !testing_setup_word_in(result, testing_results_words))
         return http_fail_field(req, "result", "testing.res.err.result");
-    int64_t limit = http_list_limit(req);
     store_stmt *st = store_prepare(req->conn, "SELECT s.id, r.id, r.name, h.room, b.name, s.result, s.via, u.id, "
         "u.display_name, s.taken_at, s.photo_path FROM test_samples s JOIN residents r ON r.id = s.resident_id JOIN "
         "households h ON h.id = s.household_id JOIN blocks b ON b.id = h.block_id LEFT JOIN users u ON u.id = "
@@ -795,11 +784,7 @@ static int testing_antigen_list(http_req *req)
     scope_bind(req, st);
     store_bind_int(st, 3, r.id);
     store_bind_text(st, 4, result ? result : "");
-    store_bind_int(st, 5, http_list_cursor(req));
-    store_bind_int(st, 6, limit + 1);
-    int64_t next_after;
-    json_t *items = http_list_collect(st, limit, testing_antigen_row, req, &next_after);
-    return http_reply_list(req, "testing.res.list.antigen", testing_antigen_columns, items, next_after);
+    return testing_setup_list(req, st, 5, testing_antigen_row, "testing.res.list.antigen", 0, testing_antigen_columns);
 }
 
 #define TESTING_PHOTO_MAX (5u << 20)
@@ -913,7 +898,6 @@ static const list_column testing_mine_columns[] = {
  * result for a PCR sample, the reported one for antigen): all a resident sees of testing. */
 static int testing_me(http_req *req)
 {
-    int64_t limit = http_list_limit(req);
     store_stmt *st = store_prepare(req->conn, "SELECT s.id, tr.id, tr.name, tr.on_day, tr.kind, r.name, "
         "COALESCE(t.result, s.result), r.id, s.via, s.taken_at FROM test_samples s JOIN test_rounds tr ON tr.id = "
         "s.round_id JOIN residents r ON r.id = s.resident_id JOIN households h ON h.id = s.household_id LEFT JOIN "
@@ -921,11 +905,7 @@ static int testing_me(http_req *req)
         "AND " TESTING_OWN_HOUSEHOLD " AND s.id > $3 ORDER BY s.id LIMIT $4");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     scope_bind(req, st);
-    store_bind_int(st, 3, http_list_cursor(req));
-    store_bind_int(st, 4, limit + 1);
-    int64_t next_after;
-    json_t *items = http_list_collect(st, limit, testing_mine_row, req, &next_after);
-    return http_reply_list(req, "testing.res.list.mine", testing_mine_columns, items, next_after);
+    return testing_setup_list(req, st, 3, testing_mine_row, "testing.res.list.mine", 0, testing_mine_columns);
 }
 
 /* GET /me/antigen?household_id= — the open antigen rounds and, for each, the people of

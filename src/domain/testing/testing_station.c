@@ -941,7 +941,6 @@ static int tst_stations(http_req *req)
         if (*end || round <= 0) return http_fail_field(req, "round_id", "testing.st.err.not_id");
     }
     bool leader = actor_has(&req->actor, TESTING_LEADERS);
-    int64_t limit = http_list_limit(req);
     store_stmt *st = store_prepare(req->conn, "SELECT s.id, s.name, s.place, r.id, r.name, r.on_day, s.opens_at, "
         "s.closes_at, (SELECT COUNT(*) FROM test_samples ts WHERE ts.community_id = $1 AND ts.round_id = r.id AND "
         "ts.station_id = s.id AND ts.state = 'counted'), CASE WHEN EXISTS (SELECT 1 FROM test_station_staff f WHERE "
@@ -954,11 +953,7 @@ static int tst_stations(http_req *req)
     store_bind_int(st, 2, req->actor.user_id);
     store_bind_int(st, 3, leader);
     store_bind_int(st, 4, round);
-    store_bind_int(st, 5, http_list_cursor(req));
-    store_bind_int(st, 6, limit + 1);
-    int64_t next = 0;
-    json_t *items = http_list_collect(st, limit, tst_station_item, req, &next);
-    return http_reply_list(req, "testing.st.title.stations", tst_station_columns, items, next);
+    return testing_setup_list(req, st, 5, tst_station_item, "testing.st.title.stations", 0, tst_station_columns);
 }
 
 static json_t *tst_conflict_item(store_stmt *st, void *ctx)
@@ -1000,7 +995,6 @@ static int tst_conflicts(http_req *req)
         block = strtoll(bq, &end, 10);
         if (*end || block <= 0) return http_fail_field(req, "block_id", "testing.st.err.not_id");
     }
-    int64_t limit = http_list_limit(req);
     store_stmt *st = store_prepare(req->conn, "SELECT ts.id, r.id, r.name, h.room, b.name, COALESCE(s1.name, ''), "
         "COALESCE(t1.code, ''), ts.taken_at, COALESCE(o.id, 0), COALESCE(s2.name, ''), COALESCE(t2.code, ''), "
         "o.taken_at, ts.state FROM test_samples ts JOIN residents r ON r.id = ts.resident_id JOIN households h ON "
@@ -1015,11 +1009,7 @@ static int tst_conflicts(http_req *req)
     store_bind_int(st, 3, round);
     store_bind_int(st, 4, settled && !strcmp(settled, "1"));
     store_bind_int(st, 5, block);
-    store_bind_int(st, 6, http_list_cursor(req));
-    store_bind_int(st, 7, limit + 1);
-    int64_t next = 0;
-    json_t *items = http_list_collect(st, limit, tst_conflict_item, req, &next);
-    return http_reply_list(req, "testing.st.title.conflicts", tst_conflict_columns, items, next);
+    return testing_setup_list(req, st, 6, tst_conflict_item, "testing.st.title.conflicts", 0, tst_conflict_columns);
 }
 
 /* POST /test-samples/{id}/settle {keep: "this"|"other"} — one of two registrations of a
