@@ -7,6 +7,7 @@ import { useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.jsx';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { useAction } from '../../components/useAction.js';
+import { placeName } from '../../components/place.js';
 import { ExportLinks, LoadMore, Phone, Tabs, useAllItems, usePagedList, withQuery } from '../registry/common.jsx';
 import { CALL_OUTCOMES } from './common.jsx';
 
@@ -22,7 +23,7 @@ function Person({ roundId, person, onDone }) {
         <span class="testing-card-name">{person.name}</span>
         {person.door_to_door ? <span class="testing-badge">{person.door_text}</span> : null}
       </div>
-      <span class="testing-meta">{person.block_name} {person.room}{person.phone ? ' · ' : ''}<Phone number={person.phone} testId="testing-phone" /></span>
+      <span class="testing-meta">{placeName(person)}{person.phone ? ' · ' : ''}<Phone number={person.phone} testId="testing-phone" /></span>
       <span class="testing-meta" data-testid="testing-last-call">{person.called
         ? t('testing.call.last', { outcome: person.last_call_text, at: person.last_call_at, by: person.last_call_by })
         : t('testing.call.never')}</span>

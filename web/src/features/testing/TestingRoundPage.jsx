@@ -8,6 +8,7 @@ import { useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.jsx';
 import { ErrorMessage } from '../../components/ErrorMessage.jsx';
 import { Loading } from '../../components/Loading.jsx';
+import { placeName } from '../../components/place.js';
 import { useAction } from '../../components/useAction.js';
 import { useApiData } from '../../components/useApiData.js';
 import { ExportLinks, LoadMore, Phone, useRoles, usePagedList } from '../registry/common.jsx';
@@ -43,7 +44,7 @@ function Exemptions({ round }) {
         {list.items.map((e) => (
           <li key={e.id} class="testing-card" data-testid="testing-exemption">
             <span class="testing-card-name">{e.name}</span>
-            <span class="testing-meta">{e.block_name} {e.room} · {e.reason_text}{e.note ? ` · ${e.note}` : ''}</span>
+            <span class="testing-meta">{placeName(e)} · {e.reason_text}{e.note ? ` · ${e.note}` : ''}</span>
             {open ? (
               <button type="button" class="button button-quiet" disabled={action.busy}
                 onClick={() => action.run(() => api.del(`/test-exemptions/${e.id}`))}>{t('testing.exemption.remove')}</button>
@@ -73,7 +74,7 @@ function DoorVisit({ visit, teams, isLeader, onDone }) {
         <span class="testing-card-name">{visit.name}</span>
         <span class="testing-badge">{visit.state_text}</span>
       </div>
-      <span class="testing-meta">{visit.block_name} {visit.room} · {visit.reason_text}
+      <span class="testing-meta">{placeName(visit)} · {visit.reason_text}
         {visit.phone ? ' · ' : ''}<Phone number={visit.phone} /></span>
       <span class="testing-meta">{visit.team_name ? t('testing.door.team', { name: visit.team_name }) : t('testing.door.no_team')}</span>
       <div class="testing-row-actions">
@@ -172,6 +173,7 @@ export function TestingRoundPage({ params }) {
         <p class="testing-links">
           <Link class="button" href={`/testing/${r.id}/coverage`} data-testid="testing-coverage-link">{t('testing.link_coverage')}</Link>
           <Link class="button" href={`/testing/${r.id}/not-tested`} data-testid="testing-not-tested-link">{t('testing.link_not_tested')}</Link>
+          <Link class="button" href={`/testing/${r.id}/results`} data-testid="testing-results-link">{t('testing.link_results')}</Link>
         </p>
       ) : null}
       {isLeader ? <TestingConflictCount roundId={r.id} /> : null}
@@ -185,6 +187,10 @@ export function TestingRoundPage({ params }) {
               <span class="testing-meta">{s.place ? `${s.place} · ` : ''}{s.opens_at}–{s.closes_at}</span>
               <span class="testing-meta">{s.staff.length
                 ? s.staff.map((p) => `${p.display_name}（${p.duty_text}）`).join('、') : t('testing.staff.none')}</span>
+              {isCommittee && r.state === 'open' ? (
+                <Link class="button button-quiet" href={`/station/${s.id}`} data-testid="testing-station-open">
+                  {t('testing.station_open')}</Link>
+              ) : null}
               {isCommittee && r.state !== 'closed' ? (
                 <button type="button" class="button button-quiet" disabled={action.busy}
                   onClick={() => action.run(() => api.del(`/test-stations/${s.id}`))}>{t('testing.remove_station')}</button>
