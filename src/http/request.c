@@ -301,7 +301,9 @@ int audit_write(http_req *req, const char *action, const char *target_type, int6
         if (target_id) store_bind_int(st, 7, target_id); else store_bind_null(st, 7);
         store_bind_text(st, 8, req->address ? req->address : "");
         store_bind_text(st, 9, d ? d : "{}");
-        rc = store_step(st) == STORE_DONE ? 0 : STORE_ERR;
+        /* An audit row that cannot be written fails the whole batch (store_step_later):
+         * nothing of the request is kept without its record. */
+        rc = store_step_later(st) == STORE_DONE ? 0 : STORE_ERR;
         store_done(st);
     }
     free(d);

@@ -782,10 +782,10 @@ static enum MHD_Result request_write(http_req *req, const http_route *route)
     reader_end(req);
     rs->phase = 2;
     MHD_suspend_connection(rs->conn);
-    /* A handler runs again after a deadlock only when it stands alone: what a prepare
-     * step handed over (req->scratch) may be used up by the first run. */
-    int queued = route->prepare ? store_write(srv->db, write_job, req, write_done, req)
-                                : store_write_rerunnable(srv->db, write_job, req, write_done, req);
+    /* A handler runs again after a deadlock only when nothing was handed over to it:
+     * what a prepare step left in req->scratch may be used up by the first run. */
+    int queued = req->scratch ? store_write(srv->db, write_job, req, write_done, req)
+                              : store_write_rerunnable(srv->db, write_job, req, write_done, req);
     if (queued != 0) {
         MHD_resume_connection(rs->conn);
         rs->phase = 1;

@@ -64,6 +64,7 @@ typedef struct pg_conn {
     bool in_tx;                 /* a transaction block was open after the last command */
     bool lost;                  /* the server connection dropped; reconnect before use */
     bool lost_tx;               /* it dropped inside a transaction the caller must end */
+    int npending;               /* statements sent "later" whose answers are not read yet */
     char err[1024];
 } pg_conn;
 
@@ -84,6 +85,7 @@ static void pg_seterr(pg_conn *c, const char *msg)
 /* Records a failed result's message as "primary [SQLSTATE]: detail" on one line. */
 static void pg_seterr_res(pg_conn *c, const PGresult *res)
 {
+    if (c->base.later_failed && c->err[0]) return;  /* the batch's first error is the cause */
     const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (!primary) {
         const char *m = res ? PQresultErrorMessage(res) : "";
@@ -159,9 +161,11 @@ static void pg_after(pg_conn *c)
         store_mark_unreachable(&c->base);
         if (!c->lost) {
             c->lost = true;
-            c->lost_tx = c->in_tx;
+            c->lost_tx = c->in_tx || c->npending;
             pg_forget_prepared(c);
         }
+        if (c->npending) c->base.later_failed = true;
+        c->npending = 0;
         return;
     }
     PGTransactionStatusType t = PQtransactionStatus(c->pg);
@@ -325,10 +329,85 @@ static void pg_grow(pg_conn *c)
     c->nbuckets = n;
 }
 
+/* ---------------------------------------------------------------- later
+ * Statements sent with store_exec_later / store_step_later go out in libpq's pipeline
+ * mode without waiting; the next statement that wants its answer is sent behind them
+ * with a sync, and all the answers are read in that one round trip. A failed later
+ * statement makes the server skip the rest up to the sync (PGRES_PIPELINE_ABORTED)
+ * and sets base.later_failed: the write batch then rolls back as a whole. */
+
+static int pg_later_begin(pg_conn *c)
+{
+    if (!pg_usable(c)) return STORE_ERR;
+    if (PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF && PQenterPipelineMode(c->pg) != 1) {
+        pg_seterr(c, PQerrorMessage(c->pg));
+        return STORE_ERR;
+    }
+    return STORE_OK;
+}
+
+/* Sends the sync and reads every pending answer; with `cur`, the answer of the one
+ * statement sent last (after the pending ones) is handed back in *cur (NULL when the
+ * connection broke before it came). Leaves pipeline mode. */
+static void pg_later_collect(pg_conn *c, PGresult **cur)
+{
+    int pending = c->npending, got = 0, nulls = 0;
+    if (cur) *cur = NULL;
+    if (PQpipelineSync(c->pg) != 1) pg_seterr(c, PQerrorMessage(c->pg));
+    else
+        for (;;) {
+            PGresult *r = PQgetResult(c->pg);
+            if (!r) {
+                /* a NULL ends each statement's answers; two in a row: nothing more comes */
+                if (++nulls > 1 || PQstatus(c->pg) == CONNECTION_BAD) break;
+                continue;
+            }
+            nulls = 0;
+            ExecStatusType t = PQresultStatus(r);
+            if (t == PGRES_PIPELINE_SYNC) {
+                PQclear(r);
+                break;
+            }
+            if (got++ < pending) {
+                if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
+                    if (!c->base.later_failed && t != PGRES_PIPELINE_ABORTED) {
+                        c->err[0] = 0;
+                        pg_seterr_res(c, r);
+                        log_error("postgresql: a statement sent ahead failed: %s", c->err);
+                    }
+                    c->base.later_failed = true;
+                }
+                PQclear(r);
+            } else if (cur && !*cur) {
+                *cur = r;
+            } else {
+                PQclear(r);
+            }
+        }
+    if (got < pending) c->base.later_failed = true;
+    c->npending = 0;
+    PQexitPipelineMode(c->pg);
+    pg_after(c);
+}
+
+static int pg_exec_later(store_conn *base, const char *sql)
+{
+    pg_conn *c = pg_c(base);
+    if (pg_later_begin(c) != STORE_OK) return STORE_ERR;
+    if (PQsendQueryParams(c->pg, sql, 0, NULL, NULL, NULL, NULL, 0) != 1) {
+        pg_seterr(c, PQerrorMessage(c->pg));
+        c->base.later_failed = true;
+        return STORE_ERR;
+    }
+    c->npending++;
+    return STORE_OK;
+}
+
 /* Creates the server-side statement and learns its parameter count from the server,
  * which knows exactly which $N the text uses (no guessing around quotes or comments). */
 static bool pg_server_prepare(pg_conn *c, pg_stmt *st)
 {
+    if (c->npending) pg_later_collect(c, NULL);     /* PQprepare waits for its answer */
     snprintf(st->name, sizeof st->name, "sw%lu", ++c->next_name);
     PGresult *r = PQprepare(c->pg, st->name, st->sql, 0, NULL);
     pg_after(c);
@@ -481,9 +560,19 @@ static int pg_execute(pg_stmt *st)
     st->changes = 0;
     if (!pg_usable(c)) return STORE_ERR;
     if (!st->prepared && !pg_server_prepare(c, st)) return STORE_ERR;
-    st->res = PQexecPrepared(c->pg, st->name, st->nparams, (const char *const *)st->vals,
-                             st->lens, st->fmts, 0);
-    pg_after(c);
+    if (c->npending) {
+        /* sent behind the later statements; one round trip answers them all */
+        if (PQsendQueryPrepared(c->pg, st->name, st->nparams, (const char *const *)st->vals, st->lens, st->fmts,
+                                0) != 1) {
+            pg_seterr(c, PQerrorMessage(c->pg));
+            pg_later_collect(c, NULL);
+            return STORE_ERR;
+        }
+        pg_later_collect(c, &st->res);
+    } else {
+        st->res = PQexecPrepared(c->pg, st->name, st->nparams, (const char *const *)st->vals, st->lens, st->fmts, 0);
+        pg_after(c);
+    }
     ExecStatusType t = PQresultStatus(st->res);
     const char *code = PQresultErrorField(st->res, PG_DIAG_SQLSTATE);
     if (t == PGRES_FATAL_ERROR && code && !strcmp(code, "0A000") && !c->in_tx) {
@@ -500,7 +589,7 @@ static int pg_execute(pg_stmt *st)
     }
     if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK) {
         int rc = pg_code_of(c, st->res);
-        pg_seterr_res(c, st->res);
+        if (t != PGRES_PIPELINE_ABORTED) pg_seterr_res(c, st->res);
         PQclear(st->res);
         st->res = NULL;
         return rc;
@@ -524,6 +613,26 @@ static int pg_execute(pg_stmt *st)
     }
     st->row = 0;
     return st->nrows > 0 ? STORE_ROW : STORE_DONE;
+}
+
+static int pg_step_later(store_stmt *base)
+{
+    pg_stmt *st = pg_st(base);
+    pg_conn *c = pg_stc(st);
+    pg_clear_row(st);
+    st->executed = true;
+    st->changes = 0;
+    if (!pg_usable(c)) return STORE_ERR;
+    if (!st->prepared && !pg_server_prepare(c, st)) return STORE_ERR;
+    if (pg_later_begin(c) != STORE_OK) return STORE_ERR;
+    if (PQsendQueryPrepared(c->pg, st->name, st->nparams, (const char *const *)st->vals, st->lens, st->fmts, 0) !=
+        1) {
+        pg_seterr(c, PQerrorMessage(c->pg));
+        c->base.later_failed = true;
+        return STORE_ERR;
+    }
+    c->npending++;
+    return STORE_DONE;
 }
 
 static int pg_step(store_stmt *base)
@@ -660,16 +769,28 @@ static int pg_exec(store_conn *base, const char *sql)
     }
     /* ROLLBACK with nothing open (after a COMMIT the server turned into a rollback, or a
      * failed BEGIN) has nothing to do; sent anyway it only draws a server warning. */
-    if (ends && !commit && !c->lost && !c->in_tx) return STORE_OK;
-    if (!pg_usable(c)) return STORE_ERR;
-    PGresult *r = PQexec(c->pg, sql);
-    pg_after(c);
+    PGresult *r = NULL;
+    if (c->npending && !strchr(sql, ';')) {
+        /* one statement (COMMIT, ROLLBACK): sent behind the later ones, one round trip */
+        if (PQsendQueryParams(c->pg, sql, 0, NULL, NULL, NULL, NULL, 0) != 1) {
+            pg_seterr(c, PQerrorMessage(c->pg));
+            pg_later_collect(c, NULL);
+            return STORE_ERR;
+        }
+        pg_later_collect(c, &r);
+    } else {
+        if (c->npending) pg_later_collect(c, NULL);
+        if (ends && !commit && !c->lost && !c->in_tx) return STORE_OK;
+        if (!pg_usable(c)) return STORE_ERR;
+        r = PQexec(c->pg, sql);
+        pg_after(c);
+    }
     ExecStatusType t = PQresultStatus(r);
     int rc = STORE_OK;
     if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK && t != PGRES_EMPTY_QUERY) {
         rc = pg_code_of(c, r);
-        pg_seterr_res(c, r);
-    } else if (commit && !strcmp(PQcmdStatus(r), "ROLLBACK")) {
+        if (t != PGRES_PIPELINE_ABORTED) pg_seterr_res(c, r);
+    } else if (commit && r && !strcmp(PQcmdStatus(r), "ROLLBACK")) {
         /* COMMIT of a transaction that an earlier failed statement aborted: the server
          * rolls back and reports success with the tag ROLLBACK. Nothing was written. */
         pg_seterr(c, "transaction was aborted by an earlier error and rolled back");
@@ -957,4 +1078,6 @@ const store_backend store_pg_backend = {
     .backup = pg_backup,
     .restore = pg_restore,
     .tx_aborted = pg_tx_aborted,
+    .exec_later = pg_exec_later,
+    .step_later = pg_step_later,
 };

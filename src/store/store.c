@@ -265,6 +265,30 @@ int store_exec(store_conn *c, const char *sql)
     read_start_if_pending(c);
     return c->be->exec(c, sql);
 }
+/* Where the backend runs a later statement at once, its failure fails the batch all
+ * the same, so that both backends keep one rule. */
+int store_exec_later(store_conn *c, const char *sql)
+{
+    if (c->be->exec_later) return c->be->exec_later(c, sql);
+    int rc = store_exec(c, sql);
+    if (rc != STORE_OK) {
+        log_error("store: a statement sent ahead failed: %s", store_errmsg(c));
+        c->later_failed = true;
+    }
+    return rc;
+}
+int store_step_later(store_stmt *st)
+{
+    if (fault_fires(st)) return STORE_ERR;      /* as a statement refused before it was sent */
+    if (st->c->be->step_later) return st->c->be->step_later(st);
+    int rc = st->c->be->step(st);
+    if (rc == STORE_ROW) rc = STORE_DONE;
+    if (rc != STORE_DONE) {
+        log_error("store: a statement sent ahead failed: %s", store_errmsg(st->c));
+        st->c->later_failed = true;
+    }
+    return rc;
+}
 const char *store_errmsg(store_conn *c) { return c->be->errmsg(c); }
 
 static int bind_fmt(store_stmt *st, const char *fmt, va_list ap)
@@ -283,14 +307,21 @@ static int bind_fmt(store_stmt *st, const char *fmt, va_list ap)
     return STORE_OK;
 }
 
+/* Prepares sql and binds the arguments fmt describes: STORE_OK with *st, or an error
+ * (*st NULL when it could not be prepared, else still to be done with). */
+static int prepare_bound(store_conn *c, store_stmt **st, const char *sql, const char *fmt, va_list ap)
+{
+    *st = store_prepare(c, sql);
+    return *st ? bind_fmt(*st, fmt, ap) : STORE_ERR;
+}
+
 int store_run(store_conn *c, store_stmt **out, const char *sql, const char *fmt, ...)
 {
     if (out) *out = NULL;
-    store_stmt *st = store_prepare(c, sql);
-    if (!st) return STORE_ERR;
+    store_stmt *st;
     va_list ap;
     va_start(ap, fmt);
-    int rc = bind_fmt(st, fmt, ap);
+    int rc = prepare_bound(c, &st, sql, fmt, ap);
     va_end(ap);
     if (rc == STORE_OK) rc = store_step(st);
     if (out && rc == STORE_ROW) *out = st;
@@ -298,13 +329,24 @@ int store_run(store_conn *c, store_stmt **out, const char *sql, const char *fmt,
     return rc;
 }
 
-int64_t store_query_int(store_conn *c, int64_t dflt, const char *sql, const char *fmt, ...)
+int store_run_later(store_conn *c, const char *sql, const char *fmt, ...)
 {
-    store_stmt *st = store_prepare(c, sql);
-    if (!st) return dflt;
+    store_stmt *st;
     va_list ap;
     va_start(ap, fmt);
-    int rc = bind_fmt(st, fmt, ap);
+    int rc = prepare_bound(c, &st, sql, fmt, ap);
+    va_end(ap);
+    if (rc == STORE_OK) rc = store_step_later(st);
+    store_done(st);
+    return rc;
+}
+
+int64_t store_query_int(store_conn *c, int64_t dflt, const char *sql, const char *fmt, ...)
+{
+    store_stmt *st;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = prepare_bound(c, &st, sql, fmt, ap);
     va_end(ap);
     int64_t v = dflt;
     if (rc == STORE_OK && store_step(st) == STORE_ROW && !store_col_null(st, 0)) v = store_col_int(st, 0);
@@ -315,11 +357,10 @@ int64_t store_query_int(store_conn *c, int64_t dflt, const char *sql, const char
 int store_query_int_checked(store_conn *c, int64_t *out, int64_t dflt, const char *sql, const char *fmt, ...)
 {
     *out = dflt;
-    store_stmt *st = store_prepare(c, sql);
-    if (!st) return STORE_ERR;
+    store_stmt *st;
     va_list ap;
     va_start(ap, fmt);
-    int rc = bind_fmt(st, fmt, ap);
+    int rc = prepare_bound(c, &st, sql, fmt, ap);
     va_end(ap);
     if (rc == STORE_OK) rc = store_step(st);
     if (rc == STORE_ROW && !store_col_null(st, 0)) *out = store_col_int(st, 0);
@@ -414,15 +455,22 @@ int store_write_sync(store *s, store_job_fn fn, void *ctx)
  * failure: nothing of it was written, and each client is told so and may retry with its
  * idempotency key. Jobs that met a deadlock and may run again are moved to *rerun.
  *
- * One savepoint name serves every job: it is released and set again in one round trip
- * between two jobs that committed, kept as it is after a ROLLBACK TO (which leaves it
- * in place), and the last one is committed with the transaction. On PostgreSQL a
- * failed statement aborts everything after it until the ROLLBACK TO, which also lets go
- * of the rows the job locked; a job that goes on and returns 0 anyway is failed. */
+ * One savepoint name serves every job: it is released and set again between two jobs
+ * that committed, kept as it is after a ROLLBACK TO (which leaves it in place), and the
+ * last one is committed with the transaction. On PostgreSQL a failed statement aborts
+ * everything after it until the ROLLBACK TO, which also lets go of the rows the job
+ * locked; a job that goes on and returns 0 anyway is failed.
+ *
+ * BEGIN, the savepoints and the ROLLBACK TO are sent "later" (store_exec_later): on
+ * PostgreSQL they travel with the job's first statement, and cost no round trip of
+ * their own. A later statement that failed (it cannot be told apart from the job it
+ * belonged to) fails the whole batch. */
 static void run_batch(store_conn *c, store_job *batch, store_job **rerun)
 {
     const bool sqlite = c->be->kind == STORE_SQLITE;
-    bool ok = store_exec(c, sqlite ? "BEGIN IMMEDIATE; SAVEPOINT job" : "BEGIN; SAVEPOINT job") == STORE_OK;
+    c->later_failed = false;
+    bool ok = sqlite ? store_exec(c, "BEGIN IMMEDIATE; SAVEPOINT job") == STORE_OK
+                     : store_exec_later(c, "BEGIN") == STORE_OK && store_exec_later(c, "SAVEPOINT job") == STORE_OK;
     bool released = false;          /* the savepoint holds a committed job: set a new one */
     store_job **tail = rerun;
     c->watched_write = false;
@@ -430,7 +478,9 @@ static void run_batch(store_conn *c, store_job *batch, store_job **rerun)
         store_job *j = *link;
         c->quiet = false;
         c->rerun = false;
-        if (ok && released) ok = store_exec(c, "RELEASE SAVEPOINT job; SAVEPOINT job") == STORE_OK;
+        if (ok && released)
+            ok = store_exec_later(c, "RELEASE SAVEPOINT job") == STORE_OK &&
+                 store_exec_later(c, "SAVEPOINT job") == STORE_OK;
         if (!ok) {
             j->rc = STORE_ERR;
             link = &j->next;
@@ -442,12 +492,18 @@ static void run_batch(store_conn *c, store_job *batch, store_job **rerun)
             log_warn("store: a write job went on after a failed statement: %s", store_errmsg(c));
             j->rc = STORE_ERR;
         }
+        if (c->later_failed) {
+            ok = false;
+            if (j->rc == 0) j->rc = STORE_ERR;
+            link = &j->next;
+            continue;
+        }
         released = j->rc == 0;
         if (released) {
             link = &j->next;
             continue;
         }
-        ok = store_exec(c, "ROLLBACK TO SAVEPOINT job") == STORE_OK;
+        ok = store_exec_later(c, "ROLLBACK TO SAVEPOINT job") == STORE_OK;
         c->watched_write = watched_before;      /* its writes are undone */
         if (ok && c->rerun) {
             if (j->rerunnable && j->runs < STORE_RERUNS) {
@@ -476,7 +532,7 @@ static void run_batch(store_conn *c, store_job *batch, store_job **rerun)
         for (store_job *j = batch; j; j = j->next) j->rc = STORE_ERR;
         return;
     }
-    if (store_exec(c, "COMMIT") != STORE_OK) {
+    if (store_exec(c, "COMMIT") != STORE_OK || c->later_failed) {
         log_error("store: commit failed: %s", store_errmsg(c));
         store_exec(c, "ROLLBACK");
         for (store_job *j = batch; j; j = j->next)

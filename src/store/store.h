@@ -74,6 +74,17 @@ void store_done(store_stmt *st);                 /* reset + clear bindings; NULL
 
 /* Runs SQL without parameters or rows (DDL, BEGIN, ...). */
 int store_exec(store_conn *c, const char *sql);
+/* A statement of a write job whose answer nobody waits for (a savepoint, an audit
+ * row): PostgreSQL sends it at once and reads its answer with the next statement's,
+ * one round trip for both; SQLite runs it at once. Should it fail, the whole batch of
+ * write jobs is rolled back and every client told to retry (store_write), so use it
+ * only where a failure is not the caller's to handle. store_exec_later takes one
+ * statement without parameters; store_step_later one that returns no rows (STORE_DONE
+ * or an error). */
+int store_exec_later(store_conn *c, const char *sql);
+int store_step_later(store_stmt *st);
+/* store_run's form of store_step_later: STORE_DONE or an error. */
+int store_run_later(store_conn *c, const char *sql, const char *fmt, ...);
 const char *store_errmsg(store_conn *c);
 store_kind store_conn_kind(const store_conn *c);
 /* True when the database went away while this connection was in use since its last

@@ -38,6 +38,9 @@ typedef struct store_backend {
     /* True when the open transaction was aborted by a failed statement (PostgreSQL:
      * nothing more runs in it until a rollback); NULL when a failure never aborts. */
     bool (*tx_aborted)(store_conn *c);
+    /* store_exec_later / store_step_later; NULL: run at once (exec / step). */
+    int (*exec_later)(store_conn *c, const char *sql);
+    int (*step_later)(store_stmt *st);
 } store_backend;
 
 #define STORE_MAX_WATCH 8
@@ -53,6 +56,7 @@ struct store_conn {
     bool rerun;                     /* a statement met a deadlock or serialization failure */
     bool in_read;                   /* a read transaction is open */
     bool broken;                    /* the database went away during this use (store_read_begin clears) */
+    bool later_failed;              /* a store_*_later statement of this batch failed */
     store_stmt *begin, *commit;     /* a reader's BEGIN and COMMIT, prepared once */
 };
 

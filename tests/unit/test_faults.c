@@ -326,6 +326,55 @@ static void test_failed_job_alone_in_batch(void **state)
     free(after2);
 }
 
+/* Statements sent "later" (store_exec_later, store_step_later): on PostgreSQL their
+ * answers come with the next statement's. They run in order, a job reads its own later
+ * writes, and one that fails on the server fails its job's batch, nothing of it kept;
+ * the connection then serves the next job as before. */
+static int later_table_job(store_conn *c, void *p)
+{
+    (void)p;
+    return store_exec(c, "CREATE TABLE IF NOT EXISTS later_probe (n INTEGER)") == STORE_OK ? 0 : -1;
+}
+
+static int later_ok_job(store_conn *c, void *p)
+{
+    int64_t *seen = p;
+    for (int64_t n = 1; n <= 2; n++) {
+        store_stmt *st = store_prepare(c, "INSERT INTO later_probe (n) VALUES ($1)");
+        if (!st) return -1;
+        store_bind_int(st, 1, n);
+        int rc = store_step_later(st);
+        store_done(st);
+        if (rc != STORE_DONE) return -1;
+    }
+    *seen = store_query_int(c, -1, "SELECT COUNT(*) FROM later_probe", "");
+    return 0;
+}
+
+static int later_failing_job(store_conn *c, void *p)
+{
+    (void)p;
+    store_run(c, NULL, "INSERT INTO later_probe (n) VALUES (3)", "");
+    store_exec_later(c, "INSERT INTO later_probe_missing (n) VALUES (1)");
+    store_run(c, NULL, "INSERT INTO later_probe (n) VALUES (4)", "");
+    return 0;   /* as a job that does not look at the later statement's fate */
+}
+
+static void test_later_statements(void **state)
+{
+    fx *f = *state;
+    assert_int_equal(store_write_sync(f->s, later_table_job, NULL), 0);
+    int64_t before = fx_int(f, "SELECT COUNT(*) FROM later_probe", ""), seen = -1;
+    assert_int_equal(store_write_sync(f->s, later_ok_job, &seen), 0);
+    assert_int_equal(seen, before + 2);
+    assert_int_equal(fx_int(f, "SELECT COUNT(*) FROM later_probe", ""), before + 2);
+    assert_int_not_equal(store_write_sync(f->s, later_failing_job, NULL), 0);
+    assert_int_equal(fx_int(f, "SELECT COUNT(*) FROM later_probe", ""), before + 2);
+    assert_int_equal(store_write_sync(f->s, later_ok_job, &seen), 0);
+    assert_int_equal(seen, before + 4);
+    assert_int_equal(fx_int(f, "SELECT COUNT(*) FROM later_probe WHERE n > 2", ""), 0);
+}
+
 int main(void)
 {
     srand((unsigned)time(NULL));
@@ -335,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_revoke_failure_rolls_back_password),
         cmocka_unit_test(test_audit_failure_rolls_back_community),
         cmocka_unit_test(test_failed_job_alone_in_batch),
+        cmocka_unit_test(test_later_statements),
     };
     int failed = cmocka_run_group_tests_name("faults/sqlite", tests, setup_sqlite, teardown);
     if (pg_base()) {

@@ -87,9 +87,9 @@ static int tasks_list(http_req *req)
     return http_reply_list(req, "task.list.tasks", task_columns, sorted, next_after);
 }
 
-static int task_reply(http_req *req, int status, int64_t id, const char *outcome)
+/* The task as volunteer vid (0: none) sees it, with its people for leaders. */
+static int task_reply_as(http_req *req, int status, int64_t id, const char *outcome, int64_t vid)
 {
-    int64_t vid = vol_own(req, NULL);
     store_stmt *st = store_prepare(req->conn, TASK_SELECT "AND t.id = $3");
     if (!st) return http_fail_internal(req, store_errmsg(req->conn));
     store_bind_int(st, 1, req->actor.community_id);
@@ -124,6 +124,11 @@ static int task_reply(http_req *req, int status, int64_t id, const char *outcome
             outcome))));
     }
     return http_reply(req, status, out);
+}
+
+static int task_reply(http_req *req, int status, int64_t id, const char *outcome)
+{
+    return task_reply_as(req, status, id, outcome, vol_own(req, NULL));
 }
 
 static int task_get(http_req *req)
@@ -220,18 +225,26 @@ typedef struct task_row {
     int64_t team_id, shift_id;
 } task_row;
 
-static int task_load(http_req *req, int64_t id, task_row *t)
+#define TASK_ROW_COLUMNS "t.id, t.slots, t.claimed, t.ends_at, t.minutes, t.zone_id, t.posted_by, t.state, " \
+    "t.skill, t.service_kind, t.team_id, t.shift_id"
+
+/* Reads TASK_ROW_COLUMNS, the first twelve columns of st. */
+static void task_row_read(http_req *req, store_stmt *st, task_row *t)
 {
-    store_stmt *st;
-    int rc = store_run(req->conn, &st, "SELECT id, slots, claimed, ends_at, minutes, zone_id, posted_by, state, skill, "
-                       "service_kind, team_id, shift_id FROM tasks WHERE id = $1 AND community_id = $2", "ii", id,
-                       req->actor.community_id);
-    if (rc != STORE_ROW) return rc == STORE_DONE ? 0 : -1;
     *t = (task_row){store_col_int(st, 0), store_col_int(st, 1), store_col_int(st, 2), store_col_int(st, 3),
                     store_col_int(st, 4), store_col_int(st, 5), store_col_int(st, 6),
                     arena_strdup(req->a, store_col_text(st, 7)), arena_strdup(req->a, store_col_text(st, 8)),
                     arena_strdup(req->a, store_col_text(st, 9)), store_col_null(st, 10) ? 0 : store_col_int(st, 10),
                     store_col_null(st, 11) ? 0 : store_col_int(st, 11)};
+}
+
+static int task_load(http_req *req, int64_t id, task_row *t)
+{
+    store_stmt *st;
+    int rc = store_run(req->conn, &st, "SELECT " TASK_ROW_COLUMNS " FROM tasks t WHERE t.id = $1 "
+                       "AND t.community_id = $2", "ii", id, req->actor.community_id);
+    if (rc != STORE_ROW) return rc == STORE_DONE ? 0 : -1;
+    task_row_read(req, st, t);
     store_done(st);
     return 1;
 }
@@ -260,16 +273,18 @@ static const char *claim_state(http_req *req, int64_t task_id, int64_t vid)
     return s;
 }
 
+/* Sent "later" (store_run_later): the claim's own row cannot be refused once its
+ * checks passed on the writer, and a failure of the store fails the batch. */
 static int claim_put(http_req *req, int64_t task_id, int64_t vid, const char *state, bool existed)
 {
     int64_t now = clock_now_us();
     if (existed)
-        return store_run(req->conn, NULL, "UPDATE task_claims SET state = $1, queued_at = $2, updated_at = $2 "
-                         "WHERE community_id = $3 AND task_id = $4 AND volunteer_id = $5", "tiiii", state, now,
-                         req->actor.community_id, task_id, vid) == STORE_DONE ? 0 : -1;
-    return store_run(req->conn, NULL, "INSERT INTO task_claims (community_id, task_id, volunteer_id, state, queued_at, "
-                     "updated_at) VALUES ($1, $2, $3, $4, $5, $5)", "iiiti", req->actor.community_id, task_id, vid,
-                     state, now) == STORE_DONE ? 0 : -1;
+        return store_run_later(req->conn, "UPDATE task_claims SET state = $1, queued_at = $2, updated_at = $2 "
+                               "WHERE community_id = $3 AND task_id = $4 AND volunteer_id = $5", "tiiii", state, now,
+                               req->actor.community_id, task_id, vid) == STORE_DONE ? 0 : -1;
+    return store_run_later(req->conn, "INSERT INTO task_claims (community_id, task_id, volunteer_id, state, queued_at, "
+                           "updated_at) VALUES ($1, $2, $3, $4, $5, $5)", "iiiti", req->actor.community_id, task_id,
+                           vid, state, now) == STORE_DONE ? 0 : -1;
 }
 
 static int slot_take(http_req *req, int64_t task_id)
@@ -279,24 +294,68 @@ static int slot_take(http_req *req, int64_t task_id)
     return rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;
 }
 
-/* POST /tasks/{id}/claim {waitlist?: true} */
-static int task_claim(http_req *req)
+/* The checks a claim on the path's task passes before it may take a slot: a serving
+ * volunteer, an open task they may take, not theirs already. 0 with the rows, -1
+ * after a reply. */
+static int claim_check(http_req *req, task_row *t, int64_t *vid, const char **cur)
 {
     int64_t id;
-    task_row t;
     if (!http_param_id(req, "id", &id)) return -1;
+    /* One statement reads the task, the caller's volunteer row and their claim: a claim
+     * waits on the writer behind hundreds of others, each round trip counts. */
+    store_stmt *st;
+    int rc = store_run(req->conn, &st, "SELECT " TASK_ROW_COLUMNS ", v.id, v.state, (SELECT c.state FROM "
+                       "task_claims c WHERE c.community_id = t.community_id AND c.task_id = t.id AND c.volunteer_id = "
+                       "v.id) FROM tasks t LEFT JOIN volunteers v ON v.community_id = t.community_id AND v.user_id = "
+                       "$3 WHERE t.id = $1 AND t.community_id = $2", "iii", id, req->actor.community_id,
+                       req->actor.user_id);
+    if (rc != STORE_ROW && rc != STORE_DONE) return http_fail_internal(req, "task");
     const char *vstate = NULL;
-    int64_t vid = vol_own(req, &vstate);
-    if (vid < 0) return http_fail_internal(req, "volunteer");
-    if (!vid) return http_fail(req, 409, "conflict", NULL, "vol.err.not_volunteer");
+    *cur = NULL;
+    if (rc == STORE_DONE) {
+        *vid = vol_own(req, NULL);      /* which answer: not a volunteer comes first */
+        if (*vid < 0) return http_fail_internal(req, "volunteer");
+        if (!*vid) return http_fail(req, 409, "conflict", NULL, "vol.err.not_volunteer");
+        return http_fail_not_found(req);
+    }
+    task_row_read(req, st, t);
+    *vid = store_col_null(st, 12) ? 0 : store_col_int(st, 12);
+    if (*vid) vstate = arena_strdup(req->a, store_col_text(st, 13));
+    if (!store_col_null(st, 14)) *cur = arena_strdup(req->a, store_col_text(st, 14));
+    store_done(st);
+    if (!*vid) return http_fail(req, 409, "conflict", NULL, "vol.err.not_volunteer");
     if (!vol_state_serves(vstate)) return http_fail(req, 409, "conflict", NULL, "shift.err.not_serving");
-    int f = task_load(req, id, &t);
-    if (f <= 0) return f < 0 ? http_fail_internal(req, "task") : http_fail_not_found(req);
-    if (strcmp(t.state, "open") || t.ends_at <= clock_now_us()) return http_fail(req, 409, "conflict", NULL,
+    if (strcmp(t->state, "open") || t->ends_at <= clock_now_us()) return http_fail(req, 409, "conflict", NULL,
         "task.err.closed");
-    if (!task_eligible(req, &t, vid)) return http_fail(req, 409, "conflict", NULL, "task.err.not_eligible");
-    const char *cur = claim_state(req, id, vid);
-    if (cur && strcmp(cur, "cancelled")) return http_fail(req, 409, "conflict", NULL, "task.err.already");
+    if (!task_eligible(req, t, *vid)) return http_fail(req, 409, "conflict", NULL, "task.err.not_eligible");
+    if (*cur && strcmp(*cur, "cancelled")) return http_fail(req, 409, "conflict", NULL, "task.err.already");
+    return 0;
+}
+
+/* POST /tasks/{id}/claim, first on a read snapshot: when hundreds grab in the same
+ * second, most find the task full. A claim that cannot take a slot by what is already
+ * committed (and does not ask for the waitlist) is answered here, in parallel on the
+ * readers, and never waits in the write queue behind the claims that can; a slot freed
+ * after this snapshot is the same race as a claim that came a moment earlier. */
+static int task_claim_prepare(http_req *req)
+{
+    int64_t vid;
+    task_row t;
+    const char *cur = NULL;
+    if (claim_check(req, &t, &vid, &cur)) return -1;
+    if (t.claimed >= t.slots && !json_is_true(json_object_get(req->json, "waitlist")))
+        return http_fail(req, 409, "full", NULL, "task.err.full");
+    return 0;
+}
+
+/* POST /tasks/{id}/claim {waitlist?: true}: every check again where writes are ordered. */
+static int task_claim(http_req *req)
+{
+    int64_t vid;
+    task_row t;
+    const char *cur = NULL;
+    if (claim_check(req, &t, &vid, &cur)) return -1;
+    const int64_t id = t.id;
     /* An open shift as a task: the claimant must be able to stand the shift. */
     if (t.shift_id && t.claimed < t.slots) {
         bool failed;
@@ -316,7 +375,7 @@ static int task_claim(http_req *req)
     }
     http_audit_target(req, "task", id, json_pack("{s:I, s:s}", "volunteer_id", (json_int_t)vid, "state",
                                                  got ? "claimed" : "waitlist"));
-    return task_reply(req, 201, id, got ? "claimed" : "waitlist");
+    return task_reply_as(req, 201, id, got ? "claimed" : "waitlist", vid);
 }
 
 static const char *task_title(http_req *req, int64_t id)
@@ -545,7 +604,8 @@ const http_route task_routes[] = {
     {"GET", "/api/v1/tasks", NULL, tasks_list, VOL_LEADERS | ROLE_VOLUNTEER, ROUTE_EXPORTABLE, 0, NULL},
     {"POST", "/api/v1/tasks", NULL, task_create, VOL_STAFF | ROLE_VOLUNTEER, ROUTE_WRITE, 4096, "task.create"},
     {"GET", "/api/v1/tasks/{id}", NULL, task_get, VOL_LEADERS | ROLE_VOLUNTEER, 0, 0, NULL},
-    {"POST", "/api/v1/tasks/{id}/claim", NULL, task_claim, ROLE_VOLUNTEER, ROUTE_WRITE, 256, "task.claim"},
+    {"POST", "/api/v1/tasks/{id}/claim", task_claim_prepare, task_claim, ROLE_VOLUNTEER, ROUTE_WRITE, 256,
+        "task.claim"},
     {"DELETE", "/api/v1/tasks/{id}/claim", NULL, task_unclaim, ROLE_VOLUNTEER, ROUTE_WRITE, 0, "task.unclaim"},
     {"POST", "/api/v1/tasks/{id}/done", NULL, task_done, VOL_STAFF | ROLE_VOLUNTEER, ROUTE_WRITE, 65536, "task.done"},
     {"POST", "/api/v1/tasks/{id}/cancel", NULL, task_cancel, VOL_STAFF | ROLE_VOLUNTEER, ROUTE_WRITE, 256,
