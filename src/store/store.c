@@ -526,7 +526,7 @@ static void run_batch(store_conn *c, store_job *batch, store_job **rerun)
     }
     bool watched = c->watched_write;
     c->quiet = false;
-    if (watched && store_run(c, NULL, "UPDATE store_epochs SET n = n + 1 WHERE name = 'watched'", "") != STORE_DONE) {
+    if (watched && store_run_later(c, "UPDATE store_epochs SET n = n + 1 WHERE name = 'watched'", "") != STORE_DONE) {
         log_error("store: epoch update failed: %s", store_errmsg(c));
         store_exec(c, "ROLLBACK");
         for (store_job *j = batch; j; j = j->next) j->rc = STORE_ERR;

@@ -222,10 +222,11 @@ static int me_patch(http_req *req)
     json_t *fields = json_array();
     if (language) json_array_append_new(fields, json_string("language"));
     if (display) json_array_append_new(fields, json_string("display_name"));
-    if (store_run(req->conn, NULL,
-                  "UPDATE users SET language = COALESCE($1, language), display_name = COALESCE($2, display_name), "
-                  "updated_at = $3 WHERE id = $4",
-                  "ttii", language, display, clock_now_us(), req->actor.user_id) != STORE_DONE) {
+    /* Sent ahead (store_run_later): the own row of a signed-in user cannot be refused. */
+    if (store_run_later(req->conn,
+                        "UPDATE users SET language = COALESCE($1, language), display_name = COALESCE($2, "
+                        "display_name), updated_at = $3 WHERE id = $4",
+                        "ttii", language, display, clock_now_us(), req->actor.user_id) != STORE_DONE) {
         json_decref(fields);
         return http_fail_internal(req, "me update");
     }
