@@ -370,7 +370,9 @@ static void write_done(int rc, void *p)
     /* A refused public write is counted in a job of its own: the handler's job may
      * have rolled back. The answer waits for the count, still suspended. */
     if (probe_countable(req) && probe_count_then_reply(req)) return;
-    rs->ready = build_response(req);
+    /* The answer is built on the HTTP thread that sends it (phase 3 below), so the
+     * writer goes on to its next batch without printing this batch's JSON. */
+    rs->ready = NULL;
     rs->phase = 3;
     MHD_resume_connection(rs->conn);
 }
@@ -904,6 +906,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req_state *rs = req->server_state;
     if (rs->phase == 3) {
         rs->phase = 4;
+        if (!rs->ready) rs->ready = build_response(req);
         enum MHD_Result ok = MHD_queue_response(conn, (unsigned)req->status, rs->ready);
         MHD_destroy_response(rs->ready);
         rs->ready = NULL;

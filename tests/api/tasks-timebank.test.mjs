@@ -65,6 +65,10 @@ test('a burst of claims: exactly N granted, the rest told full; the waitlist tak
   const w1 = await refused[0].client.post(`/api/v1/tasks/${t.id}/claim`, { waitlist: true });
   assert.equal(w1.status, 201, w1.text);
   assert.equal(w1.json.outcome, 'waitlist');
+  // The claim's answer is the task as its claimant reads it right after.
+  assert.deepEqual(w1.json.task, (await refused[0].client.get(`/api/v1/tasks/${t.id}`)).json.task);
+  assert.equal(w1.json.task.my_state, 'waitlist');
+  assert.equal(w1.json.task.waitlist, 1);
   await refused[1].client.post(`/api/v1/tasks/${t.id}/claim`, { waitlist: true });
   // A claimer cancels: the first waiting gets the slot in the same write.
   const holder = crowd.find((v, i) => answers[i].status === 201);
@@ -101,7 +105,12 @@ test('a task for a skill is for those who have it, and shown to them first', asy
   assert.ok(list.find((x) => x.id === t.id).eligible);
   assert.equal(listItems(await crowd[5].client.get('/api/v1/tasks')).find((x) => x.id === t.id).eligible, false);
   assertError(await crowd[5].client.post(`/api/v1/tasks/${t.id}/claim`, {}), 409, 'conflict');
-  assert.equal((await crowd[0].client.post(`/api/v1/tasks/${t.id}/claim`, {})).status, 201);
+  const own = await crowd[0].client.post(`/api/v1/tasks/${t.id}/claim`, {});
+  assert.equal(own.status, 201, own.text);
+  assert.deepEqual(own.json.task, (await crowd[0].client.get(`/api/v1/tasks/${t.id}`)).json.task);
+  assert.equal(own.json.task.my_state, 'claimed');
+  assert.equal(own.json.task.claimed, 1);
+  assert.equal(own.json.task.open, own.json.task.slots - 1);
   // Called off: nobody is credited, nobody may claim.
   assert.equal((await c.committee.post(`/api/v1/tasks/${t.id}/cancel`, {})).status, 200);
   assertError(await crowd[1].client.post(`/api/v1/tasks/${t.id}/claim`, {}), 409, 'conflict');

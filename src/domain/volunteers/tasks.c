@@ -17,19 +17,28 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TASK_SELECT \
-    "SELECT t.id, t.title, t.details, t.place, t.starts_at, t.ends_at, t.slots, t.claimed, t.skill, t.zone_id, " \
-    "z.name, t.service_kind, t.minutes, t.state, " \
+/* A task's columns as volunteer V (an SQL expression for their id) sees it: whether they
+ * hold or wait for a slot, the waitlist's length, whether they may take it. */
+#define TASK_MY_STATE_AS(V) \
     "(SELECT c.state FROM task_claims c WHERE c.community_id = t.community_id AND c.task_id = t.id " \
-    "AND c.volunteer_id = $2), " \
-    "(SELECT COUNT(*) FROM task_claims w WHERE w.community_id = t.community_id AND w.task_id = t.id " \
-    "AND w.state = 'waitlist'), " \
-    "CASE WHEN (t.skill IS NULL OR EXISTS (SELECT 1 FROM volunteers e WHERE e.id = $2 " \
+    "AND c.volunteer_id = " V ")"
+#define TASK_ELIGIBLE_AS(V) \
+    "CASE WHEN (t.skill IS NULL OR EXISTS (SELECT 1 FROM volunteers e WHERE e.id = " V " " \
     "AND (',' || e.skills || ',') LIKE ('%,' || t.skill || ',%'))) AND (t.zone_id IS NULL OR EXISTS " \
-    "(SELECT 1 FROM volunteers e WHERE e.id = $2 AND e.zone_id = t.zone_id)) AND (t.team_id IS NULL OR EXISTS " \
-    "(SELECT 1 FROM team_members tm WHERE tm.team_id = t.team_id AND tm.volunteer_id = $2 AND tm.state = 'member')) " \
-    "THEN 1 ELSE 0 END, t.team_id " \
-    "FROM tasks t LEFT JOIN zones z ON z.id = t.zone_id WHERE t.community_id = $1 "
+    "(SELECT 1 FROM volunteers e WHERE e.id = " V " AND e.zone_id = t.zone_id)) AND (t.team_id IS NULL OR EXISTS " \
+    "(SELECT 1 FROM team_members tm WHERE tm.team_id = t.team_id AND tm.volunteer_id = " V " AND tm.state = " \
+    "'member')) THEN 1 ELSE 0 END"
+#define TASK_COLUMNS_AS(V) \
+    "t.id, t.title, t.details, t.place, t.starts_at, t.ends_at, t.slots, t.claimed, t.skill, t.zone_id, " \
+    "z.name, t.service_kind, t.minutes, t.state, " TASK_MY_STATE_AS(V) ", " \
+    "(SELECT COUNT(*) FROM task_claims w WHERE w.community_id = t.community_id AND w.task_id = t.id " \
+    "AND w.state = 'waitlist'), " TASK_ELIGIBLE_AS(V) ", t.team_id "
+/* The same places with only what a claim's checks read (the rest NULL or 0). */
+#define TASK_CHECK_COLUMNS_AS(V) \
+    "t.id, NULL, NULL, NULL, 0, t.ends_at, t.slots, t.claimed, t.skill, t.zone_id, NULL, t.service_kind, " \
+    "t.minutes, t.state, " TASK_MY_STATE_AS(V) ", 0, " TASK_ELIGIBLE_AS(V) ", t.team_id "
+#define TASK_SELECT \
+    "SELECT " TASK_COLUMNS_AS("$2") "FROM tasks t LEFT JOIN zones z ON z.id = t.zone_id WHERE t.community_id = $1 "
 
 static json_t *task_item(store_stmt *st, void *ctx)
 {
@@ -295,20 +304,24 @@ static int slot_take(http_req *req, int64_t task_id)
 }
 
 /* The checks a claim on the path's task passes before it may take a slot: a serving
- * volunteer, an open task they may take, not theirs already. 0 with the rows, -1
- * after a reply. */
-static int claim_check(http_req *req, task_row *t, int64_t *vid, const char **cur)
+ * volunteer, an open task they may take, not theirs already. 0 with the task's row and,
+ * when item is not NULL, its answer as the claimant sees it now (*item, owned by the
+ * caller); -1 after a reply.
+ * One statement reads the task, the caller's volunteer row and their claim: a claim
+ * waits on the writer behind hundreds of others, and each round trip counts. */
+#define CLAIM_CHECK_FROM \
+    ", t.posted_by, t.shift_id, v.id, v.state FROM tasks t LEFT JOIN zones z ON z.id = t.zone_id LEFT JOIN " \
+    "volunteers v ON v.community_id = t.community_id AND v.user_id = $2 WHERE t.community_id = $1 AND t.id = $3"
+
+static int claim_check(http_req *req, task_row *t, int64_t *vid, const char **cur, json_t **item)
 {
     int64_t id;
+    if (item) *item = NULL;
     if (!http_param_id(req, "id", &id)) return -1;
-    /* One statement reads the task, the caller's volunteer row and their claim: a claim
-     * waits on the writer behind hundreds of others, each round trip counts. */
     store_stmt *st;
-    int rc = store_run(req->conn, &st, "SELECT " TASK_ROW_COLUMNS ", v.id, v.state, (SELECT c.state FROM "
-                       "task_claims c WHERE c.community_id = t.community_id AND c.task_id = t.id AND c.volunteer_id = "
-                       "v.id) FROM tasks t LEFT JOIN volunteers v ON v.community_id = t.community_id AND v.user_id = "
-                       "$3 WHERE t.id = $1 AND t.community_id = $2", "iii", id, req->actor.community_id,
-                       req->actor.user_id);
+    int rc = store_run(req->conn, &st, item ? "SELECT " TASK_COLUMNS_AS("v.id") CLAIM_CHECK_FROM
+                                            : "SELECT " TASK_CHECK_COLUMNS_AS("v.id") CLAIM_CHECK_FROM,
+                       "iii", req->actor.community_id, req->actor.user_id, id);
     if (rc != STORE_ROW && rc != STORE_DONE) return http_fail_internal(req, "task");
     const char *vstate = NULL;
     *cur = NULL;
@@ -318,16 +331,22 @@ static int claim_check(http_req *req, task_row *t, int64_t *vid, const char **cu
         if (!*vid) return http_fail(req, 409, "conflict", NULL, "vol.err.not_volunteer");
         return http_fail_not_found(req);
     }
-    task_row_read(req, st, t);
-    *vid = store_col_null(st, 12) ? 0 : store_col_int(st, 12);
-    if (*vid) vstate = arena_strdup(req->a, store_col_text(st, 13));
+    *t = (task_row){store_col_int(st, 0), store_col_int(st, 6), store_col_int(st, 7), store_col_int(st, 5),
+                    store_col_int(st, 12), store_col_int(st, 9), store_col_int(st, 18),
+                    arena_strdup(req->a, store_col_text(st, 13)), arena_strdup(req->a, store_col_text(st, 8)),
+                    arena_strdup(req->a, store_col_text(st, 11)), store_col_null(st, 17) ? 0 : store_col_int(st, 17),
+                    store_col_null(st, 19) ? 0 : store_col_int(st, 19)};
+    *vid = store_col_null(st, 20) ? 0 : store_col_int(st, 20);
+    if (*vid) vstate = arena_strdup(req->a, store_col_text(st, 21));
     if (!store_col_null(st, 14)) *cur = arena_strdup(req->a, store_col_text(st, 14));
+    bool eligible = store_col_int(st, 16) != 0;
+    if (item) *item = task_item(st, req);
     store_done(st);
     if (!*vid) return http_fail(req, 409, "conflict", NULL, "vol.err.not_volunteer");
     if (!vol_state_serves(vstate)) return http_fail(req, 409, "conflict", NULL, "shift.err.not_serving");
     if (strcmp(t->state, "open") || t->ends_at <= clock_now_us()) return http_fail(req, 409, "conflict", NULL,
         "task.err.closed");
-    if (!task_eligible(req, t, *vid)) return http_fail(req, 409, "conflict", NULL, "task.err.not_eligible");
+    if (!eligible) return http_fail(req, 409, "conflict", NULL, "task.err.not_eligible");
     if (*cur && strcmp(*cur, "cancelled")) return http_fail(req, 409, "conflict", NULL, "task.err.already");
     return 0;
 }
@@ -342,19 +361,26 @@ static int task_claim_prepare(http_req *req)
     int64_t vid;
     task_row t;
     const char *cur = NULL;
-    if (claim_check(req, &t, &vid, &cur)) return -1;
+    if (claim_check(req, &t, &vid, &cur, NULL)) return -1;
     if (t.claimed >= t.slots && !json_is_true(json_object_get(req->json, "waitlist")))
         return http_fail(req, 409, "full", NULL, "task.err.full");
     return 0;
 }
 
-/* POST /tasks/{id}/claim {waitlist?: true}: every check again where writes are ordered. */
+/* POST /tasks/{id}/claim {waitlist?: true}: every check again where writes are ordered.
+ * The answer is the task as read by the check, with this claim added: the writer runs
+ * claims one after another, so nothing else changed it in between. */
 static int task_claim(http_req *req)
 {
     int64_t vid;
     task_row t;
     const char *cur = NULL;
-    if (claim_check(req, &t, &vid, &cur)) return -1;
+    json_t *item;
+    if (claim_check(req, &t, &vid, &cur, &item)) {
+        json_decref(item);
+        return -1;
+    }
+    arena_on_free(req->a, (void (*)(void *))json_decref, item);
     const int64_t id = t.id;
     /* An open shift as a task: the claimant must be able to stand the shift. */
     if (t.shift_id && t.claimed < t.slots) {
@@ -363,7 +389,9 @@ static int task_claim(http_req *req)
         if (failed) return http_fail_internal(req, "claim shift");
         if (why) return http_fail(req, 409, "conflict", NULL, why);
     }
-    int got = slot_take(req, id);
+    /* Full by the check's row: no slot to take (a slot freed since is the same race as a
+     * claim that came a moment earlier). */
+    int got = t.claimed < t.slots ? slot_take(req, id) : 0;
     if (got < 0) return http_fail_internal(req, "claim");
     if (!got && t.shift_id && t.claimed < t.slots) return http_fail(req, 409, "full", NULL, "task.err.full");
     if (!got) {
@@ -373,9 +401,15 @@ static int task_claim(http_req *req)
     } else if (claim_put(req, id, vid, "claimed", cur != NULL) < 0) {
         return http_fail_internal(req, "claim");
     }
-    http_audit_target(req, "task", id, json_pack("{s:I, s:s}", "volunteer_id", (json_int_t)vid, "state",
-                                                 got ? "claimed" : "waitlist"));
-    return task_reply_as(req, 201, id, got ? "claimed" : "waitlist", vid);
+    const char *outcome = got ? "claimed" : "waitlist";
+    http_audit_target(req, "task", id, json_pack("{s:I, s:s}", "volunteer_id", (json_int_t)vid, "state", outcome));
+    if (actor_has(&req->actor, VOL_LEADERS)) return task_reply_as(req, 201, id, outcome, vid);  /* with people */
+    const char *count = got ? "claimed" : "waitlist";
+    json_object_set_new(item, count, json_integer(json_integer_value(json_object_get(item, count)) + 1));
+    json_object_set_new(item, "open", json_integer(t.slots - t.claimed - (got ? 1 : 0)));
+    json_object_set_new(item, "my_state", json_string(outcome));
+    return http_reply(req, 201, json_pack("{s:O, s:s, s:s}", "task", item, "outcome", outcome, "message",
+                                          i18n_text(req->lang, arena_printf(req->a, "task.ok.%s", outcome))));
 }
 
 static const char *task_title(http_req *req, int64_t id)
