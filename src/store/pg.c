@@ -212,12 +212,15 @@ static store_conn *pg_connect(store *s, int role, char *err, size_t errlen)
     c->base.be = &store_pg_backend;
     /* The configured string is a full conninfo. Keywords before it are defaults it may
      * override: a bounded connect (a failover's dead host is skipped in seconds, each of
-     * several hosts in turn) and TCP keepalives (a node that vanished is noticed even by
-     * an idle connection). Keywords after it only fill in what it leaves unset
-     * (application name) or must hold for this code (UTF-8). */
+     * several hosts in turn), TCP keepalives (a node that vanished is noticed even by
+     * an idle connection) and a server that takes writes: during a failover a balancer
+     * may still route a new connection to a standby for a moment, whose reads lag (a
+     * task just made would read as not found); such a connection is refused and retried
+     * instead. Keywords after it only fill in what it leaves unset (application name) or
+     * must hold for this code (UTF-8). */
     const char *keys[] = {"connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count",
-                          "dbname", "fallback_application_name", "client_encoding", NULL};
-    const char *vals[] = {"5", "10", "3", "3", s->pg_conninfo, "shouwang", "UTF8", NULL};
+                          "target_session_attrs", "dbname", "fallback_application_name", "client_encoding", NULL};
+    const char *vals[] = {"5", "10", "3", "3", "read-write", s->pg_conninfo, "shouwang", "UTF8", NULL};
     c->pg = PQconnectdbParams(keys, vals, 1);
     if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
         snprintf(err, errlen, "postgresql: %s", c->pg ? PQerrorMessage(c->pg) : "out of memory");

@@ -41,6 +41,7 @@ async function acknowledged(c, path, body) {
       const r = await c.post(path, body, { 'Idempotency-Key': key });
       status = r.status;
       if (status === 201) return r.json;
+      if (r.json?.error?.code) status = `${status} ${r.json.error.code}`;   // which refusal, not only its number
     } catch (e) {
       status = e.cause?.code || 'network';
     }
