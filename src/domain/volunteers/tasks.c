@@ -234,26 +234,18 @@ typedef struct task_row {
     int64_t team_id, shift_id;
 } task_row;
 
-#define TASK_ROW_COLUMNS "t.id, t.slots, t.claimed, t.ends_at, t.minutes, t.zone_id, t.posted_by, t.state, " \
-    "t.skill, t.service_kind, t.team_id, t.shift_id"
-
-/* Reads TASK_ROW_COLUMNS, the first twelve columns of st. */
-static void task_row_read(http_req *req, store_stmt *st, task_row *t)
+static int task_load(http_req *req, int64_t id, task_row *t)
 {
+    store_stmt *st;
+    int rc = store_run(req->conn, &st, "SELECT id, slots, claimed, ends_at, minutes, zone_id, posted_by, state, skill, "
+                       "service_kind, team_id, shift_id FROM tasks WHERE id = $1 AND community_id = $2", "ii", id,
+                       req->actor.community_id);
+    if (rc != STORE_ROW) return rc == STORE_DONE ? 0 : -1;
     *t = (task_row){store_col_int(st, 0), store_col_int(st, 1), store_col_int(st, 2), store_col_int(st, 3),
                     store_col_int(st, 4), store_col_int(st, 5), store_col_int(st, 6),
                     arena_strdup(req->a, store_col_text(st, 7)), arena_strdup(req->a, store_col_text(st, 8)),
                     arena_strdup(req->a, store_col_text(st, 9)), store_col_null(st, 10) ? 0 : store_col_int(st, 10),
                     store_col_null(st, 11) ? 0 : store_col_int(st, 11)};
-}
-
-static int task_load(http_req *req, int64_t id, task_row *t)
-{
-    store_stmt *st;
-    int rc = store_run(req->conn, &st, "SELECT " TASK_ROW_COLUMNS " FROM tasks t WHERE t.id = $1 "
-                       "AND t.community_id = $2", "ii", id, req->actor.community_id);
-    if (rc != STORE_ROW) return rc == STORE_DONE ? 0 : -1;
-    task_row_read(req, st, t);
     store_done(st);
     return 1;
 }
