@@ -92,6 +92,8 @@ test('the committee approves an exit; the resident shows the pass; a gate volunt
   await page.goto(`${env.server.url}/help/${id}`);
   await page.getByTestId('help-pass-approve').click();
   await page.getByTestId('help-pass').locator('svg').waitFor();
+  // The pass and the request are read again side by side: the state may come second.
+  await page.getByTestId('help-state').filter({ hasText: '已完成' }).waitFor({ timeout: 5000 }).catch(() => {});
   assert.match(await page.getByTestId('help-state').innerText(), /已完成/);
   await assertFitsPhone(page, 'pass approved');
 
